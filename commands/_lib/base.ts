@@ -1,0 +1,126 @@
+import {existsSync} from 'node:fs'
+import {rename, writeFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import {
+  type ConfigValues,
+  DEFAULT_MAX_FILE_SIZE,
+  EXIT,
+  FAIL_ON_CHOICES,
+  type FailOn,
+  FleetAuditError,
+  formatProblem,
+  InputError,
+  loadConfig,
+  type Problem,
+} from '../../src/index.js'
+
+/** At most this many problems on a terminal; `--json` carries them all. */
+const MAX_PROBLEM_LINES = 50
+
+let configPromise: Promise<ConfigValues> | undefined
+/** The config file's values, read once per process. */
+export function config(): Promise<ConfigValues> {
+  configPromise ??= loadConfig().then((c) => c.values)
+  return configPromise
+}
+
+/** A flag default taken from the config file, else a built-in one (flag > environment > config file > default). */
+export function fromConfig<T>(key: keyof ConfigValues, fallback: () => T | undefined): () => Promise<T> {
+  return async () => ((await config())[key] as T | undefined) ?? (fallback() as T)
+}
+
+/** The inventory when none is given: ./inventory (folder) or ./inventory.yaml. */
+export function defaultInventory(): string {
+  return existsSync('inventory') || !existsSync('inventory.yaml') ? 'inventory' : 'inventory.yaml'
+}
+
+/** `--lang` default: Japanese when LC_ALL, LC_MESSAGES or LANG says so. */
+export function defaultLang(env: NodeJS.ProcessEnv = process.env): 'en' | 'ja' {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || ''
+  return locale.toLowerCase().startsWith('ja') ? 'ja' : 'en'
+}
+
+export const sharedFlags = {
+  inventory: Flags.string({
+    char: 'i',
+    summary: 'Inventory file or folder.',
+    env: 'FLEET_AUDIT_INVENTORY',
+    default: fromConfig('inventory', defaultInventory),
+    helpGroup: 'INPUT',
+  }),
+  rules: Flags.string({summary: 'Extra rule pack folder (repeatable).', multiple: true, env: 'FLEET_AUDIT_RULES', helpGroup: 'INPUT'}),
+  'fail-on': Flags.option({
+    summary: 'Lowest severity that makes the exit code 1; none only reports.',
+    options: FAIL_ON_CHOICES,
+    env: 'FLEET_AUDIT_FAIL_ON',
+    default: fromConfig<FailOn>('fail-on', () => 'high'),
+  })(),
+  now: Flags.string({summary: 'Pretend it is this day or time (reproducible runs).', env: 'FLEET_AUDIT_NOW'}),
+  lang: Flags.option({summary: 'Language of messages.', options: ['en', 'ja'] as const, env: 'FLEET_AUDIT_LANG', default: fromConfig('lang', defaultLang)})(),
+  'max-file-size': Flags.integer({
+    summary: 'Refuse inventory files larger than this many bytes.',
+    env: 'FLEET_AUDIT_MAX_FILE_SIZE',
+    min: 1,
+    default: fromConfig('max-file-size', () => DEFAULT_MAX_FILE_SIZE),
+    helpGroup: 'INPUT',
+  }),
+  output: Flags.string({char: 'o', summary: 'Write the report to this file instead of standard output (atomically).'}),
+}
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+/**
+ * Every command's base: keeps the exit-code contract (2 for unusable input, with `file:line:column reason`
+ * lines and no stack trace, also under `--json`, which oclif would otherwise turn into 1).
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  /** Writes text to standard output or, with --output, to a file via a temporary file and rename. */
+  protected async emit(text: string, output?: string): Promise<void> {
+    if (!output) {
+      process.stdout.write(text)
+      return
+    }
+
+    const tmp = join(dirname(output), `.${process.pid}.${Date.now()}.tmp`)
+    await writeFile(tmp, text)
+    await rename(tmp, output)
+  }
+
+  override async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {
+    if (error instanceof InputError || error instanceof FleetAuditError) {
+      const problems = error instanceof InputError ? error.problems : [(error as FleetAuditError).toProblem()]
+      this.reportProblems(problems)
+      process.exitCode = EXIT.input
+      return
+    }
+
+    if (error.oclif?.exit !== undefined && error.oclif.exit !== 0) {
+      // Flag and argument errors from oclif's parser: unusable input.
+      const exit = error.oclif.exit === 1 ? EXIT.input : error.oclif.exit
+      this.reportProblems([{code: 'E_FLAG', message: error.message.split('\n')[0]}])
+      process.exitCode = exit
+      return
+    }
+
+    if (error.oclif?.exit === 0) return
+    if (process.env.DEBUG) throw error
+    process.stderr.write(`fleet-audit: internal error: ${error.message} (run with DEBUG=1 for details)\n`)
+    process.exitCode = 3
+  }
+
+  private reportProblems(problems: Problem[]): void {
+    if (this.jsonEnabled()) {
+      process.stdout.write(`${JSON.stringify({error: {exit: EXIT.input, problems}}, null, 2)}\n`)
+      return
+    }
+
+    const lines = problems.slice(0, MAX_PROBLEM_LINES).map((p) => formatProblem(p))
+    if (problems.length > MAX_PROBLEM_LINES) lines.push(`… ${problems.length - MAX_PROBLEM_LINES} more (use --json to see all)`)
+    process.stderr.write(`${lines.join('\n')}\n`)
+  }
+}

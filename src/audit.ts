@@ -1,0 +1,119 @@
+import {InputError, type Problem, ProblemList} from './errors.js'
+import {type FailOn, isFailing} from './exit-code.js'
+import {loadFacts} from './facts/load.js'
+import {loadInventory} from './inventory/load.js'
+import type {FactSet, Finding, Inventory, Localized, Severity} from './model.js'
+import {SEVERITIES} from './model.js'
+import {evaluateRules} from './rules/evaluate.js'
+import {loadRules} from './rules/load.js'
+import type {Needs, Rule} from './rules/types.js'
+import {checkWaiverRules} from './rules/waivers.js'
+import {VERSION} from './source/paths.js'
+import {dayIn} from './time.js'
+
+/** What an audit or a validation should do. */
+export interface AuditOptions {
+  inventory: string
+  /** Folder of recorded facts; without it only rules that need no facts run (`inventory validate`). */
+  facts?: string
+  /** Extra rule pack folders. */
+  rules?: string[]
+  failOn: FailOn
+  maxFileSize?: number
+}
+
+/** I/O the core needs, passed in so tests and CI run it offline and reproducibly. */
+export interface AuditDeps {
+  now: Date
+  /** Collected facts from a live run; used instead of reading `options.facts`. */
+  facts?: FactSet
+}
+
+/** A rule as reports describe it. */
+export interface RuleSummary {
+  id: string
+  severity: Severity
+  needs: Needs
+  barrier: boolean
+  title: Localized
+  rationale: Localized
+  remediation: Localized
+}
+
+/** The whole result of a run; `--json` prints exactly this. */
+export interface AuditResult {
+  tool: {name: 'fleet-audit'; version: string}
+  kind: 'audit' | 'validate'
+  now: string
+  today: string
+  timezone: string
+  fail_on: FailOn
+  inventory: {root: string; files: string[]; terminals: number; sites: Record<string, string>; zones: Record<string, {name: string; kind: string}>}
+  facts?: {dir: string; documents: number; invalid: number}
+  summary: {total: number; failing: number; waived: number; by_severity: Record<Severity, number>}
+  rules: RuleSummary[]
+  findings: Finding[]
+}
+
+/** Loads every input first (all problems at once, exit 2), then evaluates: inventory → facts → findings. */
+export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<AuditResult> {
+  const problems = new ProblemList()
+  const [inventory, rules, facts] = await Promise.all([
+    capture(problems, () => loadInventory(options.inventory, {maxFileSize: options.maxFileSize})),
+    capture(problems, () => loadRules(options.rules ?? [])),
+    deps.facts ?? (options.facts ? capture(problems, () => loadFacts(options.facts!)) : undefined),
+  ])
+  if (inventory && rules) checkWaiverRules(inventory, rules, problems)
+  problems.throwIfAny()
+  return evaluate(inventory!, rules!, facts, options, deps.now)
+}
+
+function evaluate(inventory: Inventory, rules: Rule[], facts: FactSet | undefined, options: AuditOptions, now: Date): AuditResult {
+  const today = dayIn(now, inventory.policy.timezone)
+  const mode: Needs = facts ? 'facts' : 'inventory'
+  const findings = evaluateRules({inventory, facts, now, today, rules}, mode)
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
+  for (const f of findings) if (!f.waiver) bySeverity[f.severity]++
+  return {
+    tool: {name: 'fleet-audit', version: VERSION},
+    kind: facts ? 'audit' : 'validate',
+    now: now.toISOString(),
+    today,
+    timezone: inventory.policy.timezone,
+    fail_on: options.failOn,
+    inventory: {
+      root: inventory.root,
+      files: inventory.files,
+      terminals: inventory.terminals.length,
+      sites: Object.fromEntries(inventory.sites.map((x) => [x.id, x.name])),
+      zones: Object.fromEntries(inventory.zones.map((z) => [z.id, {name: z.name, kind: z.kind}])),
+    },
+    facts: facts && {dir: facts.dir, documents: facts.facts.size, invalid: facts.problems.size},
+    summary: {
+      total: findings.length,
+      failing: findings.filter((f) => isFailing(f, options.failOn)).length,
+      waived: findings.filter((f) => f.waiver).length,
+      by_severity: bySeverity,
+    },
+    rules: rules
+      .filter((r) => mode === 'facts' || r.needs === 'inventory')
+      .map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
+    findings,
+  }
+}
+
+/** Runs a loader, folding its input errors into the shared list so every input is checked before giving up. */
+async function capture<T>(problems: ProblemList, load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load()
+  } catch (error) {
+    if (error instanceof InputError) {
+      for (const p of error.problems) problems.add(p)
+      return undefined
+    }
+
+    throw error
+  }
+}
+
+export type {Problem}

@@ -1,0 +1,80 @@
+import {readdir} from 'node:fs/promises'
+import {basename, join} from 'node:path'
+
+import {InputError} from '../errors.js'
+import type {Facts, FactSet} from '../model.js'
+import {decodeStrict} from '../source/read.js'
+import {pretty, schemaValidator} from '../source/schema.js'
+import {splitPointer} from '../source/yaml.js'
+import {readFile, stat} from 'node:fs/promises'
+
+/** Facts are small; a document larger than this was not written by our collector. */
+export const MAX_FACTS_FILE = 2 * 1024 * 1024
+const PARALLEL_READS = 64
+
+/**
+ * Reads every `<terminal id>.json` in a folder. An unreadable folder is an input error (exit 2);
+ * a bad file only makes its terminal unverified, so one broken document never hides the others.
+ */
+export async function loadFacts(dir: string): Promise<FactSet> {
+  let names: string[]
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()
+  } catch (error) {
+    throw new InputError([{code: 'E_FACTS_DIR', message: `cannot read the facts folder: ${(error as NodeJS.ErrnoException).code ?? error}`, file: dir}])
+  }
+
+  const set: FactSet = {dir, facts: new Map(), problems: new Map()}
+  for (let i = 0; i < names.length; i += PARALLEL_READS) {
+    const batch = names.slice(i, i + PARALLEL_READS)
+    const results = await Promise.all(batch.map((n) => readFactsFile(join(dir, n))))
+    for (const r of results) {
+      if ('problem' in r) set.problems.set(r.terminal, {terminal: r.terminal, file: r.file, message: r.problem})
+      else set.facts.set(r.terminal, {...r.facts, file: r.file})
+    }
+  }
+
+  return set
+}
+
+type FileResult = {terminal: string; file: string; facts: Facts} | {terminal: string; file: string; problem: string}
+
+/** Parses and validates one facts document; never throws. */
+export async function readFactsFile(file: string): Promise<FileResult> {
+  const terminal = basename(file, '.json')
+  const bad = (problem: string): FileResult => ({terminal, file, problem})
+  try {
+    const st = await stat(file)
+    if (!st.isFile()) return bad('not a regular file')
+    if (st.size > MAX_FACTS_FILE) return bad(`file is ${st.size} bytes, over the limit of ${MAX_FACTS_FILE}`)
+    const decoded = decodeStrict(file, await readFile(file))
+    if (!decoded.ok) return bad(decoded.problem.message)
+    return parseFacts(terminal, file, decoded.text)
+  } catch (error) {
+    return bad(`cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`)
+  }
+}
+
+/** Validates facts text against `schemas/facts.schema.json` and the file's name. */
+export function parseFacts(terminal: string, file: string, text: string): FileResult {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return {terminal, file, problem: `invalid JSON: ${(error as Error).message}`}
+  }
+
+  const validate = schemaValidator('facts.schema.json')
+  if (!validate(value)) {
+    const e = validate.errors!.find((x) => x.keyword !== 'if') ?? validate.errors![0]
+    const path = pretty(splitPointer(e.instancePath)) || '(top level)'
+    return {terminal, file, problem: `does not match the facts schema: ${path} ${e.message}`}
+  }
+
+  const facts = value as Facts
+  if (facts.terminal !== terminal) {
+    return {terminal, file, problem: `names terminal "${facts.terminal}" but the file is ${terminal}.json`}
+  }
+
+  return {terminal, file, facts}
+}

@@ -1,0 +1,43 @@
+import {readdir, stat} from 'node:fs/promises'
+import {join, relative} from 'node:path'
+
+import {InventoryError} from '../errors.js'
+
+/** Folders inside an inventory folder that never hold inventory files. */
+const SKIP_DIRS = new Set(['node_modules', 'facts', '.git'])
+
+/**
+ * The YAML files of an inventory: the file itself, or every `*.yaml`/`*.yml` below a folder,
+ * in a stable order (sorted by relative path) so merged output is deterministic.
+ */
+export async function inventoryFiles(path: string): Promise<string[]> {
+  let st
+  try {
+    st = await stat(path)
+  } catch {
+    throw new InventoryError([
+      {code: 'E_NOT_FOUND', message: 'inventory not found', file: path, hint: 'pass --inventory FILE|DIR or set "inventory" in fleet-audit.yaml'},
+    ])
+  }
+
+  if (st.isFile()) return [path]
+  const files: string[] = []
+  await walk(path, files)
+  if (files.length === 0) {
+    throw new InventoryError([{code: 'E_EMPTY', message: 'no *.yaml or *.yml files in the inventory folder', file: path}])
+  }
+
+  return files.sort((a, b) => relative(path, a).localeCompare(relative(path, b)))
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  for (const entry of await readdir(dir, {withFileTypes: true})) {
+    if (entry.name.startsWith('.')) continue
+    const full = join(dir, entry.name)
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) await walk(full, out)
+    } else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) {
+      out.push(full)
+    }
+  }
+}

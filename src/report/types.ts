@@ -1,0 +1,18 @@
+import type {AuditResult} from '../audit.js'
+
+/** The report formats; `--format` offers exactly the keys of the registry. */
+export type Format = 'table' | 'json' | 'sarif'
+
+/** Options a reporter may use; machine formats ignore language and colour. */
+export interface RenderOptions {
+  lang: 'en' | 'ja'
+  color: boolean
+  /** Folder that SARIF paths are made relative to. */
+  cwd: string
+}
+
+/** Turns a result into text. Reporters never decide the exit code. */
+export interface Reporter {
+  readonly name: Format
+  render(result: AuditResult, options: RenderOptions): string
+}

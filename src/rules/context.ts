@@ -1,0 +1,114 @@
+import type {Company, Facts, FactsProblem, Inventory, Terminal} from '../model.js'
+import {dayIn, daysBetween} from '../time.js'
+import type {EvaluationInput} from './types.js'
+
+const EMPTY_CLIENT = {terminal_id: '', role: '', auth: '', serial: '', macs: [], ips: []}
+const EMPTY_OS = {hostname: '', machine_id: '', name: ''}
+
+/** Per-inventory values shared by every terminal's context, computed once. */
+export interface SharedContext {
+  companies: Record<string, {id: string; name: string; side: string}>
+  policy: Record<string, unknown>
+  sites: Map<string, Record<string, unknown>>
+  zones: Map<string, Record<string, unknown>>
+}
+
+/** Builds what every rule can see regardless of terminal. */
+export function sharedContext(input: EvaluationInput): SharedContext {
+  const {inventory: inv, today} = input
+  const companies: SharedContext['companies'] = {}
+  for (const c of inv.companies) companies[c.id] = {id: c.id, name: c.name, side: c.side}
+  const sideOf = (id: string) => companies[id]?.side
+  const zones = new Map<string, Record<string, unknown>>()
+  for (const z of inv.zones) {
+    const nwOnly = z.access.every((c) => sideOf(c) === 'nw')
+    zones.set(z.id, {id: z.id, site: z.site, name: z.name, kind: z.kind, access: z.access, nw_only: nwOnly, retail_reachable: !nwOnly})
+  }
+
+  const sites = new Map<string, Record<string, unknown>>()
+  for (const s of inv.sites) sites.set(s.id, {id: s.id, name: s.name, subnets: s.subnets})
+  const p = inv.policy
+  const policy = {
+    idcard_required_from: p.idcard_required_from ?? '',
+    idcard_required: p.idcard_required_from !== undefined && today >= p.idcard_required_from,
+    freshness_days: BigInt(p.freshness_days),
+    ack_days: BigInt(p.ack_days),
+    max_waiver_days: BigInt(p.max_waiver_days),
+    timezone: p.timezone,
+    today,
+  }
+  return {companies, policy, sites, zones}
+}
+
+/**
+ * The CEL context for one terminal: `terminal`, `site`, `zone`, `owner`, `companies`, `policy`, `facts`.
+ * Facts are always present as a value (with `present`, `valid`, `ok`), so that conditions never fail
+ * on a missing field and an absent or broken document reads as "not ok" (fail closed).
+ */
+export function terminalContext(shared: SharedContext, inv: Inventory, t: Terminal, facts: Facts | undefined, problem: FactsProblem | undefined): Record<string, unknown> {
+  const owner = shared.companies[t.owner] as Company | undefined
+  return {
+    terminal: {
+      id: t.id,
+      hostname: t.hostname,
+      address: t.address ?? t.hostname,
+      site: t.site,
+      zone: t.zone,
+      owner: t.owner,
+      role: t.role,
+      status: t.status,
+      auth: t.auth,
+      os: t.os ?? '',
+      serial: t.serial ?? '',
+      macs: t.macs,
+      tags: t.tags,
+      ssh: {user: t.ssh.user ?? '', port: BigInt(t.ssh.port ?? 22), host_key: t.ssh.host_key ?? '', profile: t.ssh.profile ?? ''},
+    },
+    site: shared.sites.get(t.site),
+    zone: shared.zones.get(t.zone),
+    owner: owner ?? {id: t.owner, name: '', side: ''},
+    companies: shared.companies,
+    policy: shared.policy,
+    facts: factsContext(facts, problem, inv.policy.timezone, shared.policy.today as string),
+  }
+}
+
+function factsContext(facts: Facts | undefined, problem: FactsProblem | undefined, tz: string, today: string): Record<string, unknown> {
+  if (problem) {
+    return {...absent(), present: true, valid: false, outcome: 'invalid', reason: `${problem.file}: ${problem.message}`, file: problem.file}
+  }
+
+  if (!facts) return absent()
+  const ok = facts.outcome === 'ok'
+  return {
+    present: true,
+    valid: true,
+    ok,
+    outcome: facts.outcome,
+    reason: facts.error?.reason ?? '',
+    raw: facts.error?.raw ?? '',
+    file: (facts as Facts & {file?: string}).file ?? '',
+    collected_at: facts.collected_at,
+    age_days: BigInt(daysBetween(dayIn(new Date(facts.collected_at), tz), today)),
+    host_key: facts.host_key ?? '',
+    client: facts.client ?? EMPTY_CLIENT,
+    os: facts.os ?? EMPTY_OS,
+  }
+}
+
+function absent(): Record<string, unknown> {
+  return {
+    present: false,
+    valid: false,
+    ok: false,
+    outcome: 'missing',
+    reason: 'no facts were collected for this terminal',
+    raw: '',
+    file: '',
+    collected_at: '',
+    age_days: 0n,
+    host_key: '',
+    client: EMPTY_CLIENT,
+    os: EMPTY_OS,
+  }
+}

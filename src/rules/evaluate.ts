@@ -1,0 +1,102 @@
+import type {Finding, Localized} from '../model.js'
+import {sharedContext, terminalContext} from './context.js'
+import {evaluators} from './evaluators/index.js'
+import type {EvaluationInput, Needs, RawFinding, Rule} from './types.js'
+import {applyWaivers} from './waivers.js'
+
+/**
+ * Runs every rule the mode allows (`inventory`: declared data only, as CI's `inventory validate` does;
+ * `facts`: everything) and applies waivers. Pure: the same input always gives the same, sorted findings.
+ */
+export function evaluateRules(input: EvaluationInput, mode: Needs): Finding[] {
+  const {rules} = input
+  const active = rules.filter((r) => mode === 'facts' || r.needs === 'inventory')
+  const shared = sharedContext(input)
+  const {inventory: inv, facts} = input
+  const findings: Finding[] = []
+  const emit = (rule: Rule, raw: RawFinding) => findings.push({rule: rule.id, severity: rule.severity, ...raw})
+
+  const conditionRules = active.filter((r) => r.compiled)
+  if (conditionRules.length > 0) {
+    for (const t of inv.terminals) {
+      const ctx = terminalContext(shared, inv, t, facts?.facts.get(t.id), facts?.problems.get(t.id))
+      for (const rule of conditionRules) {
+        const raw = evaluateCondition(rule, ctx)
+        if (raw) emit(rule, {terminal: t.id, site: t.site, zone: t.zone, location: t.source, ...raw})
+      }
+    }
+  }
+
+  for (const rule of active) {
+    if (rule.evaluator) for (const raw of evaluators[rule.evaluator](input, rule)) emit(rule, raw)
+  }
+
+  return sortFindings(applyWaivers(findings, input, rules))
+}
+
+/** Findings in a stable order: terminal, then rule, then location. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      cmp(a.terminal, b.terminal) ||
+      cmp(a.rule, b.rule) ||
+      cmp(a.location.file, b.location.file) ||
+      a.location.line - b.location.line ||
+      cmp(a.message.en, b.message.en),
+  )
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+type ConditionResult = Pick<RawFinding, 'message' | 'expected' | 'actual'> | undefined
+
+/** A condition that cannot be evaluated is itself a finding: a broken rule must never read as a pass. */
+function evaluateCondition(rule: Rule, ctx: Record<string, unknown>): ConditionResult {
+  const {when, expected, actual} = rule.compiled!
+  let hit: unknown
+  try {
+    hit = when(ctx)
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0]
+    return {message: {en: `rule could not be evaluated: ${reason}`, ja: `ルールを評価できませんでした: ${reason}`}}
+  }
+
+  if (hit !== true) return undefined
+  const values = {expected: show(safe(expected, ctx)), actual: show(safe(actual, ctx))}
+  return {
+    message: renderMessage(rule.message!, ctx, values),
+    expected: expected ? values.expected : undefined,
+    actual: actual ? values.actual : undefined,
+  }
+}
+
+function safe(fn: ((c: Record<string, unknown>) => unknown) | undefined, ctx: Record<string, unknown>): unknown {
+  if (!fn) return undefined
+  try {
+    return fn(ctx)
+  } catch {
+    return '(unavailable)'
+  }
+}
+
+/** Fills `{expected}`, `{actual}` and `{dotted.path}` placeholders from the context. */
+export function renderMessage(template: Localized, ctx: Record<string, unknown>, values: Record<string, string>): Localized {
+  const fill = (text: string) =>
+    text.replaceAll(/\{([a-z_][a-z0-9_.]*)\}/gi, (_, path: string) => {
+      if (path in values) return values[path]
+      let v: unknown = ctx
+      for (const seg of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined
+      return show(v)
+    })
+  return {en: fill(template.en), ja: fill(template.ja)}
+}
+
+/** A value as text for messages and the expected/actual columns. */
+export function show(v: unknown): string {
+  if (v === undefined || v === null) return ''
+  if (Array.isArray(v)) return v.map((x) => show(x)).join(', ')
+  if (typeof v === 'object') return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? Number(x) : x))
+  return String(v)
+}

@@ -1,0 +1,49 @@
+import {formatPosition} from '../../errors.js'
+import type {SourcePosition, Terminal} from '../../model.js'
+import type {EvaluationInput, RawFinding} from '../types.js'
+
+const FIELDS = [
+  {name: 'hostname', values: (t: Terminal) => [t.hostname.toLowerCase()]},
+  {name: 'address', values: (t: Terminal) => (t.address ? [t.address.toLowerCase()] : [])},
+  {name: 'serial', values: (t: Terminal) => (t.serial ? [t.serial] : [])},
+  {name: 'mac', values: (t: Terminal) => t.macs},
+] as const
+
+/**
+ * Two terminals that are not removed must not share a hostname, address, serial or MAC: one of the two
+ * declarations is wrong, and a collected fact could be credited to the wrong asset. A removed terminal may
+ * share them with its replacement.
+ */
+export function duplicateIdentity(input: EvaluationInput): RawFinding[] {
+  const out: RawFinding[] = []
+  for (const field of FIELDS) {
+    const first = new Map<string, Terminal>()
+    for (const t of input.inventory.terminals) {
+      if (t.status === 'removed') continue
+      for (const value of field.values(t)) {
+        const prior = first.get(value)
+        if (!prior) {
+          first.set(value, t)
+          continue
+        }
+
+        const where: SourcePosition = t.fieldSources[field.name === 'mac' ? 'macs' : field.name] ?? t.source
+        out.push({
+          terminal: t.id,
+          site: t.site,
+          zone: t.zone,
+          location: where,
+          related: [prior.fieldSources[field.name === 'mac' ? 'macs' : field.name] ?? prior.source],
+          message: {
+            en: `${field.name} "${value}" is also declared for terminal ${prior.id} at ${formatPosition(prior.source)}`,
+            ja: `${field.name}「${value}」は端末 ${prior.id}（${formatPosition(prior.source)}）と重複しています`,
+          },
+          expected: `a unique ${field.name}`,
+          actual: value,
+        })
+      }
+    }
+  }
+
+  return out
+}

@@ -1,0 +1,130 @@
+import {readdir} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {isScalar, type Scalar} from 'yaml'
+
+import {formatPosition, type Problem, ProblemList, RulePackError} from '../errors.js'
+import type {Localized, Severity, SourcePosition} from '../model.js'
+import {PACKAGE_ROOT} from '../source/paths.js'
+import {schemaProblems, schemaValidator} from '../source/schema.js'
+import {positionAt, readYamlFile, type YamlSource} from '../source/yaml.js'
+import {celEnvironment} from './cel.js'
+import {evaluators} from './evaluators/index.js'
+import type {Compiled, Needs, Rule} from './types.js'
+
+/** The rule packs shipped with fleet-audit (`rules/` at the package root). */
+export const BUILTIN_RULES_DIR = join(PACKAGE_ROOT, 'rules')
+
+interface RawRule {
+  id: string
+  severity: Severity
+  needs: Needs
+  barrier?: boolean
+  title: Localized
+  rationale: Localized
+  remediation: Localized
+  message?: Localized
+  when?: string
+  expected?: string
+  actual?: string
+  evaluator?: string
+}
+
+/**
+ * Loads the built-in packs plus any extra folders, validates them, and compiles every CEL expression once.
+ * Every problem in every pack is thrown at once as a RulePackError (exit 2).
+ */
+export async function loadRules(extraDirs: readonly string[] = [], builtinDir = BUILTIN_RULES_DIR): Promise<Rule[]> {
+  const problems = new ProblemList()
+  const files: string[] = []
+  for (const dir of [builtinDir, ...extraDirs]) {
+    try {
+      const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort()
+      files.push(...names.map((n) => join(dir, n)))
+    } catch (error) {
+      problems.add({code: 'E_RULES_DIR', message: `cannot read the rules folder: ${(error as NodeJS.ErrnoException).code ?? error}`, file: dir})
+    }
+  }
+
+  const env = celEnvironment()
+  const validate = schemaValidator('rules.schema.json')
+  const rules: Rule[] = []
+  const seen = new Map<string, SourcePosition>()
+  for (const file of files) {
+    const result = await readYamlFile(file)
+    if (!result.ok) {
+      for (const p of result.problems) problems.add(p)
+      continue
+    }
+
+    const src = result.source
+    if (!validate(src.value)) {
+      for (const p of schemaProblems(src, validate.errors)) problems.add(p)
+      continue
+    }
+
+    const pack = src.value as {pack: string; rules: RawRule[]}
+    pack.rules.forEach((raw, i) => {
+      const source = positionAt(src, ['rules', i])
+      const first = seen.get(raw.id)
+      if (first) problems.at(source, 'E_DUPLICATE', `duplicate rule id "${raw.id}" (first declared at ${formatPosition(first)})`)
+      seen.set(raw.id, source)
+      if (!raw.id.startsWith(`${pack.pack}/`)) problems.at(source, 'E_SCHEMA', `rule id "${raw.id}" must start with its pack name "${pack.pack}/"`)
+      if (raw.evaluator && !(raw.evaluator in evaluators)) {
+        problems.at(positionAt(src, ['rules', i, 'evaluator']), 'E_REF', `unknown evaluator "${raw.evaluator}" (known: ${Object.keys(evaluators).join(', ')})`)
+      }
+
+      const rule: Rule = {...raw, pack: pack.pack, barrier: raw.barrier ?? false, source}
+      if (raw.when) {
+        const compile = (field: 'when' | 'expected' | 'actual'): Compiled | undefined => {
+          const text = raw[field]
+          if (text === undefined) return undefined
+          try {
+            const expr = env.parse(text)
+            const checked = expr.check()
+            if (!checked.valid) throw checked.error
+            return expr as unknown as Compiled
+          } catch (error) {
+            problems.add(celProblem(src, ['rules', i, field], text, error as Error & {node?: {pos?: number}}))
+            return undefined
+          }
+        }
+
+        const when = compile('when')
+        const expected = compile('expected')
+        const actual = compile('actual')
+        if (when) rule.compiled = {when, expected, actual}
+      }
+
+      rules.push(rule)
+    })
+  }
+
+  problems.throwIfAny(RulePackError)
+  return rules.sort((a, b) => a.id.localeCompare(b.id))
+}
+
+/** Places a CEL error at its line and column in the rule file, inside the YAML scalar that holds the expression. */
+function celProblem(src: YamlSource, path: (string | number)[], text: string, error: Error & {node?: {pos?: number}}): Problem {
+  const base = positionAt(src, path)
+  const offset = error.node?.pos ?? 0
+  const before = text.slice(0, offset).split('\n')
+  const exprLine = before.length - 1
+  const exprCol = before.at(-1)!.length
+  const node = src.doc.getIn(path, true) as Scalar | undefined
+  let line = base.line + exprLine
+  let column = exprLine === 0 ? base.column + exprCol : exprCol + 1
+  if (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) {
+    // Block scalars start on the line after the `|` indicator, at the block's indentation.
+    const lines = src.text.split('\n')
+    const first = lines[base.line] ?? ''
+    const indent = first.length - first.trimStart().length
+    line = base.line + 1 + exprLine
+    column = indent + exprCol + 1
+  } else if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && exprLine === 0) {
+    column += 1
+  }
+
+  const reason = error.message.split('\n')[0]
+  return {code: 'E_CEL', message: `${path.slice(0, 2).join('[').replace(/\[(\d+)$/, '[$1]')}.${path[2]}: ${reason}`, file: src.file, line, column}
+}

@@ -1,0 +1,43 @@
+import type {FactSet, Finding, Inventory, Localized, Severity, SourcePosition} from '../model.js'
+
+/** What a rule needs: declared data only (runs in CI), or collected facts too. */
+export type Needs = 'inventory' | 'facts'
+
+/** A compiled CEL expression: context in, value out. */
+export type Compiled = (context: Record<string, unknown>) => unknown
+
+/** A rule as loaded from a pack, with its expressions compiled once. */
+export interface Rule {
+  id: string
+  pack: string
+  severity: Severity
+  needs: Needs
+  barrier: boolean
+  title: Localized
+  rationale: Localized
+  remediation: Localized
+  message?: Localized
+  when?: string
+  evaluator?: string
+  expected?: string
+  actual?: string
+  source: SourcePosition
+  compiled?: {when: Compiled; expected?: Compiled; actual?: Compiled}
+}
+
+/** Everything evaluation reads; all of it already loaded and validated. */
+export interface EvaluationInput {
+  inventory: Inventory
+  facts?: FactSet
+  now: Date
+  /** Today in the policy's time zone. */
+  today: string
+  /** Every loaded rule; waiver checks need to know which rules guard the barrier. */
+  rules: readonly Rule[]
+}
+
+/** A finding before the rule's metadata and waivers are attached. */
+export type RawFinding = Omit<Finding, 'rule' | 'severity' | 'waiver'>
+
+/** A named cross-terminal check (duplicates, undeclared facts, waivers). Pure: no I/O, no printing. */
+export type Evaluator = (input: EvaluationInput, rule: Rule) => RawFinding[]

@@ -1,0 +1,119 @@
+import {Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument} from 'yaml'
+
+import type {Problem} from '../errors.js'
+import type {SourcePosition} from '../model.js'
+import {DEFAULT_MAX_FILE_SIZE, readTextFile} from './read.js'
+
+/** Deeper than any honest inventory; deep enough to stop a nesting bomb before ajv recurses into it. */
+const MAX_DEPTH = 64
+/** YAML aliases are legitimate for shared defaults; a few hundred is plenty, a billion laughs is not. */
+const MAX_ALIAS_COUNT = 200
+
+/** A parsed YAML file that still knows where every value came from. */
+export interface YamlSource {
+  file: string
+  doc: Document.Parsed
+  lineCounter: LineCounter
+  value: unknown
+  text: string
+}
+
+export type YamlResult = {ok: true; source: YamlSource} | {ok: false; problems: Problem[]}
+
+/** Reads and parses one YAML file with every hostile-input guard on; never throws for bad input. */
+export async function readYamlFile(file: string, maxBytes = DEFAULT_MAX_FILE_SIZE): Promise<YamlResult> {
+  const text = await readTextFile(file, maxBytes)
+  if (!text.ok) return {ok: false, problems: [text.problem]}
+  return parseYamlText(file, text.text)
+}
+
+/** Parses YAML text; duplicate keys, alias bombs, deep nesting and empty documents are problems with positions. */
+export function parseYamlText(file: string, text: string): YamlResult {
+  const lineCounter = new LineCounter()
+  let doc: Document.Parsed
+  try {
+    doc = parseDocument(text, {lineCounter, uniqueKeys: true, strict: true, prettyErrors: true, version: '1.2'})
+  } catch (error) {
+    // The parser recurses on nested flow collections; a nesting bomb ends here instead of crashing.
+    return {ok: false, problems: [{code: 'E_YAML', message: `cannot parse: ${(error as Error).message}`, file}]}
+  }
+
+  const problems: Problem[] = doc.errors.map((e) => ({
+    code: e.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML',
+    message: firstLine(e.message),
+    file,
+    line: e.linePos?.[0].line,
+    column: e.linePos?.[0].col,
+  }))
+  if (problems.length > 0) return {ok: false, problems}
+
+  if (doc.contents === null) return {ok: false, problems: [{code: 'E_EMPTY', message: 'the file is empty', file}]}
+
+  const deep = findTooDeep(doc.contents as Node)
+  if (deep) {
+    const {line, col} = lineCounter.linePos(deep.range?.[0] ?? 0)
+    return {ok: false, problems: [{code: 'E_TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels`, file, line, column: col}]}
+  }
+
+  let value: unknown
+  try {
+    value = doc.toJS({maxAliasCount: MAX_ALIAS_COUNT})
+  } catch (error) {
+    return {ok: false, problems: [{code: 'E_ALIAS', message: `refused: ${firstLine((error as Error).message)}`, file}]}
+  }
+
+  return {ok: true, source: {file, doc, lineCounter, value, text}}
+}
+
+/** Position of the value at a JSON path (e.g. ajv's instancePath segments); the closest existing ancestor otherwise. */
+export function positionAt(source: YamlSource, path: readonly (string | number)[], key = false): SourcePosition {
+  let node: unknown = source.doc.contents
+  let best = node as Node | null
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg))
+      if (!pair) break
+      if (key && seg === path.at(-1)) {
+        best = pair.key as Node
+        break
+      }
+
+      node = pair.value
+    } else if (isSeq(node)) {
+      node = node.items[Number(seg)]
+    } else break
+
+    if (node && (node as Node).range) best = node as Node
+  }
+
+  const offset = best?.range?.[0] ?? 0
+  const {line, col} = source.lineCounter.linePos(offset)
+  return {file: source.file, line, column: col}
+}
+
+/** Splits an ajv instancePath (`/terminals/3/zone`) into segments. */
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '') return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+}
+
+function findTooDeep(root: Node): Node | undefined {
+  const stack: {node: unknown; depth: number}[] = [{node: root, depth: 1}]
+  while (stack.length > 0) {
+    const {node, depth} = stack.pop()!
+    if (depth > MAX_DEPTH) return node as Node
+    if (isMap(node)) for (const p of node.items) stack.push({node: p.value, depth: depth + 1})
+    else if (isSeq(node)) for (const item of node.items) stack.push({node: item, depth: depth + 1})
+  }
+
+  return undefined
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+}
+
+export {DEFAULT_MAX_FILE_SIZE}
