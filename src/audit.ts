@@ -7,7 +7,7 @@ import {SEVERITIES} from './model.js'
 import {evaluateRules} from './rules/evaluate.js'
 import {loadRules} from './rules/load.js'
 import type {Needs, Rule} from './rules/types.js'
-import {checkWaiverRules} from './rules/waivers.js'
+import {checkWaiver, checkWaiverRules} from './rules/waivers.js'
 import {VERSION} from './source/paths.js'
 import {dayIn} from './time.js'
 
@@ -52,6 +52,10 @@ export interface AuditResult {
   facts?: {dir: string; documents: number; invalid: number}
   summary: {total: number; failing: number; waived: number; by_severity: Record<Severity, number>}
   rules: RuleSummary[]
+  /** Every declared terminal, so that formats with one test per terminal (JUnit) can list the passing ones. */
+  terminals: {id: string; site: string; zone: string; status: string}[]
+  /** Every waiver and whether it hides anything today. */
+  waivers: {id: string; rule: string; terminals: string[]; approver: string; approved: string; expires: string; applies: boolean}[]
   findings: Finding[]
 }
 
@@ -71,7 +75,9 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
 function evaluate(inventory: Inventory, rules: Rule[], facts: FactSet | undefined, options: AuditOptions, now: Date): AuditResult {
   const today = dayIn(now, inventory.policy.timezone)
   const mode: Needs = facts ? 'facts' : 'inventory'
-  const findings = evaluateRules({inventory, facts, now, today, rules}, mode)
+  const input = {inventory, facts, now, today, rules}
+  const findings = evaluateRules(input, mode)
+  const rulesById = new Map(rules.map((r) => [r.id, r]))
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
   for (const f of findings) if (!f.waiver) bySeverity[f.severity]++
   return {
@@ -98,6 +104,16 @@ function evaluate(inventory: Inventory, rules: Rule[], facts: FactSet | undefine
     rules: rules
       .filter((r) => mode === 'facts' || r.needs === 'inventory')
       .map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
+    terminals: inventory.terminals.map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
+    waivers: inventory.waivers.map((w) => ({
+      id: w.id,
+      rule: w.rule,
+      terminals: w.terminals,
+      approver: w.approver,
+      approved: w.approved,
+      expires: w.expires,
+      applies: checkWaiver(w, input, rulesById).applies,
+    })),
     findings,
   }
 }

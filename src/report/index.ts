@@ -1,10 +1,12 @@
 import {json} from './json.js'
+import {junit} from './junit.js'
+import {markdown} from './markdown.js'
 import {sarif} from './sarif.js'
 import {table} from './table.js'
 import type {Format, Reporter} from './types.js'
 
 /** The explicit registry of reporters; `--format` choices are its keys. */
-export const reporters = {table, json, sarif} satisfies Record<Format, Reporter>
+export const reporters = {table, json, junit, markdown, sarif} satisfies Record<Format, Reporter>
 export const FORMATS = Object.keys(reporters) as Format[]
 export type {Format, RenderOptions, Reporter} from './types.js'
 export {sanitize, sanitizeLine} from './sanitize.js'

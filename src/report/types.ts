@@ -1,7 +1,7 @@
 import type {AuditResult} from '../audit.js'
 
 /** The report formats; `--format` offers exactly the keys of the registry. */
-export type Format = 'table' | 'json' | 'sarif'
+export type Format = 'table' | 'json' | 'junit' | 'markdown' | 'sarif'
 
 /** Options a reporter may use; machine formats ignore language and colour. */
 export interface RenderOptions {

@@ -1,0 +1,74 @@
+import {isFailing} from '../exit-code.js'
+import {SEVERITIES} from '../model.js'
+import {daysBetween} from '../time.js'
+import {sanitizeLine} from './sanitize.js'
+import type {Reporter} from './types.js'
+
+/** Waivers that end within this many days are listed so that someone renews or removes them in time. */
+const EXPIRY_HORIZON_DAYS = 30
+
+const L = {
+  en: {
+    title: {audit: 'fleet-audit: audit', validate: 'fleet-audit: inventory validation'},
+    pass: 'Passed', fail: 'Failed', severity: 'Severity', count: 'Findings', waived: 'waived',
+    failing: 'Failing terminals', site: 'Site', zone: 'Zone', terminal: 'Terminal', rule: 'Rule', message: 'Message',
+    expiring: `Waivers expiring within ${EXPIRY_HORIZON_DAYS} days`, waiver: 'Waiver', expires: 'Expires', approver: 'Approver',
+    none: 'None.', terminals: 'terminals', failOn: 'fail-on',
+  },
+  ja: {
+    title: {audit: 'fleet-audit: 監査', validate: 'fleet-audit: インベントリ検証'},
+    pass: '合格', fail: '不合格', severity: '重大度', count: '指摘数', waived: '免除',
+    failing: '不合格の端末', site: '拠点', zone: 'エリア', terminal: '端末', rule: 'ルール', message: '内容',
+    expiring: `${EXPIRY_HORIZON_DAYS}日以内に期限が切れる免除`, waiver: '免除', expires: '期限', approver: '承認者',
+    none: 'なし。', terminals: '台', failOn: 'fail-on',
+  },
+}
+
+/** A summary fit for a CI job summary or a pull-request comment. */
+export const markdown: Reporter = {
+  name: 'markdown',
+  render(result, options) {
+    const l = L[options.lang]
+    const failing = result.findings.filter((f) => isFailing(f, result.fail_on))
+    const out: string[] = [
+      `## ${l.title[result.kind]}: ${failing.length > 0 ? `❌ ${l.fail}` : `✅ ${l.pass}`}`,
+      '',
+      `${result.inventory.terminals} ${l.terminals} · ${result.today} (${result.timezone}) · ${l.failOn} \`${result.fail_on}\``,
+      '',
+      `| ${l.severity} | ${l.count} |`,
+      '| --- | ---: |',
+      ...SEVERITIES.map((s) => `| ${s} | ${result.summary.by_severity[s]} |`),
+      `| ${l.waived} | ${result.summary.waived} |`,
+      '',
+      `### ${l.failing}`,
+      '',
+    ]
+    if (failing.length === 0) out.push(l.none)
+    else {
+      out.push(`| ${l.site} | ${l.zone} | ${l.terminal} | ${l.severity} | ${l.rule} | ${l.message} |`, '| --- | --- | --- | --- | --- | --- |')
+      const sorted = [...failing].sort((a, b) => `${a.site}/${a.zone}/${a.terminal}`.localeCompare(`${b.site}/${b.zone}/${b.terminal}`))
+      for (const f of sorted) {
+        const site = f.site ? result.inventory.sites[f.site] ?? f.site : '—'
+        const zone = f.zone ? result.inventory.zones[f.zone]?.name ?? f.zone : '—'
+        out.push(`| ${cell(site)} | ${cell(zone)} | \`${cell(f.terminal)}\` | ${f.severity} | \`${f.rule}\` | ${cell(f.message[options.lang])} |`)
+      }
+    }
+
+    const soon = result.waivers
+      .filter((w) => w.applies && daysBetween(result.today, w.expires) <= EXPIRY_HORIZON_DAYS)
+      .sort((a, b) => a.expires.localeCompare(b.expires))
+    out.push('', `### ${l.expiring}`, '')
+    if (soon.length === 0) out.push(l.none)
+    else {
+      out.push(`| ${l.waiver} | ${l.rule} | ${l.terminal} | ${l.approver} | ${l.expires} |`, '| --- | --- | --- | --- | --- |')
+      for (const w of soon) out.push(`| ${cell(w.id)} | \`${w.rule}\` | ${cell(w.terminals.join(', '))} | ${cell(w.approver)} | ${w.expires} |`)
+    }
+
+    return `${out.join('\n')}\n`
+  },
+}
+
+/** Table cells: one line, pipes escaped, markup characters neutralised. */
+function cell(s: string): string {
+  return sanitizeLine(s).replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('`', 'ˋ')
+}
