@@ -69,10 +69,11 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
   ])
   if (inventory && rules) checkWaiverRules(inventory, rules, problems)
   problems.throwIfAny()
-  return evaluate(inventory!, rules!, facts, options, deps.now)
+  return evaluateAudit(inventory!, rules!, facts, options, deps.now)
 }
 
-function evaluate(inventory: Inventory, rules: Rule[], facts: FactSet | undefined, options: AuditOptions, now: Date): AuditResult {
+/** Evaluates already loaded inputs into a result (no I/O). */
+export function evaluateAudit(inventory: Inventory, rules: Rule[], facts: FactSet | undefined, options: AuditOptions, now: Date): AuditResult {
   const today = dayIn(now, inventory.policy.timezone)
   const mode: Needs = facts ? 'facts' : 'inventory'
   const input = {inventory, facts, now, today, rules}
@@ -119,7 +120,7 @@ function evaluate(inventory: Inventory, rules: Rule[], facts: FactSet | undefine
 }
 
 /** Runs a loader, folding its input errors into the shared list so every input is checked before giving up. */
-async function capture<T>(problems: ProblemList, load: () => Promise<T>): Promise<T | undefined> {
+export async function capture<T>(problems: ProblemList, load: () => Promise<T>): Promise<T | undefined> {
   try {
     return await load()
   } catch (error) {

@@ -1,0 +1,37 @@
+import {Flags} from '@oclif/core'
+
+import {type DiffResult, parseNow, renderPlan, runDiff, sanitize} from '../../src/index.js'
+import {BaseCommand, sharedFlags} from '../_lib/base.js'
+import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
+
+export default class InventoryDiff extends BaseCommand {
+  static override summary = 'Show what a change to an inventory does: terminals added, removed, moved, re-roled, re-owned.'
+  static override description = `Compares the inventory with a base version (a git ref such as origin/main, or a file or folder), prints the
+change like a plan, then validates the new version with every rule that needs no facts, so a reviewer sees what
+the change breaks. In a shallow CI checkout, fetch the base ref first (git fetch --depth=1 origin main).
+
+${EXIT_HELP}`
+
+  static override examples = [
+    '<%= config.bin %> inventory diff --base origin/main -i inventories/tohoku-example',
+    '<%= config.bin %> inventory diff --base old-inventory/ -i inventory/ --json',
+  ]
+
+  static override flags = {
+    ...sharedFlags,
+    base: Flags.string({summary: 'Base version: a git ref, or a file or folder.', required: true}),
+    format: formatFlag,
+  }
+
+  async run(): Promise<DiffResult> {
+    const {flags} = await this.parse(InventoryDiff)
+    const result = await runDiff(
+      {base: flags.base, inventory: flags.inventory, rules: flags.rules, failOn: flags['fail-on'], maxFileSize: flags['max-file-size']},
+      {now: parseNow(flags.now)},
+    )
+    const {text, exitCode} = renderResult(result.validation, flags)
+    if (!this.jsonEnabled()) await this.emit(flags.format === 'table' ? `${sanitize(renderPlan(result, flags.lang))}${text}` : text, flags.output)
+    process.exitCode = exitCode
+    return result
+  }
+}
