@@ -18,7 +18,8 @@ ${EXIT_HELP}`
 
   static override flags = {
     ...sharedFlags,
-    facts: Flags.string({summary: 'Folder of recorded facts, one <terminal id>.json per terminal.', env: 'FLEET_AUDIT_FACTS', default: fromConfig('facts', () => undefined), required: true}),
+    facts: Flags.string({summary: 'Folder of recorded facts, one <terminal id>.json per terminal.', env: 'FLEET_AUDIT_FACTS', noCacheDefault: true,
+    default: fromConfig('facts', () => undefined), required: true}),
     format: formatFlag,
   }
 

@@ -8,7 +8,8 @@ export const formatFlag = Flags.option({
   summary: 'Report format.',
   options: FORMATS,
   env: 'FLEET_AUDIT_FORMAT',
-  default: fromConfig<Format>('format', () => 'table'),
+  noCacheDefault: true,
+    default: fromConfig<Format>('format', () => 'table'),
 })()
 
 /** Exit-code help shared by every report command. */

@@ -1,0 +1,117 @@
+// npm run bench: measures fleet-audit against baselines run in the same command, and writes BENCHMARKS.md.
+// Sizes can be narrowed for a quick look: BENCH_SIZES=1000,10000 npm run bench
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync} from 'node:fs'
+import {cpus, totalmem} from 'node:os'
+import {join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {generate} from './generate.mjs'
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..')
+const out = join(root, 'bench', 'out')
+mkdirSync(out, {recursive: true})
+const sizes = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number)
+const hook = join(root, 'bench', 'rss-hook.mjs')
+
+/** Runs a node script with args; returns wall ms and peak RSS in MB. Fails loudly on an unexpected exit code. */
+function measure(args, okCodes = [0, 1]) {
+  const rssFile = join(out, 'rss.txt')
+  rmSync(rssFile, {force: true})
+  const t0 = process.hrtime.bigint()
+  const r = spawnSync(process.execPath, ['--import', hook, ...args], {cwd: root, env: {...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26})
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  if (!okCodes.includes(r.status)) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
+  return {ms, mb: kb / 1024}
+}
+
+function median(runs, pick) {
+  const v = runs.map(pick).sort((a, b) => a - b)
+  return v[Math.floor(v.length / 2)]
+}
+
+function repeat(n, fn) {
+  const runs = Array.from({length: n}, fn)
+  return {ms: median(runs, (r) => r.ms), mb: Math.max(...runs.map((r) => r.mb))}
+}
+
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
+const sections = []
+
+// 1. Inventory validation and offline audit against the yaml parse-only baseline.
+{
+  const rows = []
+  let first
+  for (const n of sizes) {
+    const split = n >= 100_000
+    const {inventory, facts} = generate(join(out, `inv-${n}`), n, {split})
+    const reps = n >= 100_000 ? 1 : 3
+    const now = '2026-11-27'
+    const base = repeat(reps, () => measure(['bench/parse-baseline.mjs', inventory]))
+    const validate = repeat(reps, () => measure(['bin/run.js', 'inventory', 'validate', '-i', inventory, '--now', now, '--format', 'json', '--max-file-size', String(64 << 20)]))
+    const audit = repeat(reps, () => measure(['bin/run.js', 'audit', '-i', inventory, '--facts', facts, '--now', now, '--format', 'json', '--max-file-size', String(64 << 20)]))
+    first ??= {n, validate: validate.ms, audit: audit.ms}
+    rows.push(
+      `| ${n.toLocaleString('en')} | ${split ? 'one file per site' : 'one file'} | ${fmt(base.ms)} / ${base.mb.toFixed(0)} MB | ${fmt(validate.ms)} / ${validate.mb.toFixed(0)} MB | ${(validate.ms / base.ms).toFixed(2)}× | ${fmt(audit.ms)} / ${audit.mb.toFixed(0)} MB | ${(audit.ms / base.ms).toFixed(2)}× | ${((audit.ms / first.audit) / (n / first.n)).toFixed(2)} |`,
+    )
+    console.error(rows.at(-1))
+  }
+
+  sections.push(`## Inventory validation and offline audit
+
+Generated inventories (every terminal with every field, two zones per site, matching facts; \`bench/generate.mjs\`).
+Baseline: the \`yaml\` library parsing the same files (\`bench/parse-baseline.mjs\`), in the same run. Wall time of the
+whole command (median of 3; one run at 100,000) / peak RSS. Growth = (time per terminal at this size) / (time per
+terminal at the smallest size) for \`audit\`: 1.00 is linear.
+
+| terminals | layout | yaml parse (baseline) | inventory validate | × baseline | audit --facts | × baseline | growth |
+| ---: | --- | --- | --- | ---: | --- | ---: | ---: |
+${rows.join('\n')}
+`)
+}
+
+// 2. Start-up: fleet-audit --help against a bare oclif 4 CLI's --help.
+{
+  const bare = join(out, 'bare-cli')
+  rmSync(bare, {recursive: true, force: true})
+  mkdirSync(join(bare, 'commands'), {recursive: true})
+  mkdirSync(join(bare, 'bin'), {recursive: true})
+  writeFileSync(join(bare, 'package.json'), JSON.stringify({name: 'bare', version: '1.0.0', type: 'module', oclif: {bin: 'bare', commands: './commands'}}))
+  writeFileSync(join(bare, 'bin', 'run.js'), "import {execute} from '@oclif/core'\nawait execute({dir: import.meta.url})\n")
+  writeFileSync(join(bare, 'commands', 'hello.js'), "import {Command} from '@oclif/core'\nexport default class Hello extends Command {\n  static summary = 'Say hello.'\n  async run() { this.log('hello') }\n}\n")
+  if (!existsSync(join(bare, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(bare, 'node_modules'))
+  const reps = 15
+  const ours = repeat(reps, () => measure(['bin/run.js', '--help'], [0]))
+  const theirs = repeat(reps, () => measure([join(bare, 'bin', 'run.js'), '--help'], [0]))
+  const auditHelp = repeat(reps, () => measure(['bin/run.js', 'audit', '--help'], [0]))
+  sections.push(`## Start-up
+
+Median of ${reps} runs of \`--help\`; the baseline is a bare oclif 4 CLI with one command, generated in \`bench/out/bare-cli\`.
+
+| command | wall | peak RSS | × bare oclif |
+| --- | ---: | ---: | ---: |
+| bare oclif \`--help\` | ${fmt(theirs.ms)} | ${theirs.mb.toFixed(0)} MB | 1.00× |
+| \`fleet-audit --help\` | ${fmt(ours.ms)} | ${ours.mb.toFixed(0)} MB | ${(ours.ms / theirs.ms).toFixed(2)}× |
+| \`fleet-audit audit --help\` | ${fmt(auditHelp.ms)} | ${auditHelp.mb.toFixed(0)} MB | ${(auditHelp.ms / theirs.ms).toFixed(2)}× |
+`)
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
+const sha = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: root}).toString().trim()
+  } catch {
+    return 'unknown'
+  }
+})()
+writeFileSync(
+  join(root, 'BENCHMARKS.md'),
+  `# Benchmarks
+
+Written by \`npm run bench\` (${new Date().toISOString()}, commit ${sha}, sizes ${sizes.join(', ')}).
+Machine: ${machine}. Every figure is a ratio against a baseline measured in the same run.
+
+${sections.join('\n')}`,
+)
+console.error('wrote BENCHMARKS.md')
