@@ -28,7 +28,7 @@ defaults: {ssh: {user: audit, port: 22, profile: linux}}
     let y = `sites:
   - id: site-${s}
     name: 営業所 ${s}
-    subnets: [10.${a}.${b}.0/24, 172.16.${b}.0/24]
+    subnets: [10.${a}.${b}.0/24, 172.16.${b}.0/24, 172.17.${b}.0/24]
     zones:
       - {id: s${s}-nw, name: NW事務室, kind: office, access: [nw, nw-contractor]}
       - {id: s${s}-rt, name: 小売事務室, kind: office, access: [retail]}
@@ -38,7 +38,7 @@ terminals:
       const nw = i % 2 === 0
       const id = `T${String(t).padStart(6, '0')}`
       const mac = `02:00:${((t >> 16) & 255).toString(16).padStart(2, '0')}:${((t >> 8) & 255).toString(16).padStart(2, '0')}:${(t & 255).toString(16).padStart(2, '0')}:01`
-      const ip = `172.16.${b}.${(i % 250) + 1}`
+      const ip = `172.${16 + Math.floor(i / 250)}.${b}.${(i % 250) + 1}`
       y += `  - id: ${id}
     hostname: ${id.toLowerCase()}
     address: ${ip}

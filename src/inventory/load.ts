@@ -1,28 +1,15 @@
-import {formatPosition, InventoryError, type Problem, ProblemList} from '../errors.js'
-import type {Company, Inventory, Person, Policy, Site, SourcePosition, SshSettings, Terminal, Waiver, Zone} from '../model.js'
-import {schemaProblems, schemaValidator} from '../source/schema.js'
-import {DEFAULT_MAX_FILE_SIZE, positionAt, readYamlFile, type YamlSource} from '../source/yaml.js'
+import {formatPosition, InventoryError, ProblemList} from '../errors.js'
+import type {Inventory, Policy, SourcePosition, SshSettings, Terminal} from '../model.js'
+import {DEFAULT_MAX_FILE_SIZE} from '../source/read.js'
 import {inventoryFiles} from './files.js'
+import type {DeclaredTerminal, FilePart} from './parse-file.js'
+import {parseInventoryFiles} from './parse-pool.js'
 import {checkReferences} from './references.js'
 
 /** Options for loading an inventory. */
 export interface LoadInventoryOptions {
   maxFileSize?: number
 }
-
-/** The raw shape of one inventory file after schema validation. */
-interface RawFile {
-  companies?: Omit<Company, 'source'>[]
-  people?: Omit<Person, 'source'>[]
-  sites?: (Omit<Site, 'source' | 'subnets'> & {subnets?: string[]; zones?: Omit<Zone, 'source' | 'site'>[]})[]
-  terminals?: RawTerminal[]
-  waivers?: Omit<Waiver, 'source'>[]
-  policy?: Partial<Policy>
-  defaults?: {ssh?: SshSettings}
-}
-
-type RawTerminal = Omit<Terminal, 'source' | 'fieldSources' | 'macs' | 'tags' | 'status' | 'auth' | 'ssh'> &
-  Partial<Pick<Terminal, 'macs' | 'tags' | 'status' | 'auth' | 'ssh'>>
 
 const POLICY_DEFAULTS: Policy = {freshness_days: 7, ack_days: 5, max_waiver_days: 90, timezone: 'Asia/Tokyo'}
 
@@ -32,33 +19,22 @@ const POLICY_DEFAULTS: Policy = {freshness_days: 7, ack_days: 5, max_waiver_days
  */
 export async function loadInventory(path: string, options: LoadInventoryOptions = {}): Promise<Inventory> {
   const files = await inventoryFiles(path)
-  const maxBytes = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE
-  const results = await Promise.all(files.map((f) => readYamlFile(f, maxBytes)))
+  const results = await parseInventoryFiles(files, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE)
   const problems = new ProblemList()
-  const validate = schemaValidator('inventory.schema.json')
-  const sources: YamlSource[] = []
+  const parts: FilePart[] = []
   for (const result of results) {
-    if (!result.ok) {
-      for (const p of result.problems) problems.add(p)
-      continue
-    }
-
-    if (!validate(result.source.value)) {
-      for (const p of schemaProblems(result.source, validate.errors)) problems.add(p)
-      continue
-    }
-
-    sources.push(result.source)
+    if (result.ok) parts.push(result.part)
+    else for (const p of result.problems) problems.add(p)
   }
 
   problems.throwIfAny(InventoryError)
-  const inventory = mergeSources(path, files, sources, problems)
+  const inventory = mergeParts(path, files, parts, problems)
   checkReferences(inventory, problems)
   problems.throwIfAny(InventoryError)
   return inventory
 }
 
-function mergeSources(root: string, files: string[], sources: YamlSource[], problems: ProblemList): Inventory {
+function mergeParts(root: string, files: string[], parts: FilePart[], problems: ProblemList): Inventory {
   const inv: Inventory = {
     root,
     files,
@@ -73,49 +49,37 @@ function mergeSources(root: string, files: string[], sources: YamlSource[], prob
   }
   let policyAt: SourcePosition | undefined
   let defaultsAt: SourcePosition | undefined
-  const terminalsRaw: {raw: RawTerminal; src: YamlSource; index: number}[] = []
-
-  for (const src of sources) {
-    const raw = src.value as RawFile
-    const at = (...path: (string | number)[]) => positionAt(src, path)
-    raw.companies?.forEach((c, i) => inv.companies.push({...c, source: at('companies', i)}))
-    raw.people?.forEach((p, i) => inv.people.push({...p, source: at('people', i)}))
-    raw.sites?.forEach((s, i) => {
-      const {zones, subnets, ...site} = s
-      inv.sites.push({...site, subnets: subnets ?? [], source: at('sites', i)})
-      zones?.forEach((z, j) => inv.zones.push({...z, site: s.id, source: at('sites', i, 'zones', j)}))
-    })
-    raw.waivers?.forEach((w, i) => inv.waivers.push({...w, source: at('waivers', i)}))
-    raw.terminals?.forEach((t, i) => terminalsRaw.push({raw: t, src, index: i}))
-    if (raw.policy) {
-      policyAt = once(problems, 'policy', policyAt, at('policy'))
-      inv.policy = {...POLICY_DEFAULTS, ...raw.policy}
-      checkTimezone(inv.policy.timezone, at('policy', 'timezone'), problems)
+  for (const part of parts) {
+    inv.companies.push(...part.companies)
+    inv.people.push(...part.people)
+    inv.sites.push(...part.sites)
+    inv.zones.push(...part.zones)
+    inv.waivers.push(...part.waivers)
+    if (part.policy) {
+      policyAt = once(problems, 'policy', policyAt, part.policy.at)
+      inv.policy = {...POLICY_DEFAULTS, ...part.policy.value}
+      checkTimezone(inv.policy.timezone, part.policy.timezoneAt, problems)
     }
 
-    if (raw.defaults) {
-      defaultsAt = once(problems, 'defaults', defaultsAt, at('defaults'))
-      inv.defaults = {ssh: {...raw.defaults.ssh}}
+    if (part.defaults) {
+      defaultsAt = once(problems, 'defaults', defaultsAt, part.defaults.at)
+      inv.defaults = {ssh: {...part.defaults.value.ssh}}
     }
   }
 
   // Terminals last, so that defaults from any file apply to terminals of every file.
-  for (const {raw, src, index} of terminalsRaw) inv.terminals.push(toTerminal(raw, src, index, inv.defaults.ssh))
+  for (const part of parts) for (const t of part.terminals) inv.terminals.push(toTerminal(t, inv.defaults.ssh))
   return inv
 }
 
-function toTerminal(raw: RawTerminal, src: YamlSource, index: number, defaults: SshSettings): Terminal {
-  const fieldSources: Record<string, SourcePosition> = {}
-  for (const key of Object.keys(raw)) fieldSources[key] = positionAt(src, ['terminals', index, key])
+function toTerminal(t: DeclaredTerminal, defaults: SshSettings): Terminal {
   return {
-    ...raw,
-    status: raw.status ?? 'active',
-    auth: raw.auth ?? 'device',
-    macs: (raw.macs ?? []).map((m) => normalizeMac(m)),
-    tags: raw.tags ?? [],
-    ssh: {...defaults, ...raw.ssh},
-    source: positionAt(src, ['terminals', index]),
-    fieldSources,
+    ...t,
+    status: t.status ?? 'active',
+    auth: t.auth ?? 'device',
+    macs: (t.macs ?? []).map((m) => normalizeMac(m)),
+    tags: t.tags ?? [],
+    ssh: {...defaults, ...t.ssh},
   }
 }
 
@@ -137,5 +101,3 @@ function checkTimezone(tz: string, pos: SourcePosition, problems: ProblemList): 
     problems.at(pos, 'E_SCHEMA', `policy.timezone: unknown time zone "${tz}"`)
   }
 }
-
-export type {Problem}

@@ -1,0 +1,67 @@
+import type {Problem} from '../errors.js'
+import type {Company, Person, Policy, Site, SourcePosition, SshSettings, Terminal, Waiver, Zone} from '../model.js'
+import {schemaProblems, schemaValidator} from '../source/schema.js'
+import {positionAt, readYamlFile, type YamlSource} from '../source/yaml.js'
+
+/** A terminal as declared in one file: raw fields plus where they are. Defaults are applied at merge. */
+export type DeclaredTerminal = Omit<Terminal, 'macs' | 'tags' | 'status' | 'auth' | 'ssh'> &
+  Partial<Pick<Terminal, 'macs' | 'tags' | 'status' | 'auth' | 'ssh'>>
+
+/**
+ * One inventory file, validated and turned into plain data with source positions. Plain data (no YAML tree) so
+ * that it can cross a worker-thread boundary and so that a large file's syntax tree is freed right away.
+ */
+export interface FilePart {
+  file: string
+  companies: Company[]
+  people: Person[]
+  sites: Site[]
+  zones: Zone[]
+  terminals: DeclaredTerminal[]
+  waivers: Waiver[]
+  policy?: {value: Partial<Policy>; at: SourcePosition; timezoneAt: SourcePosition}
+  defaults?: {value: {ssh?: SshSettings}; at: SourcePosition}
+}
+
+export type FileResult = {ok: true; part: FilePart} | {ok: false; problems: Problem[]}
+
+interface RawFile {
+  companies?: Omit<Company, 'source'>[]
+  people?: Omit<Person, 'source'>[]
+  sites?: (Omit<Site, 'source' | 'subnets'> & {subnets?: string[]; zones?: Omit<Zone, 'source' | 'site'>[]})[]
+  terminals?: Omit<DeclaredTerminal, 'source' | 'fieldSources'>[]
+  waivers?: Omit<Waiver, 'source'>[]
+  policy?: Partial<Policy>
+  defaults?: {ssh?: SshSettings}
+}
+
+/** Reads, parses and schema-validates one inventory file; never throws for bad input. */
+export async function parseInventoryFile(file: string, maxBytes: number): Promise<FileResult> {
+  const result = await readYamlFile(file, maxBytes)
+  if (!result.ok) return result
+  const validate = schemaValidator('inventory.schema.json')
+  if (!validate(result.source.value)) return {ok: false, problems: schemaProblems(result.source, validate.errors)}
+  return {ok: true, part: toPart(result.source)}
+}
+
+function toPart(src: YamlSource): FilePart {
+  const raw = src.value as RawFile
+  const at = (...path: (string | number)[]) => positionAt(src, path)
+  const part: FilePart = {file: src.file, companies: [], people: [], sites: [], zones: [], terminals: [], waivers: []}
+  raw.companies?.forEach((c, i) => part.companies.push({...c, source: at('companies', i)}))
+  raw.people?.forEach((p, i) => part.people.push({...p, source: at('people', i)}))
+  raw.sites?.forEach((s, i) => {
+    const {zones, subnets, ...site} = s
+    part.sites.push({...site, subnets: subnets ?? [], source: at('sites', i)})
+    zones?.forEach((z, j) => part.zones.push({...z, site: s.id, source: at('sites', i, 'zones', j)}))
+  })
+  raw.waivers?.forEach((w, i) => part.waivers.push({...w, source: at('waivers', i)}))
+  raw.terminals?.forEach((t, i) => {
+    const fieldSources: Record<string, SourcePosition> = {}
+    for (const key of Object.keys(t)) fieldSources[key] = at('terminals', i, key)
+    part.terminals.push({...t, source: at('terminals', i), fieldSources})
+  })
+  if (raw.policy) part.policy = {value: raw.policy, at: at('policy'), timezoneAt: at('policy', 'timezone')}
+  if (raw.defaults) part.defaults = {value: raw.defaults, at: at('defaults')}
+  return part
+}

@@ -1,0 +1,63 @@
+import {existsSync} from 'node:fs'
+import {stat} from 'node:fs/promises'
+import {availableParallelism} from 'node:os'
+import {fileURLToPath} from 'node:url'
+import {Worker} from 'node:worker_threads'
+
+import {type FileResult, parseInventoryFile} from './parse-file.js'
+
+/** Below this much YAML, starting workers (~40 ms each) costs more than it saves. */
+const PARALLEL_THRESHOLD_BYTES = 2 * 1024 * 1024
+const WORKER_FILE = fileURLToPath(new URL('parse-worker.js', import.meta.url))
+
+/**
+ * Parses inventory files, in worker threads when there are several large ones (YAML parsing is CPU-bound and
+ * single-threaded), otherwise one after the other in this thread. Results come back in the order of `files`.
+ * Only one file's syntax tree is alive per thread at a time, which bounds memory for a 100,000-terminal fleet.
+ */
+export async function parseInventoryFiles(files: string[], maxBytes: number): Promise<FileResult[]> {
+  const workers = Math.min(availableParallelism(), files.length)
+  // From TypeScript sources (tests) there is no compiled worker file: parse in this thread.
+  if (workers < 2 || !existsSync(WORKER_FILE) || (await totalSize(files)) < PARALLEL_THRESHOLD_BYTES) {
+    const results: FileResult[] = []
+    for (const f of files) results.push(await parseInventoryFile(f, maxBytes))
+    return results
+  }
+
+  return parseInWorkers(files, maxBytes, workers)
+}
+
+async function totalSize(files: string[]): Promise<number> {
+  let total = 0
+  for (const f of files) total += await stat(f).then((s) => s.size, () => 0)
+  return total
+}
+
+function parseInWorkers(files: string[], maxBytes: number, count: number): Promise<FileResult[]> {
+  return new Promise((resolve, reject) => {
+    const results: FileResult[] = Array.from({length: files.length})
+    const pool = Array.from({length: count}, () => new Worker(WORKER_FILE))
+    let next = 0
+    let done = 0
+    const finish = (error?: Error) => {
+      for (const w of pool) void w.terminate()
+      if (error) reject(error)
+      else resolve(results)
+    }
+
+    const feed = (w: Worker) => {
+      if (next < files.length) w.postMessage({id: next, file: files[next++], maxBytes})
+    }
+
+    for (const w of pool) {
+      w.on('message', (msg: {id: number; result?: FileResult; error?: string}) => {
+        if (msg.error) return finish(new Error(msg.error))
+        results[msg.id] = msg.result!
+        if (++done === files.length) finish()
+        else feed(w)
+      })
+      w.on('error', (error) => finish(error))
+      feed(w)
+    }
+  })
+}
