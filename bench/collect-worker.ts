@@ -1,0 +1,62 @@
+/**
+ * One collection method, run in its own process so that its CPU and memory are measured alone (bench/collect.ts).
+ * Usage: node collect-worker.js <fleet-audit|node-ssh> <config.json>
+ */
+import {readFileSync} from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {NodeSSH} from 'node-ssh'
+
+import {collect, writeFactsDir} from '../src/collect/index.js'
+import type {Terminal} from '../src/model.js'
+
+/** What the bench hands to a worker. */
+export interface WorkerConfig {
+  terminals: Terminal[]
+  targets: Array<{host: string; port: number}>
+  keyPath: string
+  knownHostsPath: string
+  command: string
+  concurrency: number
+}
+
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({length: Math.min(n, items.length)}, async () => {
+    while (next < items.length) await fn(items[next++])
+  }))
+}
+
+async function main(): Promise<void> {
+  const [method, configPath] = process.argv.slice(2)
+  const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as WorkerConfig
+  const t0 = performance.now()
+  let ok = 0
+  if (method === 'fleet-audit') {
+    const dir = await mkdtemp(join(tmpdir(), 'fa-bench-facts-'))
+    const r = await collect(cfg.terminals, {knownHostsPath: cfg.knownHostsPath, privateKeyPath: cfg.keyPath, concurrency: cfg.concurrency}, {now: () => new Date()})
+    await writeFactsDir(dir, r.facts)
+    ok = r.facts.filter((f) => f.outcome === 'ok').length
+    await rm(dir, {recursive: true, force: true})
+  } else if (method === 'node-ssh') {
+    const privateKey = readFileSync(cfg.keyPath, 'utf8')
+    await pool(cfg.targets, cfg.concurrency, async ({host, port}) => {
+      const ssh = new NodeSSH()
+      try {
+        await ssh.connect({host, port, username: 'root', privateKey})
+        const r = await ssh.execCommand(cfg.command)
+        if (r.code === 0 && r.stdout.includes('@@fleet-audit end')) ok++
+      } catch {
+        // counted as not ok
+      } finally {
+        ssh.dispose()
+      }
+    })
+  } else throw new Error(`unknown method ${method}`)
+  const wallMs = performance.now() - t0
+  process.stdout.write(`${JSON.stringify({ok, wallMs, maxRssMB: process.resourceUsage().maxRSS / 1024})}\n`)
+}
+
+await main()

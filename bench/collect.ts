@@ -1,0 +1,136 @@
+/**
+ * Collection benchmark (issue 4 item 7): fleet-audit `collect` vs a bare node-ssh fan-out vs an OpenSSH `xargs -P`
+ * fan-out, at the same concurrency, on the same lab fleet, in the same run. Prints a markdown table to stdout.
+ *
+ *   npx tsc -p bench/collect.tsconfig.json && node bench/collect-build/bench/collect.js [--terminals 200,1000] [--concurrency 32] [--repeat 1]
+ *
+ * Root and sshd are required (it starts the lab from test/lab). Each method runs in its own process under
+ * /usr/bin/time, so client CPU and peak memory are that method's alone; server CPU is what the lab's sshd processes
+ * (and their reaped sessions) used meanwhile.
+ */
+import {execFile} from 'node:child_process'
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {LINUX_COMMAND} from '../src/collect/index.js'
+import {startLab} from '../test/lab/lab.js'
+import type {WorkerConfig} from './collect-worker.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? process.argv[i + 1] : fallback
+}
+
+interface Measure {
+  method: string
+  wallS: number
+  ok: number
+  userS: number
+  sysS: number
+  maxRssMB: number
+  serverS: number
+}
+
+/** Runs a command under GNU time; returns its stdout and rusage (self + waited-for children). */
+function timed(cmd: string, args: string[]): Promise<{stdout: string; wallS: number; userS: number; sysS: number; maxRssMB: number}> {
+  return new Promise((resolve, reject) => {
+    execFile('/usr/bin/time', ['-f', 'FA-TIME %e %U %S %M', cmd, ...args], {maxBuffer: 64 * 1024 * 1024}, (err, stdout, stderr) => {
+      const m = /FA-TIME (\S+) (\S+) (\S+) (\S+)/.exec(stderr)
+      if (!m) return reject(new Error(`${cmd} failed: ${err?.message ?? ''}\n${stderr.slice(-2000)}`))
+      resolve({stdout, wallS: Number(m[1]), userS: Number(m[2]), sysS: Number(m[3]), maxRssMB: Number(m[4]) / 1024})
+    })
+  })
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function main(): Promise<void> {
+  const sizes = arg('terminals', '200').split(',').map(Number)
+  const concurrency = Number(arg('concurrency', '32'))
+  const repeat = Number(arg('repeat', '1'))
+  const rows: Array<Measure & {n: number}> = []
+  for (const n of sizes) {
+    process.stderr.write(`starting ${n} lab terminals…\n`)
+    const t0 = Date.now()
+    const lab = await startLab({terminals: Array.from({length: n}, (_, i) => ({id: `B${String(i).padStart(5, '0')}`})), startConcurrency: 8})
+    process.stderr.write(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
+    const work = await mkdtemp(join(tmpdir(), 'fa-bench-'))
+    try {
+      const terminals = lab.declared()
+      const targets = [...lab.terminals.values()].map((t) => ({host: t.address, port: t.port}))
+      const cfg: WorkerConfig = {terminals, targets, keyPath: lab.clientKeyPath, knownHostsPath: lab.knownHostsPath, command: LINUX_COMMAND, concurrency}
+      const cfgPath = join(work, 'config.json')
+      await writeFile(cfgPath, JSON.stringify(cfg))
+      await writeFile(join(work, 'cmd'), LINUX_COMMAND)
+      await writeFile(join(work, 'targets'), targets.map((t) => `${t.host} ${t.port}`).join('\n') + '\n')
+      const outDir = join(work, 'out')
+      await writeFile(
+        join(work, 'one.sh'),
+        `mkdir -p ${outDir}
+exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesOnly=yes -o UserKnownHostsFile=${lab.knownHostsPath} \\
+  -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o KexAlgorithms=curve25519-sha256 -o ConnectTimeout=10 \\
+  -p "$2" "root@$1" "$(cat ${join(work, 'cmd')})" > "${outDir}/$1.out"
+`,
+      )
+      const methods: Record<string, () => Promise<Omit<Measure, 'serverS' | 'method'>>> = {
+        'node-ssh (bare)': async () => {
+          const r = await timed('node', [join(here, 'collect-worker.js'), 'node-ssh', cfgPath])
+          return {...r, ok: JSON.parse(r.stdout).ok}
+        },
+        'fleet-audit collect': async () => {
+          const r = await timed('node', [join(here, 'collect-worker.js'), 'fleet-audit', cfgPath])
+          return {...r, ok: JSON.parse(r.stdout).ok}
+        },
+        'OpenSSH xargs -P': async () => {
+          await rm(outDir, {recursive: true, force: true})
+          const r = await timed('sh', ['-c', `xargs -P ${concurrency} -n 2 sh ${join(work, 'one.sh')} < ${join(work, 'targets')}`])
+          let ok = 0
+          for (const f of await readdir(outDir)) if ((await readFile(join(outDir, f), 'utf8')).includes('@@fleet-audit end')) ok++
+          return {...r, ok}
+        },
+      }
+      // Warm-up so the first method measured does not pay for cold caches.
+      await methods['node-ssh (bare)']()
+      for (let rep = 0; rep < repeat; rep++) {
+        for (const [method, fn] of Object.entries(methods)) {
+          await sleep(500)
+          const s0 = lab.serverCpuMs()
+          const m = await fn()
+          await sleep(500) // let sshd reap the last sessions, so their CPU is counted
+          const serverS = (lab.serverCpuMs() - s0) / 1000
+          rows.push({n, method, serverS, ...m})
+          process.stderr.write(`${n} ${method}: ${m.wallS.toFixed(2)} s, ${m.ok}/${n} ok\n`)
+        }
+      }
+    } finally {
+      await lab.stop()
+      await rm(work, {recursive: true, force: true})
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
+  const out: string[] = [
+    `Collection from lab terminals (real sshd on loopback), concurrency ${concurrency}, median of ${repeat} run(s) after a warm-up, methods interleaved; ${new Date().toISOString()}`,
+    '',
+    '| terminals | method | wall (s) | runs (s) | ok | vs bare node-ssh | client CPU / terminal (ms) | server CPU / terminal (ms) | peak RSS (MB) |',
+    '|---:|---|---:|---|---:|---:|---:|---:|---:|',
+  ]
+  for (const n of sizes) {
+    const of = (method: string) => rows.filter((r) => r.n === n && r.method === method)
+    const baseWall = median(of('node-ssh (bare)').map((r) => r.wallS))
+    for (const method of [...new Set(rows.map((r) => r.method))]) {
+      const rs = of(method)
+      const wall = median(rs.map((r) => r.wallS))
+      out.push(
+        `| ${n} | ${method} | ${wall.toFixed(2)} | ${rs.map((r) => r.wallS.toFixed(2)).join(', ')} | ${Math.min(...rs.map((r) => r.ok))} | ${(wall / baseWall).toFixed(2)}× | ${median(rs.map((r) => ((r.userS + r.sysS) * 1000) / n)).toFixed(1)} | ${median(rs.map((r) => (r.serverS * 1000) / n)).toFixed(1)} | ${Math.max(...rs.map((r) => r.maxRssMB)).toFixed(0)} |`,
+      )
+    }
+  }
+  out.push('', 'Wall and client CPU include process start-up (node or ssh); peak RSS is the largest single process (for xargs, one ssh).')
+  process.stdout.write(`${out.join('\n')}\n`)
+}
+
+await main()

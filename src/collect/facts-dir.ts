@@ -1,0 +1,35 @@
+import {randomBytes} from 'node:crypto'
+import {mkdir, rename, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import type {Facts} from '../model.js'
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
+/** The file a terminal's facts are written to; the id is checked so it can never leave `dir`. */
+export function factsFileName(terminal: string): string {
+  if (!ID.test(terminal)) throw new Error(`terminal id ${JSON.stringify(terminal)} cannot name a facts file`)
+  return `${terminal}.json`
+}
+
+/**
+ * Writes one `<terminal>.json` per facts document, each atomically (temp file in the same folder, then rename), so a
+ * reader or an interrupted run never sees half a file. Returns the paths written.
+ */
+export async function writeFactsDir(dir: string, facts: Facts[]): Promise<string[]> {
+  await mkdir(dir, {recursive: true})
+  const written: string[] = []
+  for (const f of facts) {
+    const path = join(dir, factsFileName(f.terminal))
+    const tmp = join(dir, `.${f.terminal}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+    try {
+      await writeFile(tmp, `${JSON.stringify(f, null, 2)}\n`, {mode: 0o644})
+      await rename(tmp, path)
+    } catch (error) {
+      await rm(tmp, {force: true})
+      throw error
+    }
+    written.push(path)
+  }
+  return written
+}

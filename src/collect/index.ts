@@ -1,0 +1,11 @@
+/** SSH collection: terminals in, facts documents out. The only part of fleet-audit that opens connections. */
+export {collect, collectFacts, CollectInputError, COLLECT_DEFAULTS} from './collect.js'
+export {selectTerminals, parseShard, type Selection} from './select.js'
+export {writeFactsDir, factsFileName} from './facts-dir.js'
+export {builtinProfiles, profileRegistry, profileFromData, type ProfileData, linuxProfile, makeLinuxProfile, LINUX_COMMAND, LINUX_PATHS, parseLinux, parseTerminalConf} from './profiles/index.js'
+export {parseKnownHosts, verifyHostKey, knownHostsLine, hostLookupName, type KnownHosts, type HostKeyVerdict} from './known-hosts.js'
+export {fingerprintOf} from './fingerprint.js'
+export {escapeRaw} from './escape.js'
+export {resolveAddress} from './target.js'
+export {nodeSshTransport, TransportError, type Transport, type Session, type SshTarget, type SshAuth} from './transport.js'
+export type {CollectOptions, CollectDeps, CollectProgress, CollectResult, ProbeProfile, ProbeParse, ProbeRun} from './types.js'

@@ -1,0 +1,44 @@
+import type {Terminal, TerminalStatus} from '../model.js'
+
+/** Which declared terminals to collect (the `collect` / `audit --live` selection flags). */
+export interface Selection {
+  /** Exact ids; reaches any status, `planned` included (the pre-install check). Unknown ids are returned as `unknown`. */
+  only?: string[]
+  site?: string[]
+  zone?: string[]
+  /** Statuses collected when `only` is not given; default `active`. Add `removed` to prove removed terminals are gone. */
+  statuses?: TerminalStatus[]
+  /** `{index, count}` (1-based index, `--shard 2/4`): a stable split by terminal id, so runners share nothing. */
+  shard?: {index: number; count: number}
+}
+
+/** FNV-1a, so that a terminal's shard depends only on its id, not on the inventory's order or size. */
+function shardOf(id: string, count: number): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0
+  return (h % count) + 1
+}
+
+/** Parses `i/n` as given to `--shard`; a problem message when it is malformed. */
+export function parseShard(text: string): {index: number; count: number} | {problem: string} {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim())
+  const index = Number(m?.[1])
+  const count = Number(m?.[2])
+  if (!m || count < 1 || index < 1 || index > count) return {problem: `--shard must be i/n with 1 ≤ i ≤ n, got "${text}"`}
+  return {index, count}
+}
+
+/** Selects terminals to collect, in inventory order; `unknown` lists ids in `only` that are not declared. */
+export function selectTerminals(terminals: Terminal[], sel: Selection): {terminals: Terminal[]; unknown: string[]} {
+  const only = sel.only ? new Set(sel.only) : undefined
+  const statuses = new Set<TerminalStatus>(sel.statuses ?? ['active'])
+  const picked = terminals.filter(
+    (t) =>
+      (only ? only.has(t.id) : statuses.has(t.status)) &&
+      (!sel.site || sel.site.includes(t.site)) &&
+      (!sel.zone || sel.zone.includes(t.zone)) &&
+      (!sel.shard || shardOf(t.id, sel.shard.count) === sel.shard.index),
+  )
+  const declared = new Set(terminals.map((t) => t.id))
+  return {terminals: picked, unknown: sel.only?.filter((id) => !declared.has(id)) ?? []}
+}

@@ -1,0 +1,161 @@
+/**
+ * The collection commands end to end: `collect`, `audit --live` and `check`, run as the compiled CLI against a real
+ * OpenSSH fleet on loopback (test/lab), with an inventory file written for it.
+ */
+import {execFile} from 'node:child_process'
+import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {promisify} from 'node:util'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {type Lab, startLab} from '../lab/lab.js'
+
+const run = promisify(execFile)
+const ROOT = resolve(import.meta.dirname, '..', '..')
+const BIN = join(ROOT, 'bin', 'run.js')
+
+async function cli(args: string[], cwd: string): Promise<{code: number; stdout: string; stderr: string}> {
+  try {
+    const {stdout, stderr} = await run(process.execPath, [BIN, ...args], {cwd, env: {...process.env, NO_COLOR: '1', LANG: 'C', SSH_AUTH_SOCK: ''}, maxBuffer: 1 << 24})
+    return {code: 0, stdout, stderr}
+  } catch (error) {
+    const e = error as {code: number; stdout: string; stderr: string}
+    return {code: e.code, stdout: e.stdout, stderr: e.stderr}
+  }
+}
+
+let lab: Lab
+let dir: string
+let ssh: string[]
+
+beforeAll(async () => {
+  lab = await startLab({
+    terminals: [
+      {id: 'T-NW-OK', client: {role: 'nw', auth: 'device'}},
+      {id: 'T-RT-TEMP', client: {role: 'nw', auth: 'device'}},
+      {id: 'T-CTR', client: {role: 'nw', auth: 'device'}},
+      {id: 'T-DOWN', mode: 'down'},
+      {id: 'T-PLANNED', client: {role: 'retail', auth: 'device'}},
+      {id: 'T-HOSTILE', conf: 'terminal_id=T-HOSTILE\nrole=retail\u001b[2J\nauth=device\nserial=S\n'},
+    ],
+  })
+  dir = await mkdtemp(join(tmpdir(), 'fa-cli-live-'))
+  const terminal = (id: string, zone: string, owner: string, role: string, status = 'active') => {
+    const t = lab.terminals.get(id)!
+    return `  - {id: ${id}, hostname: ${t.hostname}, address: "${t.address}:${t.port}", site: lab, zone: ${zone}, owner: ${owner}, role: ${role}, status: ${status}}`
+  }
+
+  await writeFile(
+    join(dir, 'inventory.yaml'),
+    [
+      'companies:',
+      '  - {id: nw, name: NW, side: nw}',
+      '  - {id: retail, name: Retail, side: retail}',
+      'sites:',
+      '  - id: lab',
+      '    name: Lab',
+      '    subnets: [127.0.0.0/8]',
+      '    zones:',
+      '      - {id: nw-office, name: NW office, kind: office, access: [nw]}',
+      '      - {id: retail-office, name: Retail office, kind: office, access: [retail]}',
+      '      - {id: counter, name: Shared counter, kind: counter, access: [nw, retail]}',
+      'defaults:',
+      '  ssh: {user: root, profile: linux}',
+      'terminals:',
+      terminal('T-NW-OK', 'nw-office', 'nw', 'nw'),
+      terminal('T-RT-TEMP', 'retail-office', 'retail', 'retail'),
+      terminal('T-CTR', 'counter', 'nw', 'nw'),
+      terminal('T-DOWN', 'retail-office', 'retail', 'retail'),
+      terminal('T-PLANNED', 'retail-office', 'retail', 'retail', 'planned'),
+      terminal('T-HOSTILE', 'retail-office', 'retail', 'retail', 'planned'),
+      '',
+    ].join('\n'),
+  )
+  ssh = ['--identity', lab.clientKeyPath, '--known-hosts', lab.knownHostsPath, '--connect-timeout', '5', '--now', '2026-11-27']
+}, 120_000)
+
+afterAll(async () => {
+  await lab?.stop()
+  expect(lab.leftovers()).toEqual([])
+  if (dir) await rm(dir, {recursive: true, force: true})
+})
+
+const rulesOf = (findings: {terminal: string; rule: string}[], id: string) =>
+  findings
+    .filter((f) => f.terminal === id)
+    .map((f) => f.rule)
+    .sort()
+
+describe('fleet-audit collect', () => {
+  it('writes one facts file per active terminal, with the failure class of the one that is down, and exits 1', async () => {
+    const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts', ...ssh.slice(0, -2)], dir)
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stdout).toMatch(/collected 4\/4 terminals \(3 ok, 1 refused\) into facts/)
+    expect((await readdir(join(dir, 'facts'))).sort()).toEqual(['T-CTR.json', 'T-DOWN.json', 'T-NW-OK.json', 'T-RT-TEMP.json'])
+    const down = JSON.parse(await readFile(join(dir, 'facts', 'T-DOWN.json'), 'utf8'))
+    expect(down.outcome).toBe('refused')
+    const temp = JSON.parse(await readFile(join(dir, 'facts', 'T-RT-TEMP.json'), 'utf8'))
+    expect(temp).toMatchObject({outcome: 'ok', client: {role: 'nw'}, host_key: lab.terminals.get('T-RT-TEMP')!.fingerprint})
+    expect(r.stdout + r.stderr).not.toContain('PRIVATE KEY')
+  })
+
+  it('refuses an unknown --only id before connecting (exit 2)', async () => {
+    const r = await cli(['collect', '-i', 'inventory.yaml', '--only', 'NOPE', '--out', 'facts-x', ...ssh.slice(0, -2)], dir)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--only: unknown terminal "NOPE"')
+  })
+})
+
+describe('fleet-audit audit --live', () => {
+  it('collects and audits in one command: the temp PC, the counter and the unreachable terminal fail', async () => {
+    const r = await cli(['audit', '--live', '-i', 'inventory.yaml', ...ssh, '--format', 'json'], dir)
+    expect(r.code, r.stderr).toBe(1)
+    const result = JSON.parse(r.stdout)
+    expect(rulesOf(result.findings, 'T-NW-OK')).toEqual([])
+    expect(rulesOf(result.findings, 'T-RT-TEMP')).toEqual(['reconcile/nw-setting-reachable-by-retail', 'reconcile/role-mismatch'])
+    expect(rulesOf(result.findings, 'T-CTR')).toEqual(['placement/nw-terminal-in-shared-zone'])
+    expect(rulesOf(result.findings, 'T-DOWN')).toEqual(['collect/unverified'])
+    // Planned terminals are not collected by default, so they are out of scope.
+    expect(rulesOf(result.findings, 'T-PLANNED')).toEqual([])
+  })
+
+  it('gives the same findings as auditing the facts that collect wrote', async () => {
+    const live = JSON.parse((await cli(['audit', '--live', '-i', 'inventory.yaml', ...ssh, '--format', 'json'], dir)).stdout)
+    const recorded = JSON.parse((await cli(['audit', '-i', 'inventory.yaml', '--facts', 'facts', '--now', '2026-11-27', '--format', 'json'], dir)).stdout)
+    const key = (f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`
+    expect(live.findings.map(key).sort()).toEqual(recorded.findings.map(key).sort())
+  })
+})
+
+describe('fleet-audit check', () => {
+  it('passes a correctly set planned PC', async () => {
+    const r = await cli(['check', 'T-PLANNED', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(r.stdout).toContain('PASS  role setting')
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('PASS')
+  })
+
+  it('fails the temp-staff PC delivered with the NW setting, naming the rule', async () => {
+    const r = await cli(['check', 'T-RT-TEMP', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('FAIL  role setting')
+    expect(r.stdout).toContain('reconcile/role-mismatch')
+    expect(r.stdout).toContain('PASS  host key')
+  })
+
+  it('fails an unreachable terminal as not verified', async () => {
+    const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('FAIL  reachable and verified')
+  })
+
+  it('shows a hostile terminal output escaped, never raw escape sequences', async () => {
+    const r = await cli(['check', 'T-HOSTILE', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).not.toContain('\u001b')
+    expect(r.stdout).toContain('output-invalid')
+    expect(r.stdout).toContain('control character')
+  })
+})
