@@ -4,8 +4,12 @@ import {loadFacts} from './facts/load.js'
 import {loadInventory} from './inventory/load.js'
 import type {FactSet, Finding, Inventory, Localized, Severity} from './model.js'
 import {SEVERITIES} from './model.js'
-import {evaluateRules} from './rules/evaluate.js'
+import {evaluateRules, ruleRuns} from './rules/evaluate.js'
 import {loadRules} from './rules/load.js'
+import {ledgerView, loadHandoffFiles, type LedgerView} from './ledger/view.js'
+import {openLedger} from './ledger/store.js'
+import {recordRun} from './ledger/history.js'
+import type {TerminalChange} from './inventory/diff.js'
 import type {Needs, Rule} from './rules/types.js'
 import {checkWaiver, checkWaiverRules} from './rules/waivers.js'
 import {VERSION} from './source/paths.js'
@@ -20,6 +24,13 @@ export interface AuditOptions {
   rules?: string[]
   failOn: FailOn
   maxFileSize?: number
+  /** Report only these terminals (and undeclared ones), e.g. those a live run collected. */
+  scope?: ReadonlySet<string>
+  /**
+   * The hand-off ledger: a database (whose history also records this run) or signed hand-off files (CI, where
+   * there is no database). Without one, ledger rules do not run.
+   */
+  ledger?: {db?: string; files?: string[]}
 }
 
 /** I/O the core needs, passed in so tests and CI run it offline and reproducibly. */
@@ -27,6 +38,8 @@ export interface AuditDeps {
   now: Date
   /** Collected facts from a live run; used instead of reading `options.facts`. */
   facts?: FactSet
+  /** The hand-off ledger; ledger rules run only when it is given. */
+  ledger?: LedgerView
 }
 
 /** A rule as reports describe it. */
@@ -51,6 +64,8 @@ export interface AuditResult {
   inventory: {root: string; files: string[]; terminals: number; sites: Record<string, string>; zones: Record<string, {name: string; kind: string}>}
   facts?: {dir: string; documents: number; invalid: number}
   summary: {total: number; failing: number; waived: number; by_severity: Record<Severity, number>}
+  /** The history run this audit was stored as, when a ledger database was given. */
+  run_id?: number
   rules: RuleSummary[]
   /** Every declared terminal, so that formats with one test per terminal (JUnit) can list the passing ones. */
   terminals: {id: string; site: string; zone: string; status: string}[]
@@ -68,16 +83,45 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
     deps.facts ?? (options.facts ? capture(problems, () => loadFacts(options.facts!)) : undefined),
   ])
   if (inventory && rules) checkWaiverRules(inventory, rules, problems)
+  const files = options.ledger?.files
+  const fromFiles = inventory && files?.length ? await capture(problems, async () => loadHandoffFiles(files, inventory.companies).view) : undefined
   problems.throwIfAny()
-  return evaluateAudit(inventory!, rules!, facts, options, deps.now)
+  if (!options.ledger?.db) return evaluateAudit(inventory!, rules!, facts, options, deps.now, deps.ledger ?? fromFiles)
+  const db = openLedger(options.ledger.db)
+  try {
+    const result = evaluateAudit(inventory!, rules!, facts, options, deps.now, deps.ledger ?? fromFiles ?? ledgerView(db))
+    if (result.kind === 'audit') {
+      result.run_id = recordRun(db, {
+        startedAt: deps.now,
+        inventoryRoot: inventory!.root,
+        findings: result.findings,
+        facts: facts ? [...facts.facts.values()].map(({file: _file, ...doc}) => doc) : [],
+        terminals: inventory!.terminals,
+      })
+    }
+
+    return result
+  } finally {
+    db.close()
+  }
 }
 
 /** Evaluates already loaded inputs into a result (no I/O). */
-export function evaluateAudit(inventory: Inventory, rules: Rule[], facts: FactSet | undefined, options: AuditOptions, now: Date): AuditResult {
+export function evaluateAudit(
+  inventory: Inventory,
+  rules: Rule[],
+  facts: FactSet | undefined,
+  options: AuditOptions,
+  now: Date,
+  ledger?: LedgerView,
+  changes?: readonly TerminalChange[],
+): AuditResult {
   const today = dayIn(now, inventory.policy.timezone)
-  const mode: Needs = facts ? 'facts' : 'inventory'
-  const input = {inventory, facts, now, today, rules}
-  const findings = evaluateRules(input, mode)
+  const mode = facts ? 'facts' : 'inventory'
+  const input = {inventory, facts, now, today, rules, ledger, changes}
+  const all = evaluateRules(input, mode)
+  const scope = options.scope
+  const findings = scope ? all.filter((f) => scope.has(f.terminal) || !inventory.terminals.some((t) => t.id === f.terminal)) : all
   const rulesById = new Map(rules.map((r) => [r.id, r]))
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
   for (const f of findings) if (!f.waiver) bySeverity[f.severity]++
@@ -103,7 +147,7 @@ export function evaluateAudit(inventory: Inventory, rules: Rule[], facts: FactSe
       by_severity: bySeverity,
     },
     rules: rules
-      .filter((r) => mode === 'facts' || r.needs === 'inventory')
+      .filter((r) => ruleRuns(r, mode, ledger !== undefined))
       .map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
     terminals: inventory.terminals.map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
     waivers: inventory.waivers.map((w) => ({

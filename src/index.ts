@@ -16,3 +16,18 @@ export {dayIn, parseNow} from './time.js'
 export {type DiffResult, renderPlan, runDiff} from './diff.js'
 export type {TerminalChange} from './inventory/diff.js'
 export {scaffoldInventory} from './init.js'
+export {type CheckItem, type CollectSummary, type LiveOptions, runCheck, runCollect, runLiveAudit} from './live.js'
+export {COLLECT_DEFAULTS, type CollectOptions, type CollectProgress, parseShard} from './collect/index.js'
+export {exportLedger, importLedger, recheckLedger, type RecheckOutcome, recordLedgerEvent, withLedger, writeKeyPair} from './ledger-ops.js'
+export {
+  defaultLedgerPath,
+  diffRuns,
+  EVENT_KINDS,
+  type EventKind,
+  type EventWithState,
+  listEvents,
+  listRuns,
+  terminalAt,
+  verifyLedger,
+  type VerifyResult,
+} from './ledger/index.js'

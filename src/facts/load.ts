@@ -78,3 +78,19 @@ export function parseFacts(terminal: string, file: string, text: string): FileRe
 
   return {terminal, file, facts}
 }
+
+/**
+ * A FactSet from documents collected in this process (`audit --live`). Each document goes through the same
+ * schema check as a file would, so a collector bug becomes an unverified terminal, never a pass.
+ */
+export function factSetFrom(documents: Facts[], label: string): FactSet {
+  const set: FactSet = {dir: label, facts: new Map(), problems: new Map()}
+  for (const doc of documents) {
+    const file = `${label}/${doc.terminal}.json`
+    const r = parseFacts(doc.terminal, file, JSON.stringify(doc))
+    if ('problem' in r) set.problems.set(r.terminal, {terminal: r.terminal, file, message: r.problem})
+    else set.facts.set(r.terminal, {...r.facts, file})
+  }
+
+  return set
+}

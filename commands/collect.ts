@@ -1,0 +1,60 @@
+import {Flags} from '@oclif/core'
+
+import {type CollectSummary, runCollect, sanitizeLine} from '../src/index.js'
+import {BaseCommand, fromConfig, sharedFlags} from './_lib/base.js'
+import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
+
+export default class Collect extends BaseCommand {
+  static override summary = 'Collect the actual configuration of terminals over SSH into facts files.'
+  static override description = `Connects to every declared active terminal (or --only / --site / --zone / --shard), verifies its host key
+against the pinned fingerprint or known_hosts before sending anything, runs the probe profile's one command and
+writes <terminal id>.json per terminal into --out. A terminal that cannot be verified gets a facts file saying why
+(refused, timeout, auth, hostkey-unknown, hostkey-changed, probe-failed, output-invalid).
+
+EXIT CODES
+  0  every selected terminal was collected (outcome ok)
+  1  at least one terminal could not be verified (its facts file says why)
+  2  unusable input: inventory, flags, key file, known_hosts`
+
+  static override examples = [
+    '<%= config.bin %> collect -i inventory/ --identity ~/.ssh/audit_ed25519 --out facts/',
+    '<%= config.bin %> collect -i inventory/ --only IS-RT-104 --accept-new --out facts/',
+    '<%= config.bin %> collect -i inventory/ --shard 2/4 --out facts-2/',
+  ]
+
+  static override flags = {
+    inventory: sharedFlags.inventory,
+    'max-file-size': sharedFlags['max-file-size'],
+    out: Flags.string({summary: 'Folder for the facts files.', env: 'FLEET_AUDIT_OUT', noCacheDefault: true, default: fromConfig('out', () => 'facts')}),
+    ...selectionFlags,
+    ...sshFlags,
+  }
+
+  async run(): Promise<CollectSummary> {
+    const {flags} = await this.parse(Collect)
+    const abort = abortOnSigint()
+    try {
+      const live = liveOptions(flags, flags.out)
+      live.collect.signal = abort.signal
+      const {facts, summary} = await runCollect(
+        {inventory: flags.inventory, failOn: 'high', maxFileSize: flags['max-file-size']},
+        live,
+        {now: () => new Date(), onProgress: progressBar(!this.jsonEnabled())},
+      )
+      if (!this.jsonEnabled()) {
+        for (const w of summary.warnings) this.logToStderr(`warning: ${sanitizeLine(w)}`)
+        for (const f of facts) {
+          if (f.outcome !== 'ok') this.logToStderr(`${sanitizeLine(f.terminal)}: ${f.outcome}: ${sanitizeLine(f.error?.reason ?? '')}`)
+        }
+
+        const counts = Object.entries(summary.by_outcome).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`)
+        this.log(`collected ${facts.length}/${summary.total} terminals (${counts.join(', ') || 'none'}) into ${flags.out}${summary.aborted ? '; interrupted' : ''}`)
+      }
+
+      process.exitCode = summary.by_outcome.ok === summary.total ? 0 : 1
+      return summary
+    } finally {
+      abort.dispose()
+    }
+  }
+}
