@@ -3,6 +3,7 @@ import {ProblemList} from './errors.js'
 import {diffInventories, type TerminalChange} from './inventory/diff.js'
 import {loadBaseInventory} from './inventory/git.js'
 import {loadInventory} from './inventory/load.js'
+import {loadHandoffFiles} from './ledger/view.js'
 import {loadRules} from './rules/load.js'
 import {checkWaiverRules} from './rules/waivers.js'
 
@@ -18,6 +19,7 @@ export interface DiffResult {
 
 /** Loads base and head (all problems at once), diffs the terminals and validates the head. */
 export async function runDiff(options: AuditOptions & {base: string}, deps: {now: Date}): Promise<DiffResult> {
+  const ledgerFiles = options.ledger?.files ?? []
   const problems = new ProblemList()
   const load = {maxFileSize: options.maxFileSize}
   const [head, base, rules] = await Promise.all([
@@ -26,6 +28,7 @@ export async function runDiff(options: AuditOptions & {base: string}, deps: {now
     capture(problems, () => loadRules(options.rules ?? [])),
   ])
   if (head && rules) checkWaiverRules(head, rules, problems)
+  const ledger = head && ledgerFiles.length > 0 ? await capture(problems, async () => loadHandoffFiles(ledgerFiles, head.companies).view) : undefined
   problems.throwIfAny()
   const changes = diffInventories(base!, head!)
   return {
@@ -37,7 +40,7 @@ export async function runDiff(options: AuditOptions & {base: string}, deps: {now
       removed: changes.filter((c) => c.op === '-').length,
       changed: changes.filter((c) => c.op === '~').length,
     },
-    validation: evaluateAudit(head!, rules!, undefined, options, deps.now),
+    validation: evaluateAudit(head!, rules!, undefined, options, deps.now, ledger, changes),
   }
 }
 

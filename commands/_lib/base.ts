@@ -74,6 +74,18 @@ export const sharedFlags = {
   output: Flags.string({char: 'o', summary: 'Write the report to this file instead of standard output (atomically).'}),
 }
 
+/** Where the ledger comes from, for commands whose rules can read it. */
+export const ledgerFlags = {
+  db: Flags.string({
+    summary: 'Ledger database: ledger rules read it, and an audit is stored in its history.',
+    env: 'FLEET_AUDIT_DB',
+    noCacheDefault: true,
+    default: fromConfig('db', () => undefined),
+    helpGroup: 'LEDGER',
+  }),
+  ledger: Flags.string({summary: 'Signed hand-off files to read instead of a database (CI); repeatable.', multiple: true, helpGroup: 'LEDGER'}),
+}
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
 /**

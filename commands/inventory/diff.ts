@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {type DiffResult, parseNow, renderPlan, runDiff, sanitize} from '../../src/index.js'
-import {BaseCommand, sharedFlags} from '../_lib/base.js'
+import {BaseCommand, ledgerFlags, sharedFlags} from '../_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
 
 export default class InventoryDiff extends BaseCommand {
@@ -21,12 +21,20 @@ ${EXIT_HELP}`
     ...sharedFlags,
     base: Flags.string({summary: 'Base version: a git ref, or a file or folder.', required: true}),
     format: formatFlag,
+    ledger: ledgerFlags.ledger,
   }
 
   async run(): Promise<DiffResult> {
     const {flags} = await this.parse(InventoryDiff)
     const result = await runDiff(
-      {base: flags.base, inventory: flags.inventory, rules: flags.rules, failOn: flags['fail-on'], maxFileSize: flags['max-file-size']},
+      {
+        base: flags.base,
+        inventory: flags.inventory,
+        rules: flags.rules,
+        failOn: flags['fail-on'],
+        maxFileSize: flags['max-file-size'],
+        ledger: {files: flags.ledger},
+      },
       {now: parseNow(flags.now)},
     )
     const {text, exitCode} = renderResult(result.validation, flags)

@@ -1,3 +1,4 @@
+import type {LedgerView} from '../ledger/view.js'
 import type {Company, Facts, FactsProblem, Inventory, Terminal} from '../model.js'
 import {dayIn, daysBetween} from '../time.js'
 import type {EvaluationInput} from './types.js'
@@ -45,7 +46,14 @@ export function sharedContext(input: EvaluationInput): SharedContext {
  * Facts are always present as a value (with `present`, `valid`, `ok`), so that conditions never fail
  * on a missing field and an absent or broken document reads as "not ok" (fail closed).
  */
-export function terminalContext(shared: SharedContext, inv: Inventory, t: Terminal, facts: Facts | undefined, problem: FactsProblem | undefined): Record<string, unknown> {
+export function terminalContext(
+  shared: SharedContext,
+  inv: Inventory,
+  t: Terminal,
+  facts: Facts | undefined,
+  problem: FactsProblem | undefined,
+  ledger?: LedgerView,
+): Record<string, unknown> {
   const owner = shared.companies[t.owner] as Company | undefined
   return {
     terminal: {
@@ -70,7 +78,30 @@ export function terminalContext(shared: SharedContext, inv: Inventory, t: Termin
     companies: shared.companies,
     policy: shared.policy,
     facts: factsContext(facts, problem, inv.policy.timezone, shared.policy.today as string),
+    ledger: ledgerContext(ledger, t.id, inv.policy.timezone, shared.policy.today as string),
   }
+}
+
+/**
+ * The terminal's ledger history for rules: `available` (a ledger was given), `events` oldest first (each with
+ * `kind`, `issuer`, `seq`, `handed_off`, `ack` = '' | 'verified' | 'rejected', `age_days`), and `last` (the latest
+ * event, or an empty one with kind '').
+ */
+function ledgerContext(ledger: LedgerView | undefined, id: string, tz: string, today: string): Record<string, unknown> {
+  const events = (ledger?.byTerminal[id] ?? []).map((e) => ({
+    kind: e.kind,
+    issuer: e.issuer,
+    seq: BigInt(e.seq),
+    site: e.site,
+    zone: e.zone,
+    role: e.role,
+    handed_off: e.handed_off,
+    ack: e.ack?.state ?? '',
+    occurred_at: e.occurred_at,
+    age_days: BigInt(daysBetween(dayIn(new Date(e.occurred_at), tz), today)),
+  }))
+  const none = {kind: '', issuer: '', seq: 0n, site: '', zone: '', role: '', handed_off: false, ack: '', occurred_at: '', age_days: 0n}
+  return {available: ledger !== undefined, events, last: events.at(-1) ?? none}
 }
 
 function factsContext(facts: Facts | undefined, problem: FactsProblem | undefined, tz: string, today: string): Record<string, unknown> {

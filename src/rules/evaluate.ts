@@ -8,9 +8,9 @@ import {applyWaivers} from './waivers.js'
  * Runs every rule the mode allows (`inventory`: declared data only, as CI's `inventory validate` does;
  * `facts`: everything) and applies waivers. Pure: the same input always gives the same, sorted findings.
  */
-export function evaluateRules(input: EvaluationInput, mode: Needs): Finding[] {
+export function evaluateRules(input: EvaluationInput, mode: Exclude<Needs, 'ledger'>): Finding[] {
   const {rules} = input
-  const active = rules.filter((r) => mode === 'facts' || r.needs === 'inventory')
+  const active = rules.filter((r) => ruleRuns(r, mode, input.ledger !== undefined))
   const shared = sharedContext(input)
   const {inventory: inv, facts} = input
   const findings: Finding[] = []
@@ -19,7 +19,7 @@ export function evaluateRules(input: EvaluationInput, mode: Needs): Finding[] {
   const conditionRules = active.filter((r) => r.compiled)
   if (conditionRules.length > 0) {
     for (const t of inv.terminals) {
-      const ctx = terminalContext(shared, inv, t, facts?.facts.get(t.id), facts?.problems.get(t.id))
+      const ctx = terminalContext(shared, inv, t, facts?.facts.get(t.id), facts?.problems.get(t.id), input.ledger)
       for (const rule of conditionRules) {
         const raw = evaluateCondition(rule, ctx)
         if (raw) emit(rule, {terminal: t.id, site: t.site, zone: t.zone, location: t.source, ...raw})
@@ -32,6 +32,12 @@ export function evaluateRules(input: EvaluationInput, mode: Needs): Finding[] {
   }
 
   return sortFindings(applyWaivers(findings, input, rules))
+}
+
+/** Inventory rules always run; facts rules in audits; ledger rules only when a ledger is given. */
+export function ruleRuns(rule: Rule, mode: Exclude<Needs, 'ledger'>, hasLedger: boolean): boolean {
+  if (rule.needs === 'ledger') return hasLedger
+  return mode === 'facts' || rule.needs === 'inventory'
 }
 
 /** Findings in a stable order: terminal, then rule, then location. */

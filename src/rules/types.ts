@@ -1,7 +1,9 @@
+import type {TerminalChange} from '../inventory/diff.js'
+import type {LedgerView} from '../ledger/view.js'
 import type {FactSet, Finding, Inventory, Localized, Severity, SourcePosition} from '../model.js'
 
-/** What a rule needs: declared data only (runs in CI), or collected facts too. */
-export type Needs = 'inventory' | 'facts'
+/** What a rule needs: declared data only (runs in CI), collected facts, or the hand-off ledger. */
+export type Needs = 'inventory' | 'facts' | 'ledger'
 
 /** A compiled CEL expression: context in, value out. */
 export type Compiled = (context: Record<string, unknown>) => unknown
@@ -34,6 +36,10 @@ export interface EvaluationInput {
   today: string
   /** Every loaded rule; waiver checks need to know which rules guard the barrier. */
   rules: readonly Rule[]
+  /** The hand-off ledger (a database snapshot or signed files); ledger rules run only when it is given. */
+  ledger?: LedgerView
+  /** The terminal changes of `inventory diff`, which ledger rules match against the hand-off files. */
+  changes?: readonly TerminalChange[]
 }
 
 /** A finding before the rule's metadata and waivers are attached. */

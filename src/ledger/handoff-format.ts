@@ -1,0 +1,293 @@
+import {LineCounter, parseDocument, isNode} from 'yaml'
+
+import type {Problem} from '../errors.js'
+import {LedgerError} from './errors.js'
+import type {Signature} from './keys.js'
+import {EVENT_KINDS, type LedgerAck, type LedgerEvent} from './types.js'
+
+/** The format marker and version of a hand-off file. */
+export const HANDOFF_FORMAT = 1
+
+/** What a hand-off file carries: events from their issuer, or acks back from the re-checking company. */
+export type HandoffType = 'events' | 'acks'
+
+/** The signed content of a hand-off file: everything but `signature`. */
+export interface HandoffContent {
+  fleet_audit_handoff: typeof HANDOFF_FORMAT
+  type: HandoffType
+  /** The company that made and signed the list (for acks: the acknowledging company). */
+  issuer: string
+  recipient: string
+  created_at: string
+  first_seq: number
+  last_seq: number
+  count: number
+  /** Hash of the record just before `first_seq` (null when the list starts the chain). */
+  prev_hash: string | null
+  /** Hash of the record at `last_seq` (equal to `prev_hash` for an empty list). */
+  last_hash: string | null
+  events?: LedgerEvent[]
+  acks?: LedgerAck[]
+}
+
+/** A parsed hand-off file. */
+export interface HandoffFile {
+  content: HandoffContent
+  signature: Signature | undefined
+  /** Where each record starts (1-based line), for messages. */
+  lineOf(index: number): number | undefined
+}
+
+const HEADER_KEYS = ['fleet_audit_handoff', 'type', 'issuer', 'recipient', 'created_at', 'first_seq', 'last_seq', 'count', 'prev_hash', 'last_hash']
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing: a fixed, line-per-field layout. Strings that YAML could read as anything else are JSON-quoted (YAML 1.2
+// reads JSON strings as double-quoted scalars), nested values are written as JSON flow collections.
+
+const PLAIN = /^[A-Za-z][A-Za-z0-9_./-]*$/
+const RESERVED = /^(true|false|null|yes|no|on|off|y|n)$/i
+
+function scalar(value: unknown): string {
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'string') return PLAIN.test(value) && !RESERVED.test(value) ? value : JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  return JSON.stringify(value)
+}
+
+/** Renders a hand-off file; the layout is cosmetic, only the parsed content is signed. */
+export function renderHandoff(content: HandoffContent, signature: Signature): string {
+  const out: string[] = [
+    `# fleet-audit hand-off list: ${content.type} ${content.first_seq}..${content.last_seq} from ${content.issuer} to ${content.recipient}.\n`,
+    '# Signed (Ed25519 over the RFC 8785 canonical JSON of everything but `signature`): any edit is refused on import.\n',
+  ]
+  for (const key of HEADER_KEYS) out.push(`${key}: ${scalar(content[key as keyof HandoffContent])}\n`)
+  const list = (content.type === 'events' ? content.events! : content.acks!) as unknown as Record<string, unknown>[]
+  out.push(`${content.type}:${list.length === 0 ? ' []' : ''}\n`)
+  // One string per record (not per line): 100,000 events are two million lines.
+  for (const record of list) {
+    let text = ''
+    let prefix = '  - '
+    for (const key in record) {
+      text += prefix + key + ': ' + scalar(record[key]) + '\n'
+      prefix = '    '
+    }
+    out.push(text)
+  }
+  out.push(`signature:\n  algorithm: ${signature.algorithm}\n  key: ${scalar(signature.key)}\n  value: ${scalar(signature.value)}\n`)
+  return out.join('')
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading: any YAML that means the same content is accepted (re-indented, CRLF, flow style); then the shape is
+// checked field by field, since the file is input from another company.
+
+/**
+ * Parses and shape-checks a hand-off file; every shape problem at once, with line numbers. Files in the layout
+ * {@link renderHandoff} writes take a line-by-line fast path (the general YAML parser needs ~1 ms per event);
+ * anything else — re-indented, CRLF, edited by hand, or wrong — goes through the `yaml` parser.
+ */
+export function parseHandoff(text: string, file?: string): HandoffFile {
+  const fast = parseFast(text)
+  if (fast) {
+    const problems: Problem[] = []
+    checkShape(fast.data, (path, message) => void problems.push({code: 'E_HANDOFF_FORMAT', message: `${path.join('.')}: ${message}`}))
+    if (problems.length === 0) {
+      const {signature, ...content} = fast.data
+      return {content: content as unknown as HandoffContent, signature: signature as Signature | undefined, lineOf: (i) => fast.lines[i]}
+    }
+  }
+  return parseYaml(text, file)
+}
+
+function parseYaml(text: string, file?: string): HandoffFile {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter, uniqueKeys: true, prettyErrors: false, stringKeys: true})
+  const at = (offset: number | undefined): Pick<Problem, 'line' | 'column'> => {
+    if (offset === undefined) return {}
+    const pos = lineCounter.linePos(offset)
+    return {line: pos.line, column: pos.col}
+  }
+  if (doc.errors.length > 0)
+    throw new LedgerError(doc.errors.map((e) => ({code: 'E_HANDOFF_FORMAT', message: `not a readable hand-off file: ${e.message.split('\n')[0]}`, file, ...at(e.pos[0])})))
+  const nodeAt = (path: (string | number)[]): number | undefined => {
+    const node = doc.getIn(path, true)
+    return isNode(node) && node.range ? node.range[0] : undefined
+  }
+  const problems: Problem[] = []
+  const bad = (path: (string | number)[], message: string): void =>
+    void problems.push({code: 'E_HANDOFF_FORMAT', message: `${path.join('.')}: ${message}`, file, ...at(nodeAt(path))})
+
+  const data = doc.toJS({maxAliasCount: 0}) as Record<string, unknown> | null
+  if (!data || typeof data !== 'object' || Array.isArray(data) || data.fleet_audit_handoff === undefined)
+    throw new LedgerError({code: 'E_HANDOFF_FORMAT', message: 'not a fleet-audit hand-off file (no fleet_audit_handoff key)', file, line: 1, column: 1})
+  checkShape(data, bad)
+  if (problems.length > 0) throw new LedgerError(problems)
+  const {signature, ...content} = data
+  const listKey = data.type === 'acks' ? 'acks' : 'events'
+  return {
+    content: content as unknown as HandoffContent,
+    signature: signature as Signature | undefined,
+    lineOf: (index) => at(nodeAt([listKey, index])).line,
+  }
+}
+
+const KEY = /^[a-z_]+$/
+const DIGITS = /^\d{1,15}$/
+
+/** Reads one value as written by `scalar`; undefined when the text is not in that exact form. */
+function readScalar(text: string): unknown {
+  const c = text.charCodeAt(0)
+  if (c === 34 /* " */ || c === 91 /* [ */ || c === 123 /* { */) {
+    try {
+      return JSON.parse(text)
+    } catch {
+      return undefined
+    }
+  }
+  if (c >= 48 && c <= 57) return DIGITS.test(text) ? Number(text) : undefined
+  if (text === 'null') return null
+  return PLAIN.test(text) && !RESERVED.test(text) ? text : undefined
+}
+
+/**
+ * The fast path: exactly the layout renderHandoff writes (LF only), or undefined to use the YAML parser.
+ */
+function parseFast(text: string): {data: Record<string, unknown>; lines: number[]} | undefined {
+  if (text.includes('\r') || text.includes('\t')) return undefined
+  const data: Record<string, unknown> = {}
+  const lines: number[] = []
+  let list: Record<string, unknown>[] | undefined
+  let item: Record<string, unknown> | undefined
+  let block: Record<string, unknown> | undefined
+  // Offsets into the text rather than split lines: a 100,000-event list has two million lines.
+  for (let pos = 0, n = 1; pos < text.length; n++) {
+    let end = text.indexOf('\n', pos)
+    if (end < 0) end = text.length
+    const lineStart = pos
+    pos = end + 1
+    if (end === lineStart || text.charCodeAt(lineStart) === 35 /* # */) continue
+    let start = lineStart
+    while (text.charCodeAt(start) === 32) start++
+    const indent = start - lineStart
+    let target: Record<string, unknown>
+    if (indent === 0) {
+      list = item = block = undefined
+      target = data
+    } else if (indent === 2 && list && text.charCodeAt(start) === 45 /* - */ && text.charCodeAt(start + 1) === 32) {
+      item = {}
+      list.push(item)
+      lines.push(n)
+      start += 2
+      target = item
+    } else if (indent === 4 && item) target = item
+    else if (indent === 2 && block) target = block
+    else return undefined
+    let colon = text.indexOf(': ', start)
+    if (colon >= end) colon = -1
+    const key = colon < 0 ? (text.charCodeAt(end - 1) === 58 /* : */ ? text.slice(start, end - 1) : '') : text.slice(start, colon)
+    if (!KEY.test(key) || key in target) return undefined
+    if (colon < 0) {
+      if (target !== data) return undefined
+      if (key === 'signature') data[key] = block = {}
+      else data[key] = list = []
+      continue
+    }
+    const value = readScalar(text.slice(colon + 2, end))
+    if (value === undefined) return undefined
+    if (target === data && (key === 'events' || key === 'acks')) {
+      if (!Array.isArray(value) || value.length > 0) return undefined
+    }
+    target[key] = value
+  }
+  // `key:` with nothing under it is null in YAML, not an empty list or mapping: leave such files to the parser.
+  for (const value of Object.values(data)) if (value !== null && typeof value === 'object' && Object.keys(value).length === 0 && !Array.isArray(value)) return undefined
+  for (const key of ['events', 'acks']) if (Array.isArray(data[key]) && (data[key] as unknown[]).length === 0 && !/^(events|acks): \[\]$/m.test(text)) return undefined
+  return {data, lines}
+}
+
+type Bad = (path: (string | number)[], message: string) => void
+
+function checkShape(data: Record<string, unknown>, bad: Bad): void {
+  if (data.fleet_audit_handoff !== HANDOFF_FORMAT) bad(['fleet_audit_handoff'], `format ${String(data.fleet_audit_handoff)} is not supported (this fleet-audit reads ${HANDOFF_FORMAT})`)
+  const type = data.type
+  if (type !== 'events' && type !== 'acks') bad(['type'], 'must be events or acks')
+  for (const key of ['issuer', 'recipient', 'created_at']) if (typeof data[key] !== 'string') bad([key], 'must be a string')
+  for (const key of ['first_seq', 'last_seq', 'count']) if (!Number.isInteger(data[key])) bad([key], 'must be an integer')
+  for (const key of ['prev_hash', 'last_hash']) if (data[key] !== null && typeof data[key] !== 'string') bad([key], 'must be a hash or null')
+  const allowed = new Set([...HEADER_KEYS, 'events', 'acks', 'signature'])
+  for (const key of Object.keys(data)) if (!allowed.has(key)) bad([key], 'unknown key')
+  const listKey = type === 'acks' ? 'acks' : 'events'
+  const list = data[listKey]
+  if (!Array.isArray(list)) bad([listKey], 'must be a list')
+  else list.forEach((record, i) => (type === 'acks' ? checkAck : checkEvent)(record, (field, message) => bad([listKey, i, ...field], message)))
+  const signature = data.signature as Signature | undefined
+  if (signature !== undefined) {
+    if (!signature || typeof signature !== 'object') bad(['signature'], 'must be a mapping')
+    else {
+      if (signature.algorithm !== 'ed25519') bad(['signature', 'algorithm'], 'must be ed25519')
+      if (typeof signature.key !== 'string') bad(['signature', 'key'], 'must be a key fingerprint')
+      if (typeof signature.value !== 'string') bad(['signature', 'value'], 'must be a base64 signature')
+    }
+  }
+}
+
+const STRING = (v: unknown): boolean => typeof v === 'string'
+const NULLABLE = (v: unknown): boolean => v === null || typeof v === 'string'
+const INT = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1
+
+const EVENT_FIELDS: Record<keyof LedgerEvent, (v: unknown) => boolean> = {
+  issuer: STRING,
+  seq: INT,
+  kind: (v) => EVENT_KINDS.includes(v as never),
+  terminal: STRING,
+  site: STRING,
+  zone: STRING,
+  from_site: NULLABLE,
+  from_zone: NULLABLE,
+  role: (v) => v === 'nw' || v === 'retail',
+  owner: STRING,
+  host_key: NULLABLE,
+  serial: NULLABLE,
+  macs: (v) => Array.isArray(v) && v.every(STRING),
+  actor: STRING,
+  approver: STRING,
+  delegation: NULLABLE,
+  occurred_at: STRING,
+  recorded_at: STRING,
+  note: NULLABLE,
+  prev_hash: NULLABLE,
+  hash: STRING,
+}
+
+const ACK_FIELDS: Record<keyof LedgerAck, (v: unknown) => boolean> = {
+  acker: STRING,
+  issuer: STRING,
+  seq: INT,
+  event_seq: INT,
+  event_hash: STRING,
+  state: (v) => v === 'verified' || v === 'rejected',
+  evidence: (v) => Array.isArray(v) && v.every((f) => f !== null && typeof f === 'object'),
+  actor: NULLABLE,
+  checked_at: STRING,
+  recorded_at: STRING,
+  note: NULLABLE,
+  prev_hash: NULLABLE,
+  hash: STRING,
+}
+
+function checkRecord(fields: [string, (v: unknown) => boolean][], known: Set<string>, record: unknown, bad: Bad): void {
+  if (!record || typeof record !== 'object' || Array.isArray(record)) return bad([], 'must be a mapping')
+  const r = record as Record<string, unknown>
+  for (const [key, ok] of fields) {
+    if (!(key in r)) bad([], `missing ${key}`)
+    else if (!ok(r[key])) bad([key], `invalid value ${JSON.stringify(r[key])}`)
+  }
+  for (const key in r) if (!known.has(key)) bad([key], 'unknown key')
+}
+
+const EVENT_ENTRIES = Object.entries(EVENT_FIELDS)
+const EVENT_KEYS = new Set(Object.keys(EVENT_FIELDS))
+const ACK_ENTRIES = Object.entries(ACK_FIELDS)
+const ACK_KEYS = new Set(Object.keys(ACK_FIELDS))
+const checkEvent = (record: unknown, bad: Bad): void => checkRecord(EVENT_ENTRIES, EVENT_KEYS, record, bad)
+const checkAck = (record: unknown, bad: Bad): void => checkRecord(ACK_ENTRIES, ACK_KEYS, record, bad)

@@ -1,0 +1,74 @@
+import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject} from 'node:crypto'
+
+import {ledgerError} from './errors.js'
+
+/** An Ed25519 key pair in PEM (SPKI public, PKCS#8 private) and the public key's fingerprint. */
+export interface KeyPair {
+  publicKeyPem: string
+  privateKeyPem: string
+  /** `SHA256:` + unpadded base64 of the SPKI DER, the way OpenSSH shows keys. */
+  fingerprint: string
+}
+
+/** The signature block of a hand-off file. */
+export interface Signature {
+  algorithm: 'ed25519'
+  /** Fingerprint of the signing key: says which key signed when it is the wrong one. */
+  key: string
+  /** Base64 Ed25519 signature over the canonical JSON of everything in the file but this block. */
+  value: string
+}
+
+/** Makes a new Ed25519 key pair (node:crypto). */
+export function generateKeyPair(): KeyPair {
+  const {publicKey, privateKey} = generateKeyPairSync('ed25519')
+  return {
+    publicKeyPem: publicKey.export({type: 'spki', format: 'pem'}).toString(),
+    privateKeyPem: privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
+    fingerprint: keyFingerprint(publicKey),
+  }
+}
+
+/** Reads an Ed25519 public key given as PEM or as base64 SPKI DER (how `companies[].public_key` may hold it). */
+export function readPublicKey(text: string): KeyObject {
+  let key: KeyObject
+  try {
+    key = text.includes('-----BEGIN')
+      ? createPublicKey(text)
+      : createPublicKey({key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki'})
+  } catch (error) {
+    throw ledgerError('E_KEY', `not a public key: ${(error as Error).message}`)
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw ledgerError('E_KEY', `not an Ed25519 public key (${key.asymmetricKeyType})`)
+  return key
+}
+
+export function readPrivateKey(pem: string): KeyObject {
+  let key: KeyObject
+  try {
+    key = createPrivateKey(pem)
+  } catch (error) {
+    throw ledgerError('E_KEY', `not a private key: ${(error as Error).message}`)
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw ledgerError('E_KEY', `not an Ed25519 private key (${key.asymmetricKeyType})`)
+  return key
+}
+
+/** `SHA256:…` fingerprint of a public key (or of the public half of a private key). */
+export function keyFingerprint(key: KeyObject): string {
+  const pub = key.type === 'private' ? createPublicKey(key) : key
+  const der = pub.export({type: 'spki', format: 'der'})
+  return 'SHA256:' + createHash('sha256').update(der).digest('base64').replace(/=+$/, '')
+}
+
+export function signText(text: string, privateKey: KeyObject): Signature {
+  return {algorithm: 'ed25519', key: keyFingerprint(privateKey), value: sign(null, Buffer.from(text, 'utf8'), privateKey).toString('base64')}
+}
+
+export function verifyText(text: string, signature: Signature, publicKey: KeyObject): boolean {
+  try {
+    return verify(null, Buffer.from(text, 'utf8'), publicKey, Buffer.from(signature.value, 'base64'))
+  } catch {
+    return false
+  }
+}

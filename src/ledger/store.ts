@@ -1,0 +1,122 @@
+import {mkdirSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import Database from 'better-sqlite3'
+import envPaths from 'env-paths'
+
+import {ledgerError} from './errors.js'
+import {APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, type Migration} from './migrations/index.js'
+
+/** An open ledger database (better-sqlite3). */
+export type LedgerDb = Database.Database
+
+/** How long a writer waits for another process's write lock before giving up (ms). */
+export const BUSY_TIMEOUT_MS = 5000
+
+/**
+ * The default database file: `<user data dir>/ledger.sqlite` for app `fleet-audit`, e.g.
+ * `~/.local/share/fleet-audit/ledger.sqlite` on Linux (`$XDG_DATA_HOME` respected). `--db`, `FLEET_AUDIT_DB` and
+ * the config file override it; that precedence is the caller's.
+ */
+export function defaultLedgerPath(): string {
+  return join(envPaths('fleet-audit', {suffix: ''}).data, 'ledger.sqlite')
+}
+
+/** Options for {@link openLedger}. */
+export interface OpenOptions {
+  /** Open without migrating or writing (history and list commands). The file must exist. */
+  readonly?: boolean
+  /** Stop at this schema version (tests of a single migration). */
+  targetVersion?: number
+}
+
+/**
+ * Opens (creating and migrating if needed) the ledger at `path`. WAL lets readers run beside one writer;
+ * `synchronous = FULL` because an acknowledged ledger entry must survive a power cut, not just a crash.
+ */
+export function openLedger(path: string, options: OpenOptions = {}): LedgerDb {
+  if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), {recursive: true})
+  let db: LedgerDb
+  try {
+    db = new Database(path, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
+  } catch (error) {
+    throw ledgerError('E_DB_OPEN', `cannot open ledger database: ${(error as Error).message}`, {file: path})
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    // Without this SQLite ignores REFERENCES clauses: an ack could then name an event that is not there.
+    db.pragma('foreign_keys = ON')
+    // 32 MiB page cache: a bulk import of 100,000 events otherwise spills and re-reads index pages.
+    db.pragma('cache_size = -32768')
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = FULL')
+    }
+    checkIdentity(db, path)
+    if (options.readonly) {
+      const version = schemaVersion(db)
+      if (version < SCHEMA_VERSION)
+        throw ledgerError('E_DB_OLD', `ledger database is at schema version ${version}, this fleet-audit needs ${SCHEMA_VERSION}`, {
+          file: path,
+          hint: 'open it once without --readonly (any ledger write command) to migrate it',
+        })
+    } else migrate(db, options.targetVersion ?? SCHEMA_VERSION, path)
+    return db
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+/** The schema version (`PRAGMA user_version`) of an open database. */
+export function schemaVersion(db: LedgerDb): number {
+  return db.pragma('user_version', {simple: true}) as number
+}
+
+function checkIdentity(db: LedgerDb, path: string): void {
+  const appId = db.pragma('application_id', {simple: true}) as number
+  if (appId !== 0 && appId !== APPLICATION_ID)
+    throw ledgerError('E_DB_FOREIGN', `not a fleet-audit ledger (application_id ${appId})`, {file: path})
+  const version = schemaVersion(db)
+  if (version > SCHEMA_VERSION)
+    throw ledgerError(
+      'E_DB_NEWER',
+      `ledger database is at schema version ${version}, newer than this fleet-audit understands (${SCHEMA_VERSION})`,
+      {file: path, hint: 'upgrade fleet-audit; an older version must not write to a newer ledger'},
+    )
+  if (appId === 0 && version > 0)
+    throw ledgerError('E_DB_FOREIGN', `not a fleet-audit ledger (user_version ${version}, no application_id)`, {file: path})
+  if (appId === 0 && version === 0) {
+    const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_schema`).get() as {n: number}
+    if (tables.n > 0) throw ledgerError('E_DB_FOREIGN', 'not a fleet-audit ledger (an unrelated SQLite database)', {file: path})
+  }
+}
+
+/**
+ * Runs each pending migration in its own transaction together with its `user_version` bump, so a crash leaves the
+ * database at one version or the next, never between. IMMEDIATE, so two processes opening a fresh file serialize.
+ */
+export function migrate(db: LedgerDb, target: number = SCHEMA_VERSION, path = db.name, migrations: readonly Migration[] = MIGRATIONS): void {
+  for (const m of migrations) {
+    if (m.version > target) break
+    const step = db.transaction(() => {
+      const current = schemaVersion(db)
+      if (current >= m.version) return
+      if (current !== m.version - 1)
+        throw ledgerError('E_DB_MIGRATION', `cannot apply migration ${m.version}-${m.name} to schema version ${current}`, {file: path})
+      m.up(db)
+      db.pragma(`user_version = ${m.version}`)
+    })
+    step.immediate()
+  }
+}
+
+const cache = new WeakMap<LedgerDb, Map<string, Database.Statement>>()
+
+/** A prepared statement, compiled once per database connection. Use named parameters (`@id`). */
+export function prepare<P extends unknown[] | {} = unknown[], R = unknown>(db: LedgerDb, sql: string): Database.Statement<P, R> {
+  let statements = cache.get(db)
+  if (!statements) cache.set(db, (statements = new Map()))
+  let statement = statements.get(sql)
+  if (!statement) statements.set(sql, (statement = db.prepare(sql)))
+  return statement as unknown as Database.Statement<P, R>
+}

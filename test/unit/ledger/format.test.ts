@@ -1,0 +1,131 @@
+import canonicalizeModule from 'canonicalize'
+import {describe, expect, it} from 'vitest'
+import {parse} from 'yaml'
+
+import {canonicalJson, parseHandoff} from '../../../src/ledger/index.js'
+import {renderHandoff, type HandoffContent} from '../../../src/ledger/handoff-format.js'
+
+const canonicalize = canonicalizeModule as unknown as (v: unknown) => string
+
+describe('canonicalJson', () => {
+  it.each([
+    [{b: 1, a: [true, null, 'x'], c: {z: 'é', y: '\u2028', '\u00e9': 1, A: 2}}],
+    [{numbers: [0, -0, 1e21, 1e-7, 123.456, 2 ** 53, -1.5]}],
+    [{s: 'quote " backslash \\ tab \t nl \n ctrl \u0001 emoji 😀 lone \ud800'}],
+    [{'😀': 1, '\ufb33': 2, a: 3, '\u0080': 4}],
+    [{skip: undefined, keep: null, nested: [{x: undefined}]}],
+    [[]],
+    ['plain'],
+  ])('is byte-identical to the canonicalize package (RFC 8785): %j', (value) => {
+    expect(canonicalJson(value)).toBe(canonicalize(value))
+  })
+
+  it('refuses values without a JSON form', () => {
+    expect(() => canonicalJson(Number.NaN)).toThrow()
+    expect(() => canonicalJson(undefined)).toThrow()
+  })
+})
+
+const content: HandoffContent = {
+  fleet_audit_handoff: 1,
+  type: 'events',
+  issuer: 'retail',
+  recipient: 'nw',
+  created_at: '2026-11-27T03:00:00.000Z',
+  first_seq: 1,
+  last_seq: 1,
+  count: 1,
+  prev_hash: null,
+  last_hash: '0a'.repeat(32),
+  events: [
+    {
+      issuer: 'retail',
+      seq: 1,
+      kind: 'install',
+      terminal: 'T-001',
+      site: 'sendai',
+      zone: 'true', // a string YAML would read as a boolean if unquoted
+      from_site: null,
+      from_zone: null,
+      role: 'retail',
+      owner: 'retail',
+      host_key: 'SHA256:abc+/def',
+      serial: '0123',
+      macs: ['02:00:00:00:00:01', '02:00:00:00:00:02'],
+      actor: 'rt-tanaka',
+      approver: 'rt-ito',
+      delegation: null,
+      occurred_at: '2026-11-27T10:00+09:00',
+      recorded_at: '2026-11-27T03:00:00.000Z',
+      note: '窓口の端末\nline two: "quoted" # not a comment',
+      prev_hash: null,
+      hash: 'ab'.repeat(32),
+    },
+  ],
+}
+const signature = {algorithm: 'ed25519' as const, key: 'SHA256:xyz', value: 'c2lnbmF0dXJl'}
+
+describe('hand-off layout', () => {
+  it('the fast reader and the YAML parser read a rendered file identically', () => {
+    const text = renderHandoff(content, signature)
+    const fast = parseHandoff(text)
+    expect(fast.content).toEqual(content)
+    expect(fast.signature).toEqual(signature)
+    expect(fast.lineOf(0)).toBe(text.split('\n').indexOf('events:') + 2)
+    const yaml = parse(text) as Record<string, unknown>
+    const {signature: s, ...rest} = yaml
+    expect(rest).toEqual(content)
+    expect(s).toEqual(signature)
+    // The slow path (CRLF) gives the same content too.
+    expect(parseHandoff(text.replace(/\n/g, '\r\n')).content).toEqual(content)
+  })
+
+  it('an empty list round-trips', () => {
+    const empty = {...content, events: [], count: 0, last_seq: 0, last_hash: null}
+    expect(parseHandoff(renderHandoff(empty, signature)).content).toEqual(empty)
+  })
+
+  it('shape problems come with line numbers', () => {
+    const text = renderHandoff(content, signature).replace('kind: install', 'kind: burgle').replace('role: retail', 'role: 7')
+    try {
+      parseHandoff(text, 'h.yaml')
+      expect.unreachable()
+    } catch (error) {
+      const problems = (error as {problems: {message: string; file: string; line: number}[]}).problems
+      const lines = text.split('\n')
+      expect(problems.map((p) => [p.message, lines[p.line - 1].trim()])).toEqual([
+        ['events.0.kind: invalid value "burgle"', 'kind: burgle'],
+        ['events.0.role: invalid value 7', 'role: 7'],
+      ])
+    }
+  })
+
+  it('a YAML syntax error is reported at its place', () => {
+    expect(() => parseHandoff('fleet_audit_handoff: 1\ntype: [events\n', 'h.yaml')).toThrow(/h\.yaml:\d+:\d+ not a readable hand-off file/)
+    expect(() => parseHandoff('just: text\n', 'h.yaml')).toThrow(/no fleet_audit_handoff key/)
+  })
+})
+
+describe('fast canonical forms', () => {
+  it('canonicalEvent and canonicalContent equal the generic canonicalJson', async () => {
+    const {canonicalEvent, canonicalContent, eventBody} = await import('../../../src/ledger/hash.js')
+    const event = content.events![0]
+    const odd = {...event, note: 'é\u2028😀"\\', macs: [], delegation: 'x', from_site: 'a', from_zone: 'b', seq: 123456}
+    for (const e of [event, odd]) {
+      expect(canonicalEvent(e)).toBe(canonicalJson(eventBody(e)))
+      expect(canonicalEvent(e, true)).toBe(canonicalJson(e))
+    }
+    const doc = {...content, events: [event, odd]}
+    expect(canonicalContent(doc)).toBe(canonicalJson(doc))
+    expect(canonicalContent(doc)).toBe(canonicalize(doc))
+  })
+})
+
+describe('withHash', () => {
+  it('puts the hash where canonical key order wants it, even when a value mentions host_key', async () => {
+    const {canonicalEvent, withHash} = await import('../../../src/ledger/hash.js')
+    const tricky = {...content.events![0], actor: ',"host_key":"x"', from_zone: '","host_key":', hash: 'ff'.repeat(32)}
+    expect(withHash(canonicalEvent(tricky), tricky.hash)).toBe(canonicalEvent(tricky, true))
+    expect(withHash(canonicalEvent(tricky), tricky.hash)).toBe(canonicalJson(tricky))
+  })
+})

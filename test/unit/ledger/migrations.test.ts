@@ -1,0 +1,82 @@
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {MIGRATIONS, SCHEMA_VERSION, openLedger, schemaVersion} from '../../../src/ledger/index.js'
+import {sqlite, tempDir} from '../../ledger/support.js'
+
+let dir: string
+let cleanup: () => void
+beforeEach(() => ({dir, cleanup} = tempDir()))
+afterEach(() => cleanup())
+
+const tables = (path: string): string[] => sqlite(path, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).trim().split('\n').filter(Boolean)
+
+describe('migrations', () => {
+  it('are numbered 1..n in order', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1))
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length)
+  })
+
+  it('001-ledger creates STRICT append-only events and acks on a fresh file', () => {
+    const path = join(dir, 'l.sqlite')
+    const db = openLedger(path, {targetVersion: 1})
+    expect(schemaVersion(db)).toBe(1)
+    db.close()
+    expect(tables(path)).toEqual(['acks', 'events', 'handoffs'])
+    expect(sqlite(path, `SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name`).trim().split('\n')).toEqual([
+      'acks_chain',
+      'acks_no_delete',
+      'acks_no_update',
+      'events_chain',
+      'events_no_delete',
+      'events_no_update',
+    ])
+    for (const t of ['events', 'acks', 'handoffs']) expect(sqlite(path, `SELECT strict FROM pragma_table_list WHERE name = '${t}'`).trim()).toBe('1')
+    expect(sqlite(path, 'PRAGMA application_id').trim()).toBe(String(0x464c4155))
+    expect(sqlite(path, 'PRAGMA journal_mode').trim()).toBe('wal')
+  })
+
+  it('002-history adds runs, run_findings, run_facts and run_terminals to a version-1 file', () => {
+    const path = join(dir, 'l.sqlite')
+    openLedger(path, {targetVersion: 1}).close()
+    const db = openLedger(path)
+    expect(schemaVersion(db)).toBe(2)
+    expect(db.pragma('foreign_keys', {simple: true})).toBe(1)
+    db.close()
+    expect(tables(path)).toEqual(['acks', 'events', 'handoffs', 'run_facts', 'run_findings', 'run_terminals', 'runs'])
+    for (const t of ['runs', 'run_findings', 'run_facts', 'run_terminals'])
+      expect(sqlite(path, `SELECT strict FROM pragma_table_list WHERE name = '${t}'`).trim()).toBe('1')
+  })
+
+  it('a STRICT table refuses a value of the wrong type', () => {
+    const path = join(dir, 'l.sqlite')
+    openLedger(path).close()
+    expect(() => sqlite(path, `INSERT INTO runs (started_at, inventory_root, finding_count) VALUES ('x', 'y', 'many')`)).toThrow(/cannot store TEXT value in INTEGER column/)
+  })
+
+  it('re-opening is a no-op', () => {
+    const path = join(dir, 'l.sqlite')
+    openLedger(path).close()
+    const db = openLedger(path)
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION)
+    db.close()
+  })
+
+  it('a database newer than the code is refused with a clear message', () => {
+    const path = join(dir, 'l.sqlite')
+    openLedger(path).close()
+    sqlite(path, `PRAGMA user_version = ${SCHEMA_VERSION + 1}`)
+    expect(() => openLedger(path)).toThrow(expect.objectContaining({code: 'E_DB_NEWER', message: expect.stringContaining(`schema version ${SCHEMA_VERSION + 1}, newer than this fleet-audit`)}))
+  })
+
+  it('an unrelated SQLite file is refused, not migrated', () => {
+    const path = join(dir, 'other.sqlite')
+    sqlite(path, 'CREATE TABLE t (x)')
+    expect(() => openLedger(path)).toThrow(expect.objectContaining({code: 'E_DB_FOREIGN'}))
+    expect(tables(path)).toEqual(['t'])
+  })
+
+  it('readonly refuses a missing file and does not create it', () => {
+    expect(() => openLedger(join(dir, 'nope.sqlite'), {readonly: true})).toThrow(expect.objectContaining({code: 'E_DB_OPEN'}))
+  })
+})
