@@ -74,6 +74,14 @@ export const sharedFlags = {
   output: Flags.string({char: 'o', summary: 'Write the report to this file instead of standard output (atomically).'}),
 }
 
+/** The ledger database of the ledger commands: flag > FLEET_AUDIT_DB > config `db` > the user's data folder. */
+export const dbFlag = Flags.string({
+  summary: 'Ledger database file.',
+  env: 'FLEET_AUDIT_DB',
+  noCacheDefault: true,
+  default: async () => ((await config()).db as string | undefined) ?? (await import('../../src/index.js')).defaultLedgerPath(),
+})
+
 /** Where the ledger comes from, for commands whose rules can read it. */
 export const ledgerFlags = {
   db: Flags.string({

@@ -1,0 +1,28 @@
+import {Args, Flags} from '@oclif/core'
+
+import {importLedger} from '../../src/index.js'
+import {BaseCommand, dbFlag, sharedFlags} from '../_lib/base.js'
+
+export default class LedgerImport extends BaseCommand {
+  static override summary = "Import a signed hand-off list from the other company, checking its signature and continuity."
+  static override description = `The signature is checked against the sender's public_key in the inventory; a missing, repeated, altered or
+reordered record is refused and named by its sequence number (exit 2). Importing the same list twice changes nothing.`
+
+  static override examples = ['<%= config.bin %> ledger import handoff-2026-11-27.yaml --as tohoku-nw -i inventory/']
+  static override strict = false
+  static override args = {file: Args.string({required: true, description: 'Hand-off file(s).'})}
+  static override flags = {
+    inventory: sharedFlags.inventory,
+    db: dbFlag,
+    as: Flags.string({summary: 'Your company: a list addressed to anyone else is refused.'}),
+    now: sharedFlags.now,
+  }
+
+  async run() {
+    const {argv, flags} = await this.parse(LedgerImport)
+    const now = flags.now ? new Date(flags.now) : new Date()
+    const results = await importLedger(flags.db, flags.inventory, argv as string[], {as: flags.as, now})
+    for (const r of results) this.log(`${r.status}: ${r.count} ${r.type} #${r.first_seq}–#${r.last_seq} from ${r.issuer} (${r.added} new)`)
+    return results
+  }
+}
