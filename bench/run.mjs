@@ -97,6 +97,26 @@ Median of ${reps} runs of \`--help\`; the baseline is a bare oclif 4 CLI with on
 `)
 }
 
+// 3. Collection over SSH against a real lab fleet (bench/collect.ts): needs root, sshd and GNU time.
+{
+  const missing = [process.getuid?.() !== 0 && 'root', !existsSync('/usr/sbin/sshd') && 'sshd (apt-get install openssh-server)', !existsSync('/usr/bin/time') && 'GNU time (apt-get install time)'].filter(Boolean)
+  if (process.env.BENCH_COLLECT === '0' || missing.length > 0) {
+    sections.push(`## Collection over SSH\n\nNot measured in this run: ${process.env.BENCH_COLLECT === '0' ? 'BENCH_COLLECT=0' : `needs ${missing.join(', ')}`}.\n`)
+  } else {
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'bench/collect.tsconfig.json'], {cwd: root, stdio: 'inherit'})
+    const terminals = process.env.BENCH_COLLECT_TERMINALS ?? '200,1000'
+    const table = execFileSync(process.execPath, ['bench/collect-build/bench/collect.js', '--terminals', terminals, '--repeat', '1'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24})
+    sections.push(`## Collection over SSH
+
+\`fleet-audit collect\` against a bare node-ssh fan-out (connect, run the same command, disconnect) and an OpenSSH
+\`xargs -P\` fan-out (curve25519) at the same concurrency, on the same lab fleet of real sshd processes, in the same
+run (\`bench/collect.ts\`). The lab's sshd processes share the machine's cores with the client.
+
+${table.trim()}
+`)
+  }
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
 const sha = (() => {
   try {
