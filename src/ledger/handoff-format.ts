@@ -58,7 +58,7 @@ function scalar(value: unknown): string {
 export function renderHandoff(content: HandoffContent, signature: Signature): string {
   const out: string[] = [
     `# fleet-audit hand-off list: ${content.type} ${content.first_seq}..${content.last_seq} from ${content.issuer} to ${content.recipient}.\n`,
-    '# Signed (Ed25519 over the RFC 8785 canonical JSON of everything but `signature`): any edit is refused on import.\n',
+    '# Signed (Ed25519 over the RFC 8785 canonical JSON of everything but `signature`): a changed value is refused on import;\n# layout (indentation, quoting, line endings) may change freely.\n',
   ]
   for (const key of HEADER_KEYS) out.push(`${key}: ${scalar(content[key as keyof HandoffContent])}\n`)
   const list = (content.type === 'events' ? content.events! : content.acks!) as unknown as Record<string, unknown>[]
