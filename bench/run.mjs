@@ -117,6 +117,21 @@ ${table.trim()}
   }
 }
 
+// 4. The ledger: record, export, import and verify 100,000 events (bench/ledger.js), beside raw SQLite inserts.
+{
+  const n = process.env.BENCH_LEDGER_EVENTS ?? '100000'
+  const baseline = Number(execFileSync(process.execPath, ['bench/ledger-baseline.mjs', n], {cwd: root, encoding: 'utf8'}).trim())
+  const table = execFileSync(process.execPath, ['bench/ledger.js', n], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24})
+  sections.push(`## Ledger
+
+Each stage in its own process (\`bench/ledger.js\`); the time is the operation itself. Baseline in the same run:
+${Number(n).toLocaleString('en')} rows inserted with better-sqlite3 in one transaction, each with a SHA-256 of its JSON and
+nothing else (\`bench/ledger-baseline.mjs\`): **${fmt(baseline)}**.
+
+${table.trim()}
+`)
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
 const sha = (() => {
   try {
