@@ -17,7 +17,7 @@ const CONFIG_SCHEMA = {
     facts: {type: 'string'},
     rules: {type: 'array', items: {type: 'string'}},
     'fail-on': {enum: ['critical', 'high', 'medium', 'low', 'info', 'none']},
-    format: {type: 'string'},
+    format: {enum: ['table', 'json', 'junit', 'sarif', 'markdown']},
     lang: {enum: ['en', 'ja']},
     'max-file-size': {type: 'integer', minimum: 1},
     concurrency: {type: 'integer', minimum: 1, maximum: 1000},

@@ -15,6 +15,12 @@ export function parseNow(value: string | undefined, clock: () => Date = () => ne
     ])
   }
 
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number)
+  const check = new Date(Date.UTC(y, m - 1, d))
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
+    throw new ConfigError([{code: 'E_FLAG', message: `--now: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 time with offset`}])
+  }
+
   return date
 }
 

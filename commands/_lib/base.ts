@@ -111,8 +111,12 @@ export abstract class BaseCommand extends Command {
     }
 
     const tmp = join(dirname(output), `.${process.pid}.${Date.now()}.tmp`)
-    await writeFile(tmp, text)
-    await rename(tmp, output)
+    try {
+      await writeFile(tmp, text)
+      await rename(tmp, output)
+    } catch (error) {
+      throw new InputError([{code: 'E_OUTPUT', message: `cannot write the report: ${(error as NodeJS.ErrnoException).code ?? error}`, file: output}])
+    }
   }
 
   override async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {
@@ -126,7 +130,12 @@ export abstract class BaseCommand extends Command {
     if (error.oclif?.exit !== undefined && error.oclif.exit !== 0) {
       // Flag and argument errors from oclif's parser: unusable input.
       const exit = error.oclif.exit === 1 ? EXIT.input : error.oclif.exit
-      this.reportProblems([{code: 'E_FLAG', message: error.message.split('\n')[0]}])
+      // oclif puts the reason after a heading line ("The following error occurred:", "Missing 1 required arg:").
+      const parts = error.message.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help with/.test(l))
+      let message = parts[0] ?? error.message
+      if (/^The following errors? occurred:?$/.test(message)) message = parts.slice(1).join('; ')
+      else if (message.endsWith(':') && parts[1]) message = `${message} ${parts[1].replaceAll(/\s+/g, ' ')}`
+      this.reportProblems([{code: 'E_FLAG', message}])
       process.exitCode = exit
       return
     }

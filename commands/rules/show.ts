@@ -24,8 +24,8 @@ export default class RulesShow extends BaseCommand {
       `${l === 'ja' ? '根拠' : 'Rationale'}: ${sanitize(rule.rationale[l])}`,
       `${l === 'ja' ? '対処' : 'Remediation'}: ${sanitize(rule.remediation[l])}`,
       '',
-      rule.when ? `when: ${rule.when}` : `evaluator: ${rule.evaluator}`,
-      `defined at ${rule.source.file}:${rule.source.line}:${rule.source.column}`,
+      rule.when ? `when: ${sanitize(rule.when)}` : `evaluator: ${rule.evaluator}`,
+      `defined at ${sanitize(rule.source.file)}:${rule.source.line}:${rule.source.column}`,
     ]
     this.log(lines.join('\n'))
     return shown

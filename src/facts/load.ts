@@ -66,7 +66,8 @@ export function parseFacts(terminal: string, file: string, text: string): FileRe
 
   const validate = schemaValidator('facts.schema.json')
   if (!validate(value)) {
-    const e = validate.errors!.find((x) => x.keyword !== 'if') ?? validate.errors![0]
+    const errs = validate.errors!
+    const e = errs.find((x) => x.keyword !== 'if' && !/^#\/(then|else)\//.test(x.schemaPath)) ?? errs.find((x) => x.keyword !== 'if') ?? errs[0]
     const path = pretty(splitPointer(e.instancePath)) || '(top level)'
     return {terminal, file, problem: `does not match the facts schema: ${path} ${e.message}`}
   }

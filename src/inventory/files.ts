@@ -21,6 +21,7 @@ export async function inventoryFiles(path: string): Promise<string[]> {
   }
 
   if (st.isFile()) return [path]
+  if (!st.isDirectory()) throw new InventoryError([{code: 'E_NOT_FILE', message: 'not a regular file or folder', file: path}])
   const files: string[] = []
   await walk(path, files)
   if (files.length === 0) {
@@ -31,7 +32,14 @@ export async function inventoryFiles(path: string): Promise<string[]> {
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
-  for (const entry of await readdir(dir, {withFileTypes: true})) {
+  let entries
+  try {
+    entries = await readdir(dir, {withFileTypes: true})
+  } catch (error) {
+    throw new InventoryError([{code: 'E_READ', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`, file: dir}])
+  }
+
+  for (const entry of entries) {
     if (entry.name.startsWith('.')) continue
     const full = join(dir, entry.name)
     if (entry.isDirectory()) {

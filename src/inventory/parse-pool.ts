@@ -39,7 +39,10 @@ function parseInWorkers(files: string[], maxBytes: number, count: number): Promi
     const pool = Array.from({length: count}, () => new Worker(WORKER_FILE))
     let next = 0
     let done = 0
+    let finished = false
     const finish = (error?: Error) => {
+      if (finished) return
+      finished = true
       for (const w of pool) void w.terminate()
       if (error) reject(error)
       else resolve(results)
@@ -57,6 +60,8 @@ function parseInWorkers(files: string[], maxBytes: number, count: number): Promi
         else feed(w)
       })
       w.on('error', (error) => finish(error))
+      // A worker that dies without an error event (killed, out of memory) must not leave the run waiting forever.
+      w.on('exit', (code) => finish(code === 0 && done === files.length ? undefined : new Error(`inventory parser worker exited with code ${code}`)))
       feed(w)
     }
   })

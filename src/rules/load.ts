@@ -117,10 +117,19 @@ function celProblem(src: YamlSource, path: (string | number)[], text: string, er
   if (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) {
     // Block scalars start on the line after the `|` indicator, at the block's indentation.
     const lines = src.text.split('\n')
-    const first = lines[base.line] ?? ''
-    const indent = first.length - first.trimStart().length
-    line = base.line + 1 + exprLine
-    column = indent + exprCol + 1
+    let rest = offset
+    for (let i = base.line; ; i++) {
+      const raw = (lines[i] ?? '').replace(/\r$/, '')
+      const indent = raw.length - raw.trimStart().length
+      const content = raw.slice(indent)
+      if (rest <= content.length || i >= lines.length - 1) {
+        line = i + 1
+        column = indent + rest + 1
+        break
+      }
+
+      rest -= content.length + 1 // the line break became one character: '\n' (literal) or ' ' (folded)
+    }
   } else if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && exprLine === 0) {
     column += 1
   }

@@ -75,6 +75,14 @@ function firstInvalidUtf8(bytes: Buffer): number {
     else hi = mid
   }
 
+  // A lead byte is accepted as the start of a pending sequence; the error is that sequence, not the byte that broke it.
+  for (let k = 1; k <= 3 && lo - k >= 0; k++) {
+    const b = bytes[lo - k]
+    if ((b & 0xc0) === 0x80) continue
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1
+    return need > k ? lo - k : lo
+  }
+
   return lo
 }
 

@@ -29,6 +29,14 @@ export async function readYamlFile(file: string, maxBytes = DEFAULT_MAX_FILE_SIZ
 
 /** Parses YAML text; duplicate keys, alias bombs, deep nesting and empty documents are problems with positions. */
 export function parseYamlText(file: string, text: string): YamlResult {
+  const tooDeep = flowTooDeep(text)
+  if (tooDeep !== undefined) {
+    const before = text.slice(0, tooDeep)
+    const line = before.split('\n').length
+    const column = tooDeep - before.lastIndexOf('\n')
+    return {ok: false, problems: [{code: 'E_TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels`, file, line, column}]}
+  }
+
   const lineCounter = new LineCounter()
   let doc: Document.Parsed
   try {
@@ -98,6 +106,35 @@ export function splitPointer(pointer: string): string[] {
     .slice(1)
     .split('/')
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+}
+
+/**
+ * Offset of the first flow collection ([ or {) nested deeper than MAX_DEPTH, outside quotes and comments.
+ * The parser recurses on flow collections, so this must be refused before parsing, not caught as a stack overflow.
+ */
+function flowTooDeep(text: string): number | undefined {
+  let depth = 0
+  let quote: string | undefined
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++
+      else if (ch === quote) quote = undefined
+      continue
+    }
+
+    const prev = i === 0 ? '\n' : text[i - 1]
+    if (ch === '#' && /\s/.test(prev)) {
+      const nl = text.indexOf('\n', i)
+      if (nl === -1) break
+      i = nl
+    } else if ((ch === '"' || ch === "'") && /[\s[{,:]/.test(prev)) quote = ch
+    else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_DEPTH) return i
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth--
+  }
+
+  return undefined
 }
 
 function findTooDeep(root: Node): Node | undefined {

@@ -23,5 +23,19 @@ export function undeclaredFacts(input: EvaluationInput): RawFinding[] {
     })
   }
 
+  for (const [id, p] of input.facts.problems) {
+    if (declared.has(id)) continue
+    out.push({
+      terminal: id,
+      location: {file: p.file, line: 1, column: 1},
+      message: {
+        en: `a facts file was written for terminal ${id}, which the inventory does not declare, and it cannot be used: ${p.message}`,
+        ja: `インベントリに登録されていない端末 ${id} の実機情報ファイルがあり、利用できません: ${p.message}`,
+      },
+      expected: 'declared in the inventory',
+      actual: 'undeclared',
+    })
+  }
+
   return out
 }
