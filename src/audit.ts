@@ -1,4 +1,4 @@
-import {InputError, type Problem, ProblemList} from './errors.js'
+import {InputError, ProblemList} from './errors.js'
 import {type FailOn, isFailing} from './exit-code.js'
 import {loadFacts} from './facts/load.js'
 import {loadInventory} from './inventory/load.js'
@@ -177,4 +177,3 @@ export async function capture<T>(problems: ProblemList, load: () => Promise<T>):
   }
 }
 
-export type {Problem}

@@ -153,4 +153,3 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
 }
 
-export {DEFAULT_MAX_FILE_SIZE}
