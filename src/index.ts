@@ -17,7 +17,9 @@ export {type DiffResult, renderPlan, runDiff} from './diff.js'
 export type {TerminalChange} from './inventory/diff.js'
 export {scaffoldInventory} from './init.js'
 export {type CheckItem, type CollectSummary, type LiveOptions, runCheck, runCollect, runLiveAudit} from './live.js'
-export {COLLECT_DEFAULTS, type CollectOptions, type CollectProgress, parseShard} from './collect/index.js'
+export {COLLECT_DEFAULTS} from './collect/defaults.js'
+export type {CollectOptions, CollectProgress} from './collect/index.js'
+export {parseShard} from './collect/select.js'
 export {exportLedger, importLedger, recheckLedger, type RecheckOutcome, recordLedgerEvent, withLedger, writeKeyPair} from './ledger-ops.js'
 export {
   defaultLedgerPath,

@@ -1,5 +1,6 @@
 import {type AuditOptions, type AuditResult, capture, evaluateAudit} from './audit.js'
-import {collect, type CollectDeps, type CollectOptions, type Selection, selectTerminals, writeFactsDir} from './collect/index.js'
+import type {CollectDeps, CollectOptions, Selection} from './collect/index.js'
+import {selectTerminals} from './collect/select.js'
 import {ProblemList} from './errors.js'
 import {isFailing} from './exit-code.js'
 import {factSetFrom} from './facts/load.js'
@@ -57,6 +58,8 @@ export async function runCollect(options: AuditOptions, live: LiveOptions, deps:
 }
 
 async function collectAndKeep(terminals: Terminal[], live: LiveOptions, deps: CollectDeps): Promise<{facts: Facts[]; summary: CollectSummary}> {
+  // The SSH stack (ssh2, node-ssh) costs ~70 ms to load: only commands that connect pay for it.
+  const {collect, writeFactsDir} = await import('./collect/index.js')
   const result = await collect(terminals, live.collect, deps)
   const written = live.out ? await writeFactsDir(live.out, result.facts) : []
   const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>

@@ -7,26 +7,10 @@ import {escapeRaw} from './escape.js'
 import {fingerprintOf} from './fingerprint.js'
 import {type HostKeyVerdict, knownHostsLine, type KnownHosts, verifyHostKey} from './known-hosts.js'
 import {nodeSshTransport, type Session, type SshAuth, TransportError, type TransportFailure} from './transport.js'
+import {COLLECT_DEFAULTS} from './defaults.js'
 import type {CollectDeps, CollectOptions, CollectResult, ProbeProfile} from './types.js'
 
-/** Defaults, named so commands can show them in `--help`. */
-export const COLLECT_DEFAULTS: Readonly<{
-  concurrency: number
-  connectTimeoutMs: number
-  commandTimeoutMs: number
-  attempts: number
-  backoffMs: number
-  maxOutputBytes: number
-  defaultProfile: string
-}> = {
-  concurrency: 32,
-  connectTimeoutMs: 10_000,
-  commandTimeoutMs: 30_000,
-  attempts: 3,
-  backoffMs: 250,
-  maxOutputBytes: 1024 * 1024,
-  defaultProfile: 'linux',
-}
+export {COLLECT_DEFAULTS} from './defaults.js'
 
 /** One terminal, resolved and checked: where, as whom, with which profile. */
 export interface Plan {

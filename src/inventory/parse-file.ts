@@ -1,7 +1,9 @@
 import type {Problem} from '../errors.js'
 import type {Company, Person, Policy, Site, SourcePosition, SshSettings, Terminal, Waiver, Zone} from '../model.js'
 import {schemaProblems, schemaValidator} from '../source/schema.js'
-import {positionAt, readYamlFile, type YamlSource} from '../source/yaml.js'
+import {isMap, isScalar, isSeq} from 'yaml'
+
+import {positionAt, positionOfNode, readYamlFile, type YamlSource} from '../source/yaml.js'
 
 /** A terminal as declared in one file: raw fields plus where they are. Defaults are applied at merge. */
 export type DeclaredTerminal = Omit<Terminal, 'macs' | 'tags' | 'status' | 'auth' | 'ssh'> &
@@ -56,10 +58,16 @@ function toPart(src: YamlSource): FilePart {
     zones?.forEach((z, j) => part.zones.push({...z, site: s.id, source: at('sites', i, 'zones', j)}))
   })
   raw.waivers?.forEach((w, i) => part.waivers.push({...w, source: at('waivers', i)}))
+  // A fleet file holds thousands of terminals: take each terminal's node once and read its fields' positions off it.
+  const terminalNodes = src.doc.get('terminals', true)
   raw.terminals?.forEach((t, i) => {
+    const node = isSeq(terminalNodes) ? terminalNodes.items[i] : undefined
     const fieldSources: Record<string, SourcePosition> = {}
-    for (const key of Object.keys(t)) fieldSources[key] = at('terminals', i, key)
-    part.terminals.push({...t, source: at('terminals', i), fieldSources})
+    if (isMap(node)) {
+      for (const pair of node.items) if (isScalar(pair.key)) fieldSources[String(pair.key.value)] = positionOfNode(src, pair.value ?? pair.key)
+    }
+
+    part.terminals.push({...t, source: node ? positionOfNode(src, node) : at('terminals', i), fieldSources})
   })
   if (raw.policy) part.policy = {value: raw.policy, at: at('policy'), timezoneAt: at('policy', 'timezone')}
   if (raw.defaults) part.defaults = {value: raw.defaults, at: at('defaults')}

@@ -99,6 +99,12 @@ export function positionAt(source: YamlSource, path: readonly (string | number)[
   return {file: source.file, line, column: col}
 }
 
+/** Position of a node already in hand (cheaper than walking a path from the root for every field). */
+export function positionOfNode(source: YamlSource, node: unknown): SourcePosition {
+  const {line, col} = source.lineCounter.linePos((node as Node | undefined)?.range?.[0] ?? 0)
+  return {file: source.file, line, column: col}
+}
+
 /** Splits an ajv instancePath (`/terminals/3/zone`) into segments. */
 export function splitPointer(pointer: string): string[] {
   if (pointer === '') return []
