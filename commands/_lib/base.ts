@@ -17,6 +17,8 @@ import {
   type Problem,
 } from '../../src/index.js'
 
+import {PROBLEM_JA} from './problem-ja.js'
+
 /** At most this many problems on a terminal; `--json` carries them all. */
 const MAX_PROBLEM_LINES = 50
 
@@ -152,7 +154,13 @@ export abstract class BaseCommand extends Command {
       return
     }
 
-    const lines = problems.slice(0, MAX_PROBLEM_LINES).map((p) => formatProblem(p))
+    // Flags may not have parsed (that can be the problem), so the language comes from argv and the environment.
+    const i = this.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='))
+    const lang = i === -1 ? defaultLang() : this.argv[i] === '--lang' ? this.argv[i + 1] : this.argv[i].slice('--lang='.length)
+    const japanese = lang === 'ja'
+    const lines = problems
+      .slice(0, MAX_PROBLEM_LINES)
+      .map((p) => (japanese && PROBLEM_JA[p.code] ? `${formatProblem(p)} — ${PROBLEM_JA[p.code]}` : formatProblem(p)))
     if (problems.length > MAX_PROBLEM_LINES) lines.push(`… ${problems.length - MAX_PROBLEM_LINES} more (use --json to see all)`)
     process.stderr.write(`${lines.join('\n')}\n`)
   }
