@@ -2,8 +2,7 @@ import {Args} from '@oclif/core'
 
 import {type CheckItem, parseNow, runCheck, sanitizeLine} from '../src/index.js'
 import {BaseCommand, sharedFlags} from './_lib/base.js'
-import {sshFlags} from './_lib/ssh.js'
-import {liveOptions} from './_lib/ssh.js'
+import {liveOptions, sshFlags} from './_lib/ssh.js'
 
 const LABELS: Record<CheckItem['check'], {en: string; ja: string}> = {
   reachable: {en: 'reachable and verified', ja: '接続・確認'},

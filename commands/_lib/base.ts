@@ -7,6 +7,7 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 import {
   type ConfigValues,
   DEFAULT_MAX_FILE_SIZE,
+  defaultLedgerPath,
   EXIT,
   FAIL_ON_CHOICES,
   type FailOn,
@@ -81,7 +82,7 @@ export const dbFlag = Flags.string({
   summary: 'Ledger database file.',
   env: 'FLEET_AUDIT_DB',
   noCacheDefault: true,
-  default: async () => ((await config()).db as string | undefined) ?? (await import('../../src/index.js')).defaultLedgerPath(),
+  default: fromConfig('db', defaultLedgerPath),
 })
 
 /** Where the ledger comes from, for commands whose rules can read it. */
