@@ -1,6 +1,8 @@
 import {type AuditOptions, type AuditResult, capture, evaluateAudit} from './audit.js'
 import type {CollectDeps, CollectOptions, Selection} from './collect/index.js'
+import {profileFromData} from './collect/profiles/index.js'
 import {selectTerminals} from './collect/select.js'
+import type {ProbeProfile} from './collect/types.js'
 import {ProblemList} from './errors.js'
 import {isFailing} from './exit-code.js'
 import {factSetFrom} from './facts/load.js'
@@ -47,7 +49,15 @@ async function prepare(options: AuditOptions, live: LiveOptions): Promise<Loaded
   if (inventory && rules) checkWaiverRules(inventory, rules, problems)
   const selected = inventory ? selectTerminals(inventory.terminals, live.selection) : undefined
   for (const id of selected?.unknown ?? []) problems.add({code: 'E_REF', message: `--only: unknown terminal "${id}"`})
+  const profiles: Record<string, ProbeProfile> = {}
+  for (const declared of inventory?.profiles ?? []) {
+    const profile = profileFromData(declared)
+    if ('problems' in profile) for (const message of profile.problems) problems.at(declared.source, 'E_SCHEMA', message)
+    else profiles[declared.name] = profile
+  }
+
   problems.throwIfAny()
+  live.collect.profiles = {...live.collect.profiles, ...profiles}
   return {inventory: inventory!, rules: rules!, terminals: selected!.terminals}
 }
 

@@ -110,6 +110,14 @@ export interface Waiver {
   source: SourcePosition
 }
 
+/** A probe profile declared in the inventory: a built-in base with its files elsewhere. */
+export interface DeclaredProfile {
+  name: string
+  base: 'linux'
+  paths?: {conf?: string; machineId?: string; osRelease?: string}
+  source: SourcePosition
+}
+
 /** The whole declared inventory, merged from one file or a folder of files. */
 export interface Inventory {
   /** The file or folder it was loaded from. */
@@ -123,6 +131,7 @@ export interface Inventory {
   waivers: Waiver[]
   policy: Policy
   defaults: {ssh: SshSettings}
+  profiles: DeclaredProfile[]
 }
 
 /** Why collection did not yield trustworthy facts; `ok` means it did. */

@@ -46,6 +46,7 @@ function mergeParts(root: string, files: string[], parts: FilePart[], problems: 
     waivers: [],
     policy: {...POLICY_DEFAULTS},
     defaults: {ssh: {}},
+    profiles: [],
   }
   let policyAt: SourcePosition | undefined
   let defaultsAt: SourcePosition | undefined
@@ -55,6 +56,7 @@ function mergeParts(root: string, files: string[], parts: FilePart[], problems: 
     inv.sites.push(...part.sites)
     inv.zones.push(...part.zones)
     inv.waivers.push(...part.waivers)
+    inv.profiles.push(...part.profiles)
     if (part.policy) {
       policyAt = once(problems, 'policy', policyAt, part.policy.at)
       inv.policy = {...POLICY_DEFAULTS, ...part.policy.value}

@@ -1,5 +1,5 @@
 import type {Problem} from '../errors.js'
-import type {Company, Person, Policy, Site, SourcePosition, SshSettings, Terminal, Waiver, Zone} from '../model.js'
+import type {Company, DeclaredProfile, Person, Policy, Site, SourcePosition, SshSettings, Terminal, Waiver, Zone} from '../model.js'
 import {schemaProblems, schemaValidator} from '../source/schema.js'
 import {isMap, isScalar, isSeq} from 'yaml'
 
@@ -21,6 +21,7 @@ export interface FilePart {
   zones: Zone[]
   terminals: DeclaredTerminal[]
   waivers: Waiver[]
+  profiles: DeclaredProfile[]
   policy?: {value: Partial<Policy>; at: SourcePosition; timezoneAt: SourcePosition}
   defaults?: {value: {ssh?: SshSettings}; at: SourcePosition}
 }
@@ -33,6 +34,7 @@ interface RawFile {
   sites?: (Omit<Site, 'source' | 'subnets'> & {subnets?: string[]; zones?: Omit<Zone, 'source' | 'site'>[]})[]
   terminals?: Omit<DeclaredTerminal, 'source' | 'fieldSources'>[]
   waivers?: Omit<Waiver, 'source'>[]
+  profiles?: Omit<DeclaredProfile, 'source'>[]
   policy?: Partial<Policy>
   defaults?: {ssh?: SshSettings}
 }
@@ -49,7 +51,7 @@ export async function parseInventoryFile(file: string, maxBytes: number): Promis
 function toPart(src: YamlSource): FilePart {
   const raw = src.value as RawFile
   const at = (...path: (string | number)[]) => positionAt(src, path)
-  const part: FilePart = {file: src.file, companies: [], people: [], sites: [], zones: [], terminals: [], waivers: []}
+  const part: FilePart = {file: src.file, companies: [], people: [], sites: [], zones: [], terminals: [], waivers: [], profiles: []}
   raw.companies?.forEach((c, i) => part.companies.push({...c, source: at('companies', i)}))
   raw.people?.forEach((p, i) => part.people.push({...p, source: at('people', i)}))
   raw.sites?.forEach((s, i) => {
@@ -58,6 +60,7 @@ function toPart(src: YamlSource): FilePart {
     zones?.forEach((z, j) => part.zones.push({...z, site: s.id, source: at('sites', i, 'zones', j)}))
   })
   raw.waivers?.forEach((w, i) => part.waivers.push({...w, source: at('waivers', i)}))
+  raw.profiles?.forEach((p, i) => part.profiles.push({...p, source: at('profiles', i)}))
   // A fleet file holds thousands of terminals: take each terminal's node once and read its fields' positions off it.
   const terminalNodes = src.doc.get('terminals', true)
   raw.terminals?.forEach((t, i) => {

@@ -12,6 +12,11 @@ export function checkReferences(inv: Inventory, problems: ProblemList): void {
   const zones = indexById('zone', inv.zones, problems)
   const terminals = indexById('terminal', inv.terminals, problems)
   indexById('waiver', inv.waivers, problems)
+  const profiles = new Map<string, unknown>([['linux', true]])
+  for (const p of inv.profiles) {
+    if (profiles.has(p.name)) problems.at(p.source, 'E_DUPLICATE', `profile "${p.name}" is declared twice (or shadows a built-in profile)`)
+    profiles.set(p.name, p)
+  }
 
   const ref = (pos: SourcePosition, what: string, id: string, known: Map<string, unknown>) => {
     if (!known.has(id)) problems.at(pos, 'E_REF', `unknown ${what} "${id}"`, suggest(id, known))
@@ -23,6 +28,7 @@ export function checkReferences(inv: Inventory, problems: ProblemList): void {
     const at = (field: string) => t.fieldSources[field] ?? t.source
     ref(at('site'), 'site', t.site, sites)
     ref(at('owner'), 'company', t.owner, companies)
+    if (t.ssh.profile) ref(at('ssh'), 'probe profile', t.ssh.profile, profiles)
     const zone = zones.get(t.zone)
     if (!zone) ref(at('zone'), 'zone', t.zone, zones)
     else if (sites.has(t.site) && zone.site !== t.site) {

@@ -3,7 +3,7 @@ import type {Inventory, Role} from '../model.js'
 import {LedgerError, ledgerError} from './errors.js'
 import {hashEvent} from './hash.js'
 import {indexInventory, type InventoryIndex} from './inventory-index.js'
-import {INSERT_EVENT, eventToRow, type EventRow, eventFromRow} from './rows.js'
+import {EventInserter, type EventRow, eventFromRow} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
 import {isOffsetTime} from './time.js'
 import {EVENT_KINDS, type EventKind, type LedgerEvent} from './types.js'
@@ -58,13 +58,14 @@ export function recordEvent(db: LedgerDb, inventory: Inventory, input: EventInpu
 export function recordEvents(db: LedgerDb, inventory: Inventory, inputs: readonly EventInput[], now: Date): LedgerEvent[] {
   const index = indexInventory(inventory)
   const problems: Problem[] = []
-  inputs.forEach((input, i) => validateInput(index, input, now, inputs.length > 1 ? `events[${i}]: ` : '', problems))
+  const times = new Map<string, TimeCheck>()
+  inputs.forEach((input, i) => validateInput(index, input, now, inputs.length > 1 ? `events[${i}]: ` : '', problems, times))
   if (problems.length > 0) throw new LedgerError(problems)
   const recordedAt = now.toISOString()
-  const insert = prepare(db, INSERT_EVENT)
   const write = db.transaction((): LedgerEvent[] => {
+    const insert = new EventInserter(db, null)
     const heads = new Map<string, {seq: number; hash: string | null}>()
-    return inputs.map((input) => {
+    const events = inputs.map((input) => {
       let head = heads.get(input.issuer)
       if (!head) {
         const stored = eventChainHead(db, input.issuer)
@@ -72,17 +73,32 @@ export function recordEvents(db: LedgerDb, inventory: Inventory, inputs: readonl
           throw ledgerError('E_CHAIN_IMPORTED', `the event chain of ${input.issuer} is imported from its hand-offs; only ${input.issuer} can extend it`)
         head = stored
       }
-      const body = toBody(db, index, input, head.seq + 1, head.hash, recordedAt)
-      const event: LedgerEvent = {...body, hash: hashEvent(body)}
-      insert.run(eventToRow(event, null))
+      const event = toEvent(db, index, input, head.seq + 1, head.hash, recordedAt, insert)
+      event.hash = hashEvent(event)
+      insert.add(event)
       heads.set(input.issuer, {seq: event.seq, hash: event.hash})
       return event
     })
+    insert.flush()
+    return events
   })
   return write.immediate()
 }
 
-function validateInput(index: InventoryIndex, input: EventInput, now: Date, at: string, problems: Problem[]): void {
+/** The verdict on one `occurred_at` text: fine, not an offset time, or in the future. */
+type TimeCheck = 'ok' | 'format' | 'future'
+
+function checkTime(value: string, now: Date, times: Map<string, TimeCheck>): TimeCheck {
+  // A bulk record usually repeats a handful of times: parse each distinct text once per call.
+  let verdict = times.get(value)
+  if (verdict === undefined) {
+    verdict = !isOffsetTime(value) ? 'format' : Date.parse(value) > now.getTime() + FUTURE_SLACK_MS ? 'future' : 'ok'
+    times.set(value, verdict)
+  }
+  return verdict
+}
+
+function validateInput(index: InventoryIndex, input: EventInput, now: Date, at: string, problems: Problem[], times: Map<string, TimeCheck>): void {
   const add = (code: string, message: string): void => void problems.push({code, message: at + message})
   if (!EVENT_KINDS.includes(input.kind)) add('E_INPUT', `kind must be one of ${EVENT_KINDS.join(', ')}, not "${input.kind}"`)
   const terminal = index.terminals.get(input.terminal)
@@ -99,8 +115,9 @@ function validateInput(index: InventoryIndex, input: EventInput, now: Date, at: 
       add('E_DELEGATION', `${field} "${id}" is of company ${person.company}, not the issuer ${issuer.id}: say why in the delegation`)
   }
   if (input.actor === input.approver) add('E_SEPARATION', `the approver must be someone other than the actor ("${input.actor}")`)
-  if (!isOffsetTime(input.occurred_at)) add('E_INPUT', `occurred_at "${input.occurred_at}" must be an ISO 8601 time with an offset, e.g. 2026-11-27T10:00+09:00`)
-  else if (Date.parse(input.occurred_at) > now.getTime() + FUTURE_SLACK_MS) add('E_INPUT', `occurred_at ${input.occurred_at} is in the future`)
+  const time = typeof input.occurred_at === 'string' ? checkTime(input.occurred_at, now, times) : 'format'
+  if (time === 'format') add('E_INPUT', `occurred_at "${input.occurred_at}" must be an ISO 8601 time with an offset, e.g. 2026-11-27T10:00+09:00`)
+  else if (time === 'future') add('E_INPUT', `occurred_at ${input.occurred_at} is in the future`)
   if (input.owner !== undefined && !index.companies.has(input.owner)) add('E_REF', `unknown company "${input.owner}" (owner)`)
   if (input.role !== undefined && input.role !== 'nw' && input.role !== 'retail') add('E_INPUT', `role must be nw or retail, not "${input.role}"`)
   checkPlace(index, input.site ?? terminal?.site, input.zone ?? terminal?.zone, '', add)
@@ -116,13 +133,15 @@ function checkPlace(index: InventoryIndex, site: string | undefined, zone: strin
   else if (z.site !== site) add('E_REF', `zone "${zone}" is at site ${z.site}, not ${site} (${prefix}zone)`)
 }
 
-function toBody(db: LedgerDb, index: InventoryIndex, input: EventInput, seq: number, prevHash: string | null, recordedAt: string): Omit<LedgerEvent, 'hash'> {
+/** The event, with `hash` still empty (one object, filled in by the caller, rather than a body and a copy). */
+function toEvent(db: LedgerDb, index: InventoryIndex, input: EventInput, seq: number, prevHash: string | null, recordedAt: string, insert: EventInserter): LedgerEvent {
   const t = index.terminals.get(input.terminal)!
   let fromSite: string | null = null
   let fromZone: string | null = null
   if (input.kind === 'move') {
     if (input.from_site !== undefined && input.from_zone !== undefined) [fromSite, fromZone] = [input.from_site, input.from_zone]
     else {
+      insert.flush() // the terminal's latest event may be earlier in this batch
       const last = lastPlace(db, input.issuer, input.terminal)
       if (!last) throw ledgerError('E_INPUT', `move of ${input.terminal}: no earlier event says where it was; give from_site and from_zone`)
       ;[fromSite, fromZone] = [last.site, last.zone]
@@ -149,6 +168,7 @@ function toBody(db: LedgerDb, index: InventoryIndex, input: EventInput, seq: num
     recorded_at: recordedAt,
     note: input.note ?? null,
     prev_hash: prevHash,
+    hash: '',
   }
 }
 

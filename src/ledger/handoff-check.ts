@@ -3,7 +3,8 @@ import type {KeyObject} from 'node:crypto'
 import type {Problem} from '../errors.js'
 import {LedgerError} from './errors.js'
 import {parseHandoff, type HandoffContent, type HandoffFile} from './handoff-format.js'
-import {ackBody, canonicalContent, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
+import {ByteSink} from './bytes.js'
+import {ackBody, canonicalContent, canonicalContentAround, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
 import {keyFingerprint, readPublicKey, verifyText, type Signature} from './keys.js'
 import type {LedgerAck, LedgerEvent} from './types.js'
 
@@ -39,14 +40,14 @@ export function readHandoff(text: string, senderPublicKey: string | KeyObject, o
   const fail = (code: string, message: string, index?: number): never => {
     throw new LedgerError({code, message, file, ...(index === undefined ? {} : {line: parsed.lineOf(index), column: 5})})
   }
-  const {problems: listIssues, eventTexts} = checkList(parsed)
+  const {problems: listIssues, signed} = checkList(parsed)
   if (!signature) {
     const issue = listIssues[0]
     fail('E_HANDOFF_SIGNATURE', `the list has no signature: the file is incomplete (truncated?)${issue ? `; ${issue.message}` : ''}`)
   }
   const key = typeof senderPublicKey === 'string' ? readPublicKey(senderPublicKey) : senderPublicKey
   const expectedKey = keyFingerprint(key)
-  if (!verifyText(canonicalContent(content as unknown as Record<string, unknown>, eventTexts), signature!, key)) {
+  if (!verifyText(signed ?? canonicalContent(content as unknown as Record<string, unknown>), signature!, key)) {
     const issue = listIssues[0]
     if (issue) throw new LedgerError({...issue, message: `signature does not match: ${issue.message}`, file})
     if (signature!.key !== expectedKey)
@@ -62,7 +63,7 @@ export function readHandoff(text: string, senderPublicKey: string | KeyObject, o
 }
 
 /** Internal consistency of the list, naming seqs: missing, repeated, reordered or altered records. */
-function checkList(parsed: HandoffFile): {problems: Problem[]; eventTexts?: string[]} {
+function checkList(parsed: HandoffFile): {problems: Problem[]; signed?: Buffer} {
   const {content} = parsed
   const isEvents = content.type === 'events'
   const records: (LedgerEvent | LedgerAck)[] = isEvents ? content.events! : content.acks!
@@ -70,8 +71,17 @@ function checkList(parsed: HandoffFile): {problems: Problem[]; eventTexts?: stri
   const add = (code: string, message: string, index?: number): void =>
     void problems.push({code, message, ...(index === undefined ? {} : {line: parsed.lineOf(index), column: 5})})
   const seqs = new Set<number>()
-  // The canonical text of each event as signed (with its hash), built from the one hashed (without).
-  const eventTexts: string[] | undefined = isEvents ? [] : undefined
+  // For events, the signed text is written as the list is checked: the canonical JSON of the content, each event's
+  // (with its hash) built from the one hashed (without), as UTF-8 bytes outside the JS heap.
+  let signed: ByteSink | undefined
+  let after = ''
+  if (isEvents) {
+    const {events: _, ...rest} = content
+    let before: string
+    ;[before, after] = canonicalContentAround(rest, 'events')
+    signed = new ByteSink(Math.max(1 << 20, records.length * 700))
+    signed.write(before)
+  }
   let prevHash = content.prev_hash
   records.forEach((record, i) => {
     const expected = content.first_seq + i
@@ -87,10 +97,11 @@ function checkList(parsed: HandoffFile): {problems: Problem[]; eventTexts?: stri
     }
     seqs.add(record.seq)
     let computed: string
-    if (eventTexts) {
+    if (signed) {
       const text = canonicalEvent(record as LedgerEvent)
       computed = sha256Hex(text)
-      eventTexts.push(withHash(text, record.hash))
+      if (i > 0) signed.write(',')
+      signed.write(withHash(text, record.hash))
     } else computed = hashAck(ackBody(record as LedgerAck))
     if (computed !== record.hash) add('E_HANDOFF_ALTERED', `seq ${record.seq} was altered: its content does not match its hash`, i)
     else if (record.prev_hash !== prevHash && problems.length === 0)
@@ -102,5 +113,6 @@ function checkList(parsed: HandoffFile): {problems: Problem[]; eventTexts?: stri
   if (content.last_seq !== (last ? last.seq : content.first_seq - 1))
     add('E_HANDOFF_COUNT', `the list says it ends at seq ${content.last_seq}, but its last record is seq ${last?.seq ?? 'none'} (truncated?)`)
   if (content.last_hash !== (last ? last.hash : content.prev_hash)) add('E_HANDOFF_ALTERED', `last_hash does not match the last record`)
-  return {problems, eventTexts}
+  if (signed) signed.write(after)
+  return {problems, signed: signed?.bytes()}
 }

@@ -61,13 +61,15 @@ export function keyFingerprint(key: KeyObject): string {
   return 'SHA256:' + createHash('sha256').update(der).digest('base64').replace(/=+$/, '')
 }
 
-export function signText(text: string, privateKey: KeyObject): Signature {
-  return {algorithm: 'ed25519', key: keyFingerprint(privateKey), value: sign(null, Buffer.from(text, 'utf8'), privateKey).toString('base64')}
+/** Signs the UTF-8 of `text` (or the bytes given, already UTF-8). */
+export function signText(text: string | Uint8Array, privateKey: KeyObject): Signature {
+  const data = typeof text === 'string' ? Buffer.from(text, 'utf8') : text
+  return {algorithm: 'ed25519', key: keyFingerprint(privateKey), value: sign(null, data, privateKey).toString('base64')}
 }
 
-export function verifyText(text: string, signature: Signature, publicKey: KeyObject): boolean {
+export function verifyText(text: string | Uint8Array, signature: Signature, publicKey: KeyObject): boolean {
   try {
-    return verify(null, Buffer.from(text, 'utf8'), publicKey, Buffer.from(signature.value, 'base64'))
+    return verify(null, typeof text === 'string' ? Buffer.from(text, 'utf8') : text, publicKey, Buffer.from(signature.value, 'base64'))
   } catch {
     return false
   }

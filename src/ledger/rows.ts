@@ -1,3 +1,4 @@
+import {prepare, type LedgerDb} from './store.js'
 import type {LedgerAck, LedgerEvent} from './types.js'
 
 /** An `events` row as SQLite returns it. */
@@ -122,6 +123,77 @@ export const EVENT_COLUMNS =
 export const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(', ')
   .map((c) => '@' + c)
   .join(', ')})`
+
+const EVENT_COLUMN_COUNT = EVENT_COLUMNS.split(', ').length
+/** Rows per multi-row INSERT: 64 × 22 = 1,408 parameters, well under SQLite's limit of 32,766. */
+const EVENTS_PER_STATEMENT = 64
+const insertSql = (rows: number): string => {
+  const one = '(' + Array.from({length: EVENT_COLUMN_COUNT}, () => '?').join(', ') + ')'
+  return `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${Array.from({length: rows}, () => one).join(', ')}`
+}
+const INSERT_ONE = insertSql(1)
+const INSERT_MANY = insertSql(EVENTS_PER_STATEMENT)
+
+/**
+ * Appends events to the `events` table in the order given, through the same triggers and constraints as
+ * {@link INSERT_EVENT}: positional parameters (binding 22 named ones per row cost a quarter of the insert) and 64
+ * rows per statement. `add` only queues; `flush` writes what is queued, and must be called before the caller reads
+ * the table again and before the transaction ends. A trigger or constraint failure throws from `add` or `flush`,
+ * inside the caller's transaction, so the whole batch rolls back as before.
+ */
+export class EventInserter {
+  private readonly many
+  private readonly one
+  private readonly values: unknown[] = new Array(EVENT_COLUMN_COUNT * EVENTS_PER_STATEMENT)
+  private queued = 0
+
+  constructor(
+    db: LedgerDb,
+    private readonly importedAt: string | null,
+  ) {
+    this.many = prepare<unknown[]>(db, INSERT_MANY)
+    this.one = prepare<unknown[]>(db, INSERT_ONE)
+  }
+
+  /** Queues one event; `macsJson` is `JSON.stringify(e.macs)` when the caller already has it. */
+  add(e: LedgerEvent, macsJson: string = JSON.stringify(e.macs)): void {
+    const v = this.values
+    let i = this.queued * EVENT_COLUMN_COUNT
+    v[i++] = e.issuer
+    v[i++] = e.seq
+    v[i++] = e.kind
+    v[i++] = e.terminal
+    v[i++] = e.site
+    v[i++] = e.zone
+    v[i++] = e.from_site
+    v[i++] = e.from_zone
+    v[i++] = e.role
+    v[i++] = e.owner
+    v[i++] = e.host_key
+    v[i++] = e.serial
+    v[i++] = macsJson
+    v[i++] = e.actor
+    v[i++] = e.approver
+    v[i++] = e.delegation
+    v[i++] = e.occurred_at
+    v[i++] = e.recorded_at
+    v[i++] = e.note
+    v[i++] = e.prev_hash
+    v[i++] = e.hash
+    v[i++] = this.importedAt
+    if (++this.queued === EVENTS_PER_STATEMENT) {
+      this.queued = 0
+      this.many.run(v)
+    }
+  }
+
+  /** Writes the queued events, one statement each. */
+  flush(): void {
+    const v = this.values
+    for (let r = 0; r < this.queued; r++) this.one.run(v.slice(r * EVENT_COLUMN_COUNT, (r + 1) * EVENT_COLUMN_COUNT))
+    this.queued = 0
+  }
+}
 
 export const ACK_COLUMNS =
   'acker, issuer, seq, event_seq, event_hash, state, evidence, actor, checked_at, recorded_at, note, prev_hash, hash, imported_at'

@@ -39,12 +39,14 @@ beforeAll(async () => {
       {id: 'T-DOWN', mode: 'down'},
       {id: 'T-PLANNED', client: {role: 'retail', auth: 'device'}},
       {id: 'T-HOSTILE', conf: 'terminal_id=T-HOSTILE\nrole=retail\u001b[2J\nauth=device\nserial=S\n'},
+      // A newer client version keeps its setting elsewhere: read through a profile the inventory declares.
+      {id: 'T-V2', conf: null, eigyoFiles: {'v2.conf': 'terminal_id=T-V2\nrole=retail\nauth=device\nserial=S-V2\n'}},
     ],
   })
   dir = await mkdtemp(join(tmpdir(), 'fa-cli-live-'))
-  const terminal = (id: string, zone: string, owner: string, role: string, status = 'active') => {
+  const terminal = (id: string, zone: string, owner: string, role: string, status = 'active', extra = '') => {
     const t = lab.terminals.get(id)!
-    return `  - {id: ${id}, hostname: ${t.hostname}, address: "${t.address}:${t.port}", site: lab, zone: ${zone}, owner: ${owner}, role: ${role}, status: ${status}}`
+    return `  - {id: ${id}, hostname: ${t.hostname}, address: "${t.address}:${t.port}", site: lab, zone: ${zone}, owner: ${owner}, role: ${role}, status: ${status}${extra}}`
   }
 
   await writeFile(
@@ -63,6 +65,8 @@ beforeAll(async () => {
       '      - {id: counter, name: Shared counter, kind: counter, access: [nw, retail]}',
       'defaults:',
       '  ssh: {user: root, profile: linux}',
+      'profiles:',
+      '  - {name: eigyo-v2, base: linux, paths: {conf: /etc/eigyo/v2.conf}}',
       'terminals:',
       terminal('T-NW-OK', 'nw-office', 'nw', 'nw'),
       terminal('T-RT-TEMP', 'retail-office', 'retail', 'retail'),
@@ -70,6 +74,7 @@ beforeAll(async () => {
       terminal('T-DOWN', 'retail-office', 'retail', 'retail'),
       terminal('T-PLANNED', 'retail-office', 'retail', 'retail', 'planned'),
       terminal('T-HOSTILE', 'retail-office', 'retail', 'retail', 'planned'),
+      terminal('T-V2', 'retail-office', 'retail', 'retail', 'active', ', ssh: {profile: eigyo-v2}'),
       '',
     ].join('\n'),
   )
@@ -92,13 +97,23 @@ describe('fleet-audit collect', () => {
   it('writes one facts file per active terminal, with the failure class of the one that is down, and exits 1', async () => {
     const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts', ...ssh.slice(0, -2)], dir)
     expect(r.code, r.stderr).toBe(1)
-    expect(r.stdout).toMatch(/collected 4\/4 terminals \(3 ok, 1 refused\) into facts/)
-    expect((await readdir(join(dir, 'facts'))).sort()).toEqual(['T-CTR.json', 'T-DOWN.json', 'T-NW-OK.json', 'T-RT-TEMP.json'])
+    expect(r.stdout).toMatch(/collected 5\/5 terminals \(4 ok, 1 refused\) into facts/)
+    expect((await readdir(join(dir, 'facts'))).sort()).toEqual(['T-CTR.json', 'T-DOWN.json', 'T-NW-OK.json', 'T-RT-TEMP.json', 'T-V2.json'])
+    const v2 = JSON.parse(await readFile(join(dir, 'facts', 'T-V2.json'), 'utf8'))
+    expect(v2).toMatchObject({outcome: 'ok', client: {terminal_id: 'T-V2', serial: 'S-V2'}})
     const down = JSON.parse(await readFile(join(dir, 'facts', 'T-DOWN.json'), 'utf8'))
     expect(down.outcome).toBe('refused')
     const temp = JSON.parse(await readFile(join(dir, 'facts', 'T-RT-TEMP.json'), 'utf8'))
     expect(temp).toMatchObject({outcome: 'ok', client: {role: 'nw'}, host_key: lab.terminals.get('T-RT-TEMP')!.fingerprint})
     expect(r.stdout + r.stderr).not.toContain('PRIVATE KEY')
+  })
+
+  it('refuses a terminal that names an undeclared probe profile, at its line (exit 2)', async () => {
+    const text = await readFile(join(dir, 'inventory.yaml'), 'utf8')
+    await writeFile(join(dir, 'bad-profile.yaml'), text.replace('ssh: {profile: eigyo-v2}', 'ssh: {profile: eigyo-v3}'))
+    const r = await cli(['collect', '-i', 'bad-profile.yaml', '--out', 'facts-x', ...ssh.slice(0, -2)], dir)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^bad-profile\.yaml:\d+:\d+ unknown probe profile "eigyo-v3"/m)
   })
 
   it('refuses an unknown --only id before connecting (exit 2)', async () => {
@@ -117,6 +132,7 @@ describe('fleet-audit audit --live', () => {
     expect(rulesOf(result.findings, 'T-RT-TEMP')).toEqual(['reconcile/nw-setting-reachable-by-retail', 'reconcile/role-mismatch'])
     expect(rulesOf(result.findings, 'T-CTR')).toEqual(['placement/nw-terminal-in-shared-zone'])
     expect(rulesOf(result.findings, 'T-DOWN')).toEqual(['collect/unverified'])
+    expect(rulesOf(result.findings, 'T-V2')).toEqual([])
     // Planned terminals are not collected by default, so they are out of scope.
     expect(rulesOf(result.findings, 'T-PLANNED')).toEqual([])
   })
