@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {diffRuns, InputError, listRuns, listEvents, sanitizeLine, terminalAt, withLedger} from '../src/index.js'
+import {diffRuns, InputError, listEvents, listRuns, parseNow, sanitizeLine, terminalAt, withLedger} from '../src/index.js'
 import {BaseCommand, dbFlag} from './_lib/base.js'
 
 export default class History extends BaseCommand {
@@ -15,7 +15,7 @@ export default class History extends BaseCommand {
     db: dbFlag,
     diff: Flags.integer({multiple: true, summary: 'Two run ids: new and resolved findings between them.'}),
     terminal: Flags.string({summary: "A terminal's declared place, actual setting and ledger state..."}),
-    at: Flags.string({summary: '...on this date (default: now).'}),
+    at: Flags.string({summary: '...on this date (a day means its end, Japan time) or ISO 8601 time (default: now).'}),
     limit: Flags.integer({default: 20, summary: 'Runs to list.'}),
   }
 
@@ -32,7 +32,8 @@ export default class History extends BaseCommand {
       }
 
       if (flags.terminal) {
-        const at = flags.at ? new Date(flags.at.length === 10 ? `${flags.at}T23:59:59+09:00` : flags.at) : new Date()
+        // A bare day means the end of that day in Japan (the policy's default time zone).
+        const at = flags.at && /^\d{4}-\d{2}-\d{2}$/.test(flags.at) ? new Date(`${parseNow(flags.at).toISOString().slice(0, 10)}T23:59:59+09:00`) : parseNow(flags.at)
         const state = terminalAt(db, flags.terminal, at)
         const events = listEvents(db, {terminal: flags.terminal, until: at})
         const facts = state.facts as {outcome?: string; client?: {role?: string; auth?: string}} | undefined

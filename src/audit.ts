@@ -24,8 +24,8 @@ export interface AuditOptions {
   rules?: string[]
   failOn: FailOn
   maxFileSize?: number
-  /** Report only these terminals (and undeclared ones), e.g. those a live run collected. */
-  scope?: ReadonlySet<string>
+  /** The terminals a live run collected: facts rules are reported for these only. */
+  collected?: ReadonlySet<string>
   /**
    * The hand-off ledger: a database (whose history also records this run) or signed hand-off files (CI, where
    * there is no database). Without one, ledger rules do not run.
@@ -38,8 +38,6 @@ export interface AuditDeps {
   now: Date
   /** Collected facts from a live run; used instead of reading `options.facts`. */
   facts?: FactSet
-  /** The hand-off ledger; ledger rules run only when it is given. */
-  ledger?: LedgerView
 }
 
 /** A rule as reports describe it. */
@@ -74,29 +72,55 @@ export interface AuditResult {
   findings: Finding[]
 }
 
-/** Loads every input first (all problems at once, exit 2), then evaluates: inventory → facts → findings. */
-export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<AuditResult> {
+/** Everything an audit reads, loaded and validated. */
+export interface AuditInputs {
+  inventory: Inventory
+  rules: Rule[]
+  facts?: FactSet
+  /** The ledger from signed hand-off files, when `options.ledger.files` names some. */
+  ledgerFromFiles?: LedgerView
+}
+
+/**
+ * Loads and validates every input at once (inventory, rules, waivers' rules, facts folder, hand-off files), so that
+ * all problems are reported together (exit 2) before anything else happens. `check` adds the caller's own checks
+ * (e.g. the selection of a live run) to the same list.
+ */
+export async function loadInputs(
+  options: AuditOptions,
+  extra: {facts?: FactSet; check?: (inventory: Inventory, problems: ProblemList) => void} = {},
+): Promise<AuditInputs> {
   const problems = new ProblemList()
   const [inventory, rules, facts] = await Promise.all([
     capture(problems, () => loadInventory(options.inventory, {maxFileSize: options.maxFileSize})),
     capture(problems, () => loadRules(options.rules ?? [])),
-    deps.facts ?? (options.facts ? capture(problems, () => loadFacts(options.facts!)) : undefined),
+    extra.facts ?? (options.facts ? capture(problems, () => loadFacts(options.facts!)) : undefined),
   ])
   if (inventory && rules) checkWaiverRules(inventory, rules, problems)
+  if (inventory) extra.check?.(inventory, problems)
   const files = options.ledger?.files
-  const fromFiles = inventory && files?.length ? await capture(problems, async () => loadHandoffFiles(files, inventory.companies).view) : undefined
+  const ledgerFromFiles = inventory && files?.length ? await capture(problems, async () => loadHandoffFiles(files, inventory.companies).view) : undefined
   problems.throwIfAny()
-  if (!options.ledger?.db) return evaluateAudit(inventory!, rules!, facts, options, deps.now, deps.ledger ?? fromFiles)
+  return {inventory: inventory!, rules: rules!, facts, ledgerFromFiles}
+}
+
+/**
+ * Evaluates loaded inputs; with a ledger database, its view feeds the ledger rules and the run is stored in its
+ * history, in one synchronous transaction after all asynchronous work (collection) is done.
+ */
+export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Date, facts = inputs.facts): AuditResult {
+  const {inventory, rules, ledgerFromFiles} = inputs
+  if (!options.ledger?.db) return evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles)
   const db = openLedger(options.ledger.db)
   try {
-    const result = evaluateAudit(inventory!, rules!, facts, options, deps.now, deps.ledger ?? fromFiles ?? ledgerView(db))
+    const result = evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles ?? ledgerView(db))
     if (result.kind === 'audit') {
       result.run_id = recordRun(db, {
-        startedAt: deps.now,
-        inventoryRoot: inventory!.root,
+        startedAt: now,
+        inventoryRoot: inventory.root,
         findings: result.findings,
         facts: facts ? [...facts.facts.values()].map(({file: _file, ...doc}) => doc) : [],
-        terminals: inventory!.terminals,
+        terminals: inventory.terminals,
       })
     }
 
@@ -104,6 +128,11 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
   } finally {
     db.close()
   }
+}
+
+/** Loads every input first (all problems at once, exit 2), then evaluates: inventory → facts → findings. */
+export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<AuditResult> {
+  return finishAudit(await loadInputs(options, {facts: deps.facts}), options, deps.now)
 }
 
 /** Evaluates already loaded inputs into a result (no I/O). */
@@ -120,11 +149,13 @@ export function evaluateAudit(
   const mode = facts ? 'facts' : 'inventory'
   const input = {inventory, facts, now, today, rules, ledger, changes}
   const all = evaluateRules(input, mode)
-  const scope = options.scope
-  const findings = scope ? all.filter((f) => scope.has(f.terminal) || !inventory.terminals.some((t) => t.id === f.terminal)) : all
   const rulesById = new Map(rules.map((r) => [r.id, r]))
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
-  for (const f of findings) if (!f.waiver) bySeverity[f.severity]++
+  const collected = options.collected
+  // A live run collects some terminals: the others have no facts, and facts rules say nothing about them. Every
+  // other finding (placement, declaration, waivers, ledger) stands whatever was collected.
+  const findings = collected
+    ? all.filter((f) => rulesById.get(f.rule)?.needs !== 'facts' || collected.has(f.terminal) || f.rule === 'collect/undeclared-terminal')
+    : all
   return {
     tool: {name: 'fleet-audit', version: VERSION},
     kind: facts ? 'audit' : 'validate',
@@ -140,12 +171,7 @@ export function evaluateAudit(
       zones: Object.fromEntries(inventory.zones.map((z) => [z.id, {name: z.name, kind: z.kind}])),
     },
     facts: facts && {dir: facts.dir, documents: facts.facts.size, invalid: facts.problems.size},
-    summary: {
-      total: findings.length,
-      failing: findings.filter((f) => isFailing(f, options.failOn)).length,
-      waived: findings.filter((f) => f.waiver).length,
-      by_severity: bySeverity,
-    },
+    summary: summarize(findings, options.failOn),
     rules: rules
       .filter((r) => ruleRuns(r, mode, ledger !== undefined))
       .map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
@@ -161,6 +187,24 @@ export function evaluateAudit(
     })),
     findings,
   }
+}
+
+/** Counts by severity (waived findings apart), failing at or above `failOn`, waived. */
+function summarize(findings: readonly Finding[], failOn: FailOn): AuditResult['summary'] {
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
+  for (const f of findings) if (!f.waiver) bySeverity[f.severity]++
+  return {
+    total: findings.length,
+    failing: findings.filter((f) => isFailing(f, failOn)).length,
+    waived: findings.filter((f) => f.waiver).length,
+    by_severity: bySeverity,
+  }
+}
+
+/** The result narrowed to one terminal's findings, with its summary recounted (check, re-check evidence). */
+export function forTerminal(result: AuditResult, terminal: string): AuditResult {
+  const findings = result.findings.filter((f) => f.terminal === terminal)
+  return {...result, findings, summary: summarize(findings, result.fail_on)}
 }
 
 /** Runs a loader, folding its input errors into the shared list so every input is checked before giving up. */

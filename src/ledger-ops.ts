@@ -2,9 +2,8 @@ import {chmod, mkdir, readFile, rename, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {existsSync} from 'node:fs'
 
-import {type AuditOptions, evaluateAudit} from './audit.js'
+import {type AuditOptions, evaluateAudit, forTerminal, loadInputs} from './audit.js'
 import {InputError} from './errors.js'
-import {loadFacts} from './facts/load.js'
 import {loadInventory} from './inventory/load.js'
 import {
   type AckState,
@@ -26,7 +25,7 @@ import {
   recordEvent,
 } from './ledger/index.js'
 import type {FactSet, Finding, Inventory} from './model.js'
-import {loadRules} from './rules/load.js'
+import type {Rule} from './rules/types.js'
 
 /** Opens the ledger, runs `fn` and always closes it: writes are synchronous transactions inside `fn`. */
 export async function withLedger<T>(path: string, fn: (db: LedgerDb) => T | Promise<T>): Promise<T> {
@@ -111,12 +110,17 @@ export async function recheckLedger(
   options: AuditOptions & {as: string; actor?: string; facts: FactSet | string},
   now: Date,
 ): Promise<RecheckOutcome[]> {
-  const [inventory, rules, facts] = await Promise.all([
-    loadInventory(options.inventory, {maxFileSize: options.maxFileSize}),
-    loadRules(options.rules ?? []),
-    typeof options.facts === 'string' ? loadFacts(options.facts) : options.facts,
-  ])
-  if (!inventory.companies.some((c) => c.id === options.as)) throw new InputError([{code: 'E_REF', message: `--as: unknown company "${options.as}"`}])
+  const inputs = await loadInputs(
+    {...options, facts: typeof options.facts === 'string' ? options.facts : undefined},
+    {
+      facts: typeof options.facts === 'string' ? undefined : options.facts,
+      check(inventory, problems) {
+        if (!inventory.companies.some((c) => c.id === options.as)) problems.add({code: 'E_REF', message: `--as: unknown company "${options.as}"`})
+      },
+    },
+  )
+  const {inventory, rules} = inputs
+  const facts = inputs.facts!
   return withLedger(db, (d) => {
     const pending = listEvents(d).filter(
       (e) => e.imported_at !== null && e.issuer !== options.as && RECHECK_KINDS.includes(e.kind) && (!e.ack || e.ack.acker !== options.as),
@@ -142,7 +146,7 @@ export async function recheckLedger(
 /** Audits one terminal as the event says it was installed: the event's identity is pinned over the declaration. */
 function recheckFindings(
   inventory: Inventory,
-  rules: Awaited<ReturnType<typeof loadRules>>,
+  rules: Rule[],
   facts: FactSet,
   event: LedgerEvent,
   options: AuditOptions,
@@ -165,7 +169,7 @@ function recheckFindings(
         : t,
     ),
   }
-  return evaluateAudit(pinned, rules, facts, {...options, scope: new Set([event.terminal])}, now).findings
+  return forTerminal(evaluateAudit(pinned, rules, facts, {...options, collected: new Set([event.terminal])}, now), event.terminal).findings
 }
 
 async function readKey(file: string): Promise<string> {

@@ -1,17 +1,12 @@
-import {type AuditOptions, type AuditResult, capture, evaluateAudit} from './audit.js'
+import {type AuditInputs, type AuditOptions, type AuditResult, finishAudit, forTerminal, loadInputs} from './audit.js'
 import type {CollectDeps, CollectOptions, Selection} from './collect/index.js'
 import {profileFromData} from './collect/profiles/index.js'
 import {selectTerminals} from './collect/select.js'
 import type {ProbeProfile} from './collect/types.js'
-import {ProblemList} from './errors.js'
 import {isFailing} from './exit-code.js'
 import {factSetFrom} from './facts/load.js'
-import {loadInventory} from './inventory/load.js'
-import type {Facts, Inventory, Outcome, Terminal} from './model.js'
+import type {Facts, Outcome, Terminal} from './model.js'
 import {OUTCOMES} from './model.js'
-import {loadRules} from './rules/load.js'
-import type {Rule} from './rules/types.js'
-import {checkWaiverRules} from './rules/waivers.js'
 
 /** What a collection did, for people and for `--json`. */
 export interface CollectSummary {
@@ -33,32 +28,41 @@ export interface LiveOptions {
   out?: string
 }
 
-interface Loaded {
-  inventory: Inventory
-  rules: Rule[]
+interface Loaded extends AuditInputs {
   terminals: Terminal[]
 }
 
-/** Loads and checks every input, and the selection, before any connection is opened. */
+/**
+ * Loads and checks every input before any connection is opened: the audit's inputs, the selection (an unknown
+ * --only id, --site or --zone, or a selection of nothing, is exit 2: an audit of nothing must never pass) and the
+ * inventory's probe profiles.
+ */
 async function prepare(options: AuditOptions, live: LiveOptions): Promise<Loaded> {
-  const problems = new ProblemList()
-  const [inventory, rules] = await Promise.all([
-    capture(problems, () => loadInventory(options.inventory, {maxFileSize: options.maxFileSize})),
-    capture(problems, () => loadRules(options.rules ?? [])),
-  ])
-  if (inventory && rules) checkWaiverRules(inventory, rules, problems)
-  const selected = inventory ? selectTerminals(inventory.terminals, live.selection) : undefined
-  for (const id of selected?.unknown ?? []) problems.add({code: 'E_REF', message: `--only: unknown terminal "${id}"`})
+  let terminals: Terminal[] = []
   const profiles: Record<string, ProbeProfile> = {}
-  for (const declared of inventory?.profiles ?? []) {
-    const profile = profileFromData(declared)
-    if ('problems' in profile) for (const message of profile.problems) problems.at(declared.source, 'E_SCHEMA', message)
-    else profiles[declared.name] = profile
-  }
+  const inputs = await loadInputs(options, {
+    check(inventory, problems) {
+      const sel = live.selection
+      const selected = selectTerminals(inventory.terminals, sel)
+      for (const id of selected.unknown) problems.add({code: 'E_REF', message: `--only: unknown terminal "${id}"`})
+      const sites = new Set(inventory.sites.map((x) => x.id))
+      const zones = new Set(inventory.zones.map((z) => z.id))
+      for (const id of sel.site ?? []) if (!sites.has(id)) problems.add({code: 'E_REF', message: `--site: unknown site "${id}"`})
+      for (const id of sel.zone ?? []) if (!zones.has(id)) problems.add({code: 'E_REF', message: `--zone: unknown zone "${id}"`})
+      if (problems.length === 0 && selected.terminals.length === 0) {
+        problems.add({code: 'E_FLAG', message: 'the selection matches no terminal (statuses, --site, --zone, --shard): nothing would be checked'})
+      }
 
-  problems.throwIfAny()
+      terminals = selected.terminals
+      for (const declared of inventory.profiles) {
+        const profile = profileFromData(declared)
+        if ('problems' in profile) for (const message of profile.problems) problems.at(declared.source, 'E_SCHEMA', message)
+        else profiles[declared.name] = profile
+      }
+    },
+  })
   live.collect.profiles = {...live.collect.profiles, ...profiles}
-  return {inventory: inventory!, rules: rules!, terminals: selected!.terminals}
+  return {...inputs, terminals}
 }
 
 /** Collects the selected terminals and writes their facts (`fleet-audit collect`). */
@@ -94,11 +98,10 @@ export async function runLiveAudit(
   live: LiveOptions,
   deps: CollectDeps,
 ): Promise<{result: AuditResult; collect: CollectSummary}> {
-  const {inventory, rules, terminals} = await prepare(options, live)
-  const collected = await collectAndKeep(terminals, live, deps)
+  const inputs = await prepare(options, live)
+  const collected = await collectAndKeep(inputs.terminals, live, deps)
   const facts = factSetFrom(collected.facts, live.out ?? '(live)')
-  const scope = new Set(terminals.map((t) => t.id))
-  const result = evaluateAudit(inventory, rules, facts, {...options, scope}, deps.now())
+  const result = finishAudit(inputs, {...options, collected: new Set(inputs.terminals.map((t) => t.id))}, deps.now(), facts)
   return {result, collect: collected.summary}
 }
 
@@ -134,11 +137,13 @@ export async function runCheck(
   const terminals = inventory.terminals.filter((t) => t.id === terminalId)
   const collected = await collectAndKeep(terminals, {...live, selection: {only: [terminalId]}}, deps)
   const facts = factSetFrom(collected.facts, live.out ?? '(live)')
-  const result = evaluateAudit(inventory, loaded.rules, facts, {...options, scope: new Set([terminalId])}, deps.now())
+  const audit = finishAudit({...loaded, inventory}, {...options, collected: new Set([terminalId])}, deps.now(), facts)
+  // The checklist is about this terminal; the rest of the fleet is the audit's business.
+  const result = forTerminal(audit, terminalId)
   const failing = result.findings.filter((f) => isFailing(f, options.failOn))
   const checks = CHECKS.map(({check, rules}) => {
     const hits = failing.filter((f) => rules.test(f.rule))
     return {check, pass: hits.length === 0, findings: hits.map((f) => ({rule: f.rule, severity: f.severity, message: f.message.en}))}
   })
-  return {terminal: terminalId, pass: result.summary.failing === 0, checks, result, collect: collected.summary}
+  return {terminal: terminalId, pass: failing.length === 0, checks, result, collect: collected.summary}
 }

@@ -181,6 +181,8 @@ export interface Facts {
   outcome: Outcome
   /** The host key the server presented, `SHA256:` form. */
   host_key?: string
+  /** How that key was trusted: the inventory's pin, known_hosts, or accepted on first use (`--accept-new`). */
+  host_key_via?: 'pin' | 'known_hosts' | 'accept-new'
   client?: ClientFacts
   os?: OsFacts
   /** For anything not `ok`: why, and the offending raw value, escaped (JSON string escapes, C0/C1 as \uXXXX). */

@@ -16,6 +16,8 @@ import {
   InputError,
   loadConfig,
   type Problem,
+  sanitize,
+  sanitizeLine,
 } from '../../src/index.js'
 
 import {PROBLEM_JA} from './problem-ja.js'
@@ -55,7 +57,14 @@ export const sharedFlags = {
     default: fromConfig('inventory', defaultInventory),
     helpGroup: 'INPUT',
   }),
-  rules: Flags.string({summary: 'Extra rule pack folder (repeatable).', multiple: true, env: 'FLEET_AUDIT_RULES', helpGroup: 'INPUT'}),
+  rules: Flags.string({
+    summary: 'Extra rule pack folder (repeatable).',
+    multiple: true,
+    env: 'FLEET_AUDIT_RULES',
+    noCacheDefault: true,
+    default: fromConfig<string[]>('rules', () => undefined),
+    helpGroup: 'INPUT',
+  }),
   'fail-on': Flags.option({
     summary: 'Lowest severity that makes the exit code 1; none only reports.',
     options: FAIL_ON_CHOICES,
@@ -105,6 +114,19 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(type
  */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
+
+  /**
+   * Every line a command logs may quote terminals, files or hand-off lists from the other company: control
+   * characters and bidi overrides are made visible here, once, for all commands (reports are rendered safe by
+   * their reporters).
+   */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(typeof message === 'string' ? sanitize(message) : message, ...args)
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(typeof message === 'string' ? sanitize(message) : message, ...args)
+  }
 
   /** Writes text to standard output or, with --output, to a file via a temporary file and rename. */
   protected async emit(text: string, output?: string): Promise<void> {
@@ -161,7 +183,9 @@ export abstract class BaseCommand extends Command {
     const japanese = lang === 'ja'
     const lines = problems
       .slice(0, MAX_PROBLEM_LINES)
-      .map((p) => (japanese && PROBLEM_JA[p.code] ? `${formatProblem(p)} — ${PROBLEM_JA[p.code]}` : formatProblem(p)))
+      // Problems quote files and hand-off lists from elsewhere: no raw control characters reach the terminal.
+      .map((p) => sanitizeLine(formatProblem(p)))
+      .map((line, n) => (japanese && PROBLEM_JA[problems[n].code] ? `${line} — ${PROBLEM_JA[problems[n].code]}` : line))
     if (problems.length > MAX_PROBLEM_LINES) lines.push(`… ${problems.length - MAX_PROBLEM_LINES} more (use --json to see all)`)
     process.stderr.write(`${lines.join('\n')}\n`)
   }

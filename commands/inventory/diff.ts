@@ -38,7 +38,7 @@ ${EXIT_HELP}`
       {now: parseNow(flags.now)},
     )
     const {text, exitCode} = renderResult(result.validation, flags)
-    if (!this.jsonEnabled()) await this.emit(flags.format === 'table' ? `${sanitize(renderPlan(result, flags.lang))}${text}` : text, flags.output)
+    if (!this.jsonEnabled() || flags.output) await this.emit(flags.format === 'table' ? `${sanitize(renderPlan(result, flags.lang))}${text}` : text, flags.output)
     process.exitCode = exitCode
     return result
   }

@@ -24,7 +24,7 @@ ${EXIT_HELP}`
       {now: parseNow(flags.now)},
     )
     const {text, exitCode} = renderResult(result, flags)
-    if (!this.jsonEnabled()) await this.emit(text, flags.output)
+    if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
     process.exitCode = exitCode
     return result
   }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {exportLedger} from '../../src/index.js'
+import {exportLedger, parseNow} from '../../src/index.js'
 import {BaseCommand, dbFlag, sharedFlags} from '../_lib/base.js'
 
 export default class LedgerExport extends BaseCommand {
@@ -27,9 +27,10 @@ and an Ed25519 signature over the canonical JSON of its content (so line endings
 
   async run() {
     const {flags} = await this.parse(LedgerExport)
-    const now = flags.now ? new Date(flags.now) : new Date()
+    const now = parseNow(flags.now)
     const result = await exportLedger(flags.db, {from: flags.from, to: flags.to, since: flags.since, keyFile: flags.key, acks: flags.acks, now})
-    await this.emit(result.text, flags.output)
+    // With --json, stdout carries the JSON summary only; the list goes to --output.
+    if (!this.jsonEnabled() || flags.output) await this.emit(result.text, flags.output)
     if (flags.output) this.logToStderr(`${result.count} ${result.type} #${result.first_seq}–#${result.last_seq} from ${result.issuer} to ${result.recipient} → ${flags.output}`)
     const {text: _text, ...summary} = result
     return summary

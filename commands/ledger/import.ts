@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {importLedger} from '../../src/index.js'
+import {importLedger, parseNow} from '../../src/index.js'
 import {BaseCommand, dbFlag, sharedFlags} from '../_lib/base.js'
 
 export default class LedgerImport extends BaseCommand {
@@ -20,7 +20,7 @@ reordered record is refused and named by its sequence number (exit 2). Importing
 
   async run() {
     const {argv, flags} = await this.parse(LedgerImport)
-    const now = flags.now ? new Date(flags.now) : new Date()
+    const now = parseNow(flags.now)
     const results = await importLedger(flags.db, flags.inventory, argv as string[], {as: flags.as, now})
     for (const r of results) this.log(`${r.status}: ${r.count} ${r.type} #${r.first_seq}–#${r.last_seq} from ${r.issuer} (${r.added} new)`)
     return results

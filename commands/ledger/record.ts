@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {EVENT_KINDS, type EventKind, recordLedgerEvent, sanitizeLine} from '../../src/index.js'
+import {EVENT_KINDS, type EventKind, parseNow, recordLedgerEvent, sanitizeLine} from '../../src/index.js'
 import {BaseCommand, dbFlag, sharedFlags} from '../_lib/base.js'
 
 export default class LedgerRecord extends BaseCommand {
@@ -39,7 +39,7 @@ issuing company's hash chain; it can never be edited or deleted, only followed b
 
   async run() {
     const {args, flags} = await this.parse(LedgerRecord)
-    const now = flags.now ? new Date(flags.now) : new Date()
+    const now = parseNow(flags.now)
     const event = await recordLedgerEvent(
       flags.db,
       flags.inventory,

@@ -1,15 +1,15 @@
 import {readFile} from 'node:fs/promises'
 
 import {InputError, type Problem} from '../errors.js'
-import type {Facts, Terminal} from '../model.js'
+import type {Terminal} from '../model.js'
 import {loadCredentials} from './credentials.js'
 import {parseKnownHosts} from './known-hosts.js'
 import {profileRegistry} from './profiles/index.js'
-import {COLLECT_DEFAULTS, type Plan, type Resolved, Run} from './run.js'
+import {COLLECT_DEFAULTS} from './defaults.js'
+import {type Plan, type Resolved, Run} from './run.js'
 import {resolveAddress} from './target.js'
 import type {CollectDeps, CollectOptions, CollectResult} from './types.js'
 
-export {COLLECT_DEFAULTS} from './run.js'
 
 /** Settings that make collection impossible (exit 2), all found before any connection is opened. */
 export class CollectInputError extends InputError {}
@@ -51,11 +51,6 @@ export async function collect(terminals: Terminal[], options: CollectOptions, de
   if (problems.length > 0) throw new CollectInputError(problems)
   const run = new Run(o, options, deps, creds.auth, parseKnownHosts(knownHostsText), knownHostsText)
   return run.all(plans)
-}
-
-/** `collect` reduced to the facts, in input order. */
-export async function collectFacts(terminals: Terminal[], options: CollectOptions, deps: CollectDeps): Promise<Facts[]> {
-  return (await collect(terminals, options, deps)).facts
 }
 
 /** known_hosts text; a missing file is empty, as for OpenSSH. */

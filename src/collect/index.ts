@@ -1,5 +1,6 @@
 /** SSH collection: terminals in, facts documents out. The only part of fleet-audit that opens connections. */
-export {collect, collectFacts, CollectInputError, COLLECT_DEFAULTS} from './collect.js'
+export {collect, CollectInputError} from './collect.js'
+export {COLLECT_DEFAULTS} from './defaults.js'
 export {selectTerminals, parseShard, type Selection} from './select.js'
 export {writeFactsDir, factsFileName} from './facts-dir.js'
 export {builtinProfiles, profileRegistry, profileFromData, type ProfileData, linuxProfile, makeLinuxProfile, LINUX_COMMAND, LINUX_PATHS, parseLinux, parseTerminalConf} from './profiles/index.js'

@@ -10,8 +10,6 @@ import {nodeSshTransport, type Session, type SshAuth, TransportError, type Trans
 import {COLLECT_DEFAULTS} from './defaults.js'
 import type {CollectDeps, CollectOptions, CollectResult, ProbeProfile} from './types.js'
 
-export {COLLECT_DEFAULTS} from './defaults.js'
-
 /** One terminal, resolved and checked: where, as whom, with which profile. */
 export interface Plan {
   terminal: Terminal
@@ -124,13 +122,13 @@ export class Run {
     let attempt = 0
     const extra = (): Partial<Facts> => ({
       ...(hostKey.presented ? {host_key: fingerprintOf(hostKey.presented)} : {}),
+      ...(hostKey.via() ? {host_key_via: hostKey.via() as Facts['host_key_via']} : {}),
       meta: {
         profile: plan.profile.name,
         address: plan.host.includes(':') ? `[${plan.host}]:${plan.port}` : `${plan.host}:${plan.port}`,
         user: plan.user,
         attempts: attempt,
         duration_ms: Date.now() - t0,
-        ...(hostKey.via() ? {host_key_via: hostKey.via()} : {}),
       },
     })
     for (;;) {

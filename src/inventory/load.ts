@@ -1,4 +1,5 @@
 import {formatPosition, InventoryError, ProblemList} from '../errors.js'
+import {normalizeMac} from '../mac.js'
 import type {Inventory, Policy, SourcePosition, SshSettings, Terminal} from '../model.js'
 import {DEFAULT_MAX_FILE_SIZE} from '../source/read.js'
 import {inventoryFiles} from './files.js'
@@ -83,11 +84,6 @@ function toTerminal(t: DeclaredTerminal, defaults: SshSettings): Terminal {
     tags: t.tags ?? [],
     ssh: {...defaults, ...t.ssh},
   }
-}
-
-/** MACs compare as lowercase, colon-separated, whatever the inventory's writer used. */
-export function normalizeMac(mac: string): string {
-  return mac.toLowerCase().replaceAll('-', ':')
 }
 
 /** `policy` and `defaults` may each be declared in one file only; two declarations would silently override. */

@@ -84,8 +84,9 @@ export function terminalContext(
 
 /**
  * The terminal's ledger history for rules: `available` (a ledger was given), `events` oldest first (each with
- * `kind`, `issuer`, `seq`, `handed_off`, `ack` = '' | 'verified' | 'rejected', `age_days`), and `last` (the latest
- * event, or an empty one with kind '').
+ * `kind`, `issuer`, `seq`, `site`, `zone`, `role`, `handed_off`, `ack` = '' | 'verified' | 'rejected', `age_days`),
+ * `last` (the latest event) and `placed` (the latest install, replace or move), each an empty event (kind '') when
+ * there is none.
  */
 function ledgerContext(ledger: LedgerView | undefined, id: string, tz: string, today: string): Record<string, unknown> {
   const events = (ledger?.byTerminal[id] ?? []).map((e) => ({
@@ -101,7 +102,8 @@ function ledgerContext(ledger: LedgerView | undefined, id: string, tz: string, t
     age_days: BigInt(daysBetween(dayIn(new Date(e.occurred_at), tz), today)),
   }))
   const none = {kind: '', issuer: '', seq: 0n, site: '', zone: '', role: '', handed_off: false, ack: '', occurred_at: '', age_days: 0n}
-  return {available: ledger !== undefined, events, last: events.at(-1) ?? none}
+  const placed = events.filter((e) => e.kind === 'install' || e.kind === 'replace' || e.kind === 'move').at(-1)
+  return {available: ledger !== undefined, events, last: events.at(-1) ?? none, placed: placed ?? none}
 }
 
 function factsContext(facts: Facts | undefined, problem: FactsProblem | undefined, tz: string, today: string): Record<string, unknown> {
@@ -122,6 +124,7 @@ function factsContext(facts: Facts | undefined, problem: FactsProblem | undefine
     collected_at: facts.collected_at,
     age_days: BigInt(daysBetween(dayIn(new Date(facts.collected_at), tz), today)),
     host_key: facts.host_key ?? '',
+    host_key_via: facts.host_key_via ?? '',
     client: facts.client ?? EMPTY_CLIENT,
     os: facts.os ?? EMPTY_OS,
   }
@@ -139,6 +142,7 @@ function absent(): Record<string, unknown> {
     collected_at: '',
     age_days: 0n,
     host_key: '',
+    host_key_via: '',
     client: EMPTY_CLIENT,
     os: EMPTY_OS,
   }

@@ -69,7 +69,12 @@ function evaluateCondition(rule: Rule, ctx: Record<string, unknown>): ConditionR
     return {message: {en: `rule could not be evaluated: ${reason}`, ja: `ルールを評価できませんでした: ${reason}`}}
   }
 
-  if (hit !== true) return undefined
+  if (typeof hit !== 'boolean') {
+    const got = typeof hit === 'bigint' ? 'int' : hit === null ? 'null' : typeof hit
+    return {message: {en: `rule could not be evaluated: the condition gave ${got}, not a bool`, ja: `ルールを評価できませんでした: 条件の結果が bool ではなく ${got} です`}}
+  }
+
+  if (!hit) return undefined
   const values = {expected: show(safe(expected, ctx)), actual: show(safe(actual, ctx))}
   return {
     message: renderMessage(rule.message!, ctx, values),

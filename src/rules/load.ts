@@ -83,6 +83,10 @@ export async function loadRules(extraDirs: readonly string[] = [], builtinDir = 
             const expr = env.parse(text)
             const checked = expr.check()
             if (!checked.valid) throw checked.error
+            // A condition that is not a boolean would never fire: refuse it rather than let it pass silently.
+            if (field === 'when' && checked.type !== 'bool' && checked.type !== 'dyn') {
+              throw new Error(`a condition must be a bool, this one is ${String(checked.type)}`)
+            }
             return expr as unknown as Compiled
           } catch (error) {
             problems.add(celProblem(src, ['rules', i, field], text, error as Error & {node?: {pos?: number}}))

@@ -46,12 +46,14 @@ export function checkWaiver(w: Waiver, input: EvaluationInput, rulesById: Map<st
   const rule = rulesById.get(w.rule)
   const approver = inv.people.find((p) => p.id === w.approver)
   const side = inv.companies.find((c) => c.id === approver?.company)?.side
-  if (rule?.barrier && side !== 'nw') {
+  const exposed = exposedTerminals(inv, w.terminals)
+  if ((rule?.barrier || exposed.length > 0) && side !== 'nw') {
+    const why = rule?.barrier ? `barrier rule ${w.rule}` : `${w.rule} on ${exposed.join(', ')}, which retail-side people can reach or own,`
     defects.push({
       rule: 'waiver/approver-not-nw',
       message: {
-        en: `waiver ${w.id} excuses barrier rule ${w.rule} but its approver ${w.approver} (${approver?.company}) is not on the NW side`,
-        ja: `免除 ${w.id} は情報遮断ルール ${w.rule} を免除していますが、承認者 ${w.approver}（${approver?.company}）はNW側ではありません`,
+        en: `waiver ${w.id} excuses ${why} but its approver ${w.approver} (${approver?.company}) is not on the NW side`,
+        ja: `免除 ${w.id} は ${rule?.barrier ? `情報遮断ルール ${w.rule}` : `小売側が触れうる端末（${exposed.join(', ')}）の ${w.rule}`} を免除していますが、承認者 ${w.approver}（${approver?.company}）はNW側ではありません`,
       },
       expected: 'an approver of an NW-side company',
       actual: `${w.approver} (${approver?.company}, ${side})`,
@@ -59,6 +61,22 @@ export function checkWaiver(w: Waiver, input: EvaluationInput, rulesById: Map<st
   }
 
   return {applies: defects.length === 0 && today >= w.approved, defects}
+}
+
+/**
+ * Waived terminals that retail-side people can reach (zone not NW-only) or that a retail-side company owns. Any
+ * exception for them, not only of barrier rules (an unverified terminal, a stale check, a changed host key), is the
+ * NW side's to grant: the retail side cannot excuse its own terminals from being checked.
+ */
+function exposedTerminals(inv: Inventory, ids: readonly string[]): string[] {
+  const side = new Map(inv.companies.map((c) => [c.id, c.side]))
+  const zones = new Map(inv.zones.map((z) => [z.id, z]))
+  return ids.filter((id) => {
+    const t = inv.terminals.find((x) => x.id === id)
+    if (!t) return false
+    const zone = zones.get(t.zone)
+    return side.get(t.owner) !== 'nw' || (zone !== undefined && !zone.access.every((c) => side.get(c) === 'nw'))
+  })
 }
 
 /** Findings of one waiver rule, one per waived terminal, located at the waiver. */

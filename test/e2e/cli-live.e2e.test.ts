@@ -75,6 +75,8 @@ beforeAll(async () => {
       terminal('T-PLANNED', 'retail-office', 'retail', 'retail', 'planned'),
       terminal('T-HOSTILE', 'retail-office', 'retail', 'retail', 'planned'),
       terminal('T-V2', 'retail-office', 'retail', 'retail', 'active', ', ssh: {profile: eigyo-v2}'),
+      // Planned, so never collected; its placement is wrong all the same, and a live audit must still say so.
+      '  - {id: T-PLAN-CTR, hostname: t-plan-ctr, address: "127.0.0.1:1", site: lab, zone: counter, owner: nw, role: nw, status: planned}',
       '',
     ].join('\n'),
   )
@@ -133,8 +135,27 @@ describe('fleet-audit audit --live', () => {
     expect(rulesOf(result.findings, 'T-CTR')).toEqual(['placement/nw-terminal-in-shared-zone'])
     expect(rulesOf(result.findings, 'T-DOWN')).toEqual(['collect/unverified'])
     expect(rulesOf(result.findings, 'T-V2')).toEqual([])
-    // Planned terminals are not collected by default, so they are out of scope.
+    // Planned terminals are not collected by default: no facts rules for them, but placement still counts.
     expect(rulesOf(result.findings, 'T-PLANNED')).toEqual([])
+    expect(rulesOf(result.findings, 'T-PLAN-CTR')).toEqual(['placement/nw-terminal-in-shared-zone'])
+  })
+
+  it('refuses a misspelt --site or --zone, and a selection of nothing, before connecting (exit 2)', async () => {
+    const site = await cli(['audit', '--live', '-i', 'inventory.yaml', '--site', 'lba', ...ssh], dir)
+    expect(site.code).toBe(2)
+    expect(site.stderr).toContain('--site: unknown site "lba"')
+    const zone = await cli(['collect', '-i', 'inventory.yaml', '--zone', 'countr', '--out', 'facts-z', ...ssh.slice(0, -2)], dir)
+    expect(zone.code).toBe(2)
+    expect(zone.stderr).toContain('--zone: unknown zone "countr"')
+    const none = await cli(['audit', '--live', '-i', 'inventory.yaml', '--zone', 'nw-office', '--shard', '9/9', ...ssh], dir)
+    expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('the selection matches no terminal')])
+  })
+
+  it('with --db, a live audit reads the ledger and is stored in history', async () => {
+    const r = await cli(['audit', '--live', '-i', 'inventory.yaml', '--db', 'live.db', ...ssh, '--format', 'json'], dir)
+    const result = JSON.parse(r.stdout)
+    expect(result.run_id).toBe(1)
+    expect(rulesOf(result.findings, 'T-RT-TEMP')).toContain('ledger/no-install-handoff')
   })
 
   it('gives the same findings as auditing the facts that collect wrote', async () => {

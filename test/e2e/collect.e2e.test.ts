@@ -103,10 +103,11 @@ describe('collect on the lab fleet', () => {
       host_key: lt.fingerprint,
       client: {terminal_id: 'NW-OK', role: 'nw', auth: 'idcard', serial: 'SN-NW-OK', macs: lt.client.macs, ips: [lt.address]},
       os: {hostname: 'nw-ok', machine_id: lt.machineId, name: expect.stringMatching(/\S/)},
-      meta: {host_key_via: 'known_hosts', attempts: 1},
+      host_key_via: 'known_hosts',
+      meta: {attempts: 1},
     })
     expect(facts.get('RT-OK')!.meta).toMatchObject({address: `${lab.terminals.get('RT-OK')!.address}:2222`})
-    expect(facts.get('PINNED')!.meta).toMatchObject({host_key_via: 'pin'})
+    expect(facts.get('PINNED')).toMatchObject({host_key_via: 'pin'})
   })
 
   it('reports the mismatches as facts for the audit to judge', () => {
@@ -175,7 +176,7 @@ describe('host keys and accept-new', () => {
     const found = execFileSync('ssh-keygen', ['-F', lt.address, '-f', kh], {encoding: 'utf8'})
     expect(found).toContain(lt.publicKey)
     const r2 = await collect(pick('UNKNOWN'), {...opts, knownHostsPath: kh}, {now})
-    expect(r2.facts[0]).toMatchObject({outcome: 'ok', meta: {host_key_via: 'known_hosts'}})
+    expect(r2.facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'known_hosts'})
   })
 
   it('writes hashed lines when asked', async () => {

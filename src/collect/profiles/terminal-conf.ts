@@ -1,5 +1,6 @@
 import {isIP} from 'node:net'
 
+import {normalizeMac} from '../../mac.js'
 import type {AuthMode, ClientFacts, Role} from '../../model.js'
 import {escapeRaw, isValidUtf8, UNSAFE_CHAR} from '../escape.js'
 
@@ -65,7 +66,7 @@ export function parseTerminalConf(buf: Buffer, file = 'terminal.conf'): ClientFa
       single[k] = value
     } else if (key === 'mac') {
       if (!MAC.test(value)) return {reason: `${where}: mac is not a MAC address`, raw: escapeRaw(value)}
-      macs.push(value.toLowerCase().replaceAll('-', ':'))
+      macs.push(normalizeMac(value))
     } else if (key === 'ip') {
       if (isIP(value) === 0) return {reason: `${where}: ip is not an IP address`, raw: escapeRaw(value)}
       ips.push(value)

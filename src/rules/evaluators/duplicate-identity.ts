@@ -1,13 +1,21 @@
 import {formatPosition} from '../../errors.js'
 import type {SourcePosition, Terminal} from '../../model.js'
+import {hostOf} from '../cel.js'
 import type {EvaluationInput, RawFinding} from '../types.js'
 
 const FIELDS = [
   {name: 'hostname', values: (t: Terminal) => [t.hostname.toLowerCase()]},
-  {name: 'address', values: (t: Terminal) => (t.address ? [t.address.toLowerCase()] : [])},
+  {name: 'address', values: (t: Terminal) => (t.address ? [endpoint(t, t.address)] : [])},
   {name: 'serial', values: (t: Terminal) => (t.serial ? [t.serial] : [])},
   {name: 'mac', values: (t: Terminal) => t.macs},
 ] as const
+
+/** `host:port` as SSH would reach it, so `10.0.0.1` and `10.0.0.1:22` are the same address. */
+function endpoint(t: Terminal, address: string): string {
+  const host = hostOf(address).toLowerCase()
+  const port = /\]:(\d+)$|^[^:[\]]+:(\d+)$/.exec(address)
+  return `${host}:${port?.[1] ?? port?.[2] ?? t.ssh.port ?? 22}`
+}
 
 /**
  * Two terminals that are not removed must not share a hostname, address, serial or MAC: one of the two

@@ -194,10 +194,10 @@ describe('accept-new', () => {
     expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0].outcome).toBe('hostkey-unknown')
     expect(readFileSync(kh, 'utf8')).toBe('# existing, no final newline')
     const r = await collect(hosts('A'), {...base, knownHostsPath: kh, acceptNew: true}, deps)
-    expect(r.facts[0]).toMatchObject({outcome: 'ok', meta: {host_key_via: 'accept-new'}})
+    expect(r.facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'accept-new'})
     expect(r.acceptedHostKeys).toEqual([{terminal: 'A', host_key: fingerprintOf(KEY)}])
     expect(readFileSync(kh, 'utf8')).toBe(`# existing, no final newline\na ssh-ed25519 ${KEY.toString('base64')}\n`)
-    expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({outcome: 'ok', meta: {host_key_via: 'known_hosts'}})
+    expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'known_hosts'})
     const before = readFileSync(kh, 'utf8')
     const other = Buffer.from(KEY)
     other[other.length - 1] ^= 1

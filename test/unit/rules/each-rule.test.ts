@@ -203,3 +203,22 @@ describe('finding details', () => {
     expect(f.related![0].line).toBeLessThan(f.location.line)
   })
 })
+
+describe('a condition that yields no boolean at run time', () => {
+  it('raises "rule could not be evaluated" instead of passing', async () => {
+    const {evaluateRules} = await import('../../../src/rules/evaluate.js')
+    const {loadInventory} = await import('../../../src/inventory/load.js')
+    const {writeScenario} = await import('../scenario.js')
+    const {inventory} = await writeScenario(baseInventory())
+    const inv = await loadInventory(inventory)
+    const rule = {
+      id: 'mine/dyn', pack: 'mine', severity: 'high' as const, needs: 'inventory' as const, barrier: false,
+      title: {en: 't', ja: 't'}, rationale: {en: 'r', ja: 'r'}, remediation: {en: 'x', ja: 'x'}, message: {en: 'm', ja: 'm'},
+      source: {file: 'f', line: 1, column: 1},
+      compiled: {when: () => 'yes'},
+    }
+    const findings = evaluateRules({inventory: inv, now: new Date('2026-11-27T12:00:00Z'), today: '2026-11-27', rules: [rule]}, 'inventory')
+    expect(findings.length).toBe(inv.terminals.length)
+    expect(findings[0].message.en).toBe('rule could not be evaluated: the condition gave string, not a bool')
+  })
+})

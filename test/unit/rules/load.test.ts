@@ -82,6 +82,7 @@ describe('built-in rules', () => {
       'policy/idcard-required': ['high', 'inventory', false],
       'reconcile/address-outside-site': ['high', 'facts', false],
       'reconcile/auth-mismatch': ['medium', 'facts', false],
+      'reconcile/host-key-accepted-on-first-use': ['medium', 'facts', false],
       'reconcile/host-key-changed': ['critical', 'facts', false],
       'reconcile/host-key-unknown': ['high', 'facts', false],
       'reconcile/hostname-mismatch': ['high', 'facts', false],
@@ -181,5 +182,12 @@ describe('user rule packs (--rules DIR)', () => {
     const a = pack('multi-a', `${HEAD}    when: "terminal.role =="\n`)
     const b = pack('multi-b', `${HEAD}    when: "true"\n    evaluator: nope\n`)
     expect((await problems([a, b])).length).toBeGreaterThanOrEqual(2)
+  })
+})
+
+describe('conditions must be booleans', () => {
+  it('refuses at load a condition whose type is not bool (it would never fire)', async () => {
+    const dir = pack('not-bool', `${HEAD}    when: "terminal.role == 'nw' ? 'yes' : 'no'"\n`)
+    expect((await problems([dir])).join('\n')).toMatch(/mine\.yaml:\d+:\d+ .*a condition must be a bool, this one is string \(E_CEL\)/)
   })
 })

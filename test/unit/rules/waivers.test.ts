@@ -62,10 +62,17 @@ describe('waivers', () => {
     expect(exitCodeFor(result, 'critical')).toBe(1)
   })
 
-  it('not waiver/approver-not-nw: a retail approver may excuse a rule that does not guard the barrier', async () => {
+  it('waiver/approver-not-nw: the retail side cannot excuse its own terminal even from a rule that does not guard the barrier', async () => {
     const inv = baseInventory()
     terminal(inv, 'T-RT').address = '10.9.0.20'
     inv.waivers = [{id: 'W-2', rule: 'placement/declared-address-outside-site', terminals: ['T-RT'], reason: 'moving', approver: 'p-ep', approved: '2026-11-01', expires: '2026-12-31'}]
+    expect(hits(await audit(inv))).toEqual(['T-RT placement/declared-address-outside-site', 'T-RT waiver/approver-not-nw'])
+  })
+
+  it('an NW approver may excuse a rule that does not guard the barrier on a retail terminal', async () => {
+    const inv = baseInventory()
+    terminal(inv, 'T-RT').address = '10.9.0.20'
+    inv.waivers = [{id: 'W-2', rule: 'placement/declared-address-outside-site', terminals: ['T-RT'], reason: 'moving', approver: 'p-nw', approved: '2026-11-01', expires: '2026-12-31'}]
     expect(hits(await audit(inv))).toEqual(['T-RT placement/declared-address-outside-site (waived)'])
   })
 
