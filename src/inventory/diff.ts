@@ -29,7 +29,15 @@ export function diffInventories(base: Inventory, head: Inventory): TerminalChang
     }
 
     const changes: TerminalChange['changes'] = WATCHED.filter((f) => show(b[f]) !== show(t[f])).map((f) => ({field: f, before: show(b[f]), after: show(t[f])}))
-    if (show(b.ssh.host_key) !== show(t.ssh.host_key)) changes.push({field: 'ssh.host_key', before: show(b.ssh.host_key), after: show(t.ssh.host_key)})
+    // How the terminal is reached and read matters as much as where it stands: a probe redirected to another file
+    // would report whatever that file says.
+    for (const key of ['host_key', 'user', 'port', 'profile'] as const) {
+      if (show(b.ssh[key]) !== show(t.ssh[key])) changes.push({field: `ssh.${key}`, before: show(b.ssh[key]), after: show(t.ssh[key])})
+    }
+
+    const probeBefore = probeOf(base, b)
+    const probeAfter = probeOf(head, t)
+    if (b.ssh.profile === t.ssh.profile && probeBefore !== probeAfter) changes.push({field: `profile ${t.ssh.profile} paths`, before: probeBefore, after: probeAfter})
     if (changes.length === 0) continue
     out.push({op: t.status === 'removed' && b.status !== 'removed' ? '-' : '~', terminal: t.id, kind: kindOf(b, t), changes, site: t.site, zone: t.zone})
   }
@@ -39,6 +47,12 @@ export function diffInventories(base: Inventory, head: Inventory): TerminalChang
   }
 
   return out.sort((a, b) => a.terminal.localeCompare(b.terminal))
+}
+
+/** The files a terminal's probe reads, as declared (built-in profiles read their fixed files). */
+function probeOf(inv: Inventory, t: Terminal): string {
+  const declared = inv.profiles.find((p) => p.name === t.ssh.profile)
+  return declared ? JSON.stringify(declared.paths ?? {}) : 'built-in'
 }
 
 function kindOf(b: Terminal, t: Terminal): TerminalChange['kind'] {
