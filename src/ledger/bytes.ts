@@ -6,24 +6,31 @@
 export class ByteSink {
   private buffer: Buffer
   private used = 0
+  /** Short texts are joined in JS and copied in 64 KiB pieces: one Buffer#write per record cost more than the copy. */
+  private pending = ''
 
   constructor(initial = 1 << 20) {
     this.buffer = Buffer.allocUnsafe(initial)
   }
 
-  get length(): number {
-    return this.used
-  }
-
   write(text: string): void {
-    // At most 3 bytes per UTF-16 code unit.
-    if (this.used + text.length * 3 > this.buffer.length) this.grow(text.length * 3)
-    this.used += this.buffer.write(text, this.used, 'utf8')
+    this.pending += text
+    if (this.pending.length >= 1 << 16) this.flush()
   }
 
   /** The bytes written so far (a view, not a copy: valid until the next write). */
   bytes(): Buffer {
+    this.flush()
     return this.buffer.subarray(0, this.used)
+  }
+
+  private flush(): void {
+    const text = this.pending
+    if (text.length === 0) return
+    this.pending = ''
+    // At most 3 bytes per UTF-16 code unit.
+    if (this.used + text.length * 3 > this.buffer.length) this.grow(text.length * 3)
+    this.used += this.buffer.write(text, this.used, 'utf8')
   }
 
   private grow(need: number): void {

@@ -63,7 +63,7 @@ export function recordEvents(db: LedgerDb, inventory: Inventory, inputs: readonl
   if (problems.length > 0) throw new LedgerError(problems)
   const recordedAt = now.toISOString()
   const write = db.transaction((): LedgerEvent[] => {
-    const insert = new EventInserter(db, null)
+    const insert = new EventInserter(db, null, inputs.length)
     const heads = new Map<string, {seq: number; hash: string | null}>()
     const events = inputs.map((input) => {
       let head = heads.get(input.issuer)
@@ -79,7 +79,7 @@ export function recordEvents(db: LedgerDb, inventory: Inventory, inputs: readonl
       heads.set(input.issuer, {seq: event.seq, hash: event.hash})
       return event
     })
-    insert.flush()
+    insert.finish()
     return events
   })
   return write.immediate()

@@ -174,6 +174,7 @@ function parseFast(text: string): {data: Record<string, unknown>; lines: number[
   let item: Record<string, unknown> | undefined
   let block: Record<string, unknown> | undefined
   let events: Record<string, unknown>[] | undefined
+  const interned = new Map<string, string | null>()
   // Offsets into the text rather than split lines: a 100,000-event list has two million lines.
   for (let pos = 0, n = 1; pos < text.length; n++) {
     let end = text.indexOf('\n', pos)
@@ -189,7 +190,7 @@ function parseFast(text: string): {data: Record<string, unknown>; lines: number[
       list = item = block = undefined
       target = data
     } else if (indent === 2 && list && text.charCodeAt(start) === 45 /* - */ && text.charCodeAt(start + 1) === 32) {
-      const read = list === events ? readEventLines(text, lineStart) : undefined
+      const read = list === events ? readEventLines(text, lineStart, interned) : undefined
       if (read) {
         // The same object the lines below would give, read in one go; anything after it goes on as usual.
         list.push((item = read.event))
@@ -232,26 +233,37 @@ function parseFast(text: string): {data: Record<string, unknown>; lines: number[
   return {data, lines}
 }
 
-/** The lines of one event as renderHandoff writes it: every field, in record order. */
-const EVENT_LINE_PREFIXES = [
+const EVENT_LINE_KEYS = [
   'issuer', 'seq', 'kind', 'terminal', 'site', 'zone', 'from_site', 'from_zone', 'role', 'owner', 'host_key', 'serial', 'macs',
   'actor', 'approver', 'delegation', 'occurred_at', 'recorded_at', 'note', 'prev_hash', 'hash',
-].map((key, i) => (i === 0 ? '  - ' : '    ') + key + ': ')
+]
+/** The lines of one event as renderHandoff writes it: every field, in record order. */
+const EVENT_LINE_PREFIXES = EVENT_LINE_KEYS.map((key, i) => (i === 0 ? '  - ' : '    ') + key + ': ')
+/** Fields whose few distinct values repeat across a list: read once, then shared (less to keep, less for the GC). */
+const REPEATING = EVENT_LINE_KEYS.map((key) =>
+  ['issuer', 'kind', 'site', 'zone', 'role', 'owner', 'actor', 'approver', 'delegation', 'occurred_at', 'recorded_at'].includes(key),
+)
 
 /**
  * The event whose `  - issuer: …` line starts at `pos`, when it and the 20 lines after it are exactly the fields of
  * an event in record order with values in `scalar` form; else undefined (the caller reads the lines one by one).
- * Gives the same object as the line-by-line reader, with one fixed shape for all 100,000.
+ * Gives the same object as the line-by-line reader, with one fixed shape for all 100,000. `interned` maps the text of
+ * a repeating field's value to the value (strings and null only: nothing mutable is shared between records).
  */
-function readEventLines(text: string, pos: number): {event: Record<string, unknown>; next: number} | undefined {
+function readEventLines(text: string, pos: number, interned: Map<string, string | null>): {event: Record<string, unknown>; next: number} | undefined {
   const v: unknown[] = new Array(EVENT_LINE_PREFIXES.length)
   for (let k = 0; k < EVENT_LINE_PREFIXES.length; k++) {
     const prefix = EVENT_LINE_PREFIXES[k]
     if (!text.startsWith(prefix, pos)) return undefined
     let end = text.indexOf('\n', pos)
     if (end < 0) end = text.length
-    const value = readScalar(text.slice(pos + prefix.length, end))
-    if (value === undefined) return undefined
+    const raw = text.slice(pos + prefix.length, end)
+    let value: unknown = REPEATING[k] ? interned.get(raw) : undefined
+    if (value === undefined) {
+      value = readScalar(raw)
+      if (value === undefined) return undefined
+      if (REPEATING[k] && (value === null || typeof value === 'string') && interned.size < 10_000) interned.set(raw, value as string | null)
+    }
     v[k] = value
     pos = end + 1
   }

@@ -93,11 +93,18 @@ function exportList(db: LedgerDb, type: HandoffType, options: ExportOptions): Ex
       last_hash: prevHash,
     } satisfies HandoffContent
     if (type === 'events') {
-      // Streamed: each row is checked, then written straight into the signed bytes and the YAML bytes.
-      const list = streamEvents(db, from, first, prevHash)
+      // Streamed: each row is checked, then written straight into the signed bytes and the YAML bytes. The signed
+      // text starts with the keys that sort before "events" (count, created_at), so the rows are counted first.
+      const total = prepare<[string, number], {n: number}>(db, 'SELECT count(*) AS n FROM events WHERE issuer = ? AND seq >= ?').get(from, first)!.n
+      const [before] = canonicalContentAround({...header, last_seq: first + total - 1, count: total}, 'events')
+      const list = streamEvents(db, from, first, prevHash, before, total)
+      // One IMMEDIATE transaction: no row can come or go between the count and the read.
+      if (list.count !== total) throw new Error(`internal error: counted ${total} events of ${from}, read ${list.count}`)
       const content: HandoffContent = {...header, last_seq: first + list.count - 1, count: list.count, last_hash: list.lastHash ?? prevHash}
-      const [before, after] = canonicalContentAround(content as unknown as Record<string, unknown>, 'events')
-      const signature = signText(Buffer.concat([Buffer.from(before, 'utf8'), list.canonical.bytes(), Buffer.from(after, 'utf8')]), key)
+      const [check, after] = canonicalContentAround(content as unknown as Record<string, unknown>, 'events')
+      if (check !== before) throw new Error('internal error: the signed header changed while exporting')
+      list.canonical.write(after)
+      const signature = signText(list.canonical.bytes(), key)
       logHandoff(db, 'out', content, list.count, signature.value)
       const text = renderHead(content, list.count) + list.yaml.bytes().toString('utf8') + renderSignature(signature)
       return {type, text, issuer: from, recipient: to, first_seq: first, last_seq: content.last_seq, count: list.count}
@@ -127,13 +134,22 @@ function checkBeforeSigning(type: HandoffType, from: string, records: readonly L
 
 /**
  * Reads `issuer`'s events from `first` on, in seq order, re-deriving every hash and link as {@link checkBeforeSigning}
- * does, and writes each one's canonical JSON (joined by `,`, for the signature) and its YAML record. One row at a
- * time: nothing per event outlives its iteration, so 100,000 events leave two buffers and little garbage.
+ * does, and writes each one's canonical JSON (after `before`, joined by `,`, for the signature) and its YAML record.
+ * One row at a time: nothing per event outlives its iteration, so 100,000 events leave two buffers and little garbage.
  */
-function streamEvents(db: LedgerDb, issuer: string, first: number, prevHash: string | null): {count: number; lastHash: string | null; canonical: ByteSink; yaml: ByteSink} {
+function streamEvents(
+  db: LedgerDb,
+  issuer: string,
+  first: number,
+  prevHash: string | null,
+  before: string,
+  expected: number,
+): {count: number; lastHash: string | null; canonical: ByteSink; yaml: ByteSink} {
   const statement = prepare<[string, number], unknown[]>(db, `SELECT ${EVENT_FIELDS_SQL} FROM events WHERE issuer = ? AND seq >= ? ORDER BY seq /* raw */`)
-  const canonical = new ByteSink()
-  const yaml = new ByteSink()
+  // ~600 bytes per event either way; a guess that is too small only costs a copy.
+  const canonical = new ByteSink(expected * 640 + 65_536)
+  const yaml = new ByteSink(expected * 640 + 65_536)
+  canonical.write(before)
   let count = 0
   let prev = prevHash
   for (const row of statement.raw(true).iterate(issuer, first) as IterableIterator<RawEvent>) {
@@ -217,9 +233,9 @@ function importList(db: LedgerDb, text: string, senderPublicKey: string | KeyObj
     if (first.prev_hash !== head.hash)
       throw ledgerError('E_HANDOFF_CONFLICT', `seq ${first.seq} does not follow the seq ${head.seq} imported before (its prev_hash differs)`, {file})
     if (type === 'events') {
-      const insert = new EventInserter(db, importedAt)
+      const insert = new EventInserter(db, importedAt, fresh.length)
       for (const e of fresh as LedgerEvent[]) insert.add(e)
-      insert.flush()
+      insert.finish()
     } else {
       const insert = prepare(db, INSERT_ACK)
       const eventHash = prepare<[string, number], {hash: string}>(db, 'SELECT hash FROM events WHERE issuer = ? AND seq = ?')
