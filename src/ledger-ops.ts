@@ -4,6 +4,7 @@ import {existsSync} from 'node:fs'
 
 import {type AuditOptions, evaluateAudit, forTerminal, loadInputs} from './audit.js'
 import {InputError} from './errors.js'
+import {normalizeMac} from './mac.js'
 import {loadInventory} from './inventory/load.js'
 import {
   type AckState,
@@ -55,7 +56,7 @@ export async function writeKeyPair(base: string): Promise<{privateKeyFile: strin
 /** Records one event after checking it against the inventory. */
 export async function recordLedgerEvent(db: string, inventoryPath: string, input: EventInput, now: Date): Promise<LedgerEvent> {
   const inventory = await loadInventory(inventoryPath)
-  return withLedger(db, (d) => recordEvent(d, inventory, input, now))
+  return withLedger(db, (d) => recordEvent(d, inventory, {...input, macs: input.macs?.map((m) => normalizeMac(m))}, now))
 }
 
 /** Signs the events (or, with `acks`, the acknowledgements) of `from` for `to`. */

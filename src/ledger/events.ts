@@ -3,8 +3,9 @@ import type {Inventory, Role} from '../model.js'
 import {LedgerError, ledgerError} from './errors.js'
 import {hashEvent} from './hash.js'
 import {indexInventory, type InventoryIndex} from './inventory-index.js'
-import {EventInserter, type EventRow, eventFromRow} from './rows.js'
+import {EventInserter} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
+import {isSafeText} from './text.js'
 import {isOffsetTime} from './time.js'
 import {EVENT_KINDS, type EventKind, type LedgerEvent} from './types.js'
 
@@ -120,6 +121,11 @@ function validateInput(index: InventoryIndex, input: EventInput, now: Date, at: 
   else if (time === 'future') add('E_INPUT', `occurred_at ${input.occurred_at} is in the future`)
   if (input.owner !== undefined && !index.companies.has(input.owner)) add('E_REF', `unknown company "${input.owner}" (owner)`)
   if (input.role !== undefined && input.role !== 'nw' && input.role !== 'retail') add('E_INPUT', `role must be nw or retail, not "${input.role}"`)
+  for (const [field, value] of [['note', input.note], ['delegation', input.delegation], ['serial', input.serial], ['host_key', input.host_key]] as const) {
+    if (value !== undefined && value !== null && !isSafeText(value)) add('E_INPUT', `${field} has control characters, bidi overrides or broken Unicode (or is over 4,096 characters)`)
+  }
+
+  for (const mac of input.macs ?? []) if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) add('E_INPUT', `mac "${mac}" is not a MAC address (lowercase, colon-separated)`)
   checkPlace(index, input.site ?? terminal?.site, input.zone ?? terminal?.zone, '', add)
   if (input.kind === 'move' && (input.from_site !== undefined || input.from_zone !== undefined))
     checkPlace(index, input.from_site, input.from_zone, 'from_', add)
@@ -179,8 +185,3 @@ function lastPlace(db: LedgerDb, issuer: string, terminal: string): {site: strin
   ).get(issuer, terminal)
 }
 
-/** One event by issuer and seq. */
-export function getEvent(db: LedgerDb, issuer: string, seq: number): LedgerEvent | undefined {
-  const row = prepare<[string, number], EventRow>(db, 'SELECT * FROM events WHERE issuer = ? AND seq = ?').get(issuer, seq)
-  return row ? eventFromRow(row) : undefined
-}

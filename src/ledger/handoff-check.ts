@@ -89,6 +89,9 @@ function checkList(parsed: HandoffFile): {problems: Problem[]; signed?: Buffer} 
     if (owner !== content.issuer) add('E_HANDOFF_ISSUER', `seq ${record.seq} is from ${owner}, not the list's issuer ${content.issuer}`, i)
     if (!isEvents && (record as LedgerAck).issuer !== content.recipient)
       add('E_HANDOFF_ISSUER', `ack ${record.seq} acknowledges an event of ${(record as LedgerAck).issuer}, not of ${content.recipient}`, i)
+    // A company cannot acknowledge its own events: the re-check is the other company's.
+    if (!isEvents && (record as LedgerAck).acker === (record as LedgerAck).issuer)
+      add('E_HANDOFF_ISSUER', `ack ${record.seq} is by ${(record as LedgerAck).acker} of its own event: only the other company can acknowledge it`, i)
     if (seqs.has(record.seq)) add('E_HANDOFF_REPEAT', `seq ${record.seq} appears twice (repeated)`, i)
     else if (record.seq !== expected) {
       const later = records.slice(i + 1).some((r) => r.seq === expected)

@@ -3,6 +3,8 @@ import {LineCounter, parseDocument, isNode} from 'yaml'
 import type {Problem} from '../errors.js'
 import {LedgerError} from './errors.js'
 import type {Signature} from './keys.js'
+import {isSafeText} from './text.js'
+import {isOffsetTime} from './time.js'
 import {EVENT_KINDS, type LedgerAck, type LedgerEvent} from './types.js'
 
 /** The format marker and version of a hand-off file. */
@@ -319,48 +321,60 @@ function checkShape(data: Record<string, unknown>, bad: Bad): void {
   }
 }
 
-const STRING = (v: unknown): boolean => typeof v === 'string'
-const NULLABLE = (v: unknown): boolean => v === null || typeof v === 'string'
 const INT = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1
+/**
+ * Signed is not the same as sound: the other company's key vouches for who wrote a record, not that its values can
+ * be used. Ids, times, hashes and MACs must have their form; free text may not carry control characters, bidi
+ * overrides or lone surrogates (which SQLite would silently replace, breaking the hash).
+ */
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+const HASH_RE = /^[0-9a-f]{64}$/
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/
+const ID = (v: unknown): boolean => typeof v === 'string' && ID_RE.test(v)
+const TIME = (v: unknown): boolean => typeof v === 'string' && isOffsetTime(v)
+const HASH = (v: unknown): boolean => typeof v === 'string' && HASH_RE.test(v)
+const TEXT = (v: unknown): boolean => isSafeText(v)
+const orNull = (ok: (v: unknown) => boolean) => (v: unknown): boolean => v === null || ok(v)
+const MACS = (v: unknown): boolean => Array.isArray(v) && v.length <= 64 && v.every((m) => typeof m === 'string' && MAC_RE.test(m))
 
 const EVENT_FIELDS: Record<keyof LedgerEvent, (v: unknown) => boolean> = {
-  issuer: STRING,
+  issuer: ID,
   seq: INT,
   kind: (v) => EVENT_KINDS.includes(v as never),
-  terminal: STRING,
-  site: STRING,
-  zone: STRING,
-  from_site: NULLABLE,
-  from_zone: NULLABLE,
+  terminal: ID,
+  site: ID,
+  zone: ID,
+  from_site: orNull(ID),
+  from_zone: orNull(ID),
   role: (v) => v === 'nw' || v === 'retail',
-  owner: STRING,
-  host_key: NULLABLE,
-  serial: NULLABLE,
-  macs: (v) => Array.isArray(v) && v.every(STRING),
-  actor: STRING,
-  approver: STRING,
-  delegation: NULLABLE,
-  occurred_at: STRING,
-  recorded_at: STRING,
-  note: NULLABLE,
-  prev_hash: NULLABLE,
-  hash: STRING,
+  owner: ID,
+  host_key: orNull(TEXT),
+  serial: orNull(TEXT),
+  macs: MACS,
+  actor: ID,
+  approver: ID,
+  delegation: orNull(TEXT),
+  occurred_at: TIME,
+  recorded_at: TIME,
+  note: orNull(TEXT),
+  prev_hash: orNull(HASH),
+  hash: HASH,
 }
 
 const ACK_FIELDS: Record<keyof LedgerAck, (v: unknown) => boolean> = {
-  acker: STRING,
-  issuer: STRING,
+  acker: ID,
+  issuer: ID,
   seq: INT,
   event_seq: INT,
-  event_hash: STRING,
+  event_hash: HASH,
   state: (v) => v === 'verified' || v === 'rejected',
   evidence: (v) => Array.isArray(v) && v.every((f) => f !== null && typeof f === 'object'),
-  actor: NULLABLE,
-  checked_at: STRING,
-  recorded_at: STRING,
-  note: NULLABLE,
-  prev_hash: NULLABLE,
-  hash: STRING,
+  actor: orNull(ID),
+  checked_at: TIME,
+  recorded_at: TIME,
+  note: orNull(TEXT),
+  prev_hash: orNull(HASH),
+  hash: HASH,
 }
 
 function checkRecord(fields: [string, (v: unknown) => boolean][], known: Set<string>, record: unknown, bad: Bad): void {
@@ -381,8 +395,6 @@ const checkEvent = (record: unknown, bad: Bad): void => {
   if (!validEvent(record)) checkRecord(EVENT_ENTRIES, EVENT_KEYS, record, bad)
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string'
-const isNullable = (v: unknown): boolean => v === null || typeof v === 'string'
 
 /**
  * True when {@link checkRecord} would find nothing wrong with an event: EVENT_FIELDS written out, for the 100,000
@@ -392,16 +404,8 @@ const isNullable = (v: unknown): boolean => v === null || typeof v === 'string'
 function validEvent(record: unknown): boolean {
   if (!record || typeof record !== 'object' || Array.isArray(record)) return false
   const r = record as Record<string, unknown>
-  const macs = r.macs
-  if (!Array.isArray(macs)) return false
-  for (let i = 0; i < macs.length; i++) if (typeof macs[i] !== 'string') return false
-  return (
-    isString(r.issuer) && INT(r.seq) && EVENT_KINDS.includes(r.kind as never) && isString(r.terminal) && isString(r.site) &&
-    isString(r.zone) && isNullable(r.from_site) && isNullable(r.from_zone) && (r.role === 'nw' || r.role === 'retail') &&
-    isString(r.owner) && isNullable(r.host_key) && isNullable(r.serial) && isString(r.actor) && isString(r.approver) &&
-    isNullable(r.delegation) && isString(r.occurred_at) && isString(r.recorded_at) && isNullable(r.note) &&
-    isNullable(r.prev_hash) && isString(r.hash) && countKeys(r) === EVENT_KEYS.size
-  )
+  for (let i = 0; i < EVENT_ENTRIES.length; i++) if (!EVENT_ENTRIES[i][1](r[EVENT_ENTRIES[i][0]])) return false
+  return countKeys(r) === EVENT_KEYS.size
 }
 
 /** The keys `for…in` visits, as checkRecord's unknown-key loop does. */

@@ -155,14 +155,14 @@ export function hashEvent(e: Omit<LedgerEvent, 'hash'>): string {
  * The canonical JSON of a hand-off's content, equal to `canonicalJson(content)`, with events written by
  * {@link canonicalEvent}.
  */
-export function canonicalContent(content: Record<string, unknown>, eventTexts?: readonly string[]): string {
+export function canonicalContent(content: Record<string, unknown>): string {
   const parts: string[] = []
   for (const key of Object.keys(content).sort()) {
     const value = content[key]
     if (value === undefined) continue
     const text =
       key === 'events' && Array.isArray(value)
-        ? '[' + (eventTexts ?? value.map((e: LedgerEvent) => canonicalEvent(e, true))).join(',') + ']'
+        ? '[' + value.map((e: LedgerEvent) => canonicalEvent(e, true)).join(',') + ']'
         : canonicalJson(value)
     parts.push(q(key) + ':' + text)
   }

@@ -121,8 +121,14 @@ function mergeChains(lists: VerifiedHandoff[], chainOf: (l: VerifiedHandoff) => 
     let last = 0
     for (const list of group) {
       const {first_seq, prev_hash} = list.content
-      if (last > 0 && first_seq > last + 1)
-        problems.push({code: 'E_HANDOFF_GAP', message: `${name}: seq ${last + 1}..${first_seq - 1} missing between the hand-off files`, file: list.file})
+      // Without a database the files are the whole record: a chain must be there from its first event.
+      if (first_seq > last + 1)
+        problems.push({
+          code: 'E_HANDOFF_GAP',
+          message: `${name}: seq ${last + 1}..${first_seq - 1} missing ${last === 0 ? 'before the first hand-off file' : 'between the hand-off files'}`,
+          file: list.file,
+          hint: 'commit every hand-off file of the chain, or re-send the range with ledger export --since',
+        })
       else if (first_seq > 1 && records.has(first_seq - 1) && records.get(first_seq - 1)!.hash !== prev_hash)
         problems.push({code: 'E_HANDOFF_CONFLICT', message: `${name}: seq ${first_seq} does not follow seq ${first_seq - 1} of another file`, file: list.file})
       for (const record of list.records) {

@@ -73,6 +73,7 @@ export function testInventory(extraTerminals = 0, companies?: Company[]): Invent
     waivers: [],
     policy: {freshness_days: 7, ack_days: 14, max_waiver_days: 90, timezone: 'Asia/Tokyo'},
     defaults: {ssh: {}},
+    profiles: [],
   }
 }
 
