@@ -59,12 +59,26 @@ export async function recordLedgerEvent(db: string, inventoryPath: string, input
   return withLedger(db, (d) => recordEvent(d, inventory, {...input, macs: input.macs?.map((m) => normalizeMac(m))}, now))
 }
 
-/** Signs the events (or, with `acks`, the acknowledgements) of `from` for `to`. */
+/**
+ * Signs the events (or, with `acks`, the acknowledgements) of `from` for `to`. The hand-off crosses the barrier:
+ * both must be companies of the inventory and on different sides, or the list would count as handed over to nobody
+ * who re-checks it.
+ */
 export async function exportLedger(
   db: string,
-  options: {from: string; to: string; since?: number; keyFile: string; acks?: boolean; now: Date},
+  options: {inventory: string; from: string; to: string; since?: number; keyFile: string; acks?: boolean; now: Date},
 ): Promise<ExportResult> {
-  const privateKeyPem = await readKey(options.keyFile)
+  const [inventory, privateKeyPem] = await Promise.all([loadInventory(options.inventory), readKey(options.keyFile)])
+  const side = (id: string) => inventory.companies.find((c) => c.id === id)?.side
+  const problems = [
+    ...(side(options.from) ? [] : [{code: 'E_REF', message: `--from: unknown company "${options.from}"`}]),
+    ...(side(options.to) ? [] : [{code: 'E_REF', message: `--to: unknown company "${options.to}"`}]),
+  ]
+  if (problems.length === 0 && side(options.from) === side(options.to)) {
+    problems.push({code: 'E_REF', message: `--to: ${options.to} is on the same side (${side(options.to)}) as ${options.from}; a hand-off goes to the other company`})
+  }
+
+  if (problems.length > 0) throw new InputError(problems)
   return withLedger(db, (d) => {
     const args = {from: options.from, to: options.to, since: options.since, privateKeyPem, now: options.now}
     return options.acks ? exportAcks(d, args) : exportHandoff(d, args)
@@ -101,10 +115,11 @@ export interface RecheckOutcome {
 }
 
 /**
- * The receiving company's re-check: every imported install, move, reconfigure or replace event not yet
- * acknowledged by `as` is audited with facts `as` collected itself after the event, with the identity recorded in
- * the event pinned (host key, serial, MACs). Facts older than the event leave it pending; otherwise an
- * acknowledgement (verified, or rejected with the findings as evidence) is recorded.
+ * The receiving company's re-check: every imported event not yet acknowledged by `as` is audited with facts `as`
+ * collected itself after the event, with the identity recorded in the event pinned (host key, serial, MACs). An
+ * install, move, reconfigure or replace must show the terminal as recorded; a removal must show it no longer
+ * answers (so a removal on paper cannot hide a terminal still in place). No facts, or facts older than the event,
+ * leave it pending; otherwise an acknowledgement (verified, or rejected with the findings as evidence) is recorded.
  */
 export async function recheckLedger(
   db: string,
@@ -124,13 +139,19 @@ export async function recheckLedger(
   const facts = inputs.facts!
   return withLedger(db, (d) => {
     const pending = listEvents(d).filter(
-      (e) => e.imported_at !== null && e.issuer !== options.as && RECHECK_KINDS.includes(e.kind) && (!e.ack || e.ack.acker !== options.as),
+      (e) => e.imported_at !== null && e.issuer !== options.as && (!e.ack || e.ack.acker !== options.as),
     )
     const outcomes: RecheckOutcome[] = []
     for (const event of pending) {
       const doc = facts.facts.get(event.terminal)
       const base = {issuer: event.issuer, seq: event.seq, terminal: event.terminal, kind: event.kind}
-      if (doc && Date.parse(doc.collected_at) < Date.parse(event.occurred_at)) {
+      if (!doc) {
+        const how = RECHECK_KINDS.includes(event.kind) ? '' : ' --include-removed'
+        outcomes.push({...base, state: 'pending', reason: `no facts of your own for this terminal: collect it (collect --only ${event.terminal}${how})`, findings: []})
+        continue
+      }
+
+      if (Date.parse(doc.collected_at) < Date.parse(event.occurred_at)) {
         outcomes.push({...base, state: 'pending', reason: `facts collected ${doc.collected_at}, before the event (${event.occurred_at}): collect again`, findings: []})
         continue
       }
@@ -159,7 +180,8 @@ function recheckFindings(
       t.id === event.terminal
         ? {
             ...t,
-            status: 'active',
+            // A removal is re-checked as what it claims: the terminal must no longer answer.
+            status: RECHECK_KINDS.includes(event.kind) ? 'active' : 'removed',
             site: event.site,
             zone: event.zone,
             role: event.role,

@@ -15,6 +15,7 @@ and an Ed25519 signature over the canonical JSON of its content (so line endings
   ]
 
   static override flags = {
+    inventory: sharedFlags.inventory,
     db: dbFlag,
     from: Flags.string({required: true, summary: 'Your company (the issuer of the events, or the acknowledging company).'}),
     to: Flags.string({required: true, summary: 'The receiving company.'}),
@@ -28,7 +29,7 @@ and an Ed25519 signature over the canonical JSON of its content (so line endings
   async run() {
     const {flags} = await this.parse(LedgerExport)
     const now = parseNow(flags.now)
-    const result = await exportLedger(flags.db, {from: flags.from, to: flags.to, since: flags.since, keyFile: flags.key, acks: flags.acks, now})
+    const result = await exportLedger(flags.db, {inventory: flags.inventory, from: flags.from, to: flags.to, since: flags.since, keyFile: flags.key, acks: flags.acks, now})
     // With --json, stdout carries the JSON summary only; the list goes to --output.
     if (!this.jsonEnabled() || flags.output) await this.emit(result.text, flags.output)
     if (flags.output) this.logToStderr(`${result.count} ${result.type} #${result.first_seq}–#${result.last_seq} from ${result.issuer} to ${result.recipient} → ${flags.output}`)

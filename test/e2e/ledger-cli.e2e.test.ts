@@ -65,11 +65,18 @@ describe('ledger hand-off through the CLI', () => {
   })
 
   it('exports a signed list that NW imports once; a second import changes nothing', async () => {
-    const exp = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'keys/epco.key', '--db', 'retail.db', '-o', 'h1.yaml', '--now', '2026-11-27T10:00:00+09:00')
+    const exp = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'keys/epco.key', '-o', 'h1.yaml', ...retail, '--now', '2026-11-27T10:00:00+09:00')
     expect(exp.code, exp.stderr).toBe(0)
     expect(await readFile(join(dir, 'h1.yaml'), 'utf8')).toMatch(/first_seq: 1\nlast_seq: 2/)
     expect((await cli('ledger', 'import', 'h1.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain('imported: 2 events #1–#2 from tohoku-epco (2 new)')
     expect((await cli('ledger', 'import', 'h1.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain('unchanged')
+  })
+
+  it('refuses a hand-off to an unknown company or to its own side', async () => {
+    const same = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'retail-temp', '--key', 'keys/epco.key', '-o', 'x.yaml', ...retail)
+    expect([same.code, same.stderr]).toEqual([2, expect.stringContaining('is on the same side (retail) as tohoku-epco')])
+    const unknown = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'nobody', '--key', 'keys/epco.key', '-o', 'x.yaml', ...retail)
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--to: unknown company "nobody"')])
   })
 
   it('refuses an edited list, naming the record', async () => {
@@ -89,7 +96,7 @@ describe('ledger hand-off through the CLI', () => {
   })
 
   it('acknowledgements go back and show each event state on the retail side; both ledgers verify', async () => {
-    expect((await cli('ledger', 'export', '--acks', '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', 'keys/nw.key', '--db', 'nw.db', '-o', 'a1.yaml')).code).toBe(0)
+    expect((await cli('ledger', 'export', '--acks', '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', 'keys/nw.key', '-o', 'a1.yaml', ...nw)).code).toBe(0)
     expect((await cli('ledger', 'import', 'a1.yaml', '--as', 'tohoku-epco', ...retail)).code).toBe(0)
     const list = await cli('ledger', 'list', '--db', 'retail.db')
     expect(list.stdout).toMatch(/IS-RT-103 .* verified by tohoku-nw/)
@@ -119,5 +126,21 @@ describe('ledger hand-off through the CLI', () => {
     const result = JSON.parse(r.stdout)
     expect(result.changes).toEqual([expect.objectContaining({terminal: 'IS-RT-104', kind: 'install'})])
     expect(result.validation.findings.map((f: {rule: string; terminal: string}) => `${f.rule} ${f.terminal}`)).toContain('ledger/change-without-event IS-RT-104')
+  })
+
+  it('a removal is re-checked too: pending without facts, verified once NW sees the terminal no longer answers', async () => {
+    const rec = await cli('ledger', 'record', 'remove', '--terminal', 'HC-NW-003', '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', '2026-11-22T10:00:00+09:00', '--now', '2026-11-27T10:00:00+09:00', ...retail)
+    expect(rec.code, rec.stderr).toBe(0)
+    expect((await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'keys/epco.key', '-o', 'h2.yaml', ...retail)).code).toBe(0)
+    expect((await cli('ledger', 'import', 'h2.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain('imported: 1 events #3–#3')
+    const pending = await cli('ledger', 'recheck', '--as', 'tohoku-nw', '--facts', 'inv/facts', '--now', '2026-11-27', ...nw)
+    expect(pending.code).toBe(1)
+    expect(pending.stdout).toMatch(/pending +tohoku-epco#3 remove HC-NW-003: no facts of your own .*--include-removed/)
+    await cp(join(dir, 'inv', 'facts'), join(dir, 'nw-facts'), {recursive: true})
+    const refused = {terminal: 'HC-NW-003', collected_at: '2026-11-26T09:00:00+09:00', outcome: 'refused', error: {reason: 'connection refused'}}
+    await writeFile(join(dir, 'nw-facts', 'HC-NW-003.json'), JSON.stringify(refused))
+    const verified = await cli('ledger', 'recheck', '--as', 'tohoku-nw', '--facts', 'nw-facts', '--now', '2026-11-27', ...nw)
+    expect(verified.code, verified.stdout).toBe(0)
+    expect(verified.stdout).toMatch(/verified +tohoku-epco#3 remove HC-NW-003/)
   })
 })
