@@ -80,7 +80,8 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   )
-  ssh = ['--identity', lab.clientKeyPath, '--known-hosts', lab.knownHostsPath, '--connect-timeout', '5', '--now', '2026-11-27']
+  // No --now: collected_at comes from the clock, so audits here must judge freshness by the clock too.
+  ssh = ['--identity', lab.clientKeyPath, '--known-hosts', lab.knownHostsPath, '--connect-timeout', '5']
 }, 120_000)
 
 afterAll(async () => {
@@ -97,7 +98,7 @@ const rulesOf = (findings: {terminal: string; rule: string}[], id: string) =>
 
 describe('fleet-audit collect', () => {
   it('writes one facts file per active terminal, with the failure class of the one that is down, and exits 1', async () => {
-    const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts', ...ssh.slice(0, -2)], dir)
+    const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts', ...ssh], dir)
     expect(r.code, r.stderr).toBe(1)
     expect(r.stdout).toMatch(/collected 5\/5 terminals \(4 ok, 1 refused\) into facts/)
     expect((await readdir(join(dir, 'facts'))).sort()).toEqual(['T-CTR.json', 'T-DOWN.json', 'T-NW-OK.json', 'T-RT-TEMP.json', 'T-V2.json'])
@@ -113,13 +114,13 @@ describe('fleet-audit collect', () => {
   it('refuses a terminal that names an undeclared probe profile, at its line (exit 2)', async () => {
     const text = await readFile(join(dir, 'inventory.yaml'), 'utf8')
     await writeFile(join(dir, 'bad-profile.yaml'), text.replace('ssh: {profile: eigyo-v2}', 'ssh: {profile: eigyo-v3}'))
-    const r = await cli(['collect', '-i', 'bad-profile.yaml', '--out', 'facts-x', ...ssh.slice(0, -2)], dir)
+    const r = await cli(['collect', '-i', 'bad-profile.yaml', '--out', 'facts-x', ...ssh], dir)
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^bad-profile\.yaml:\d+:\d+ unknown probe profile "eigyo-v3"/m)
   })
 
   it('refuses an unknown --only id before connecting (exit 2)', async () => {
-    const r = await cli(['collect', '-i', 'inventory.yaml', '--only', 'NOPE', '--out', 'facts-x', ...ssh.slice(0, -2)], dir)
+    const r = await cli(['collect', '-i', 'inventory.yaml', '--only', 'NOPE', '--out', 'facts-x', ...ssh], dir)
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('--only: unknown terminal "NOPE"')
   })
@@ -144,7 +145,7 @@ describe('fleet-audit audit --live', () => {
     const site = await cli(['audit', '--live', '-i', 'inventory.yaml', '--site', 'lba', ...ssh], dir)
     expect(site.code).toBe(2)
     expect(site.stderr).toContain('--site: unknown site "lba"')
-    const zone = await cli(['collect', '-i', 'inventory.yaml', '--zone', 'countr', '--out', 'facts-z', ...ssh.slice(0, -2)], dir)
+    const zone = await cli(['collect', '-i', 'inventory.yaml', '--zone', 'countr', '--out', 'facts-z', ...ssh], dir)
     expect(zone.code).toBe(2)
     expect(zone.stderr).toContain('--zone: unknown zone "countr"')
     const none = await cli(['audit', '--live', '-i', 'inventory.yaml', '--zone', 'nw-office', '--shard', '9/9', ...ssh], dir)
@@ -160,7 +161,7 @@ describe('fleet-audit audit --live', () => {
 
   it('gives the same findings as auditing the facts that collect wrote', async () => {
     const live = JSON.parse((await cli(['audit', '--live', '-i', 'inventory.yaml', ...ssh, '--format', 'json'], dir)).stdout)
-    const recorded = JSON.parse((await cli(['audit', '-i', 'inventory.yaml', '--facts', 'facts', '--now', '2026-11-27', '--format', 'json'], dir)).stdout)
+    const recorded = JSON.parse((await cli(['audit', '-i', 'inventory.yaml', '--facts', 'facts', '--format', 'json'], dir)).stdout)
     const key = (f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`
     expect(live.findings.map(key).sort()).toEqual(recorded.findings.map(key).sort())
   })
