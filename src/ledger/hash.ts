@@ -72,52 +72,30 @@ const q = JSON.stringify
  */
 export function canonicalEvent(e: Omit<LedgerEvent, 'hash'> & {hash?: string}, withHash = false): string {
   if (!plainEvent(e)) return canonicalJson(withHash ? {...eventBody(e), hash: e.hash} : eventBody(e))
-  return withHash
-    ? q({
-        actor: e.actor,
-        approver: e.approver,
-        delegation: e.delegation,
-        from_site: e.from_site,
-        from_zone: e.from_zone,
-        hash: e.hash,
-        host_key: e.host_key,
-        issuer: e.issuer,
-        kind: e.kind,
-        macs: e.macs,
-        note: e.note,
-        occurred_at: e.occurred_at,
-        owner: e.owner,
-        prev_hash: e.prev_hash,
-        recorded_at: e.recorded_at,
-        role: e.role,
-        seq: e.seq,
-        serial: e.serial,
-        site: e.site,
-        terminal: e.terminal,
-        zone: e.zone,
-      })
-    : q({
-        actor: e.actor,
-        approver: e.approver,
-        delegation: e.delegation,
-        from_site: e.from_site,
-        from_zone: e.from_zone,
-        host_key: e.host_key,
-        issuer: e.issuer,
-        kind: e.kind,
-        macs: e.macs,
-        note: e.note,
-        occurred_at: e.occurred_at,
-        owner: e.owner,
-        prev_hash: e.prev_hash,
-        recorded_at: e.recorded_at,
-        role: e.role,
-        seq: e.seq,
-        serial: e.serial,
-        site: e.site,
-        terminal: e.terminal,
-        zone: e.zone,
-      })
+  return q({
+    actor: e.actor,
+    approver: e.approver,
+    delegation: e.delegation,
+    from_site: e.from_site,
+    from_zone: e.from_zone,
+    // JSON.stringify leaves out undefined: one shape, with or without the hash.
+    hash: withHash ? e.hash : undefined,
+    host_key: e.host_key,
+    issuer: e.issuer,
+    kind: e.kind,
+    macs: e.macs,
+    note: e.note,
+    occurred_at: e.occurred_at,
+    owner: e.owner,
+    prev_hash: e.prev_hash,
+    recorded_at: e.recorded_at,
+    role: e.role,
+    seq: e.seq,
+    serial: e.serial,
+    site: e.site,
+    terminal: e.terminal,
+    zone: e.zone,
+  })
 }
 
 const str = (v: unknown): boolean => typeof v === 'string'

@@ -14,19 +14,12 @@ import {createServer, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {AuthMode, Role, Terminal} from '../../src/model.js'
+import type {ClientFacts, Terminal} from '../../src/model.js'
 import {defaultConf, fingerprint, keygen, knownHostsLines, NS_SCRIPT, pool, run, sshdConfig} from './lab-files.js'
 import {childPids, processesMentioning, procCpuMs, waitForBanner} from './lab-procs.js'
 
 /** The client's setting a lab terminal reports (the default terminal.conf is built from it). */
-export interface LabClient {
-  terminal_id: string
-  role: Role
-  auth: AuthMode
-  serial: string
-  macs: string[]
-  ips: string[]
-}
+export type LabClient = ClientFacts
 
 /** One simulated terminal. */
 export interface LabTerminalSpec {
