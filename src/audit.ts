@@ -152,9 +152,10 @@ export function evaluateAudit(
   const rulesById = new Map(rules.map((r) => [r.id, r]))
   const collected = options.collected
   // A live run collects some terminals: the others have no facts, and facts rules say nothing about them. Every
-  // other finding (placement, declaration, waivers, ledger) stands whatever was collected.
+  // other finding (placement, declaration, waivers, ledger, facts of undeclared terminals) stands.
+  const declared = collected && new Set(inventory.terminals.map((t) => t.id))
   const findings = collected
-    ? all.filter((f) => rulesById.get(f.rule)?.needs !== 'facts' || collected.has(f.terminal) || f.rule === 'collect/undeclared-terminal')
+    ? all.filter((f) => rulesById.get(f.rule)?.needs !== 'facts' || collected.has(f.terminal) || !declared!.has(f.terminal))
     : all
   return {
     tool: {name: 'fleet-audit', version: VERSION},

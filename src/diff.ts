@@ -1,11 +1,7 @@
-import {type AuditOptions, type AuditResult, capture, evaluateAudit} from './audit.js'
+import {type AuditOptions, type AuditResult, capture, evaluateAudit, loadInputs} from './audit.js'
 import {ProblemList} from './errors.js'
 import {diffInventories, type TerminalChange} from './inventory/diff.js'
 import {loadBaseInventory} from './inventory/git.js'
-import {loadInventory} from './inventory/load.js'
-import {loadHandoffFiles} from './ledger/view.js'
-import {loadRules} from './rules/load.js'
-import {checkWaiverRules} from './rules/waivers.js'
 
 /** The changes between two versions of an inventory, and what the new version breaks. */
 export interface DiffResult {
@@ -19,28 +15,24 @@ export interface DiffResult {
 
 /** Loads base and head (all problems at once), diffs the terminals and validates the head. */
 export async function runDiff(options: AuditOptions & {base: string}, deps: {now: Date}): Promise<DiffResult> {
-  const ledgerFiles = options.ledger?.files ?? []
   const problems = new ProblemList()
-  const load = {maxFileSize: options.maxFileSize}
-  const [head, base, rules] = await Promise.all([
-    capture(problems, () => loadInventory(options.inventory, load)),
-    capture(problems, () => loadBaseInventory(options.base, options.inventory, load)),
-    capture(problems, () => loadRules(options.rules ?? [])),
+  const [inputs, base] = await Promise.all([
+    capture(problems, () => loadInputs({...options, facts: undefined})),
+    capture(problems, () => loadBaseInventory(options.base, options.inventory, {maxFileSize: options.maxFileSize})),
   ])
-  if (head && rules) checkWaiverRules(head, rules, problems)
-  const ledger = head && ledgerFiles.length > 0 ? await capture(problems, async () => loadHandoffFiles(ledgerFiles, head.companies).view) : undefined
   problems.throwIfAny()
-  const changes = diffInventories(base!, head!)
+  const {inventory: head, rules, ledgerFromFiles} = inputs!
+  const changes = diffInventories(base!, head)
   return {
     base: base!.root,
-    head: head!.root,
+    head: head.root,
     changes,
     summary: {
       added: changes.filter((c) => c.op === '+').length,
       removed: changes.filter((c) => c.op === '-').length,
       changed: changes.filter((c) => c.op === '~').length,
     },
-    validation: evaluateAudit(head!, rules!, undefined, options, deps.now, ledger, changes),
+    validation: evaluateAudit(head, rules, undefined, options, deps.now, ledgerFromFiles, changes),
   }
 }
 

@@ -30,6 +30,8 @@ export interface LiveOptions {
 
 interface Loaded extends AuditInputs {
   terminals: Terminal[]
+  /** The caller's live options with the inventory's probe profiles added. */
+  live: LiveOptions
 }
 
 /**
@@ -61,14 +63,13 @@ async function prepare(options: AuditOptions, live: LiveOptions): Promise<Loaded
       }
     },
   })
-  live.collect.profiles = {...live.collect.profiles, ...profiles}
-  return {...inputs, terminals}
+  return {...inputs, terminals, live: {...live, collect: {...live.collect, profiles: {...live.collect.profiles, ...profiles}}}}
 }
 
 /** Collects the selected terminals and writes their facts (`fleet-audit collect`). */
 export async function runCollect(options: AuditOptions, live: LiveOptions, deps: CollectDeps): Promise<{facts: Facts[]; summary: CollectSummary}> {
-  const {terminals} = await prepare(options, live)
-  return collectAndKeep(terminals, live, deps)
+  const loaded = await prepare(options, live)
+  return collectAndKeep(loaded.terminals, loaded.live, deps)
 }
 
 async function collectAndKeep(terminals: Terminal[], live: LiveOptions, deps: CollectDeps): Promise<{facts: Facts[]; summary: CollectSummary}> {
@@ -99,7 +100,7 @@ export async function runLiveAudit(
   deps: CollectDeps,
 ): Promise<{result: AuditResult; collect: CollectSummary}> {
   const inputs = await prepare(options, live)
-  const collected = await collectAndKeep(inputs.terminals, live, deps)
+  const collected = await collectAndKeep(inputs.terminals, inputs.live, deps)
   const facts = factSetFrom(collected.facts, live.out ?? '(live)')
   const result = finishAudit(inputs, {...options, collected: new Set(inputs.terminals.map((t) => t.id))}, deps.now(), facts)
   return {result, collect: collected.summary}
@@ -135,7 +136,7 @@ export async function runCheck(
   const loaded = await prepare(options, {...live, selection: {only: [terminalId]}})
   const inventory = {...loaded.inventory, terminals: loaded.inventory.terminals.map((t) => (t.id === terminalId && t.status === 'planned' ? {...t, status: 'active' as const} : t))}
   const terminals = inventory.terminals.filter((t) => t.id === terminalId)
-  const collected = await collectAndKeep(terminals, {...live, selection: {only: [terminalId]}}, deps)
+  const collected = await collectAndKeep(terminals, loaded.live, deps)
   const facts = factSetFrom(collected.facts, live.out ?? '(live)')
   const audit = finishAudit({...loaded, inventory}, {...options, collected: new Set([terminalId])}, deps.now(), facts)
   // The checklist is about this terminal; the rest of the fleet is the audit's business.

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {EVENT_KINDS, type EventKind, type EventWithState, listEvents, sanitizeLine, withLedger} from '../../src/index.js'
+import {EVENT_KINDS, type EventKind, type EventWithState, listEvents, withLedger} from '../../src/index.js'
 import {BaseCommand, dbFlag} from '../_lib/base.js'
 
 export default class LedgerList extends BaseCommand {
@@ -23,7 +23,7 @@ export default class LedgerList extends BaseCommand {
     )
     for (const e of events) {
       const state = e.ack ? `${e.ack.state} by ${e.ack.acker}` : e.imported_at ? 'imported, unacknowledged' : 'unacknowledged'
-      this.log(`${`${e.issuer}#${e.seq}`.padEnd(18)} ${e.occurred_at}  ${e.kind.padEnd(11)} ${sanitizeLine(e.terminal).padEnd(14)} ${e.site}/${e.zone}  ${state}`)
+      this.log(`${`${e.issuer}#${e.seq}`.padEnd(18)} ${e.occurred_at}  ${e.kind.padEnd(11)} ${e.terminal.padEnd(14)} ${e.site}/${e.zone}  ${state}`)
     }
 
     if (events.length === 0) this.log('no events')
