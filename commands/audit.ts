@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {type AuditResult, InputError, parseNow, runAudit, runLiveAudit} from '../src/index.js'
+import {type AuditResult, InputError, loadReportDetails, parseNow, type ReportDetails, runAudit, runAuditReport, runLiveAudit} from '../src/index.js'
 import {BaseCommand, fromConfig, ledgerFlags, sharedFlags} from './_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from './_lib/report.js'
 import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
@@ -41,8 +41,12 @@ ${EXIT_HELP}`
       maxFileSize: flags['max-file-size'],
       ledger: {db: flags.db, files: flags.ledger},
     }
+    const html = flags.format === 'html'
     let result: AuditResult
+    let details: ReportDetails | undefined
     if (flags.live) {
+      // The page shows each terminal's collected facts: a live run must keep them (--out) for the page to read.
+      if (html && !flags.out) throw new InputError([{code: 'E_FLAG', message: '--format html with --live needs --out DIR: the page shows the facts collected there'}])
       const abort = abortOnSigint()
       try {
         const live = liveOptions(flags, flags.out)
@@ -51,12 +55,15 @@ ${EXIT_HELP}`
       } finally {
         abort.dispose()
       }
+
+      if (html) details = await loadReportDetails({...options, facts: flags.out})
     } else {
       if (!flags.facts) throw new InputError([{code: 'E_FLAG', message: 'audit needs --facts DIR (recorded facts) or --live (collect over SSH)'}])
-      result = await runAudit(options, {now})
+      if (html) ({result, details} = await runAuditReport(options, {now}))
+      else result = await runAudit(options, {now})
     }
 
-    const {text, exitCode} = renderResult(result, flags)
+    const {text, exitCode} = renderResult(result, flags, details)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
     process.exitCode = exitCode
     return result

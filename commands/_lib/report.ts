@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {type AuditResult, exitCodeFor, type FailOn, type Format, FORMATS, reporters} from '../../src/index.js'
+import {type AuditResult, exitCodeFor, type FailOn, type Format, FORMATS, type ReportDetails, reporters} from '../../src/index.js'
 import {fromConfig} from './base.js'
 
 export const formatFlag = Flags.option({
@@ -22,8 +22,9 @@ export const EXIT_HELP = `EXIT CODES
 export function renderResult(
   result: AuditResult,
   flags: {format: Format; lang: 'en' | 'ja'; 'fail-on': FailOn; output?: string},
+  details?: ReportDetails,
 ): {text: string; exitCode: 0 | 1} {
   const color = flags.format === 'table' && !flags.output && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
-  const text = reporters[flags.format].render(result, {lang: flags.lang, color, cwd: process.cwd()})
+  const text = reporters[flags.format].render(result, {lang: flags.lang, color, cwd: process.cwd(), details})
   return {text, exitCode: exitCodeFor(result, flags['fail-on'])}
 }

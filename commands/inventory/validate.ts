@@ -1,4 +1,4 @@
-import {type AuditResult, parseNow, runAudit} from '../../src/index.js'
+import {type AuditResult, parseNow, runAudit, runAuditReport} from '../../src/index.js'
 import {BaseCommand, sharedFlags} from '../_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
 
@@ -19,11 +19,11 @@ ${EXIT_HELP}`
 
   async run(): Promise<AuditResult> {
     const {flags} = await this.parse(InventoryValidate)
-    const result = await runAudit(
-      {inventory: flags.inventory, rules: flags.rules, failOn: flags['fail-on'], maxFileSize: flags['max-file-size']},
-      {now: parseNow(flags.now)},
-    )
-    const {text, exitCode} = renderResult(result, flags)
+    const options = {inventory: flags.inventory, rules: flags.rules, failOn: flags['fail-on'], maxFileSize: flags['max-file-size']}
+    const deps = {now: parseNow(flags.now)}
+    // Only the HTML page shows declared data and input hashes; the other formats skip reading them.
+    const {result, details} = flags.format === 'html' ? await runAuditReport(options, deps) : {result: await runAudit(options, deps), details: undefined}
+    const {text, exitCode} = renderResult(result, flags, details)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
     process.exitCode = exitCode
     return result

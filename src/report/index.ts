@@ -1,3 +1,4 @@
+import {html} from './html.js'
 import {json} from './json.js'
 import {junit} from './junit.js'
 import {markdown} from './markdown.js'
@@ -6,7 +7,8 @@ import {table} from './table.js'
 import type {Format, Reporter} from './types.js'
 
 /** The explicit registry of reporters; `--format` choices are its keys. */
-export const reporters = {table, json, junit, markdown, sarif} satisfies Record<Format, Reporter>
+export const reporters = {table, json, junit, markdown, sarif, html} satisfies Record<Format, Reporter>
 export const FORMATS = Object.keys(reporters) as Format[]
 export type {Format, RenderOptions, Reporter} from './types.js'
 export {sanitize, sanitizeLine} from './sanitize.js'
+export {buildPageData, type ReportDetails, type ReportEvent, type RunInputs} from './html-model.js'

@@ -1,7 +1,8 @@
 import type {AuditResult} from '../audit.js'
+import type {ReportDetails} from './html-model.js'
 
 /** The report formats; `--format` offers exactly the keys of the registry. */
-export type Format = 'table' | 'json' | 'junit' | 'markdown' | 'sarif'
+export type Format = 'table' | 'json' | 'junit' | 'markdown' | 'sarif' | 'html'
 
 /** Options a reporter may use; machine formats ignore language and colour. */
 export interface RenderOptions {
@@ -9,6 +10,8 @@ export interface RenderOptions {
   color: boolean
   /** Folder that SARIF paths are made relative to. */
   cwd: string
+  /** What the HTML report shows beyond the result (declared data, facts, ledger events, input hashes); others ignore it. */
+  details?: ReportDetails
 }
 
 /** Turns a result into text. Reporters never decide the exit code. */
