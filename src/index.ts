@@ -8,7 +8,16 @@ export {loadInventory} from './inventory/load.js'
 export type * from './model.js'
 export {SEVERITIES} from './model.js'
 export {FORMATS, type Format, type ReportDetails, reporters, sanitize, sanitizeLine} from './report/index.js'
-export {loadReportDetails, runAuditReport} from './evidence/report.js'
+export {
+  type BundleVerification,
+  createBundle,
+  type CreateBundleResult,
+  EVIDENCE_LAYOUT,
+  isArchivePath,
+  loadReportDetails,
+  runAuditReport,
+  verifyBundle,
+} from './evidence/index.js'
 export {BUILTIN_RULES_DIR, loadRules} from './rules/load.js'
 export type {Rule} from './rules/types.js'
 export {DEFAULT_MAX_FILE_SIZE} from './source/read.js'

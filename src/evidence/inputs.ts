@@ -23,8 +23,8 @@ export async function hashFile(file: string): Promise<{sha256: string; size: num
   return {sha256: hash.digest('hex'), size}
 }
 
-async function hashAll(files: readonly string[]): Promise<InputFile[]> {
-  return Promise.all(files.map(async (file) => ({file: shown(file), sha256: (await hashFile(file)).sha256})))
+async function hashAll(files: readonly string[], asGiven = false): Promise<InputFile[]> {
+  return Promise.all(files.map(async (file) => ({file: asGiven ? file : shown(file), sha256: (await hashFile(file)).sha256})))
 }
 
 /** The rule pack files the loaded rules came from, in load order. */
@@ -42,8 +42,17 @@ function shown(file: string): string {
  * What a run read, with hashes: inventory files, rule packs, the facts folder, the ledger's chain heads and the
  * hashes (only) of log files. Shown in the HTML summary and recorded in evidence bundles.
  */
-export async function describeInputs(inputs: AuditInputs, ledger?: LedgerView, logs: readonly string[] = []): Promise<RunInputs> {
-  const [inventory, rules, logHashes] = await Promise.all([hashAll(inputs.inventory.files), hashAll(ruleFiles(inputs)), hashAll(logs)])
+export async function describeInputs(
+  inputs: Pick<AuditInputs, 'inventory' | 'rules' | 'facts'>,
+  ledger?: LedgerView,
+  logs: readonly string[] = [],
+  pathsAsGiven = false,
+): Promise<RunInputs> {
+  const [inventory, rules, logHashes] = await Promise.all([
+    hashAll(inputs.inventory.files, pathsAsGiven),
+    hashAll(ruleFiles(inputs), pathsAsGiven),
+    hashAll(logs, pathsAsGiven),
+  ])
   return {
     inventory,
     rules,
