@@ -132,6 +132,10 @@ ${table.trim()}
 `)
 }
 
+// 5. The HTML report in Chromium at 1,000 and 10,000 terminals (bench/html.mjs), against a page that only parses the JSON report.
+if (existsSync('/usr/bin/chromium')) sections.push(execFileSync(process.execPath, ['bench/html.mjs'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']}))
+else sections.push('## HTML report\n\nNot measured: /usr/bin/chromium is missing (apt-get install chromium).\n')
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
 const sha = (() => {
   try {

@@ -357,6 +357,7 @@ var hint = document.getElementById('detail');
 add(hint, el('h2', '', L.terminal), el('p', 'muted', L.select_hint));
 var initial = decodeURIComponent((location.hash || '').slice(1));
 if (initial && terminalById[initial]) select(initial, true);
+document.documentElement.setAttribute('data-ready-ms', String(Math.round(performance.now())));
 document.documentElement.setAttribute('data-ready', '1');
 })();
 `
