@@ -4,6 +4,7 @@
 // Sizes: BENCH_HTML_SIZES=1000,10000 (default).
 import {spawnSync} from 'node:child_process'
 import {readFileSync, statSync, writeFileSync} from 'node:fs'
+import {loadavg} from 'node:os'
 import {join, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
@@ -47,6 +48,7 @@ const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`
 
+const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' ')
 const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu']})
 const rows = []
 for (const n of sizes) {
@@ -117,6 +119,7 @@ the map and the findings list are full), opened from a file: URL in Debian's Chr
 playwright-core). Baseline in the same run: a page holding only the JSON report of the same audit in a
 \`<script type="application/json">\` and parsing it. Median of ${REPS}; no request of any kind was made.
 Responsiveness is the synchronous work of one interaction (filter by rule, one search keystroke, selecting a terminal).
+Load average at start: ${loadAtStart} (wall times include waiting for a CPU; compare the ratios).
 
 | terminals | findings | JSON report | HTML page | HTML / JSON size | open: baseline | open: page | × baseline | ready (in page) | filter | search | select |
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |

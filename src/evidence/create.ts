@@ -14,7 +14,6 @@ import {verifyLedger} from '../ledger/verify.js'
 import {reporters} from '../report/index.js'
 import {BUILTIN_RULES_DIR} from '../rules/load.js'
 import {VERSION} from '../source/paths.js'
-import {packArchive} from './archive.js'
 import {auditBundle} from './bundle-audit.js'
 import {hashFile} from './inputs.js'
 import {type BundleRun, EVIDENCE_FORMAT, LAYOUT, type Manifest} from './layout.js'
@@ -90,6 +89,8 @@ export async function createBundle(options: CreateBundleOptions, now: Date): Pro
     await writeFile(join(stage, LAYOUT.signature), `${JSON.stringify(signText(manifestText, key), null, 2)}\n`)
     if (archive) {
       const partial = `${options.output}.${process.pid}.partial`
+      // The archive library is loaded only by the commands that need it (start-up of every other command stays lean).
+      const {packArchive} = await import('./archive.js')
       await packArchive(stage, [...files, LAYOUT.manifest, LAYOUT.signature], partial, now)
       await rename(partial, options.output)
     } else await rename(stage, options.output)

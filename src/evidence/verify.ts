@@ -7,7 +7,7 @@ import {InputError} from '../errors.js'
 import {loadInventory} from '../inventory/load.js'
 import {keyFingerprint, readPublicKey, verifyText} from '../ledger/keys.js'
 import type {Company, Finding} from '../model.js'
-import {type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS, extractArchive} from './archive.js'
+import type {ArchiveLimits} from './archive.js'
 import {auditBundle} from './bundle-audit.js'
 import {hashFile} from './inputs.js'
 import {EVIDENCE_FORMAT, LAYOUT, type Manifest, type ManifestSignature} from './layout.js'
@@ -51,7 +51,7 @@ const MAX_MANIFEST = 64 * 1024 * 1024
  * bundle's inventory, then re-runs the audit from the bundle's own inputs and compares the findings with its JSON
  * report. A damaged archive or unusable flags are exit 2 (thrown); everything else is a result.
  */
-export async function verifyBundle(path: string, trust: TrustAnchor, verifierVersion: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<BundleVerification> {
+export async function verifyBundle(path: string, trust: TrustAnchor, verifierVersion: string, limits?: ArchiveLimits): Promise<BundleVerification> {
   if (!trust.inventory && !trust.keys?.length)
     throw new InputError([{code: 'E_FLAG', message: 'evidence verify needs a trust anchor: --trust-inventory FILE|DIR or --trust-key SHA256:…', hint: 'a bundle that carries its own public key proves nothing alone'}])
   let st
@@ -65,6 +65,7 @@ export async function verifyBundle(path: string, trust: TrustAnchor, verifierVer
   if (!st.isFile()) throw new InputError([{code: 'E_ARCHIVE', message: 'not a folder or an archive file', file: path}])
   const dir = await mkdtemp(join(tmpdir(), 'fleet-audit-verify-'))
   try {
+    const {extractArchive} = await import('./archive.js')
     await extractArchive(path, dir, limits)
     return await verifyFolder(dir, path, trust, verifierVersion)
   } finally {
