@@ -240,6 +240,8 @@ function checkHandoffs(db: LedgerDb, chains: ChainSummary[], owner: string | und
   const covered = new Map<string, number>()
   const keyOf = (type: string, company: string, about: string | null): string => `${type}\u0000${company}\u0000${type === 'acks' ? about : ''}`
   const seen = new Set<string>()
+  /** Per chain, the highest seq a valid head signed by the other company vouches for. */
+  const signedUpTo = new Map<string, number>()
   for (const row of rows) {
     if (row.id > expectedId) add({company: '*', seq: expectedId, kind: 'deleted', message: `hand-off record${row.id - expectedId > 1 ? `s ${expectedId}..${row.id - 1} are` : ` ${expectedId} is`} missing (deleted)`})
     expectedId = row.id + 1
@@ -268,7 +270,7 @@ function checkHandoffs(db: LedgerDb, chains: ChainSummary[], owner: string | und
       const k = keyOf(row.type, row.issuer, about)
       covered.set(k, Math.max(covered.get(k) ?? 0, row.last_seq))
     }
-    headCount += checkRowHeads(db, row, owner, options, problems)
+    headCount += checkRowHeads(db, row, owner, options, problems, signedUpTo)
   }
   // Every imported record came in a hand-off: records beyond the last one kept mean a hand-off record was deleted.
   for (const c of chains) {
@@ -276,6 +278,10 @@ function checkHandoffs(db: LedgerDb, chains: ChainSummary[], owner: string | und
     const have = covered.get(keyOf(c.chain, c.company, c.about ?? null)) ?? 0
     if (c.last_seq > have)
       problems.push({chain: 'handoffs', company: c.company, seq: c.last_seq, kind: 'deleted', message: `${c.chain} ${c.company}${c.about ? ` → ${c.about}` : ''} up to #${c.last_seq} were imported, but the hand-off records kept here end at #${have} (a hand-off record was deleted)`})
+    // Every list carries its sender's signed head: an imported chain no such head covers has lost its evidence.
+    const signed = signedUpTo.get(keyOf(c.chain, c.company, c.about ?? null)) ?? 0
+    if (c.last_seq > signed)
+      problems.push({chain: c.chain, company: c.company, ...(c.about ? {about: c.about} : {}), seq: c.last_seq, kind: 'forged', message: `${c.chain} ${c.company}${c.about ? ` → ${c.about}` : ''} up to #${c.last_seq} were imported, but no head signed by ${c.company} vouches for more than #${signed} (the signed heads were removed, or the records were not imported from a signed list)`})
   }
   return {handoffs: rows.length, heads: headCount}
 }
@@ -289,7 +295,7 @@ function storedHash(db: LedgerDb, chain: {chain: 'events' | 'acks'; company: str
 }
 
 /** The heads one hand-off record carried: signed by the sender's key (the inventory's, when given) and still true here. */
-function checkRowHeads(db: LedgerDb, row: HandoffRow, owner: string | undefined, options: VerifyOptions, problems: VerifyProblem[]): number {
+function checkRowHeads(db: LedgerDb, row: HandoffRow, owner: string | undefined, options: VerifyOptions, problems: VerifyProblem[], signedUpTo: Map<string, number>): number {
   let heads: ChainHead[]
   try {
     heads = JSON.parse(row.heads) as ChainHead[]
@@ -324,6 +330,10 @@ function checkRowHeads(db: LedgerDb, row: HandoffRow, owner: string | undefined,
     }
     // Our own heads (sent) prove nothing to us; the other company's prove what it saw.
     if (row.direction !== 'in') continue
+    if (h.company === row.issuer) {
+      const k = `${h.chain}\u0000${h.company}\u0000${h.chain === 'acks' ? h.about : ''}`
+      signedUpTo.set(k, Math.max(signedUpTo.get(k) ?? 0, h.seq))
+    }
     const why = headDisagreement(db, h, owner)
     if (why) problems.push({chain: h.chain, company: h.company, ...(h.about ? {about: h.about} : {}), seq: h.seq, kind: h.hash !== null && why.includes('missing') ? 'deleted' : 'edited', message: why})
   }
