@@ -274,12 +274,11 @@ describe('read-only commands never create, and never pass, what is not there (it
       ...['typo.sqlite', 'notes.txt', 'cut.sqlite'].map((f): [string[], string] => [['history'], f]),
     ]
     for (const [command, file] of cases) {
-      {
-        const r = await cli(...command, '--db', file)
-        expect([command.join(' '), file, r.code], r.stdout + r.stderr).toEqual([command.join(' '), file, 2])
-        expect(r.stderr).toContain(file)
-        expect(r.stdout).not.toContain('intact')
-      }
+      const r = await cli(...command, '--db', file)
+      expect([command.join(' '), file, r.code], r.stdout + r.stderr).toEqual([command.join(' '), file, 2])
+      expect(r.stderr).toContain(file)
+      expect(r.stdout).not.toContain('intact')
+    }
     expect(existsSync(join(dir, 'typo.sqlite'))).toBe(false)
   }, 300_000)
 })
