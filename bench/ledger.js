@@ -55,22 +55,23 @@ async function stage(name, dir, n) {
     detail = '1,000 events, one transaction (fsync) each'
   } else if (name === 'export') {
     const db = lib.openLedger(join(dir, 'retail.sqlite'))
-    const result = time(() => lib.exportHandoff(db, {from: 'retail', to: 'nw', privateKeyPem: keys.privateKeyPem, now}))
+    const result = time(() => lib.exportHandoff(db, {from: 'retail', to: 'nw', privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem, now}))
     db.close()
     writeFileSync(join(dir, 'handoff.yaml'), result.text)
     detail = `${(result.text.length / 1e6).toFixed(1)} MB YAML, signed`
   } else if (name === 'import') {
     const db = lib.openLedger(join(dir, 'nw.sqlite'))
     const text = readFileSync(join(dir, 'handoff.yaml'), 'utf8')
-    const result = time(() => lib.importHandoff(db, text, keys.publicKeyPem, {now, recipient: 'nw'}))
+    const companies = [{id: 'retail', side: 'retail'}, {id: 'nw', side: 'nw'}]
+    const result = time(() => lib.importHandoff(db, text, keys.publicKeyPem, {now, recipient: 'nw', companies}))
     db.close()
     detail = `${result.added} added, signature and chain checked`
   } else if (name === 'verify') {
     const db = lib.openLedger(join(dir, 'nw.sqlite'))
-    const result = time(() => lib.verifyLedger(db))
+    const result = time(() => lib.verifyLedger(db, {companies: [{id: 'retail', side: 'retail', public_key: keys.publicKeyPem}, {id: 'nw', side: 'nw'}]}))
     db.close()
     if (!result.ok) throw new Error('verify failed: ' + JSON.stringify(result.problems.slice(0, 3)))
-    detail = `${result.chains[0]?.count ?? 0} events re-hashed`
+    detail = `${result.chains[0]?.count ?? 0} events re-hashed, ${result.heads} signed head(s), guards probed`
   }
   process.stdout.write(JSON.stringify({elapsed, cpu, maxRssKb: process.resourceUsage().maxRSS, detail}) + '\n')
 }

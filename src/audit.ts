@@ -113,7 +113,7 @@ export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Dat
   if (!options.ledger?.db) return evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles)
   const db = openLedger(options.ledger.db)
   try {
-    const result = evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles ?? ledgerView(db))
+    const result = evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles ?? ledgerView(db, inventory.companies))
     if (result.kind === 'audit') {
       result.run_id = recordRun(db, {
         startedAt: now,

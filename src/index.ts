@@ -30,11 +30,14 @@ export {type CheckItem, type CollectSummary, type LiveOptions, runCheck, runColl
 export {COLLECT_DEFAULTS} from './collect/defaults.js'
 export type {CollectOptions, CollectProgress} from './collect/index.js'
 export {parseShard} from './collect/select.js'
-export {exportLedger, importLedger, recheckLedger, type RecheckOutcome, recordLedgerEvent, withLedger, writeKeyPair} from './ledger-ops.js'
+export {exportLedger, importLedger, ledgerReadContext, type LedgerReadContext, recheckLedger, type RecheckOutcome, recordLedgerEvent, verifyLedgerFile, withLedger, writeKeyPair} from './ledger-ops.js'
 export {
   defaultLedgerPath,
   diffRuns,
   EVENT_KINDS,
+  endOfDayIn,
+  formatInZone,
+  ledgerOwner,
   type EventKind,
   type EventWithState,
   listEvents,

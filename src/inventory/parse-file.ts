@@ -1,3 +1,5 @@
+import {createPrivateKey, createPublicKey} from 'node:crypto'
+
 import type {Problem} from '../errors.js'
 import type {Company, DeclaredProfile, Person, Policy, Site, SourcePosition, SshSettings, Terminal, Waiver, Zone} from '../model.js'
 import {schemaProblems, schemaValidator} from '../source/schema.js'
@@ -45,7 +47,42 @@ export async function parseInventoryFile(file: string, maxBytes: number): Promis
   if (!result.ok) return result
   const validate = schemaValidator('inventory.schema.json')
   if (!validate(result.source.value)) return {ok: false, problems: schemaProblems(result.source, validate.errors)}
+  const keys = publicKeyProblems(result.source)
+  if (keys.length > 0) return {ok: false, problems: keys}
   return {ok: true, part: toPart(result.source)}
+}
+
+/**
+ * A company's `public_key` must be an Ed25519 public key. A private key pasted there by mistake is refused at its
+ * place (and never echoed: key material is never printed).
+ */
+function publicKeyProblems(src: YamlSource): Problem[] {
+  const problems: Problem[] = []
+  ;((src.value as RawFile).companies ?? []).forEach((c, i) => {
+    const text = c.public_key
+    if (text === undefined) return
+    const at = positionAt(src, ['companies', i, 'public_key'])
+    const bad = (message: string): void => void problems.push({code: 'E_KEY', message: `companies[${i}].public_key: ${message}`, ...at})
+    if (/PRIVATE KEY/.test(text) || isPrivateKey(text)) return bad('this is a private key: put only the public key (the .pub file from `fleet-audit ledger keygen`) in the inventory, and treat the private key as exposed')
+    try {
+      const key = text.includes('-----BEGIN')
+        ? createPublicKey(text)
+        : createPublicKey({key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki'})
+      if (key.asymmetricKeyType !== 'ed25519') bad(`not an Ed25519 public key (${key.asymmetricKeyType})`)
+    } catch {
+      bad('not a public key (expected the PEM block from `fleet-audit ledger keygen`)')
+    }
+  })
+  return problems
+}
+
+function isPrivateKey(text: string): boolean {
+  try {
+    createPrivateKey({key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'pkcs8'})
+    return true
+  } catch {
+    return false
+  }
 }
 
 function toPart(src: YamlSource): FilePart {

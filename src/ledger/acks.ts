@@ -21,6 +21,8 @@ export interface AckInput {
   note?: string
   /** Findings at or above this severity (and not waived) reject the event. Default `high`. */
   failOn?: Severity
+  /** Re-check an event already acknowledged: the new ack supersedes the earlier one (which stays in the chain). */
+  supersede?: boolean
 }
 
 /** `rejected` when any unwaived finding is at or above `failOn`, else `verified`. */
@@ -40,14 +42,23 @@ export function ackChainHead(db: LedgerDb, acker: string, issuer: string): {seq:
 
 /**
  * Records the acknowledgement of one event: a new chained record by the acknowledging company, never an edit of
- * the event. One per event and acker: a rejected event is resolved by a later event, which gets its own ack.
+ * the event. A later re-check of the same event (`supersede`) adds a new ack; the latest one counts.
  */
-export function recordAck(db: LedgerDb, inventory: Inventory | undefined, input: AckInput, now: Date): LedgerAck {
+export function recordAck(db: LedgerDb, inventory: Inventory, input: AckInput, now: Date): LedgerAck {
   const {acker, event} = input
-  if (inventory) {
+  {
     const index = indexInventory(inventory)
     const problems = []
-    if (!index.companies.has(acker)) problems.push({code: 'E_REF', message: `unknown company "${acker}" (acker)`})
+    const [mine, theirs] = [index.companies.get(acker), index.companies.get(event.issuer)]
+    if (!mine) problems.push({code: 'E_REF', message: `unknown company "${acker}" (acker)`})
+    else if (theirs && mine.side === theirs.side && acker !== event.issuer)
+      // The re-check is the other company's: a second company on the issuer's own side vouching for it is the
+      // barrier excusing itself.
+      problems.push({
+        code: 'E_BARRIER',
+        message: `${acker} (${mine.side}) cannot acknowledge ${event.issuer}#${event.seq}: ${event.issuer} is on the same side (${theirs.side}); only a company on the other side of the barrier may acknowledge it`,
+      })
+    else if (!theirs) problems.push({code: 'E_REF', message: `unknown company "${event.issuer}" (issuer of ${event.issuer}#${event.seq})`})
     if (input.actor !== undefined) {
       const person = index.people.get(input.actor)
       if (!person) problems.push({code: 'E_REF', message: `unknown person "${input.actor}" (actor)`})
@@ -65,10 +76,12 @@ export function recordAck(db: LedgerDb, inventory: Inventory | undefined, input:
       throw ledgerError('E_REF', `event ${event.issuer}#${event.seq} has hash ${stored.hash.slice(0, 12)}…, not ${event.hash.slice(0, 12)}…`)
     const existing = prepare<[string, string, number], {seq: number; state: string}>(
       db,
-      'SELECT seq, state FROM acks WHERE acker = ? AND issuer = ? AND event_seq = ?',
+      'SELECT seq, state FROM acks WHERE acker = ? AND issuer = ? AND event_seq = ? ORDER BY seq DESC LIMIT 1',
     ).get(acker, event.issuer, event.seq)
-    if (existing)
-      throw ledgerError('E_ACK_EXISTS', `event ${event.issuer}#${event.seq} is already acknowledged (${existing.state}, ack #${existing.seq})`)
+    if (existing && !input.supersede)
+      throw ledgerError('E_ACK_EXISTS', `event ${event.issuer}#${event.seq} is already acknowledged (${existing.state}, ack #${existing.seq})`, {
+        hint: `re-check it again with ledger recheck --event ${event.issuer}#${event.seq}: the new ack supersedes this one`,
+      })
     const head = ackChainHead(db, acker, event.issuer)
     if (head.imported) throw ledgerError('E_CHAIN_IMPORTED', `the acks of ${acker} about ${event.issuer} are imported; only ${acker} can extend them`)
     const body: Omit<LedgerAck, 'hash'> = {

@@ -5,6 +5,7 @@ import {LedgerError} from './errors.js'
 import {parseHandoff, type HandoffContent, type HandoffFile} from './handoff-format.js'
 import {ByteSink} from './bytes.js'
 import {ackBody, canonicalContent, canonicalContentAround, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
+import {chainName, headSignedBy} from './heads.js'
 import {keyFingerprint, readPublicKey, verifyText, type Signature} from './keys.js'
 import type {LedgerAck, LedgerEvent} from './types.js'
 
@@ -55,11 +56,34 @@ export function readHandoff(text: string, senderPublicKey: string | KeyObject, o
     fail('E_HANDOFF_SIGNATURE', `the signature does not match the content: the file was altered after ${content.issuer} signed it`)
   }
   if (listIssues.length > 0) throw new LedgerError(listIssues.map((p) => ({...p, file})))
+  checkHeads(content, key, file)
   if (options.type && content.type !== options.type) fail('E_HANDOFF_TYPE', `a list of ${content.type}, not ${options.type}`)
   if (options.recipient !== undefined && content.recipient !== options.recipient)
     fail('E_HANDOFF_RECIPIENT', `the list is addressed to ${content.recipient}, not ${options.recipient}`)
   const records = content.type === 'events' ? content.events! : content.acks!
   return {content, records, signature: signature!, file}
+}
+
+/**
+ * The signed chain heads the list carries: each signed by the sender with the same key as the list, about the
+ * sender's or the recipient's chains only, and one of them the head of the chain sent, at the list's last record
+ * (an export always runs to the head: a list that stops short of it hides what comes after).
+ */
+function checkHeads(content: HandoffContent, key: KeyObject, file: string | undefined): void {
+  const problems: Problem[] = []
+  const add = (message: string): void => void problems.push({code: 'E_HANDOFF_HEAD', message, file})
+  content.heads.forEach((h, i) => {
+    if (h.signer !== content.issuer) add(`heads[${i}] is signed by ${h.signer}, not by the sender ${content.issuer}`)
+    else if (!headSignedBy(h, key)) add(`heads[${i}] (${chainName(h)} #${h.seq}): the signature is not ${content.issuer}'s`)
+    if (h.company !== content.issuer && h.company !== content.recipient) add(`heads[${i}] is about ${h.company}, neither the sender nor the recipient`)
+    if (h.chain === 'acks' && h.about === null) add(`heads[${i}]: an acks head must say whose events (about)`)
+  })
+  const about = content.type === 'acks' ? content.recipient : null
+  const own = content.heads.find((h) => h.chain === content.type && h.company === content.issuer && h.about === about)
+  if (!own) add(`the list carries no signed head of ${content.issuer}'s ${content.type}: it cannot show it runs to the head of the chain`)
+  else if (own.seq !== content.last_seq || own.hash !== content.last_hash)
+    add(`the list ends at seq ${content.last_seq}, but ${content.issuer}'s signed head of its ${content.type} is #${own.seq}: records after the list were left out`)
+  if (problems.length > 0) throw new LedgerError(problems)
 }
 
 /** Internal consistency of the list, naming seqs: missing, repeated, reordered or altered records. */

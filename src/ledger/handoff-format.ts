@@ -2,13 +2,14 @@ import {LineCounter, parseDocument, isNode} from 'yaml'
 
 import type {Problem} from '../errors.js'
 import {LedgerError} from './errors.js'
+import {HEAD_FIELDS, type ChainHead} from './heads.js'
 import type {Signature} from './keys.js'
 import {isSafeText} from './text.js'
 import {isOffsetTime} from './time.js'
 import {EVENT_KINDS, type LedgerAck, type LedgerEvent} from './types.js'
 
-/** The format marker and version of a hand-off file. */
-export const HANDOFF_FORMAT = 1
+/** The format marker and version of a hand-off file (2: with the sender's signed chain heads). */
+export const HANDOFF_FORMAT = 2
 
 /** What a hand-off file carries: events from their issuer, or acks back from the re-checking company. */
 export type HandoffType = 'events' | 'acks'
@@ -28,6 +29,8 @@ export interface HandoffContent {
   prev_hash: string | null
   /** Hash of the record at `last_seq` (equal to `prev_hash` for an empty list). */
   last_hash: string | null
+  /** The sender's signed heads of its own chains and of the recipient's chains it holds (see heads.ts). */
+  heads: ChainHead[]
   events?: LedgerEvent[]
   acks?: LedgerAck[]
 }
@@ -72,6 +75,8 @@ export function renderHead(content: Omit<HandoffContent, 'events' | 'acks'>, lis
     `# fleet-audit hand-off list: ${content.type} ${content.first_seq}..${content.last_seq} from ${content.issuer} to ${content.recipient}.\n` +
     '# Signed (Ed25519 over the RFC 8785 canonical JSON of everything but `signature`): a changed value is refused on import;\n# layout (indentation, quoting, line endings) may change freely.\n'
   for (const key of HEADER_KEYS) text += `${key}: ${scalar(content[key as keyof typeof content])}\n`
+  text += `heads:${content.heads.length === 0 ? ' []' : ''}\n`
+  for (const head of content.heads) text += renderRecord(head)
   return text + `${content.type}:${listLength === 0 ? ' []' : ''}\n`
 }
 
@@ -176,6 +181,8 @@ function parseFast(text: string): {data: Record<string, unknown>; lines: number[
   let item: Record<string, unknown> | undefined
   let block: Record<string, unknown> | undefined
   let events: Record<string, unknown>[] | undefined
+  /** The list of records (events or acks), whose items' lines lineOf reports. */
+  let records: Record<string, unknown>[] | undefined
   const interned = new Map<string, string | null>()
   // Offsets into the text rather than split lines: a 100,000-event list has two million lines.
   for (let pos = 0, n = 1; pos < text.length; n++) {
@@ -196,14 +203,14 @@ function parseFast(text: string): {data: Record<string, unknown>; lines: number[
       if (read) {
         // The same object the lines below would give, read in one go; anything after it goes on as usual.
         list.push((item = read.event))
-        lines.push(n)
+        if (list === records) lines.push(n)
         n += EVENT_LINE_PREFIXES.length - 1
         pos = read.next
         continue
       }
       item = {}
       list.push(item)
-      lines.push(n)
+      if (list === records) lines.push(n)
       start += 2
       target = item
     } else if (indent === 4 && item) target = item
@@ -219,19 +226,20 @@ function parseFast(text: string): {data: Record<string, unknown>; lines: number[
       else {
         data[key] = list = []
         if (key === 'events') events = list
+        if (key === 'events' || key === 'acks') records = list
       }
       continue
     }
     const value = readScalar(text.slice(colon + 2, end))
     if (value === undefined) return undefined
-    if (target === data && (key === 'events' || key === 'acks')) {
+    if (target === data && (key === 'events' || key === 'acks' || key === 'heads')) {
       if (!Array.isArray(value) || value.length > 0) return undefined
     }
     target[key] = value
   }
   // `key:` with nothing under it is null in YAML, not an empty list or mapping: leave such files to the parser.
   for (const value of Object.values(data)) if (value !== null && typeof value === 'object' && Object.keys(value).length === 0 && !Array.isArray(value)) return undefined
-  for (const key of ['events', 'acks']) if (Array.isArray(data[key]) && (data[key] as unknown[]).length === 0 && !/^(events|acks): \[\]$/m.test(text)) return undefined
+  for (const key of ['events', 'acks', 'heads']) if (Array.isArray(data[key]) && (data[key] as unknown[]).length === 0 && !new RegExp(`^${key}: \\[\\]$`, 'm').test(text)) return undefined
   return {data, lines}
 }
 
@@ -304,7 +312,9 @@ function checkShape(data: Record<string, unknown>, bad: Bad): void {
   for (const key of ['issuer', 'recipient', 'created_at']) if (typeof data[key] !== 'string') bad([key], 'must be a string')
   for (const key of ['first_seq', 'last_seq', 'count']) if (!Number.isInteger(data[key])) bad([key], 'must be an integer')
   for (const key of ['prev_hash', 'last_hash']) if (data[key] !== null && typeof data[key] !== 'string') bad([key], 'must be a hash or null')
-  const allowed = new Set([...HEADER_KEYS, 'events', 'acks', 'signature'])
+  const allowed = new Set([...HEADER_KEYS, 'heads', 'events', 'acks', 'signature'])
+  if (!Array.isArray(data.heads)) bad(['heads'], 'must be a list of signed chain heads')
+  else data.heads.forEach((head, i) => checkRecord(HEAD_ENTRIES, HEAD_KEYS, head, (field, message) => bad(['heads', i, ...field], message)))
   for (const key of Object.keys(data)) if (!allowed.has(key)) bad([key], 'unknown key')
   const listKey = type === 'acks' ? 'acks' : 'events'
   const list = data[listKey]
@@ -376,6 +386,20 @@ const ACK_FIELDS: Record<keyof LedgerAck, (v: unknown) => boolean> = {
   prev_hash: orNull(HASH),
   hash: HASH,
 }
+
+const HEAD_CHECKS: Record<keyof ChainHead, (v: unknown) => boolean> = {
+  signer: ID,
+  chain: (v) => v === 'events' || v === 'acks',
+  company: ID,
+  about: orNull(ID),
+  seq: (v) => Number.isInteger(v) && (v as number) >= 0,
+  hash: orNull(HASH),
+  signed_at: TIME,
+  key: (v) => typeof v === 'string' && /^SHA256:[A-Za-z0-9+/]{43}$/.test(v),
+  signature: (v) => typeof v === 'string' && /^[A-Za-z0-9+/]{86}==$/.test(v),
+}
+const HEAD_ENTRIES = HEAD_FIELDS.map((k) => [k, HEAD_CHECKS[k]] as [string, (v: unknown) => boolean])
+const HEAD_KEYS = new Set<string>(HEAD_FIELDS)
 
 function checkRecord(fields: [string, (v: unknown) => boolean][], known: Set<string>, record: unknown, bad: Bad): void {
   if (!record || typeof record !== 'object' || Array.isArray(record)) return bad([], 'must be a mapping')

@@ -1,13 +1,17 @@
 import type {KeyObject} from 'node:crypto'
 
+import type {Company} from '../model.js'
 import {ackChainHead} from './acks.js'
-import {ledgerError} from './errors.js'
+import {LedgerError, ledgerError} from './errors.js'
 import {eventChainHead} from './events.js'
 import {ByteSink} from './bytes.js'
 import {canonicalContent, canonicalContentAround, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
 import {HANDOFF_FORMAT, renderHandoff, renderHead, renderRecord, renderSignature, type HandoffContent, type HandoffType} from './handoff-format.js'
 import {readHandoff} from './handoff-check.js'
-import {readPrivateKey, signText} from './keys.js'
+import {currentHeads, headDisagreement, signHeads} from './heads.js'
+import {keyFingerprint, readPrivateKey, readPublicKey, signText} from './keys.js'
+import {handoffEntryHash} from './migrations/index.js'
+import {ledgerOwner} from './owner.js'
 import {EVENT_FIELDS_SQL, EventInserter, INSERT_ACK, ackFromRow, ackToRow, eventFromRaw, type AckRow, type RawEvent} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
 import type {LedgerAck, LedgerEvent} from './types.js'
@@ -21,6 +25,8 @@ export interface ExportOptions {
   /** Re-send from this seq; by default everything after the last export to `to`. */
   since?: number
   privateKeyPem: string
+  /** The `--from` company's public_key as the inventory declares it: the private key must be its other half. */
+  publicKeyPem: string
   now: Date
 }
 
@@ -33,6 +39,29 @@ export interface ExportResult {
   first_seq: number
   last_seq: number
   count: number
+  /** The seq the other company has signed, in a receipt, that it holds of the chain sent (0: none yet). */
+  confirmed: number
+  /** The last seq sent to `recipient` before this list, and when (none: never). */
+  previous?: {last_seq: number; at: string}
+}
+
+/** A list signed and ready to deliver; `commit` records it as sent (after the file was written). */
+export interface PreparedExport {
+  result: ExportResult
+  commit(): void
+}
+
+/** Who is on which side of the barrier: a hand-off and an acknowledgement always cross it. */
+export type Sides = readonly Pick<Company, 'id' | 'side'>[]
+
+/** Refuses two companies on the same side (or unknown), naming both and their sides. */
+export function checkAcross(companies: Sides, a: string, b: string, what: string): void {
+  const side = (id: string): string | undefined => companies.find((c) => c.id === id)?.side
+  const [sa, sb] = [side(a), side(b)]
+  if (sa === undefined || sb === undefined)
+    throw ledgerError('E_BARRIER', `${what}: ${sa === undefined ? a : b} is not a company of the inventory, so its side of the barrier is unknown`)
+  if (sa === sb)
+    throw ledgerError('E_BARRIER', `${what}: ${a} (${sa}) and ${b} (${sb}) are on the same side of the barrier; only a company on the other side may receive or acknowledge it`)
 }
 
 /** Options for {@link importHandoff} and {@link importAcks}. */
@@ -40,6 +69,8 @@ export interface ImportOptions {
   now: Date
   /** The importing company: a list addressed to anyone else is refused. */
   recipient?: string
+  /** The companies and their sides: the sender and the recipient must be on different sides. */
+  companies: Sides
   /** For messages. */
   file?: string
 }
@@ -58,25 +89,61 @@ export interface ImportResult {
 
 /** Signs and renders the events of `from` since the last export to `to` (or since `since`), and records the export. */
 export function exportHandoff(db: LedgerDb, options: ExportOptions): ExportResult {
-  return exportList(db, 'events', options)
+  const prepared = prepareExport(db, 'events', options)
+  prepared.commit()
+  return prepared.result
 }
 
 /** Like {@link exportHandoff}, for the acknowledgements `from` made of `to`'s events. */
 export function exportAcks(db: LedgerDb, options: ExportOptions): ExportResult {
-  return exportList(db, 'acks', options)
+  const prepared = prepareExport(db, 'acks', options)
+  prepared.commit()
+  return prepared.result
 }
 
-function exportList(db: LedgerDb, type: HandoffType, options: ExportOptions): ExportResult {
-  const {from, to, now} = options
+/**
+ * Signs a list without recording it as sent: the caller writes it, then calls `commit`. A list that could not be
+ * written is therefore never counted as handed over (the next export sends it again).
+ */
+export function prepareExport(db: LedgerDb, type: HandoffType, options: ExportOptions): PreparedExport {
+  const {from, to} = options
   const key: KeyObject = readPrivateKey(options.privateKeyPem)
-  const write = db.transaction((): ExportResult => {
+  const declared = readPublicKey(options.publicKeyPem)
+  const [mine, theirs] = [keyFingerprint(key), keyFingerprint(declared)]
+  if (mine !== theirs)
+    throw ledgerError('E_KEY_MISMATCH', `the key given is not ${from}'s: its public half is ${mine}, ${from}'s public_key in the inventory is ${theirs}`, {
+      hint: `sign with ${from}'s own key (the .key file whose .pub is in the inventory); ${to} would refuse this list`,
+    })
+  const built = db.transaction(() => buildList(db, type, options, key)).immediate()
+  return {
+    result: built.result,
+    commit: () =>
+      db
+        .transaction(() => {
+          const head = type === 'events' ? eventChainHead(db, from) : ackChainHead(db, from, to)
+          if (head.seq !== built.headSeq || head.hash !== built.headHash)
+            throw ledgerError('E_LEDGER_CHANGED', `${from}'s ${type} changed while the list was being written; export again`)
+          logHandoff(db, 'out', built.content, built.result.count, built.signature, declared)
+        })
+        .immediate(),
+  }
+}
+
+function buildList(
+  db: LedgerDb,
+  type: HandoffType,
+  options: ExportOptions,
+  key: KeyObject,
+): {result: ExportResult; content: HandoffContent; signature: string; headSeq: number; headHash: string | null} {
+  const {from, to, now} = options
+  {
     const head = type === 'events' ? eventChainHead(db, from) : ackChainHead(db, from, to)
     if (head.imported) throw ledgerError('E_CHAIN_IMPORTED', `the ${type} of ${from} in this ledger were imported: only ${from} can hand them off`)
-    const last = prepare<[string, string, string], {last: number | null}>(
+    const last = prepare<[string, string, string], {last_seq: number; at: string}>(
       db,
-      `SELECT MAX(last_seq) AS last FROM handoffs WHERE direction = 'out' AND type = ? AND issuer = ? AND recipient = ?`,
+      `SELECT last_seq, at FROM handoffs WHERE direction = 'out' AND type = ? AND issuer = ? AND recipient = ? ORDER BY last_seq DESC, id DESC LIMIT 1`,
     ).get(type, from, to)
-    const first = options.since ?? (last?.last ?? 0) + 1
+    const first = options.since ?? (last?.last_seq ?? 0) + 1
     if (!Number.isInteger(first) || first < 1 || first > head.seq + 1)
       throw ledgerError('E_INPUT', `--since ${first} is outside ${from}'s ${type} 1..${head.seq}`)
     const prevHash = first === 1 ? null : hashAt(db, type, from, to, first - 1)
@@ -91,7 +158,9 @@ function exportList(db: LedgerDb, type: HandoffType, options: ExportOptions): Ex
       count: 0,
       prev_hash: prevHash,
       last_hash: prevHash,
+      heads: signHeads(currentHeads(db, from, to), from, key, now),
     } satisfies HandoffContent
+    const extra = {confirmed: confirmedBy(db, type, from, to), ...(last ? {previous: last} : {})}
     if (type === 'events') {
       // Streamed: each row is checked, then written straight into the signed bytes and the YAML bytes. The signed
       // text starts with the keys that sort before "events" (count, created_at), so the rows are counted first.
@@ -105,18 +174,27 @@ function exportList(db: LedgerDb, type: HandoffType, options: ExportOptions): Ex
       if (check !== before) throw new Error('internal error: the signed header changed while exporting')
       list.canonical.write(after)
       const signature = signText(list.canonical.bytes(), key)
-      logHandoff(db, 'out', content, list.count, signature.value)
       const text = renderHead(content, list.count) + list.yaml.bytes().toString('utf8') + renderSignature(signature)
-      return {type, text, issuer: from, recipient: to, first_seq: first, last_seq: content.last_seq, count: list.count}
+      const result = {type, text, issuer: from, recipient: to, first_seq: first, last_seq: content.last_seq, count: list.count, ...extra}
+      return {result, content, signature: signature.value, headSeq: head.seq, headHash: head.hash}
     }
     const records = readAcks(db, from, to, first)
     const content: HandoffContent = {...header, last_seq: first + records.length - 1, count: records.length, last_hash: records.at(-1)?.hash ?? prevHash, acks: records}
     checkBeforeSigning(type, from, records, prevHash)
     const signature = signText(canonicalContent(content as unknown as Record<string, unknown>), key)
-    logHandoff(db, 'out', content, records.length, signature.value)
-    return {type, text: renderHandoff(content, signature), issuer: from, recipient: to, first_seq: first, last_seq: content.last_seq, count: records.length}
-  })
-  return write.immediate()
+    const result = {type, text: renderHandoff(content, signature), issuer: from, recipient: to, first_seq: first, last_seq: content.last_seq, count: records.length, ...extra}
+    return {result, content, signature: signature.value, headSeq: head.seq, headHash: head.hash}
+  }
+}
+
+/** The highest seq of `from`'s chain that `to` has signed a receipt for (in a hand-off `to` sent here). */
+function confirmedBy(db: LedgerDb, type: HandoffType, from: string, to: string): number {
+  const rows = prepare<[string], {heads: string}>(db, `SELECT heads FROM handoffs WHERE direction = 'in' AND issuer = ?`).all(to)
+  let best = 0
+  for (const row of rows)
+    for (const h of JSON.parse(row.heads) as {chain: string; company: string; about: string | null; seq: number}[])
+      if (h.chain === type && h.company === from && (type === 'events' || h.about === to)) best = Math.max(best, h.seq)
+  return best
 }
 
 /**
@@ -178,12 +256,36 @@ function hashAt(db: LedgerDb, type: HandoffType, from: string, to: string, seq: 
   return row?.hash ?? null
 }
 
-function logHandoff(db: LedgerDb, direction: 'in' | 'out', c: HandoffContent, added: number, signature: string): void {
+/**
+ * Appends a hand-off record, with the signed heads it carried and the sender's public key, to the hand-off chain:
+ * each record's `entry_hash` covers its fields and the previous record's hash, so `verify` names an edited or
+ * deleted one.
+ */
+function logHandoff(db: LedgerDb, direction: 'in' | 'out', c: HandoffContent, added: number, signature: string, senderKey: KeyObject): void {
+  const last = prepare<[], {id: number; entry_hash: string}>(db, 'SELECT id, entry_hash FROM handoffs ORDER BY id DESC LIMIT 1').get()
+  const row = {
+    id: (last?.id ?? 0) + 1,
+    direction,
+    type: c.type,
+    issuer: c.issuer,
+    recipient: c.recipient,
+    first_seq: c.first_seq,
+    last_seq: c.last_seq,
+    count: c.count,
+    added,
+    prev_hash: c.prev_hash,
+    last_hash: c.last_hash,
+    signature,
+    at: c.created_at,
+    heads: JSON.stringify(c.heads),
+    sender_key: senderKey.export({type: 'spki', format: 'pem'}).toString(),
+    entry_prev: last?.entry_hash ?? null,
+  }
   prepare(
     db,
-    `INSERT INTO handoffs (direction, type, issuer, recipient, first_seq, last_seq, count, added, prev_hash, last_hash, signature, at)
-     VALUES (@direction, @type, @issuer, @recipient, @first_seq, @last_seq, @count, @added, @prev_hash, @last_hash, @signature, @at)`,
-  ).run({direction, type: c.type, issuer: c.issuer, recipient: c.recipient, first_seq: c.first_seq, last_seq: c.last_seq, count: c.count, added, prev_hash: c.prev_hash, last_hash: c.last_hash, signature, at: c.created_at})
+    `INSERT INTO handoffs (id, direction, type, issuer, recipient, first_seq, last_seq, count, added, prev_hash, last_hash, signature, at, heads, sender_key, entry_prev, entry_hash)
+     VALUES (@id, @direction, @type, @issuer, @recipient, @first_seq, @last_seq, @count, @added, @prev_hash, @last_hash, @signature, @at, @heads, @sender_key, @entry_prev, @entry_hash)`,
+  ).run({...row, entry_hash: handoffEntryHash(row)})
 }
 
 /**
@@ -202,10 +304,16 @@ export function importAcks(db: LedgerDb, text: string, senderPublicKey: string |
 }
 
 function importList(db: LedgerDb, text: string, senderPublicKey: string | KeyObject, options: ImportOptions, only?: HandoffType): ImportResult {
-  const verified = readHandoff(text, senderPublicKey, {file: options.file, recipient: options.recipient, type: only})
+  const senderKey = typeof senderPublicKey === 'string' ? readPublicKey(senderPublicKey) : senderPublicKey
+  const verified = readHandoff(text, senderKey, {file: options.file, recipient: options.recipient, type: only})
   const {content} = verified
   const type = content.type
   const file = options.file
+  try {
+    checkAcross(options.companies, content.issuer, content.recipient, `a list of ${type} from ${content.issuer} to ${content.recipient}`)
+  } catch (error) {
+    throw ledgerError('E_BARRIER', (error as {problems: {message: string}[]}).problems[0].message, {file})
+  }
   const importedAt = options.now.toISOString()
   const run = db.transaction((): ImportResult => {
     const head = type === 'events' ? eventChainHead(db, content.issuer) : ackChainHead(db, content.issuer, content.recipient)
@@ -222,6 +330,10 @@ function importList(db: LedgerDb, text: string, senderPublicKey: string | KeyObj
     if (fresh.length === 0) {
       if (content.count === 0 && content.first_seq > head.seq + 1)
         throw ledgerError('E_HANDOFF_GAP', `seqs ${head.seq + 1}..${content.first_seq - 1} are missing`, {file, hint: `ask ${content.issuer} to export again with --since ${head.seq + 1}`})
+      checkHeads(db, content, file)
+      // Nothing new, but new signed heads are evidence worth keeping; a replay of a list kept before changes nothing.
+      const seen = prepare<[string], {n: number}>(db, `SELECT count(*) AS n FROM handoffs WHERE direction = 'in' AND signature = ?`).get(verified.signature.value)!.n
+      if (seen === 0) logHandoff(db, 'in', content, 0, verified.signature.value, senderKey)
       return result(content, 0)
     }
     const first = fresh[0]
@@ -247,10 +359,24 @@ function importList(db: LedgerDb, text: string, senderPublicKey: string | KeyObj
         insert.run(ackToRow(a, importedAt))
       }
     }
-    logHandoff(db, 'in', content, fresh.length, verified.signature.value)
+    checkHeads(db, content, file)
+    logHandoff(db, 'in', content, fresh.length, verified.signature.value, senderKey)
     return result(content, fresh.length)
   })
   return run.immediate()
+}
+
+/**
+ * The sender's signed heads against this database: a head of a chain this database holds (or owns) must match it.
+ * A mismatch means one side's chain was rewritten after the other saw it: refused, naming the chain and seq.
+ */
+function checkHeads(db: LedgerDb, content: HandoffContent, file: string | undefined): void {
+  const owner = ledgerOwner(db)?.company ?? content.recipient
+  const problems = content.heads.flatMap((h) => {
+    const why = headDisagreement(db, h, owner)
+    return why ? [{code: 'E_HEAD_CONFLICT', message: why, file, hint: 'run `fleet-audit ledger verify`; the signed head in this list is evidence: keep the file'}] : []
+  })
+  if (problems.length > 0) throw new LedgerError(problems)
 }
 
 function result(c: HandoffContent, added: number): ImportResult {

@@ -1,4 +1,5 @@
 import type {Finding, Severity, Terminal} from '../model.js'
+import {ledgerError} from './errors.js'
 import {prepare, type LedgerDb} from './store.js'
 import {toIso} from './time.js'
 
@@ -84,6 +85,15 @@ export function runFindings(db: LedgerDb, runId: number): Finding[] {
 
 /** New and resolved findings from run `a` to run `b`, keyed by rule + terminal. */
 export function diffRuns(db: LedgerDb, a: number, b: number): RunDiff {
+  const exists = prepare<[number], {id: number}>(db, 'SELECT id FROM runs WHERE id = ?')
+  const missing = [a, b].filter((id) => !exists.get(id))
+  if (missing.length > 0) {
+    const range = prepare<[], {lo: number | null; hi: number | null}>(db, 'SELECT MIN(id) AS lo, MAX(id) AS hi FROM runs').get()!
+    throw ledgerError('E_REF', `--diff: no run ${missing.join(' or ')} in this database (${range.lo === null ? 'no runs are stored' : `runs ${range.lo}..${range.hi} are stored`})`, {
+      file: db.name,
+      hint: '`fleet-audit history` lists the runs',
+    })
+  }
   const key = (f: Finding): string => `${f.rule}\u0000${f.terminal}`
   const before = new Map(runFindings(db, a).map((f) => [key(f), f]))
   const after = new Map(runFindings(db, b).map((f) => [key(f), f]))

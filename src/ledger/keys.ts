@@ -31,6 +31,8 @@ export function generateKeyPair(): KeyPair {
 
 /** Reads an Ed25519 public key given as PEM or as base64 SPKI DER (how `companies[].public_key` may hold it). */
 export function readPublicKey(text: string): KeyObject {
+  // createPublicKey also accepts a private key (and derives its public half): a private key is never a public_key.
+  if (/PRIVATE KEY/.test(text)) throw ledgerError('E_KEY', 'a private key where a public key belongs (never share it; treat it as exposed)')
   let key: KeyObject
   try {
     key = text.includes('-----BEGIN')

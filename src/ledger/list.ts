@@ -16,6 +16,11 @@ export interface EventFilter {
   until?: Date | string
   /** Only events no other company has acknowledged yet. */
   unacknowledged?: boolean
+  /**
+   * The companies and their sides: when given, only an ack by a company on the other side of the barrier from the
+   * event's issuer counts (one that is not is ignored here and reported by `verifyLedger`).
+   */
+  companies?: readonly {id: string; side: string}[]
 }
 
 type Row = EventRow & {
@@ -28,7 +33,7 @@ type Row = EventRow & {
   ack_evidence_count: number | null
 }
 
-// The latest ack of each event (by recorded_at, then seq): `acks` has at most one per acker and event.
+// The latest ack of each event (by recorded_at, then seq): a re-check's new ack supersedes the earlier one.
 const SELECT = `
   SELECT e.*, a.acker AS ack_acker, a.seq AS ack_seq, a.state AS ack_state, a.checked_at AS ack_checked_at,
          a.recorded_at AS ack_recorded_at, json_array_length(a.evidence) AS ack_evidence_count,
@@ -36,7 +41,10 @@ const SELECT = `
             WHERE h.direction = 'out' AND h.type = 'events' AND h.issuer = e.issuer), 0)) AS handed_off
   FROM events e
   LEFT JOIN acks a ON a.rowid = (
-    SELECT rowid FROM acks x WHERE x.issuer = e.issuer AND x.event_seq = e.seq ORDER BY x.recorded_at DESC, x.seq DESC LIMIT 1)
+    SELECT rowid FROM acks x WHERE x.issuer = e.issuer AND x.event_seq = e.seq
+      AND (@sides IS NULL OR json_extract(@sides, '$."' || x.acker || '"') IS NOT json_extract(@sides, '$."' || x.issuer || '"')
+        AND json_extract(@sides, '$."' || x.acker || '"') IS NOT NULL AND json_extract(@sides, '$."' || x.issuer || '"') IS NOT NULL)
+      ORDER BY x.recorded_at DESC, x.seq DESC LIMIT 1)
   WHERE (@terminal IS NULL OR e.terminal = @terminal)
     AND (@site IS NULL OR e.site = @site OR e.from_site = @site)
     AND (@kind IS NULL OR e.kind = @kind)
@@ -56,6 +64,7 @@ export function listEvents(db: LedgerDb, filter: EventFilter = {}): EventWithSta
     since: filter.since === undefined ? null : toIso(filter.since),
     until: filter.until === undefined ? null : toIso(filter.until),
     unacknowledged: filter.unacknowledged ? 1 : 0,
+    sides: filter.companies ? JSON.stringify(Object.fromEntries(filter.companies.map((c) => [c.id, c.side]))) : null,
   })
   return rows.map((row) => {
     const {ack_acker, ack_seq, ack_state, ack_checked_at, ack_recorded_at, ack_evidence_count, imported_at, handed_off} = row

@@ -1,4 +1,4 @@
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import Database from 'better-sqlite3'
 import envPaths from 'env-paths'
@@ -23,8 +23,10 @@ export function defaultLedgerPath(): string {
 
 /** Options for {@link openLedger}. */
 export interface OpenOptions {
-  /** Open without migrating or writing (history and list commands). The file must exist. */
+  /** Open without migrating or writing (verify, list, history). The file must exist and be a ledger. */
   readonly?: boolean
+  /** Refuse to create the file (commands that have nothing to do on a new ledger, e.g. export). */
+  mustExist?: boolean
   /** Stop at this schema version (tests of a single migration). */
   targetVersion?: number
 }
@@ -34,10 +36,12 @@ export interface OpenOptions {
  * `synchronous = FULL` because an acknowledged ledger entry must survive a power cut, not just a crash.
  */
 export function openLedger(path: string, options: OpenOptions = {}): LedgerDb {
-  if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), {recursive: true})
+  const mustExist = (options.readonly ?? false) || (options.mustExist ?? false)
+  if (mustExist) checkExisting(path)
+  else if (path !== ':memory:') mkdirSync(dirname(path), {recursive: true})
   let db: LedgerDb
   try {
-    db = new Database(path, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
+    db = new Database(path, {readonly: options.readonly ?? false, fileMustExist: mustExist})
   } catch (error) {
     throw ledgerError('E_DB_OPEN', `cannot open ledger database: ${(error as Error).message}`, {file: path})
   }
@@ -52,19 +56,56 @@ export function openLedger(path: string, options: OpenOptions = {}): LedgerDb {
       db.pragma('synchronous = FULL')
     }
     checkIdentity(db, path)
+    if (mustExist && schemaVersion(db) === 0)
+      throw ledgerError('E_DB_FOREIGN', 'not a fleet-audit ledger (an SQLite file with no ledger in it)', {file: path})
     if (options.readonly) {
       const version = schemaVersion(db)
       if (version < SCHEMA_VERSION)
         throw ledgerError('E_DB_OLD', `ledger database is at schema version ${version}, this fleet-audit needs ${SCHEMA_VERSION}`, {
           file: path,
-          hint: 'open it once without --readonly (any ledger write command) to migrate it',
+          hint: 'any ledger command that writes (record, import, export, recheck) migrates it first; verify, list and history only read',
         })
     } else migrate(db, options.targetVersion ?? SCHEMA_VERSION, path)
     return db
   } catch (error) {
     db.close()
-    throw error
+    throw asLedgerError(error, path)
   }
+}
+
+/**
+ * A read-only command never creates what is not there: the file must exist, be a regular file (never a FIFO or a
+ * device, which SQLite would block on or misread) and not be empty.
+ */
+function checkExisting(path: string): void {
+  let size: number
+  try {
+    const st = statSync(path)
+    if (!st.isFile()) throw ledgerError('E_DB_OPEN', 'not a ledger database: not a regular file', {file: path})
+    size = st.size
+  } catch (error) {
+    if (error instanceof Error && 'problems' in error) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    throw ledgerError('E_DB_MISSING', code === 'ENOENT' ? 'no ledger database here (check --db / FLEET_AUDIT_DB)' : `cannot open ledger database: ${code}`, {file: path})
+  }
+  if (size === 0) throw ledgerError('E_DB_FOREIGN', 'not a fleet-audit ledger (an empty file)', {file: path})
+}
+
+/** SQLite codes that mean the file itself is not a sound database. */
+const DAMAGE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|FORMAT|RANGE)/
+
+/**
+ * A damaged or foreign file surfaces as an SqliteError wherever SQLite first reads the bad page: turn it into an
+ * input error naming the file (exit 2), never an internal error. Anything else is passed through.
+ */
+export function asLedgerError(error: unknown, path: string): unknown {
+  const code = (error as {code?: unknown}).code
+  if (error instanceof Database.SqliteError && typeof code === 'string' && DAMAGE.test(code))
+    return ledgerError('E_DB_DAMAGED', `the ledger database is damaged (truncated or corrupted): ${error.message} (${code})`, {
+      file: path,
+      hint: 'restore it from a backup; `ledger verify` on the copy you restore',
+    })
+  return error
 }
 
 /** The schema version (`PRAGMA user_version`) of an open database. */

@@ -1,13 +1,29 @@
+import type {Company} from '../model.js'
+import {checkGuards} from './guards.js'
 import {hashAck, hashEvent} from './hash.js'
+import {chainName, headDisagreement, headSignedBy, type ChainHead} from './heads.js'
+import {keyFingerprint, readPublicKey} from './keys.js'
+import {handoffEntryHash} from './migrations/index.js'
+import {ledgerOwner, type LedgerOwner} from './owner.js'
 import {ackFromRow, eventFromRow, type AckRow, type EventRow} from './rows.js'
 import {type LedgerDb} from './store.js'
 
 /** What kind of tampering (or damage) a problem points at. */
-export type TamperKind = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'relinked' | 'dangling' | 'guard-missing' | 'damaged'
+export type TamperKind =
+  | 'edited'
+  | 'deleted'
+  | 'inserted'
+  | 'reordered'
+  | 'relinked'
+  | 'dangling'
+  | 'guard-missing'
+  | 'damaged'
+  | 'forged'
+  | 'barrier'
 
-/** One thing wrong with a chain, named by the seq of the record concerned. */
+/** One thing wrong with a chain, named by the seq of the record concerned (for `handoffs`, the record's id). */
 export interface VerifyProblem {
-  chain: 'events' | 'acks'
+  chain: 'events' | 'acks' | 'handoffs' | 'guards'
   /** The chain's company: the issuer of events, or the acknowledging company of acks. */
   company: string
   /** For acks: the company whose events they acknowledge. */
@@ -31,8 +47,22 @@ export interface ChainSummary {
 /** The outcome of {@link verifyLedger}; `ok` is false when there is any problem. */
 export interface VerifyResult {
   ok: boolean
+  /** Whose ledger this is (recorded at first use). */
+  owner: LedgerOwner | null
   chains: ChainSummary[]
+  /** Hand-off records checked, and the signed chain heads of other companies among them. */
+  handoffs: number
+  heads: number
   problems: VerifyProblem[]
+}
+
+/** Options for {@link verifyLedger}. */
+export interface VerifyOptions {
+  /**
+   * The inventory's companies: signed heads are then checked against each company's declared `public_key` (not only
+   * the key stored with them), and every ack must come from across the barrier.
+   */
+  companies?: readonly Company[]
 }
 
 interface Link {
@@ -48,28 +78,20 @@ interface Link {
 /** rehashAt of an intact record: never called (its hash matched), shared so intact rows keep no closure. */
 const same = (): string => ''
 
-const GUARDS = ['events_no_update', 'events_no_delete', 'events_chain', 'acks_no_update', 'acks_no_delete', 'acks_chain']
-
 /**
- * Walks every chain and re-derives every hash. Names the seq of each edited, deleted, inserted or reordered
- * record; also cross-checks the hashes recorded by hand-offs and acknowledgements, which catches a rewrite of a
- * chain's tail that the chain alone cannot, and reports append-only triggers that were dropped.
+ * Walks every chain — events, acks and the hand-off records — and re-derives every hash. Names the seq of each
+ * edited, deleted, inserted or reordered record; cross-checks the hashes recorded by hand-offs and acknowledgements
+ * and the chain heads the other company signed, which catch a rewrite of a chain's tail that the chain alone cannot;
+ * and tests the append-only guards by what they do.
  */
-export function verifyLedger(db: LedgerDb): VerifyResult {
+export function verifyLedger(db: LedgerDb, options: VerifyOptions = {}): VerifyResult {
   const problems: VerifyProblem[] = []
   const chains: ChainSummary[] = []
-  const present = new Set((db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'trigger'`).all() as {name: string}[]).map((r) => r.name))
-  for (const name of GUARDS)
-    if (!present.has(name))
-      problems.push({
-        chain: name.startsWith('acks') ? 'acks' : 'events',
-        company: '*',
-        kind: 'guard-missing',
-        message: `trigger ${name} is missing: the append-only guard was removed behind the ledger's back`,
-      })
+  for (const p of checkGuards(db)) problems.push({chain: 'guards', company: '*', kind: 'guard-missing', message: p})
 
   // Events, one chain per issuer, streamed in seq order.
   const eventHashes = new Map<string, Map<number, string>>()
+  const sides = options.companies ? new Map(options.companies.map((c) => [c.id, c.side as string])) : undefined
   walkGrouped(
     db.prepare('SELECT * FROM events ORDER BY issuer, seq').iterate() as Iterable<EventRow>,
     (row) => row.issuer,
@@ -89,6 +111,11 @@ export function verifyLedger(db: LedgerDb): VerifyResult {
     (row) => `${row.acker}\u0000${row.issuer}`,
     (row): Link => {
       const ack = ackFromRow(row)
+      if (sides) {
+        const [mine, theirs] = [sides.get(row.acker), sides.get(row.issuer)]
+        if (mine === undefined || mine === theirs)
+          problems.push({chain: 'acks', company: row.acker, about: row.issuer, seq: row.seq, kind: 'barrier', message: `ack ${row.seq} is by ${row.acker} (${mine ?? 'not in the inventory'}), not by a company on the other side of the barrier from ${row.issuer} (${theirs ?? 'not in the inventory'}): it does not count`})
+      }
       const hashes = eventHashes.get(row.issuer)
       const eventHash = hashes?.get(row.event_seq)
       if (eventHash === undefined)
@@ -104,8 +131,9 @@ export function verifyLedger(db: LedgerDb): VerifyResult {
       chains.push(summary('acks', acker, issuer, links, imported))
     },
   )
-  checkHandoffs(db, eventHashes, problems)
-  return {ok: problems.length === 0, chains, problems}
+  const owner = ledgerOwner(db) ?? null
+  const counts = checkHandoffs(db, chains, owner?.company, options, problems)
+  return {ok: problems.length === 0, owner, chains, ...counts, problems}
 }
 
 function summary(chain: 'events' | 'acks', company: string, about: string | undefined, links: Link[], imported: boolean): ChainSummary {
@@ -182,22 +210,132 @@ export function walkChain(links: readonly Link[], report: Report): void {
   }
 }
 
-function checkHandoffs(db: LedgerDb, eventHashes: Map<string, Map<number, string>>, problems: VerifyProblem[]): void {
-  const rows = db
-    .prepare(`SELECT direction, issuer, recipient, last_seq, last_hash, at FROM handoffs WHERE type = 'events' AND last_seq > 0 AND last_hash IS NOT NULL`)
-    .all() as {direction: string; issuer: string; recipient: string; last_seq: number; last_hash: string; at: string}[]
+interface HandoffRow {
+  id: number
+  direction: 'in' | 'out'
+  type: 'events' | 'acks'
+  issuer: string
+  recipient: string
+  last_seq: number
+  last_hash: string | null
+  at: string
+  heads: string
+  sender_key: string | null
+  entry_prev: string | null
+  entry_hash: string
+  [key: string]: unknown
+}
+
+/**
+ * The hand-off records: their own chain (an edited or deleted record is named by id), the last hash of every list
+ * sent or received (against the chain it came from), that every imported record arrived in a hand-off kept here, and
+ * every signed chain head they carried (signature, signer's key, and the chain it describes).
+ */
+function checkHandoffs(db: LedgerDb, chains: ChainSummary[], owner: string | undefined, options: VerifyOptions, problems: VerifyProblem[]): {handoffs: number; heads: number} {
+  const add = (p: Omit<VerifyProblem, 'chain'> & {chain?: VerifyProblem['chain']}): void => void problems.push({chain: 'handoffs', ...p})
+  const rows = db.prepare('SELECT * FROM handoffs ORDER BY id').all() as HandoffRow[]
+  let prev: string | null = null
+  let expectedId = 1
+  let headCount = 0
+  const covered = new Map<string, number>()
+  const keyOf = (type: string, company: string, about: string | null): string => `${type}\u0000${company}\u0000${type === 'acks' ? about : ''}`
   const seen = new Set<string>()
-  for (const h of rows) {
-    const key = `${h.issuer}#${h.last_seq}`
-    if (seen.has(key)) continue
-    const stored = eventHashes.get(h.issuer)?.get(h.last_seq)
-    const what = h.direction === 'out' ? `handed to ${h.recipient}` : `imported`
-    if (stored === undefined) {
-      seen.add(key)
-      problems.push({chain: 'events', company: h.issuer, seq: h.last_seq, kind: 'deleted', message: `seq ${h.last_seq} was ${what} on ${h.at} but is missing (deleted)`})
-    } else if (stored !== h.last_hash) {
-      seen.add(key)
-      problems.push({chain: 'events', company: h.issuer, seq: h.last_seq, kind: 'edited', message: `seq ${h.last_seq} differs from the record ${what} on ${h.at} (edited, chain rewritten)`})
+  /** Per chain, the highest seq a valid head signed by the other company vouches for. */
+  const signedUpTo = new Map<string, number>()
+  for (const row of rows) {
+    if (row.id > expectedId) add({company: '*', seq: expectedId, kind: 'deleted', message: `hand-off record${row.id - expectedId > 1 ? `s ${expectedId}..${row.id - 1} are` : ` ${expectedId} is`} missing (deleted)`})
+    expectedId = row.id + 1
+    if (handoffEntryHash(row) !== row.entry_hash) add({company: row.issuer, seq: row.id, kind: 'edited', message: `hand-off record ${row.id} (${row.direction} ${row.type} of ${row.issuer}, ${row.at}) does not match its hash (edited)`})
+    else if (row.entry_prev !== prev) add({company: row.issuer, seq: row.id, kind: 'relinked', message: `hand-off record ${row.id} does not follow record ${row.id - 1} (a record before it was deleted or replaced)`})
+    prev = row.entry_hash
+    const about = row.type === 'acks' ? row.recipient : null
+    // The last record of every list sent or received must still be the one that was handed over.
+    if (row.last_seq > 0 && row.last_hash !== null) {
+      const key = `${keyOf(row.type, row.issuer, about)}#${row.last_seq}`
+      if (!seen.has(key)) {
+        const chain = {chain: row.type, company: row.issuer, about}
+        const stored = storedHash(db, chain, row.last_seq)
+        const what = row.direction === 'out' ? `handed to ${row.recipient}` : 'imported'
+        const name = row.type === 'events' ? row.issuer : `${row.issuer} → ${row.recipient}`
+        if (stored === undefined) {
+          seen.add(key)
+          problems.push({chain: row.type, company: row.issuer, ...(about ? {about} : {}), seq: row.last_seq, kind: 'deleted', message: `${row.type} ${name} seq ${row.last_seq} was ${what} on ${row.at} but is missing (deleted)`})
+        } else if (stored !== row.last_hash) {
+          seen.add(key)
+          problems.push({chain: row.type, company: row.issuer, ...(about ? {about} : {}), seq: row.last_seq, kind: 'edited', message: `${row.type} ${name} seq ${row.last_seq} differs from the record ${what} on ${row.at} (edited, chain rewritten)`})
+        }
+      }
     }
+    if (row.direction === 'in') {
+      const k = keyOf(row.type, row.issuer, about)
+      covered.set(k, Math.max(covered.get(k) ?? 0, row.last_seq))
+    }
+    headCount += checkRowHeads(db, row, owner, options, problems, signedUpTo)
   }
+  // Every imported record came in a hand-off: records beyond the last one kept mean a hand-off record was deleted.
+  for (const c of chains) {
+    if (!c.imported) continue
+    const have = covered.get(keyOf(c.chain, c.company, c.about ?? null)) ?? 0
+    if (c.last_seq > have)
+      problems.push({chain: 'handoffs', company: c.company, seq: c.last_seq, kind: 'deleted', message: `${c.chain} ${c.company}${c.about ? ` → ${c.about}` : ''} up to #${c.last_seq} were imported, but the hand-off records kept here end at #${have} (a hand-off record was deleted)`})
+    // Every list carries its sender's signed head: an imported chain no such head covers has lost its evidence.
+    const signed = signedUpTo.get(keyOf(c.chain, c.company, c.about ?? null)) ?? 0
+    if (c.last_seq > signed)
+      problems.push({chain: c.chain, company: c.company, ...(c.about ? {about: c.about} : {}), seq: c.last_seq, kind: 'forged', message: `${c.chain} ${c.company}${c.about ? ` → ${c.about}` : ''} up to #${c.last_seq} were imported, but no head signed by ${c.company} vouches for more than #${signed} (the signed heads were removed, or the records were not imported from a signed list)`})
+  }
+  return {handoffs: rows.length, heads: headCount}
+}
+
+function storedHash(db: LedgerDb, chain: {chain: 'events' | 'acks'; company: string; about: string | null}, seq: number): string | undefined {
+  const row =
+    chain.chain === 'events'
+      ? (db.prepare('SELECT hash FROM events WHERE issuer = ? AND seq = ?').get(chain.company, seq) as {hash: string} | undefined)
+      : (db.prepare('SELECT hash FROM acks WHERE acker = ? AND issuer = ? AND seq = ?').get(chain.company, chain.about, seq) as {hash: string} | undefined)
+  return row?.hash
+}
+
+/** The heads one hand-off record carried: signed by the sender's key (the inventory's, when given) and still true here. */
+function checkRowHeads(db: LedgerDb, row: HandoffRow, owner: string | undefined, options: VerifyOptions, problems: VerifyProblem[], signedUpTo: Map<string, number>): number {
+  let heads: ChainHead[]
+  try {
+    heads = JSON.parse(row.heads) as ChainHead[]
+    if (!Array.isArray(heads)) throw new Error('not a list')
+  } catch {
+    problems.push({chain: 'handoffs', company: row.issuer, seq: row.id, kind: 'damaged', message: `hand-off record ${row.id}: its signed heads are unreadable`})
+    return 0
+  }
+  if (heads.length === 0) return 0
+  let key
+  try {
+    key = readPublicKey(row.sender_key ?? '')
+  } catch {
+    problems.push({chain: 'handoffs', company: row.issuer, seq: row.id, kind: 'damaged', message: `hand-off record ${row.id}: the key of ${row.issuer} it was checked with is unreadable`})
+    return 0
+  }
+  const declared = options.companies?.find((c) => c.id === row.issuer)?.public_key
+  if (options.companies) {
+    let declaredFp: string | undefined
+    try {
+      declaredFp = declared ? keyFingerprint(readPublicKey(declared)) : undefined
+    } catch {
+      declaredFp = undefined
+    }
+    if (declaredFp !== keyFingerprint(key))
+      problems.push({chain: 'handoffs', company: row.issuer, seq: row.id, kind: 'forged', message: `hand-off record ${row.id}: its heads were signed with ${keyFingerprint(key)}, which is not ${row.issuer}'s public_key in the inventory (${declaredFp ?? 'none'})`})
+  }
+  for (const h of heads) {
+    if (h.signer !== row.issuer || !headSignedBy(h, key)) {
+      problems.push({chain: 'handoffs', company: row.issuer, seq: row.id, kind: 'forged', message: `hand-off record ${row.id}: the head of ${chainName(h)} #${h.seq} is not signed by ${row.issuer} (forged or edited)`})
+      continue
+    }
+    // Our own heads (sent) prove nothing to us; the other company's prove what it saw.
+    if (row.direction !== 'in') continue
+    if (h.company === row.issuer) {
+      const k = `${h.chain}\u0000${h.company}\u0000${h.chain === 'acks' ? h.about : ''}`
+      signedUpTo.set(k, Math.max(signedUpTo.get(k) ?? 0, h.seq))
+    }
+    const why = headDisagreement(db, h, owner)
+    if (why) problems.push({chain: h.chain, company: h.company, ...(h.about ? {about: h.about} : {}), seq: h.seq, kind: h.hash !== null && why.includes('missing') ? 'deleted' : 'edited', message: why})
+  }
+  return row.direction === 'in' ? heads.length : 0
 }

@@ -27,11 +27,11 @@ export interface LedgerView {
   chains: readonly {issuer: string; first_seq: number; last_seq: number; last_hash: string | null}[]
 }
 
-/** Snapshot of a ledger database. */
-export function ledgerView(db: LedgerDb): LedgerView {
+/** Snapshot of a ledger database; with `companies`, only acks from across the barrier count. */
+export function ledgerView(db: LedgerDb, companies?: readonly Company[]): LedgerView {
   return buildView(
     'database',
-    listEvents(db).map(({imported_at: _imported, ...event}) => event),
+    listEvents(db, {companies}).map(({imported_at: _imported, ...event}) => event),
   )
 }
 
@@ -91,9 +91,14 @@ export function loadHandoffFiles(paths: readonly string[], companies: readonly C
       const event = events.get(ack.issuer)?.get(ack.event_seq)
       if (event && event.hash !== ack.event_hash)
         problems.push({code: 'E_HANDOFF_REF', message: `ack ${ack.acker}#${ack.seq} acknowledges a different version of event ${ack.issuer}#${ack.event_seq}`})
+      const [side, issuerSide] = [keys.get(ack.acker)?.side, keys.get(ack.issuer)?.side]
+      if (side === undefined || side === issuerSide) {
+        problems.push({code: 'E_BARRIER', message: `ack ${ack.acker}#${ack.seq} of ${ack.issuer}#${ack.event_seq}: ${ack.acker} (${side ?? 'unknown'}) is not on the other side of the barrier from ${ack.issuer} (${issuerSide ?? 'unknown'})`})
+        continue
+      }
       const key = `${ack.issuer}#${ack.event_seq}`
       const prev = latest.get(key)
-      if (!prev || prev.recorded_at < ack.recorded_at) latest.set(key, ack)
+      if (!prev || prev.recorded_at < ack.recorded_at || (prev.recorded_at === ack.recorded_at && prev.seq < ack.seq)) latest.set(key, ack)
     }
   if (problems.length > 0) throw new LedgerError(problems)
   const viewEvents: ViewEvent[] = []

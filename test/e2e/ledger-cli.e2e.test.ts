@@ -26,7 +26,6 @@ async function cli(...args: string[]): Promise<{code: number; stdout: string; st
   }
 }
 
-const pem = async (file: string) => `    public_key: |\n${(await readFile(join(dir, file), 'utf8')).trim().split('\n').map((l) => `      ${l}`).join('\n')}\n`
 const retail = ['--db', 'retail.db', '-i', 'inv']
 const nw = ['--db', 'nw.db', '-i', 'inv']
 
@@ -34,11 +33,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fa-ledger-cli-'))
   await cp(join(ROOT, 'inventories', 'tohoku-example'), join(dir, 'inv'), {recursive: true})
   expect((await cli('ledger', 'keygen', 'keys/epco')).code).toBe(0)
-  expect((await cli('ledger', 'keygen', 'keys/nw')).code).toBe(0)
-  const fleet = join(dir, 'inv', 'fleet.yaml')
-  let text = await readFile(fleet, 'utf8')
-  text = text.replace('    side: nw\n', `    side: nw\n${await pem('keys/nw.pub')}`).replace('    side: retail\n', `    side: retail\n${await pem('keys/epco.pub')}`)
-  await writeFile(fleet, text)
+  // The example inventory declares the public halves of its bundled key pairs (inv/keys/).
 })
 
 afterAll(async () => {
@@ -65,7 +60,7 @@ describe('ledger hand-off through the CLI', () => {
   })
 
   it('exports a signed list that NW imports once; a second import changes nothing', async () => {
-    const exp = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'keys/epco.key', '-o', 'h1.yaml', ...retail, '--now', '2026-11-27T10:00:00+09:00')
+    const exp = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'inv/keys/tohoku-epco.key', '-o', 'h1.yaml', ...retail, '--now', '2026-11-27T10:00:00+09:00')
     expect(exp.code, exp.stderr).toBe(0)
     expect(await readFile(join(dir, 'h1.yaml'), 'utf8')).toMatch(/first_seq: 1\nlast_seq: 2/)
     expect((await cli('ledger', 'import', 'h1.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain('imported: 2 events #1–#2 from tohoku-epco (2 new)')
@@ -73,9 +68,9 @@ describe('ledger hand-off through the CLI', () => {
   })
 
   it('refuses a hand-off to an unknown company or to its own side', async () => {
-    const same = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'retail-temp', '--key', 'keys/epco.key', '-o', 'x.yaml', ...retail)
+    const same = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'retail-temp', '--key', 'inv/keys/tohoku-epco.key', '-o', 'x.yaml', ...retail)
     expect([same.code, same.stderr]).toEqual([2, expect.stringContaining('is on the same side (retail) as tohoku-epco')])
-    const unknown = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'nobody', '--key', 'keys/epco.key', '-o', 'x.yaml', ...retail)
+    const unknown = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'nobody', '--key', 'inv/keys/tohoku-epco.key', '-o', 'x.yaml', ...retail)
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--to: unknown company "nobody"')])
   })
 
@@ -96,13 +91,13 @@ describe('ledger hand-off through the CLI', () => {
   })
 
   it('acknowledgements go back and show each event state on the retail side; both ledgers verify', async () => {
-    expect((await cli('ledger', 'export', '--acks', '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', 'keys/nw.key', '-o', 'a1.yaml', ...nw)).code).toBe(0)
+    expect((await cli('ledger', 'export', '--acks', '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', 'inv/keys/tohoku-nw.key', '-o', 'a1.yaml', ...nw)).code).toBe(0)
     expect((await cli('ledger', 'import', 'a1.yaml', '--as', 'tohoku-epco', ...retail)).code).toBe(0)
-    const list = await cli('ledger', 'list', '--db', 'retail.db')
+    const list = await cli('ledger', 'list', '--db', 'retail.db', '-i', 'inv')
     expect(list.stdout).toMatch(/IS-RT-103 .* verified by tohoku-nw/)
     expect(list.stdout).toMatch(/IS-RT-101 .* rejected by tohoku-nw/)
-    expect((await cli('ledger', 'verify', '--db', 'retail.db')).code).toBe(0)
-    expect((await cli('ledger', 'verify', '--db', 'nw.db')).code).toBe(0)
+    expect((await cli('ledger', 'verify', ...retail)).code).toBe(0)
+    expect((await cli('ledger', 'verify', ...nw)).code).toBe(0)
   })
 
   it('audit --db runs the ledger rules and stores the run in history', async () => {
@@ -114,7 +109,7 @@ describe('ledger hand-off through the CLI', () => {
     expect(rules('IS-RT-102')).toContain('ledger/no-install-handoff')
     expect(rules('IS-RT-103')).toEqual([])
     expect(result.run_id).toBe(1)
-    expect((await cli('history', '--db', 'retail.db')).stdout).toMatch(/^ +1 +2026-11-27T12:00:00.000Z/)
+    expect((await cli('history', ...retail)).stdout).toMatch(/^RUN +STARTED +FINDINGS +INVENTORY\n1 +2026-11-27 21:00:00\+09:00 /)
   })
 
   it('inventory diff --ledger fails an install that no signed hand-off file records', async () => {
@@ -131,7 +126,7 @@ describe('ledger hand-off through the CLI', () => {
   it('a removal is re-checked too: pending without facts, verified once NW sees the terminal no longer answers', async () => {
     const rec = await cli('ledger', 'record', 'remove', '--terminal', 'HC-NW-003', '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', '2026-11-22T10:00:00+09:00', '--now', '2026-11-27T10:00:00+09:00', ...retail)
     expect(rec.code, rec.stderr).toBe(0)
-    expect((await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'keys/epco.key', '-o', 'h2.yaml', ...retail)).code).toBe(0)
+    expect((await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'inv/keys/tohoku-epco.key', '-o', 'h2.yaml', ...retail)).code).toBe(0)
     expect((await cli('ledger', 'import', 'h2.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain('imported: 1 events #3–#3')
     const pending = await cli('ledger', 'recheck', '--as', 'tohoku-nw', '--facts', 'inv/facts', '--now', '2026-11-27', ...nw)
     expect(pending.code).toBe(1)

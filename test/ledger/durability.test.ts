@@ -25,7 +25,7 @@ if (mode === 'record') {
   db.pragma('cache_size = -500')
   const text = readFileSync(arg, 'utf8')
   process.stdout.write('importing\\n')
-  const r = lib.importHandoff(db, text, process.env.PUBLIC_KEY, {now: new Date('2026-11-28T00:00:00Z')})
+  const r = lib.importHandoff(db, text, process.env.PUBLIC_KEY, {companies: [{id: 'retail', side: 'retail'}, {id: 'nw', side: 'nw'}], now: new Date('2026-11-28T00:00:00Z')})
   process.stdout.write('imported ' + r.added + '\\n')
 }
 db.close()
@@ -94,15 +94,15 @@ describe('durability', () => {
     const retail = openLedger(join(dir, 'retail.sqlite'))
     const input = (terminal: string) => ({kind: 'install' as const, terminal, issuer: 'retail', actor: 'rt-tanaka', approver: 'rt-ito', occurred_at: '2026-11-27T10:00+09:00'})
     recordEvents(retail, inventory, ['T-001', 'T-002', 'T-003'].map(input), now)
-    const small = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: keys.privateKeyPem, now}).text
+    const small = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem, now}).text
     recordEvents(retail, inventory, inventory.terminals.slice(4, 15_004).map((t) => input(t.id)), now)
     const bulk = join(dir, 'bulk.yaml')
-    writeFileSync(bulk, exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: keys.privateKeyPem, now}).text)
+    writeFileSync(bulk, exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem, now}).text)
     retail.close()
 
     const path = join(dir, 'nw.sqlite')
     const nw = openLedger(path)
-    importHandoff(nw, small, keys.publicKeyPem, {now})
+    importHandoff(nw, small, keys.publicKeyPem, {companies: inventory.companies, now})
     nw.close()
 
     const c = child(['import', path, bulk], {PUBLIC_KEY: keys.publicKeyPem})
@@ -116,7 +116,8 @@ describe('durability', () => {
       }
     }
     const before = wal()
-    await until(() => wal() > before + 256 * 1024)
+    await until(() => wal() > before + 256 * 1024 || c.stderr() !== '').catch(() => undefined)
+    expect(c.stderr()).toBe('')
     c.proc.kill('SIGKILL')
     await c.done
     expect(c.lines.some((l) => l.startsWith('imported'))).toBe(false) // killed before the commit
@@ -126,7 +127,7 @@ describe('durability', () => {
     expect(listEvents(db).map((e) => e.seq)).toEqual([1, 2, 3]) // all of the bulk list or none of it: none
     expect(verifyLedger(db)).toMatchObject({ok: true})
     // The interrupted import can simply be run again.
-    expect(importHandoff(db, readFileSync(bulk, 'utf8'), keys.publicKeyPem, {now})).toMatchObject({added: 15_000})
+    expect(importHandoff(db, readFileSync(bulk, 'utf8'), keys.publicKeyPem, {companies: inventory.companies, now})).toMatchObject({added: 15_000})
     expect(verifyLedger(db).ok).toBe(true)
     db.close()
   })

@@ -22,7 +22,7 @@ import {
   type LedgerDb,
 } from '../../src/ledger/index.js'
 import type {Finding} from '../../src/model.js'
-import {tempDir, testInventory} from './support.js'
+import {signing, tempDir, testInventory} from './support.js'
 
 const now = new Date('2026-11-27T03:00:00Z')
 const later = new Date('2026-11-28T03:00:00Z')
@@ -58,8 +58,8 @@ afterEach(() => {
 })
 
 const exportRetail = (since?: number, at = now): string =>
-  exportHandoff(retail, {from: 'retail', to: 'nw', since, privateKeyPem: retailKeys.privateKeyPem, now: at}).text
-const importNw = (text: string): ReturnType<typeof importHandoff> => importHandoff(nw, text, retailKeys.publicKeyPem, {now: later, recipient: 'nw'})
+  exportHandoff(retail, {from: 'retail', to: 'nw', since, privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now: at}).text
+const importNw = (text: string): ReturnType<typeof importHandoff> => importHandoff(nw, text, retailKeys.publicKeyPem, {companies: inventory.companies, now: later, recipient: 'nw'})
 const record = (...terminals: string[]): void => void terminals.forEach((t) => recordEvent(retail, inventory, input(t), now))
 /** The first problem of the refusal (InputError's own message adds the code and file). */
 const refusal = (fn: () => unknown): {code: string; message: string; hint?: string} => {
@@ -94,9 +94,9 @@ describe('hand-off round trip', () => {
     expect(refusal(() => recordAck(nw, inventory, {acker: 'nw', event: e3, findings: []}, later)).code).toBe('E_ACK_EXISTS')
     expect(refusal(() => recordAck(retail, inventory, {acker: 'retail', event: e3, findings: []}, later)).code).toBe('E_SEPARATION')
 
-    const acks = exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, now: later})
+    const acks = exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, publicKeyPem: nwKeys.publicKeyPem, now: later})
     expect(acks).toMatchObject({type: 'acks', first_seq: 1, last_seq: 3, count: 3})
-    expect(importAcks(retail, acks.text, nwKeys.publicKeyPem, {now: later, recipient: 'retail'})).toMatchObject({added: 3, status: 'imported'})
+    expect(importAcks(retail, acks.text, nwKeys.publicKeyPem, {companies: inventory.companies, now: later, recipient: 'retail'})).toMatchObject({added: 3, status: 'imported'})
     expect(listEvents(retail).map((e) => [e.seq, e.ack?.state, e.ack?.evidence_count])).toEqual([
       [1, 'verified', 1],
       [2, 'verified', 0],
@@ -117,7 +117,7 @@ describe('hand-off round trip', () => {
     expect(ledgerView(nw).events.map((e) => e.handed_off)).toEqual([true, true])
     const next = parse(exportRetail()) as {first_seq: number; last_seq: number; events: unknown[]}
     expect(next).toMatchObject({first_seq: 3, last_seq: 3})
-    const empty = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, now})
+    const empty = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now})
     expect(empty).toMatchObject({count: 0, first_seq: 4, last_seq: 3})
     const resend = exportRetail(2)
     expect(parse(resend)).toMatchObject({first_seq: 2, last_seq: 3, count: 2})
@@ -161,6 +161,7 @@ describe('hand-off round trip', () => {
       'count',
       'prev_hash',
       'last_hash',
+      'heads',
       'events',
       'signature',
     ])
@@ -171,7 +172,7 @@ describe('hand-off round trip', () => {
 
   it('a company cannot import a chain it records itself, nor record into an imported one', () => {
     record('T-001')
-    expect(refusal(() => importHandoff(retail, exportRetail(), retailKeys.publicKeyPem, {now})).code).toBe('E_CHAIN_LOCAL')
+    expect(refusal(() => importHandoff(retail, exportRetail(), retailKeys.publicKeyPem, {companies: inventory.companies, now})).code).toBe('E_CHAIN_LOCAL')
     importNw(exportRetail(1))
     expect(refusal(() => recordEvent(nw, inventory, input('T-002'), now)).code).toBe('E_CHAIN_IMPORTED')
   })
@@ -216,14 +217,14 @@ describe('refused hand-off files', () => {
 
   it('a list re-signed with another key', () => {
     const mallory = generateKeyPair()
-    const text = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: mallory.privateKeyPem, now}).text
+    const text = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: mallory.privateKeyPem, publicKeyPem: mallory.publicKeyPem, now}).text
     const e = refusal(() => importNw(text))
     expect(e.code).toBe('E_HANDOFF_SIGNATURE')
     expect(e.message).toBe(`signed with key ${mallory.fingerprint}, not retail's key ${retailKeys.fingerprint}`)
   })
 
   it('a list replayed to another recipient', () => {
-    const text = exportHandoff(retail, {from: 'retail', to: 'ctr', privateKeyPem: retailKeys.privateKeyPem, now}).text
+    const text = exportHandoff(retail, {from: 'retail', to: 'ctr', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now}).text
     expect(refusal(() => importNw(text))).toMatchObject({code: 'E_HANDOFF_RECIPIENT', message: 'the list is addressed to ctr, not nw'})
   })
 
@@ -243,7 +244,7 @@ describe('refused hand-off files', () => {
     // Another retail database with a different history, signed with the real key.
     const other = openLedger(join(dir, 'other.sqlite'))
     recordEvent(other, inventory, input('T-002'), now)
-    const text = exportHandoff(other, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, now}).text
+    const text = exportHandoff(other, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now}).text
     other.close()
     expect(refusal(() => importNw(text))).toMatchObject({code: 'E_HANDOFF_CONFLICT', message: expect.stringMatching(/^seq 1 differs from the seq 1 imported before/)})
   })
@@ -269,11 +270,11 @@ describe('refused hand-off files', () => {
     importNw(exportRetail())
     const [e1] = listEvents(nw)
     recordAck(nw, inventory, {acker: 'nw', event: e1, findings: []}, later)
-    const acks = exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, now: later}).text
+    const acks = exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, publicKeyPem: nwKeys.publicKeyPem, now: later}).text
     const empty = openLedger(join(dir, 'empty.sqlite'))
-    expect(refusal(() => importAcks(empty, acks, nwKeys.publicKeyPem, {now: later}))).toMatchObject({code: 'E_HANDOFF_REF'})
+    expect(refusal(() => importAcks(empty, acks, nwKeys.publicKeyPem, {companies: inventory.companies, now: later}))).toMatchObject({code: 'E_HANDOFF_REF'})
     empty.close()
-    expect(refusal(() => importAcks(retail, exportRetail(1), retailKeys.publicKeyPem, {now: later}))).toMatchObject({code: 'E_HANDOFF_TYPE'})
+    expect(refusal(() => importAcks(retail, exportRetail(1), retailKeys.publicKeyPem, {companies: inventory.companies, now: later}))).toMatchObject({code: 'E_HANDOFF_TYPE'})
   })
 })
 
@@ -288,7 +289,7 @@ describe('loadHandoffFiles (CI, no database)', () => {
     importNw(exportRetail(1))
     recordAck(nw, inventory, {acker: 'nw', event: listEvents(nw)[0], findings: []}, later)
     const f3 = join(dir, 'nw-acks.yaml')
-    writeFileSync(f3, exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, now: later}).text)
+    writeFileSync(f3, exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, publicKeyPem: nwKeys.publicKeyPem, now: later}).text)
     const {view, files} = loadHandoffFiles([f2, f3, f1], inventory.companies)
     expect(files.map((f) => [f.type, f.first_seq, f.last_seq])).toEqual([
       ['events', 3, 3],
@@ -311,7 +312,7 @@ describe('loadHandoffFiles (CI, no database)', () => {
     const ctr = join(dir, 'ctr.yaml')
     const ctrDb = openLedger(join(dir, 'ctr.sqlite'))
     recordEvent(ctrDb, inventory, {...input('T-001'), issuer: 'ctr', actor: 'ctr-kato', approver: 'rt-ito', delegation: 'approved by retail'}, now)
-    writeFileSync(ctr, exportHandoff(ctrDb, {from: 'ctr', to: 'nw', privateKeyPem: generateKeyPair().privateKeyPem, now}).text)
+    writeFileSync(ctr, exportHandoff(ctrDb, {from: 'ctr', to: 'nw', ...signing(generateKeyPair()), now}).text)
     ctrDb.close()
     const missing = join(dir, 'nope.yaml')
     try {
@@ -330,7 +331,7 @@ describe('loadHandoffFiles (CI, no database)', () => {
   it('refuses a hole between the files of one chain', () => {
     record('T-001', 'T-002', 'T-004')
     const one = join(dir, 'one.yaml')
-    writeFileSync(one, exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, now}).text)
+    writeFileSync(one, exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now}).text)
     const three = join(dir, 'three.yaml')
     writeFileSync(three, exportRetail(3))
     // one.yaml holds 1..3 and overlaps three.yaml consistently; a file of seq 1 alone plus seq 3 leaves seq 2 out.
@@ -345,7 +346,7 @@ describe('loadHandoffFiles (CI, no database)', () => {
 function onlyFirstEvent(): string {
   const db = openLedger(join(dir, 'first.sqlite'))
   recordEvent(db, inventory, input('T-001'), now)
-  const text = exportHandoff(db, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, now}).text
+  const text = exportHandoff(db, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now}).text
   db.close()
   return text
 }

@@ -109,3 +109,8 @@ function walk(dir: string): string[] {
     return statSync(path).isDirectory() ? walk(path) : name.endsWith('.ts') ? [path] : []
   })
 }
+
+/** The key options of an export: the private key and, as the inventory would declare it, its public half. */
+export function signing(keys: {privateKeyPem: string; publicKeyPem: string}): {privateKeyPem: string; publicKeyPem: string} {
+  return {privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem}
+}

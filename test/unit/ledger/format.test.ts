@@ -27,7 +27,7 @@ describe('canonicalJson', () => {
 })
 
 const content: HandoffContent = {
-  fleet_audit_handoff: 1,
+  fleet_audit_handoff: 2,
   type: 'events',
   issuer: 'retail',
   recipient: 'nw',
@@ -37,6 +37,19 @@ const content: HandoffContent = {
   count: 1,
   prev_hash: null,
   last_hash: '0a'.repeat(32),
+  heads: [
+    {
+      signer: 'retail',
+      chain: 'events',
+      company: 'retail',
+      about: null,
+      seq: 1,
+      hash: '0a'.repeat(32),
+      signed_at: '2026-11-27T03:00:00.000Z',
+      key: 'SHA256:' + 'A'.repeat(43),
+      signature: 'B'.repeat(86) + '==',
+    },
+  ],
   events: [
     {
       issuer: 'retail',

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
@@ -39,7 +40,7 @@ describe('migrations', () => {
   it('002-history adds runs, run_findings, run_facts and run_terminals to a version-1 file', () => {
     const path = join(dir, 'l.sqlite')
     openLedger(path, {targetVersion: 1}).close()
-    const db = openLedger(path)
+    const db = openLedger(path, {targetVersion: 2})
     expect(schemaVersion(db)).toBe(2)
     expect(db.pragma('foreign_keys', {simple: true})).toBe(1)
     db.close()
@@ -77,6 +78,27 @@ describe('migrations', () => {
   })
 
   it('readonly refuses a missing file and does not create it', () => {
-    expect(() => openLedger(join(dir, 'nope.sqlite'), {readonly: true})).toThrow(expect.objectContaining({code: 'E_DB_OPEN'}))
+    expect(() => openLedger(join(dir, 'nope.sqlite'), {readonly: true})).toThrow(expect.objectContaining({code: 'E_DB_MISSING'}))
+    expect(existsSync(join(dir, 'nope.sqlite'))).toBe(false)
+  })
+
+  it('003-trust keeps the acks and hand-off records of a version-2 file, chains the hand-off records and adds meta', () => {
+    const path = join(dir, 'l.sqlite')
+    openLedger(path, {targetVersion: 2}).close()
+    const at = "'2026-11-27T00:00:00Z'"
+    sqlite(path, `INSERT INTO events (issuer, seq, kind, terminal, site, zone, role, owner, macs, actor, approver, occurred_at, recorded_at, hash) VALUES ('r', 1, 'install', 't', 's', 'z', 'retail', 'r', '[]', 'a', 'b', ${at}, ${at}, 'h1');
+      INSERT INTO acks (acker, issuer, seq, event_seq, event_hash, state, evidence, checked_at, recorded_at, hash) VALUES ('n', 'r', 1, 1, 'h1', 'verified', '[]', ${at}, ${at}, 'a1');
+      INSERT INTO handoffs (direction, type, issuer, recipient, first_seq, last_seq, count, added, signature, at) VALUES ('in', 'events', 'r', 'n', 1, 1, 1, 1, 's', ${at}), ('out', 'acks', 'n', 'r', 1, 1, 1, 1, 's', ${at});`)
+    const db = openLedger(path)
+    expect(schemaVersion(db)).toBe(3)
+    db.close()
+    expect(tables(path)).toContain('meta')
+    expect(sqlite(path, 'SELECT acker, seq, state FROM acks').trim()).toBe('n|1|verified')
+    const rows = sqlite(path, 'SELECT id, entry_prev IS NULL, length(entry_hash) FROM handoffs ORDER BY id').trim().split('\n')
+    expect(rows).toEqual(['1|1|64', '2|0|64'])
+    // A second ack of the same event is now allowed (a re-check supersedes), and the guards hold on every table.
+    sqlite(path, `INSERT INTO meta (key, value, at) VALUES ('owner', 'n', ${at})`)
+    for (const t of ['meta', 'handoffs', 'acks']) expect(() => sqlite(path, `DELETE FROM ${t}`)).toThrow(/append-only/)
+    expect(sqlite(path, `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'`).trim()).toBe('11')
   })
 })
