@@ -27,7 +27,11 @@ beforeAll(async () => {
   // The NW company signs; its public key goes on it in the inventory, as `ledger keygen` says.
   const pub = readFileSync(`${key}.pub`, 'utf8').split('\n')[1]
   const fleet = join(inv, 'fleet.yaml')
-  writeFileSync(fleet, readFileSync(fleet, 'utf8').replace('    side: nw\n', `    side: nw\n    public_key: ${pub}\n`))
+  // The example ships its own key pair for tohoku-nw: replace that public key with this test's.
+  const text = readFileSync(fleet, 'utf8')
+  const replaced = text.replace(/(  - id: tohoku-nw\n(?:.*\n)*?    public_key: )\|\n(?:      .*\n)+/, `$1${pub}\n`)
+  expect(replaced).not.toBe(text)
+  writeFileSync(fleet, replaced)
   folder = join(tmp.dir, 'bundle')
   archive = join(tmp.dir, 'bundle.tar.gz')
   const args = ['evidence', 'create', '-i', inv, '--facts', join(inv, 'facts'), '--now', EXAMPLE_NOW, '--key', `${key}.key`]
@@ -165,10 +169,20 @@ describe('evidence verify', () => {
     expect(pinned.code).toBe(1)
     expect(pinned.stdout).toContain('is not one of the --trust-key fingerprints')
 
-    // The example as published has no public keys: a verifier holding it cannot vouch for the signer.
+    // The example as published carries another key for tohoku-nw: a verifier holding it cannot vouch for this signer.
     const held = await verify(folder, '--trust-inventory', EXAMPLE)
     expect(held.code).toBe(1)
-    expect(held.stdout).toContain('signer "tohoku-nw" has no public_key in the trusted inventory')
+    expect(held.stdout).toContain('the signature does not verify with the key of "tohoku-nw"')
+    // A trusted inventory that declares no key for the signer cannot vouch for it either.
+    const keyless = join(tmp.dir, 'keyless')
+    cpSync(EXAMPLE, keyless, {recursive: true})
+    const fleetText = readFileSync(join(keyless, 'fleet.yaml'), 'utf8')
+    const stripped = fleetText.replace(/(  - id: tohoku-nw\n(?:.*\n)*?)    public_key: \|\n(?:      .*\n)+/, '$1')
+    expect(stripped).not.toBe(fleetText)
+    writeFileSync(join(keyless, 'fleet.yaml'), stripped)
+    const none = await verify(folder, '--trust-inventory', keyless)
+    expect(none.code).toBe(1)
+    expect(none.stdout).toContain('signer "tohoku-nw" has no public_key in the trusted inventory')
   })
 
   it('needs a trust anchor (exit 2)', async () => {
