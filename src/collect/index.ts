@@ -7,6 +7,7 @@ export {builtinProfiles, profileRegistry, profileFromData, type ProfileData, lin
 export {parseKnownHosts, verifyHostKey, knownHostsLine, hostLookupName, type KnownHosts, type HostKeyVerdict} from './known-hosts.js'
 export {fingerprintOf} from './fingerprint.js'
 export {escapeRaw} from './escape.js'
+export {collectClosingLine, listIds, type CollectCounts} from './messages.js'
 export {resolveAddress} from './target.js'
 export {nodeSshTransport, TransportError, type Transport, type Session, type SshTarget, type SshAuth} from './transport.js'
 export type {CollectOptions, CollectDeps, CollectProgress, CollectResult, ProbeProfile, ProbeParse, ProbeRun} from './types.js'

@@ -175,7 +175,13 @@ export class Run {
       case 'unresolved':
         return this.failure(plan, 'unresolved', `${plan.host}: ${error.message}; check the terminal's address or hostname in the inventory, and DNS`, extra)
       case 'auth':
-        return this.failure(plan, 'auth', `${error.message} as ${plan.user}`, extra)
+        return this.failure(
+          plan,
+          'auth',
+          `${error.message} as ${plan.user}: check the key given (--identity, --agent) and that its public key is in that ` +
+            `account's authorized_keys (Windows administrators: C:\\ProgramData\\ssh\\administrators_authorized_keys)`,
+          extra,
+        )
       case 'timeout': {
         const why = this.remaining() <= 50 ? 'overall deadline reached' : `limit ${this.o.connectTimeoutMs} ms`
         return this.failure(plan, 'timeout', `${error.message} (${why})`, extra)
