@@ -25,7 +25,8 @@ export const WINDOWS_PROBE_ID = 'fleet-audit-windows/1'
 export const WINDOWS_SCRIPT = [
   "$ErrorActionPreference='Stop';$ProgressPreference='SilentlyContinue'",
   `$d=[ordered]@{probe='${WINDOWS_PROBE_ID}';mark=[string][char]0x65E5+[char]0x672C;errors=@()}`,
-  "function L($s){if($null -eq $s){return $null};$s=[string]$s;if($s.Length -gt 1024){return $s.Substring(0,1025)};return $s}",
+  // L outputs nothing for $null (`return $null` would emit a null that [string[]] turns into ""), else bounded text.
+  "function L($s){if($null -ne $s){$s=[string]$s;if($s.Length -gt 1024){$s.Substring(0,1025)}else{$s}}}",
   "function E($w,$e){$d.errors+=@($w+': '+(L $e.Exception.Message))}",
   "try{$b=[Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine','Registry64')}catch{E 'registry' $_}",
   `try{$k=$b.OpenSubKey('${WINDOWS_CLIENT_KEY}');if($null -eq $k){$d.client=$null}else{` +

@@ -185,6 +185,8 @@ function osFrom(doc: WindowsDoc): OsFacts | Problem {
     const list = listOf(a.ips)
     if (!list) return {reason: `adapter ${m}: ips are not a list`, raw: escapeRaw(JSON.stringify(a.ips))}
     for (const item of list) {
+      // An adapter's empty address slot says nothing about where the machine is; the client's `ips` stay strict.
+      if (item === '' || item === null) continue
       const s = text(item, `adapter ${m} IP`, 64)
       if (typeof s !== 'string') return s
       // Windows appends an IPv6 zone (`%12`) on link-local addresses; the zone is local to that machine.

@@ -170,6 +170,13 @@ describe('windows profile: hostile or broken output', () => {
     expect(run(encodeOutput(psJson({...doc, client}, '5.1', true), 'utf-8'))).toEqual(EXPECTED)
   })
 
+  it('a physical adapter without addresses (unplugged, Wi-Fi off) contributes its MAC only', () => {
+    const doc = {...windowsDocument(PC), adapters: [...windowsDocument(PC).adapters, {mac: '3C-52-82-10-20-02', ips: []}, {mac: '3C-52-82-10-20-03', ips: ['', null as unknown as string]}]}
+    const r = run(encodeOutput(psJson(doc, '5.1', true), 'utf-8'))
+    expect(r.ok && r.os.macs).toEqual(['3c:52:82:10:20:01', '3c:52:82:10:20:02', '3c:52:82:10:20:03'])
+    expect(r.ok && r.os.ips).toEqual(EXPECTED.os.ips)
+  })
+
   it('a very large output (64 adapters × 64 addresses, every value at its limit) parses bounded', () => {
     const adapters = Array.from({length: 64}, (_, a) => ({
       mac: `02-00-00-00-${a.toString(16).padStart(2, '0')}-01`,
