@@ -1,7 +1,9 @@
 /**
  * A lab fleet of simulated terminals: each a real OpenSSH sshd on its own loopback address, with its own host key and
  * its own view of /etc/eigyo, /etc/hostname, /etc/machine-id and a clean /root, in private mount, UTS and PID
- * namespaces. Root only. `stop()` kills exactly the process groups it started.
+ * namespaces. Root only. `stop()` kills exactly the process groups it started. A terminal with `windows` set answers
+ * like a Windows PC: its account's login shell (a private /etc/passwd in its namespace) is a stand-in cmd.exe or
+ * powershell.exe, and a stand-in powershell.exe on its PATH checks the encoded command (see `windowsShims`).
  *
  * Used by the e2e tests and by bench/collect.ts; it never touches the host's own sshd or its files, except that it
  * creates the empty mount point /etc/eigyo and sshd's privilege-separation directory /run/sshd when they are missing.
