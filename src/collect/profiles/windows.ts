@@ -1,4 +1,3 @@
-import {normalizeMac} from '../../mac.js'
 import type {OsFacts} from '../../model.js'
 import {escapeRaw} from '../escape.js'
 import type {ProbeParse, ProbeProfile, ProbeRun} from '../types.js'
@@ -181,7 +180,7 @@ function osFrom(doc: WindowsDoc): OsFacts | Problem {
     if (typeof mac !== 'string') return mac
     const m = checkMac(mac, 'adapter MAC')
     if (typeof m !== 'string') return m
-    if (!macs.includes(m)) macs.push(normalizeMac(m))
+    if (!macs.includes(m)) macs.push(m)
     const list = listOf(a.ips)
     if (!list) return {reason: `adapter ${m}: ips are not a list`, raw: escapeRaw(JSON.stringify(a.ips))}
     for (const item of list) {
