@@ -1,6 +1,8 @@
 /**
  * Collection benchmark (issue 4 item 7): fleet-audit `collect` vs a bare node-ssh fan-out vs an OpenSSH `xargs -P`
  * fan-out, at the same concurrency, on the same lab fleet, in the same run. Prints a markdown table to stdout.
+ * Issue 13 item 5: the same `collect` on a second lab fleet of Windows stand-ins (cmd.exe shell, powershell.exe that
+ * decodes and checks the encoded command, CP932 answer), against the Linux probe on the first, in the same run.
  *
  *   npx tsc -p bench/collect.tsconfig.json && node bench/collect-build/bench/collect.js [--terminals 200,1000] [--concurrency 32] [--repeat 1]
  *
@@ -19,6 +21,7 @@ import {startLab} from '../test/lab/lab.js'
 import type {WorkerConfig} from './collect-worker.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
+const WINDOWS_METHOD = 'fleet-audit collect, windows stand-in'
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -57,7 +60,11 @@ async function main(): Promise<void> {
     process.stderr.write(`starting ${n} lab terminals…\n`)
     const t0 = Date.now()
     const lab = await startLab({terminals: Array.from({length: n}, (_, i) => ({id: `B${String(i).padStart(5, '0')}`})), startConcurrency: 8})
-    process.stderr.write(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
+    const wlab = await startLab({
+      terminals: Array.from({length: n}, (_, i) => ({id: `W${String(i).padStart(5, '0')}`, windows: {shell: 'cmd' as const, encoding: 'cp932' as const}})),
+      startConcurrency: 8,
+    })
+    process.stderr.write(`labs up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
     const work = await mkdtemp(join(tmpdir(), 'fa-bench-'))
     try {
       const terminals = lab.declared()
@@ -65,6 +72,9 @@ async function main(): Promise<void> {
       const cfg: WorkerConfig = {terminals, targets, keyPath: lab.clientKeyPath, knownHostsPath: lab.knownHostsPath, command: LINUX_COMMAND, concurrency}
       const cfgPath = join(work, 'config.json')
       await writeFile(cfgPath, JSON.stringify(cfg))
+      const wcfg: WorkerConfig = {...cfg, terminals: wlab.declared(), targets: [], knownHostsPath: wlab.knownHostsPath, keyPath: wlab.clientKeyPath}
+      const wcfgPath = join(work, 'config-windows.json')
+      await writeFile(wcfgPath, JSON.stringify(wcfg))
       await writeFile(join(work, 'cmd'), LINUX_COMMAND)
       await writeFile(join(work, 'targets'), targets.map((t) => `${t.host} ${t.port}`).join('\n') + '\n')
       const outDir = join(work, 'out')
@@ -77,6 +87,10 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
 `,
       )
       const methods: Record<string, () => Promise<Omit<Measure, 'serverS' | 'method'>>> = {
+        [WINDOWS_METHOD]: async () => {
+          const r = await timed('node', [join(here, 'collect-worker.js'), 'fleet-audit', wcfgPath])
+          return {...r, ok: JSON.parse(r.stdout).ok}
+        },
         'node-ssh (bare)': async () => {
           const r = await timed('node', [join(here, 'collect-worker.js'), 'node-ssh', cfgPath])
           return {...r, ok: JSON.parse(r.stdout).ok}
@@ -95,18 +109,21 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
       }
       // Warm-up so the first method measured does not pay for cold caches.
       await methods['node-ssh (bare)']()
+      await methods[WINDOWS_METHOD]()
       for (let rep = 0; rep < repeat; rep++) {
         for (const [method, fn] of Object.entries(methods)) {
           await sleep(500)
-          const s0 = lab.serverCpuMs()
+          const on = method === WINDOWS_METHOD ? wlab : lab
+          const s0 = on.serverCpuMs()
           const m = await fn()
           await sleep(500) // let sshd reap the last sessions, so their CPU is counted
-          const serverS = (lab.serverCpuMs() - s0) / 1000
+          const serverS = (on.serverCpuMs() - s0) / 1000
           rows.push({n, method, serverS, ...m})
           process.stderr.write(`${n} ${method}: ${m.wallS.toFixed(2)} s, ${m.ok}/${n} ok\n`)
         }
       }
     } finally {
+      await wlab.stop()
       await lab.stop()
       await rm(work, {recursive: true, force: true})
     }
@@ -130,6 +147,20 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
     }
   }
   out.push('', 'Wall and client CPU include process start-up (node or ssh); peak RSS is the largest single process (for xargs, one ssh).')
+  out.push(
+    '',
+    'Windows probe (`windows` profile, one `powershell.exe -EncodedCommand` per terminal, a 5.5 KB command line) on lab Windows stand-ins against the Linux probe, both with `fleet-audit collect`:',
+    '',
+    '| terminals | linux probe wall (s) | windows stand-in wall (s) | windows / linux (target ≤ 1.20) | server CPU / terminal, linux → windows (ms) |',
+    '|---:|---:|---:|---:|---|',
+  )
+  for (const n of sizes) {
+    const of = (method: string) => rows.filter((r) => r.n === n && r.method === method)
+    const lin = median(of('fleet-audit collect').map((r) => r.wallS))
+    const win = median(of(WINDOWS_METHOD).map((r) => r.wallS))
+    const cpu = (method: string) => median(of(method).map((r) => (r.serverS * 1000) / n)).toFixed(1)
+    out.push(`| ${n} | ${lin.toFixed(2)} | ${win.toFixed(2)} | ${(win / lin).toFixed(2)}× | ${cpu('fleet-audit collect')} → ${cpu(WINDOWS_METHOD)} |`)
+  }
   process.stdout.write(`${out.join('\n')}\n`)
 }
 

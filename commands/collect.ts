@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {type CollectSummary, runCollect, sanitizeLine} from '../src/index.js'
+import {collectClosingLine, type CollectSummary, runCollect, sanitizeLine} from '../src/index.js'
 import {BaseCommand, fromConfig, sharedFlags} from './_lib/base.js'
 import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
 
@@ -9,7 +9,7 @@ export default class Collect extends BaseCommand {
   static override description = `Connects to every declared active terminal (or --only / --site / --zone / --shard), verifies its host key
 against the pinned fingerprint or known_hosts before sending anything, runs the probe profile's one command and
 writes <terminal id>.json per terminal into --out. A terminal that cannot be verified gets a facts file saying why
-(refused, timeout, auth, hostkey-unknown, hostkey-changed, probe-failed, output-invalid).
+(unresolved, refused, timeout, auth, hostkey-unknown, hostkey-changed, probe-failed, output-invalid).
 
 EXIT CODES
   0  every selected terminal was collected (outcome ok)
@@ -47,8 +47,9 @@ EXIT CODES
           if (f.outcome !== 'ok') this.logToStderr(`${sanitizeLine(f.terminal)}: ${f.outcome}: ${sanitizeLine(f.error?.reason ?? '')}`)
         }
 
-        const counts = Object.entries(summary.by_outcome).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`)
-        this.log(`collected ${facts.length}/${summary.total} terminals (${counts.join(', ') || 'none'}) into ${flags.out}${summary.aborted ? '; interrupted' : ''}`)
+        for (const k of summary.accepted_host_keys)
+          this.logToStderr(`${sanitizeLine(k.terminal)}: host key ${k.host_key} accepted on first use; compare it with the machine's own, then pin it as ssh.host_key`)
+        for (const line of collectClosingLine(summary, flags.out).split('\n')) this.log(sanitizeLine(line))
       }
 
       process.exitCode = summary.by_outcome.ok === summary.total ? 0 : 1

@@ -30,6 +30,7 @@ export {type CheckItem, type CollectSummary, type LiveOptions, runCheck, runColl
 export {COLLECT_DEFAULTS} from './collect/defaults.js'
 export type {CollectOptions, CollectProgress} from './collect/index.js'
 export {parseShard} from './collect/select.js'
+export {collectClosingLine, listIds} from './collect/messages.js'
 export {exportLedger, importLedger, ledgerReadContext, type LedgerReadContext, recheckLedger, type RecheckOutcome, recordLedgerEvent, verifyLedgerFile, withLedger, writeKeyPair} from './ledger-ops.js'
 export {
   defaultLedgerPath,

@@ -137,6 +137,7 @@ export interface Inventory {
 /** Why collection did not yield trustworthy facts; `ok` means it did. */
 export type Outcome =
   | 'ok'
+  | 'unresolved'
   | 'refused'
   | 'timeout'
   | 'auth'
@@ -147,6 +148,7 @@ export type Outcome =
 
 export const OUTCOMES: readonly Outcome[] = [
   'ok',
+  'unresolved',
   'refused',
   'timeout',
   'auth',
@@ -172,6 +174,16 @@ export interface OsFacts {
   hostname: string
   machine_id: string
   name: string
+  /** Windows: the NetBIOS computer name (the hostname is the DNS host name). */
+  computer_name?: string
+  /** Windows: the OS build number. */
+  build?: string
+  /** Windows: the BIOS serial number, the hardware's own (the client's `serial` is what the client was set to). */
+  serial?: string
+  /** Windows: MAC addresses of physical adapters, lowercase, colon-separated. */
+  macs?: string[]
+  /** Windows: IP addresses of those adapters. */
+  ips?: string[]
 }
 
 /** The facts document for one terminal, as written by `collect` and read by `audit --facts`. */

@@ -23,7 +23,9 @@ export async function loadCredentials(
   const problems: string[] = []
   const auth: SshAuth = {}
   if (options.agent) auth.agent = options.agent
-  if (!options.privateKeyPath && !options.agent) problems.push('no credentials: give a private key file or an ssh-agent socket')
+  if (!options.privateKeyPath && !options.agent) problems.push(
+      'no credentials: give a private key file (--identity KEY, or identity: in fleet-audit.yaml) or an ssh-agent socket (--agent SOCKET, agent: in fleet-audit.yaml, or SSH_AUTH_SOCK)',
+    )
   if (!options.privateKeyPath) return {auth, problems}
   let text: string
   try {

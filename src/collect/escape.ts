@@ -7,6 +7,9 @@
 // eslint-disable-next-line no-control-regex
 export const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u
 
+/** Unpaired surrogates and U+FFFD (what a decoder put in place of bytes it could not read) are shown as escapes too. */
+const NOT_TEXT = /[\ud800-\udfff\ufffd]/u
+
 const MAX_RAW = 4096
 
 /**
@@ -39,7 +42,7 @@ function escapeChar(ch: string): string {
     case '\t':
       return '\\t'
     default:
-      if (UNSAFE_CHAR.test(ch)) return `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`
+      if (UNSAFE_CHAR.test(ch) || NOT_TEXT.test(ch)) return `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`
       return ch
   }
 }

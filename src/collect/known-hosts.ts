@@ -12,7 +12,17 @@ export interface KnownHostEntry {
   hashed?: {salt: Buffer; hash: Buffer}
   keyType: string
   key: Buffer
+  /** Everything after the key; `ACCEPTED_NEW_MARK` there means fleet-audit accepted the key on first use. */
+  comment?: string
 }
+
+/**
+ * Comment fleet-audit writes after a key it accepted on first use (`--accept-new`). Such a key is trusted for
+ * connecting but stays "accepted on first use" (a medium finding) on every later run, until it is pinned in the
+ * inventory (`ssh.host_key`) or a person, having compared the fingerprint out of band, deletes the comment.
+ * OpenSSH ignores comments, so the line keeps working for `ssh` itself.
+ */
+export const ACCEPTED_NEW_MARK = 'fleet-audit-accepted-new'
 
 /** A parsed known_hosts file; lines that cannot be parsed are kept as problems, as OpenSSH skips them. */
 export interface KnownHosts {
@@ -49,7 +59,8 @@ export function parseKnownHosts(text: string): KnownHosts {
       problems.push(`line ${i + 1}: key does not decode as ${keyType}`)
       continue
     }
-    const entry: KnownHostEntry = {line: i + 1, keyType, key, ...(marker ? {marker} : {})}
+    const comment = fields.slice(3).join(' ')
+    const entry: KnownHostEntry = {line: i + 1, keyType, key, ...(marker ? {marker} : {}), ...(comment ? {comment} : {})}
     if (hosts.startsWith('|1|')) {
       const [, , salt, hash] = hosts.split('|')
       if (!salt || !hash) {
@@ -141,7 +152,7 @@ export function entriesForHost(kh: KnownHosts, lookupName: string): KnownHostEnt
 
 /** The verdict on a presented host key. */
 export type HostKeyVerdict =
-  | {status: 'ok'; via: 'pin' | 'known_hosts'}
+  | {status: 'ok'; via: 'pin' | 'known_hosts' | 'accept-new'}
   | {status: 'unknown'}
   | {status: 'changed'; reason: string; expected: string[]}
 
@@ -170,14 +181,21 @@ export function verifyHostKey(args: {
       return {status: 'changed', reason: 'pinned fingerprint matches but known_hosts lists a different key', expected: knownFps}
     return {status: 'ok', via: 'pin'}
   }
-  if (knownMatch) return {status: 'ok', via: 'known_hosts'}
+  if (knownMatch) {
+    // Trusted on first use and never confirmed: only an unmarked line (a person's decision) makes it plain known.
+    const confirmed = plain.some((e) => e.key.equals(presented) && !e.comment?.split(' ').includes(ACCEPTED_NEW_MARK))
+    return {status: 'ok', via: confirmed ? 'known_hosts' : 'accept-new'}
+  }
   // Stricter than OpenSSH: any other key for this host (of any type) counts as a change, never as new.
   if (plain.length > 0) return {status: 'changed', reason: 'host key differs from known_hosts', expected: knownFps}
   return {status: 'unknown'}
 }
 
-/** A known_hosts line for a newly accepted key, hashed like `HashKnownHosts yes` when asked. */
-export function knownHostsLine(host: string, port: number, key: Buffer, hash = false): string {
+/**
+ * A known_hosts line for a newly accepted key, hashed like `HashKnownHosts yes` when asked, with the
+ * `ACCEPTED_NEW_MARK` comment and the day it was accepted (`on`, YYYY-MM-DD) so later runs still know.
+ */
+export function knownHostsLine(host: string, port: number, key: Buffer, hash = false, on?: string): string {
   const name = hostLookupName(host, port)
   let hostField = name
   if (hash) {
@@ -185,5 +203,5 @@ export function knownHostsLine(host: string, port: number, key: Buffer, hash = f
     const h = createHmac('sha1', salt).update(name).digest()
     hostField = `|1|${salt.toString('base64')}|${h.toString('base64')}`
   }
-  return `${hostField} ${keyTypeOf(key)} ${key.toString('base64')}`
+  return `${hostField} ${keyTypeOf(key)} ${key.toString('base64')} ${ACCEPTED_NEW_MARK}${on ? ` ${on}` : ''}`
 }

@@ -172,8 +172,16 @@ export class Run {
         const {outcome, reason} = hostKey.refusal()
         return this.failure(plan, outcome, reason, extra)
       }
+      case 'unresolved':
+        return this.failure(plan, 'unresolved', `${plan.host}: ${error.message}; check the terminal's address or hostname in the inventory, and DNS`, extra)
       case 'auth':
-        return this.failure(plan, 'auth', `${error.message} as ${plan.user}`, extra)
+        return this.failure(
+          plan,
+          'auth',
+          `${error.message} as ${plan.user}: check the key given (--identity, --agent) and that its public key is in that ` +
+            `account's authorized_keys (Windows administrators: C:\\ProgramData\\ssh\\administrators_authorized_keys)`,
+          extra,
+        )
       case 'timeout': {
         const why = this.remaining() <= 50 ? 'overall deadline reached' : `limit ${this.o.connectTimeoutMs} ms`
         return this.failure(plan, 'timeout', `${error.message} (${why})`, extra)
@@ -222,7 +230,7 @@ export class Run {
     if (!path || this.appended.has(id)) return
     this.appended.add(id)
     this.result.acceptedHostKeys.push({terminal: plan.terminal.id, host_key: fingerprintOf(key)})
-    const line = knownHostsLine(plan.host, plan.port, key, this.o.hashKnownHosts)
+    const line = knownHostsLine(plan.host, plan.port, key, this.o.hashKnownHosts, this.deps.now().toISOString().slice(0, 10))
     const prefix = this.needsNewline ? '\n' : ''
     this.needsNewline = false
     this.appendChain = this.appendChain.then(async () => {
@@ -268,7 +276,14 @@ class HostKeyCheck {
       const expected = this.verdict.expected.length > 0 ? `expected ${this.verdict.expected.join(' or ')}, ` : ''
       return {outcome: 'hostkey-changed', reason: `${this.verdict.reason}: ${expected}presented ${fp}`}
     }
-    return {outcome: 'hostkey-unknown', reason: `host key ${fp} is neither pinned nor in known_hosts (not collected)`}
+    return {
+      outcome: 'hostkey-unknown',
+      reason:
+        `host key ${fp} is neither pinned nor in known_hosts (not collected). Compare it out of band with the machine's ` +
+        `own (at its console: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub, on Windows ` +
+        `C:\\ProgramData\\ssh\\ssh_host_ed25519_key.pub), then pin it as ssh.host_key in the inventory, add it to ` +
+        `known_hosts, or collect once with --accept-new`,
+    }
   }
 }
 

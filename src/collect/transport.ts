@@ -4,7 +4,7 @@ import {NodeSSH} from 'node-ssh'
 import type {ClientChannel} from 'ssh2'
 
 /** Why a connection failed, before any outcome is decided. */
-export type TransportFailure = 'refused' | 'reset' | 'unreachable' | 'timeout' | 'auth' | 'hostkey' | 'aborted' | 'protocol'
+export type TransportFailure = 'unresolved' | 'refused' | 'reset' | 'unreachable' | 'timeout' | 'auth' | 'hostkey' | 'aborted' | 'protocol'
 
 /** A connection failure; the message never contains key material. */
 export class TransportError extends Error {
@@ -110,7 +110,7 @@ function socketError(err: NodeJS.ErrnoException): TransportError {
       return new TransportError('timeout', 'connection timed out')
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new TransportError('unreachable', `name does not resolve (${err.code})`)
+      return new TransportError('unresolved', `name does not resolve (${err.code})`)
     default:
       return new TransportError('unreachable', `${err.code ?? 'socket error'}: ${err.message}`)
   }

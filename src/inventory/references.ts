@@ -12,7 +12,7 @@ export function checkReferences(inv: Inventory, problems: ProblemList): void {
   const zones = indexById('zone', inv.zones, problems)
   const terminals = indexById('terminal', inv.terminals, problems)
   indexById('waiver', inv.waivers, problems)
-  const profiles = new Map<string, unknown>([['linux', true]])
+  const profiles = new Map<string, unknown>([['linux', true], ['windows', true]])
   for (const p of inv.profiles) {
     if (profiles.has(p.name)) problems.at(p.source, 'E_DUPLICATE', `profile "${p.name}" is declared twice (or shadows a built-in profile)`)
     profiles.set(p.name, p)

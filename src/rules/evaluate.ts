@@ -94,14 +94,19 @@ function safe(fn: ((c: Record<string, unknown>) => unknown) | undefined, ctx: Re
 
 /** Fills `{expected}`, `{actual}` and `{dotted.path}` placeholders from the context. */
 export function renderMessage(template: Localized, ctx: Record<string, unknown>, values: Record<string, string>): Localized {
-  const fill = (text: string) =>
+  // An empty value reads as "(none)", never as a gap ("MACs are , declared …").
+  const fill = (text: string, none: string) =>
     text.replaceAll(/\{([a-z_][a-z0-9_.]*)\}/gi, (_, path: string) => {
-      if (path in values) return values[path]
-      let v: unknown = ctx
-      for (const seg of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined
-      return show(v)
+      let shown: string
+      if (path in values) shown = values[path]
+      else {
+        let v: unknown = ctx
+        for (const seg of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined
+        shown = show(v)
+      }
+      return shown === '' ? none : shown
     })
-  return {en: fill(template.en), ja: fill(template.ja)}
+  return {en: fill(template.en, '(none)'), ja: fill(template.ja, '（なし）')}
 }
 
 /** A value as text for messages and the expected/actual columns. */

@@ -41,6 +41,10 @@ beforeAll(async () => {
       {id: 'T-HOSTILE', conf: 'terminal_id=T-HOSTILE\nrole=retail\u001b[2J\nauth=device\nserial=S\n'},
       // A newer client version keeps its setting elsewhere: read through a profile the inventory declares.
       {id: 'T-V2', conf: null, eigyoFiles: {'v2.conf': 'terminal_id=T-V2\nrole=retail\nauth=device\nserial=S-V2\n'}},
+      // Windows PCs behind stand-in shells (test/lab): a correctly set one about to be installed, answering in CP932
+      // through cmd.exe, and a temp-staff PC delivered with the NW setting, answering in UTF-16 through PowerShell.
+      {id: 'T-WIN-PLANNED', client: {role: 'retail', auth: 'device', serial: '岩手-派遣-104'}, windows: {shell: 'cmd', encoding: 'cp932'}},
+      {id: 'T-WIN-TEMP', client: {role: 'nw', auth: 'device'}, windows: {shell: 'powershell', encoding: 'utf-16le-bom'}},
     ],
   })
   dir = await mkdtemp(join(tmpdir(), 'fa-cli-live-'))
@@ -76,6 +80,8 @@ beforeAll(async () => {
       terminal('T-HOSTILE', 'retail-office', 'retail', 'retail', 'planned'),
       terminal('T-V2', 'retail-office', 'retail', 'retail', 'active', ', ssh: {profile: eigyo-v2}'),
       // Planned, so never collected; its placement is wrong all the same, and a live audit must still say so.
+      terminal('T-WIN-PLANNED', 'retail-office', 'retail', 'retail', 'planned', `, serial: "岩手-派遣-104", ssh: {profile: windows}`),
+      terminal('T-WIN-TEMP', 'retail-office', 'retail', 'retail', 'active', ', ssh: {profile: windows}'),
       '  - {id: T-PLAN-CTR, hostname: t-plan-ctr, address: "127.0.0.1:1", site: lab, zone: counter, owner: nw, role: nw, status: planned}',
       '',
     ].join('\n'),
@@ -100,8 +106,10 @@ describe('fleet-audit collect', () => {
   it('writes one facts file per active terminal, with the failure class of the one that is down, and exits 1', async () => {
     const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts', ...ssh], dir)
     expect(r.code, r.stderr).toBe(1)
-    expect(r.stdout).toMatch(/collected 5\/5 terminals \(4 ok, 1 refused\) into facts/)
-    expect((await readdir(join(dir, 'facts'))).sort()).toEqual(['T-CTR.json', 'T-DOWN.json', 'T-NW-OK.json', 'T-RT-TEMP.json', 'T-V2.json'])
+    expect(r.stdout).toContain('5 of 6 terminals verified; 1 not: 1 refused (reasons above and in each facts file in facts)')
+    expect((await readdir(join(dir, 'facts'))).sort()).toEqual(['T-CTR.json', 'T-DOWN.json', 'T-NW-OK.json', 'T-RT-TEMP.json', 'T-V2.json', 'T-WIN-TEMP.json'])
+    const win = JSON.parse(await readFile(join(dir, 'facts', 'T-WIN-TEMP.json'), 'utf8'))
+    expect(win).toMatchObject({outcome: 'ok', client: {role: 'nw'}, os: {computer_name: 'T-WIN-TEMP'}, meta: {profile: 'windows'}})
     const v2 = JSON.parse(await readFile(join(dir, 'facts', 'T-V2.json'), 'utf8'))
     expect(v2).toMatchObject({outcome: 'ok', client: {terminal_id: 'T-V2', serial: 'S-V2'}})
     const down = JSON.parse(await readFile(join(dir, 'facts', 'T-DOWN.json'), 'utf8'))
@@ -117,6 +125,29 @@ describe('fleet-audit collect', () => {
     const r = await cli(['collect', '-i', 'bad-profile.yaml', '--out', 'facts-x', ...ssh], dir)
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^bad-profile\.yaml:\d+:\d+ unknown probe profile "eigyo-v3"/m)
+  })
+
+  it('never reads as success when nothing was verified', async () => {
+    const r = await cli(['collect', '-i', 'inventory.yaml', '--only', 'T-DOWN', '--out', 'facts-down', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout.trim()).toBe('0 of 1 terminals verified; 1 not: 1 refused (reasons above and in each facts file in facts-down)')
+    expect(r.stderr).toMatch(/^T-DOWN: refused: connection refused/m)
+  })
+
+  it('an unknown host key says how to trust it, with the fingerprint to compare', async () => {
+    await writeFile(join(dir, 'empty_known_hosts'), '')
+    const r = await cli(['collect', '-i', 'inventory.yaml', '--only', 'T-NW-OK', '--out', 'facts-hk', '--identity', lab.clientKeyPath, '--known-hosts', 'empty_known_hosts'], dir)
+    expect(r.code).toBe(1)
+    const fp = lab.terminals.get('T-NW-OK')!.fingerprint
+    expect(r.stderr).toContain(`T-NW-OK: hostkey-unknown: host key ${fp} is neither pinned nor in known_hosts`)
+    expect(r.stderr).toContain('pin it as ssh.host_key in the inventory, add it to known_hosts, or collect once with --accept-new')
+  })
+
+  it('missing credentials name the flags and the config file keys (exit 2)', async () => {
+    const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts-nocred', '--known-hosts', lab.knownHostsPath], dir)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--identity KEY, or identity: in fleet-audit.yaml')
+    expect(r.stderr).toContain('--agent SOCKET')
   })
 
   it('refuses an unknown --only id before connecting (exit 2)', async () => {
@@ -136,6 +167,7 @@ describe('fleet-audit audit --live', () => {
     expect(rulesOf(result.findings, 'T-CTR')).toEqual(['placement/nw-terminal-in-shared-zone'])
     expect(rulesOf(result.findings, 'T-DOWN')).toEqual(['collect/unverified'])
     expect(rulesOf(result.findings, 'T-V2')).toEqual([])
+    expect(rulesOf(result.findings, 'T-WIN-TEMP')).toEqual(['reconcile/nw-setting-reachable-by-retail', 'reconcile/role-mismatch'])
     // Planned terminals are not collected by default: no facts rules for them, but placement still counts.
     expect(rulesOf(result.findings, 'T-PLANNED')).toEqual([])
     expect(rulesOf(result.findings, 'T-PLAN-CTR')).toEqual(['placement/nw-terminal-in-shared-zone'])
@@ -181,6 +213,21 @@ describe('fleet-audit check', () => {
     expect(r.stdout).toContain('FAIL  role setting')
     expect(r.stdout).toContain('reconcile/role-mismatch')
     expect(r.stdout).toContain('PASS  host key')
+  })
+
+  it('passes a correctly set Windows PC about to be installed (cmd.exe shell, CP932 answer, Japanese serial)', async () => {
+    const r = await cli(['check', 'T-WIN-PLANNED', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(r.stdout).toContain('PASS  identity (id, hostname, serial, MAC, address)')
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('PASS')
+  })
+
+  it('fails the Windows temp-staff PC delivered with the NW setting', async () => {
+    const r = await cli(['check', 'T-WIN-TEMP', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('FAIL  role setting')
+    expect(r.stdout).toContain('reconcile/role-mismatch: client is set to nw, declared retail')
+    expect(r.stdout).toContain('PASS  reachable and verified')
   })
 
   it('fails an unreachable terminal as not verified', async () => {

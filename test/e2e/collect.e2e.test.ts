@@ -67,6 +67,7 @@ describe('collect on the lab fleet', () => {
     ['PIN-WRONG', 'hostkey-changed'],
     ['PIN-KH-DISAGREE', 'hostkey-changed'],
     ['DOWN', 'refused'],
+    ['UNRESOLVED', 'unresolved'],
     ['STOPPED', 'refused'],
     ['HUNG', 'timeout'],
     ['SLAM', 'refused'],
@@ -175,8 +176,14 @@ describe('host keys and accept-new', () => {
     // OpenSSH itself finds the appended line.
     const found = execFileSync('ssh-keygen', ['-F', lt.address, '-f', kh], {encoding: 'utf8'})
     expect(found).toContain(lt.publicKey)
+    expect(added).toContain(' fleet-audit-accepted-new ')
+    // Later runs find the key in known_hosts, but it stays "accepted on first use" (a medium finding) ...
     const r2 = await collect(pick('UNKNOWN'), {...opts, knownHostsPath: kh}, {now})
-    expect(r2.facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'known_hosts'})
+    expect(r2.facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'accept-new'})
+    // ... until it is pinned in the inventory.
+    const pinned = pick('UNKNOWN').map((t) => ({...t, ssh: {...t.ssh, host_key: lt.fingerprint}}))
+    const r3 = await collect(pinned, {...opts, knownHostsPath: kh}, {now})
+    expect(r3.facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'pin'})
   })
 
   it('writes hashed lines when asked', async () => {

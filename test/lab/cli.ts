@@ -1,7 +1,7 @@
 /**
  * Starts a lab fleet by hand and keeps it up until Ctrl-C, then stops exactly what it started.
  *
- *   npx tsc -p bench/collect.tsconfig.json && node bench/collect-build/test/lab/cli.js [failure|incidents|<N>]
+ *   npx tsc -p bench/collect.tsconfig.json && node bench/collect-build/test/lab/cli.js [failure|incidents|windows|<N>]
  *
  * Prints the lab folder; `lab.json` there lists each terminal's address, port and host key fingerprint, next to the
  * client key (`client_ed25519`) and `known_hosts`, so `ssh` or `fleet-audit collect` can be pointed at it.
@@ -18,8 +18,14 @@ const specs: LabTerminalSpec[] =
     ? failureFleet()
     : which === 'incidents'
       ? incidentFleet()
-      : Array.from({length: Number(which)}, (_, i) => ({id: `LAB-${String(i).padStart(5, '0')}`}))
-if (specs.length === 0 || specs.some((s) => !s.id)) throw new Error(`usage: cli.js [failure|incidents|<N>], got ${which}`)
+      : which === 'windows'
+        ? [
+            {id: 'WIN-CMD-CP932', windows: {shell: 'cmd', encoding: 'cp932'}},
+            {id: 'WIN-PS-UTF16', windows: {shell: 'powershell', encoding: 'utf-16le-bom'}},
+            {id: 'WIN-PS7-UTF8', windows: {shell: 'cmd', encoding: 'utf-8', ps: '7'}},
+          ]
+        : Array.from({length: Number(which)}, (_, i) => ({id: `LAB-${String(i).padStart(5, '0')}`}))
+if (specs.length === 0 || specs.some((s) => !s.id)) throw new Error(`usage: cli.js [failure|incidents|windows|<N>], got ${which}`)
 
 const lab = await startLab({terminals: specs})
 const summary = [...lab.terminals.values()].map((t) => ({id: t.spec.id, mode: t.spec.mode ?? 'up', address: t.address, port: t.port, host_key: t.fingerprint}))

@@ -1,7 +1,9 @@
 /**
  * A lab fleet of simulated terminals: each a real OpenSSH sshd on its own loopback address, with its own host key and
  * its own view of /etc/eigyo, /etc/hostname, /etc/machine-id and a clean /root, in private mount, UTS and PID
- * namespaces. Root only. `stop()` kills exactly the process groups it started.
+ * namespaces. Root only. `stop()` kills exactly the process groups it started. A terminal with `windows` set answers
+ * like a Windows PC: its account's login shell (a private /etc/passwd in its namespace) is a stand-in cmd.exe or
+ * powershell.exe, and a stand-in powershell.exe on its PATH checks the encoded command (see `windowsShims`).
  *
  * Used by the e2e tests and by bench/collect.ts; it never touches the host's own sshd or its files, except that it
  * creates the empty mount point /etc/eigyo and sshd's privilege-separation directory /run/sshd when they are missing.
@@ -14,8 +16,10 @@ import {createServer, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {WINDOWS_SCRIPT} from '../../src/collect/index.js'
 import type {ClientFacts, Terminal} from '../../src/model.js'
-import {defaultConf, fingerprint, keygen, knownHostsLines, NS_SCRIPT, pool, run, sshdConfig} from './lab-files.js'
+import {defaultConf, fingerprint, keygen, knownHostsLines, NS_SCRIPT, pool, run, sshdConfig, windowsShims} from './lab-files.js'
+import {type RecordedEncoding, windowsOutput} from './windows-output.js'
 import {childPids, processesMentioning, procCpuMs, waitForBanner} from './lab-procs.js'
 
 /** The client's setting a lab terminal reports (the default terminal.conf is built from it). */
@@ -46,6 +50,12 @@ export interface LabTerminalSpec {
   clientKey?: 'lab' | 'other'
   /** Overrides for the declared terminal the lab hands to the collector. */
   declared?: Partial<Terminal>
+  /**
+   * A Windows PC: root's login shell becomes a stand-in `cmd.exe` (default) or `powershell.exe`, and a stand-in
+   * `powershell.exe` on PATH checks that it was sent exactly the `windows` profile's script, then answers with the
+   * recorded output of this terminal's setting in `encoding` as `ps` writes it (or with `answer`, bytes as given).
+   */
+  windows?: {shell?: 'cmd' | 'powershell'; encoding?: RecordedEncoding; ps?: '5.1' | '7'; ascii?: boolean; answer?: Buffer}
 }
 
 /** A started terminal. */
@@ -218,7 +228,8 @@ export async function startLab(spec: LabSpec): Promise<Lab> {
       for (const [name, body] of Object.entries(t.eigyoFiles ?? {})) await writeFile(join(tdir, 'eigyo', name), body)
       await writeFile(join(tdir, 'authorized_keys'), `${t.clientKey === 'other' ? strangerPub : clientPub}\n`)
       await chmod(join(tdir, 'authorized_keys'), 0o600)
-      await writeFile(join(tdir, 'sshd_config'), sshdConfig(tdir, address, port))
+      if (t.windows) await prepareWindows(tdir, t, {client, hostname, machineId})
+      await writeFile(join(tdir, 'sshd_config'), sshdConfig(tdir, address, port, t.windows !== undefined))
       const name = port === 22 ? address : `[${address}]:${port}`
       const [type, b64] = publicKey.split(' ')
       knownLines.push(...knownHostsLines(name, `${type} ${b64}`, t.hostKey ?? 'known', decoyPub))
@@ -296,7 +307,7 @@ export async function startLab(spec: LabSpec): Promise<Lab> {
             serial: lt.client.serial,
             macs: lt.client.macs,
             tags: [],
-            ssh: {user: 'root', profile: 'linux'},
+            ssh: {user: 'root', profile: lt.spec.windows ? 'windows' : 'linux'},
             source: {file: 'test/lab', line: 1, column: 1},
             fieldSources: {},
             ...lt.spec.declared,
@@ -338,4 +349,29 @@ export async function startLab(spec: LabSpec): Promise<Lab> {
     await stop()
     throw error
   }
+}
+
+/** The GUID form of a 32-hex machine id, as Windows keeps MachineGuid. */
+export function guidOf(machineId: string): string {
+  return machineId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')
+}
+
+/** The stand-ins, the expected script, the recorded answer and the passwd that makes a stand-in the login shell. */
+async function prepareWindows(tdir: string, t: LabTerminalSpec, m: {client: LabClient; hostname: string; machineId: string}): Promise<void> {
+  const w = t.windows!
+  await mkdir(join(tdir, 'bin'), {recursive: true})
+  const shims = windowsShims(tdir)
+  await writeFile(join(tdir, 'bin', 'cmd.exe'), shims.cmd, {mode: 0o755})
+  await writeFile(join(tdir, 'bin', 'powershell.exe'), shims.powershell, {mode: 0o755})
+  await writeFile(join(tdir, 'expected.ps1'), WINDOWS_SCRIPT)
+  const answer =
+    w.answer ??
+    windowsOutput(
+      {client: m.client, hostname: m.hostname, machineGuid: guidOf(m.machineId), biosSerial: `BIOS-${t.id}`},
+      {encoding: w.encoding ?? 'utf-8', ps: w.ps ?? '5.1', ascii: w.ascii ?? false},
+    )
+  await writeFile(join(tdir, 'answer.bin'), answer)
+  const shell = join(tdir, 'bin', w.shell === 'powershell' ? 'powershell.exe' : 'cmd.exe')
+  const passwd = (await readFile('/etc/passwd', 'utf8')).replace(/^root:([^:\n]*:){5}[^:\n]*$/m, (line) => `${line.slice(0, line.lastIndexOf(':'))}:${shell}`)
+  await writeFile(join(tdir, 'passwd'), passwd)
 }

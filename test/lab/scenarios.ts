@@ -16,6 +16,8 @@ export function failureFleet(): LabTerminalSpec[] {
     {id: 'PIN-WRONG', hostKey: 'unknown'},
     {id: 'PIN-KH-DISAGREE', hostKey: 'changed'},
     {id: 'DOWN', mode: 'down'},
+    // A name no resolver knows (.invalid is reserved, RFC 2606): its own outcome, not "refused".
+    {id: 'UNRESOLVED', mode: 'down', declared: {address: 'no-such-terminal.invalid'}},
     {id: 'STOPPED'},
     {id: 'HUNG', mode: 'hung'},
     {id: 'SLAM', mode: 'slam'},

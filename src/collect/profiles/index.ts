@@ -1,8 +1,9 @@
 import type {ProbeProfile} from '../types.js'
 import {checkProbePath, LINUX_PATHS, type LinuxPaths, linuxProfile, makeLinuxProfile} from './linux.js'
+import {windowsProfile} from './windows.js'
 
 /** Built-in probe profiles by name; callers may add their own through `CollectOptions.profiles`. */
-export const builtinProfiles: Readonly<Record<string, ProbeProfile>> = Object.freeze({linux: linuxProfile})
+export const builtinProfiles: Readonly<Record<string, ProbeProfile>> = Object.freeze({linux: linuxProfile, windows: windowsProfile})
 
 /** The profile registry for one run: built-ins overlaid with the caller's profiles. */
 export function profileRegistry(extra: Record<string, ProbeProfile> = {}): Map<string, ProbeProfile> {
@@ -34,3 +35,5 @@ export function profileFromData(data: ProfileData): ProbeProfile | {problems: st
 
 export {linuxProfile, LINUX_COMMAND, LINUX_PATHS, makeLinuxProfile, parseLinux, type LinuxPaths} from './linux.js'
 export {parseTerminalConf} from './terminal-conf.js'
+export {CMD_EXE_MAX, encodeCommand, parseWindows, WINDOWS_CLIENT_KEY, WINDOWS_COMMAND, WINDOWS_SCRIPT, windowsProfile} from './windows.js'
+export {decodeCandidates, type WireEncoding} from './decode.js'

@@ -16,6 +16,8 @@ const AUTHS: readonly AuthMode[] = ['idcard', 'device']
 const MAC = /^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$/
 const MAX_VALUES = 64
 const MAX_LEN = 256
+/** With the `u` flag only unpaired surrogates match: text that no Unicode encoding can carry. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u
 
 /**
  * Checks one line of remote output as bytes: valid UTF-8 and no control characters (tab and CR included: a
@@ -74,14 +76,28 @@ export function parseTerminalConf(buf: Buffer, file = 'terminal.conf'): ClientFa
     if (macs.length > MAX_VALUES || ips.length > MAX_VALUES)
       return {reason: `${where}: more than ${MAX_VALUES} ${key} values`, raw: escapeRaw(line)}
   }
+  return checkClient(single, macs, ips, file)
+}
+
+/**
+ * The checks every probe applies once the client's values are read, whatever their source (terminal.conf lines or
+ * registry values): the four single values present and not empty, `role` and `auth` inside their enums (exactly: no
+ * trimming, no case folding). `where` names the source in reasons.
+ */
+export function checkClient(
+  single: Partial<Record<(typeof SINGLE)[number], string>>,
+  macs: string[],
+  ips: string[],
+  where: string,
+): ClientFacts | ConfProblem {
   for (const k of SINGLE) {
-    if (single[k] === undefined) return {reason: `${file}: ${k} missing`}
-    if (single[k] === '') return {reason: `${file}: ${k} is empty`, raw: ''}
+    if (single[k] === undefined) return {reason: `${where}: ${k} missing`}
+    if (single[k] === '') return {reason: `${where}: ${k} is empty`, raw: ''}
   }
   if (!(ROLES as readonly string[]).includes(single.role!))
-    return {reason: `${file}: role must be one of ${ROLES.join('|')}`, raw: escapeRaw(single.role!)}
+    return {reason: `${where}: role must be one of ${ROLES.join('|')}`, raw: escapeRaw(single.role!)}
   if (!(AUTHS as readonly string[]).includes(single.auth!))
-    return {reason: `${file}: auth must be one of ${AUTHS.join('|')}`, raw: escapeRaw(single.auth!)}
+    return {reason: `${where}: auth must be one of ${AUTHS.join('|')}`, raw: escapeRaw(single.auth!)}
   return {
     terminal_id: single.terminal_id!,
     role: single.role as Role,
@@ -91,3 +107,25 @@ export function parseTerminalConf(buf: Buffer, file = 'terminal.conf'): ClientFa
     ips,
   }
 }
+
+/** Checks one text value that did not come as a line (a registry value, an OS property): no control character, bounded. */
+export function checkText(value: string, where: string, maxLen = MAX_LEN): ConfProblem | string {
+  if (LONE_SURROGATE.test(value) || value.includes('\ufffd')) return {reason: `${where}: invalid character (not valid Unicode)`, raw: escapeRaw(value)}
+  if (UNSAFE_CHAR.test(value)) return {reason: `${where}: control character`, raw: escapeRaw(value)}
+  if (value.length > maxLen) return {reason: `${where}: longer than ${maxLen} characters`, raw: escapeRaw(value)}
+  return value
+}
+
+/** A MAC address as the client or the OS gives it, normalized; a problem when it is not one. */
+export function checkMac(value: string, where: string): ConfProblem | string {
+  if (!MAC.test(value)) return {reason: `${where}: not a MAC address`, raw: escapeRaw(value)}
+  return normalizeMac(value)
+}
+
+/** An IP address (v4 or v6); a problem when it is not one. */
+export function checkIp(value: string, where: string): ConfProblem | string {
+  if (isIP(value) === 0) return {reason: `${where}: not an IP address`, raw: escapeRaw(value)}
+  return value
+}
+
+export {MAX_LEN, MAX_VALUES, SINGLE}

@@ -196,8 +196,16 @@ describe('accept-new', () => {
     const r = await collect(hosts('A'), {...base, knownHostsPath: kh, acceptNew: true}, deps)
     expect(r.facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'accept-new'})
     expect(r.acceptedHostKeys).toEqual([{terminal: 'A', host_key: fingerprintOf(KEY)}])
-    expect(readFileSync(kh, 'utf8')).toBe(`# existing, no final newline\na ssh-ed25519 ${KEY.toString('base64')}\n`)
+    expect(readFileSync(kh, 'utf8')).toBe(`# existing, no final newline\na ssh-ed25519 ${KEY.toString('base64')} fleet-audit-accepted-new 2026-11-27\n`)
+    // Still "accepted on first use" on the next run: found in known_hosts, but only because fleet-audit put it there.
+    expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'accept-new'})
+    // A person who compared the fingerprint removes the mark: from then on it is an ordinary known key.
+    writeFileSync(kh, readFileSync(kh, 'utf8').replace(' fleet-audit-accepted-new 2026-11-27', ''))
     expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'known_hosts'})
+    // Pinned, it is verified by the pin whatever known_hosts says.
+    writeFileSync(kh, `a ssh-ed25519 ${KEY.toString('base64')} fleet-audit-accepted-new 2026-11-27\n`)
+    const pinned = [terminal('A', {address: 'a', ssh: {user: 'root', profile: 'linux', host_key: fingerprintOf(KEY)}})]
+    expect((await collect(pinned, {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'pin'})
     const before = readFileSync(kh, 'utf8')
     const other = Buffer.from(KEY)
     other[other.length - 1] ^= 1
@@ -219,7 +227,7 @@ describe('settings are checked before any connection', () => {
     // The CLI turns every InputError into exit 2 with `file:line:column` messages.
     expect(err).toBeInstanceOf(InputError)
     expect((err as CollectInputError).problems.map((p) => formatProblem(p))).toEqual([
-      'inv.yaml:7:5 terminal A: unknown probe profile "nope" (known: linux) (E_COLLECT)',
+      'inv.yaml:7:5 terminal A: unknown probe profile "nope" (known: linux, windows) (E_COLLECT)',
       'inv.yaml:7:5 terminal A: no SSH user (set ssh.user in the inventory defaults or pass a user) (E_COLLECT)',
       'test:1:1 terminal B: bad port in address "b:99999" (E_COLLECT)',
       'private key /nonexistent/key: cannot read (ENOENT) (E_COLLECT_SETTING)',
@@ -229,7 +237,9 @@ describe('settings are checked before any connection', () => {
 
   it('requires some credentials', async () => {
     const err = await collect(hosts('A'), {}, {now: () => NOW, transport: fakeTransport({})}).catch((e: unknown) => e)
-    expect((err as CollectInputError).problems.map((p) => p.message)).toEqual(['no credentials: give a private key file or an ssh-agent socket'])
+    expect((err as CollectInputError).problems.map((p) => p.message)).toEqual([
+      'no credentials: give a private key file (--identity KEY, or identity: in fleet-audit.yaml) or an ssh-agent socket (--agent SOCKET, agent: in fleet-audit.yaml, or SSH_AUTH_SOCK)',
+    ])
   })
 
   it('refuses nonsensical limits', async () => {

@@ -128,11 +128,16 @@ describe('host key verdicts', () => {
 })
 
 describe('lines written for accept-new', () => {
-  it('are read back by the parser, plain and hashed', () => {
+  it('are read back by the parser, plain and hashed, still marked as accepted on first use', () => {
     for (const hash of [false, true]) {
-      const line = knownHostsLine('127.0.0.9', 2200, KEY, hash)
+      const line = knownHostsLine('127.0.0.9', 2200, KEY, hash, '2026-11-27')
       expect(line.startsWith(hash ? '|1|' : '[127.0.0.9]:2200 ')).toBe(true)
-      expect(verify(line, '127.0.0.9', 2200)).toEqual({status: 'ok', via: 'known_hosts'})
+      expect(line.endsWith(' fleet-audit-accepted-new 2026-11-27')).toBe(true)
+      expect(verify(line, '127.0.0.9', 2200)).toEqual({status: 'ok', via: 'accept-new'})
+      // Once a person removes the mark, the key is an ordinary known one.
+      expect(verify(line.replace(/ fleet-audit-accepted-new.*$/, ''), '127.0.0.9', 2200)).toEqual({status: 'ok', via: 'known_hosts'})
+      // An unmarked line for the same key (someone added it by hand) wins over the mark.
+      expect(verify(`${line}\n${line.replace(/ fleet-audit-accepted-new.*$/, ' my comment')}`, '127.0.0.9', 2200)).toEqual({status: 'ok', via: 'known_hosts'})
     }
   })
 })

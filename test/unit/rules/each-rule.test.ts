@@ -157,6 +157,7 @@ const CASES: Record<string, Case[]> = {
     {name: 'removed terminal answers ok', setup: (inv) => (terminal(inv, 'T-RT').status = 'removed') && {'T-NW': okFacts(inv, 'T-NW'), 'T-RT': okFacts(inv, 'T-RT')}, want: ['T-RT collect/removed-still-answers']},
     {name: 'removed terminal refuses authentication (it is up)', setup: (inv) => (terminal(inv, 'T-RT').status = 'removed') && {'T-NW': okFacts(inv, 'T-NW'), 'T-RT': failedFacts('T-RT', 'auth')}, want: ['T-RT collect/removed-still-answers']},
     {name: 'not: removed terminal refuses connections', setup: (inv) => (terminal(inv, 'T-RT').status = 'removed') && {'T-NW': okFacts(inv, 'T-NW'), 'T-RT': failedFacts('T-RT', 'refused')}, want: []},
+    {name: 'not: removed terminal whose name no longer resolves', setup: (inv) => (terminal(inv, 'T-RT').status = 'removed') && {'T-NW': okFacts(inv, 'T-NW'), 'T-RT': failedFacts('T-RT', 'unresolved')}, want: []},
     {name: 'not: removed terminal times out', setup: (inv) => (terminal(inv, 'T-RT').status = 'removed') && {'T-NW': okFacts(inv, 'T-NW'), 'T-RT': failedFacts('T-RT', 'timeout')}, want: []},
     {name: 'not: removed terminal answered long ago', setup: (inv) => (terminal(inv, 'T-RT').status = 'removed') && {'T-NW': okFacts(inv, 'T-NW'), 'T-RT': okFacts(inv, 'T-RT', {collected_at: '2026-10-01T10:00:00+09:00'})}, want: []},
   ],
