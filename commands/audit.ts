@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {type AuditResult, InputError, parseNow, runAudit, runLiveAudit} from '../src/index.js'
-import {BaseCommand, fromConfig, ledgerFlags, sharedFlags} from './_lib/base.js'
+import {BaseCommand, fromConfig, inventoryArg, ledgerFlags, sharedFlags} from './_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from './_lib/report.js'
 import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
 
@@ -13,11 +13,12 @@ every finding. A declared active terminal without valid, fresh facts is a findin
 ${EXIT_HELP}`
 
   static override examples = [
-    '<%= config.bin %> audit --inventory inventories/tohoku-example --facts inventories/tohoku-example/facts --now 2026-11-27',
+    '<%= config.bin %> audit inventories/tohoku-example --facts inventories/tohoku-example/facts --now 2026-11-27',
     '<%= config.bin %> audit -i inventory/ --facts facts/ --format sarif --output audit.sarif',
     '<%= config.bin %> audit -i inventory/ --live --site hachinohe --identity ~/.ssh/audit_ed25519',
   ]
 
+  static override args = {inventory: inventoryArg}
   static override flags = {
     ...sharedFlags,
     facts: Flags.string({summary: 'Folder of recorded facts, one <terminal id>.json per terminal.', env: 'FLEET_AUDIT_FACTS', noCacheDefault: true,
@@ -31,10 +32,11 @@ ${EXIT_HELP}`
   }
 
   async run(): Promise<AuditResult> {
-    const {flags} = await this.parse(Audit)
+    const parsed = await this.parse(Audit)
+    const {flags} = parsed
     const now = parseNow(flags.now)
     const options = {
-      inventory: flags.inventory,
+      inventory: this.inventoryPath(parsed),
       facts: flags.facts,
       rules: flags.rules,
       failOn: flags['fail-on'],

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {type CheckItem, parseNow, runCheck, sanitizeLine} from '../src/index.js'
-import {BaseCommand, sharedFlags} from './_lib/base.js'
+import {BaseCommand, inventoryArg, sharedFlags} from './_lib/base.js'
 import {liveOptions, sshFlags} from './_lib/ssh.js'
 
 const LABELS: Record<CheckItem['check'], {en: string; ja: string}> = {
@@ -24,8 +24,10 @@ EXIT CODES
   1  a check failed
   2  unusable input`
 
-  static override examples = ['<%= config.bin %> check IS-RT-104 -i inventory/ --identity ~/.ssh/audit_ed25519']
-  static override args = {terminal: Args.string({required: true, description: 'Terminal id (asset tag).'})}
+  static override examples = ['<%= config.bin %> check IS-RT-104 inventory/ --identity ~/.ssh/audit_ed25519']
+  // The terminal comes first (`check IS-RT-104 inventory/`): it is what the command is about; the inventory is
+  // optional, as everywhere (--inventory, FLEET_AUDIT_INVENTORY, the config file, ./inventory).
+  static override args = {terminal: Args.string({required: true, description: 'Terminal id (asset tag).'}), inventory: inventoryArg}
   static override flags = {
     inventory: sharedFlags.inventory,
     rules: sharedFlags.rules,
@@ -36,10 +38,11 @@ EXIT CODES
   }
 
   async run() {
-    const {args, flags} = await this.parse(Check)
+    const parsed = await this.parse(Check)
+    const {args, flags} = parsed
     const {collect} = liveOptions(flags)
     const now = parseNow(flags.now)
-    const result = await runCheck({inventory: flags.inventory, rules: flags.rules, failOn: flags['fail-on']}, args.terminal, {collect}, {now: () => now})
+    const result = await runCheck({inventory: this.inventoryPath(parsed), rules: flags.rules, failOn: flags['fail-on']}, args.terminal, {collect}, {now: () => now})
     if (!this.jsonEnabled()) {
       const lines = [`${args.terminal}:`]
       for (const c of result.checks) {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {type DiffResult, parseNow, renderPlan, runDiff, sanitize} from '../../src/index.js'
-import {BaseCommand, ledgerFlags, sharedFlags} from '../_lib/base.js'
+import {BaseCommand, inventoryArg, ledgerFlags, sharedFlags} from '../_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
 
 export default class InventoryDiff extends BaseCommand {
@@ -13,10 +13,11 @@ the change breaks. In a shallow CI checkout, fetch the base ref first (git fetch
 ${EXIT_HELP}`
 
   static override examples = [
-    '<%= config.bin %> inventory diff --base origin/main -i inventories/tohoku-example',
+    '<%= config.bin %> inventory diff inventories/tohoku-example --base origin/main',
     '<%= config.bin %> inventory diff --base old-inventory/ -i inventory/ --json',
   ]
 
+  static override args = {inventory: inventoryArg}
   static override flags = {
     ...sharedFlags,
     base: Flags.string({summary: 'Base version: a git ref, or a file or folder.', required: true}),
@@ -25,11 +26,12 @@ ${EXIT_HELP}`
   }
 
   async run(): Promise<DiffResult> {
-    const {flags} = await this.parse(InventoryDiff)
+    const parsed = await this.parse(InventoryDiff)
+    const {flags} = parsed
     const result = await runDiff(
       {
         base: flags.base,
-        inventory: flags.inventory,
+        inventory: this.inventoryPath(parsed),
         rules: flags.rules,
         failOn: flags['fail-on'],
         maxFileSize: flags['max-file-size'],

@@ -1,5 +1,5 @@
 import {type AuditResult, parseNow, runAudit} from '../../src/index.js'
-import {BaseCommand, sharedFlags} from '../_lib/base.js'
+import {BaseCommand, inventoryArg, sharedFlags} from '../_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
 
 export default class InventoryValidate extends BaseCommand {
@@ -11,16 +11,18 @@ waiver rules. Touches no terminal.
 ${EXIT_HELP}`
 
   static override examples = [
-    '<%= config.bin %> inventory validate --inventory inventories/tohoku-example --now 2026-11-27',
+    '<%= config.bin %> inventory validate inventories/tohoku-example --now 2026-11-27',
     '<%= config.bin %> inventory validate -i inventory/ --format sarif -o inventory.sarif',
   ]
 
+  static override args = {inventory: inventoryArg}
   static override flags = {...sharedFlags, format: formatFlag}
 
   async run(): Promise<AuditResult> {
-    const {flags} = await this.parse(InventoryValidate)
+    const parsed = await this.parse(InventoryValidate)
+    const {flags} = parsed
     const result = await runAudit(
-      {inventory: flags.inventory, rules: flags.rules, failOn: flags['fail-on'], maxFileSize: flags['max-file-size']},
+      {inventory: this.inventoryPath(parsed), rules: flags.rules, failOn: flags['fail-on'], maxFileSize: flags['max-file-size']},
       {now: parseNow(flags.now)},
     )
     const {text, exitCode} = renderResult(result, flags)

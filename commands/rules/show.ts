@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {InputError, loadRules, type Rule, sanitize} from '../../src/index.js'
+import {InputError, loadRules, nearest, type Rule, sanitize} from '../../src/index.js'
 import {BaseCommand, sharedFlags} from '../_lib/base.js'
 
 export default class RulesShow extends BaseCommand {
@@ -13,7 +13,16 @@ export default class RulesShow extends BaseCommand {
     const {args, flags} = await this.parse(RulesShow)
     const rules = await loadRules(flags.rules ?? [])
     const rule = rules.find((r) => r.id === args.id)
-    if (!rule) throw new InputError([{code: 'E_REF', message: `unknown rule "${args.id}"`, hint: 'see `fleet-audit rules list`'}])
+    if (!rule) {
+      // A slug without its pack (`role-mismatch`) or a typo: name the nearest ids.
+      const ids = rules.map((r) => r.id)
+      const slugs = args.id.includes('/') ? [] : nearest(args.id, ids.map((id) => id.slice(id.indexOf('/') + 1)))
+      const bySlug = slugs.flatMap((slug) => ids.filter((id) => id.endsWith(`/${slug}`)))
+      const near = [...new Set([...bySlug, ...nearest(args.id, ids)])].slice(0, 3)
+      const hint = `${near.length > 0 ? `did you mean ${near.map((id) => `"${id}"`).join(' or ')}? ` : ''}see \`fleet-audit rules list\``
+      throw new InputError([{code: 'E_REF', message: `unknown rule "${args.id}"`, hint}])
+    }
+
     const {compiled: _compiled, ...shown} = rule
     const l = flags.lang
     const lines = [
