@@ -58,8 +58,10 @@ ${EXIT_HELP}`
       result = await runAudit(options, {now})
     }
 
-    const {text, exitCode} = renderResult(result, flags)
+    const {text, exitCode, summary} = renderResult(result, flags)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
+    // The report went to a file: the person at the terminal still sees the verdict.
+    if (flags.output) this.logToStderr(summary)
     process.exitCode = exitCode
     return result
   }

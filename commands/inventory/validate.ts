@@ -25,8 +25,10 @@ ${EXIT_HELP}`
       {inventory: this.inventoryPath(parsed), rules: flags.rules, failOn: flags['fail-on'], maxFileSize: flags['max-file-size']},
       {now: parseNow(flags.now)},
     )
-    const {text, exitCode} = renderResult(result, flags)
+    const {text, exitCode, summary} = renderResult(result, flags)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
+    // The report went to a file: the person at the terminal still sees the verdict.
+    if (flags.output) this.logToStderr(summary)
     process.exitCode = exitCode
     return result
   }

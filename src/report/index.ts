@@ -10,3 +10,5 @@ export const reporters = {table, json, junit, markdown, sarif} satisfies Record<
 export const FORMATS = Object.keys(reporters) as Format[]
 export type {Format, RenderOptions, Reporter} from './types.js'
 export {sanitize, sanitizeLine} from './sanitize.js'
+export {summaryText} from './summary.js'
+export {displayWidth, padDisplay, wrapText} from './width.js'

@@ -9,6 +9,8 @@ export interface RenderOptions {
   color: boolean
   /** Folder that SARIF paths are made relative to. */
   cwd: string
+  /** Columns the table may use (the terminal's width, COLUMNS, or a fixed width when piped); none: unlimited. */
+  width?: number
 }
 
 /** Turns a result into text. Reporters never decide the exit code. */

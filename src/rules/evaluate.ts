@@ -1,3 +1,4 @@
+import {type Lang, zoneKindLabel} from '../i18n.js'
 import type {Finding, Localized} from '../model.js'
 import {sharedContext, terminalContext} from './context.js'
 import {evaluators} from './evaluators/index.js'
@@ -94,14 +95,15 @@ function safe(fn: ((c: Record<string, unknown>) => unknown) | undefined, ctx: Re
 
 /** Fills `{expected}`, `{actual}` and `{dotted.path}` placeholders from the context. */
 export function renderMessage(template: Localized, ctx: Record<string, unknown>, values: Record<string, string>): Localized {
-  const fill = (text: string) =>
+  const fill = (text: string, lang: Lang) =>
     text.replaceAll(/\{([a-z_][a-z0-9_.]*)\}/gi, (_, path: string) => {
       if (path in values) return values[path]
       let v: unknown = ctx
       for (const seg of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined
-      return show(v)
+      // A zone kind is a word people read: Japanese messages say 研修室, not "training".
+      return path === 'zone.kind' && typeof v === 'string' ? zoneKindLabel(v, lang) : show(v)
     })
-  return {en: fill(template.en), ja: fill(template.ja)}
+  return {en: fill(template.en, 'en'), ja: fill(template.ja, 'ja')}
 }
 
 /** A value as text for messages and the expected/actual columns. */
