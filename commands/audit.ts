@@ -55,7 +55,12 @@ ${EXIT_HELP}`
       }
     } else {
       if (!flags.facts) throw new InputError([{code: 'E_FLAG', message: 'audit needs --facts DIR (recorded facts) or --live (collect over SSH)'}])
-      result = await runAudit(options, {now})
+      // Collection-only flags would be silently ignored on recorded facts: an auditor must not believe they applied.
+      const liveOnly = (['shard', 'include-removed', 'out'] as const).filter((f) => flags[f])
+      if (liveOnly.length > 0) throw new InputError(liveOnly.map((f) => ({code: 'E_FLAG', message: `--${f} applies to collection: use it with --live, not --facts`})))
+      const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean)
+      const selection = {only: list(flags.only), site: list(flags.site), zone: list(flags.zone)}
+      result = await runAudit({...options, selection: flags.only || flags.site || flags.zone ? selection : undefined}, {now})
     }
 
     const {text, exitCode, summary} = renderResult(result, flags)
