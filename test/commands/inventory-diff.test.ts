@@ -3,7 +3,7 @@
  * checkout where the base branch must be fetched first.
  */
 import {execFileSync} from 'node:child_process'
-import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -97,13 +97,39 @@ describe('inventory diff against a git ref', () => {
     expect(JSON.parse(r.stdout).summary).toEqual({added: 1, removed: 1, changed: 2})
   })
 
+  it('resolves the ref in the repository that holds the inventory, run from any folder', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'fa-elsewhere-'))
+    try {
+      // From a folder outside any repository, and from another repository (this project's own, whose HEAD~1 differs).
+      const outside = await run(['inventory', 'diff', join(origin, 'inventory'), '--base', 'HEAD~1', '--now', EXAMPLE_NOW, '--json'], {cwd: elsewhere})
+      const otherRepo = await run(['inventory', 'diff', join(origin, 'inventory'), '--base', 'HEAD~1', '--now', EXAMPLE_NOW, '--json'], {cwd: ROOT})
+      const sub = await run(['inventory', 'diff', '..', '--base', 'main', '--now', EXAMPLE_NOW, '--json'], {cwd: join(origin, 'inventory', 'sites')})
+      for (const r of [outside, otherRepo]) {
+        expect(r.stderr).toBe('')
+        expect(JSON.parse(r.stdout).summary).toEqual({added: 1, removed: 1, changed: 2})
+      }
+
+      // From a folder inside the repository, the inventory given relative to it.
+      expect(sub.stderr).toBe('')
+      expect(JSON.parse(sub.stdout)).toMatchObject({base: 'main:..', summary: {added: 1, removed: 1, changed: 2}})
+    } finally {
+      rmSync(elsewhere, {recursive: true, force: true})
+    }
+  })
+
+  it('a ref with an inventory outside any repository is exit 2 saying so', async () => {
+    const r = await run(['inventory', 'diff', join(dir, 'head'), '--base', 'HEAD~1', '--now', EXAMPLE_NOW])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(`--base: "HEAD~1" is not a file or folder, and the inventory "${join(dir, 'head')}" is not in a git repository (E_BASE_REF)\n`)
+  })
+
   it('in a shallow CI checkout, says to fetch a missing base ref (exit 2), then works once fetched', async () => {
     const ci = join(dir, 'ci')
     execFileSync('git', ['clone', '-q', '--depth=1', '--single-branch', '--branch', 'change', `file://${origin}`, ci])
     const missing = await run(['inventory', 'diff', '--base', 'origin/main', '-i', 'inventory', '--now', EXAMPLE_NOW], {cwd: ci})
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toContain('--base: "origin/main" is neither a file, a folder nor a git ref in this repository')
-    expect(missing.stderr).toContain('git fetch --depth=1 origin main')
+    expect(missing.stderr).toContain(`--base: "origin/main" is neither a file, a folder nor a git ref in the repository ${realpathSync(ci)}`)
+    expect(missing.stderr).toContain(`git -C ${realpathSync(ci)} fetch --depth=1 origin main`)
     git(ci, 'fetch', '-q', '--depth=1', 'origin', 'main:refs/remotes/origin/main')
     const r = await run(['inventory', 'diff', '--base', 'origin/main', '-i', 'inventory', '--now', EXAMPLE_NOW, '--json'], {cwd: ci})
     expect(JSON.parse(r.stdout).summary).toEqual({added: 1, removed: 1, changed: 2})
