@@ -224,7 +224,11 @@ function summarize(findings: readonly Finding[], failOn: FailOn): AuditResult['s
 
 /** The result narrowed to one terminal's findings, with its summary recounted (check, re-check evidence). */
 export function forTerminal(result: AuditResult, terminal: string): AuditResult {
-  const findings = result.findings.filter((f) => f.terminal === terminal)
+  return withFindings(result, result.findings.filter((f) => f.terminal === terminal))
+}
+
+/** The result with only these findings, its summary recounted. */
+export function withFindings(result: AuditResult, findings: Finding[]): AuditResult {
   return {...result, findings, summary: summarize(findings, result.fail_on)}
 }
 

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {type DiffResult, parseNow, renderPlan, runDiff, sanitize} from '../../src/index.js'
+import {type DiffResult, exitCodeFor, parseNow, renderPlan, renderPreexisting, runDiff, sanitize} from '../../src/index.js'
 import {BaseCommand, inventoryArg, ledgerFlags, sharedFlags} from '../_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
 
@@ -15,12 +15,14 @@ ${EXIT_HELP}`
   static override examples = [
     '<%= config.bin %> inventory diff inventories/tohoku-example --base origin/main',
     '<%= config.bin %> inventory diff --base old-inventory/ -i inventory/ --json',
+    '<%= config.bin %> inventory diff inventory/ --base origin/main --new-only --format sarif -o diff.sarif',
   ]
 
   static override args = {inventory: inventoryArg}
   static override flags = {
     ...sharedFlags,
     base: Flags.string({summary: 'Base version: a git ref, or a file or folder.', required: true}),
+    'new-only': Flags.boolean({summary: 'Fail only on findings this change introduces; those the base already had are listed apart and not counted.'}),
     format: formatFlag,
     ledger: ledgerFlags.ledger,
   }
@@ -36,11 +38,17 @@ ${EXIT_HELP}`
         failOn: flags['fail-on'],
         maxFileSize: flags['max-file-size'],
         ledger: {files: flags.ledger},
+        newOnly: flags['new-only'],
       },
       {now: parseNow(flags.now)},
     )
-    const {text, exitCode} = renderResult(result.validation, flags)
-    if (!this.jsonEnabled() || flags.output) await this.emit(flags.format === 'table' ? `${sanitize(renderPlan(result, flags.lang))}${text}` : text, flags.output)
+    // Machine formats report the verdict; the table shows the plan, what the base already had, then what is new.
+    const table = flags.format === 'table'
+    const {text, summary} = renderResult(table ? {...result.verdict, findings: result.introduced} : result.verdict, flags)
+    const exitCode = exitCodeFor(result.verdict, flags['fail-on'])
+    const head = table ? sanitize(`${renderPlan(result, flags.lang)}\n${renderPreexisting(result, flags.lang)}`) : ''
+    if (!this.jsonEnabled() || flags.output) await this.emit(`${head}${text}`, flags.output)
+    if (flags.output) this.logToStderr(summary)
     process.exitCode = exitCode
     return result
   }

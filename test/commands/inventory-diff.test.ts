@@ -65,6 +65,36 @@ describe('inventory diff against a folder', () => {
     expect(result.validation.kind).toBe('validate')
   })
 
+  it('lists findings the base already had apart from those the change introduces', async () => {
+    const r = await run(['inventory', 'diff', join(dir, 'head'), '--base', join(dir, 'base'), '--now', EXAMPLE_NOW, '--json'])
+    const result = JSON.parse(r.stdout)
+    const key = (f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`
+    expect(result.introduced.map(key)).toEqual(['CC-RT-330 placement/nw-terminal-in-shared-zone', 'CC-RT-330 placement/retail-owner-nw-role'])
+    expect(result.preexisting.map(key)).toContain('HC-NW-001 placement/nw-terminal-in-shared-zone')
+    // CC-NW-302 moved out of the training room: its finding is resolved, neither introduced nor pre-existing.
+    expect([...result.introduced, ...result.preexisting].map(key)).not.toContain('CC-NW-302 placement/nw-terminal-in-shared-zone')
+    expect(result.verdict.findings).toHaveLength(result.validation.findings.length) // without --new-only every finding counts
+  })
+
+  it('--new-only fails only on what the change introduces; a fix that leaves old findings passes', async () => {
+    const fix = join(dir, 'fix')
+    cpSync(join(dir, 'base'), fix, {recursive: true})
+    const cc = join(fix, 'sites', 'customer-center.yaml')
+    writeFileSync(cc, readFileSync(cc, 'utf8').replace('zone: cc-training, owner: tohoku-nw, role: nw, serial: JP5C3T302', 'zone: cc-nw-office, owner: tohoku-nw, role: nw, serial: JP5C3T302'))
+    const all = await run(['inventory', 'diff', fix, '--base', join(dir, 'base'), '--now', EXAMPLE_NOW])
+    expect(all.code).toBe(1) // default: every finding of the new version counts (fail closed)
+    expect(all.stdout).toMatch(/^Already on the base: 6 findings not introduced by this change:$/m)
+    expect(all.stdout).toContain('Introduced by this change:\nNo findings.\n')
+    expect(all.stdout.trimEnd().split('\n').at(-1)).toBe('6 findings (4 critical, 1 high), 1 waived; 5 failing (--fail-on high)')
+    const newOnly = await run(['inventory', 'diff', fix, '--base', join(dir, 'base'), '--now', EXAMPLE_NOW, '--new-only'])
+    expect(newOnly.code).toBe(0)
+    expect(newOnly.stdout).toMatch(/^Already on the base: 6 findings not introduced by this change \(not counted: --new-only\):$/m)
+    expect(newOnly.stdout.trimEnd().split('\n').at(-1)).toBe('0 findings, 0 waived; 0 failing (--fail-on high)')
+    const introducing = await run(['inventory', 'diff', join(dir, 'head'), '--base', join(dir, 'base'), '--now', EXAMPLE_NOW, '--new-only', '--format', 'sarif'])
+    expect(introducing.code).toBe(1)
+    expect(JSON.parse(introducing.stdout).runs[0].results.map((x: {ruleId: string}) => x.ruleId)).toEqual(['placement/nw-terminal-in-shared-zone', 'placement/retail-owner-nw-role'])
+  })
+
   it('shows a probe redirected to another file, which would read whatever that file says', async () => {
     const a = join(dir, 'p-a.yaml')
     const inv = `companies: [{id: nw, name: NW, side: nw}]
