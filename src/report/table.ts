@@ -139,7 +139,8 @@ function placeTitle(result: AuditResult, k: string, undeclared: string, lang: 'e
 }
 
 /** The severity word, coloured by severity (dimmed when waived). */
-function paint(c: ChalkInstance, r: Row, text = r.severityText): string {
+function paint(c: ChalkInstance, r: Row): string {
+  const text = r.severityText
   if (r.waived) return c.dim(text)
   const colors: Record<Severity, (t: string) => string> = {
     critical: (t) => c.bgRed.white.bold(t),
