@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {type AuditResult, InputError, loadReportDetails, parseNow, type ReportDetails, runAudit, runAuditReport, runLiveAudit} from '../src/index.js'
-import {BaseCommand, fromConfig, ledgerFlags, sharedFlags} from './_lib/base.js'
+import {BaseCommand, fromConfig, inventoryArg, ledgerFlags, sharedFlags} from './_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from './_lib/report.js'
 import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
 
@@ -13,11 +13,12 @@ every finding. A declared active terminal without valid, fresh facts is a findin
 ${EXIT_HELP}`
 
   static override examples = [
-    '<%= config.bin %> audit --inventory inventories/tohoku-example --facts inventories/tohoku-example/facts --now 2026-11-27',
+    '<%= config.bin %> audit inventories/tohoku-example --facts inventories/tohoku-example/facts --now 2026-11-27',
     '<%= config.bin %> audit -i inventory/ --facts facts/ --format sarif --output audit.sarif',
     '<%= config.bin %> audit -i inventory/ --live --site hachinohe --identity ~/.ssh/audit_ed25519',
   ]
 
+  static override args = {inventory: inventoryArg}
   static override flags = {
     ...sharedFlags,
     facts: Flags.string({summary: 'Folder of recorded facts, one <terminal id>.json per terminal.', env: 'FLEET_AUDIT_FACTS', noCacheDefault: true,
@@ -31,10 +32,11 @@ ${EXIT_HELP}`
   }
 
   async run(): Promise<AuditResult> {
-    const {flags} = await this.parse(Audit)
+    const parsed = await this.parse(Audit)
+    const {flags} = parsed
     const now = parseNow(flags.now)
     const options = {
-      inventory: flags.inventory,
+      inventory: this.inventoryPath(parsed),
       facts: flags.facts,
       rules: flags.rules,
       failOn: flags['fail-on'],
@@ -59,12 +61,20 @@ ${EXIT_HELP}`
       if (html) details = await loadReportDetails({...options, facts: flags.out})
     } else {
       if (!flags.facts) throw new InputError([{code: 'E_FLAG', message: 'audit needs --facts DIR (recorded facts) or --live (collect over SSH)'}])
-      if (html) ({result, details} = await runAuditReport(options, {now}))
-      else result = await runAudit(options, {now})
+      // Collection-only flags would be silently ignored on recorded facts: an auditor must not believe they applied.
+      const liveOnly = (['shard', 'include-removed', 'out'] as const).filter((f) => flags[f])
+      if (liveOnly.length > 0) throw new InputError(liveOnly.map((f) => ({code: 'E_FLAG', message: `--${f} applies to collection: use it with --live, not --facts`})))
+      const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean)
+      const selection = {only: list(flags.only), site: list(flags.site), zone: list(flags.zone)}
+      const selected = {...options, selection: flags.only || flags.site || flags.zone ? selection : undefined}
+      if (html) ({result, details} = await runAuditReport(selected, {now}))
+      else result = await runAudit(selected, {now})
     }
 
-    const {text, exitCode} = renderResult(result, flags, details)
+    const {text, exitCode, summary} = renderResult(result, flags, details)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
+    // The report went to a file: the person at the terminal still sees the verdict.
+    if (flags.output) this.logToStderr(summary)
     process.exitCode = exitCode
     return result
   }

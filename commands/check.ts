@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
-import {type CheckItem, parseNow, runCheck, sanitizeLine} from '../src/index.js'
-import {BaseCommand, sharedFlags} from './_lib/base.js'
+import {type CheckItem, parseNow, runCheck, sanitizeLine, type Severity, severityLabel} from '../src/index.js'
+import {BaseCommand, inventoryArg, sharedFlags} from './_lib/base.js'
 import {liveOptions, sshFlags} from './_lib/ssh.js'
 
 const LABELS: Record<CheckItem['check'], {en: string; ja: string}> = {
@@ -12,6 +12,9 @@ const LABELS: Record<CheckItem['check'], {en: string; ja: string}> = {
   identity: {en: 'identity (id, hostname, serial, MAC, address)', ja: '識別情報（ID・ホスト名・シリアル・MAC・アドレス）'},
   placement: {en: 'placement', ja: '設置場所'},
 }
+
+/** PASS/FAIL in the reader's language; Japanese keeps the columns aligned (two wide characters, like four letters). */
+const VERDICT = {en: {pass: 'PASS', fail: 'FAIL'}, ja: {pass: '合格', fail: '不可'}}
 
 export default class Check extends BaseCommand {
   static override summary = 'Pre-install check of one terminal: collect it and print a pass/fail checklist.'
@@ -24,8 +27,10 @@ EXIT CODES
   1  a check failed
   2  unusable input`
 
-  static override examples = ['<%= config.bin %> check IS-RT-104 -i inventory/ --identity ~/.ssh/audit_ed25519']
-  static override args = {terminal: Args.string({required: true, description: 'Terminal id (asset tag).'})}
+  static override examples = ['<%= config.bin %> check IS-RT-104 inventory/ --identity ~/.ssh/audit_ed25519']
+  // The terminal comes first (`check IS-RT-104 inventory/`): it is what the command is about; the inventory is
+  // optional, as everywhere (--inventory, FLEET_AUDIT_INVENTORY, the config file, ./inventory).
+  static override args = {terminal: Args.string({required: true, description: 'Terminal id (asset tag).'}), inventory: inventoryArg}
   static override flags = {
     inventory: sharedFlags.inventory,
     rules: sharedFlags.rules,
@@ -36,18 +41,23 @@ EXIT CODES
   }
 
   async run() {
-    const {args, flags} = await this.parse(Check)
+    const parsed = await this.parse(Check)
+    const {args, flags} = parsed
     const {collect} = liveOptions(flags)
     const now = parseNow(flags.now)
-    const result = await runCheck({inventory: flags.inventory, rules: flags.rules, failOn: flags['fail-on']}, args.terminal, {collect}, {now: () => now})
+    const result = await runCheck({inventory: this.inventoryPath(parsed), rules: flags.rules, failOn: flags['fail-on']}, args.terminal, {collect}, {now: () => now})
     if (!this.jsonEnabled()) {
+      const l = flags.lang
+      const verdict = (pass: boolean) => VERDICT[l][pass ? 'pass' : 'fail']
+      // The checklist's findings carry the English message (machine output); people read the chosen language.
+      const message = (f: {rule: string; message: string}) => result.result.findings.find((x) => x.rule === f.rule)?.message[l] ?? f.message
       const lines = [`${args.terminal}:`]
       for (const c of result.checks) {
-        lines.push(`  ${c.pass ? 'PASS' : 'FAIL'}  ${LABELS[c.check][flags.lang]}`)
-        for (const f of c.findings) lines.push(`          ${f.severity} ${f.rule}: ${sanitizeLine(f.message)}`)
+        lines.push(`  ${verdict(c.pass)}  ${LABELS[c.check][l]}`)
+        for (const f of c.findings) lines.push(`          ${severityLabel(f.severity as Severity, l)} ${f.rule}: ${sanitizeLine(message(f))}`)
       }
 
-      lines.push(result.pass ? 'PASS' : 'FAIL')
+      lines.push(verdict(result.pass))
       this.log(lines.join('\n'))
     }
 

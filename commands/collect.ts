@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {collectClosingLine, type CollectSummary, runCollect, sanitizeLine} from '../src/index.js'
-import {BaseCommand, fromConfig, sharedFlags} from './_lib/base.js'
+import {BaseCommand, fromConfig, inventoryArg, sharedFlags} from './_lib/base.js'
 import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
 
 export default class Collect extends BaseCommand {
@@ -17,11 +17,12 @@ EXIT CODES
   2  unusable input: inventory, flags, key file, known_hosts`
 
   static override examples = [
-    '<%= config.bin %> collect -i inventory/ --identity ~/.ssh/audit_ed25519 --out facts/',
+    '<%= config.bin %> collect inventory/ --identity ~/.ssh/audit_ed25519 --out facts/',
     '<%= config.bin %> collect -i inventory/ --only IS-RT-104 --accept-new --out facts/',
     '<%= config.bin %> collect -i inventory/ --shard 2/4 --out facts-2/',
   ]
 
+  static override args = {inventory: inventoryArg}
   static override flags = {
     inventory: sharedFlags.inventory,
     'max-file-size': sharedFlags['max-file-size'],
@@ -31,13 +32,14 @@ EXIT CODES
   }
 
   async run(): Promise<CollectSummary> {
-    const {flags} = await this.parse(Collect)
+    const parsed = await this.parse(Collect)
+    const {flags} = parsed
     const abort = abortOnSigint()
     try {
       const live = liveOptions(flags, flags.out)
       live.collect.signal = abort.signal
       const {facts, summary} = await runCollect(
-        {inventory: flags.inventory, failOn: 'high', maxFileSize: flags['max-file-size']},
+        {inventory: this.inventoryPath(parsed), failOn: 'high', maxFileSize: flags['max-file-size']},
         live,
         {now: () => new Date(), onProgress: progressBar(!this.jsonEnabled())},
       )

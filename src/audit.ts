@@ -2,6 +2,7 @@ import {InputError, ProblemList} from './errors.js'
 import {type FailOn, isFailing} from './exit-code.js'
 import {loadFacts} from './facts/load.js'
 import {loadInventory} from './inventory/load.js'
+import {type Selection, selectionProblems, selectTerminals} from './collect/select.js'
 import type {FactSet, Finding, Inventory, Localized, Severity} from './model.js'
 import {SEVERITIES} from './model.js'
 import {evaluateRules, ruleRuns} from './rules/evaluate.js'
@@ -27,10 +28,17 @@ export interface AuditOptions {
   /** The terminals a live run collected: facts rules are reported for these only. */
   collected?: ReadonlySet<string>
   /**
+   * `--only`, `--site`, `--zone` of an audit from recorded facts: only these terminals' findings are reported (any
+   * status). An unknown id, site or zone, or a selection of nothing, is exit 2.
+   */
+  selection?: Pick<Selection, 'only' | 'site' | 'zone'>
+  /**
    * The hand-off ledger: a database (whose history also records this run) or signed hand-off files (CI, where
    * there is no database). Without one, ledger rules do not run.
    */
   ledger?: {db?: string; files?: string[]}
+  /** The terminals whose findings are reported (resolved from `selection`); all when absent. */
+  scope?: ReadonlySet<string>
 }
 
 /** I/O the core needs, passed in so tests and CI run it offline and reproducibly. */
@@ -132,7 +140,16 @@ export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Dat
 
 /** Loads every input first (all problems at once, exit 2), then evaluates: inventory → facts → findings. */
 export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<AuditResult> {
-  return finishAudit(await loadInputs(options, {facts: deps.facts}), options, deps.now)
+  let scope: Set<string> | undefined
+  const check = (inventory: Inventory, problems: ProblemList) => {
+    const sel: Selection = {...options.selection, statuses: ['planned', 'active', 'removed']}
+    const picked = selectTerminals(inventory.terminals, sel)
+    for (const p of selectionProblems(inventory, sel, picked)) problems.add(p)
+    scope = new Set(picked.terminals.map((t) => t.id))
+  }
+
+  const inputs = await loadInputs(options, {facts: deps.facts, check: options.selection ? check : undefined})
+  return finishAudit(inputs, {...options, scope}, deps.now)
 }
 
 /** Evaluates already loaded inputs into a result (no I/O). */
@@ -154,9 +171,12 @@ export function evaluateAudit(
   // A live run collects some terminals: the others have no facts, and facts rules say nothing about them. Every
   // other finding (placement, declaration, waivers, ledger, facts of undeclared terminals) stands.
   const declared = collected && new Set(inventory.terminals.map((t) => t.id))
-  const findings = collected
+  const reported = collected
     ? all.filter((f) => rulesById.get(f.rule)?.needs !== 'facts' || collected.has(f.terminal) || !declared!.has(f.terminal))
     : all
+  // A selection (--only, --site, --zone) reports its terminals and nothing else.
+  const {scope} = options
+  const findings = scope ? reported.filter((f) => scope.has(f.terminal)) : reported
   return {
     tool: {name: 'fleet-audit', version: VERSION},
     kind: facts ? 'audit' : 'validate',
@@ -176,7 +196,7 @@ export function evaluateAudit(
     rules: rules
       .filter((r) => ruleRuns(r, mode, ledger !== undefined))
       .map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
-    terminals: inventory.terminals.map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
+    terminals: inventory.terminals.filter((t) => !scope || scope.has(t.id)).map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
     waivers: inventory.waivers.map((w) => ({
       id: w.id,
       rule: w.rule,
@@ -204,7 +224,11 @@ function summarize(findings: readonly Finding[], failOn: FailOn): AuditResult['s
 
 /** The result narrowed to one terminal's findings, with its summary recounted (check, re-check evidence). */
 export function forTerminal(result: AuditResult, terminal: string): AuditResult {
-  const findings = result.findings.filter((f) => f.terminal === terminal)
+  return withFindings(result, result.findings.filter((f) => f.terminal === terminal))
+}
+
+/** The result with only these findings, its summary recounted. */
+export function withFindings(result: AuditResult, findings: Finding[]): AuditResult {
   return {...result, findings, summary: summarize(findings, result.fail_on)}
 }
 

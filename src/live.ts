@@ -1,7 +1,7 @@
 import {type AuditInputs, type AuditOptions, type AuditResult, finishAudit, forTerminal, loadInputs} from './audit.js'
 import type {CollectDeps, CollectOptions, Selection} from './collect/index.js'
 import {profileFromData} from './collect/profiles/index.js'
-import {selectTerminals} from './collect/select.js'
+import {selectionProblems, selectTerminals} from './collect/select.js'
 import type {ProbeProfile} from './collect/types.js'
 import {isFailing} from './exit-code.js'
 import {factSetFrom} from './facts/load.js'
@@ -44,16 +44,8 @@ async function prepare(options: AuditOptions, live: LiveOptions): Promise<Loaded
   const profiles: Record<string, ProbeProfile> = {}
   const inputs = await loadInputs(options, {
     check(inventory, problems) {
-      const sel = live.selection
-      const selected = selectTerminals(inventory.terminals, sel)
-      for (const id of selected.unknown) problems.add({code: 'E_REF', message: `--only: unknown terminal "${id}"`})
-      const sites = new Set(inventory.sites.map((x) => x.id))
-      const zones = new Set(inventory.zones.map((z) => z.id))
-      for (const id of sel.site ?? []) if (!sites.has(id)) problems.add({code: 'E_REF', message: `--site: unknown site "${id}"`})
-      for (const id of sel.zone ?? []) if (!zones.has(id)) problems.add({code: 'E_REF', message: `--zone: unknown zone "${id}"`})
-      if (problems.length === 0 && selected.terminals.length === 0) {
-        problems.add({code: 'E_FLAG', message: 'the selection matches no terminal (statuses, --site, --zone, --shard): nothing would be checked'})
-      }
+      const selected = selectTerminals(inventory.terminals, live.selection)
+      for (const p of selectionProblems(inventory, live.selection, selected)) problems.add(p)
 
       terminals = selected.terminals
       for (const declared of inventory.profiles) {

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {rename, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Args, Command, Flags, type Interfaces} from '@oclif/core'
 
 import {
   type ConfigValues,
@@ -15,6 +15,7 @@ import {
   formatProblem,
   InputError,
   loadConfig,
+  nearest,
   type Problem,
   sanitize,
   sanitizeLine,
@@ -47,6 +48,12 @@ export function defaultLang(env: NodeJS.ProcessEnv = process.env): 'en' | 'ja' {
   const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || ''
   return locale.toLowerCase().startsWith('ja') ? 'ja' : 'en'
 }
+
+/**
+ * The inventory as a positional argument (`fleet-audit audit inventory/ --facts facts/`), as conftest, goss and
+ * markdownlint take their input; the same as --inventory.
+ */
+export const inventoryArg = Args.string({description: 'Inventory file or folder (the same as --inventory).'})
 
 export const sharedFlags = {
   inventory: Flags.string({
@@ -128,6 +135,20 @@ export abstract class BaseCommand extends Command {
     super.logToStderr(typeof message === 'string' ? sanitize(message) : message, ...args)
   }
 
+  /**
+   * The inventory: the positional argument, else --inventory (flag > environment > config file > ./inventory).
+   * Given both as an argument and with --inventory is exit 2, so that the one used is never a guess.
+   */
+  protected inventoryPath(parsed: {args: {inventory?: string}; flags: {inventory: string}; raw: readonly {type: string; flag?: string}[]}): string {
+    const {args, flags, raw} = parsed
+    if (args.inventory === undefined) return flags.inventory
+    if (raw.some((t) => t.type === 'flag' && t.flag === 'inventory') && flags.inventory !== args.inventory) {
+      throw new InputError([{code: 'E_FLAG', message: `the inventory is given twice: "${args.inventory}" and --inventory "${flags.inventory}"`, hint: 'give one'}])
+    }
+
+    return args.inventory
+  }
+
   /** Writes text to standard output or, with --output, to a file via a temporary file and rename. */
   protected async emit(text: string, output?: string): Promise<void> {
     if (!output) {
@@ -160,7 +181,7 @@ export abstract class BaseCommand extends Command {
       let message = parts[0] ?? error.message
       if (/^The following errors? occurred:?$/.test(message)) message = parts.slice(1).join('; ')
       else if (message.endsWith(':') && parts[1]) message = `${message} ${parts[1].replaceAll(/\s+/g, ' ')}`
-      this.reportProblems([{code: 'E_FLAG', message}])
+      this.reportProblems([{code: 'E_FLAG', message, hint: this.flagHint(error)}])
       process.exitCode = exit
       return
     }
@@ -169,6 +190,17 @@ export abstract class BaseCommand extends Command {
     if (process.env.DEBUG) throw error
     process.stderr.write(`fleet-audit: internal error: ${error.message} (run with DEBUG=1 for details)\n`)
     process.exitCode = 3
+  }
+
+  /** "did you mean --facts?" for each mistyped long flag (oclif's NonExistentFlagsError lists them). */
+  private flagHint(error: Error & {flags?: unknown}): string | undefined {
+    if (!Array.isArray(error.flags)) return undefined
+    const ctor = this.constructor as typeof Command
+    const known = Object.keys({...ctor.baseFlags, ...ctor.flags}).filter((name) => !ctor.flags?.[name]?.hidden)
+    const hints = error.flags
+      .filter((f): f is string => typeof f === 'string' && f.startsWith('--'))
+      .flatMap((f) => nearest(f.slice(2).split('=')[0], known, 2).map((n) => `--${n}`))
+    return hints.length > 0 ? `did you mean ${hints.join(' or ')}? see "${this.config.bin} ${this.id?.replaceAll(':', ' ')} --help"` : undefined
   }
 
   private reportProblems(problems: Problem[]): void {

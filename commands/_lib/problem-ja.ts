@@ -19,6 +19,7 @@ export const PROBLEM_JA: Record<string, string> = {
   E_NOT_FILE: '通常のファイルまたはフォルダではありません',
   E_NOT_FOUND: '見つかりません',
   E_FLAG: 'オプションの指定が不正です',
+  E_COMMAND: 'そのコマンドはありません（fleet-audit help で一覧を確認してください）',
   E_CEL: 'ルールの CEL 式が不正です',
   E_RULES_DIR: 'ルールフォルダを読めません',
   E_FACTS_DIR: '実機情報フォルダを読めません',

@@ -1,4 +1,6 @@
-import type {Terminal, TerminalStatus} from '../model.js'
+import type {Problem} from '../errors.js'
+import type {Inventory, Terminal, TerminalStatus} from '../model.js'
+import {nearest} from '../suggest.js'
 
 /** Which declared terminals to collect (the `collect` / `audit --live` selection flags). */
 export interface Selection {
@@ -41,4 +43,22 @@ export function selectTerminals(terminals: Terminal[], sel: Selection): {termina
   )
   const declared = new Set(terminals.map((t) => t.id))
   return {terminals: picked, unknown: sel.only?.filter((id) => !declared.has(id)) ?? []}
+}
+
+/**
+ * What is wrong with a selection before anything runs: an unknown --only id, --site or --zone, or a selection of
+ * nothing (an audit of nothing must never pass). Each is exit 2.
+ */
+export function selectionProblems(inventory: Pick<Inventory, 'sites' | 'zones'>, sel: Selection, selected: {terminals: Terminal[]; unknown: string[]}): Problem[] {
+  const problems: Problem[] = selected.unknown.map((id) => ({code: 'E_REF', message: `--only: unknown terminal "${id}"`}))
+  const sites = new Set(inventory.sites.map((x) => x.id))
+  const zones = new Set(inventory.zones.map((z) => z.id))
+  const near = (id: string, known: Set<string>) => nearest(id, known, 1).map((n) => `did you mean "${n}"?`)[0]
+  for (const id of sel.site ?? []) if (!sites.has(id)) problems.push({code: 'E_REF', message: `--site: unknown site "${id}"`, hint: near(id, sites)})
+  for (const id of sel.zone ?? []) if (!zones.has(id)) problems.push({code: 'E_REF', message: `--zone: unknown zone "${id}"`, hint: near(id, zones)})
+  if (problems.length === 0 && selected.terminals.length === 0) {
+    problems.push({code: 'E_FLAG', message: 'the selection matches no terminal (statuses, --site, --zone, --shard): nothing would be checked'})
+  }
+
+  return problems
 }

@@ -1,5 +1,6 @@
 import {formatPosition, type ProblemList} from '../errors.js'
 import type {Inventory, SourcePosition} from '../model.js'
+import {nearest} from '../suggest.js'
 
 /**
  * Checks that ids are unique per kind and that every reference resolves.
@@ -57,30 +58,6 @@ function indexById<T extends {id: string; source: SourcePosition}>(what: string,
 
 /** A "did you mean" for a mistyped id: the closest known id within a third of its length. */
 function suggest(id: string, known: Map<string, unknown>): string | undefined {
-  let best: string | undefined
-  let bestDistance = Math.max(2, Math.floor(id.length / 3)) + 1
-  for (const candidate of known.keys()) {
-    const d = distance(id, candidate)
-    if (d < bestDistance) {
-      best = candidate
-      bestDistance = d
-    }
-  }
-
+  const [best] = nearest(id, known.keys(), 1)
   return best ? `did you mean "${best}"?` : undefined
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
-    }
-  }
-
-  return row[b.length]
 }

@@ -12,3 +12,5 @@ export const FORMATS = Object.keys(reporters) as Format[]
 export type {Format, RenderOptions, Reporter} from './types.js'
 export {sanitize, sanitizeLine} from './sanitize.js'
 export {buildPageData, type ReportDetails, type ReportEvent, type RunInputs} from './html-model.js'
+export {summaryText} from './summary.js'
+export {displayWidth, padDisplay, wrapText} from './width.js'

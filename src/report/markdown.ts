@@ -1,4 +1,5 @@
 import {isFailing} from '../exit-code.js'
+import {severityLabel} from '../i18n.js'
 import {SEVERITIES} from '../model.js'
 import {daysBetween} from '../time.js'
 import {sanitizeLine} from './sanitize.js'
@@ -37,7 +38,7 @@ export const markdown: Reporter = {
       '',
       `| ${l.severity} | ${l.count} |`,
       '| --- | ---: |',
-      ...SEVERITIES.map((s) => `| ${s} | ${result.summary.by_severity[s]} |`),
+      ...SEVERITIES.map((s) => `| ${severityLabel(s, options.lang)} | ${result.summary.by_severity[s]} |`),
       `| ${l.waived} | ${result.summary.waived} |`,
       '',
       `### ${l.failing}`,
@@ -50,7 +51,7 @@ export const markdown: Reporter = {
       for (const f of sorted) {
         const site = f.site ? result.inventory.sites[f.site] ?? f.site : '—'
         const zone = f.zone ? result.inventory.zones[f.zone]?.name ?? f.zone : '—'
-        out.push(`| ${cell(site)} | ${cell(zone)} | \`${cell(f.terminal)}\` | ${f.severity} | \`${f.rule}\` | ${cell(f.message[options.lang])} |`)
+        out.push(`| ${cell(site)} | ${cell(zone)} | \`${cell(f.terminal)}\` | ${severityLabel(f.severity, options.lang)} | \`${f.rule}\` | ${cell(f.message[options.lang])} |`)
       }
     }
 

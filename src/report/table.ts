@@ -2,42 +2,115 @@ import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 
 import type {AuditResult} from '../audit.js'
+import {severityLabel, zoneKindLabel} from '../i18n.js'
 import type {Finding, Severity} from '../model.js'
-import {SEVERITIES} from '../model.js'
 import {sanitizeLine} from './sanitize.js'
+import {summaryLine} from './summary.js'
 import type {RenderOptions, Reporter} from './types.js'
+import {displayWidth, padDisplay, wrapText} from './width.js'
 
 const LABELS = {
-  en: {head: ['severity', 'terminal', 'rule', 'message'], none: 'No findings.', waived: 'waived', by: 'by', failing: 'failing', total: 'findings', undeclared: '(undeclared)', until: 'until'},
-  ja: {head: ['重大度', '端末', 'ルール', '内容'], none: '指摘事項はありません。', waived: '免除', by: '承認', failing: '不合格', total: '指摘', undeclared: '（未登録）', until: '期限'},
+  en: {head: ['severity', 'terminal', 'rule', 'message'], none: 'No findings.', waived: 'waived', undeclared: '(undeclared)', until: 'until'},
+  ja: {head: ['重大度', '端末', 'ルール', '内容'], none: '指摘事項はありません。', waived: '免除', undeclared: '（未登録）', until: '期限'},
 }
 
-/** People's format: findings grouped by site and zone, aligned for wide (Japanese) characters. */
+/** Below this many columns for the message, a table is unreadable: each finding becomes a block of lines. */
+export const MIN_MESSAGE_COLUMNS = 30
+
+/** What cli-table3 adds around four columns: a border before each and one after, one space of padding each side. */
+const TABLE_OVERHEAD = 4 * 3 + 1
+
+interface Row {
+  severity: Severity
+  waived: boolean
+  severityText: string
+  terminal: string
+  rule: string
+  message: string
+}
+
+/**
+ * People's format: findings grouped by site and zone. Fits `options.width` columns: the message column wraps,
+ * and when even that leaves too little room (80 columns), each finding is a block: severity, terminal and rule on
+ * one line, the message wrapped below. Widths are display widths, so Japanese stays aligned.
+ */
 export const table: Reporter = {
   name: 'table',
   render(result, options) {
     const c = new Chalk({level: options.color ? 1 : 0})
     const l = LABELS[options.lang]
+    const groups = [...groupByPlace(result.findings)].map(([key, findings]) => ({
+      title: placeTitle(result, key, l.undeclared, options.lang),
+      rows: findings.map((f) => toRow(f, options)),
+    }))
+    const all = groups.flatMap((g) => g.rows)
+    const col = {
+      severity: Math.max(displayWidth(l.head[0]), ...all.map((r) => displayWidth(r.severityText))),
+      terminal: Math.max(displayWidth(l.head[1]), ...all.map((r) => displayWidth(r.terminal))),
+      rule: Math.max(displayWidth(l.head[2]), ...all.map((r) => displayWidth(r.rule))),
+      message: Math.max(displayWidth(l.head[3]), ...all.map((r) => displayWidth(r.message))),
+    }
+    const room = options.width === undefined ? col.message : options.width - TABLE_OVERHEAD - col.severity - col.terminal - col.rule
+    const blocks = room < Math.min(MIN_MESSAGE_COLUMNS, col.message)
+    const messageWidth = Math.min(col.message, room)
+    // Blocks have no header row: their columns are as wide as the widest value.
+    const blockColumns = {severity: Math.max(0, ...all.map((r) => displayWidth(r.severityText))), terminal: Math.max(0, ...all.map((r) => displayWidth(r.terminal)))}
+
     const lines: string[] = []
     if (result.findings.length === 0) lines.push(l.none)
-    for (const [key, findings] of groupByPlace(result.findings)) {
-      lines.push('', c.bold(placeTitle(result, key, l.undeclared)))
-      const t = new Table({
-        head: l.head,
-        style: {head: options.color ? ['cyan'] : [], border: options.color ? ['grey'] : [], compact: true},
-      })
-      for (const f of findings) {
-        const msg = sanitizeLine(f.message[options.lang])
-        const waived = f.waiver ? ` [${l.waived}: ${sanitizeLine(f.waiver.id)} ${l.until} ${f.waiver.expires}]` : ''
-        t.push([paint(c, f.severity, f.waiver ? c.dim(f.severity) : f.severity), sanitizeLine(f.terminal), f.rule, msg + waived])
-      }
-
-      lines.push(t.toString())
+    for (const g of groups) {
+      lines.push('', c.bold(g.title))
+      if (blocks) lines.push(...renderBlocks(g.rows, blockColumns, options.width ?? 80, c))
+      else lines.push(renderTable(g.rows, [col.severity, col.terminal, col.rule, messageWidth], l.head, options, c))
     }
 
-    lines.push('', summaryLine(result, options, c))
+    const {head, failing} = summaryLine(result, options.lang)
+    const verdict = result.summary.failing > 0 ? c.red.bold(failing) : c.green(failing)
+    lines.push('', `${head}${options.lang === 'ja' ? '。' : '; '}${verdict}`)
     return `${lines.join('\n')}\n`
   },
+}
+
+function toRow(f: Finding, options: RenderOptions): Row {
+  const l = LABELS[options.lang]
+  const waived = f.waiver ? ` [${l.waived}: ${sanitizeLine(f.waiver.id)} ${l.until} ${f.waiver.expires}]` : ''
+  return {
+    severity: f.severity,
+    waived: Boolean(f.waiver),
+    severityText: severityLabel(f.severity, options.lang),
+    terminal: sanitizeLine(f.terminal),
+    rule: f.rule,
+    message: sanitizeLine(f.message[options.lang]) + waived,
+  }
+}
+
+function renderTable(rows: Row[], widths: number[], head: string[], options: RenderOptions, c: ChalkInstance): string {
+  const t = new Table({
+    head,
+    // Every column at the fleet-wide width, so the tables of all sites line up; the message pre-wrapped by us.
+    colWidths: widths.map((w) => w + 2),
+    style: {head: options.color ? ['cyan'] : [], border: options.color ? ['grey'] : [], compact: true},
+  })
+  for (const r of rows) {
+    t.push([paint(c, r), r.terminal, r.rule, wrapText(r.message, widths[3]).join('\n')])
+  }
+
+  return t.toString()
+}
+
+/** The narrow layout: `severity  terminal  rule` on one line, the message wrapped and indented below it. */
+function renderBlocks(rows: Row[], col: {severity: number; terminal: number}, width: number, c: ChalkInstance): string[] {
+  const out: string[] = []
+  const indent = '    '
+  for (const r of rows) {
+    const pad = ' '.repeat(col.severity - displayWidth(r.severityText))
+    // The rule id cannot be broken; when it does not fit beside the rest, it goes on its own line.
+    if (2 + col.severity + 2 + col.terminal + 2 + displayWidth(r.rule) <= width) out.push(`  ${paint(c, r)}${pad}  ${padDisplay(r.terminal, col.terminal)}  ${r.rule}`)
+    else out.push(`  ${paint(c, r)}  ${r.terminal}`, `${indent}${r.rule}`)
+    for (const line of wrapText(r.message, Math.max(20, width - indent.length))) out.push(`${indent}${line}`)
+  }
+
+  return out
 }
 
 function groupByPlace(findings: readonly Finding[]): Map<string, Finding[]> {
@@ -55,15 +128,20 @@ function key(f: Finding): string {
   return `${f.site ?? '~'}\u0000${f.zone ?? '~'}`
 }
 
-function placeTitle(result: AuditResult, k: string, undeclared: string): string {
+function placeTitle(result: AuditResult, k: string, undeclared: string, lang: 'en' | 'ja'): string {
   const [site, zone] = k.split('\u0000')
   if (site === '~') return undeclared
   const z = result.inventory.zones[zone]
   const siteName = sanitizeLine(result.inventory.sites[site] ?? site)
-  return z ? `${siteName} / ${sanitizeLine(z.name)} (${sanitizeLine(z.kind)})` : siteName
+  if (!z) return siteName
+  const kind = sanitizeLine(zoneKindLabel(z.kind, lang))
+  return lang === 'ja' ? `${siteName} / ${sanitizeLine(z.name)}（${kind}）` : `${siteName} / ${sanitizeLine(z.name)} (${kind})`
 }
 
-function paint(c: ChalkInstance, s: Severity, text: string): string {
+/** The severity word, coloured by severity (dimmed when waived). */
+function paint(c: ChalkInstance, r: Row): string {
+  const text = r.severityText
+  if (r.waived) return c.dim(text)
   const colors: Record<Severity, (t: string) => string> = {
     critical: (t) => c.bgRed.white.bold(t),
     high: (t) => c.red.bold(t),
@@ -71,15 +149,5 @@ function paint(c: ChalkInstance, s: Severity, text: string): string {
     low: (t) => c.blue(t),
     info: (t) => c.gray(t),
   }
-  return colors[s](text)
-}
-
-function summaryLine(result: AuditResult, options: RenderOptions, c: ChalkInstance): string {
-  const l = LABELS[options.lang]
-  const counts = SEVERITIES.filter((s) => result.summary.by_severity[s] > 0)
-    .map((s) => `${result.summary.by_severity[s]} ${s}`)
-    .join(', ')
-  const head = `${result.summary.total} ${l.total}${counts ? ` (${counts})` : ''}, ${result.summary.waived} ${l.waived}`
-  const failing = `${result.summary.failing} ${l.failing} (--fail-on ${result.fail_on})`
-  return `${head}; ${result.summary.failing > 0 ? c.red.bold(failing) : c.green(failing)}`
+  return colors[r.severity](text)
 }

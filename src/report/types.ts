@@ -12,6 +12,8 @@ export interface RenderOptions {
   cwd: string
   /** What the HTML report shows beyond the result (declared data, facts, ledger events, input hashes); others ignore it. */
   details?: ReportDetails
+  /** Columns the table may use (the terminal's width, COLUMNS, or a fixed width when piped); none: unlimited. */
+  width?: number
 }
 
 /** Turns a result into text. Reporters never decide the exit code. */

@@ -1,3 +1,4 @@
+import {type Lang, zoneKindLabel} from '../i18n.js'
 import type {Finding, Localized} from '../model.js'
 import {sharedContext, terminalContext} from './context.js'
 import {evaluators} from './evaluators/index.js'
@@ -95,18 +96,19 @@ function safe(fn: ((c: Record<string, unknown>) => unknown) | undefined, ctx: Re
 /** Fills `{expected}`, `{actual}` and `{dotted.path}` placeholders from the context. */
 export function renderMessage(template: Localized, ctx: Record<string, unknown>, values: Record<string, string>): Localized {
   // An empty value reads as "(none)", never as a gap ("MACs are , declared …").
-  const fill = (text: string, none: string) =>
+  const fill = (text: string, lang: Lang) =>
     text.replaceAll(/\{([a-z_][a-z0-9_.]*)\}/gi, (_, path: string) => {
       let shown: string
       if (path in values) shown = values[path]
       else {
         let v: unknown = ctx
         for (const seg of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined
-        shown = show(v)
+        // A zone kind is a word people read: Japanese messages say 研修室, not "training".
+        shown = path === 'zone.kind' && typeof v === 'string' ? zoneKindLabel(v, lang) : show(v)
       }
-      return shown === '' ? none : shown
+      return shown === '' ? (lang === 'ja' ? '（なし）' : '(none)') : shown
     })
-  return {en: fill(template.en, '(none)'), ja: fill(template.ja, '（なし）')}
+  return {en: fill(template.en, 'en'), ja: fill(template.ja, 'ja')}
 }
 
 /** A value as text for messages and the expected/actual columns. */

@@ -1,5 +1,5 @@
 /**
- * Golden files for the machine formats: test/golden/<scenario>.<exit code>.<format>.
+ * Golden files for every report format: test/golden/<scenario>.<exit code>.<format>.
  * Absolute paths, the tool's version and the `now` timestamp are cleaned out before comparing.
  * UPDATE_GOLDEN=1 rewrites them (then review the diff).
  */
@@ -10,6 +10,7 @@ import Ajv04Module from 'ajv-draft-04'
 import addFormats from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 
+import {displayWidth} from '../../src/report/width.js'
 import {ROOT, run} from './helpers.js'
 
 // A CommonJS module whose default export is the class; under NodeNext its types need the `.default` hop.
@@ -20,8 +21,11 @@ const INV = join(ROOT, 'inventories', 'tohoku-example')
 const FACTS = join(INV, 'facts')
 const NOW = '2026-11-27'
 
-/** Replaces what differs between machines and releases; structural, so a stray match elsewhere is not hidden. */
-function clean(format: 'json' | 'sarif', text: string): string {
+type GoldenFormat = 'json' | 'sarif' | 'table' | 'junit' | 'markdown'
+
+/** Replaces what differs between machines and releases; structural for JSON, so a stray match elsewhere is not hidden. */
+function clean(format: GoldenFormat, text: string): string {
+  if (format !== 'json' && format !== 'sarif') return text.replaceAll(ROOT, '<root>')
   const doc = JSON.parse(text)
   if (format === 'json') {
     if (doc.tool) doc.tool.version = '<version>'
@@ -36,13 +40,23 @@ function clean(format: 'json' | 'sarif', text: string): string {
 interface GoldenCase {
   scenario: string
   exit: number
-  format: 'json' | 'sarif'
+  format: GoldenFormat
   args: string[]
+  env?: Record<string, string>
 }
 
+const AUDIT = ['audit', '-i', INV, '--facts', FACTS, '--now', NOW]
 const CASES: GoldenCase[] = [
-  {scenario: 'tohoku-example', exit: 1, format: 'json', args: ['audit', '-i', INV, '--facts', FACTS, '--now', NOW, '--format', 'json']},
-  {scenario: 'tohoku-example', exit: 1, format: 'sarif', args: ['audit', '-i', INV, '--facts', FACTS, '--now', NOW, '--format', 'sarif']},
+  {scenario: 'tohoku-example', exit: 1, format: 'json', args: [...AUDIT, '--format', 'json']},
+  {scenario: 'tohoku-example', exit: 1, format: 'sarif', args: [...AUDIT, '--format', 'sarif']},
+  {scenario: 'tohoku-example', exit: 1, format: 'junit', args: [...AUDIT, '--format', 'junit']},
+  {scenario: 'tohoku-example', exit: 1, format: 'markdown', args: [...AUDIT, '--format', 'markdown']},
+  {scenario: 'tohoku-example-ja', exit: 1, format: 'markdown', args: [...AUDIT, '--format', 'markdown', '--lang', 'ja']},
+  // The table at a narrow terminal (one block per finding), a wide one (message column wrapped), and in Japanese.
+  {scenario: 'tohoku-example-80cols', exit: 1, format: 'table', args: AUDIT, env: {COLUMNS: '80'}},
+  {scenario: 'tohoku-example-160cols', exit: 1, format: 'table', args: AUDIT, env: {COLUMNS: '160'}},
+  {scenario: 'tohoku-example-ja-80cols', exit: 1, format: 'table', args: [...AUDIT, '--lang', 'ja'], env: {COLUMNS: '80'}},
+  {scenario: 'tohoku-example-ja-160cols', exit: 1, format: 'table', args: [...AUDIT, '--lang', 'ja'], env: {COLUMNS: '160'}},
   {scenario: 'tohoku-example-validate', exit: 1, format: 'json', args: ['inventory', 'validate', '-i', INV, '--now', NOW, '--format', 'json']},
   {scenario: 'tohoku-example-validate', exit: 1, format: 'sarif', args: ['inventory', 'validate', '-i', INV, '--now', NOW, '--format', 'sarif']},
   {scenario: 'invalid-several-validate', exit: 2, format: 'json', args: ['inventory', 'validate', '-i', join(ROOT, 'test/fixtures/inventories/invalid-several.yaml'), '--now', NOW, '--json']},
@@ -51,10 +65,10 @@ const CASES: GoldenCase[] = [
 const outputs = new Map<string, Promise<string>>()
 /** Each CLI run once, shared by the tests that read it. */
 function output(c: GoldenCase): Promise<string> {
-  const key = c.args.join(' ')
+  const key = `${JSON.stringify(c.env ?? {})} ${c.args.join(' ')}`
   let p = outputs.get(key)
   if (!p) {
-    p = run(c.args).then((r) => {
+    p = run(c.args, {env: c.env}).then((r) => {
       expect(r.stderr).toBe('')
       expect(r.code).toBe(c.exit)
       return r.stdout
@@ -79,6 +93,30 @@ describe.concurrent('golden files', () => {
       expect(actual).toBe(readFileSync(file, 'utf8'))
     })
   }
+})
+
+describe.concurrent('table width', () => {
+  for (const c of CASES.filter((x) => x.format === 'table')) {
+    const columns = Number(c.env!.COLUMNS)
+    it(`${c.scenario}: no line is wider than ${columns} columns, every finding's message is there in full`, async () => {
+      const text = await output(c)
+      const widths = text.split('\n').map((l) => displayWidth(l))
+      expect(Math.max(...widths)).toBeLessThanOrEqual(columns)
+      // Wide layouts use the room they have: the widest line is close to the terminal's width.
+      if (columns >= 160) expect(Math.max(...widths)).toBeGreaterThan(columns - 10)
+      const lang = c.args.includes('ja') ? 'ja' : 'en'
+      const json = JSON.parse(await output(CASES[0]))
+      const flat = text.replaceAll(/[│\s]+/g, '')
+      for (const f of json.findings) expect(flat).toContain(f.message[lang].replaceAll(/\s+/g, ''))
+    })
+  }
+
+  it('table rows of one table all have the same display width, Japanese included', async () => {
+    const text = await output(CASES.find((c) => c.scenario === 'tohoku-example-ja-160cols')!)
+    const rows = text.split('\n').filter((l) => /^[│┌├└]/.test(l))
+    expect(rows.length).toBeGreaterThan(20)
+    expect(new Set(rows.map((l) => displayWidth(l))).size).toBe(1)
+  })
 })
 
 describe.concurrent('SARIF', () => {

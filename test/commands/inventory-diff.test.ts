@@ -3,7 +3,7 @@
  * checkout where the base branch must be fetched first.
  */
 import {execFileSync} from 'node:child_process'
-import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -65,6 +65,36 @@ describe('inventory diff against a folder', () => {
     expect(result.validation.kind).toBe('validate')
   })
 
+  it('lists findings the base already had apart from those the change introduces', async () => {
+    const r = await run(['inventory', 'diff', join(dir, 'head'), '--base', join(dir, 'base'), '--now', EXAMPLE_NOW, '--json'])
+    const result = JSON.parse(r.stdout)
+    const key = (f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`
+    expect(result.introduced.map(key)).toEqual(['CC-RT-330 placement/nw-terminal-in-shared-zone', 'CC-RT-330 placement/retail-owner-nw-role'])
+    expect(result.preexisting.map(key)).toContain('HC-NW-001 placement/nw-terminal-in-shared-zone')
+    // CC-NW-302 moved out of the training room: its finding is resolved, neither introduced nor pre-existing.
+    expect([...result.introduced, ...result.preexisting].map(key)).not.toContain('CC-NW-302 placement/nw-terminal-in-shared-zone')
+    expect(result.verdict.findings).toHaveLength(result.validation.findings.length) // without --new-only every finding counts
+  })
+
+  it('--new-only fails only on what the change introduces; a fix that leaves old findings passes', async () => {
+    const fix = join(dir, 'fix')
+    cpSync(join(dir, 'base'), fix, {recursive: true})
+    const cc = join(fix, 'sites', 'customer-center.yaml')
+    writeFileSync(cc, readFileSync(cc, 'utf8').replace('zone: cc-training, owner: tohoku-nw, role: nw, serial: JP5C3T302', 'zone: cc-nw-office, owner: tohoku-nw, role: nw, serial: JP5C3T302'))
+    const all = await run(['inventory', 'diff', fix, '--base', join(dir, 'base'), '--now', EXAMPLE_NOW])
+    expect(all.code).toBe(1) // default: every finding of the new version counts (fail closed)
+    expect(all.stdout).toMatch(/^Already on the base: 6 findings not introduced by this change:$/m)
+    expect(all.stdout).toContain('Introduced by this change:\nNo findings.\n')
+    expect(all.stdout.trimEnd().split('\n').at(-1)).toBe('6 findings (4 critical, 1 high), 1 waived; 5 failing (--fail-on high)')
+    const newOnly = await run(['inventory', 'diff', fix, '--base', join(dir, 'base'), '--now', EXAMPLE_NOW, '--new-only'])
+    expect(newOnly.code).toBe(0)
+    expect(newOnly.stdout).toMatch(/^Already on the base: 6 findings not introduced by this change \(not counted: --new-only\):$/m)
+    expect(newOnly.stdout.trimEnd().split('\n').at(-1)).toBe('0 findings, 0 waived; 0 failing (--fail-on high)')
+    const introducing = await run(['inventory', 'diff', join(dir, 'head'), '--base', join(dir, 'base'), '--now', EXAMPLE_NOW, '--new-only', '--format', 'sarif'])
+    expect(introducing.code).toBe(1)
+    expect(JSON.parse(introducing.stdout).runs[0].results.map((x: {ruleId: string}) => x.ruleId)).toEqual(['placement/nw-terminal-in-shared-zone', 'placement/retail-owner-nw-role'])
+  })
+
   it('shows a probe redirected to another file, which would read whatever that file says', async () => {
     const a = join(dir, 'p-a.yaml')
     const inv = `companies: [{id: nw, name: NW, side: nw}]
@@ -97,13 +127,39 @@ describe('inventory diff against a git ref', () => {
     expect(JSON.parse(r.stdout).summary).toEqual({added: 1, removed: 1, changed: 2})
   })
 
+  it('resolves the ref in the repository that holds the inventory, run from any folder', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'fa-elsewhere-'))
+    try {
+      // From a folder outside any repository, and from another repository (this project's own, whose HEAD~1 differs).
+      const outside = await run(['inventory', 'diff', join(origin, 'inventory'), '--base', 'HEAD~1', '--now', EXAMPLE_NOW, '--json'], {cwd: elsewhere})
+      const otherRepo = await run(['inventory', 'diff', join(origin, 'inventory'), '--base', 'HEAD~1', '--now', EXAMPLE_NOW, '--json'], {cwd: ROOT})
+      const sub = await run(['inventory', 'diff', '..', '--base', 'main', '--now', EXAMPLE_NOW, '--json'], {cwd: join(origin, 'inventory', 'sites')})
+      for (const r of [outside, otherRepo]) {
+        expect(r.stderr).toBe('')
+        expect(JSON.parse(r.stdout).summary).toEqual({added: 1, removed: 1, changed: 2})
+      }
+
+      // From a folder inside the repository, the inventory given relative to it.
+      expect(sub.stderr).toBe('')
+      expect(JSON.parse(sub.stdout)).toMatchObject({base: 'main:..', summary: {added: 1, removed: 1, changed: 2}})
+    } finally {
+      rmSync(elsewhere, {recursive: true, force: true})
+    }
+  })
+
+  it('a ref with an inventory outside any repository is exit 2 saying so', async () => {
+    const r = await run(['inventory', 'diff', join(dir, 'head'), '--base', 'HEAD~1', '--now', EXAMPLE_NOW])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(`--base: "HEAD~1" is not a file or folder, and the inventory "${join(dir, 'head')}" is not in a git repository (E_BASE_REF)\n`)
+  })
+
   it('in a shallow CI checkout, says to fetch a missing base ref (exit 2), then works once fetched', async () => {
     const ci = join(dir, 'ci')
     execFileSync('git', ['clone', '-q', '--depth=1', '--single-branch', '--branch', 'change', `file://${origin}`, ci])
     const missing = await run(['inventory', 'diff', '--base', 'origin/main', '-i', 'inventory', '--now', EXAMPLE_NOW], {cwd: ci})
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toContain('--base: "origin/main" is neither a file, a folder nor a git ref in this repository')
-    expect(missing.stderr).toContain('git fetch --depth=1 origin main')
+    expect(missing.stderr).toContain(`--base: "origin/main" is neither a file, a folder nor a git ref in the repository ${realpathSync(ci)}`)
+    expect(missing.stderr).toContain(`git -C ${realpathSync(ci)} fetch --depth=1 origin main`)
     git(ci, 'fetch', '-q', '--depth=1', 'origin', 'main:refs/remotes/origin/main')
     const r = await run(['inventory', 'diff', '--base', 'origin/main', '-i', 'inventory', '--now', EXAMPLE_NOW, '--json'], {cwd: ci})
     expect(JSON.parse(r.stdout).summary).toEqual({added: 1, removed: 1, changed: 2})

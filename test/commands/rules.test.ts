@@ -28,11 +28,12 @@ function pack(name: string, when: string): string {
 }
 
 describe.concurrent('rules list / rules show', () => {
-  it('rules list prints one aligned line per rule', async () => {
+  it('rules list prints a header row, then one aligned line per rule', async () => {
     const r = await run(['rules', 'list'])
     expect(r.code).toBe(0)
     expect(r.stderr).toBe('')
-    const out = lines(r.stdout)
+    const [header, ...out] = lines(r.stdout)
+    expect(header).toMatch(/^ID {2,}SEVERITY {2}NEEDS {6}TITLE$/)
     const count = (await loadRules()).length
     expect(count).toBeGreaterThanOrEqual(23)
     expect(out).toHaveLength(count)
@@ -46,7 +47,8 @@ describe.concurrent('rules list / rules show', () => {
   it('rules list --needs inventory --lang ja lists the CI rules in Japanese', async () => {
     const r = await run(['rules', 'list', '--needs', 'inventory', '--lang', 'ja'])
     expect(r.code).toBe(0)
-    const out = lines(r.stdout)
+    const [header, ...out] = lines(r.stdout)
+    expect(header).toMatch(/^ID {2,}重大度 {2}必要なもの {2}題名$/)
     expect(out.map((l) => l.split(/\s+/)[0]).filter((id) => !id.startsWith('ledger/'))).toEqual([
       'declaration/duplicate-identity',
       'placement/declared-address-outside-site',
@@ -58,6 +60,27 @@ describe.concurrent('rules list / rules show', () => {
       'waiver/too-long',
     ])
     expect(r.stdout).toContain('小売側の人が立ち入れるエリアにNW設定の端末')
+  })
+
+  it('rules list --pack and --severity filter (comma-separated or repeated); Japanese severities line up', async () => {
+    const r = await run(['rules', 'list', '--pack', 'placement,policy', '--severity', 'critical', '--severity', 'high', '--lang', 'ja'])
+    expect(r.code).toBe(0)
+    expect(lines(r.stdout)).toEqual([
+      'ID                                    重大度  必要なもの  題名',
+      expect.stringMatching(/^placement\/nw-terminal-in-shared-zone  重大    inventory   \S/),
+      expect.stringMatching(/^placement\/retail-owner-nw-role        高      inventory   \S/),
+      expect.stringMatching(/^policy\/idcard-not-enforced            高      facts       \S/),
+      expect.stringMatching(/^policy\/idcard-required                高      inventory   \S/),
+    ])
+    const json = JSON.parse((await run(['rules', 'list', '--pack', 'waiver', '--json'])).stdout)
+    expect(json.map((x: {id: string}) => x.id)).toEqual(['waiver/approver-not-nw', 'waiver/expired', 'waiver/too-long'])
+  })
+
+  it('rules list --pack with an unknown pack is exit 2 naming the nearest pack and the known ones', async () => {
+    const r = await run(['rules', 'list', '--pack', 'placment'])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe('--pack: unknown rule pack "placment" (did you mean "placement"? packs: collect, declaration, ledger, placement, policy, reconcile, waiver) (E_REF)\n')
   })
 
   it('rules list --json prints the summaries', async () => {
@@ -81,10 +104,19 @@ describe.concurrent('rules list / rules show', () => {
     expect(lines(out).at(-1)).toBe('defined at <root>/rules/placement.yaml:8:5')
   })
 
+  it('rules show --lang ja: the header line and labels in Japanese too', async () => {
+    const r = await run(['rules', 'show', 'placement/nw-terminal-in-shared-zone', '--lang', 'ja'])
+    expect(r.code).toBe(0)
+    const out = lines(r.stdout.replaceAll(ROOT, '<root>'))
+    expect(out[0]).toBe('placement/nw-terminal-in-shared-zone  （重大、必要なもの: inventory、バリアルール: 免除にはNW側の承認者が必要）')
+    expect(out).toContain("条件 (CEL): terminal.status != 'removed' && terminal.role == 'nw' && zone.retail_reachable")
+    expect(out.at(-1)).toBe('定義: <root>/rules/placement.yaml:8:5')
+  })
+
   it('rules show of an evaluator rule names the evaluator', async () => {
     const r = await run(['rules', 'show', 'declaration/duplicate-identity', '--lang', 'ja'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('evaluator: duplicate-identity\n')
+    expect(r.stdout).toContain('評価関数: duplicate-identity\n')
     expect(r.stdout).toContain('根拠: ')
   })
 
@@ -109,7 +141,7 @@ describe.concurrent('rules list / rules show', () => {
       run(['rules', 'list', '--rules', dir]),
       run(['inventory', 'validate', '-i', 'test/fixtures/inventories/valid.yaml', '--rules', dir, '--now', '2026-11-27', '--format', 'json', '--fail-on', 'low']),
     ])
-    expect(lines(list.stdout)).toHaveLength((await loadRules()).length + 1)
+    expect(lines(list.stdout)).toHaveLength((await loadRules()).length + 2) // header + the user rule
     expect(list.stdout).toContain('mine/nw-anywhere')
     expect(audit.code).toBe(1)
     expect(JSON.parse(audit.stdout).findings.map((f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`)).toEqual(['T-1 mine/nw-anywhere'])

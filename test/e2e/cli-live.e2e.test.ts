@@ -230,6 +230,16 @@ describe('fleet-audit check', () => {
     expect(r.stdout).toContain('PASS  reachable and verified')
   })
 
+  it('--lang ja: the checklist, severities, finding messages and verdict in Japanese', async () => {
+    const r = await cli(['check', 'T-RT-TEMP', '-i', 'inventory.yaml', ...ssh, '--lang', 'ja'], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('不可  役割設定\n')
+    expect(r.stdout).toContain('高 reconcile/role-mismatch: クライアント設定は nw、登録は retail です')
+    expect(r.stdout).toContain('合格  ホスト鍵')
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('不可')
+    expect(r.stdout).not.toMatch(/\b(PASS|FAIL|high)\b/)
+  })
+
   it('fails an unreachable terminal as not verified', async () => {
     const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh], dir)
     expect(r.code).toBe(1)
