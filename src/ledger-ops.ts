@@ -1,4 +1,4 @@
-import {chmod, mkdir, readFile, rename, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, readFile, rename, stat, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {existsSync} from 'node:fs'
 
@@ -326,6 +326,8 @@ async function readKey(file: string): Promise<string> {
 
 async function readInput(file: string, what: string): Promise<string> {
   try {
+    // A FIFO would block the read forever and a device never ends: only a regular file (or a link to one) is input.
+    if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a regular file'), {code: 'not a regular file'})
     return await readFile(file, 'utf8')
   } catch (error) {
     throw new InputError([{code: 'E_READ', message: `cannot read the ${what}: ${(error as NodeJS.ErrnoException).code ?? error}`, file}])

@@ -5,6 +5,7 @@ import {join, posix, relative, sep} from 'node:path'
 import {canonicalJson} from '../ledger/hash.js'
 import {InputError} from '../errors.js'
 import {loadInventory} from '../inventory/load.js'
+import {parseHandoff} from '../ledger/handoff-format.js'
 import {keyFingerprint, readPublicKey, verifyText} from '../ledger/keys.js'
 import type {Company, Finding} from '../model.js'
 import type {ArchiveLimits} from './archive.js'
@@ -108,6 +109,7 @@ async function verifyFolder(root: string, shownAs: string, trust: TrustAnchor, v
   })
   if (sigText === undefined) problems.push({kind: 'signature', path: LAYOUT.signature, message: `${LAYOUT.signature}: missing: the bundle is not signed`})
   else await checkSignature(manifestText, sigText, manifest, bundleInventory?.companies, trust, out)
+  if (bundleInventory) await checkOtherKeys(root, manifest, bundleInventory.companies, trust, problems)
 
   // Re-run from the bundle's own inputs, at the bundle's "now", and compare with its JSON report.
   if (bundleInventory) await checkReproduces(root, manifest, out)
@@ -160,6 +162,54 @@ async function checkSignature(
   if (!verifyText(manifestText, sig, key)) {
     out.trusted_by = null
     problems.push({kind: 'signature', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: the signature does not verify with the key of "${signer}" (${keyFingerprint(key)}): altered, or signed by ${sig.key}`})
+  }
+}
+
+/**
+ * The re-run checks hand-off files (the other company's acknowledgements among them) with the public keys of the
+ * bundle's own inventory, which its signer wrote: a retail signer could otherwise put a key of its own on the NW
+ * company and sign NW's acknowledgements itself. So every key the re-run relies on must be anchored by the verifier
+ * too: with --trust-inventory, each company's key in the bundle's inventory must be the trusted inventory's; with
+ * --trust-key, the key of every company that signed a hand-off file in the bundle must be pinned as well.
+ */
+async function checkOtherKeys(root: string, manifest: Manifest, bundleCompanies: readonly Company[], trust: TrustAnchor, problems: BundleProblem[]): Promise<void> {
+  const fingerprint = (text: string | undefined) => {
+    if (!text) return undefined
+    try {
+      return keyFingerprint(readPublicKey(text))
+    } catch {
+      return 'an unreadable key'
+    }
+  }
+
+  if (trust.inventory) {
+    const trusted = new Map((await loadInventory(trust.inventory)).companies.map((c) => [c.id, fingerprint(c.public_key)]))
+    for (const c of bundleCompanies) {
+      const mine = fingerprint(c.public_key)
+      const theirs = trusted.get(c.id)
+      if (mine !== undefined && mine !== theirs)
+        problems.push({kind: 'signer', message: `the public_key of "${c.id}" in the bundle's inventory (${mine}) is not the one in the trusted inventory ${trust.inventory} (${theirs ?? 'none'})`})
+    }
+
+    return
+  }
+
+  if (!manifest.run.ledger || !('handoffs' in manifest.run.ledger)) return
+  const byId = new Map(bundleCompanies.map((c) => [c.id, c]))
+  const signers = new Set<string>()
+  for (const file of manifest.run.ledger.handoffs) {
+    try {
+      signers.add(parseHandoff(await readFile(join(root, ...file.split('/')), 'utf8'), file).content.issuer)
+    } catch {
+      // an unreadable hand-off file fails the re-run, which names it
+    }
+  }
+
+  for (const id of [...signers].sort()) {
+    if (id === manifest.signer.company) continue
+    const fp = fingerprint(byId.get(id)?.public_key)
+    if (fp === undefined || !trust.keys!.includes(fp))
+      problems.push({kind: 'signer', message: `hand-off files signed by "${id}" are checked with the key the bundle's own inventory gives it (${fp ?? 'none'}), which no --trust-key pins: pin it too, or verify with --trust-inventory`})
   }
 }
 
@@ -233,7 +283,11 @@ function parseManifest(text: string, problems: BundleProblem[]): Manifest | unde
     okPath(m.run.builtin_rules) &&
     Array.isArray(m.run.rules) &&
     m.run.rules.every(okPath) &&
-    (m.run.facts === null || okPath(m.run.facts))
+    (m.run.facts === null || okPath(m.run.facts)) &&
+    // The ledger the re-run reads is a bundle file too: never a path that leaves the bundle.
+    (m.run.ledger === null ||
+      (typeof m.run.ledger === 'object' &&
+        ('events' in m.run.ledger ? okPath(m.run.ledger.events) : Array.isArray(m.run.ledger.handoffs) && m.run.ledger.handoffs.every(okPath))))
   if (!valid) {
     problems.push({kind: 'manifest', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: not a ${EVIDENCE_FORMAT} manifest`})
     return undefined

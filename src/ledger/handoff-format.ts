@@ -1,4 +1,4 @@
-import {LineCounter, parseDocument, isNode} from 'yaml'
+import {LineCounter, parseDocument, isNode, visit} from 'yaml'
 
 import type {Problem} from '../errors.js'
 import {LedgerError} from './errors.js'
@@ -105,6 +105,17 @@ export function renderSignature(signature: Signature): string {
  * anything else — re-indented, CRLF, edited by hand, or wrong — goes through the `yaml` parser.
  */
 export function parseHandoff(text: string, file?: string): HandoffFile {
+  try {
+    return parseAny(text, file)
+  } catch (error) {
+    if (error instanceof LedgerError) throw error
+    // Parsing and shape checks recurse per nesting level: a hostile file nested 100,000 deep is input, not a crash.
+    const why = error instanceof RangeError ? 'nested too deeply' : (error as Error).message
+    throw new LedgerError({code: 'E_HANDOFF_FORMAT', message: `not a readable hand-off file: ${why}`, file, line: 1, column: 1})
+  }
+}
+
+function parseAny(text: string, file?: string): HandoffFile {
   const fast = parseFast(text)
   if (fast) {
     const problems: Problem[] = []
@@ -125,8 +136,16 @@ function parseYaml(text: string, file?: string): HandoffFile {
     const pos = lineCounter.linePos(offset)
     return {line: pos.line, column: pos.col}
   }
-  if (doc.errors.length > 0)
-    throw new LedgerError(doc.errors.map((e) => ({code: 'E_HANDOFF_FORMAT', message: `not a readable hand-off file: ${e.message.split('\n')[0]}`, file, ...at(e.pos[0])})))
+  // Unknown tags (`!!js/function`, `!custom`) are only warnings to yaml, and aliases would be expanded by toJS (an
+  // alias bomb): a hand-off file written by fleet-audit has neither, so both are refused at their position.
+  const refused = [...doc.errors, ...doc.warnings].map((e) => ({code: 'E_HANDOFF_FORMAT', message: `not a readable hand-off file: ${e.message.split('\n')[0]}`, file, ...at(e.pos[0])}))
+  visit(doc, {
+    Alias(_key, node) {
+      refused.push({code: 'E_HANDOFF_FORMAT', message: 'not a readable hand-off file: aliases (*name) are not allowed', file, ...at(node.range?.[0])})
+      return visit.BREAK
+    },
+  })
+  if (refused.length > 0) throw new LedgerError(refused)
   const nodeAt = (path: (string | number)[]): number | undefined => {
     const node = doc.getIn(path, true)
     return isNode(node) && node.range ? node.range[0] : undefined
