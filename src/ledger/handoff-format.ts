@@ -1,6 +1,7 @@
 import {LineCounter, parseDocument, isNode} from 'yaml'
 
 import type {Problem} from '../errors.js'
+import {tagProblems} from '../source/yaml.js'
 import {LedgerError} from './errors.js'
 import type {Signature} from './keys.js'
 import {isSafeText} from './text.js'
@@ -122,6 +123,8 @@ function parseYaml(text: string, file?: string): HandoffFile {
   }
   if (doc.errors.length > 0)
     throw new LedgerError(doc.errors.map((e) => ({code: 'E_HANDOFF_FORMAT', message: `not a readable hand-off file: ${e.message.split('\n')[0]}`, file, ...at(e.pos[0])})))
+  const tags = tagProblems(doc, lineCounter, text, file)
+  if (tags.length > 0) throw new LedgerError(tags)
   const nodeAt = (path: (string | number)[]): number | undefined => {
     const node = doc.getIn(path, true)
     return isNode(node) && node.range ? node.range[0] : undefined
