@@ -11,6 +11,7 @@ export {FORMATS, type Format, reporters, sanitize, sanitizeLine} from './report/
 export {BUILTIN_RULES_DIR, loadRules} from './rules/load.js'
 export type {Rule} from './rules/types.js'
 export {DEFAULT_MAX_FILE_SIZE} from './source/read.js'
+export {writeFileAtomic} from './source/write.js'
 export {VERSION} from './source/paths.js'
 export {dayIn, parseNow} from './time.js'
 export {type DiffResult, renderPlan, runDiff} from './diff.js'
