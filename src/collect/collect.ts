@@ -55,6 +55,8 @@ export async function collect(terminals: Terminal[], options: CollectOptions, de
 /** known_hosts text; a missing file is empty, as for OpenSSH. */
 async function readKnownHosts(path: string | undefined, problems: Problem[]): Promise<string> {
   if (!path) return ''
+  // `--known-hosts /dev/null` is OpenSSH's idiom for "trust nothing recorded": empty, not a device to refuse.
+  if (path === '/dev/null') return ''
   const read = await readTextFile(path, {maxBytes: MAX_SETTINGS_FILE_SIZE * 64})
   if (read.ok) return read.text
   if (read.problem.message !== 'cannot read: ENOENT') {

@@ -3,12 +3,15 @@ import {basename, join} from 'node:path'
 
 import {InputError, type Problem} from '../errors.js'
 import type {Facts, FactSet} from '../model.js'
+import {jsonStructureProblem} from '../source/json.js'
 import {decodeStrict, readRegularFileSync} from '../source/read.js'
 import {pretty, schemaValidator} from '../source/schema.js'
 import {splitPointer} from '../source/yaml.js'
 
 /** Facts are small; a document larger than this was not written by our collector. */
 export const MAX_FACTS_FILE = 2 * 1024 * 1024
+/** Our documents nest 3 levels (`client.macs[0]`); `meta` is free-form but has no business going deeper than this. */
+export const MAX_FACTS_DEPTH = 32
 const YIELD_EVERY = 500
 
 /**
@@ -59,6 +62,9 @@ export function readFactsFile(file: string): FileResult {
 
 /** Validates facts text against `schemas/facts.schema.json` and the file's name. */
 export function parseFacts(terminal: string, file: string, text: string): ParseResult {
+  // JSON.parse keeps the last of two equal keys and recurses into any depth: both are refused first.
+  const structure = jsonStructureProblem(text, MAX_FACTS_DEPTH)
+  if (structure) return {terminal, file, problem: `invalid JSON: ${structure}`}
   let value: unknown
   try {
     value = JSON.parse(text)
