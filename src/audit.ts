@@ -6,6 +6,7 @@ import type {FactSet, Finding, Inventory, Localized, Severity} from './model.js'
 import {SEVERITIES} from './model.js'
 import {evaluateRules, ruleRuns} from './rules/evaluate.js'
 import {loadRules} from './rules/load.js'
+import {type NotEvaluated, notEvaluated} from './rules/unevaluated.js'
 import {ledgerView, loadHandoffFiles, type LedgerView} from './ledger/view.js'
 import {openLedger} from './ledger/store.js'
 import {recordRun} from './ledger/history.js'
@@ -70,6 +71,11 @@ export interface AuditResult {
   /** Every waiver and whether it hides anything today. */
   waivers: {id: string; rule: string; terminals: string[]; approver: string; approved: string; expires: string; applies: boolean}[]
   findings: Finding[]
+  /**
+   * Terminals whose facts rules could not be evaluated (facts missing, invalid or failed, or not collected in this
+   * live run), with the rules: never to be read as passed. Empty when validating (no facts rules run).
+   */
+  not_evaluated: NotEvaluated[]
 }
 
 /** Everything an audit reads, loaded and validated. */
@@ -157,6 +163,7 @@ export function evaluateAudit(
   const findings = collected
     ? all.filter((f) => rulesById.get(f.rule)?.needs !== 'facts' || collected.has(f.terminal) || !declared!.has(f.terminal))
     : all
+  const ran = rules.filter((r) => ruleRuns(r, mode, ledger !== undefined))
   return {
     tool: {name: 'fleet-audit', version: VERSION},
     kind: facts ? 'audit' : 'validate',
@@ -173,9 +180,7 @@ export function evaluateAudit(
     },
     facts: facts && {dir: facts.dir, documents: facts.facts.size, invalid: facts.problems.size},
     summary: summarize(findings, options.failOn),
-    rules: rules
-      .filter((r) => ruleRuns(r, mode, ledger !== undefined))
-      .map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
+    rules: ran.map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
     terminals: inventory.terminals.map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
     waivers: inventory.waivers.map((w) => ({
       id: w.id,
@@ -187,6 +192,7 @@ export function evaluateAudit(
       applies: checkWaiver(w, input, rulesById).applies,
     })),
     findings,
+    not_evaluated: notEvaluated(input, ran, findings, collected),
   }
 }
 
@@ -205,7 +211,8 @@ function summarize(findings: readonly Finding[], failOn: FailOn): AuditResult['s
 /** The result narrowed to one terminal's findings, with its summary recounted (check, re-check evidence). */
 export function forTerminal(result: AuditResult, terminal: string): AuditResult {
   const findings = result.findings.filter((f) => f.terminal === terminal)
-  return {...result, findings, summary: summarize(findings, result.fail_on)}
+  const notEvaluated = result.not_evaluated.filter((n) => n.terminal === terminal)
+  return {...result, findings, summary: summarize(findings, result.fail_on), not_evaluated: notEvaluated}
 }
 
 /** Runs a loader, folding its input errors into the shared list so every input is checked before giving up. */

@@ -8,9 +8,14 @@ import {sanitizeLine} from './sanitize.js'
 import type {RenderOptions, Reporter} from './types.js'
 
 const LABELS = {
-  en: {head: ['severity', 'terminal', 'rule', 'message'], none: 'No findings.', waived: 'waived', by: 'by', failing: 'failing', total: 'findings', undeclared: '(undeclared)', until: 'until'},
-  ja: {head: ['重大度', '端末', 'ルール', '内容'], none: '指摘事項はありません。', waived: '免除', by: '承認', failing: '不合格', total: '指摘', undeclared: '（未登録）', until: '期限'},
+  en: {head: ['severity', 'terminal', 'rule', 'message'], none: 'No findings.', waived: 'waived', by: 'by', failing: 'failing', total: 'findings', undeclared: '(undeclared)', until: 'until',
+    unchecked: (n: number) => `Not checked: ${n} terminal${n === 1 ? '' : 's'} whose facts rules could not be evaluated`, rules: 'rules', more: (n: number) => `… ${n} more (--format json lists all)`},
+  ja: {head: ['重大度', '端末', 'ルール', '内容'], none: '指摘事項はありません。', waived: '免除', by: '承認', failing: '不合格', total: '指摘', undeclared: '（未登録）', until: '期限',
+    unchecked: (n: number) => `未確認: 実機情報のルールを評価できなかった端末 ${n} 台`, rules: 'ルール', more: (n: number) => `… ほか ${n} 台（--format json ですべて表示）`},
 }
+
+/** Not-checked terminals listed on a terminal before a count (a live run of one site leaves the others out). */
+const MAX_UNCHECKED_LINES = 50
 
 /** People's format: findings grouped by site and zone, aligned for wide (Japanese) characters. */
 export const table: Reporter = {
@@ -33,6 +38,16 @@ export const table: Reporter = {
       }
 
       lines.push(t.toString())
+    }
+
+    if (result.not_evaluated.length > 0) {
+      // Never folded into a pass: a terminal whose facts rules could not run is listed with the reason.
+      lines.push('', c.yellow.bold(l.unchecked(result.not_evaluated.length)))
+      for (const n of result.not_evaluated.slice(0, MAX_UNCHECKED_LINES)) {
+        lines.push(`  ${sanitizeLine(n.terminal)}  ${sanitizeLine(n.reason)} (${n.rules.length} ${l.rules})`)
+      }
+
+      if (result.not_evaluated.length > MAX_UNCHECKED_LINES) lines.push(`  ${l.more(result.not_evaluated.length - MAX_UNCHECKED_LINES)}`)
     }
 
     lines.push('', summaryLine(result, options, c))

@@ -189,6 +189,54 @@ describe('fleet-audit check', () => {
     expect(r.stdout).toContain('FAIL  reachable and verified')
   })
 
+  const LINES = ['host key', 'role setting', 'authentication', 'identity (id, hostname, serial, MAC, address)', 'placement']
+
+  it('never says PASS after a refused connection: every later line is NOT CHECKED, in the table, --json and --lang ja', async () => {
+    const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).not.toMatch(/PASS/)
+    for (const line of LINES) expect(r.stdout).toContain(`  NOT CHECKED  ${line}\n`)
+    const json = JSON.parse((await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh, '--json'], dir)).stdout)
+    expect(json.pass).toBe(false)
+    expect(json.checks.map((c: {check: string; status: string; checked: boolean; pass: boolean}) => [c.check, c.status, c.checked, c.pass])).toEqual([
+      ['reachable', 'fail', true, false],
+      ['host-key', 'not-checked', false, false],
+      ['role', 'not-checked', false, false],
+      ['auth', 'not-checked', false, false],
+      ['identity', 'not-checked', false, false],
+      ['placement', 'not-checked', false, false],
+    ])
+    const ja = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh, '--lang', 'ja'], dir)
+    expect(ja.stdout).not.toMatch(/PASS/)
+    expect(ja.stdout.match(/^ {2}未確認 {2}/gm)).toHaveLength(5)
+  })
+
+  it('never says PASS when --fail-on would not count the unverified finding', async () => {
+    const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh, '--fail-on', 'critical'], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('  FAIL  reachable and verified')
+    expect(r.stdout).not.toMatch(/PASS/)
+  })
+
+  it('never says PASS after invalid output: the later lines are NOT CHECKED', async () => {
+    const r = await cli(['check', 'T-HOSTILE', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).not.toMatch(/PASS/)
+    expect(r.stdout.match(/^ {2}NOT CHECKED {2}/gm)?.length).toBe(5)
+  })
+
+  it('a changed host key fails the host-key line and leaves the others NOT CHECKED', async () => {
+    const text = await readFile(join(dir, 'inventory.yaml'), 'utf8')
+    const wrong = `SHA256:${'A'.repeat(43)}`
+    await writeFile(join(dir, 'pinned-wrong.yaml'), text.replace(/(  - \{id: T-NW-OK, [^\n]*)\}/, `$1, ssh: {host_key: "${wrong}"}}`))
+    const r = await cli(['check', 'T-NW-OK', '-i', 'pinned-wrong.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('  FAIL  host key')
+    expect(r.stdout).toContain('reconcile/host-key-changed')
+    expect(r.stdout).not.toMatch(/PASS/)
+    for (const line of LINES.slice(1)) expect(r.stdout).toContain(`  NOT CHECKED  ${line}\n`)
+  })
+
   it('shows a hostile terminal output escaped, never raw escape sequences', async () => {
     const r = await cli(['check', 'T-HOSTILE', '-i', 'inventory.yaml', ...ssh], dir)
     expect(r.code).toBe(1)
