@@ -15,7 +15,8 @@ export interface Cidr {
 
 /** `10.20.0.0/16`, `2001:db8::/32`; undefined for anything node:net would not accept (`:::::/64`, `10.031.0.0/16`). */
 export function parseCidr(value: string): Cidr | undefined {
-  const m = /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(value)
+  // No zone index (`fe80::1%eth0`): a subnet is not tied to an interface.
+  const m = /^([^/%]+)\/(0|[1-9]\d{0,2})$/.exec(value)
   if (!m) return undefined
   const family = familyOf(m[1])
   if (!family) return undefined
