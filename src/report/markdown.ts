@@ -1,5 +1,6 @@
 import {isFailing} from '../exit-code.js'
 import {SEVERITIES} from '../model.js'
+import {NOT_COLLECTED} from '../rules/unevaluated.js'
 import {daysBetween} from '../time.js'
 import {sanitizeLine} from './sanitize.js'
 import type {Reporter} from './types.js'
@@ -61,9 +62,13 @@ export const markdown: Reporter = {
     }
 
     if (unchecked.length > 0) {
+      // Terminals a live run did not select are one row, not thousands.
+      const listed = unchecked.filter((n) => n.reason !== NOT_COLLECTED)
+      const unselected = unchecked.length - listed.length
       out.push('', `### ${l.unchecked}`, '', `| ${l.terminal} | ${l.reason} | ${l.rules} |`, '| --- | --- | --- |')
-      for (const n of unchecked.slice(0, MAX_ROWS)) out.push(`| \`${cell(n.terminal)}\` | ${cell(n.reason)} | ${n.rules.length} |`)
-      if (unchecked.length > MAX_ROWS) out.push(`| … | ${unchecked.length - MAX_ROWS} more | |`)
+      for (const n of listed.slice(0, MAX_ROWS)) out.push(`| \`${cell(n.terminal)}\` | ${cell(n.reason)} | ${n.rules.length} |`)
+      if (listed.length > MAX_ROWS) out.push(`| … | ${listed.length - MAX_ROWS} more | |`)
+      if (unselected > 0) out.push(`| ${unselected} ${l.terminals} | ${NOT_COLLECTED} | |`)
     }
 
     const soon = result.waivers

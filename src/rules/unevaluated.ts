@@ -2,6 +2,9 @@ import {factsState} from '../facts/state.js'
 import type {Finding, SourcePosition} from '../model.js'
 import type {EvaluationInput, Rule} from './types.js'
 
+/** The reason given for terminals a live run did not select; reports count them in one line. */
+export const NOT_COLLECTED = 'not collected in this run'
+
 /** The facts rules that could not be evaluated for one terminal, and why. */
 export interface NotEvaluated {
   terminal: string
@@ -31,7 +34,7 @@ export function notEvaluated(input: EvaluationInput, ran: readonly Rule[], findi
   for (const t of input.inventory.terminals) {
     if (t.status === 'removed') continue
     let reason: string
-    if (collected && !collected.has(t.id)) reason = 'not collected in this run'
+    if (collected && !collected.has(t.id)) reason = NOT_COLLECTED
     else {
       const state = factsState(input.facts.facts.get(t.id), input.facts.problems.get(t.id), input.now)
       if (state.kind === 'ok') continue

@@ -159,6 +159,18 @@ describe('fleet-audit audit --live', () => {
     expect(rulesOf(result.findings, 'T-RT-TEMP')).toContain('ledger/no-install-handoff')
   })
 
+  it('reports the terminals it did not collect as not checked, never as passing test cases', async () => {
+    const table = await cli(['audit', '--live', '-i', 'inventory.yaml', '--only', 'T-NW-OK', ...ssh], dir)
+    // Exit 1 all the same: the planned NW terminal at the counter is misplaced, collected or not.
+    expect(table.code, table.stderr).toBe(1)
+    expect(table.stdout).toMatch(/Not checked: \d+ terminals whose facts rules could not be evaluated\n(.*\n)* {2}\d+ terminals not collected in this run/)
+    const json = JSON.parse((await cli(['audit', '--live', '-i', 'inventory.yaml', '--only', 'T-NW-OK', ...ssh, '--format', 'json'], dir)).stdout)
+    const down = json.not_evaluated.find((n: {terminal: string}) => n.terminal === 'T-DOWN')
+    expect(down).toMatchObject({reason: 'not collected in this run'})
+    expect(down.rules).toContain('reconcile/role-mismatch')
+    expect(json.not_evaluated.map((n: {terminal: string}) => n.terminal)).not.toContain('T-NW-OK')
+  })
+
   it('gives the same findings as auditing the facts that collect wrote', async () => {
     const live = JSON.parse((await cli(['audit', '--live', '-i', 'inventory.yaml', ...ssh, '--format', 'json'], dir)).stdout)
     const recorded = JSON.parse((await cli(['audit', '-i', 'inventory.yaml', '--facts', 'facts', '--format', 'json'], dir)).stdout)
