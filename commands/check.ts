@@ -13,8 +13,12 @@ const LABELS: Record<CheckItem['check'], {en: string; ja: string}> = {
   placement: {en: 'placement', ja: '設置場所'},
 }
 
-/** PASS/FAIL in the reader's language; Japanese keeps the columns aligned (two wide characters, like four letters). */
-const VERDICT = {en: {pass: 'PASS', fail: 'FAIL'}, ja: {pass: '合格', fail: '不可'}}
+/** What a line says in the reader's language; a line that could not be answered is NOT CHECKED, never PASS. */
+const VERDICTS: Record<CheckItem['status'], {en: string; ja: string}> = {
+  pass: {en: 'PASS', ja: '合格'},
+  fail: {en: 'FAIL', ja: '不可'},
+  'not-checked': {en: 'NOT CHECKED', ja: '未確認'},
+}
 
 export default class Check extends BaseCommand {
   static override summary = 'Pre-install check of one terminal: collect it and print a pass/fail checklist.'
@@ -22,9 +26,13 @@ export default class Check extends BaseCommand {
 is reachable with the expected host key, set to its declared role and authentication, is the declared machine,
 and stands where its role is allowed. A planned terminal is judged as if it were already active.
 
+A terminal that could not be reached and verified (refused, timed out, failed authentication, unknown or changed
+host key, invalid output) fails the first line, and every later line is NOT CHECKED (or FAIL where a finding
+already shows a failure), never PASS.
+
 EXIT CODES
   0  every check passed
-  1  a check failed
+  1  a check failed or could not be checked
   2  unusable input`
 
   static override examples = ['<%= config.bin %> check IS-RT-104 inventory/ --identity ~/.ssh/audit_ed25519']
@@ -48,16 +56,15 @@ EXIT CODES
     const result = await runCheck({inventory: this.inventoryPath(parsed), rules: flags.rules, failOn: flags['fail-on']}, args.terminal, {collect}, {now: () => now})
     if (!this.jsonEnabled()) {
       const l = flags.lang
-      const verdict = (pass: boolean) => VERDICT[l][pass ? 'pass' : 'fail']
       // The checklist's findings carry the English message (machine output); people read the chosen language.
       const message = (f: {rule: string; message: string}) => result.result.findings.find((x) => x.rule === f.rule)?.message[l] ?? f.message
       const lines = [`${args.terminal}:`]
       for (const c of result.checks) {
-        lines.push(`  ${verdict(c.pass)}  ${LABELS[c.check][l]}`)
+        lines.push(`  ${VERDICTS[c.status][l]}  ${LABELS[c.check][l]}`)
         for (const f of c.findings) lines.push(`          ${severityLabel(f.severity as Severity, l)} ${f.rule}: ${sanitizeLine(message(f))}`)
       }
 
-      lines.push(verdict(result.pass))
+      lines.push(VERDICTS[result.verdict][l])
       this.log(lines.join('\n'))
     }
 

@@ -7,6 +7,7 @@ import type {FactSet, Finding, Inventory, Localized, Severity} from './model.js'
 import {SEVERITIES} from './model.js'
 import {evaluateRules, ruleRuns} from './rules/evaluate.js'
 import {loadRules} from './rules/load.js'
+import {type NotEvaluated, notEvaluated} from './rules/unevaluated.js'
 import {ledgerView, loadHandoffFiles, type LedgerView} from './ledger/view.js'
 import {openLedger} from './ledger/store.js'
 import {recordRun} from './ledger/history.js'
@@ -78,6 +79,11 @@ export interface AuditResult {
   /** Every waiver and whether it hides anything today. */
   waivers: {id: string; rule: string; terminals: string[]; approver: string; approved: string; expires: string; applies: boolean}[]
   findings: Finding[]
+  /**
+   * Terminals whose facts rules could not be evaluated (facts missing, invalid or failed, or not collected in this
+   * live run), with the rules: never to be read as passed. Empty when validating (no facts rules run).
+   */
+  not_evaluated: NotEvaluated[]
 }
 
 /** Everything an audit reads, loaded and validated. */
@@ -177,6 +183,8 @@ export function evaluateAudit(
   // A selection (--only, --site, --zone) reports its terminals and nothing else.
   const {scope} = options
   const findings = scope ? reported.filter((f) => scope.has(f.terminal)) : reported
+  const ran = rules.filter((r) => ruleRuns(r, mode, ledger !== undefined))
+  const unevaluated = notEvaluated(input, ran, findings, collected)
   return {
     tool: {name: 'fleet-audit', version: VERSION},
     kind: facts ? 'audit' : 'validate',
@@ -193,9 +201,7 @@ export function evaluateAudit(
     },
     facts: facts && {dir: facts.dir, documents: facts.facts.size, invalid: facts.problems.size},
     summary: summarize(findings, options.failOn),
-    rules: rules
-      .filter((r) => ruleRuns(r, mode, ledger !== undefined))
-      .map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
+    rules: ran.map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
     terminals: inventory.terminals.filter((t) => !scope || scope.has(t.id)).map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
     waivers: inventory.waivers.map((w) => ({
       id: w.id,
@@ -207,6 +213,7 @@ export function evaluateAudit(
       applies: checkWaiver(w, input, rulesById).applies,
     })),
     findings,
+    not_evaluated: scope ? unevaluated.filter((n) => scope.has(n.terminal)) : unevaluated,
   }
 }
 
@@ -224,7 +231,8 @@ function summarize(findings: readonly Finding[], failOn: FailOn): AuditResult['s
 
 /** The result narrowed to one terminal's findings, with its summary recounted (check, re-check evidence). */
 export function forTerminal(result: AuditResult, terminal: string): AuditResult {
-  return withFindings(result, result.findings.filter((f) => f.terminal === terminal))
+  const narrowed = withFindings(result, result.findings.filter((f) => f.terminal === terminal))
+  return {...narrowed, not_evaluated: result.not_evaluated.filter((n) => n.terminal === terminal)}
 }
 
 /** The result with only these findings, its summary recounted. */

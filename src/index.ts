@@ -22,6 +22,7 @@ export {
 export {BUILTIN_RULES_DIR, loadRules} from './rules/load.js'
 export type {Rule} from './rules/types.js'
 export {DEFAULT_MAX_FILE_SIZE} from './source/read.js'
+export {writeFileAtomic} from './source/write.js'
 export {VERSION} from './source/paths.js'
 export {dayIn, parseNow} from './time.js'
 export {type DiffResult, renderPlan, renderPreexisting, runDiff} from './diff.js'

@@ -1,9 +1,10 @@
 import {existsSync} from 'node:fs'
-import {copyFile, mkdir, readdir, rename} from 'node:fs/promises'
+import {mkdir, readdir, readFile} from 'node:fs/promises'
 import {dirname, join, relative} from 'node:path'
 
 import {InputError} from './errors.js'
 import {PACKAGE_ROOT} from './source/paths.js'
+import {writeFileAtomic} from './source/write.js'
 
 const TEMPLATE_DIR = join(PACKAGE_ROOT, 'templates', 'init')
 
@@ -19,9 +20,7 @@ export async function scaffoldInventory(dir: string, options: {force?: boolean} 
 
   for (const [i, template] of templates.entries()) {
     await mkdir(dirname(targets[i]), {recursive: true})
-    const tmp = `${targets[i]}.${process.pid}.tmp`
-    await copyFile(template, tmp)
-    await rename(tmp, targets[i])
+    await writeFileAtomic(targets[i], await readFile(template), {what: 'the starter file'})
   }
 
   return targets

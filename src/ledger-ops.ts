@@ -1,9 +1,11 @@
-import {chmod, mkdir, readFile, rename, stat, writeFile} from 'node:fs/promises'
+import {mkdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {existsSync} from 'node:fs'
 
 import {type AuditOptions, evaluateAudit, forTerminal, loadInputs} from './audit.js'
 import {InputError} from './errors.js'
+import {MAX_HANDOFF_FILE_SIZE, MAX_SETTINGS_FILE_SIZE, readTextFile} from './source/read.js'
+import {writeFileAtomic} from './source/write.js'
 import {normalizeMac} from './mac.js'
 import {loadInventory} from './inventory/load.js'
 import {
@@ -92,10 +94,8 @@ export async function writeKeyPair(base: string): Promise<{privateKeyFile: strin
   if (existing.length > 0) throw new InputError(existing.map((file) => ({code: 'E_EXISTS', message: 'already exists; refusing to overwrite a key', file})))
   const pair = generateKeyPair()
   await mkdir(dirname(privateKeyFile), {recursive: true})
-  await writeFile(`${privateKeyFile}.tmp`, pair.privateKeyPem, {mode: 0o600})
-  await chmod(`${privateKeyFile}.tmp`, 0o600)
-  await rename(`${privateKeyFile}.tmp`, privateKeyFile)
-  await writeFile(publicKeyFile, pair.publicKeyPem)
+  await writeFileAtomic(privateKeyFile, pair.privateKeyPem, {mode: 0o600, exclusive: true, what: 'the private key'})
+  await writeFileAtomic(publicKeyFile, pair.publicKeyPem, {exclusive: true, what: 'the public key'})
   return {privateKeyFile, publicKeyFile, publicKeyPem: pair.publicKeyPem, fingerprint: pair.fingerprint}
 }
 
@@ -321,15 +321,12 @@ function recheckFindings(
 }
 
 async function readKey(file: string): Promise<string> {
-  return readInput(file, 'private key')
+  return readInput(file, 'private key', MAX_SETTINGS_FILE_SIZE)
 }
 
-async function readInput(file: string, what: string): Promise<string> {
-  try {
-    // A FIFO would block the read forever and a device never ends: only a regular file (or a link to one) is input.
-    if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a regular file'), {code: 'not a regular file'})
-    return await readFile(file, 'utf8')
-  } catch (error) {
-    throw new InputError([{code: 'E_READ', message: `cannot read the ${what}: ${(error as NodeJS.ErrnoException).code ?? error}`, file}])
-  }
+/** Through the shared reader: a FIFO, a device or an oversized file is refused (exit 2), never waited on. */
+async function readInput(file: string, what: string, maxBytes = MAX_HANDOFF_FILE_SIZE): Promise<string> {
+  const read = await readTextFile(file, {maxBytes})
+  if (read.ok) return read.text
+  throw new InputError([{...read.problem, message: `cannot read the ${what}: ${read.problem.message.replace(/^cannot read: /, '')}`}])
 }

@@ -5,6 +5,7 @@ import {selectionProblems, selectTerminals} from './collect/select.js'
 import type {ProbeProfile} from './collect/types.js'
 import {isFailing} from './exit-code.js'
 import {factSetFrom} from './facts/load.js'
+import {factsState} from './facts/state.js'
 import type {Facts, Outcome, Terminal} from './model.js'
 import {OUTCOMES} from './model.js'
 
@@ -101,7 +102,12 @@ export async function runLiveAudit(
 /** One line of the pre-install checklist. */
 export interface CheckItem {
   check: 'reachable' | 'host-key' | 'role' | 'auth' | 'identity' | 'placement'
+  /** `not-checked`: the line could not be answered (the terminal was not verified, or a rule could not be evaluated). */
+  status: 'pass' | 'fail' | 'not-checked'
+  /** True only when the line was checked and passed. */
   pass: boolean
+  /** False when the line could not be answered: never read as a pass. */
+  checked: boolean
   findings: {rule: string; severity: string; message: string}[]
 }
 
@@ -124,7 +130,7 @@ export async function runCheck(
   terminalId: string,
   live: Omit<LiveOptions, 'selection'>,
   deps: CollectDeps,
-): Promise<{terminal: string; pass: boolean; checks: CheckItem[]; result: AuditResult; collect: CollectSummary}> {
+): Promise<{terminal: string; pass: boolean; verdict: CheckItem['status']; checks: CheckItem[]; result: AuditResult; collect: CollectSummary}> {
   const loaded = await prepare(options, {...live, selection: {only: [terminalId]}})
   const inventory = {...loaded.inventory, terminals: loaded.inventory.terminals.map((t) => (t.id === terminalId && t.status === 'planned' ? {...t, status: 'active' as const} : t))}
   const terminals = inventory.terminals.filter((t) => t.id === terminalId)
@@ -133,10 +139,23 @@ export async function runCheck(
   const audit = finishAudit({...loaded, inventory}, {...options, collected: new Set([terminalId])}, deps.now(), facts)
   // The checklist is about this terminal; the rest of the fleet is the audit's business.
   const result = forTerminal(audit, terminalId)
-  const failing = result.findings.filter((f) => isFailing(f, options.failOn))
-  const checks = CHECKS.map(({check, rules}) => {
-    const hits = failing.filter((f) => rules.test(f.rule))
-    return {check, pass: hits.length === 0, findings: hits.map((f) => ({rule: f.rule, severity: f.severity, message: f.message.en}))}
+  // Reachable and verified means usable facts of this terminal; without them no later line can be answered.
+  const verified = factsState(facts.facts.get(terminalId), facts.problems.get(terminalId), deps.now()).kind === 'ok'
+  const unevaluated = new Set(result.not_evaluated.flatMap((n) => n.rules))
+  const checks = CHECKS.map(({check, rules}): CheckItem => {
+    const mine = result.findings.filter((f) => rules.test(f.rule))
+    // An unverified terminal fails the first line whatever --fail-on says: it was not checked at all.
+    const hits = mine.filter((f) => isFailing(f, options.failOn) || (check === 'reachable' && !verified))
+    const findings = hits.map((f) => ({rule: f.rule, severity: f.severity, message: f.message.en}))
+    if (hits.length > 0 || (check === 'reachable' && !verified)) return {check, status: 'fail', pass: false, checked: true, findings}
+    const open = !verified || mine.some((f) => f.unevaluated) || result.rules.some((r) => rules.test(r.id) && unevaluated.has(r.id))
+    if (open) {
+      const why = mine.filter((f) => f.unevaluated).map((f) => ({rule: f.rule, severity: f.severity, message: f.message.en}))
+      return {check, status: 'not-checked', pass: false, checked: false, findings: why}
+    }
+
+    return {check, status: 'pass', pass: true, checked: true, findings}
   })
-  return {terminal: terminalId, pass: failing.length === 0, checks, result, collect: collected.summary}
+  const verdict = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'not-checked') ? 'not-checked' : 'pass'
+  return {terminal: terminalId, pass: verdict === 'pass', verdict, checks, result, collect: collected.summary}
 }

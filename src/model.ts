@@ -238,6 +238,11 @@ export interface Finding {
   location: SourcePosition
   /** Other places involved, e.g. the first declaration of a duplicate. */
   related?: SourcePosition[]
+  /**
+   * Set when the rule could not be evaluated for this terminal (its condition failed or exceeded the evaluation
+   * budget): the finding says so, and reports never show it as a pass.
+   */
+  unevaluated?: true
   /** The waiver that hides this finding, if any; waived findings never count toward the exit code. */
   waiver?: {id: string; expires: string; approver: string}
 }

@@ -1,6 +1,4 @@
 import {existsSync} from 'node:fs'
-import {rename, writeFile} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
 
 import {Args, Command, Flags, type Interfaces} from '@oclif/core'
 
@@ -19,6 +17,7 @@ import {
   type Problem,
   sanitize,
   sanitizeLine,
+  writeFileAtomic,
 } from '../../src/index.js'
 
 import {PROBLEM_JA} from './problem-ja.js'
@@ -149,20 +148,14 @@ export abstract class BaseCommand extends Command {
     return args.inventory
   }
 
-  /** Writes text to standard output or, with --output, to a file via a temporary file and rename. */
+  /** Writes text to standard output or, with --output, to a file through the one atomic-write helper. */
   protected async emit(text: string, output?: string): Promise<void> {
     if (!output) {
       process.stdout.write(text)
       return
     }
 
-    const tmp = join(dirname(output), `.${process.pid}.${Date.now()}.tmp`)
-    try {
-      await writeFile(tmp, text)
-      await rename(tmp, output)
-    } catch (error) {
-      throw new InputError([{code: 'E_OUTPUT', message: `cannot write the report: ${(error as NodeJS.ErrnoException).code ?? error}`, file: output}])
-    }
+    await writeFileAtomic(output, text, {what: 'the report'})
   }
 
   override async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {

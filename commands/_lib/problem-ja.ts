@@ -18,6 +18,8 @@ export const PROBLEM_JA: Record<string, string> = {
   E_READ: 'ファイルを読めません',
   E_NOT_FILE: '通常のファイルまたはフォルダではありません',
   E_NOT_FOUND: '見つかりません',
+  E_SYMLINK: 'シンボリックリンクの参照先がないか、ループしています',
+  E_YAML_TAG: 'YAML のタグは標準（core スキーマ）のもの以外使えません',
   E_FLAG: 'オプションの指定が不正です',
   E_COMMAND: 'そのコマンドはありません（fleet-audit help で一覧を確認してください）',
   E_CEL: 'ルールの CEL 式が不正です',

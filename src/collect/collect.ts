@@ -1,6 +1,5 @@
-import {readFile} from 'node:fs/promises'
-
 import {InputError, type Problem} from '../errors.js'
+import {MAX_SETTINGS_FILE_SIZE, readTextFile} from '../source/read.js'
 import type {Terminal} from '../model.js'
 import {loadCredentials} from './credentials.js'
 import {parseKnownHosts} from './known-hosts.js'
@@ -56,13 +55,15 @@ export async function collect(terminals: Terminal[], options: CollectOptions, de
 /** known_hosts text; a missing file is empty, as for OpenSSH. */
 async function readKnownHosts(path: string | undefined, problems: Problem[]): Promise<string> {
   if (!path) return ''
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT') problems.push({code: 'E_COLLECT_SETTING', message: `cannot read known_hosts (${code})`, file: path})
-    return ''
+  // `--known-hosts /dev/null` is OpenSSH's idiom for "trust nothing recorded": empty, not a device to refuse.
+  if (path === '/dev/null') return ''
+  const read = await readTextFile(path, {maxBytes: MAX_SETTINGS_FILE_SIZE * 64})
+  if (read.ok) return read.text
+  if (read.problem.message !== 'cannot read: ENOENT') {
+    problems.push({code: 'E_COLLECT_SETTING', message: `cannot read known_hosts (${read.problem.message.replace(/^cannot read: /, '')})`, file: path})
   }
+
+  return ''
 }
 
 function stripUndefined<T extends object>(obj: T): Partial<T> {

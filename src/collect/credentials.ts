@@ -1,8 +1,8 @@
 import {createPrivateKey, randomBytes} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
 
 import ssh2 from 'ssh2'
 
+import {MAX_SETTINGS_FILE_SIZE, readTextFile} from '../source/read.js'
 import type {SshAuth} from './transport.js'
 
 /** Options that name the operator's credentials (never the inventory's). */
@@ -27,13 +27,14 @@ export async function loadCredentials(
       'no credentials: give a private key file (--identity KEY, or identity: in fleet-audit.yaml) or an ssh-agent socket (--agent SOCKET, agent: in fleet-audit.yaml, or SSH_AUTH_SOCK)',
     )
   if (!options.privateKeyPath) return {auth, problems}
-  let text: string
-  try {
-    text = await readFile(options.privateKeyPath, 'utf8')
-  } catch (error) {
-    problems.push(`private key ${options.privateKeyPath}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  // The shared reader: a FIFO or a device given as the key is refused, never waited on.
+  const read = await readTextFile(options.privateKeyPath, {maxBytes: MAX_SETTINGS_FILE_SIZE})
+  if (!read.ok) {
+    problems.push(`private key ${options.privateKeyPath}: ${read.problem.message.replace(/^cannot read: (.*)$/, 'cannot read ($1)')}`)
     return {auth, problems}
   }
+
+  const text = read.text
   let passphrase: string | undefined
   if (options.passphraseEnv) {
     passphrase = env[options.passphraseEnv]

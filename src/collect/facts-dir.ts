@@ -1,8 +1,8 @@
-import {randomBytes} from 'node:crypto'
-import {mkdir, rename, rm, writeFile} from 'node:fs/promises'
+import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {Facts} from '../model.js'
+import {writeFileAtomic} from '../source/write.js'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
@@ -13,7 +13,7 @@ export function factsFileName(terminal: string): string {
 }
 
 /**
- * Writes one `<terminal>.json` per facts document, each atomically (temp file in the same folder, then rename), so a
+ * Writes one `<terminal>.json` per facts document, each atomically (the shared helper: temp file, then rename), so a
  * reader or an interrupted run never sees half a file. Returns the paths written.
  */
 export async function writeFactsDir(dir: string, facts: Facts[]): Promise<string[]> {
@@ -21,14 +21,7 @@ export async function writeFactsDir(dir: string, facts: Facts[]): Promise<string
   const written: string[] = []
   for (const f of facts) {
     const path = join(dir, factsFileName(f.terminal))
-    const tmp = join(dir, `.${f.terminal}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-    try {
-      await writeFile(tmp, `${JSON.stringify(f, null, 2)}\n`, {mode: 0o644})
-      await rename(tmp, path)
-    } catch (error) {
-      await rm(tmp, {force: true})
-      throw error
-    }
+    await writeFileAtomic(path, `${JSON.stringify(f, null, 2)}\n`, {mode: 0o644, what: `the facts of ${f.terminal}`})
     written.push(path)
   }
   return written

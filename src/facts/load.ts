@@ -1,15 +1,17 @@
-import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import {basename, join} from 'node:path'
 
-import {InputError} from '../errors.js'
+import {InputError, type Problem} from '../errors.js'
 import type {Facts, FactSet} from '../model.js'
-import {decodeStrict} from '../source/read.js'
+import {jsonStructureProblem} from '../source/json.js'
+import {decodeStrict, readRegularFileSync} from '../source/read.js'
 import {pretty, schemaValidator} from '../source/schema.js'
 import {splitPointer} from '../source/yaml.js'
 
 /** Facts are small; a document larger than this was not written by our collector. */
 export const MAX_FACTS_FILE = 2 * 1024 * 1024
+/** Our documents nest 3 levels (`client.macs[0]`); `meta` is free-form but has no business going deeper than this. */
+export const MAX_FACTS_DEPTH = 32
 const YIELD_EVERY = 500
 
 /**
@@ -25,44 +27,44 @@ export async function loadFacts(dir: string): Promise<FactSet> {
   }
 
   const set: FactSet = {dir, facts: new Map(), problems: new Map()}
+  const unusable: Problem[] = []
   for (let i = 0; i < names.length; i++) {
     const r = readFactsFile(join(dir, names[i]))
-    if ('problem' in r) set.problems.set(r.terminal, {terminal: r.terminal, file: r.file, message: r.problem})
+    if ('input' in r) unusable.push(r.input)
+    else if ('problem' in r) set.problems.set(r.terminal, {terminal: r.terminal, file: r.file, message: r.problem})
     else set.facts.set(r.terminal, {...r.facts, file: r.file})
     // Let the event loop breathe now and then (progress, signals) without paying a promise per file.
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve))
   }
 
+  // A FIFO, device or socket where a facts file should be is not one terminal's bad luck: the folder is unusable.
+  if (unusable.length > 0) throw new InputError(unusable)
   return set
 }
 
-type FileResult = {terminal: string; file: string; facts: Facts} | {terminal: string; file: string; problem: string}
+type ParseResult = {terminal: string; file: string; facts: Facts} | {terminal: string; file: string; problem: string}
+type FileResult = ParseResult | {terminal: string; file: string; input: Problem}
 
-/** Parses and validates one facts document; never throws. */
+/**
+ * Parses and validates one facts document; never throws. A document that cannot be used makes its terminal
+ * unverified (`problem`); something that is not a regular file at all (a FIFO, a device) is unusable input (`input`).
+ */
 export function readFactsFile(file: string): FileResult {
   const terminal = basename(file, '.json')
   const bad = (problem: string): FileResult => ({terminal, file, problem})
-  let fd: number | undefined
-  try {
-    // One open, one fstat, one bounded read: a facts folder holds one small file per terminal, 10,000 of them.
-    fd = openSync(file, 'r')
-    const st = fstatSync(fd)
-    if (!st.isFile()) return bad('not a regular file')
-    if (st.size > MAX_FACTS_FILE) return bad(`file is ${st.size} bytes, over the limit of ${MAX_FACTS_FILE}`)
-    const bytes = Buffer.allocUnsafe(st.size)
-    const n = readSync(fd, bytes, 0, st.size, 0)
-    const decoded = decodeStrict(file, bytes.subarray(0, n))
-    if (!decoded.ok) return bad(decoded.problem.message)
-    return parseFacts(terminal, file, decoded.text)
-  } catch (error) {
-    return bad(`cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`)
-  } finally {
-    if (fd !== undefined) closeSync(fd)
-  }
+  // One open, one fstat, one bounded read (shared with every other reader): a facts folder holds 10,000 small files.
+  const read = readRegularFileSync(file, MAX_FACTS_FILE)
+  if (!read.ok) return read.problem.code === 'E_NOT_FILE' ? {terminal, file, input: read.problem} : bad(read.problem.message)
+  const decoded = decodeStrict(file, read.bytes)
+  if (!decoded.ok) return bad(decoded.problem.message)
+  return parseFacts(terminal, file, decoded.text)
 }
 
 /** Validates facts text against `schemas/facts.schema.json` and the file's name. */
-export function parseFacts(terminal: string, file: string, text: string): FileResult {
+export function parseFacts(terminal: string, file: string, text: string): ParseResult {
+  // JSON.parse keeps the last of two equal keys and recurses into any depth: both are refused first.
+  const structure = jsonStructureProblem(text, MAX_FACTS_DEPTH)
+  if (structure) return {terminal, file, problem: `invalid JSON: ${structure}`}
   let value: unknown
   try {
     value = JSON.parse(text)

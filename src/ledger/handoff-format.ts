@@ -1,6 +1,7 @@
 import {LineCounter, parseDocument, isNode, visit} from 'yaml'
 
 import type {Problem} from '../errors.js'
+import {tagProblems} from '../source/yaml.js'
 import {LedgerError} from './errors.js'
 import {HEAD_FIELDS, type ChainHead} from './heads.js'
 import type {Signature} from './keys.js'
@@ -136,15 +137,16 @@ function parseYaml(text: string, file?: string): HandoffFile {
     const pos = lineCounter.linePos(offset)
     return {line: pos.line, column: pos.col}
   }
-  // Unknown tags (`!!js/function`, `!custom`) are only warnings to yaml, and aliases would be expanded by toJS (an
-  // alias bomb): a hand-off file written by fleet-audit has neither, so both are refused at their position.
-  const refused = [...doc.errors, ...doc.warnings].map((e) => ({code: 'E_HANDOFF_FORMAT', message: `not a readable hand-off file: ${e.message.split('\n')[0]}`, file, ...at(e.pos[0])}))
+  // Aliases would be expanded by toJS (an alias bomb): a hand-off file written by fleet-audit has none, so they are
+  // refused at their position, like tags outside the core schema (`!!js/function`, `!custom`).
+  const refused: Problem[] = doc.errors.map((e) => ({code: 'E_HANDOFF_FORMAT', message: `not a readable hand-off file: ${e.message.split('\n')[0]}`, file, ...at(e.pos[0])}))
   visit(doc, {
     Alias(_key, node) {
       refused.push({code: 'E_HANDOFF_FORMAT', message: 'not a readable hand-off file: aliases (*name) are not allowed', file, ...at(node.range?.[0])})
       return visit.BREAK
     },
   })
+  refused.push(...tagProblems(doc, lineCounter, text, file))
   if (refused.length > 0) throw new LedgerError(refused)
   const nodeAt = (path: (string | number)[]): number | undefined => {
     const node = doc.getIn(path, true)

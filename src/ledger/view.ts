@@ -1,5 +1,3 @@
-import {readFileSync} from 'node:fs'
-
 import type {Problem} from '../errors.js'
 import type {Company} from '../model.js'
 import {LedgerError} from './errors.js'
@@ -8,6 +6,7 @@ import {parseHandoff} from './handoff-format.js'
 import {listEvents} from './list.js'
 import type {LedgerDb} from './store.js'
 import type {AckSummary, LedgerAck, LedgerEvent} from './types.js'
+import {MAX_HANDOFF_FILE_SIZE, readTextFileSync} from '../source/read.js'
 
 /** An event as rules see it: the record and its latest acknowledgement. */
 export interface ViewEvent extends LedgerEvent {
@@ -72,7 +71,14 @@ export function loadHandoffFiles(paths: readonly string[], companies: readonly C
   const lists: VerifiedHandoff[] = []
   for (const file of paths) {
     try {
-      const text = readFileSync(file, 'utf8')
+      // The shared reader: a FIFO, a device or an oversized file is refused, never waited on.
+      const read = readTextFileSync(file, {maxBytes: MAX_HANDOFF_FILE_SIZE})
+      if (!read.ok) {
+        problems.push({...read.problem, code: read.problem.code === 'E_READ' ? 'E_HANDOFF_READ' : read.problem.code})
+        continue
+      }
+
+      const text = read.text
       const {issuer} = parseHandoff(text, file).content
       const company = keys.get(issuer)
       if (!company) problems.push({code: 'E_REF', message: `signed by unknown company "${issuer}"`, file})

@@ -1,12 +1,15 @@
 import {isFailing} from '../exit-code.js'
 import {severityLabel} from '../i18n.js'
 import {SEVERITIES} from '../model.js'
+import {NOT_COLLECTED} from '../rules/unevaluated.js'
 import {daysBetween} from '../time.js'
 import {sanitizeLine} from './sanitize.js'
 import type {Reporter} from './types.js'
 
 /** Waivers that end within this many days are listed so that someone renews or removes them in time. */
 const EXPIRY_HORIZON_DAYS = 30
+/** A job summary stays readable: at most this many not-checked terminals, then a count. */
+const MAX_ROWS = 50
 
 const L = {
   en: {
@@ -15,6 +18,7 @@ const L = {
     failing: 'Failing terminals', site: 'Site', zone: 'Zone', terminal: 'Terminal', rule: 'Rule', message: 'Message',
     expiring: `Waivers expiring within ${EXPIRY_HORIZON_DAYS} days`, waiver: 'Waiver', expires: 'Expires', approver: 'Approver',
     none: 'None.', terminals: 'terminals', failOn: 'fail-on',
+    unchecked: 'Not checked', uncheckedTitle: 'No failing findings, but not everything was checked', reason: 'Why', rules: 'Rules not evaluated',
   },
   ja: {
     title: {audit: 'fleet-audit: 監査', validate: 'fleet-audit: インベントリ検証'},
@@ -22,6 +26,7 @@ const L = {
     failing: '不合格の端末', site: '拠点', zone: 'エリア', terminal: '端末', rule: 'ルール', message: '内容',
     expiring: `${EXPIRY_HORIZON_DAYS}日以内に期限が切れる免除`, waiver: '免除', expires: '期限', approver: '承認者',
     none: 'なし。', terminals: '台', failOn: 'fail-on',
+    unchecked: '未確認', uncheckedTitle: '不合格の指摘はありませんが、確認できなかった項目があります', reason: '理由', rules: '評価できなかったルール',
   },
 }
 
@@ -31,8 +36,10 @@ export const markdown: Reporter = {
   render(result, options) {
     const l = L[options.lang]
     const failing = result.findings.filter((f) => isFailing(f, result.fail_on))
+    // A rule that could not be evaluated is never a pass: its terminal is listed as not checked.
+    const unchecked = result.not_evaluated
     const out: string[] = [
-      `## ${l.title[result.kind]}: ${failing.length > 0 ? `❌ ${l.fail}` : `✅ ${l.pass}`}`,
+      `## ${l.title[result.kind]}: ${failing.length > 0 ? `❌ ${l.fail}` : unchecked.length > 0 ? `⚠️ ${l.uncheckedTitle}` : `✅ ${l.pass}`}`,
       '',
       `${result.inventory.terminals} ${l.terminals} · ${result.today} (${result.timezone}) · ${l.failOn} \`${result.fail_on}\``,
       '',
@@ -53,6 +60,16 @@ export const markdown: Reporter = {
         const zone = f.zone ? result.inventory.zones[f.zone]?.name ?? f.zone : '—'
         out.push(`| ${cell(site)} | ${cell(zone)} | \`${cell(f.terminal)}\` | ${severityLabel(f.severity, options.lang)} | \`${f.rule}\` | ${cell(f.message[options.lang])} |`)
       }
+    }
+
+    if (unchecked.length > 0) {
+      // Terminals a live run did not select are one row, not thousands.
+      const listed = unchecked.filter((n) => n.reason !== NOT_COLLECTED)
+      const unselected = unchecked.length - listed.length
+      out.push('', `### ${l.unchecked}`, '', `| ${l.terminal} | ${l.reason} | ${l.rules} |`, '| --- | --- | --- |')
+      for (const n of listed.slice(0, MAX_ROWS)) out.push(`| \`${cell(n.terminal)}\` | ${cell(n.reason)} | ${n.rules.length} |`)
+      if (listed.length > MAX_ROWS) out.push(`| … | ${listed.length - MAX_ROWS} more | |`)
+      if (unselected > 0) out.push(`| ${unselected} ${l.terminals} | ${NOT_COLLECTED} | |`)
     }
 
     const soon = result.waivers

@@ -39,6 +39,19 @@ export const sarif: Reporter = {
             },
           },
           automationDetails: {id: `fleet-audit/${result.kind}/`},
+          // Terminals whose facts rules could not run are not passes: each is a notification at its declaration.
+          invocations: [
+            {
+              executionSuccessful: true,
+              toolExecutionNotifications: result.not_evaluated.map((n) => ({
+                level: 'warning',
+                descriptor: {id: 'not-evaluated'},
+                message: {text: `${n.terminal}: ${n.rules.length} facts rules not evaluated (${n.reason}): ${n.rules.join(', ')}`},
+                locations: [{physicalLocation: {artifactLocation: {uri: uri(n.location.file)}, region: {startLine: n.location.line, startColumn: n.location.column}}}],
+                properties: {terminal: n.terminal, rules: n.rules},
+              })),
+            },
+          ],
           results: result.findings.map((f) => toResult(f, index.get(f.rule), uri)),
         },
       ],
@@ -59,7 +72,8 @@ function toResult(f: Finding, ruleIndex: number | undefined, uri: (file: string)
     locations: [loc(f.location.file, f.location.line, f.location.column)],
     ...(f.related?.length ? {relatedLocations: f.related.map((r, i) => ({id: i + 1, ...loc(r.file, r.line, r.column)}))} : {}),
     partialFingerprints: {'terminalRule/v1': `${f.terminal}:${f.rule}`},
-    properties: {terminal: f.terminal, site: f.site, zone: f.zone, severity: f.severity, expected: f.expected, actual: f.actual},
+    // Not kind "open": SARIF would then require level "none", and code scanning would hide what could not be checked.
+    properties: {terminal: f.terminal, site: f.site, zone: f.zone, severity: f.severity, expected: f.expected, actual: f.actual, ...(f.unevaluated ? {evaluated: false} : {})},
     ...(f.waiver ? {suppressions: [{kind: 'external', status: 'accepted', justification: `waiver ${f.waiver.id} approved by ${f.waiver.approver}, until ${f.waiver.expires}`}]} : {}),
   }
 }

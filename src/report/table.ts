@@ -4,15 +4,23 @@ import Table from 'cli-table3'
 import type {AuditResult} from '../audit.js'
 import {severityLabel, zoneKindLabel} from '../i18n.js'
 import type {Finding, Severity} from '../model.js'
+import {NOT_COLLECTED} from '../rules/unevaluated.js'
 import {sanitizeLine} from './sanitize.js'
 import {summaryLine} from './summary.js'
 import type {RenderOptions, Reporter} from './types.js'
 import {displayWidth, padDisplay, wrapText} from './width.js'
 
 const LABELS = {
-  en: {head: ['severity', 'terminal', 'rule', 'message'], none: 'No findings.', waived: 'waived', undeclared: '(undeclared)', until: 'until'},
-  ja: {head: ['重大度', '端末', 'ルール', '内容'], none: '指摘事項はありません。', waived: '免除', undeclared: '（未登録）', until: '期限'},
+  en: {head: ['severity', 'terminal', 'rule', 'message'], none: 'No findings.', waived: 'waived', undeclared: '(undeclared)', until: 'until',
+    unchecked: (n: number) => `Not checked: ${n} terminal${n === 1 ? '' : 's'} whose facts rules could not be evaluated`, rules: 'rules', more: (n: number) => `… ${n} more (--format json lists all)`,
+    unselected: (n: number) => `${n} terminal${n === 1 ? '' : 's'} not collected in this run`},
+  ja: {head: ['重大度', '端末', 'ルール', '内容'], none: '指摘事項はありません。', waived: '免除', undeclared: '（未登録）', until: '期限',
+    unchecked: (n: number) => `未確認: 実機情報のルールを評価できなかった端末 ${n} 台`, rules: 'ルール', more: (n: number) => `… ほか ${n} 台（--format json ですべて表示）`,
+    unselected: (n: number) => `今回収集しなかった端末 ${n} 台`},
 }
+
+/** Not-checked terminals listed on a terminal before a count (a live run of one site leaves the others out). */
+const MAX_UNCHECKED_LINES = 50
 
 /** Below this many columns for the message, a table is unreadable: each finding becomes a block of lines. */
 export const MIN_MESSAGE_COLUMNS = 30
@@ -62,6 +70,20 @@ export const table: Reporter = {
       lines.push('', c.bold(g.title))
       if (blocks) lines.push(...renderBlocks(g.rows, blockColumns, options.width ?? 80, c))
       else lines.push(renderTable(g.rows, [col.severity, col.terminal, col.rule, messageWidth], l.head, options, c))
+    }
+
+    if (result.not_evaluated.length > 0) {
+      // Never folded into a pass: a terminal whose facts rules could not run is listed with the reason. Terminals a
+      // live run did not select are counted in one line (`--only X` of a large fleet would list them all).
+      const listed = result.not_evaluated.filter((n) => n.reason !== NOT_COLLECTED)
+      const unselected = result.not_evaluated.length - listed.length
+      lines.push('', c.yellow.bold(l.unchecked(result.not_evaluated.length)))
+      for (const n of listed.slice(0, MAX_UNCHECKED_LINES)) {
+        lines.push(`  ${sanitizeLine(n.terminal)}  ${sanitizeLine(n.reason)} (${n.rules.length} ${l.rules})`)
+      }
+
+      if (listed.length > MAX_UNCHECKED_LINES) lines.push(`  ${l.more(listed.length - MAX_UNCHECKED_LINES)}`)
+      if (unselected > 0) lines.push(`  ${l.unselected(unselected)}`)
     }
 
     const {head, failing} = summaryLine(result, options.lang)

@@ -1,5 +1,6 @@
 import type {LedgerView} from '../ledger/view.js'
-import type {Company, Facts, FactsProblem, Inventory, Terminal} from '../model.js'
+import type {FactsState} from '../facts/state.js'
+import type {Company, Facts, Inventory, Terminal} from '../model.js'
 import {dayIn, daysBetween} from '../time.js'
 import type {EvaluationInput} from './types.js'
 
@@ -50,8 +51,7 @@ export function terminalContext(
   shared: SharedContext,
   inv: Inventory,
   t: Terminal,
-  facts: Facts | undefined,
-  problem: FactsProblem | undefined,
+  facts: FactsState,
   ledger?: LedgerView,
 ): Record<string, unknown> {
   const owner = shared.companies[t.owner] as Company | undefined
@@ -77,7 +77,7 @@ export function terminalContext(
     owner: owner ?? {id: t.owner, name: '', side: ''},
     companies: shared.companies,
     policy: shared.policy,
-    facts: factsContext(facts, problem, inv.policy.timezone, shared.policy.today as string),
+    facts: factsContext(facts, inv.policy.timezone, shared.policy.today as string),
     ledger: ledgerContext(ledger, t.id, inv.policy.timezone, shared.policy.today as string),
   }
 }
@@ -106,17 +106,14 @@ function ledgerContext(ledger: LedgerView | undefined, id: string, tz: string, t
   return {available: ledger !== undefined, events, last: events.at(-1) ?? none, placed: placed ?? none}
 }
 
-function factsContext(facts: Facts | undefined, problem: FactsProblem | undefined, tz: string, today: string): Record<string, unknown> {
-  if (problem) {
-    return {...absent(), present: true, valid: false, outcome: 'invalid', reason: `${problem.file}: ${problem.message}`, file: problem.file}
-  }
-
-  if (!facts) return absent()
-  const ok = facts.outcome === 'ok'
+function factsContext(state: FactsState, tz: string, today: string): Record<string, unknown> {
+  if (state.kind === 'invalid') return {...absent(), present: true, valid: false, outcome: 'invalid', reason: state.reason, file: state.file}
+  if (state.kind === 'missing') return absent()
+  const {facts} = state
   return {
     present: true,
     valid: true,
-    ok,
+    ok: state.kind === 'ok',
     outcome: facts.outcome,
     reason: facts.error?.reason ?? '',
     raw: facts.error?.raw ?? '',

@@ -1,5 +1,7 @@
+import {factsState} from '../facts/state.js'
 import {type Lang, zoneKindLabel} from '../i18n.js'
 import type {Finding, Localized} from '../model.js'
+import {CEL_STEP_BUDGET, CelBudgetExceeded, evaluateBounded} from './cel.js'
 import {sharedContext, terminalContext} from './context.js'
 import {evaluators} from './evaluators/index.js'
 import type {EvaluationInput, Needs, RawFinding, Rule} from './types.js'
@@ -20,7 +22,8 @@ export function evaluateRules(input: EvaluationInput, mode: Exclude<Needs, 'ledg
   const conditionRules = active.filter((r) => r.compiled)
   if (conditionRules.length > 0) {
     for (const t of inv.terminals) {
-      const ctx = terminalContext(shared, inv, t, facts?.facts.get(t.id), facts?.problems.get(t.id), input.ledger)
+      const state = factsState(facts?.facts.get(t.id), facts?.problems.get(t.id), input.now)
+      const ctx = terminalContext(shared, inv, t, state, input.ledger)
       for (const rule of conditionRules) {
         const raw = evaluateCondition(rule, ctx)
         if (raw) emit(rule, {terminal: t.id, site: t.site, zone: t.zone, location: t.source, ...raw})
@@ -57,22 +60,26 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-type ConditionResult = Pick<RawFinding, 'message' | 'expected' | 'actual'> | undefined
+type ConditionResult = Pick<RawFinding, 'message' | 'expected' | 'actual' | 'unevaluated'> | undefined
 
 /** A condition that cannot be evaluated is itself a finding: a broken rule must never read as a pass. */
 function evaluateCondition(rule: Rule, ctx: Record<string, unknown>): ConditionResult {
   const {when, expected, actual} = rule.compiled!
   let hit: unknown
   try {
-    hit = when(ctx)
+    hit = evaluateBounded(when, ctx)
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0]
-    return {message: {en: `rule could not be evaluated: ${reason}`, ja: `ルールを評価できませんでした: ${reason}`}}
+    const ja = error instanceof CelBudgetExceeded ? `評価の上限（${CEL_STEP_BUDGET.toLocaleString('en')} ステップ）を超えました` : reason
+    return {message: {en: `rule could not be evaluated: ${reason}`, ja: `ルールを評価できませんでした: ${ja}`}, unevaluated: true}
   }
 
   if (typeof hit !== 'boolean') {
     const got = typeof hit === 'bigint' ? 'int' : hit === null ? 'null' : typeof hit
-    return {message: {en: `rule could not be evaluated: the condition gave ${got}, not a bool`, ja: `ルールを評価できませんでした: 条件の結果が bool ではなく ${got} です`}}
+    return {
+      message: {en: `rule could not be evaluated: the condition gave ${got}, not a bool`, ja: `ルールを評価できませんでした: 条件の結果が bool ではなく ${got} です`},
+      unevaluated: true,
+    }
   }
 
   if (!hit) return undefined
@@ -87,7 +94,7 @@ function evaluateCondition(rule: Rule, ctx: Record<string, unknown>): ConditionR
 function safe(fn: ((c: Record<string, unknown>) => unknown) | undefined, ctx: Record<string, unknown>): unknown {
   if (!fn) return undefined
   try {
-    return fn(ctx)
+    return evaluateBounded(fn, ctx)
   } catch {
     return '(unavailable)'
   }

@@ -20,6 +20,7 @@ interface RawRule {
   severity: Severity
   needs: Needs
   barrier?: boolean
+  verification?: boolean
   title: Localized
   rationale: Localized
   remediation: Localized

@@ -15,6 +15,8 @@ export interface Rule {
   severity: Severity
   needs: Needs
   barrier: boolean
+  /** Judges the collection itself, so it is evaluated even for a terminal whose facts are missing or failed. */
+  verification?: boolean
   title: Localized
   rationale: Localized
   remediation: Localized

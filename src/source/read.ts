@@ -1,39 +1,146 @@
-import {readFile, stat} from 'node:fs/promises'
+import {closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync} from 'node:fs'
+import {open} from 'node:fs/promises'
 
 import type {Problem} from '../errors.js'
 
 /** Default for `--max-file-size`: large enough for a 10,000-terminal site file, small enough to refuse a bomb. */
 export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024
 
+/**
+ * Signed hand-off and acks files hold whole chains (100,000 events is about 40 MiB): bounded far above that, and
+ * below the longest string Node can hold.
+ */
+export const MAX_HANDOFF_FILE_SIZE = 256 * 1024 * 1024
+
+/** Keys, known_hosts and similar small settings files. */
+export const MAX_SETTINGS_FILE_SIZE = 1024 * 1024
+
 /** The text of a file, or the one problem that makes it unusable. */
 export type TextResult = {ok: true; text: string} | {ok: false; problem: Problem}
 
-/**
- * Reads a file as strict UTF-8 text, refusing it before parsing when it is too large, binary or mis-encoded.
- * Hostile files must cost at most one stat and one bounded read.
+/** The bytes of a file, or the one problem that makes it unusable. */
+export type BytesResult = {ok: true; bytes: Buffer} | {ok: false; problem: Problem}
+
+/** How the size limit is named in the message (`--max-file-size` for inventories, none for fixed limits). */
+export interface ReadLimit {
+  maxBytes: number
+  /** Appended to the "over the limit" message, e.g. ` (--max-file-size)`. */
+  limitName?: string
+}
+
+/*
+ * Every input file fleet-audit reads (inventories, rule packs, waivers, config, facts, hand-off and acks files, keys,
+ * known_hosts) goes through the two functions below. The file is opened with O_NONBLOCK, so a FIFO opens at once
+ * instead of waiting for a writer forever, and the open descriptor is checked with fstat: anything but a regular
+ * file (FIFO, device, socket, folder, or a symbolic link to one, such as /dev/zero) is refused before a byte is read.
+ * Symbolic links to regular files are followed. One open, one fstat, one bounded read: no window between a check and
+ * the read in which the path could be swapped.
  */
-export async function readTextFile(file: string, maxBytes = DEFAULT_MAX_FILE_SIZE): Promise<TextResult> {
-  let size: number
+
+/** Reads a regular file's bytes, refusing anything else and anything over the limit; never blocks on a FIFO. */
+export function readRegularFileSync(file: string, limit: ReadLimit | number = DEFAULT_MAX_FILE_SIZE): BytesResult {
+  const {maxBytes, limitName} = normalizeLimit(limit)
+  let fd: number | undefined
   try {
-    const st = await stat(file)
-    if (!st.isFile()) return fail(file, 'E_NOT_FILE', 'not a regular file')
-    size = st.size
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
+    const refused = refuse(file, fstatSync(fd), maxBytes, limitName)
+    if (refused) return refused
+    const size = fstatSync(fd).size
+    const bytes = Buffer.allocUnsafe(size)
+    let n = 0
+    while (n < size) {
+      const got = readSync(fd, bytes, n, size - n, n)
+      if (got === 0) break
+      n += got
+    }
+
+    return {ok: true, bytes: bytes.subarray(0, n)}
   } catch (error) {
-    return fail(file, 'E_READ', `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+    return openFailure(file, error)
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
+}
 
-  if (size > maxBytes) {
-    return fail(file, 'E_TOO_LARGE', `file is ${size} bytes, over the limit of ${maxBytes} (--max-file-size)`)
-  }
-
-  let bytes: Buffer
+/** The asynchronous twin of `readRegularFileSync`, with the same checks. */
+export async function readRegularFile(file: string, limit: ReadLimit | number = DEFAULT_MAX_FILE_SIZE): Promise<BytesResult> {
+  const {maxBytes, limitName} = normalizeLimit(limit)
+  let handle: Awaited<ReturnType<typeof open>> | undefined
   try {
-    bytes = await readFile(file)
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+    const st = await handle.stat()
+    const refused = refuse(file, st, maxBytes, limitName)
+    if (refused) return refused
+    const bytes = Buffer.allocUnsafe(st.size)
+    let n = 0
+    while (n < st.size) {
+      const {bytesRead} = await handle.read(bytes, n, st.size - n, n)
+      if (bytesRead === 0) break
+      n += bytesRead
+    }
+
+    return {ok: true, bytes: bytes.subarray(0, n)}
   } catch (error) {
-    return fail(file, 'E_READ', `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+    return openFailure(file, error)
+  } finally {
+    await handle?.close()
+  }
+}
+
+/**
+ * Reads a file as strict UTF-8 text, refusing it before parsing when it is not a regular file, too large, binary or
+ * mis-encoded. Hostile files must cost at most one open, one fstat and one bounded read.
+ */
+export async function readTextFile(file: string, limit: ReadLimit | number = DEFAULT_MAX_FILE_SIZE): Promise<TextResult> {
+  const read = await readRegularFile(file, withFlagName(limit))
+  return read.ok ? decodeStrict(file, read.bytes) : read
+}
+
+/** The synchronous twin of `readTextFile`. */
+export function readTextFileSync(file: string, limit: ReadLimit | number = DEFAULT_MAX_FILE_SIZE): TextResult {
+  const read = readRegularFileSync(file, withFlagName(limit))
+  return read.ok ? decodeStrict(file, read.bytes) : read
+}
+
+/** What a non-regular file is, for messages: "a FIFO", "a character device", ... */
+export function describeFileType(st: Stats): string {
+  if (st.isFile()) return 'a regular file'
+  if (st.isDirectory()) return 'a folder'
+  if (st.isFIFO()) return 'a FIFO'
+  if (st.isCharacterDevice()) return 'a character device'
+  if (st.isBlockDevice()) return 'a block device'
+  if (st.isSocket()) return 'a socket'
+  if (st.isSymbolicLink()) return 'a symbolic link'
+  return 'not a regular file'
+}
+
+function normalizeLimit(limit: ReadLimit | number): ReadLimit {
+  return typeof limit === 'number' ? {maxBytes: limit} : limit
+}
+
+/** Inventory-style readers name the flag that raises the limit; a bare number means `--max-file-size`. */
+function withFlagName(limit: ReadLimit | number): ReadLimit {
+  return typeof limit === 'number' ? {maxBytes: limit, limitName: ' (--max-file-size)'} : limit
+}
+
+function refuse(file: string, st: Stats, maxBytes: number, limitName = ''): BytesResult | undefined {
+  if (!st.isFile()) return fail(file, 'E_NOT_FILE', `not a regular file (${describeFileType(st)})`)
+  if (st.size > maxBytes) return fail(file, 'E_TOO_LARGE', `file is ${st.size} bytes, over the limit of ${maxBytes}${limitName}`)
+  return undefined
+}
+
+function openFailure(file: string, error: unknown): BytesResult {
+  const code = (error as NodeJS.ErrnoException).code
+  // open(2) of a Unix socket fails with ENXIO: say what it is rather than an errno.
+  if (code === 'ENXIO' || code === 'EISDIR') {
+    try {
+      return fail(file, 'E_NOT_FILE', `not a regular file (${describeFileType(statSync(file))})`)
+    } catch {
+      // fall through to the errno
+    }
   }
 
-  return decodeStrict(file, bytes)
+  return fail(file, 'E_READ', `cannot read: ${code ?? String(error)}`)
 }
 
 /** Decodes bytes as strict UTF-8 (BOM allowed), pointing at the first NUL or invalid byte. */
@@ -54,7 +161,7 @@ export function decodeStrict(file: string, bytes: Buffer): TextResult {
   }
 }
 
-function fail(file: string, code: string, message: string): TextResult {
+function fail(file: string, code: string, message: string): {ok: false; problem: Problem} {
   return {ok: false, problem: {code, message, file}}
 }
 

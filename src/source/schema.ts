@@ -5,6 +5,7 @@ import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
 import addFormats from 'ajv-formats'
 
 import type {Problem} from '../errors.js'
+import {familyOf, parseAddress, parseCidr} from '../net.js'
 import {PACKAGE_ROOT} from './paths.js'
 import {positionAt, splitPointer, type YamlSource} from './yaml.js'
 
@@ -19,7 +20,10 @@ export function schemaValidator(name: string): ValidateFunction {
   if (!validate) {
     const ajv = new Ajv({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true})
     addFormats.default(ajv, ['date', 'date-time'])
-    ajv.addFormat('cidr', {type: 'string', validate: isCidr})
+    // The same parsers the rules evaluate with: whatever validates here can be evaluated there.
+    ajv.addFormat('cidr', {type: 'string', validate: (s: string) => parseCidr(s) !== undefined})
+    ajv.addFormat('ip', {type: 'string', validate: (s: string) => familyOf(s) !== undefined})
+    ajv.addFormat('address', {type: 'string', validate: (s: string) => parseAddress(s) !== undefined})
     validate = ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, name), 'utf8')))
     cache.set(name, validate)
   }
@@ -69,18 +73,4 @@ function describe(e: ErrorObject): string {
       return e.message ?? e.keyword
     }
   }
-}
-
-/** IPv4 or IPv6 CIDR with a prefix length in range. */
-export function isCidr(value: string): boolean {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(value)
-  if (!m) return false
-  const bits = Number(m[2])
-  if (isIPv4(m[1])) return bits <= 32
-  return m[1].includes(':') && bits <= 128 && /^[0-9a-fA-F:.]+$/.test(m[1])
-}
-
-function isIPv4(s: string): boolean {
-  const parts = s.split('.')
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)
 }

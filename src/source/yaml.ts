@@ -1,4 +1,4 @@
-import {Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument} from 'yaml'
+import {Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit} from 'yaml'
 
 import type {Problem} from '../errors.js'
 import type {SourcePosition} from '../model.js'
@@ -56,6 +56,8 @@ export function parseYamlText(file: string, text: string): YamlResult {
   if (problems.length > 0) return {ok: false, problems}
 
   if (doc.contents === null) return {ok: false, problems: [{code: 'E_EMPTY', message: 'the file is empty', file}]}
+  const tags = tagProblems(doc, lineCounter, text, file)
+  if (tags.length > 0) return {ok: false, problems: tags}
 
   const deep = findTooDeep(doc.contents as Node)
   if (deep) {
@@ -71,6 +73,43 @@ export function parseYamlText(file: string, text: string): YamlResult {
   }
 
   return {ok: true, source: {file, doc, lineCounter, value, text}}
+}
+
+/** The tags of YAML 1.2's core schema, plus `!` (the non-specific tag, which only says "a plain string"). */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`).concat('!'))
+
+/**
+ * Every tag outside the core schema (`!!js/function`, `!!binary`, `!custom`, ...) at the position of the tag. The `yaml`
+ * library only warns about unknown tags and then reads the value as a plain string; fleet-audit's inputs are data, so
+ * a tag that asks for anything else means the file was written for another program (or to trick this one): exit 2.
+ * Shared by every YAML reader (inventory, rules, waivers, config, hand-off files).
+ */
+export function tagProblems(doc: Document.Parsed, lineCounter: LineCounter, text: string, file?: string): Problem[] {
+  const problems: Problem[] = []
+  visit(doc, (_key, node) => {
+    if (!isNode(node) || node.tag === undefined || CORE_TAGS.has(node.tag)) return
+    const {line, col} = lineCounter.linePos(tagOffset(text, node.range?.[0] ?? 0))
+    const shown = node.tag.replace(/^tag:yaml\.org,2002:/, '!!')
+    problems.push({
+      code: 'E_YAML_TAG',
+      message: `YAML tag "${shown}" is not allowed: only the core schema's tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq)`,
+      file,
+      line,
+      column: col,
+    })
+  })
+  return problems
+}
+
+/** The tag is written before its value (possibly with an anchor between): the last `!`/`!!` before the value. */
+function tagOffset(text: string, valueStart: number): number {
+  let i = text.lastIndexOf('!', Math.max(0, valueStart - 1))
+  if (i === -1) return valueStart
+  while (i > 0 && text[i - 1] === '!') i--
+  // `!prefix!suffix` (a named handle): go back to its first `!`.
+  const start = text.lastIndexOf('!', i - 1)
+  if (start !== -1 && !/[\s,[\]{}]/.test(text.slice(start, i))) i = start
+  return i
 }
 
 /** Position of the value at a JSON path (e.g. ajv's instancePath segments); the closest existing ancestor otherwise. */

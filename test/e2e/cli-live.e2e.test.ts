@@ -191,6 +191,18 @@ describe('fleet-audit audit --live', () => {
     expect(rulesOf(result.findings, 'T-RT-TEMP')).toContain('ledger/no-install-handoff')
   })
 
+  it('reports the terminals it did not collect as not checked, never as passing test cases', async () => {
+    const table = await cli(['audit', '--live', '-i', 'inventory.yaml', '--only', 'T-NW-OK', ...ssh], dir)
+    // Exit 1 all the same: the planned NW terminal at the counter is misplaced, collected or not.
+    expect(table.code, table.stderr).toBe(1)
+    expect(table.stdout).toMatch(/Not checked: \d+ terminals whose facts rules could not be evaluated\n(.*\n)* {2}\d+ terminals not collected in this run/)
+    const json = JSON.parse((await cli(['audit', '--live', '-i', 'inventory.yaml', '--only', 'T-NW-OK', ...ssh, '--format', 'json'], dir)).stdout)
+    const down = json.not_evaluated.find((n: {terminal: string}) => n.terminal === 'T-DOWN')
+    expect(down).toMatchObject({reason: 'not collected in this run'})
+    expect(down.rules).toContain('reconcile/role-mismatch')
+    expect(json.not_evaluated.map((n: {terminal: string}) => n.terminal)).not.toContain('T-NW-OK')
+  })
+
   it('gives the same findings as auditing the facts that collect wrote', async () => {
     const live = JSON.parse((await cli(['audit', '--live', '-i', 'inventory.yaml', ...ssh, '--format', 'json'], dir)).stdout)
     const recorded = JSON.parse((await cli(['audit', '-i', 'inventory.yaml', '--facts', 'facts', '--format', 'json'], dir)).stdout)
@@ -244,6 +256,54 @@ describe('fleet-audit check', () => {
     const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh], dir)
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('FAIL  reachable and verified')
+  })
+
+  const LINES = ['host key', 'role setting', 'authentication', 'identity (id, hostname, serial, MAC, address)', 'placement']
+
+  it('never says PASS after a refused connection: every later line is NOT CHECKED, in the table, --json and --lang ja', async () => {
+    const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).not.toMatch(/PASS/)
+    for (const line of LINES) expect(r.stdout).toContain(`  NOT CHECKED  ${line}\n`)
+    const json = JSON.parse((await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh, '--json'], dir)).stdout)
+    expect(json.pass).toBe(false)
+    expect(json.checks.map((c: {check: string; status: string; checked: boolean; pass: boolean}) => [c.check, c.status, c.checked, c.pass])).toEqual([
+      ['reachable', 'fail', true, false],
+      ['host-key', 'not-checked', false, false],
+      ['role', 'not-checked', false, false],
+      ['auth', 'not-checked', false, false],
+      ['identity', 'not-checked', false, false],
+      ['placement', 'not-checked', false, false],
+    ])
+    const ja = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh, '--lang', 'ja'], dir)
+    expect(ja.stdout).not.toMatch(/PASS/)
+    expect(ja.stdout.match(/^ {2}未確認 {2}/gm)).toHaveLength(5)
+  })
+
+  it('never says PASS when --fail-on would not count the unverified finding', async () => {
+    const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh, '--fail-on', 'critical'], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('  FAIL  reachable and verified')
+    expect(r.stdout).not.toMatch(/PASS/)
+  })
+
+  it('never says PASS after invalid output: the later lines are NOT CHECKED', async () => {
+    const r = await cli(['check', 'T-HOSTILE', '-i', 'inventory.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).not.toMatch(/PASS/)
+    expect(r.stdout.match(/^ {2}NOT CHECKED {2}/gm)?.length).toBe(5)
+  })
+
+  it('a changed host key fails the host-key line and leaves the others NOT CHECKED', async () => {
+    const text = await readFile(join(dir, 'inventory.yaml'), 'utf8')
+    const wrong = `SHA256:${'A'.repeat(43)}`
+    await writeFile(join(dir, 'pinned-wrong.yaml'), text.replace(/(  - \{id: T-NW-OK, [^\n]*)\}/, `$1, ssh: {host_key: "${wrong}"}}`))
+    const r = await cli(['check', 'T-NW-OK', '-i', 'pinned-wrong.yaml', ...ssh], dir)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('  FAIL  host key')
+    expect(r.stdout).toContain('reconcile/host-key-changed')
+    expect(r.stdout).not.toMatch(/PASS/)
+    for (const line of LINES.slice(1)) expect(r.stdout).toContain(`  NOT CHECKED  ${line}\n`)
   })
 
   it('shows a hostile terminal output escaped, never raw escape sequences', async () => {

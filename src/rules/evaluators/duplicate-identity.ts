@@ -1,6 +1,6 @@
 import {formatPosition} from '../../errors.js'
 import type {SourcePosition, Terminal} from '../../model.js'
-import {hostOf} from '../cel.js'
+import {parseAddress} from '../../net.js'
 import type {EvaluationInput, RawFinding} from '../types.js'
 
 const FIELDS = [
@@ -12,9 +12,8 @@ const FIELDS = [
 
 /** `host:port` as SSH would reach it, so `10.0.0.1` and `10.0.0.1:22` are the same address. */
 function endpoint(t: Terminal, address: string): string {
-  const host = hostOf(address).toLowerCase()
-  const port = /\]:(\d+)$|^[^:[\]]+:(\d+)$/.exec(address)
-  return `${host}:${port?.[1] ?? port?.[2] ?? t.ssh.port ?? 22}`
+  const parsed = parseAddress(address)
+  return `${(parsed?.host ?? address).toLowerCase()}:${parsed?.port ?? t.ssh.port ?? 22}`
 }
 
 /**

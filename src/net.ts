@@ -1,0 +1,102 @@
+import {BlockList, isIP} from 'node:net'
+
+/*
+ * Addresses and subnets, parsed in one place by the code that also evaluates them (node:net's isIP and BlockList),
+ * so that whatever the inventory schema accepts the rules can evaluate, and whatever they cannot is refused at its
+ * line and column (exit 2) instead of turning into "rule could not be evaluated" later.
+ */
+
+/** A subnet in CIDR form. */
+export interface Cidr {
+  network: string
+  prefix: number
+  family: 'ipv4' | 'ipv6'
+}
+
+/** `10.20.0.0/16`, `2001:db8::/32`; undefined for anything node:net would not accept (`:::::/64`, `10.031.0.0/16`). */
+export function parseCidr(value: string): Cidr | undefined {
+  // No zone index (`fe80::1%eth0`): a subnet is not tied to an interface.
+  const m = /^([^/%]+)\/(0|[1-9]\d{0,2})$/.exec(value)
+  if (!m) return undefined
+  const family = familyOf(m[1])
+  if (!family) return undefined
+  const prefix = Number(m[2])
+  if (prefix > (family === 'ipv4' ? 32 : 128)) return undefined
+  try {
+    new BlockList().addSubnet(m[1], prefix, family)
+  } catch {
+    return undefined
+  }
+
+  return {network: m[1], prefix, family}
+}
+
+/** 'ipv4' or 'ipv6' for an IP address (no leading zeros, no zone), undefined otherwise. */
+export function familyOf(ip: string): Cidr['family'] | undefined {
+  const v = isIP(ip)
+  return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : undefined
+}
+
+/** A terminal's address split into host and optional port. */
+export interface Address {
+  host: string
+  port?: number
+}
+
+/**
+ * `host`, `host:port`, `[v6]` or `[v6]:port` (a bare IPv6 address is taken whole). Undefined when the brackets hold
+ * no IPv6 address, the port is out of range, or the host looks like a dotted IPv4 address but is not one
+ * (`10.031.0.1`, `999.1.1.1`: no host name is all digits).
+ */
+export function parseAddress(address: string): Address | undefined {
+  const bracket = /^\[([^\]]*)\](?::(\d{1,5}))?$/.exec(address)
+  if (bracket) {
+    if (familyOf(bracket[1]) !== 'ipv6') return undefined
+    return withPort(bracket[1], bracket[2])
+  }
+
+  if (familyOf(address) === 'ipv6') return {host: address}
+  const parts = address.split(':')
+  if (parts.length > 2) return undefined
+  const [host, port] = parts
+  if (!host || (/^[\d.]+$/.test(host) && familyOf(host) !== 'ipv4')) return undefined
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) return undefined
+  return withPort(host, port)
+}
+
+function withPort(host: string, port: string | undefined): Address | undefined {
+  if (port === undefined) return {host}
+  const n = Number(port)
+  return n >= 1 && n <= 65_535 ? {host, port: n} : undefined
+}
+
+/** The host part of an address; the text itself when it does not parse (so it never matches a real host). */
+export function hostOf(address: string): string {
+  return parseAddress(address)?.host ?? address
+}
+
+/** Parsed subnet lists are reused across terminals of a site. */
+const blockLists = new Map<string, BlockList>()
+
+/**
+ * True when `ip` is inside one of the CIDRs; a malformed ip is never inside. A malformed CIDR (only possible in a
+ * rule's own literal, inventories are validated) throws, so the rule is reported as not evaluated.
+ */
+export function inAnyCidr(cidrs: readonly string[], ip: string): boolean {
+  const family = familyOf(ip)
+  if (!family) return false
+  const key = cidrs.join(',')
+  let list = blockLists.get(key)
+  if (!list) {
+    list = new BlockList()
+    for (const text of cidrs) {
+      const cidr = parseCidr(text)
+      if (!cidr) throw new Error(`not a valid CIDR: ${JSON.stringify(text)}`)
+      list.addSubnet(cidr.network, cidr.prefix, cidr.family)
+    }
+
+    blockLists.set(key, list)
+  }
+
+  return list.check(ip, family)
+}
