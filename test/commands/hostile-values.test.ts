@@ -89,7 +89,7 @@ describe('subnets and addresses (item 14)', () => {
     ['an IPv4 subnet with a leading zero', '10.031.0.0/16', 'subnets[0]: is not a valid cidr'],
     ['a prefix longer than the address', '10.20.0.0/33', 'subnets[0]: is not a valid cidr'],
   ])('%s is exit 2 at its line and column', async (_, cidr, message) => {
-    const {dir, line} = inventoryWith(`cidr-${cidr.replaceAll(/\W/g, '_')}`, /subnets: \[10\.20\.0\.0\/16\]/, `subnets: ["${cidr}"]`)
+    const {dir, line} = inventoryWith(`cidr-${cidr.replaceAll(/\W/g, '_')}`, /subnets: \[192\.0\.2\.0\/25, 2001:db8:20::\/48\]/, `subnets: ["${cidr}"]`)
     const r = await run(['inventory', 'validate', '-i', dir, ...base])
     expect(r.code, r.stdout).toBe(2)
     expect(r.stderr).toMatch(new RegExp(`hachinohe\\.yaml:${line}:15 sites\\[0\\]\\.${message.replace(/[[\]]/g, '\\$&')}`))
@@ -100,14 +100,14 @@ describe('subnets and addresses (item 14)', () => {
     ['brackets that hold no IPv6 address', '"[:::::]:22"'],
     ['a port out of range', '10.20.1.11:70000'],
   ])('a terminal address with %s is exit 2 at its line and column', async (_, address) => {
-    const {dir, line} = inventoryWith(`addr-${address.replaceAll(/\W/g, '_')}`, /address: 10\.20\.1\.11\n/, `address: ${address}\n`)
+    const {dir, line} = inventoryWith(`addr-${address.replaceAll(/\W/g, '_')}`, /address: 192\.0\.2\.11\n/, `address: ${address}\n`)
     const r = await run(['inventory', 'validate', '-i', dir, ...base])
     expect(r.code, r.stdout).toBe(2)
     expect(r.stderr).toMatch(new RegExp(`hachinohe\\.yaml:${line}:14 terminals\\[0\\]\\.address: is not a valid address`))
   })
 
   it('a collected IP that is not an address makes the facts invalid, checked by the same parser', async () => {
-    const facts = factsWith('bad-ip', 'HC-RT-020', (t) => t.replace('"10.20.3.20"', '"10.020.3.20"'))
+    const facts = factsWith('bad-ip', 'HC-RT-020', (t) => t.replace('"192.0.2.20"', '"192.000.2.20"'))
     const mine = of((await auditJson(facts)).findings, 'HC-RT-020')
     expect(mine.map((f) => f.rule)).toEqual(['collect/unverified'])
     expect(mine[0].message.en).toMatch(/client\.ips\[0\] must match format "ip"/)

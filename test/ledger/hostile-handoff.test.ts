@@ -40,7 +40,7 @@ describe('ledger import of hostile hand-off files', () => {
   it('refuses a YAML tag outside the core schema at its position', async () => {
     writeFileSync(at('tag.yaml'), good.replace(/^type: events$/m, 'type: !!js/function events'))
     const r = await importing(at('tag.yaml'))
-    expect(r.stderr).toMatch(/tag\.yaml:5:7 not a readable hand-off file: Unresolved tag/)
+    expect(r.stderr).toMatch(/tag\.yaml:5:7 YAML tag "!!js\/function" is not allowed/)
     expect(r.code).toBe(2)
   })
 

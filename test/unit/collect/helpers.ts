@@ -3,21 +3,16 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {Ajv} from 'ajv'
-import addFormatsModule from 'ajv-formats'
-
 import type {Facts, Terminal} from '../../../src/model.js'
+import {schemaValidator} from '../../../src/source/schema.js'
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
-const schemaPath = fileURLToPath(new URL('../../../schemas/facts.schema.json', import.meta.url))
-const ajv = new Ajv({allErrors: true, strict: false})
-addFormats(ajv)
-const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')))
+// The product's own validator (its formats are the address parser the rules use), not a second ajv set-up.
+const validate = schemaValidator('facts.schema.json')
 
 /** Schema errors of a facts document, as text; empty when it validates. */
 export function factsSchemaErrors(f: Facts): string {
   // Round-trip through JSON: what is validated is what would be written.
-  return validate(JSON.parse(JSON.stringify(f))) ? '' : ajv.errorsText(validate.errors)
+  return validate(JSON.parse(JSON.stringify(f))) ? '' : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join(', ')
 }
 
 /** A declared terminal with sensible defaults. */
