@@ -3,8 +3,8 @@ import {join, relative} from 'node:path'
 
 import {InventoryError} from '../errors.js'
 
-/** Folders inside an inventory folder that never hold inventory files. */
-const SKIP_DIRS = new Set(['node_modules', 'facts', '.git'])
+/** Folders inside an inventory folder that never hold inventory files (`logs/` holds log mappings and exports). */
+const SKIP_DIRS = new Set(['node_modules', 'facts', 'logs', '.git'])
 
 /**
  * The YAML files of an inventory: the file itself, or every `*.yaml`/`*.yml` below a folder,

@@ -39,7 +39,7 @@ describe('migrations', () => {
   it('002-history adds runs, run_findings, run_facts and run_terminals to a version-1 file', () => {
     const path = join(dir, 'l.sqlite')
     openLedger(path, {targetVersion: 1}).close()
-    const db = openLedger(path)
+    const db = openLedger(path, {targetVersion: 2})
     expect(schemaVersion(db)).toBe(2)
     expect(db.pragma('foreign_keys', {simple: true})).toBe(1)
     db.close()

@@ -1,0 +1,157 @@
+import {InputError} from '../errors.js'
+import {type LogEngine, ident, literal} from './engine.js'
+import type {FilePlan} from './files.js'
+import {columnProblem} from './mapping.js'
+import {ACTIONS, LOG_FIELDS, type LogField, type LogMapping} from './types.js'
+
+/** Longest value kept of any logged field: a hostile or broken log cannot make a report or the engine balloon. */
+export const MAX_FIELD = 200
+/** Longest line the engine reads; a longer one is an unparseable line (counted, located). */
+export const MAX_LINE = 1 << 20
+
+/**
+ * The facts the review keeps: log rows aggregated by source, file, day, hour, terminal, user, setting, action,
+ * whether the customer is a competitor's and whether fields were shown unmasked. One pass over the files builds it;
+ * every rule reads it. Aggregating by the hour keeps a month of millions of rows small while keeping the first and
+ * last instant exact (the boundary rules compare those) and the hour fine enough for the travel rule.
+ */
+export const USAGE_TABLE = `CREATE TABLE usage_all (
+  source VARCHAR, file VARCHAR, bad VARCHAR, bad_sample VARCHAR,
+  day DATE, hour TIMESTAMP, terminal VARCHAR, user_id VARCHAR, setting VARCHAR, action VARCHAR,
+  competitor BOOLEAN, shown BOOLEAN,
+  n BIGINT, records HUGEINT, first_at TIMESTAMPTZ, last_at TIMESTAMPTZ, sample_sp VARCHAR, fields VARCHAR
+)`
+
+/** Lines the reader itself rejected (wrong column count, invalid bytes, over-long lines), by engine path. */
+export type Rejects = Map<string, {lines: number[]; count: number}>
+
+/**
+ * Reads files of one mapping that share a header into `usage_all`, in one scan. Every value is read as text and
+ * parsed in SQL, so a bad time, count or JSON line becomes a counted row (`bad`), never an aborted review; lines the
+ * reader itself cannot split are rejects with line numbers. `file` holds the engine's path (see `renameFiles`).
+ */
+export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string): Promise<Rejects> {
+  const source = await sourceSql(engine, mapping, plans)
+  const f = (field: LogField) => (mapping.fields[field] === undefined ? 'NULL' : `r.${ident(`f_${field}`)}`)
+  const tz = literal(timezone)
+  const sql = `
+    INSERT INTO usage_all
+    WITH r AS (${source}),
+    p AS (
+      SELECT ${timeExpr(mapping, f('time'))} AS ts,
+        nullif(trim(${f('terminal')}), '') AS terminal, nullif(trim(${f('user')}), '') AS user_id,
+        nullif(trim(${f('setting')}), '') AS setting_raw, nullif(trim(${f('action')}), '') AS action_raw,
+        nullif(trim(${f('supply_point')}), '') AS sp, nullif(trim(${f('unmasked')}), '') AS unmasked,
+        nullif(trim(${f('records')}), '') AS records_raw, nullif(trim(${f('retailer')}), '') AS retailer,
+        ${f('time')} AS time_raw, ${mapping.format === 'jsonl' ? 'r.ok' : 'true'} AS ok, ${mapping.format === 'jsonl' ? 'r.line_raw' : 'NULL'} AS line_raw,
+        r.filename AS r_file
+      FROM r
+    ),
+    q AS (
+      SELECT p.*, CAST(timezone(${tz}, ts) AS DATE) AS day, try_cast(records_raw AS BIGINT) AS nrec,
+        CASE WHEN NOT ok THEN 'json' WHEN ts IS NULL THEN 'time' WHEN terminal IS NULL THEN 'terminal'
+          WHEN user_id IS NULL THEN 'user' WHEN action_raw IS NULL THEN 'action'
+          WHEN records_raw IS NOT NULL AND (try_cast(records_raw AS BIGINT) IS NULL OR try_cast(records_raw AS BIGINT) < 0) THEN 'records'
+          ELSE NULL END AS bad
+      FROM p
+    ),
+    c AS (
+      SELECT q.*, CASE WHEN sp IS NULL THEN NULL ELSE coalesce(NOT rt.own, true) END AS competitor
+      FROM q
+      LEFT JOIN supply_points s ON q.retailer IS NULL AND s.id = q.sp AND q.day BETWEEN s.from_day AND s.to_day
+      LEFT JOIN retailers rt ON rt.id = coalesce(q.retailer, s.retailer)
+    )
+    SELECT ${literal(mapping.source)}, r_file, bad,
+      min(left(coalesce(CASE WHEN bad = 'json' THEN line_raw END, time_raw, ''), ${MAX_FIELD})) FILTER (WHERE bad IS NOT NULL),
+      CASE WHEN bad IS NULL THEN day END, CASE WHEN bad IS NULL THEN date_trunc('hour', timezone(${tz}, ts)) END,
+      CASE WHEN bad IS NULL THEN left(terminal, ${MAX_FIELD}) END, CASE WHEN bad IS NULL THEN left(user_id, ${MAX_FIELD}) END,
+      CASE WHEN bad IS NULL THEN ${settingExpr(mapping)} END, CASE WHEN bad IS NULL THEN ${actionExpr(mapping)} END,
+      CASE WHEN bad IS NULL THEN competitor END, CASE WHEN bad IS NULL THEN unmasked IS NOT NULL END,
+      count(*), sum(coalesce(nrec, 1)), min(ts) FILTER (WHERE bad IS NULL), max(ts) FILTER (WHERE bad IS NULL),
+      min(left(sp, ${MAX_FIELD})) FILTER (WHERE bad IS NULL AND competitor IS NOT FALSE AND unmasked IS NOT NULL),
+      min(left(unmasked, ${MAX_FIELD})) FILTER (WHERE bad IS NULL AND unmasked IS NOT NULL)
+    FROM c
+    GROUP BY ALL`
+  await engine.run(sql)
+  const out: Rejects = new Map()
+  if (mapping.format === 'parquet') return out
+  const rows = await engine.rows(
+    `SELECT s.file_path AS path, count(DISTINCT e.line) AS n, list(DISTINCT e.line ORDER BY e.line)[1:5] AS lines
+     FROM rejects e JOIN rejects_scan s USING (scan_id, file_id) GROUP BY s.file_path`,
+  )
+  for (const r of rows) out.set(String(r.path), {count: Number(r.n), lines: String(r.lines ?? '').replaceAll(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number)})
+  return out
+}
+
+/** The files as one relation whose columns are `f_<field>`, every one text, plus the file each row came from. */
+async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[]): Promise<string> {
+  const plan = plans[0]
+  const path = `[${plans.map((p) => literal(p.path)).join(', ')}]`
+  const mapped = LOG_FIELDS.filter((field) => mapping.fields[field] !== undefined)
+  const rejects = `store_rejects = true, rejects_table = 'rejects', rejects_scan = 'rejects_scan', max_line_size = ${MAX_LINE}, filename = true`
+  const compression = plan.gzip && plan.path === plan.file ? 'gzip' : 'none'
+  if (mapping.format === 'jsonl') {
+    // One text column per line, so that a line that is not JSON is a counted row rather than a failed read.
+    const key = (field: LogField) => `CASE WHEN ok THEN json_extract_string(j, ${literal(`$.${JSON.stringify(mapping.fields[field])}`)}) END`
+    const cols = mapped.map((field) => `${key(field)} AS ${ident(`f_${field}`)}`).join(', ')
+    return `SELECT ${cols}, ok, left(j, ${MAX_FIELD}) AS line_raw, filename FROM (SELECT j, json_valid(j) AS ok, filename FROM read_csv(${path}, header = false, columns = {'j': 'VARCHAR'},
+      delim = chr(1), quote = '', escape = '', auto_detect = false, compression = '${compression}', ${rejects}) WHERE trim(j) <> '')`
+  }
+
+  if (mapping.format === 'parquet') {
+    const described = await engine.rows(`DESCRIBE SELECT * FROM read_parquet(${literal(plan.path)})`)
+    const types = new Map(described.map((d) => [String(d.column_name), String(d.column_type)]))
+    const problems = mapped.filter((field) => !types.has(mapping.fields[field]!))
+    if (problems.length > 0)
+      throw new InputError(problems.map((field) => columnProblem(mapping, field, `fields.${field}: column ${JSON.stringify(mapping.fields[field])} is not in ${plan.file}`)))
+    const cols = mapped.map((field) => {
+      const col = ident(mapping.fields[field]!)
+      const type = types.get(mapping.fields[field]!)!
+      // A time already typed by the writer is kept as such (marked with a prefix the time expression recognises).
+      if (field === 'time' && /^TIMESTAMP/.test(type)) return `strftime(${type === 'TIMESTAMP WITH TIME ZONE' ? col : `timezone(${literal(mapping.timestamp.zone)}, ${col})`}, '%Y-%m-%dT%H:%M:%S.%f%z') AS f_time`
+      return `CAST(${col} AS VARCHAR) AS ${ident(`f_${field}`)}`
+    })
+    return `SELECT ${cols.join(', ')}, filename FROM read_parquet(${literal(plan.path)}, filename = true)`
+  }
+
+  const header = plan.header ?? []
+  const columns = header.map((h, i) => `${literal(h || `column${i}`)}: 'VARCHAR'`).join(', ')
+  const cols = mapped.map((field) => `${ident(mapping.fields[field]!)} AS ${ident(`f_${field}`)}`).join(', ')
+  return `SELECT ${cols}, filename FROM read_csv(${path}, header = true, columns = {${columns}}, delim = ${literal(mapping.delimiter)}, quote = '"', escape = '"',
+    auto_detect = false, strict_mode = true, null_padding = false, compression = '${compression}', ${rejects})`
+}
+
+/** The instant of a row: with an offset as logged, else in the mapping's zone. */
+function timeExpr(mapping: LogMapping, col: string): string {
+  const t = `trim(${col})`
+  const zone = literal(mapping.timestamp.zone)
+  if (mapping.format === 'parquet' && mapping.fields.time) {
+    // Typed parquet times were rendered with their offset above; text ones are parsed like any other.
+    const typed = `try_strptime(${t}, '%Y-%m-%dT%H:%M:%S.%f%z')`
+    return `coalesce(${typed}, ${textTime(mapping, t, zone)})`
+  }
+
+  return textTime(mapping, t, zone)
+}
+
+function textTime(mapping: LogMapping, t: string, zone: string): string {
+  const {format, hasOffset} = mapping.timestamp
+  if (format === 'iso8601') {
+    return `CASE WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN try_cast(${t} AS TIMESTAMPTZ) ELSE timezone(${zone}, try_cast(${t} AS TIMESTAMP)) END`
+  }
+
+  return hasOffset ? `try_strptime(${t}, ${literal(format)})` : `timezone(${zone}, try_strptime(${t}, ${literal(format)}))`
+}
+
+/** Logged setting → nw | retail through the mapping; anything else is kept (bounded) so the setting rule sees it. */
+function settingExpr(mapping: LogMapping): string {
+  const pairs = Object.entries(mapping.values.setting).map(([k, v]) => `WHEN setting_raw = ${literal(k)} THEN ${literal(v)}`)
+  return `CASE ${pairs.join(' ')} WHEN lower(setting_raw) IN ('nw', 'retail') THEN lower(setting_raw) ELSE left(setting_raw, 40) END`
+}
+
+/** Logged action → the canonical words; an unknown action is `other` (it is still a use of the terminal). */
+function actionExpr(mapping: LogMapping): string {
+  const pairs = Object.entries(mapping.values.action).map(([k, v]) => `WHEN action_raw = ${literal(k)} THEN ${literal(v)}`)
+  const known = ACTIONS.map((a) => literal(a)).join(', ')
+  return `CASE ${pairs.join(' ')} WHEN lower(action_raw) IN (${known}) THEN lower(action_raw) ELSE 'other' END`
+}
