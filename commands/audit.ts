@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {type AuditResult, InputError, parseNow, runAudit, runLiveAudit} from '../src/index.js'
 import {BaseCommand, fromConfig, ledgerFlags, sharedFlags} from './_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from './_lib/report.js'
+import {logFlags, logOptions} from './_lib/logs.js'
 import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
 
 export default class Audit extends BaseCommand {
@@ -16,6 +17,7 @@ ${EXIT_HELP}`
     '<%= config.bin %> audit --inventory inventories/tohoku-example --facts inventories/tohoku-example/facts --now 2026-11-27',
     '<%= config.bin %> audit -i inventory/ --facts facts/ --format sarif --output audit.sarif',
     '<%= config.bin %> audit -i inventory/ --live --site hachinohe --identity ~/.ssh/audit_ed25519',
+    '<%= config.bin %> audit -i inventory/ --facts facts/ --logs logs/eigyo.yaml --from 2026-10-01 --to 2026-10-31 --db ledger.sqlite',
   ]
 
   static override flags = {
@@ -28,6 +30,7 @@ ${EXIT_HELP}`
     ...selectionFlags,
     ...sshFlags,
     ...ledgerFlags,
+    ...logFlags,
   }
 
   async run(): Promise<AuditResult> {
@@ -40,8 +43,11 @@ ${EXIT_HELP}`
       failOn: flags['fail-on'],
       maxFileSize: flags['max-file-size'],
       ledger: {db: flags.db, files: flags.ledger},
+      // With --logs, the same run reviews the access logs of --from..--to: settings, placement, ledger and use.
+      logs: flags.logs?.length ? logOptions(flags) : undefined,
     }
     let result: AuditResult
+    if (flags.live && options.logs) throw new InputError([{code: 'E_FLAG', message: '--logs cannot be combined with --live: collect first, then audit --facts DIR --logs ...'}])
     if (flags.live) {
       const abort = abortOnSigint()
       try {

@@ -9,7 +9,7 @@ export default class RulesList extends BaseCommand {
   static override flags = {
     rules: sharedFlags.rules,
     lang: sharedFlags.lang,
-    needs: Flags.option({summary: 'Only rules that need this.', options: ['inventory', 'facts', 'ledger'] as const})(),
+    needs: Flags.option({summary: 'Only rules that need this.', options: ['inventory', 'facts', 'ledger', 'logs'] as const})(),
   }
 
   async run(): Promise<RuleSummary[]> {

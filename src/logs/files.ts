@@ -3,7 +3,7 @@ import {createReadStream, createWriteStream} from 'node:fs'
 import {open, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {pipeline} from 'node:stream/promises'
-import {Transform, type TransformCallback} from 'node:stream'
+import {Transform, type TransformCallback, Writable} from 'node:stream'
 import {createGunzip, gunzipSync} from 'node:zlib'
 
 import {InputError, type Problem} from '../errors.js'
@@ -39,6 +39,8 @@ const HEADER_LIMIT = 1 << 20
 export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n: number}): Promise<FilePlan[]> {
   const problems: Problem[] = []
   const plans: FilePlan[] = []
+  // A column missing from every daily file is one problem, not one per file.
+  const missing = new Map<string, {problem: Problem; more: number}>()
   for (const file of mapping.files) {
     let bytes: number
     try {
@@ -57,6 +59,8 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
     const head = await readHead(file)
     const gzip = mapping.compression === 'gzip' || (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
     const plan: FilePlan = {file, path: file, gzip, bytes, invalidLines: [], invalid: 0}
+    // An empty export has no header and no rows; its days show up as days without logs.
+    if (bytes === 0) continue
     if (mapping.format !== 'parquet') {
       let text: string
       try {
@@ -66,15 +70,21 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
         continue
       }
 
-      const missing = checkColumns(mapping, text, file)
-      problems.push(...missing.problems)
-      plan.header = missing.header
+      const checked = checkColumns(mapping, text, file)
+      for (const {field, problem} of checked.problems) {
+        const seen = missing.get(field)
+        if (seen) seen.more++
+        else missing.set(field, {problem, more: 0})
+      }
+
+      plan.header = checked.header
     }
 
     if (mapping.encoding === 'shift_jis') plan.path = join(tmpDir, `${counter.n++}.txt`)
     plans.push(plan)
   }
 
+  for (const {problem, more} of missing.values()) problems.push(more > 0 ? {...problem, message: `${problem.message} (and ${more} more files)`} : problem)
   if (problems.length > 0) throw new InputError(problems)
   return plans
 }
@@ -95,7 +105,8 @@ export async function transcode(plan: FilePlan, onBytes?: (n: number) => void): 
   try {
     await (plan.gzip ? pipeline(source, tap, createGunzip(), decoder, sink) : pipeline(source, tap, decoder, sink))
   } catch (error) {
-    throw new InputError([{code: 'E_READ', message: `cannot read: ${(error as Error).message}`, file: plan.file}])
+    const reason = (error as NodeJS.ErrnoException).code?.startsWith('Z_') ? 'gzip stream is cut short or corrupt' : `cannot read: ${(error as Error).message}`
+    throw new InputError([{code: 'E_READ', message: reason, file: plan.file}])
   }
 
   plan.sha256 = hash.digest('hex')
@@ -103,12 +114,25 @@ export async function transcode(plan: FilePlan, onBytes?: (n: number) => void): 
   plan.invalidLines = decoder.invalidLines
 }
 
-/** SHA-256 of a file's bytes as stored (compressed or not): what the ledger records as evidence. */
-export async function hashFile(file: string, onBytes?: (n: number) => void): Promise<string> {
+/**
+ * SHA-256 of a file's bytes as stored (compressed or not): what the ledger records as evidence. A gzip file is
+ * inflated on the way, because the engine reads a stream that is cut short without complaint: a truncated export
+ * would otherwise lose its last lines silently.
+ */
+export async function hashFile(file: string, gzip = false): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file, {highWaterMark: 1 << 20})) {
-    hash.update(chunk as Buffer)
-    onBytes?.((chunk as Buffer).length)
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, done: TransformCallback) {
+      hash.update(chunk)
+      done(null, gzip ? chunk : undefined)
+    },
+  })
+  try {
+    if (gzip) await pipeline(createReadStream(file, {highWaterMark: 1 << 20}), tap, createGunzip(), new Writable({write: (_c, _e, done) => done()}))
+    else for await (const chunk of createReadStream(file, {highWaterMark: 1 << 20})) hash.update(chunk as Buffer)
+  } catch (error) {
+    const reason = gzip && (error as NodeJS.ErrnoException).code?.startsWith('Z_') ? 'gzip stream is cut short or corrupt' : `cannot read: ${(error as Error).message}`
+    throw new InputError([{code: 'E_READ', message: reason, file}])
   }
 
   return hash.digest('hex')
@@ -140,7 +164,7 @@ function firstLine(bytes: Buffer, encoding: LogMapping['encoding']): string {
 }
 
 /** The mapped columns must be in the header (csv, tsv) or keys of the first object (jsonl). */
-function checkColumns(mapping: LogMapping, line: string, file: string): {problems: Problem[]; header?: string[]} {
+function checkColumns(mapping: LogMapping, line: string, file: string): {problems: {field: LogField; problem: Problem}[]; header?: string[]} {
   const mapped = LOG_FIELDS.filter((f) => mapping.fields[f] !== undefined)
   let names: string[]
   if (mapping.format === 'jsonl') {
@@ -153,12 +177,12 @@ function checkColumns(mapping: LogMapping, line: string, file: string): {problem
     }
   } else names = splitHeader(line, mapping.delimiter)
 
-  const problems: Problem[] = []
+  const problems: {field: LogField; problem: Problem}[] = []
   for (const field of mapped as LogField[]) {
     const column = mapping.fields[field]!
     if (!names.includes(column)) {
       const shown = names.slice(0, 20).map((n) => JSON.stringify(n.slice(0, 40))).join(', ')
-      problems.push(columnProblem(mapping, field, `fields.${field}: ${mapping.format === 'jsonl' ? 'key' : 'column'} ${JSON.stringify(column)} is not in ${file} (it has: ${shown || 'nothing'})`))
+      problems.push({field, problem: columnProblem(mapping, field, `fields.${field}: ${mapping.format === 'jsonl' ? 'key' : 'column'} ${JSON.stringify(column)} is not in ${file} (it has: ${shown || 'nothing'})`)})
     }
   }
 

@@ -72,7 +72,15 @@ export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: r
       min(left(unmasked, ${MAX_FIELD})) FILTER (WHERE bad IS NULL AND unmasked IS NOT NULL)
     FROM c
     GROUP BY ALL`
-  await engine.run(sql)
+  try {
+    await engine.run(sql)
+  } catch (error) {
+    // What the reader cannot get past at all (a cut gzip stream, an unreadable file) makes the input unusable.
+    const message = (error as Error).message.split('\n')[0]
+    const plan = plans.find((p) => message.includes(p.path)) ?? plans[0]
+    throw new InputError([{code: 'E_READ', message: `cannot read the log: ${message.replaceAll(plan.path, plan.file)}`, file: plan.file}])
+  }
+
   const out: Rejects = new Map()
   if (mapping.format === 'parquet') return out
   const rows = await engine.rows(

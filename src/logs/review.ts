@@ -219,7 +219,7 @@ async function readFiles(engine: LogEngine, plans: {mapping: LogMapping; plan: F
         for (const [k, v] of await loadFiles(engine, mapping, group, tz)) rejects.set(k, v)
       } else {
         const hashing = (async () => {
-          for (const plan of group) plan.sha256 = await hashFile(plan.file)
+          for (const plan of group) plan.sha256 = await hashFile(plan.file, plan.gzip)
         })()
         const [loaded] = await Promise.all([loadFiles(engine, mapping, group, tz), hashing])
         for (const [k, v] of loaded) rejects.set(k, v)
