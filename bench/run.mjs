@@ -132,6 +132,11 @@ ${table.trim()}
 `)
 }
 
+// 5. The access-log review at 1 M and 10 M rows against the engine's bare scan (bench/logs.mjs).
+if (process.env.BENCH_LOGS !== '0') {
+  sections.push(execFileSync(process.execPath, ['bench/logs.mjs'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24}))
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
 const sha = (() => {
   try {

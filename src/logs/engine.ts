@@ -3,6 +3,7 @@ import {join} from 'node:path'
 
 import {type DuckDBConnection, DuckDBDateValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue} from '@duckdb/node-api'
 
+import {ident, literal} from './sql.js'
 import {formatInstant} from './time.js'
 
 /** A value of a result row, converted for messages: text, number, or null. */
@@ -99,12 +100,3 @@ export class LogEngine {
   }
 }
 
-/** A SQL string literal. */
-export function literal(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`
-}
-
-/** A SQL identifier (column names from a mapping may be Japanese, spaced or odd). */
-export function ident(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`
-}

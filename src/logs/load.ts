@@ -1,5 +1,6 @@
 import {InputError} from '../errors.js'
-import {type LogEngine, ident, literal} from './engine.js'
+import type {LogEngine} from './engine.js'
+import {ident, literal} from './sql.js'
 import type {FilePlan} from './files.js'
 import {columnProblem} from './mapping.js'
 import {ACTIONS, LOG_FIELDS, type LogField, type LogMapping} from './types.js'
@@ -31,27 +32,29 @@ export type Rejects = Map<string, {lines: number[]; count: number}>
  * reader itself cannot split are rejects with line numbers. `file` holds the engine's path (see `renameFiles`).
  */
 export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string): Promise<Rejects> {
-  const source = await sourceSql(engine, mapping, plans)
+  const {sql: source, time} = await sourceSql(engine, mapping, plans)
   const f = (field: LogField) => (mapping.fields[field] === undefined ? 'NULL' : `r.${ident(`f_${field}`)}`)
   const tz = literal(timezone)
+  const typedRecords = mapping.format === 'csv' || mapping.format === 'tsv'
+  // Everything is grouped on local times of the policy's zone (naive), converted to instants only per group.
   const sql = `
     INSERT INTO usage_all
     WITH r AS (${source}),
     p AS (
-      SELECT ${timeExpr(mapping, f('time'))} AS ts,
-        nullif(trim(${f('terminal')}), '') AS terminal, nullif(trim(${f('user')}), '') AS user_id,
-        nullif(trim(${f('setting')}), '') AS setting_raw, nullif(trim(${f('action')}), '') AS action_raw,
-        nullif(trim(${f('supply_point')}), '') AS sp, nullif(trim(${f('unmasked')}), '') AS unmasked,
-        nullif(trim(${f('records')}), '') AS records_raw, nullif(trim(${f('retailer')}), '') AS retailer,
-        ${f('time')} AS time_raw, ${mapping.format === 'jsonl' ? 'r.ok' : 'true'} AS ok, ${mapping.format === 'jsonl' ? 'r.line_raw' : 'NULL'} AS line_raw,
+      SELECT ${localTime(mapping, f('time'), time, timezone)} AS lt,
+        nullif(${f('terminal')}, '') AS terminal, nullif(${f('user')}, '') AS user_id,
+        nullif(${f('setting')}, '') AS setting_raw, nullif(${f('action')}, '') AS action_raw,
+        nullif(${f('supply_point')}, '') AS sp, nullif(${f('unmasked')}, '') AS unmasked,
+        ${typedRecords ? `${f('records')} AS nrec, false AS bad_records` : `try_cast(nullif(${f('records')}, '') AS BIGINT) AS nrec, nullif(${f('records')}, '') IS NOT NULL AND coalesce(try_cast(nullif(${f('records')}, '') AS BIGINT) < 0, true) AS bad_records`},
+        nullif(${f('retailer')}, '') AS retailer,
+        ${time === 'text' ? f('time') : 'NULL'} AS time_raw, ${mapping.format === 'jsonl' ? 'r.ok' : 'true'} AS ok, ${mapping.format === 'jsonl' ? 'r.line_raw' : 'NULL'} AS line_raw,
         r.filename AS r_file
       FROM r
     ),
     q AS (
-      SELECT p.*, CAST(timezone(${tz}, ts) AS DATE) AS day, try_cast(records_raw AS BIGINT) AS nrec,
-        CASE WHEN NOT ok THEN 'json' WHEN ts IS NULL THEN 'time' WHEN terminal IS NULL THEN 'terminal'
-          WHEN user_id IS NULL THEN 'user' WHEN action_raw IS NULL THEN 'action'
-          WHEN records_raw IS NOT NULL AND (try_cast(records_raw AS BIGINT) IS NULL OR try_cast(records_raw AS BIGINT) < 0) THEN 'records'
+      SELECT p.*, CAST(lt AS DATE) AS day,
+        CASE WHEN NOT ok THEN 'json' WHEN lt IS NULL THEN 'time' WHEN terminal IS NULL THEN 'terminal'
+          WHEN user_id IS NULL THEN 'user' WHEN action_raw IS NULL THEN 'action' WHEN bad_records OR nrec < 0 THEN 'records'
           ELSE NULL END AS bad
       FROM p
     ),
@@ -60,18 +63,22 @@ export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: r
       FROM q
       LEFT JOIN supply_points s ON q.retailer IS NULL AND s.id = q.sp AND q.day BETWEEN s.from_day AND s.to_day
       LEFT JOIN retailers rt ON rt.id = coalesce(q.retailer, s.retailer)
+    ),
+    g AS (
+      SELECT r_file, bad, day, date_trunc('hour', lt) AS hour, terminal, user_id, setting_raw, action_raw, competitor,
+        unmasked IS NOT NULL AS shown, count(*) AS n, sum(coalesce(nrec, 1)) AS records, min(lt) AS first_lt, max(lt) AS last_lt,
+        min(sp) FILTER (WHERE competitor IS NOT FALSE AND unmasked IS NOT NULL) AS sample_sp, min(unmasked) AS fields,
+        min(coalesce(CASE WHEN NOT ok THEN line_raw END, time_raw, '')) FILTER (WHERE bad IS NOT NULL) AS bad_sample
+      FROM c GROUP BY ALL
     )
-    SELECT ${literal(mapping.source)}, r_file, bad,
-      min(left(coalesce(CASE WHEN bad = 'json' THEN line_raw END, time_raw, ''), ${MAX_FIELD})) FILTER (WHERE bad IS NOT NULL),
-      CASE WHEN bad IS NULL THEN day END, CASE WHEN bad IS NULL THEN date_trunc('hour', timezone(${tz}, ts)) END,
+    SELECT ${literal(mapping.source)}, r_file, bad, left(bad_sample, ${MAX_FIELD}),
+      CASE WHEN bad IS NULL THEN day END, CASE WHEN bad IS NULL THEN hour END,
       CASE WHEN bad IS NULL THEN left(terminal, ${MAX_FIELD}) END, CASE WHEN bad IS NULL THEN left(user_id, ${MAX_FIELD}) END,
       CASE WHEN bad IS NULL THEN ${settingExpr(mapping)} END, CASE WHEN bad IS NULL THEN ${actionExpr(mapping)} END,
-      CASE WHEN bad IS NULL THEN competitor END, CASE WHEN bad IS NULL THEN unmasked IS NOT NULL END,
-      count(*), sum(coalesce(nrec, 1)), min(ts) FILTER (WHERE bad IS NULL), max(ts) FILTER (WHERE bad IS NULL),
-      min(left(sp, ${MAX_FIELD})) FILTER (WHERE bad IS NULL AND competitor IS NOT FALSE AND unmasked IS NOT NULL),
-      min(left(unmasked, ${MAX_FIELD})) FILTER (WHERE bad IS NULL AND unmasked IS NOT NULL)
-    FROM c
-    GROUP BY ALL`
+      CASE WHEN bad IS NULL THEN competitor END, CASE WHEN bad IS NULL THEN shown END,
+      n, records, CASE WHEN bad IS NULL THEN timezone(${tz}, first_lt) END, CASE WHEN bad IS NULL THEN timezone(${tz}, last_lt) END,
+      left(sample_sp, ${MAX_FIELD}), left(fields, ${MAX_FIELD})
+    FROM g`
   try {
     await engine.run(sql)
   } catch (error) {
@@ -91,8 +98,15 @@ export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: r
   return out
 }
 
-/** The files as one relation whose columns are `f_<field>`, every one text, plus the file each row came from. */
-async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[]): Promise<string> {
+/** How the time column arrives: a local time without zone, an instant, or text to parse. */
+type TimeKind = 'naive' | 'instant' | 'text'
+
+/**
+ * The files as one relation whose columns are `f_<field>`, plus the file each row came from. CSV and TSV with a
+ * time format without an offset are typed by the reader itself (fast, and a bad time or count is a reject with its
+ * line number); everything else is text parsed in SQL.
+ */
+async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[]): Promise<{sql: string; time: TimeKind}> {
   const plan = plans[0]
   const path = `[${plans.map((p) => literal(p.path)).join(', ')}]`
   const mapped = LOG_FIELDS.filter((field) => mapping.fields[field] !== undefined)
@@ -102,8 +116,11 @@ async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly
     // One text column per line, so that a line that is not JSON is a counted row rather than a failed read.
     const key = (field: LogField) => `CASE WHEN ok THEN json_extract_string(j, ${literal(`$.${JSON.stringify(mapping.fields[field])}`)}) END`
     const cols = mapped.map((field) => `${key(field)} AS ${ident(`f_${field}`)}`).join(', ')
-    return `SELECT ${cols}, ok, left(j, ${MAX_FIELD}) AS line_raw, filename FROM (SELECT j, json_valid(j) AS ok, filename FROM read_csv(${path}, header = false, columns = {'j': 'VARCHAR'},
-      delim = chr(1), quote = '', escape = '', auto_detect = false, compression = '${compression}', ${rejects}) WHERE trim(j) <> '')`
+    return {
+      time: 'text',
+      sql: `SELECT ${cols}, ok, left(j, ${MAX_FIELD}) AS line_raw, filename FROM (SELECT j, json_valid(j) AS ok, filename FROM read_csv(${path}, header = false, columns = {'j': 'VARCHAR'},
+      delim = chr(1), quote = '', escape = '', auto_detect = false, compression = '${compression}', ${rejects}) WHERE trim(j) <> '')`,
+    }
   }
 
   if (mapping.format === 'parquet') {
@@ -112,43 +129,45 @@ async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly
     const problems = mapped.filter((field) => !types.has(mapping.fields[field]!))
     if (problems.length > 0)
       throw new InputError(problems.map((field) => columnProblem(mapping, field, `fields.${field}: column ${JSON.stringify(mapping.fields[field])} is not in ${plan.file}`)))
+    const timeType = types.get(mapping.fields.time)!
+    // A time the writer typed is kept as such: with a zone it is an instant, without one a local time in the mapping's zone.
+    const time: TimeKind = timeType === 'TIMESTAMP WITH TIME ZONE' ? 'instant' : /^TIMESTAMP/.test(timeType) ? 'naive' : 'text'
     const cols = mapped.map((field) => {
       const col = ident(mapping.fields[field]!)
-      const type = types.get(mapping.fields[field]!)!
-      // A time already typed by the writer is kept as such (marked with a prefix the time expression recognises).
-      if (field === 'time' && /^TIMESTAMP/.test(type)) return `strftime(${type === 'TIMESTAMP WITH TIME ZONE' ? col : `timezone(${literal(mapping.timestamp.zone)}, ${col})`}, '%Y-%m-%dT%H:%M:%S.%f%z') AS f_time`
+      if (field === 'time' && time !== 'text') return `${time === 'naive' ? `CAST(${col} AS TIMESTAMP)` : col} AS f_time`
       return `CAST(${col} AS VARCHAR) AS ${ident(`f_${field}`)}`
     })
-    return `SELECT ${cols.join(', ')}, filename FROM read_parquet(${literal(plan.path)}, filename = true)`
+    return {time, sql: `SELECT ${cols.join(', ')}, filename FROM read_parquet(${literal(plan.path)}, filename = true)`}
   }
 
   const header = plan.header ?? []
-  const columns = header.map((h, i) => `${literal(h || `column${i}`)}: 'VARCHAR'`).join(', ')
+  const typedTime = !mapping.timestamp.hasOffset && mapping.timestamp.format !== 'iso8601'
+  const typeOf = (h: string) => (typedTime && h === mapping.fields.time ? 'TIMESTAMP' : h === mapping.fields.records ? 'BIGINT' : 'VARCHAR')
+  const columns = header.map((h, i) => `${literal(h || `column${i}`)}: '${typeOf(h)}'`).join(', ')
   const cols = mapped.map((field) => `${ident(mapping.fields[field]!)} AS ${ident(`f_${field}`)}`).join(', ')
-  return `SELECT ${cols}, filename FROM read_csv(${path}, header = true, columns = {${columns}}, delim = ${literal(mapping.delimiter)}, quote = '"', escape = '"',
-    auto_detect = false, strict_mode = true, null_padding = false, compression = '${compression}', ${rejects})`
-}
-
-/** The instant of a row: with an offset as logged, else in the mapping's zone. */
-function timeExpr(mapping: LogMapping, col: string): string {
-  const t = `trim(${col})`
-  const zone = literal(mapping.timestamp.zone)
-  if (mapping.format === 'parquet' && mapping.fields.time) {
-    // Typed parquet times were rendered with their offset above; text ones are parsed like any other.
-    const typed = `try_strptime(${t}, '%Y-%m-%dT%H:%M:%S.%f%z')`
-    return `coalesce(${typed}, ${textTime(mapping, t, zone)})`
+  const timestampFormat = typedTime ? `, timestampformat = ${literal(mapping.timestamp.format)}` : ''
+  return {
+    time: typedTime ? 'naive' : 'text',
+    sql: `SELECT ${cols}, filename FROM read_csv(${path}, header = true, columns = {${columns}}, delim = ${literal(mapping.delimiter)}, quote = '"', escape = '"',
+    auto_detect = false, strict_mode = true, null_padding = false, compression = '${compression}', ${rejects}${timestampFormat})`,
   }
-
-  return textTime(mapping, t, zone)
 }
 
-function textTime(mapping: LogMapping, t: string, zone: string): string {
+/** The local time of a row in the policy's zone (naive): what days and hours are counted in. */
+function localTime(mapping: LogMapping, col: string, time: TimeKind, timezone: string): string {
+  const tz = literal(timezone)
+  const zone = literal(mapping.timestamp.zone)
+  // A local time of the mapping's zone, moved to the policy's zone (nothing to do when they are the same zone).
+  const fromNaive = (naive: string) => (mapping.timestamp.zone === timezone ? naive : `timezone(${tz}, timezone(${zone}, ${naive}))`)
+  if (time === 'naive') return fromNaive(col)
+  if (time === 'instant') return `timezone(${tz}, ${col})`
+  const t = `trim(${col})`
   const {format, hasOffset} = mapping.timestamp
   if (format === 'iso8601') {
-    return `CASE WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN try_cast(${t} AS TIMESTAMPTZ) ELSE timezone(${zone}, try_cast(${t} AS TIMESTAMP)) END`
+    return `CASE WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone(${tz}, try_cast(${t} AS TIMESTAMPTZ)) ELSE ${fromNaive(`try_cast(${t} AS TIMESTAMP)`)} END`
   }
 
-  return hasOffset ? `try_strptime(${t}, ${literal(format)})` : `timezone(${zone}, try_strptime(${t}, ${literal(format)}))`
+  return hasOffset ? `timezone(${tz}, try_strptime(${t}, ${literal(format)}))` : fromNaive(`try_strptime(${t}, ${literal(format)})`)
 }
 
 /** Logged setting → nw | retail through the mapping; anything else is kept (bounded) so the setting rule sees it. */

@@ -9,7 +9,7 @@ import {sortFindings} from '../rules/evaluate.js'
 import type {Rule} from '../rules/types.js'
 import {applyWaivers} from '../rules/waivers.js'
 import {dayIn} from '../time.js'
-import {LogEngine} from './engine.js'
+import type {LogEngine} from './engine.js'
 import {type FilePlan, hashFile, planFiles, transcode} from './files.js'
 import {rowToFinding} from './findings.js'
 import {loadFiles, type Rejects, USAGE_TABLE} from './load.js'
@@ -121,6 +121,8 @@ export async function reviewLogs(
     }
 
     if (problems.length > 0) throw new InputError(problems)
+    // The engine's native library is loaded only when a review runs, not by every command.
+    const {LogEngine} = await import('./engine.js')
     engine = await LogEngine.open({tmpDir: tmp, timezone: tz, threads: options.threads, memoryLimit: options.memoryLimit})
     const sources = mappings.map((m) => m.source)
     await createTables(engine, {inventory, ledger: deps.ledger, from: options.from, to: options.to, sources, past: deps.past ?? []})
