@@ -7,7 +7,8 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {openLedger} from '../../../src/ledger/index.js'
+import {loadInventory} from '../../../src/inventory/load.js'
+import {openLedger, recordEvent} from '../../../src/ledger/index.js'
 import {recordReview} from '../../../src/logs/store.js'
 import {baseLogInventory, cleanup, COMPETITOR, hits, type Json, OWN, review, row, type Scenario, writeScenario} from './scenario.js'
 import type {GeneratedRow} from '../../../src/logs/generate.js'
@@ -226,6 +227,30 @@ describe('log rules on generated logs', () => {
           expect(hits(result)).toEqual([...c.want].sort())
         })
       }
+    })
+  }
+})
+
+describe('the ledger database gives removal days', () => {
+  for (const [at, want] of [
+    ['2026-04-01 00:30:00', ['T-NW2 logs/removed-terminal-used']],
+    ['2026-03-31 23:59:00', []],
+  ] as const) {
+    it(`removed in the ledger at 2026-03-31T10:00+09:00, used ${at}: ${want.length > 0 ? 'a finding' : 'none'}`, async () => {
+      const inv = baseLogInventory()
+      inv.terminals[2].status = 'removed'
+      const s = await writeScenario(inv, {extra: [row(at, 'T-NW2', 'N2')]})
+      const db = join(s.dir, 'ledger.sqlite')
+      const ledger = openLedger(db)
+      try {
+        recordEvent(ledger, await loadInventory(s.inventory), {kind: 'remove', terminal: 'T-NW2', issuer: 'nw', actor: 'p-nw', approver: 'p-nw2', occurred_at: '2026-03-31T10:00:00+09:00'}, new Date('2026-04-01T00:00:00Z'))
+      } finally {
+        ledger.close()
+      }
+
+      const result = await review(s, {db})
+      expect(hits(result)).toEqual(want)
+      if (want.length > 0) expect(result.findings[0].message.en).toMatch(/after its removal day 2026-03-31 /)
     })
   }
 })
