@@ -11,16 +11,20 @@ export const MAX_FIELD = 200
 export const MAX_LINE = 1 << 20
 
 /**
- * The facts the review keeps: log rows aggregated by source, file, day, hour, terminal, user, setting, action,
- * whether the customer is a competitor's and whether fields were shown unmasked. One pass over the files builds it;
- * every rule reads it. Aggregating by the hour keeps a month of millions of rows small while keeping the first and
- * last instant exact (the boundary rules compare those) and the hour fine enough for the travel rule.
+ * The facts the review keeps: log rows aggregated to one row per source, file, terminal, user and local hour, with
+ * counts, records and the first instant of each kind of use the rules ask about (by logged setting; competitors'
+ * customers shown unmasked; exports of them). One pass over the files builds it; every rule reads it. A month of
+ * millions of rows becomes a table of a fraction of that, while the first and last instants stay exact (the
+ * boundary rules compare those) and the hour stays fine enough for the travel rule.
  */
 export const USAGE_TABLE = `CREATE TABLE usage_all (
   source VARCHAR, file VARCHAR, bad VARCHAR, bad_sample VARCHAR,
-  day DATE, hour TIMESTAMP, terminal VARCHAR, user_id VARCHAR, setting VARCHAR, action VARCHAR,
-  competitor BOOLEAN, shown BOOLEAN,
-  n BIGINT, records HUGEINT, first_at TIMESTAMPTZ, last_at TIMESTAMPTZ, sample_sp VARCHAR, fields VARCHAR
+  day DATE, hour TIMESTAMP, terminal VARCHAR, user_id VARCHAR,
+  n BIGINT, records BIGINT, activity BIGINT, first_at TIMESTAMPTZ, last_at TIMESTAMPTZ,
+  nw_n BIGINT, nw_first_at TIMESTAMPTZ, retail_n BIGINT, retail_first_at TIMESTAMPTZ,
+  other_setting VARCHAR, other_n BIGINT, other_first_at TIMESTAMPTZ,
+  shown_n BIGINT, shown_records BIGINT, shown_first_at TIMESTAMPTZ, sample_sp VARCHAR, fields VARCHAR,
+  export_n BIGINT, export_records BIGINT, export_first_at TIMESTAMPTZ
 )`
 
 /** Lines the reader itself rejected (wrong column count, invalid bytes, over-long lines), by engine path. */
@@ -37,6 +41,7 @@ export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: r
   const tz = literal(timezone)
   const typedRecords = mapping.format === 'csv' || mapping.format === 'tsv'
   // Everything is grouped on local times of the policy's zone (naive), converted to instants only per group.
+  const at = (col: string) => `CASE WHEN bad IS NULL THEN timezone(${tz}, ${col}) END`
   const sql = `
     INSERT INTO usage_all
     WITH r AS (${source}),
@@ -61,23 +66,38 @@ export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: r
     c AS (
       SELECT q.*, CASE WHEN sp IS NULL THEN NULL ELSE coalesce(NOT rt.own, true) END AS competitor
       FROM q
-      LEFT JOIN supply_points s ON q.retailer IS NULL AND s.id = q.sp AND q.day BETWEEN s.from_day AND s.to_day
+      -- An equality join on the id (a hash join); a condition on the probe side in ON would make it a nested loop.
+      LEFT JOIN supply_points s ON s.id = q.sp AND q.day BETWEEN s.from_day AND s.to_day
       LEFT JOIN retailers rt ON rt.id = coalesce(q.retailer, s.retailer)
     ),
+    m AS (
+      SELECT c.*, ${settingExpr(mapping)} AS setting, ${actionExpr(mapping)} AS action,
+        unmasked IS NOT NULL AND competitor IS NOT FALSE AS shown_comp, coalesce(nrec, 1) AS recs
+      FROM c
+    ),
     g AS (
-      SELECT r_file, bad, day, date_trunc('hour', lt) AS hour, terminal, user_id, setting_raw, action_raw, competitor,
-        unmasked IS NOT NULL AS shown, count(*) AS n, sum(coalesce(nrec, 1)) AS records, min(lt) AS first_lt, max(lt) AS last_lt,
-        min(sp) FILTER (WHERE competitor IS NOT FALSE AND unmasked IS NOT NULL) AS sample_sp, min(unmasked) AS fields,
+      SELECT ${plans.length === 1 ? '' : 'r_file, '}bad, date_trunc('hour', lt) AS hour, terminal, user_id,
+        count(*) AS n, sum(recs) AS records, sum(recs) FILTER (WHERE action IN ('view', 'search', 'print', 'export')) AS activity,
+        min(lt) AS first_lt, max(lt) AS last_lt,
+        count(*) FILTER (WHERE setting = 'nw') AS nw_n, min(lt) FILTER (WHERE setting = 'nw') AS nw_first,
+        count(*) FILTER (WHERE setting = 'retail') AS retail_n, min(lt) FILTER (WHERE setting = 'retail') AS retail_first,
+        min(setting) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_setting, count(*) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_n,
+        min(lt) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_first,
+        count(*) FILTER (WHERE shown_comp) AS shown_n, sum(recs) FILTER (WHERE shown_comp) AS shown_records, min(lt) FILTER (WHERE shown_comp) AS shown_first,
+        min(sp) FILTER (WHERE shown_comp) AS sample_sp, min(unmasked) FILTER (WHERE shown_comp) AS fields,
+        count(*) FILTER (WHERE action = 'export' AND competitor IS NOT FALSE) AS export_n,
+        sum(recs) FILTER (WHERE action = 'export' AND competitor IS NOT FALSE) AS export_records,
+        min(lt) FILTER (WHERE action = 'export' AND competitor IS NOT FALSE) AS export_first,
         min(coalesce(CASE WHEN NOT ok THEN line_raw END, time_raw, '')) FILTER (WHERE bad IS NOT NULL) AS bad_sample
-      FROM c GROUP BY ALL
+      FROM m GROUP BY ALL
     )
-    SELECT ${literal(mapping.source)}, r_file, bad, left(bad_sample, ${MAX_FIELD}),
-      CASE WHEN bad IS NULL THEN day END, CASE WHEN bad IS NULL THEN hour END,
+    SELECT ${literal(mapping.source)}, ${plans.length === 1 ? literal(plans[0].path) : 'r_file'}, bad, left(bad_sample, ${MAX_FIELD}),
+      CASE WHEN bad IS NULL THEN CAST(hour AS DATE) END, CASE WHEN bad IS NULL THEN hour END,
       CASE WHEN bad IS NULL THEN left(terminal, ${MAX_FIELD}) END, CASE WHEN bad IS NULL THEN left(user_id, ${MAX_FIELD}) END,
-      CASE WHEN bad IS NULL THEN ${settingExpr(mapping)} END, CASE WHEN bad IS NULL THEN ${actionExpr(mapping)} END,
-      CASE WHEN bad IS NULL THEN competitor END, CASE WHEN bad IS NULL THEN shown END,
-      n, records, CASE WHEN bad IS NULL THEN timezone(${tz}, first_lt) END, CASE WHEN bad IS NULL THEN timezone(${tz}, last_lt) END,
-      left(sample_sp, ${MAX_FIELD}), left(fields, ${MAX_FIELD})
+      n, records, coalesce(activity, 0), ${at('first_lt')}, ${at('last_lt')},
+      nw_n, ${at('nw_first')}, retail_n, ${at('retail_first')}, left(other_setting, 40), other_n, ${at('other_first')},
+      shown_n, coalesce(shown_records, 0), ${at('shown_first')}, left(sample_sp, ${MAX_FIELD}), left(fields, ${MAX_FIELD}),
+      export_n, coalesce(export_records, 0), ${at('export_first')}
     FROM g`
   try {
     await engine.run(sql)
