@@ -24,7 +24,7 @@ export default class RulesShow extends BaseCommand {
       `${l === 'ja' ? '根拠' : 'Rationale'}: ${sanitize(rule.rationale[l])}`,
       `${l === 'ja' ? '対処' : 'Remediation'}: ${sanitize(rule.remediation[l])}`,
       '',
-      rule.when ? `when: ${sanitize(rule.when)}` : `evaluator: ${rule.evaluator}`,
+      rule.when ? `when: ${sanitize(rule.when)}` : rule.sql ? `sql (DuckDB, over the log review's tables${rule.params ? `; params ${JSON.stringify(rule.params)}` : ''}):\n${sanitize(rule.sql.trimEnd())}` : `evaluator: ${rule.evaluator}`,
       `defined at ${sanitize(rule.source.file)}:${rule.source.line}:${rule.source.column}`,
     ]
     this.log(lines.join('\n'))

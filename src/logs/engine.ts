@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {type DuckDBConnection, DuckDBDateValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue} from '@duckdb/node-api'
 
 import {ident, literal} from './sql.js'
-import {formatInstant} from './time.js'
+import {formatInstant, formatLocal} from './time.js'
 
 /** A value of a result row, converted for messages: text, number, or null. */
 export type Cell = string | number | boolean | null
@@ -94,7 +94,8 @@ export class LogEngine {
     if (typeof v === 'bigint') return Number(v)
     if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v
     if (v instanceof DuckDBTimestampTZValue) return formatInstant(new Date(Number(v.micros / 1000n)), this.options.timezone)
-    if (v instanceof DuckDBTimestampValue) return v.toString()
+    // A TIMESTAMP without zone is a local time of the policy's zone (the usage table keeps them so).
+    if (v instanceof DuckDBTimestampValue) return formatLocal(Number(v.micros / 1000n), this.options.timezone)
     if (v instanceof DuckDBDateValue) return v.toString()
     return String(v)
   }

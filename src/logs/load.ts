@@ -13,18 +13,18 @@ export const MAX_LINE = 1 << 20
 /**
  * The facts the review keeps: log rows aggregated to one row per source, file, terminal, user and local hour, with
  * counts, records and the first instant of each kind of use the rules ask about (by logged setting; competitors'
- * customers shown unmasked; exports of them). One pass over the files builds it; every rule reads it. A month of
+ * customers shown unmasked; exports of them). Times are local times of the policy's zone. One pass over the files builds it; every rule reads it. A month of
  * millions of rows becomes a table of a fraction of that, while the first and last instants stay exact (the
  * boundary rules compare those) and the hour stays fine enough for the travel rule.
  */
 export const USAGE_TABLE = `CREATE TABLE usage_all (
   source VARCHAR, file VARCHAR, bad VARCHAR, bad_sample VARCHAR,
   day DATE, hour TIMESTAMP, terminal VARCHAR, user_id VARCHAR,
-  n BIGINT, records BIGINT, activity BIGINT, first_at TIMESTAMPTZ, last_at TIMESTAMPTZ,
-  nw_n BIGINT, nw_first_at TIMESTAMPTZ, retail_n BIGINT, retail_first_at TIMESTAMPTZ,
-  other_setting VARCHAR, other_n BIGINT, other_first_at TIMESTAMPTZ,
-  shown_n BIGINT, shown_records BIGINT, shown_first_at TIMESTAMPTZ, sample_sp VARCHAR, fields VARCHAR,
-  export_n BIGINT, export_records BIGINT, export_first_at TIMESTAMPTZ
+  n BIGINT, records BIGINT, activity BIGINT, first_at TIMESTAMP, last_at TIMESTAMP,
+  nw_n BIGINT, nw_first_at TIMESTAMP, retail_n BIGINT, retail_first_at TIMESTAMP,
+  other_setting VARCHAR, other_n BIGINT, other_first_at TIMESTAMP,
+  shown_n BIGINT, shown_records BIGINT, shown_first_at TIMESTAMP, sample_sp VARCHAR, fields VARCHAR,
+  export_n BIGINT, export_records BIGINT, export_first_at TIMESTAMP
 )`
 
 /** Lines the reader itself rejected (wrong column count, invalid bytes, over-long lines), by engine path. */
@@ -38,10 +38,10 @@ export type Rejects = Map<string, {lines: number[]; count: number}>
 export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string): Promise<Rejects> {
   const {sql: source, time} = await sourceSql(engine, mapping, plans)
   const f = (field: LogField) => (mapping.fields[field] === undefined ? 'NULL' : `r.${ident(`f_${field}`)}`)
-  const tz = literal(timezone)
   const typedRecords = mapping.format === 'csv' || mapping.format === 'tsv'
-  // Everything is grouped on local times of the policy's zone (naive), converted to instants only per group.
-  const at = (col: string) => `CASE WHEN bad IS NULL THEN timezone(${tz}, ${col}) END`
+  // Everything is kept as local times of the policy's zone (naive TIMESTAMP, exact to the microsecond): converting
+  // each group's times to instants cost a time-zone lookup per value; the engine adds the offset when it shows one.
+  const at = (col: string) => `CASE WHEN bad IS NULL THEN ${col} END`
   const sql = `
     INSERT INTO usage_all
     WITH r AS (${source}),
@@ -75,29 +75,37 @@ export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: r
         unmasked IS NOT NULL AND competitor IS NOT FALSE AS shown_comp, coalesce(nrec, 1) AS recs
       FROM c
     ),
-    g AS (
-      SELECT ${plans.length === 1 ? '' : 'r_file, '}bad, date_trunc('hour', lt) AS hour, terminal, user_id,
-        count(*) AS n, sum(recs) AS records, sum(recs) FILTER (WHERE action IN ('view', 'search', 'print', 'export')) AS activity,
-        min(lt) AS first_lt, max(lt) AS last_lt,
-        count(*) FILTER (WHERE setting = 'nw') AS nw_n, min(lt) FILTER (WHERE setting = 'nw') AS nw_first,
-        count(*) FILTER (WHERE setting = 'retail') AS retail_n, min(lt) FILTER (WHERE setting = 'retail') AS retail_first,
-        min(setting) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_setting, count(*) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_n,
-        min(lt) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_first,
-        count(*) FILTER (WHERE shown_comp) AS shown_n, sum(recs) FILTER (WHERE shown_comp) AS shown_records, min(lt) FILTER (WHERE shown_comp) AS shown_first,
-        min(sp) FILTER (WHERE shown_comp) AS sample_sp, min(unmasked) FILTER (WHERE shown_comp) AS fields,
-        count(*) FILTER (WHERE action = 'export' AND competitor IS NOT FALSE) AS export_n,
-        sum(recs) FILTER (WHERE action = 'export' AND competitor IS NOT FALSE) AS export_records,
-        min(lt) FILTER (WHERE action = 'export' AND competitor IS NOT FALSE) AS export_first,
-        min(coalesce(CASE WHEN NOT ok THEN line_raw END, time_raw, '')) FILTER (WHERE bad IS NOT NULL) AS bad_sample
+    -- Two levels: per row only a few aggregates (the cost of a month of rows is in updating aggregate states), then
+    -- the per-kind counts and first times over those far fewer rows.
+    g1 AS (
+      SELECT ${plans.length === 1 ? '' : 'r_file, '}bad, date_trunc('hour', lt) AS hour, terminal, user_id, setting, action, shown_comp,
+        action = 'export' AND competitor IS NOT FALSE AS export_comp,
+        count(*) AS n, sum(recs) AS recs, min(lt) AS f, max(lt) AS l,
+        min(CASE WHEN shown_comp THEN sp END) AS sp, min(CASE WHEN shown_comp THEN unmasked END) AS fields,
+        min(CASE WHEN bad IS NOT NULL THEN coalesce(CASE WHEN NOT ok THEN line_raw END, time_raw, '') END) AS bad_sample
       FROM m GROUP BY ALL
+    ),
+    g AS (
+      SELECT ${plans.length === 1 ? '' : 'r_file, '}bad, hour, terminal, user_id,
+        sum(n) AS n, sum(recs) AS records, sum(recs) FILTER (WHERE action IN ('view', 'search', 'print', 'export')) AS activity,
+        min(f) AS first_lt, max(l) AS last_lt,
+        sum(n) FILTER (WHERE setting = 'nw') AS nw_n, min(f) FILTER (WHERE setting = 'nw') AS nw_first,
+        sum(n) FILTER (WHERE setting = 'retail') AS retail_n, min(f) FILTER (WHERE setting = 'retail') AS retail_first,
+        min(setting) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_setting, sum(n) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_n,
+        min(f) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_first,
+        sum(n) FILTER (WHERE shown_comp) AS shown_n, sum(recs) FILTER (WHERE shown_comp) AS shown_records, min(f) FILTER (WHERE shown_comp) AS shown_first,
+        min(sp) AS sample_sp, min(fields) AS fields,
+        sum(n) FILTER (WHERE export_comp) AS export_n, sum(recs) FILTER (WHERE export_comp) AS export_records, min(f) FILTER (WHERE export_comp) AS export_first,
+        min(bad_sample) AS bad_sample
+      FROM g1 GROUP BY ALL
     )
     SELECT ${literal(mapping.source)}, ${plans.length === 1 ? literal(plans[0].path) : 'r_file'}, bad, left(bad_sample, ${MAX_FIELD}),
       CASE WHEN bad IS NULL THEN CAST(hour AS DATE) END, CASE WHEN bad IS NULL THEN hour END,
       CASE WHEN bad IS NULL THEN left(terminal, ${MAX_FIELD}) END, CASE WHEN bad IS NULL THEN left(user_id, ${MAX_FIELD}) END,
       n, records, coalesce(activity, 0), ${at('first_lt')}, ${at('last_lt')},
-      nw_n, ${at('nw_first')}, retail_n, ${at('retail_first')}, left(other_setting, 40), other_n, ${at('other_first')},
-      shown_n, coalesce(shown_records, 0), ${at('shown_first')}, left(sample_sp, ${MAX_FIELD}), left(fields, ${MAX_FIELD}),
-      export_n, coalesce(export_records, 0), ${at('export_first')}
+      coalesce(nw_n, 0), ${at('nw_first')}, coalesce(retail_n, 0), ${at('retail_first')}, left(other_setting, 40), coalesce(other_n, 0), ${at('other_first')},
+      coalesce(shown_n, 0), coalesce(shown_records, 0), ${at('shown_first')}, left(sample_sp, ${MAX_FIELD}), left(fields, ${MAX_FIELD}),
+      coalesce(export_n, 0), coalesce(export_records, 0), ${at('export_first')}
     FROM g`
   try {
     await engine.run(sql)
