@@ -135,6 +135,10 @@ ${table.trim()}
 // 5. The HTML report in Chromium at 1,000 and 10,000 terminals (bench/html.mjs), against a page that only parses the JSON report.
 if (existsSync('/usr/bin/chromium')) sections.push(execFileSync(process.execPath, ['bench/html.mjs'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']}))
 else sections.push('## HTML report\n\nNot measured: /usr/bin/chromium is missing (apt-get install chromium).\n')
+// 6. The access-log review at 1 M and 10 M rows against the engine's bare scan (bench/logs.mjs).
+if (process.env.BENCH_LOGS !== '0') {
+  sections.push(execFileSync(process.execPath, ['bench/logs.mjs'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24}))
+}
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
 const sha = (() => {

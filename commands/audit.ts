@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {type AuditResult, InputError, loadReportDetails, parseNow, type ReportDetails, runAudit, runAuditReport, runLiveAudit} from '../src/index.js'
 import {BaseCommand, fromConfig, inventoryArg, ledgerFlags, sharedFlags} from './_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from './_lib/report.js'
+import {logFlags, logOptions} from './_lib/logs.js'
 import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
 
 export default class Audit extends BaseCommand {
@@ -16,6 +17,7 @@ ${EXIT_HELP}`
     '<%= config.bin %> audit inventories/tohoku-example --facts inventories/tohoku-example/facts --now 2026-11-27',
     '<%= config.bin %> audit -i inventory/ --facts facts/ --format sarif --output audit.sarif',
     '<%= config.bin %> audit -i inventory/ --live --site hachinohe --identity ~/.ssh/audit_ed25519',
+    '<%= config.bin %> audit -i inventory/ --facts facts/ --logs logs/eigyo.yaml --from 2026-10-01 --to 2026-10-31 --db ledger.sqlite',
   ]
 
   static override args = {inventory: inventoryArg}
@@ -29,6 +31,7 @@ ${EXIT_HELP}`
     ...selectionFlags,
     ...sshFlags,
     ...ledgerFlags,
+    ...logFlags,
   }
 
   async run(): Promise<AuditResult> {
@@ -42,10 +45,17 @@ ${EXIT_HELP}`
       failOn: flags['fail-on'],
       maxFileSize: flags['max-file-size'],
       ledger: {db: flags.db, files: flags.ledger},
+      // With --logs, the same run reviews the access logs of --from..--to: settings, placement, ledger and use.
+      logs: flags.logs?.length ? logOptions(flags) : undefined,
     }
     const html = flags.format === 'html'
     let result: AuditResult
     let details: ReportDetails | undefined
+    if (flags.live && options.logs) throw new InputError([{code: 'E_FLAG', message: '--logs cannot be combined with --live: collect first, then audit --facts DIR --logs ...'}])
+    // A log review covers every terminal and source (coverage findings have no terminal): narrowing it would hide them.
+    if (options.logs && (flags.only || flags.site || flags.zone)) {
+      throw new InputError([{code: 'E_FLAG', message: '--logs reviews the whole fleet: it cannot be combined with --only, --site or --zone'}])
+    }
     if (flags.live) {
       // The page shows each terminal's collected facts: a live run must keep them (--out) for the page to read.
       if (html && !flags.out) throw new InputError([{code: 'E_FLAG', message: '--format html with --live needs --out DIR: the page shows the facts collected there'}])

@@ -5,7 +5,8 @@ import {loadInventory} from './inventory/load.js'
 import {type Selection, selectionProblems, selectTerminals} from './collect/select.js'
 import type {FactSet, Finding, Inventory, Localized, Severity} from './model.js'
 import {SEVERITIES} from './model.js'
-import {evaluateRules, ruleRuns} from './rules/evaluate.js'
+import {evaluateRules, ruleRuns, sortFindings} from './rules/evaluate.js'
+import {loadInputsWithLogs, recordLogReview, reviewLoaded} from './logs/run.js'
 import {loadRules} from './rules/load.js'
 import {type NotEvaluated, notEvaluated} from './rules/unevaluated.js'
 import {ledgerView, loadHandoffFiles, type LedgerView} from './ledger/view.js'
@@ -16,6 +17,8 @@ import type {Needs, Rule} from './rules/types.js'
 import {checkWaiver, checkWaiverRules} from './rules/waivers.js'
 import {VERSION} from './source/paths.js'
 import {dayIn} from './time.js'
+import type {LogReviewOutcome, LogReviewOptions} from './logs/review.js'
+import type {LogReviewSummary} from './logs/types.js'
 
 /** What an audit or a validation should do. */
 export interface AuditOptions {
@@ -40,6 +43,8 @@ export interface AuditOptions {
   ledger?: {db?: string; files?: string[]}
   /** The terminals whose findings are reported (resolved from `selection`); all when absent. */
   scope?: ReadonlySet<string>
+  /** Access logs to review in the same run (`audit --logs`): mappings, period, masking. */
+  logs?: LogReviewOptions
 }
 
 /** I/O the core needs, passed in so tests and CI run it offline and reproducibly. */
@@ -63,7 +68,7 @@ export interface RuleSummary {
 /** The whole result of a run; `--json` prints exactly this. */
 export interface AuditResult {
   tool: {name: 'fleet-audit'; version: string}
-  kind: 'audit' | 'validate'
+  kind: 'audit' | 'validate' | 'logs'
   now: string
   today: string
   timezone: string
@@ -73,6 +78,8 @@ export interface AuditResult {
   summary: {total: number; failing: number; waived: number; by_severity: Record<Severity, number>}
   /** The history run this audit was stored as, when a ledger database was given. */
   run_id?: number
+  /** What an access-log review read (`logs analyze`, `audit --logs`). */
+  logs?: LogReviewSummary
   rules: RuleSummary[]
   /** Every declared terminal, so that formats with one test per terminal (JUnit) can list the passing ones. */
   terminals: {id: string; site: string; zone: string; status: string}[]
@@ -122,12 +129,12 @@ export async function loadInputs(
  * Evaluates loaded inputs; with a ledger database, its view feeds the ledger rules and the run is stored in its
  * history, in one synchronous transaction after all asynchronous work (collection) is done.
  */
-export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Date, facts = inputs.facts): AuditResult {
+export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Date, facts = inputs.facts, logs?: LogReviewOutcome): AuditResult {
   const {inventory, rules, ledgerFromFiles} = inputs
-  if (!options.ledger?.db) return evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles)
+  if (!options.ledger?.db) return withLogs(evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles), logs)
   const db = openLedger(options.ledger.db)
   try {
-    const result = evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles ?? ledgerView(db, inventory.companies))
+    const result = withLogs(evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles ?? ledgerView(db, inventory.companies)), logs)
     if (result.kind === 'audit') {
       result.run_id = recordRun(db, {
         startedAt: now,
@@ -135,7 +142,9 @@ export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Dat
         findings: result.findings,
         facts: facts ? [...facts.facts.values()].map(({file: _file, ...doc}) => doc) : [],
         terminals: inventory.terminals,
+        meta: logs && {logs: {from: logs.summary.from, to: logs.summary.to, sources: logs.summary.sources}},
       })
+      if (logs) result.logs!.review_id = recordLogReview(db, {now, inventoryRoot: inventory.root, logs, runId: result.run_id})
     }
 
     return result
@@ -144,7 +153,7 @@ export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Dat
   }
 }
 
-/** Loads every input first (all problems at once, exit 2), then evaluates: inventory → facts → findings. */
+/** Loads every input first (all problems at once, exit 2), then evaluates: inventory → facts (and logs) → findings. */
 export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<AuditResult> {
   let scope: Set<string> | undefined
   const check = (inventory: Inventory, problems: ProblemList) => {
@@ -154,8 +163,19 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
     scope = new Set(picked.terminals.map((t) => t.id))
   }
 
-  const inputs = await loadInputs(options, {facts: deps.facts, check: options.selection ? check : undefined})
-  return finishAudit(inputs, {...options, scope}, deps.now)
+  const extra = {facts: deps.facts, check: options.selection ? check : undefined}
+  if (!options.logs) return finishAudit(await loadInputs(options, extra), {...options, scope}, deps.now)
+  const {inputs, mappings} = await loadInputsWithLogs(options, options.logs, extra)
+  const logs = await reviewLoaded(inputs, mappings, options, options.logs, {now: deps.now})
+  return finishAudit(inputs, {...options, scope}, deps.now, inputs.facts, logs)
+}
+
+/** Adds a log review's findings and rules to an audit's result (the exit code then counts them like any other). */
+function withLogs(result: AuditResult, logs: LogReviewOutcome | undefined): AuditResult {
+  if (!logs) return result
+  const findings = sortFindings([...result.findings, ...logs.findings])
+  const rules = [...result.rules, ...logs.rules.map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation}))]
+  return {...result, findings, rules, summary: summarize(findings, result.fail_on), logs: {...logs.summary}}
 }
 
 /** Evaluates already loaded inputs into a result (no I/O). */
@@ -218,7 +238,7 @@ export function evaluateAudit(
 }
 
 /** Counts by severity (waived findings apart), failing at or above `failOn`, waived. */
-function summarize(findings: readonly Finding[], failOn: FailOn): AuditResult['summary'] {
+export function summarize(findings: readonly Finding[], failOn: FailOn): AuditResult['summary'] {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
   for (const f of findings) if (!f.waiver) bySeverity[f.severity]++
   return {

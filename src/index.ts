@@ -50,3 +50,9 @@ export {
   verifyLedger,
   type VerifyResult,
 } from './ledger/index.js'
+export {type LogProgress, type LogReviewOptions} from './logs/review.js'
+export {runLogReview} from './logs/run.js'
+export {parsePeriod} from './logs/time.js'
+export {generateLogs, type GenerateLogsOptions} from './logs/generate.js'
+export {listReviews, type StoredReview} from './logs/store.js'
+export type {LogReviewSummary} from './logs/types.js'

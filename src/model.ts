@@ -30,11 +30,60 @@ export interface Company {
   source: SourcePosition
 }
 
-/** A person who can approve waivers or act in the ledger. */
+/** A person who can approve waivers or act in the ledger, and whose ids appear in access logs. */
 export interface Person {
   id: string
   name: string
+  /** The person's company; with `periods`, the company of the latest period. */
   company: string
+  /** Login or ID-card ids the customer system logs for this person. */
+  log_ids: string[]
+  /** When the person belonged to which company; empty: always `company`. */
+  periods: PersonPeriod[]
+  source: SourcePosition
+}
+
+/** Why a person's period with a company ended. */
+export type PeriodEnd = 'transfer' | 'contract-end' | 'leaving'
+
+/** A span of days (inclusive) in which a person belonged to a company. */
+export interface PersonPeriod {
+  company: string
+  /** First day; open when absent. */
+  from?: string
+  /** Last day (inclusive); open when absent. */
+  to?: string
+  end?: PeriodEnd
+}
+
+/** Days and sites in which a disaster-reception terminal may be used, approved by an NW-side person. */
+export interface EmergencyWindow {
+  id: string
+  /** First and last day (inclusive), in the policy's time zone. */
+  from: string
+  to: string
+  sites: string[]
+  /** Only these terminals; empty: every disaster-reception terminal of the sites. */
+  terminals: string[]
+  approver: string
+  reason: string
+  source: SourcePosition
+}
+
+/** A retail electricity supplier; with `company`, the group's own retail company (its customers are not competitors'). */
+export interface Retailer {
+  id: string
+  name: string
+  company?: string
+  source: SourcePosition
+}
+
+/** Which retailer supplies a supply point (供給地点特定番号), from which day to which (inclusive). */
+export interface SupplyPoint {
+  id: string
+  retailer: string
+  from?: string
+  to?: string
   source: SourcePosition
 }
 
@@ -83,6 +132,10 @@ export interface Terminal {
   tags: string[]
   ssh: SshSettings
   note?: string
+  /** Day the terminal was installed (access logs before it are a finding). */
+  installed?: string
+  /** Day the terminal was removed (access logs after it are a finding). */
+  removed?: string
   source: SourcePosition
   /** Positions of individual fields, e.g. `zone`, `role`, for precise annotations. */
   fieldSources: Record<string, SourcePosition>
@@ -132,6 +185,10 @@ export interface Inventory {
   policy: Policy
   defaults: {ssh: SshSettings}
   profiles: DeclaredProfile[]
+  /** Days and sites in which disaster-reception terminals may be used. */
+  emergency_windows: EmergencyWindow[]
+  retailers: Retailer[]
+  supply_points: SupplyPoint[]
 }
 
 /** Why collection did not yield trustworthy facts; `ok` means it did. */

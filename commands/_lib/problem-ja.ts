@@ -6,6 +6,9 @@
 export const PROBLEM_JA: Record<string, string> = {
   E_SCHEMA: 'スキーマ違反（キー名・値・形式を確認してください）',
   E_REF: '参照先が存在しません（id のつづりを確認してください）',
+  E_MAPPING: 'ログのマッピングが不正です（列名・時刻の形式・タイムゾーン・ファイルを確認してください）',
+  E_SQL: 'ログのルールの SQL をコンパイルできません',
+  E_APPROVER: '緊急時の期間はNW側の人が承認する必要があります',
   E_DUPLICATE: '重複しています（両方の場所を確認してください）',
   E_DUPLICATE_KEY: 'YAML のキーが重複しています',
   E_YAML: 'YAML として読めません',

@@ -16,7 +16,7 @@ export default class RulesList extends BaseCommand {
   static override flags = {
     rules: sharedFlags.rules,
     lang: sharedFlags.lang,
-    needs: Flags.option({summary: 'Only rules that need this.', options: ['inventory', 'facts', 'ledger'] as const})(),
+    needs: Flags.option({summary: 'Only rules that need this.', options: ['inventory', 'facts', 'ledger', 'logs'] as const})(),
     pack: Flags.string({summary: 'Only rules of these packs (the part of the id before "/"; comma-separated or repeated).', multiple: true, delimiter: ','}),
     severity: Flags.option({summary: 'Only rules of these severities (comma-separated or repeated).', options: SEVERITIES, multiple: true, delimiter: ','})(),
   }

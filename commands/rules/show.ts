@@ -39,7 +39,11 @@ export default class RulesShow extends BaseCommand {
       `${t.rationale}: ${sanitize(rule.rationale[l])}`,
       `${t.remediation}: ${sanitize(rule.remediation[l])}`,
       '',
-      rule.when ? `${t.when}: ${sanitize(rule.when)}` : `${t.evaluator}: ${rule.evaluator}`,
+      rule.when
+        ? `${t.when}: ${sanitize(rule.when)}`
+        : rule.sql
+          ? `sql (DuckDB, over the log review's tables${rule.params ? `; params ${JSON.stringify(rule.params)}` : ''}):\n${sanitize(rule.sql.trimEnd())}`
+          : `${t.evaluator}: ${rule.evaluator}`,
       `${t.defined} ${sanitize(rule.source.file)}:${rule.source.line}:${rule.source.column}`,
     ]
     this.log(lines.join('\n'))

@@ -4,8 +4,8 @@ import {join, relative} from 'node:path'
 import {InventoryError, type Problem} from '../errors.js'
 import {describeFileType} from '../source/read.js'
 
-/** Folders inside an inventory folder that never hold inventory files. */
-const SKIP_DIRS = new Set(['node_modules', 'facts', '.git'])
+/** Folders inside an inventory folder that never hold inventory files (`logs/` holds log mappings and exports). */
+const SKIP_DIRS = new Set(['node_modules', 'facts', 'logs', '.git'])
 const YAML = /\.ya?ml$/
 
 /**

@@ -48,6 +48,9 @@ function mergeParts(root: string, files: string[], parts: FilePart[], problems: 
     policy: {...POLICY_DEFAULTS},
     defaults: {ssh: {}},
     profiles: [],
+    emergency_windows: [],
+    retailers: [],
+    supply_points: [],
   }
   let policyAt: SourcePosition | undefined
   let defaultsAt: SourcePosition | undefined
@@ -58,6 +61,9 @@ function mergeParts(root: string, files: string[], parts: FilePart[], problems: 
     inv.zones.push(...part.zones)
     inv.waivers.push(...part.waivers)
     inv.profiles.push(...part.profiles)
+    inv.emergency_windows.push(...part.emergency_windows)
+    inv.retailers.push(...part.retailers)
+    for (const sp of part.supply_points) inv.supply_points.push(sp)
     if (part.policy) {
       policyAt = once(problems, 'policy', policyAt, part.policy.at)
       inv.policy = {...POLICY_DEFAULTS, ...part.policy.value}

@@ -1,7 +1,7 @@
 import {createPrivateKey, createPublicKey} from 'node:crypto'
 
 import type {Problem} from '../errors.js'
-import type {Company, DeclaredProfile, Person, Policy, Site, SourcePosition, SshSettings, Terminal, Waiver, Zone} from '../model.js'
+import type {Company, DeclaredProfile, EmergencyWindow, Person, Policy, Retailer, Site, SourcePosition, SshSettings, SupplyPoint, Terminal, Waiver, Zone} from '../model.js'
 import {schemaProblems, schemaValidator} from '../source/schema.js'
 import {isMap, isScalar, isSeq} from 'yaml'
 
@@ -24,6 +24,9 @@ export interface FilePart {
   terminals: DeclaredTerminal[]
   waivers: Waiver[]
   profiles: DeclaredProfile[]
+  emergency_windows: EmergencyWindow[]
+  retailers: Retailer[]
+  supply_points: SupplyPoint[]
   policy?: {value: Partial<Policy>; at: SourcePosition; timezoneAt: SourcePosition}
   defaults?: {value: {ssh?: SshSettings}; at: SourcePosition}
 }
@@ -32,11 +35,14 @@ export type FileResult = {ok: true; part: FilePart} | {ok: false; problems: Prob
 
 interface RawFile {
   companies?: Omit<Company, 'source'>[]
-  people?: Omit<Person, 'source'>[]
+  people?: (Omit<Person, 'source' | 'log_ids' | 'periods'> & Partial<Pick<Person, 'log_ids' | 'periods'>>)[]
   sites?: (Omit<Site, 'source' | 'subnets'> & {subnets?: string[]; zones?: Omit<Zone, 'source' | 'site'>[]})[]
   terminals?: Omit<DeclaredTerminal, 'source' | 'fieldSources'>[]
   waivers?: Omit<Waiver, 'source'>[]
   profiles?: Omit<DeclaredProfile, 'source'>[]
+  emergency_windows?: (Omit<EmergencyWindow, 'source' | 'terminals'> & {terminals?: string[]})[]
+  retailers?: Omit<Retailer, 'source'>[]
+  supply_points?: Omit<SupplyPoint, 'source'>[]
   policy?: Partial<Policy>
   defaults?: {ssh?: SshSettings}
 }
@@ -88,9 +94,18 @@ function isPrivateKey(text: string): boolean {
 function toPart(src: YamlSource): FilePart {
   const raw = src.value as RawFile
   const at = (...path: (string | number)[]) => positionAt(src, path)
-  const part: FilePart = {file: src.file, companies: [], people: [], sites: [], zones: [], terminals: [], waivers: [], profiles: []}
+  const part: FilePart = {file: src.file, companies: [], people: [], sites: [], zones: [], terminals: [], waivers: [], profiles: [],
+    emergency_windows: [], retailers: [], supply_points: []}
   raw.companies?.forEach((c, i) => part.companies.push({...c, source: at('companies', i)}))
-  raw.people?.forEach((p, i) => part.people.push({...p, source: at('people', i)}))
+  raw.people?.forEach((p, i) => part.people.push({...p, log_ids: p.log_ids ?? [], periods: p.periods ?? [], source: at('people', i)}))
+  raw.emergency_windows?.forEach((w, i) => part.emergency_windows.push({...w, terminals: w.terminals ?? [], source: at('emergency_windows', i)}))
+  raw.retailers?.forEach((r, i) => part.retailers.push({...r, source: at('retailers', i)}))
+  // A supply point table can be long: read positions off each item's node rather than walking from the root.
+  const spNodes = src.doc.get('supply_points', true)
+  raw.supply_points?.forEach((sp, i) => {
+    const node = isSeq(spNodes) ? spNodes.items[i] : undefined
+    part.supply_points.push({...sp, source: node ? positionOfNode(src, node) : at('supply_points', i)})
+  })
   raw.sites?.forEach((s, i) => {
     const {zones, subnets, ...site} = s
     part.sites.push({...site, subnets: subnets ?? [], source: at('sites', i)})

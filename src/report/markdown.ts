@@ -13,7 +13,7 @@ const MAX_ROWS = 50
 
 const L = {
   en: {
-    title: {audit: 'fleet-audit: audit', validate: 'fleet-audit: inventory validation'},
+    title: {audit: 'fleet-audit: audit', validate: 'fleet-audit: inventory validation', logs: 'fleet-audit: access-log review'},
     pass: 'Passed', fail: 'Failed', severity: 'Severity', count: 'Findings', waived: 'waived',
     failing: 'Failing terminals', site: 'Site', zone: 'Zone', terminal: 'Terminal', rule: 'Rule', message: 'Message',
     expiring: `Waivers expiring within ${EXPIRY_HORIZON_DAYS} days`, waiver: 'Waiver', expires: 'Expires', approver: 'Approver',
@@ -21,7 +21,7 @@ const L = {
     unchecked: 'Not checked', uncheckedTitle: 'No failing findings, but not everything was checked', reason: 'Why', rules: 'Rules not evaluated',
   },
   ja: {
-    title: {audit: 'fleet-audit: 監査', validate: 'fleet-audit: インベントリ検証'},
+    title: {audit: 'fleet-audit: 監査', validate: 'fleet-audit: インベントリ検証', logs: 'fleet-audit: アクセスログ分析'},
     pass: '合格', fail: '不合格', severity: '重大度', count: '指摘数', waived: '免除',
     failing: '不合格の端末', site: '拠点', zone: 'エリア', terminal: '端末', rule: 'ルール', message: '内容',
     expiring: `${EXPIRY_HORIZON_DAYS}日以内に期限が切れる免除`, waiver: '免除', expires: '期限', approver: '承認者',

@@ -11,7 +11,7 @@ import {applyWaivers} from './waivers.js'
  * Runs every rule the mode allows (`inventory`: declared data only, as CI's `inventory validate` does;
  * `facts`: everything) and applies waivers. Pure: the same input always gives the same, sorted findings.
  */
-export function evaluateRules(input: EvaluationInput, mode: Exclude<Needs, 'ledger'>): Finding[] {
+export function evaluateRules(input: EvaluationInput, mode: Exclude<Needs, 'ledger' | 'logs'>): Finding[] {
   const {rules} = input
   const active = rules.filter((r) => ruleRuns(r, mode, input.ledger !== undefined))
   const shared = sharedContext(input)
@@ -38,8 +38,12 @@ export function evaluateRules(input: EvaluationInput, mode: Exclude<Needs, 'ledg
   return sortFindings(applyWaivers(findings, input, rules))
 }
 
-/** Inventory rules always run; facts rules in audits; ledger rules only when a ledger is given. */
-export function ruleRuns(rule: Rule, mode: Exclude<Needs, 'ledger'>, hasLedger: boolean): boolean {
+/**
+ * Inventory rules always run; facts rules in audits; ledger rules only when a ledger is given. Access-log rules are
+ * never evaluated here: the log review runs them in its engine (src/logs).
+ */
+export function ruleRuns(rule: Rule, mode: Exclude<Needs, 'ledger' | 'logs'>, hasLedger: boolean): boolean {
+  if (rule.needs === 'logs') return false
   if (rule.needs === 'ledger') return hasLedger
   return mode === 'facts' || rule.needs === 'inventory'
 }

@@ -29,6 +29,9 @@ interface RawRule {
   expected?: string
   actual?: string
   evaluator?: string
+  sql?: string
+  params?: Record<string, number | string>
+  ledger?: boolean
 }
 
 /**
@@ -75,6 +78,8 @@ export async function loadRules(extraDirs: readonly string[] = [], builtinDir = 
         problems.at(positionAt(src, ['rules', i, 'evaluator']), 'E_REF', `unknown evaluator "${raw.evaluator}" (known: ${Object.keys(evaluators).join(', ')})`)
       }
 
+      if ((raw.sql === undefined) !== (raw.needs !== 'logs'))
+        problems.at(source, 'E_SCHEMA', raw.sql ? `rule "${raw.id}" has an sql query: it must say needs: logs` : `rule "${raw.id}" needs logs: it must have an sql query`)
       const rule: Rule = {...raw, pack: pack.pack, barrier: raw.barrier ?? false, source}
       if (raw.when) {
         const compile = (field: 'when' | 'expected' | 'actual'): Compiled | undefined => {

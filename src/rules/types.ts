@@ -2,8 +2,8 @@ import type {TerminalChange} from '../inventory/diff.js'
 import type {LedgerView} from '../ledger/view.js'
 import type {FactSet, Finding, Inventory, Localized, Severity, SourcePosition} from '../model.js'
 
-/** What a rule needs: declared data only (runs in CI), collected facts, or the hand-off ledger. */
-export type Needs = 'inventory' | 'facts' | 'ledger'
+/** What a rule needs: declared data only (runs in CI), collected facts, the hand-off ledger, or access logs. */
+export type Needs = 'inventory' | 'facts' | 'ledger' | 'logs'
 
 /** A compiled CEL expression: context in, value out. */
 export type Compiled = (context: Record<string, unknown>) => unknown
@@ -25,6 +25,12 @@ export interface Rule {
   evaluator?: string
   expected?: string
   actual?: string
+  /** Access-log rule: a DuckDB query; each row is a finding (see src/logs). */
+  sql?: string
+  /** Named values the query reads as `$name`. */
+  params?: Record<string, number | string>
+  /** Access-log rule that reads the review history of the ledger database. */
+  ledger?: boolean
   source: SourcePosition
   compiled?: {when: Compiled; expected?: Compiled; actual?: Compiled}
 }

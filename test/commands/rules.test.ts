@@ -41,7 +41,7 @@ describe.concurrent('rules list / rules show', () => {
     expect(out.filter((l) => /^placement\/nw-terminal-in-shared-zone {2,}critical {2}inventory {2}NW-role terminal in a zone that retail people can reach$/.test(l))).toHaveLength(1)
     // one column for severity, one for needs, on every line
     expect(new Set(out.map((l) => l.search(/ {2}(critical|high|medium|low|info) /))).size).toBe(1)
-    expect(new Set(out.map((l) => l.search(/ {2}(inventory|facts|ledger) /))).size).toBe(1)
+    expect(new Set(out.map((l) => l.search(/ {2}(inventory|facts|ledger|logs) /))).size).toBe(1)
   })
 
   it('rules list --needs inventory --lang ja lists the CI rules in Japanese', async () => {

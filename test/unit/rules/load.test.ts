@@ -57,8 +57,9 @@ describe('built-in rules', () => {
         expect(r[field].ja, `${r.id} ${field}.ja is Japanese`).toMatch(/[\u3040-\u30ff\u4e00-\u9faf]/)
       }
 
-      if (r.when) {
-        expect(r.compiled, r.id).toBeDefined()
+      if (r.when || r.sql) {
+        if (r.when) expect(r.compiled, r.id).toBeDefined()
+        else expect(r.needs, r.id).toBe('logs')
         expect(r.message?.en, r.id).toBeTruthy()
         expect(r.message?.ja, r.id).toBeTruthy()
       } else expect(Object.keys(evaluators), r.id).toContain(r.evaluator)

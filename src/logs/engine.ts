@@ -1,0 +1,103 @@
+import {writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {type DuckDBConnection, DuckDBDateValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue} from '@duckdb/node-api'
+
+import {ident, literal} from './sql.js'
+import {formatInstant, formatLocal} from './time.js'
+
+/** A value of a result row, converted for messages: text, number, or null. */
+export type Cell = string | number | boolean | null
+
+/** Options for the embedded engine; defaults keep a 10-million-row review under 1 GiB. */
+export interface EngineOptions {
+  tmpDir: string
+  threads?: number
+  memoryLimit?: string
+  /** The policy's time zone: times in results are shown in it. */
+  timezone: string
+}
+
+/**
+ * DuckDB, embedded, for one review: an in-memory database whose large intermediate results spill to `tmpDir`, with
+ * a memory limit so that a month of a utility's logs fits on an ordinary machine.
+ */
+export class LogEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+    private readonly options: EngineOptions,
+  ) {}
+
+  static async open(options: EngineOptions): Promise<LogEngine> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(options.threads ?? 2),
+      memory_limit: options.memoryLimit ?? '512MB',
+      temp_directory: join(options.tmpDir, 'spill'),
+      preserve_insertion_order: 'false',
+      // Nothing may be fetched from the network: extensions are built in or absent.
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      enable_external_access: 'true',
+    })
+    const conn = await instance.connect()
+    await conn.run(`SET TimeZone = ${literal(options.timezone)}`)
+    await conn.run('SET enable_progress_bar = true')
+    await conn.run('SET enable_progress_bar_print = false')
+    return new LogEngine(instance, conn, options)
+  }
+
+  async run(sql: string, params?: Record<string, string | number>): Promise<void> {
+    await this.conn.run(sql, params)
+  }
+
+  /** Runs a query and converts its rows: times in the policy's zone with offset, big integers as numbers. */
+  async rows(sql: string, params?: Record<string, string | number>): Promise<Record<string, Cell>[]> {
+    const reader = await this.conn.runAndReadAll(sql, params)
+    return reader.getRowObjects().map((row) => {
+      const out: Record<string, Cell> = {}
+      for (const [k, v] of Object.entries(row)) out[k] = this.cell(v)
+      return out
+    })
+  }
+
+  /** Progress of the running query, 0..100, or -1 when the engine cannot tell. */
+  progress(): number {
+    try {
+      return this.conn.progress.percentage
+    } catch {
+      return -1
+    }
+  }
+
+  /** Creates a table from plain rows via a JSON Lines file (typed by `columns`), fast for thousands of rows. */
+  async table(name: string, columns: Record<string, string>, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const file = join(this.options.tmpDir, `${name}.jsonl`)
+    await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : ''))
+    const cols = Object.entries(columns).map(([k, t]) => `${literal(k)}: ${literal(t)}`).join(', ')
+    const list = Object.keys(columns).map((k) => ident(k)).join(', ')
+    if (rows.length === 0) {
+      await this.run(`CREATE OR REPLACE TABLE ${ident(name)} (${Object.entries(columns).map(([k, t]) => `${ident(k)} ${t}`).join(', ')})`)
+      return
+    }
+
+    await this.run(`CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${list} FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {${cols}})`)
+  }
+
+  close(): void {
+    this.conn.closeSync()
+    this.instance.closeSync()
+  }
+
+  private cell(v: unknown): Cell {
+    if (v === null || v === undefined) return null
+    if (typeof v === 'bigint') return Number(v)
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v
+    if (v instanceof DuckDBTimestampTZValue) return formatInstant(new Date(Number(v.micros / 1000n)), this.options.timezone)
+    // A TIMESTAMP without zone is a local time of the policy's zone (the usage table keeps them so).
+    if (v instanceof DuckDBTimestampValue) return formatLocal(Number(v.micros / 1000n), this.options.timezone)
+    if (v instanceof DuckDBDateValue) return v.toString()
+    return String(v)
+  }
+}
+

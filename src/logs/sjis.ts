@@ -1,0 +1,167 @@
+import {Transform, type TransformCallback} from 'node:stream'
+
+/**
+ * CP932 (Windows-31J, what Japanese business systems export as "Shift_JIS") → UTF-8, fast: a lookup table built once
+ * from Node's own `TextDecoder('shift_jis')` (the WHATWG Shift_JIS decoder, which is CP932), then a byte loop.
+ * ICU's decoder alone ran at ~75 MB/s here, too slow for a month of logs; ASCII bytes are copied as they are.
+ *
+ * A byte sequence that is not CP932 becomes the byte 0xFF, which is not UTF-8 either, so the engine rejects that
+ * line and reports it at its line number: an unreadable line is counted, never silently altered.
+ */
+let table: Uint16Array | undefined
+
+function buildTable(): Uint16Array {
+  const t = new Uint16Array(65_536)
+  const decoder = new TextDecoder('shift_jis', {fatal: true})
+  const pair = new Uint8Array(2)
+  for (let lead = 0x81; lead <= 0xfc; lead++) {
+    if (lead >= 0xa0 && lead <= 0xdf) continue
+    for (let trail = 0x40; trail <= 0xfc; trail++) {
+      if (trail === 0x7f) continue
+      pair[0] = lead
+      pair[1] = trail
+      try {
+        const s = decoder.decode(pair)
+        if (s.length === 1) t[(lead << 8) | trail] = s.charCodeAt(0)
+      } catch {
+        // not a CP932 character: stays 0
+      }
+    }
+  }
+
+  return t
+}
+
+/** A streaming CP932 → UTF-8 transform that counts invalid sequences and remembers the first lines they are on. */
+export class Cp932ToUtf8 extends Transform {
+  /** Lines (1-based) with an invalid byte sequence, the first few. */
+  readonly invalidLines: number[] = []
+  invalid = 0
+  private line = 1
+  private pending = -1
+  private readonly maxPositions: number
+
+  constructor(maxPositions = 5) {
+    super()
+    table ??= buildTable()
+    this.maxPositions = maxPositions
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    done(null, this.convert(chunk, false))
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(null, this.convert(Buffer.alloc(0), true))
+  }
+
+  private bad(): void {
+    this.invalid++
+    if (this.invalidLines.length < this.maxPositions && this.invalidLines.at(-1) !== this.line) this.invalidLines.push(this.line)
+  }
+
+  private convert(input: Buffer, end: boolean): Buffer {
+    const out = Buffer.allocUnsafe(input.length * 3 + 4)
+    let o = 0
+    let i = 0
+    if (this.pending >= 0 && input.length > 0) {
+      const ok = this.double(this.pending, input[0], out, o)
+      // An invalid pair whose second byte is ASCII gives that byte back (as WHATWG does): read it again on its own.
+      i = ok < 0 && input[0] < 0x80 ? 0 : 1
+      o = Math.abs(ok)
+      this.pending = -1
+    }
+
+    const n = input.length
+    while (i < n) {
+      const b = input[i]
+      if (b < 0x80) {
+        if (b === 0x0a) this.line++
+        out[o++] = b
+        i++
+      } else if (b >= 0xa1 && b <= 0xdf) {
+        // Half-width katakana: U+FF61..U+FF9F, three UTF-8 bytes.
+        const cp = 0xff61 + (b - 0xa1)
+        out[o++] = 0xe0 | (cp >> 12)
+        out[o++] = 0x80 | ((cp >> 6) & 0x3f)
+        out[o++] = 0x80 | (cp & 0x3f)
+        i++
+      } else if (b === 0x80) {
+        out[o++] = 0xc2
+        out[o++] = 0x80
+        i++
+      } else if (i + 1 < n) {
+        const ok = this.double(b, input[i + 1], out, o)
+        i += ok < 0 && input[i + 1] < 0x80 ? 1 : 2
+        o = Math.abs(ok)
+      } else {
+        this.pending = b
+        i++
+      }
+    }
+
+    if (end && this.pending >= 0) {
+      this.bad()
+      out[o++] = 0xff
+      this.pending = -1
+    }
+
+    return out.subarray(0, o)
+  }
+
+  /**
+   * Writes the character of a lead/trail pair and returns the new output offset; for an invalid pair it writes 0xFF
+   * and returns the offset negated.
+   */
+  private double(lead: number, trail: number, out: Buffer, o: number): number {
+    const cp = table![(lead << 8) | trail]
+    if (cp === 0) {
+      this.bad()
+      out[o] = 0xff
+      return -(o + 1)
+    }
+
+    if (cp < 0x800) {
+      out[o++] = 0xc0 | (cp >> 6)
+      out[o++] = 0x80 | (cp & 0x3f)
+    } else {
+      out[o++] = 0xe0 | (cp >> 12)
+      out[o++] = 0x80 | ((cp >> 6) & 0x3f)
+      out[o++] = 0x80 | (cp & 0x3f)
+    }
+
+    return o
+  }
+}
+
+let reverse: Map<number, number> | undefined
+
+/** UTF-8 text → CP932 bytes (for generated test logs); a character CP932 cannot hold is written as `?`. */
+export function encodeCp932(text: string): Buffer {
+  if (!reverse) {
+    table ??= buildTable()
+    reverse = new Map()
+    for (let code = 0; code < 65_536; code++) {
+      const cp = table[code]
+      if (cp !== 0 && !reverse.has(cp)) reverse.set(cp, code)
+    }
+  }
+
+  const out = Buffer.allocUnsafe(text.length * 2)
+  let o = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) out[o++] = c
+    else if (c >= 0xff61 && c <= 0xff9f) out[o++] = 0xa1 + (c - 0xff61)
+    else {
+      const code = reverse.get(c)
+      if (code === undefined) out[o++] = 0x3f
+      else {
+        out[o++] = code >> 8
+        out[o++] = code & 0xff
+      }
+    }
+  }
+
+  return out.subarray(0, o)
+}

@@ -1,0 +1,140 @@
+/**
+ * `logs analyze` and `audit --logs` as users run them, on the bundled example's month of Shift_JIS, gzip logs:
+ * the four incidents are found, every report format keeps customers' personal data out, and bad input is exit 2.
+ */
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import Database from 'better-sqlite3'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run} from './helpers.js'
+
+const MAPPING = `${EXAMPLE}/logs/customer-system.yaml`
+const LOGS = ['logs', 'analyze', '-i', EXAMPLE, '--logs', MAPPING, '--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW]
+const tmp = mkdtempSync(join(tmpdir(), 'fa-logs-cmd-'))
+afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+
+/** What the example's month must show: terminal + rule, one entry per finding. */
+const EXPECTED = [
+  'CC-DR-310 logs/competitor-data-in-retail-reachable-zone',
+  'CC-DR-310 logs/competitor-data-to-retail-person',
+  'CC-DR-310 logs/disaster-terminal-outside-window',
+  'CC-NW-301 logs/bulk-export-competitor',
+  'CC-NW-301 logs/competitor-data-in-retail-reachable-zone',
+  'CC-NW-301 logs/competitor-data-to-retail-person',
+  'CC-NW-301 logs/competitor-data-to-retail-person',
+  'CC-NW-301 logs/volume-outlier',
+  'CC-NW-302 logs/competitor-data-in-retail-reachable-zone',
+  'CC-NW-302 logs/competitor-data-to-retail-person',
+  'HC-NW-001 logs/competitor-data-in-retail-reachable-zone',
+  'HC-NW-001 logs/competitor-data-to-retail-person',
+  'HC-NW-002 logs/competitor-data-in-retail-reachable-zone',
+  'HC-NW-010 logs/impossible-travel',
+  'HC-NW-010 logs/use-after-membership-ended',
+  'IS-NW-110 logs/impossible-travel',
+  'IS-RT-101 logs/competitor-data-in-retail-reachable-zone',
+  'IS-RT-101 logs/competitor-data-to-retail-person',
+  'IS-RT-101 logs/setting-differs-from-role',
+  'IS-RT-102 logs/competitor-data-in-retail-reachable-zone',
+  'IS-RT-102 logs/competitor-data-to-retail-person',
+  'IS-RT-102 logs/setting-differs-from-role',
+  'IS-RT-105 logs/competitor-data-to-retail-person',
+  'IS-RT-105 logs/undeclared-terminal',
+  'SK-RT-201 logs/competitor-data-in-retail-reachable-zone',
+  'SK-RT-201 logs/competitor-data-to-retail-person',
+  'SK-RT-201 logs/setting-differs-from-role',
+]
+
+/** Personal data a report must never carry: the export's names and phone numbers, and raw supply point ids. */
+function assertNoPersonalData(text: string): void {
+  expect(text).not.toMatch(/(東北|青葉|八戸|三陸|仙台|岩手|宮城|秋田) (太郎|花子|一郎|美咲|健|陽子)/)
+  expect(text).not.toMatch(/0[789]0-\d{4}-\d{4}/)
+  expect(text).not.toMatch(/0322\d{18}/)
+}
+
+describe('logs analyze on the bundled example', () => {
+  it('finds the four incidents of the case (and a transfer and a shared login) and exits 1', async () => {
+    const r = await run([...LOGS, '--format', 'json'], {timeout: 120_000, env: {FLEET_AUDIT_MASK_KEY: 'example'}})
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(1)
+    const result = JSON.parse(r.stdout)
+    expect(result.kind).toBe('logs')
+    expect(result.findings.map((f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`)).toEqual(EXPECTED)
+    expect(result.logs).toMatchObject({from: '2026-10-01', to: '2026-10-31', timezone: 'Asia/Tokyo', sources: ['eigyo-online'], unparseable: 0, supply_points: 'masked', mask_key: 'operator'})
+    expect(result.logs.files).toHaveLength(31)
+    for (const f of result.logs.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/)
+    const volume = result.findings.find((f: {rule: string}) => f.rule === 'logs/volume-outlier')
+    expect(volume.message.en).toMatch(/^ep-kato handled 2\d{3} records on 2026-10-20 \(own median \d+ a day/)
+    assertNoPersonalData(r.stdout)
+  })
+
+  for (const format of ['table', 'junit', 'sarif', 'markdown']) {
+    it(`--format ${format} carries no names, phone numbers or supply point ids`, async () => {
+      const r = await run([...LOGS, '--format', format, '--lang', 'ja'], {timeout: 120_000})
+      expect(r.code).toBe(1)
+      expect(r.stdout).toContain('IS-RT-105')
+      assertNoPersonalData(r.stdout)
+    })
+  }
+
+  it('--show-supply-points shows them in full (for the NW side)', async () => {
+    const r = await run([...LOGS, '--format', 'json', '--show-supply-points'], {timeout: 120_000})
+    expect(r.stdout).toMatch(/0322\d{18}/)
+  })
+
+  it('audit --logs covers settings, placement and use in one run', async () => {
+    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--logs', MAPPING, '--from', '2026-10-01', '--to', '2026-10-31', '--json'], {timeout: 120_000})
+    expect(r.code).toBe(1)
+    const result = JSON.parse(r.stdout)
+    const rules = new Set(result.findings.map((f: {rule: string}) => f.rule))
+    for (const id of ['placement/nw-terminal-in-shared-zone', 'reconcile/role-mismatch', 'logs/undeclared-terminal', 'logs/setting-differs-from-role']) expect(rules).toContain(id)
+    expect(result.logs.files).toHaveLength(31)
+  })
+
+  it('--db records the review (period, sources, file hashes, terminals) in the ledger database', async () => {
+    const db = join(tmp, 'ledger.sqlite')
+    const r = await run([...LOGS, '--db', db, '--json'], {timeout: 120_000})
+    expect(r.code).toBe(1)
+    const result = JSON.parse(r.stdout)
+    expect(result.run_id).toBeGreaterThan(0)
+    expect(result.logs.review_id).toBeGreaterThan(0)
+    const sqlite = new Database(db, {readonly: true})
+    const review = sqlite.prepare('SELECT period_from, period_to, terminals_covered, run_id FROM log_reviews').get() as Record<string, string | number>
+    const files = sqlite.prepare('SELECT count(*) AS n FROM log_review_files').get() as {n: number}
+    sqlite.close()
+    expect(review).toMatchObject({period_from: '2026-10-01', period_to: '2026-10-31', run_id: result.run_id})
+    expect(JSON.parse(String(review.terminals_covered))).toContain('HC-NW-001')
+    expect(files.n).toBe(31)
+    // November reviewed next, after a skipped month: the gap is a finding.
+    const next = await run(['logs', 'analyze', '-i', EXAMPLE, '--logs', MAPPING, '--from', '2026-12-01', '--to', '2026-12-01', '--now', EXAMPLE_NOW, '--db', db, '--json'], {timeout: 120_000})
+    const gap = JSON.parse(next.stdout).findings.find((f: {rule: string}) => f.rule === 'logs/review-gap')
+    expect(gap.message.en).toBe('source eigyo-online: 2026-11-01..2026-11-30 (30 day(s)) was never analysed')
+  })
+})
+
+describe('bad input is exit 2 with file:line:column', () => {
+  it('no --from or --to', async () => {
+    const r = await run(['logs', 'analyze', '-i', EXAMPLE, '--logs', MAPPING])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe("--from DAY is required for a log review (whole days in the policy's time zone) (E_FLAG)\n--to DAY is required for a log review (whole days in the policy's time zone) (E_FLAG)\n")
+  })
+
+  it('a mapping naming a missing column, also under --json', async () => {
+    const mapping = join(tmp, 'bad.yaml')
+    writeFileSync(mapping, `version: 1\nsource: s\nfiles: ["${join(process.cwd(), EXAMPLE, 'logs/2026-10/access-20261001.csv.gz')}"]\nformat: csv\nencoding: shift_jis\ntimestamp: {format: "%Y/%m/%d %H:%M:%S", zone: Asia/Tokyo}\nfields: {time: 日時, terminal: 端末, user: 利用者ID, action: 操作}\n`)
+    const r = await run(['logs', 'analyze', '-i', EXAMPLE, '--logs', mapping, '--from', '2026-10-01', '--to', '2026-10-01'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(new RegExp(`^${mapping}:7:30 fields\\.terminal: column "端末" is not in .*access-20261001\\.csv\\.gz \\(it has: "日時", "端末ID"`))
+    const j = await run(['logs', 'analyze', '-i', EXAMPLE, '--logs', mapping, '--from', '2026-10-01', '--to', '2026-10-01', '--json'])
+    expect(j.code).toBe(2)
+    expect(JSON.parse(j.stdout).error.problems[0]).toMatchObject({code: 'E_MAPPING', file: mapping, line: 7, column: 30})
+  })
+
+  it('rules list --needs logs lists the log rules', async () => {
+    const r = await run(['rules', 'list', '--needs', 'logs'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim().split('\n')).toHaveLength(16)
+  })
+})
