@@ -132,9 +132,18 @@ describe('bad input is exit 2 with file:line:column', () => {
     expect(JSON.parse(j.stdout).error.problems[0]).toMatchObject({code: 'E_MAPPING', file: mapping, line: 7, column: 30})
   })
 
+  it('audit --logs with a selection is refused: coverage findings belong to no terminal and would be hidden', async () => {
+    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--logs', MAPPING, '--from', '2026-10-01', '--to', '2026-10-31', '--site', 'hachinohe', '--now', EXAMPLE_NOW])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--logs reviews the whole fleet: it cannot be combined with --only, --site or --zone')
+  })
+
   it('rules list --needs logs lists the log rules', async () => {
     const r = await run(['rules', 'list', '--needs', 'logs'])
     expect(r.code).toBe(0)
-    expect(r.stdout.trim().split('\n')).toHaveLength(16)
+    const [header, ...rows] = r.stdout.trim().split('\n')
+    expect(header).toMatch(/^ID\s+SEVERITY/)
+    expect(rows).toHaveLength(16)
+    for (const row of rows) expect(row).toMatch(/^logs\//)
   })
 })

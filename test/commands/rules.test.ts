@@ -80,7 +80,7 @@ describe.concurrent('rules list / rules show', () => {
     const r = await run(['rules', 'list', '--pack', 'placment'])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toBe('--pack: unknown rule pack "placment" (did you mean "placement"? packs: collect, declaration, ledger, placement, policy, reconcile, waiver) (E_REF)\n')
+    expect(r.stderr).toBe('--pack: unknown rule pack "placment" (did you mean "placement"? packs: collect, declaration, ledger, logs, placement, policy, reconcile, waiver) (E_REF)\n')
   })
 
   it('rules list --json prints the summaries', async () => {

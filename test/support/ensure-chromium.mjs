@@ -1,4 +1,5 @@
 // Run by `npm test` before the suite, like ensure-sshd.mjs: the HTML report is tested in Debian's real Chromium
+// (and the ledger's tamper tests use Debian's sqlite3 tool)
 // (driven by playwright-core, which downloads nothing), and Japanese must render, so a CJK font is needed too.
 // As root, whatever is missing is installed with apt; otherwise the run stops with a message (never a silent skip).
 import {execFileSync} from 'node:child_process'
@@ -8,6 +9,8 @@ const CHROMIUM = '/usr/bin/chromium'
 const missing = []
 if (!existsSync(CHROMIUM)) missing.push('chromium')
 if (!hasCjkFont()) missing.push('fonts-noto-cjk')
+// The ledger's tamper tests edit the database behind the library's back with the real sqlite3 tool.
+if (!existsSync('/usr/bin/sqlite3')) missing.push('sqlite3')
 
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) {

@@ -89,7 +89,7 @@ describe('migrations', () => {
     sqlite(path, `INSERT INTO events (issuer, seq, kind, terminal, site, zone, role, owner, macs, actor, approver, occurred_at, recorded_at, hash) VALUES ('r', 1, 'install', 't', 's', 'z', 'retail', 'r', '[]', 'a', 'b', ${at}, ${at}, 'h1');
       INSERT INTO acks (acker, issuer, seq, event_seq, event_hash, state, evidence, checked_at, recorded_at, hash) VALUES ('n', 'r', 1, 1, 'h1', 'verified', '[]', ${at}, ${at}, 'a1');
       INSERT INTO handoffs (direction, type, issuer, recipient, first_seq, last_seq, count, added, signature, at) VALUES ('in', 'events', 'r', 'n', 1, 1, 1, 1, 's', ${at}), ('out', 'acks', 'n', 'r', 1, 1, 1, 1, 's', ${at});`)
-    const db = openLedger(path)
+    const db = openLedger(path, {targetVersion: 3})
     expect(schemaVersion(db)).toBe(3)
     db.close()
     expect(tables(path)).toContain('meta')
