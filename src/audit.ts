@@ -174,7 +174,7 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
 function withLogs(result: AuditResult, logs: LogReviewOutcome | undefined): AuditResult {
   if (!logs) return result
   const findings = sortFindings([...result.findings, ...logs.findings])
-  const rules = [...result.rules, ...logs.rules.map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation}))]
+  const rules = [...result.rules, ...logs.rules.map(ruleSummary)]
   return {...result, findings, rules, summary: summarize(findings, result.fail_on), logs: {...logs.summary}}
 }
 
@@ -206,22 +206,10 @@ export function evaluateAudit(
   const ran = rules.filter((r) => ruleRuns(r, mode, ledger !== undefined))
   const unevaluated = notEvaluated(input, ran, findings, collected)
   return {
-    tool: {name: 'fleet-audit', version: VERSION},
-    kind: facts ? 'audit' : 'validate',
-    now: now.toISOString(),
-    today,
-    timezone: inventory.policy.timezone,
-    fail_on: options.failOn,
-    inventory: {
-      root: inventory.root,
-      files: inventory.files,
-      terminals: inventory.terminals.length,
-      sites: Object.fromEntries(inventory.sites.map((x) => [x.id, x.name])),
-      zones: Object.fromEntries(inventory.zones.map((z) => [z.id, {name: z.name, kind: z.kind}])),
-    },
+    ...resultHeader(inventory, now, options.failOn, facts ? 'audit' : 'validate'),
     facts: facts && {dir: facts.dir, documents: facts.facts.size, invalid: facts.problems.size},
     summary: summarize(findings, options.failOn),
-    rules: ran.map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
+    rules: ran.map(ruleSummary),
     terminals: inventory.terminals.filter((t) => !scope || scope.has(t.id)).map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
     waivers: inventory.waivers.map((w) => ({
       id: w.id,
@@ -235,6 +223,30 @@ export function evaluateAudit(
     findings,
     not_evaluated: scope ? unevaluated.filter((n) => scope.has(n.terminal)) : unevaluated,
   }
+}
+
+/** What every result says first: the tool, the kind of run, "now", and the inventory it read (audit, validate, logs). */
+export function resultHeader(inventory: Inventory, now: Date, failOn: FailOn, kind: AuditResult['kind']): Pick<AuditResult, 'tool' | 'kind' | 'now' | 'today' | 'timezone' | 'fail_on' | 'inventory'> {
+  return {
+    tool: {name: 'fleet-audit', version: VERSION},
+    kind,
+    now: now.toISOString(),
+    today: dayIn(now, inventory.policy.timezone),
+    timezone: inventory.policy.timezone,
+    fail_on: failOn,
+    inventory: {
+      root: inventory.root,
+      files: inventory.files,
+      terminals: inventory.terminals.length,
+      sites: Object.fromEntries(inventory.sites.map((x) => [x.id, x.name])),
+      zones: Object.fromEntries(inventory.zones.map((z) => [z.id, {name: z.name, kind: z.kind}])),
+    },
+  }
+}
+
+/** A rule as a result lists it (no condition, no source position). */
+export function ruleSummary({id, severity, needs, barrier, title, rationale, remediation}: Rule): RuleSummary {
+  return {id, severity, needs, barrier, title, rationale, remediation}
 }
 
 /** Counts by severity (waived findings apart), failing at or above `failOn`, waived. */

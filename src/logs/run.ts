@@ -1,8 +1,6 @@
-import {type AuditInputs, type AuditOptions, type AuditResult, capture, loadInputs, summarize} from '../audit.js'
+import {type AuditInputs, type AuditOptions, type AuditResult, capture, loadInputs, resultHeader, ruleSummary, summarize} from '../audit.js'
 import {ProblemList} from '../errors.js'
 import {type LedgerDb, ledgerView, openLedger, recordRun} from '../ledger/index.js'
-import {VERSION} from '../source/paths.js'
-import {dayIn} from '../time.js'
 import {type LogProgress, type LogReviewOptions, type LogReviewOutcome, loadMappings, reviewLogs} from './review.js'
 import {pastReviews, recordReview} from './store.js'
 import type {LogMapping} from './types.js'
@@ -62,21 +60,9 @@ export async function runLogReview(options: AuditOptions & {logs: LogReviewOptio
   const outcome = await reviewLoaded(inputs, mappings, options, options.logs, deps)
   const {inventory} = inputs
   const result: AuditResult = {
-    tool: {name: 'fleet-audit', version: VERSION},
-    kind: 'logs',
-    now: deps.now.toISOString(),
-    today: dayIn(deps.now, inventory.policy.timezone),
-    timezone: inventory.policy.timezone,
-    fail_on: options.failOn,
-    inventory: {
-      root: inventory.root,
-      files: inventory.files,
-      terminals: inventory.terminals.length,
-      sites: Object.fromEntries(inventory.sites.map((x) => [x.id, x.name])),
-      zones: Object.fromEntries(inventory.zones.map((z) => [z.id, {name: z.name, kind: z.kind}])),
-    },
+    ...resultHeader(inventory, deps.now, options.failOn, 'logs'),
     summary: summarize(outcome.findings, options.failOn),
-    rules: outcome.rules.map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation})),
+    rules: outcome.rules.map(ruleSummary),
     terminals: inventory.terminals.map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
     waivers: [],
     findings: outcome.findings,
