@@ -1,6 +1,6 @@
 import {mkdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
-import {existsSync} from 'node:fs'
+import {existsSync, rmSync} from 'node:fs'
 
 import {type AuditOptions, evaluateAudit, forTerminal, loadInputs} from './audit.js'
 import {InputError} from './errors.js'
@@ -163,6 +163,17 @@ export async function importLedger(db: string, inventoryPath: string, files: str
   const texts = await Promise.all(files.map(async (file) => ({file, text: await readInput(file, 'hand-off file')})))
   if (options.as !== undefined && !inventory.companies.some((c) => c.id === options.as))
     throw new InputError([{code: 'E_REF', message: `--as: unknown company "${options.as}"`}])
+  // A refused import leaves nothing behind: not even the database file it would have created.
+  const created = !existsSync(db)
+  try {
+    return await importInto(db, inventory, files, texts, options)
+  } catch (error) {
+    if (created) for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) rmSync(f, {force: true})
+    throw error
+  }
+}
+
+async function importInto(db: string, inventory: Inventory, files: string[], texts: {file: string; text: string}[], options: {as?: string; now: Date}): Promise<ImportResult[]> {
   return withLedger(db, (d) =>
     d.transaction(() => {
       const owner = options.as === undefined ? ledgerOwner(d)?.company : claimOwner(d, options.as, options.now, `importing as ${options.as}`).company

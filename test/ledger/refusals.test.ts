@@ -145,8 +145,9 @@ describe('whose database, and all or nothing (item 6)', () => {
     const r = await cli('ledger', 'import', 'h1.yaml', 'h2-bad.yaml', '--db', 'all-or-none.sqlite', '--as', 'tohoku-nw')
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('nothing was imported (all files or none)')
-    const list = await cli('ledger', 'list', '--db', 'all-or-none.sqlite')
-    expect(list.stdout).toContain('no events')
+    // Nothing was imported, and the database the refused import would have created is not left behind.
+    expect(existsSync(join(dir, 'all-or-none.sqlite'))).toBe(false)
+    expect(existsSync(join(dir, 'all-or-none.sqlite-wal'))).toBe(false)
     expect((await cli('ledger', 'import', 'h1.yaml', 'h2.yaml', '--db', 'all-or-none.sqlite', '--as', 'tohoku-nw')).code).toBe(0)
   }, T)
 })
