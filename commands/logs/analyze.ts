@@ -1,5 +1,5 @@
-import {type AuditResult, InputError, parseNow, runLogReview} from '../../src/index.js'
-import {BaseCommand, ledgerFlags, sharedFlags} from '../_lib/base.js'
+import {type AuditResult, InputError, loadReportDetails, parseNow, runLogReview} from '../../src/index.js'
+import {BaseCommand, inventoryArg, ledgerFlags, sharedFlags} from '../_lib/base.js'
 import {logFlags, logOptions, logProgressBar} from '../_lib/logs.js'
 import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
 
@@ -17,14 +17,16 @@ ${EXIT_HELP}`
     '<%= config.bin %> logs analyze -i inventory/ --logs logs/eigyo.yaml --from 2026-10-01 --to 2026-10-31 --db ledger.sqlite --format sarif -o logs.sarif',
   ]
 
+  static override args = {inventory: inventoryArg}
   static override flags = {...sharedFlags, format: formatFlag, ...logFlags, ...ledgerFlags}
 
   async run(): Promise<AuditResult> {
-    const {flags} = await this.parse(LogsAnalyze)
+    const parsed = await this.parse(LogsAnalyze)
+    const {flags} = parsed
     const now = parseNow(flags.now)
     if (!flags.logs?.length) throw new InputError([{code: 'E_FLAG', message: 'logs analyze needs --logs MAPPING (a log mapping file; see the README)'}])
     const options = {
-      inventory: flags.inventory,
+      inventory: this.inventoryPath(parsed),
       rules: flags.rules,
       failOn: flags['fail-on'],
       maxFileSize: flags['max-file-size'],
@@ -32,8 +34,12 @@ ${EXIT_HELP}`
       logs: logOptions(flags),
     }
     const result = await runLogReview(options, {now, onProgress: logProgressBar(!this.jsonEnabled())})
-    const {text, exitCode} = renderResult(result, flags)
+    // The HTML page draws the site map from the declared inventory (and the ledger's events, when given).
+    const details = flags.format === 'html' ? await loadReportDetails({...options, logs: undefined}) : undefined
+    const {text, exitCode, summary} = renderResult(result, flags, details)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
+    // The report went to a file: the person at the terminal still sees the verdict.
+    if (flags.output) this.logToStderr(summary)
     process.exitCode = exitCode
     return result
   }

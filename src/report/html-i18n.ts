@@ -3,6 +3,7 @@ export const HTML_LABELS = {
   en: {
     title_audit: 'fleet-audit: audit report',
     title_validate: 'fleet-audit: inventory validation report',
+    title_logs: 'fleet-audit: access-log review report',
     pass: 'PASSED',
     fail: 'FAILED',
     now: 'Run at',
@@ -96,6 +97,7 @@ export const HTML_LABELS = {
   ja: {
     title_audit: 'fleet-audit 監査報告書',
     title_validate: 'fleet-audit インベントリ検証報告書',
+    title_logs: 'fleet-audit アクセスログ分析報告書',
     pass: '合格',
     fail: '不合格',
     now: '実行日時',

@@ -58,7 +58,7 @@ var selected = null;
 
 // Header.
 var header = document.getElementById('top');
-add(header, el('h1', '', D.meta.kind === 'audit' ? L.title_audit : L.title_validate),
+add(header, el('h1', '', D.meta.kind === 'audit' ? L.title_audit : D.meta.kind === 'logs' ? L.title_logs : L.title_validate),
   el('span', 'verdict ' + (D.meta.failed ? 'fail' : 'pass'), D.meta.failed ? L.fail : L.pass),
   el('span', 'meta', L.now + ': ' + D.meta.now + ' · ' + L.today + ': ' + D.meta.today + ' (' + D.meta.timezone + ') · ' + L.fail_on + ': ' + D.meta.fail_on + ' · fleet-audit ' + D.meta.version));
 var counts = el('span', 'counts');

@@ -18,7 +18,7 @@ export const html: Reporter = {
   render(result, options) {
     const data = buildPageData(result, options.lang, options.details)
     const labels = HTML_LABELS[options.lang]
-    const title = result.kind === 'audit' ? labels.title_audit : labels.title_validate
+    const title = result.kind === 'audit' ? labels.title_audit : result.kind === 'logs' ? labels.title_logs : labels.title_validate
     const csp = [
       "default-src 'none'",
       `script-src '${sha256(SCRIPT)}'`,

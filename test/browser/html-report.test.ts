@@ -301,3 +301,23 @@ describe('HTML report with hostile text in every field', () => {
     await p.close()
   })
 })
+
+describe('HTML report of a log review, in Chromium', () => {
+  it('logs analyze --format html: the site map marks the terminals whose use broke the barrier, with no error or request', async () => {
+    const mapping = `${EXAMPLE}/logs/customer-system.yaml`
+    const file = await report(['logs', 'analyze', EXAMPLE, '--logs', mapping, '--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW], 'logs.html')
+    const p = await openReport(browser, file)
+    expect(p.errors).toEqual([])
+    expect(p.requests).toEqual([])
+    const states = await markerStates(p.page)
+    expect(Object.keys(states).sort()).toEqual(example.terminals.map((t) => t.id).sort())
+    // The counter terminals used for competitors' customers and the temp-staff PC set to NW are critical in the logs too.
+    for (const id of ['HC-NW-001', 'IS-RT-101', 'CC-DR-310']) expect(states[id], id).toBe('critical')
+    // Zones say who can enter (the declared inventory reached the page), never "access not known".
+    const shown = await p.page.innerText('body')
+    expect(shown).toContain('shared: NW and retail can enter')
+    expect(shown).not.toContain('access not known')
+    expect(await p.page.innerText('h1')).toBe('fleet-audit: access-log review report')
+    await p.close()
+  })
+})
