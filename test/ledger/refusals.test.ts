@@ -15,25 +15,15 @@ import {parse} from 'yaml'
 import {generateKeyPair, keyFingerprint, readPrivateKey, readPublicKey} from '../../src/ledger/keys.js'
 import {exportAcks, importHandoff, openLedger, recordAck} from '../../src/ledger/index.js'
 import {loadInventory} from '../../src/inventory/load.js'
-import {tempDir} from './support.js'
+import {BIN, ledgerCli, tempDir} from './support.js'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '..', '..')
-const BIN = process.env.FLEET_AUDIT_BIN ?? join(ROOT, 'bin', 'run.js')
 const T = 300_000
 let dir: string
 let cleanup: () => void
 
-async function cli(...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  const env = {...process.env, NO_COLOR: '1', LANG: 'C', FLEET_AUDIT_DB: '', FLEET_AUDIT_INVENTORY: 'inv', FLEET_AUDIT_NOW: '2026-11-27'}
-  try {
-    const {stdout, stderr} = await run(process.execPath, [BIN, ...args], {cwd: dir, env})
-    return {code: 0, stdout, stderr}
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string}
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr}
-  }
-}
+const cli = (...args: string[]) => ledgerCli(dir, ...args)
 
 const RETAIL_KEY = 'inv/keys/tohoku-epco.key'
 const NW_KEY = 'inv/keys/tohoku-nw.key'

@@ -3,10 +3,8 @@
  * by FLEET_AUDIT_BIN, to run the same attacks against an older build) on real SQLite files, tampered with SQL —
  * triggers dropped, rows edited, every hash recomputed, triggers recreated. Each case says what it defends.
  */
-import {execFile} from 'node:child_process'
 import {copyFileSync, cpSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {promisify} from 'node:util'
 
 import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -14,24 +12,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {hashAck, hashEvent} from '../../src/ledger/hash.js'
 import {handoffEntryHash} from '../../src/ledger/migrations/003-trust.js'
 import type {LedgerAck, LedgerEvent} from '../../src/ledger/types.js'
-import {sqlite, tempDir} from './support.js'
+import {ledgerCli, sqlite, tempDir} from './support.js'
 
-const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '..', '..')
-const BIN = process.env.FLEET_AUDIT_BIN ?? join(ROOT, 'bin', 'run.js')
 let dir: string
 let cleanup: () => void
 
-async function cli(...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  const env = {...process.env, NO_COLOR: '1', LANG: 'C', FLEET_AUDIT_DB: '', FLEET_AUDIT_INVENTORY: 'inv', FLEET_AUDIT_NOW: '2026-11-27'}
-  try {
-    const {stdout, stderr} = await run(process.execPath, [BIN, ...args], {cwd: dir, env})
-    return {code: 0, stdout, stderr}
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string}
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr}
-  }
-}
+const cli = (...args: string[]) => ledgerCli(dir, ...args)
 
 const ok = async (...args: string[]): Promise<string> => {
   const r = await cli(...args)
