@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {NodeSSH} from 'node-ssh'
 
 import {collect, writeFactsDir} from '../src/collect/index.js'
-import type {Terminal} from '../src/model.js'
+import type {Terminal} from '../src/model/types.js'
 
 /** What the bench hands to a worker. */
 export interface WorkerConfig {

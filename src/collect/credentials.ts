@@ -2,7 +2,7 @@ import {createPrivateKey, randomBytes} from 'node:crypto'
 
 import ssh2 from 'ssh2'
 
-import {MAX_SETTINGS_FILE_SIZE, readTextFile} from '../source/read.js'
+import {MAX_SETTINGS_FILE_SIZE, readTextFile} from '../io/read.js'
 import type {SshAuth} from './transport.js'
 
 /** Options that name the operator's credentials (never the inventory's). */

@@ -1,8 +1,8 @@
 import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import type {Facts} from '../model.js'
-import {writeFileAtomic} from '../source/write.js'
+import type {Facts} from '../model/types.js'
+import {writeFileAtomic} from '../io/write.js'
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 

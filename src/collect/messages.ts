@@ -2,7 +2,7 @@
  * What a collection tells the person who ran it: one closing line that never reads as success when terminals were
  * not verified, and the terminals an interrupted run did not reach. Text only; commands print it.
  */
-import type {Outcome} from '../model.js'
+import type {Outcome} from '../model/types.js'
 
 /** The counts a closing line is made from (a `CollectSummary` has them). */
 export interface CollectCounts {

@@ -1,6 +1,6 @@
-import type {Problem} from '../errors.js'
-import type {Inventory, Terminal, TerminalStatus} from '../model.js'
-import {nearest} from '../suggest.js'
+import type {Problem} from '../model/errors.js'
+import type {Inventory, Terminal, TerminalStatus} from '../model/types.js'
+import {nearest} from '../io/suggest.js'
 
 /** Which declared terminals to collect (the `collect` / `audit --live` selection flags). */
 export interface Selection {

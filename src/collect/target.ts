@@ -1,5 +1,5 @@
-import type {Terminal} from '../model.js'
-import {parseAddress} from '../net.js'
+import type {Terminal} from '../model/types.js'
+import {parseAddress} from '../io/address.js'
 
 /** Host and port to connect to: `address` (`host[:port]`, `[v6]:port`) or the hostname, then `ssh.port`, then 22. */
 export function resolveAddress(t: Terminal): {host: string; port: number} | {problem: string} {

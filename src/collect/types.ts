@@ -1,4 +1,4 @@
-import type {ClientFacts, Facts, OsFacts, Outcome} from '../model.js'
+import type {ClientFacts, Facts, OsFacts, Outcome} from '../model/types.js'
 
 /** What a profile's parser makes of one command's output. */
 export type ProbeParse =

@@ -1,12 +1,12 @@
 import {readdir} from 'node:fs/promises'
 import {basename, join} from 'node:path'
 
-import {InputError, type Problem} from '../errors.js'
-import type {Facts, FactSet} from '../model.js'
-import {jsonStructureProblem} from '../source/json.js'
-import {decodeStrict, readRegularFileSync} from '../source/read.js'
-import {pretty, schemaValidator} from '../source/schema.js'
-import {splitPointer} from '../source/yaml.js'
+import {InputError, type Problem} from '../model/errors.js'
+import type {Facts, FactSet} from '../model/types.js'
+import {jsonStructureProblem} from '../io/json.js'
+import {decodeStrict, readRegularFileSync} from '../io/read.js'
+import {pretty, schemaValidator} from '../io/schema.js'
+import {splitPointer} from '../io/yaml.js'
 
 /** Facts are small; a document larger than this was not written by our collector. */
 export const MAX_FACTS_FILE = 2 * 1024 * 1024

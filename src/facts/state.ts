@@ -1,4 +1,4 @@
-import type {Facts, FactsProblem} from '../model.js'
+import type {Facts, FactsProblem} from '../model/types.js'
 
 /**
  * How far a document's `collected_at` may lie ahead of "now": the collecting machine's clock and the auditing one's

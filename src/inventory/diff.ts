@@ -1,4 +1,4 @@
-import type {Inventory, Terminal} from '../model.js'
+import type {Inventory, Terminal} from '../model/types.js'
 
 /** The ledger event a change must be matched by when it is handed to the other company. */
 export type LedgerKind = 'install' | 'remove' | 'move' | 'reconfigure' | 'replace'

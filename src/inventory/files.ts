@@ -1,8 +1,8 @@
 import {readdir, realpath, stat} from 'node:fs/promises'
 import {join, relative} from 'node:path'
 
-import {InventoryError, type Problem} from '../errors.js'
-import {describeFileType} from '../source/read.js'
+import {InventoryError, type Problem} from '../model/errors.js'
+import {describeFileType} from '../io/read.js'
 
 /** Folders inside an inventory folder that never hold inventory files (`logs/` holds log mappings and exports). */
 const SKIP_DIRS = new Set(['node_modules', 'facts', 'logs', '.git'])

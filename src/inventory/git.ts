@@ -5,8 +5,8 @@ import {tmpdir} from 'node:os'
 import {basename, dirname, join, relative, resolve, sep} from 'node:path'
 import {promisify} from 'node:util'
 
-import {InventoryError} from '../errors.js'
-import type {Inventory} from '../model.js'
+import {InventoryError} from '../model/errors.js'
+import type {Inventory} from '../model/types.js'
 import {loadInventory, type LoadInventoryOptions} from './load.js'
 
 const run = promisify(execFile)

@@ -1,11 +1,11 @@
 import {createPrivateKey, createPublicKey} from 'node:crypto'
 
-import type {Problem} from '../errors.js'
-import type {Company, DeclaredProfile, EmergencyWindow, Person, Policy, Retailer, Site, SourcePosition, SshSettings, SupplyPoint, Terminal, Waiver, Zone} from '../model.js'
-import {schemaProblems, schemaValidator} from '../source/schema.js'
+import type {Problem} from '../model/errors.js'
+import type {Company, DeclaredProfile, EmergencyWindow, Person, Policy, Retailer, Site, SourcePosition, SshSettings, SupplyPoint, Terminal, Waiver, Zone} from '../model/types.js'
+import {schemaProblems, schemaValidator} from '../io/schema.js'
 import {isMap, isScalar, isSeq} from 'yaml'
 
-import {positionAt, positionOfNode, readYamlFile, type YamlSource} from '../source/yaml.js'
+import {positionAt, positionOfNode, readYamlFile, type YamlSource} from '../io/yaml.js'
 
 /** A terminal as declared in one file: raw fields plus where they are. Defaults are applied at merge. */
 export type DeclaredTerminal = Omit<Terminal, 'macs' | 'tags' | 'status' | 'auth' | 'ssh'> &

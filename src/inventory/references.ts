@@ -1,6 +1,6 @@
-import {formatPosition, type ProblemList} from '../errors.js'
-import type {Company, Inventory, Person, SourcePosition, SupplyPoint} from '../model.js'
-import {nearest} from '../suggest.js'
+import {formatPosition, type ProblemList} from '../model/errors.js'
+import type {Company, Inventory, Person, SourcePosition, SupplyPoint} from '../model/types.js'
+import {nearest} from '../io/suggest.js'
 
 /**
  * Checks that ids are unique per kind and that every reference resolves.

@@ -1,10 +1,10 @@
-import {SEVERITIES, type Finding, type Inventory, type Severity} from '../model.js'
+import {SEVERITIES, type Finding, type Inventory, type Severity} from '../model/types.js'
 import {LedgerError, ledgerError} from './errors.js'
 import {hashAck} from './hash.js'
-import {indexInventory} from './inventory-index.js'
+import {indexInventory} from '../inventory/index-by-id.js'
 import {INSERT_ACK, ackToRow} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
-import type {AckState, LedgerAck} from './types.js'
+import type {AckState, LedgerAck} from '../model/ledger.js'
 
 /** The result of a re-check of one event, to be recorded as an acknowledgement. */
 export interface AckInput {

@@ -1,4 +1,4 @@
-import {InputError, type Problem} from '../errors.js'
+import {InputError, type Problem} from '../model/errors.js'
 
 /**
  * A ledger input that cannot be used: an unknown reference, a refused hand-off file, a database this code cannot

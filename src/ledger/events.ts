@@ -1,13 +1,13 @@
-import type {Problem} from '../errors.js'
-import type {Inventory, Role} from '../model.js'
+import type {Problem} from '../model/errors.js'
+import type {Inventory, Role} from '../model/types.js'
 import {LedgerError, ledgerError} from './errors.js'
 import {hashEvent} from './hash.js'
-import {indexInventory, type InventoryIndex} from './inventory-index.js'
+import {indexInventory, type InventoryIndex} from '../inventory/index-by-id.js'
 import {EventInserter} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
 import {isSafeText} from './text.js'
 import {isOffsetTime} from './time.js'
-import {EVENT_KINDS, type EventKind, type LedgerEvent} from './types.js'
+import {EVENT_KINDS, type EventKind, type LedgerEvent} from '../model/ledger.js'
 
 /** What a caller says happened; anything left out is taken from the terminal's declaration. */
 export interface EventInput {

@@ -1,13 +1,13 @@
 import type {KeyObject} from 'node:crypto'
 
-import type {Problem} from '../errors.js'
+import type {Problem} from '../model/errors.js'
 import {LedgerError} from './errors.js'
 import {parseHandoff, type HandoffContent, type HandoffFile} from './handoff-format.js'
 import {ByteSink} from './bytes.js'
 import {ackBody, canonicalContent, canonicalContentAround, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
 import {chainName, headSignedBy} from './heads.js'
 import {keyFingerprint, readPublicKey, verifyText, type Signature} from './keys.js'
-import type {LedgerAck, LedgerEvent} from './types.js'
+import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
 /** A hand-off file whose signature and internal chain have been checked. */
 export interface VerifiedHandoff {

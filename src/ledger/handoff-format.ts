@@ -1,13 +1,13 @@
 import {LineCounter, parseDocument, isNode, visit} from 'yaml'
 
-import type {Problem} from '../errors.js'
-import {tagProblems} from '../source/yaml.js'
+import type {Problem} from '../model/errors.js'
+import {tagProblems} from '../io/yaml.js'
 import {LedgerError} from './errors.js'
 import {HEAD_FIELDS, type ChainHead} from './heads.js'
 import type {Signature} from './keys.js'
 import {isSafeText} from './text.js'
 import {isOffsetTime} from './time.js'
-import {EVENT_KINDS, type LedgerAck, type LedgerEvent} from './types.js'
+import {EVENT_KINDS, type LedgerAck, type LedgerEvent} from '../model/ledger.js'
 
 /** The format marker and version of a hand-off file (2: with the sender's signed chain heads). */
 export const HANDOFF_FORMAT = 2

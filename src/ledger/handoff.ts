@@ -1,6 +1,6 @@
 import type {KeyObject} from 'node:crypto'
 
-import type {Company} from '../model.js'
+import type {Company} from '../model/types.js'
 import {ackChainHead} from './acks.js'
 import {LedgerError, ledgerError} from './errors.js'
 import {eventChainHead} from './events.js'
@@ -14,7 +14,7 @@ import {handoffEntryHash} from './migrations/index.js'
 import {ledgerOwner} from './owner.js'
 import {EVENT_FIELDS_SQL, EventInserter, INSERT_ACK, ackFromRow, ackToRow, eventFromRaw, type AckRow, type RawEvent} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
-import type {LedgerAck, LedgerEvent} from './types.js'
+import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
 /** Options for {@link exportHandoff} and {@link exportAcks}. */
 export interface ExportOptions {

@@ -1,6 +1,6 @@
 import {hash as oneShotHash} from 'node:crypto'
 
-import type {LedgerAck, LedgerEvent} from './types.js'
+import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
 /**
  * RFC 8785 canonical JSON: the one byte string every hash and signature is computed over. Same algorithm as the

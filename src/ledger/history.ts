@@ -1,4 +1,4 @@
-import type {Finding, Severity, Terminal} from '../model.js'
+import type {Finding, Severity, Terminal} from '../model/types.js'
 import {ledgerError} from './errors.js'
 import {prepare, type LedgerDb} from './store.js'
 import {toIso} from './time.js'

@@ -2,7 +2,7 @@
 export {LedgerError} from './errors.js'
 export {openLedger, asLedgerError, defaultLedgerPath, schemaVersion, migrate, prepare, BUSY_TIMEOUT_MS, type LedgerDb, type OpenOptions} from './store.js'
 export {MIGRATIONS, SCHEMA_VERSION} from './migrations/index.js'
-export {EVENT_KINDS, RECHECK_KINDS, type EventKind, type AckState, type LedgerEvent, type LedgerAck, type AckSummary, type EventWithState} from './types.js'
+export {EVENT_KINDS, RECHECK_KINDS, type EventKind, type AckState, type LedgerEvent, type LedgerAck, type AckSummary, type EventWithState} from '../model/ledger.js'
 export {recordEvent, recordEvents, eventChainHead, type EventInput} from './events.js'
 export {listEvents, type EventFilter} from './list.js'
 export {recordAck, ackStateFor, type AckInput} from './acks.js'

@@ -1,7 +1,7 @@
 import {eventFromRow, type EventRow} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
 import {toIso} from './time.js'
-import type {AckState, EventKind, EventWithState} from './types.js'
+import type {AckState, EventKind, EventWithState} from '../model/ledger.js'
 
 /** Filters for {@link listEvents}; all optional, combined with AND. */
 export interface EventFilter {

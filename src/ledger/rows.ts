@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 
 import {prepare, type LedgerDb} from './store.js'
-import type {LedgerAck, LedgerEvent} from './types.js'
+import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
 /** An `events` row as SQLite returns it. */
 export type EventRow = Omit<LedgerEvent, 'macs'> & {macs: string; imported_at: string | null}

@@ -1,4 +1,4 @@
-import type {Company} from '../model.js'
+import type {Company} from '../model/types.js'
 import {checkGuards} from './guards.js'
 import {hashAck, hashEvent} from './hash.js'
 import {chainName, headDisagreement, headSignedBy, type ChainHead} from './heads.js'

@@ -1,12 +1,12 @@
-import type {Problem} from '../errors.js'
-import type {Company} from '../model.js'
+import type {Problem} from '../model/errors.js'
+import type {Company} from '../model/types.js'
 import {LedgerError} from './errors.js'
 import {readHandoff, type VerifiedHandoff} from './handoff-check.js'
 import {parseHandoff} from './handoff-format.js'
 import {listEvents} from './list.js'
 import type {LedgerDb} from './store.js'
-import type {AckSummary, LedgerAck, LedgerEvent} from './types.js'
-import {MAX_HANDOFF_FILE_SIZE, readTextFileSync} from '../source/read.js'
+import type {AckSummary, LedgerAck, LedgerEvent} from '../model/ledger.js'
+import {MAX_HANDOFF_FILE_SIZE, readTextFileSync} from '../io/read.js'
 
 /** An event as rules see it: the record and its latest acknowledgement. */
 export interface ViewEvent extends LedgerEvent {

@@ -1,9 +1,9 @@
-import type {AuditResult} from '../audit.js'
-import {isFailing} from '../exit-code.js'
-import type {Facts, FactSet, Finding, Inventory, Severity, Terminal, Zone} from '../model.js'
-import {SEVERITIES} from '../model.js'
-import {daysBetween} from '../time.js'
-import {sanitize} from './sanitize.js'
+import type {AuditResult} from '../app/audit.js'
+import {isFailing} from '../policy/exit-code.js'
+import type {Facts, FactSet, Finding, Inventory, Severity, Terminal, Zone} from '../model/types.js'
+import {SEVERITIES} from '../model/types.js'
+import {daysBetween} from '../io/time.js'
+import {sanitize} from '../io/text.js'
 
 /** Waivers that end within this many days are listed in the summary so that someone renews or removes them. */
 export const EXPIRY_HORIZON_DAYS = 30

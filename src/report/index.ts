@@ -10,7 +10,7 @@ import type {Format, Reporter} from './types.js'
 export const reporters = {table, json, junit, markdown, sarif, html} satisfies Record<Format, Reporter>
 export const FORMATS = Object.keys(reporters) as Format[]
 export type {Format, RenderOptions, Reporter} from './types.js'
-export {sanitize, sanitizeLine} from './sanitize.js'
+export {sanitize, sanitizeLine} from '../io/text.js'
 export {buildPageData, type ReportDetails, type ReportEvent, type RunInputs} from './html-model.js'
 export {summaryText} from './summary.js'
 export {displayWidth, padDisplay, wrapText} from './width.js'

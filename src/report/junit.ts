@@ -1,7 +1,7 @@
-import type {AuditResult} from '../audit.js'
-import {isFailing} from '../exit-code.js'
-import type {Finding} from '../model.js'
-import {sanitize} from './sanitize.js'
+import type {AuditResult} from '../app/audit.js'
+import {isFailing} from '../policy/exit-code.js'
+import type {Finding} from '../model/types.js'
+import {sanitize} from '../io/text.js'
 import type {Reporter} from './types.js'
 
 /**

@@ -1,9 +1,9 @@
-import {isFailing} from '../exit-code.js'
-import {severityLabel} from '../i18n.js'
-import {SEVERITIES} from '../model.js'
+import {isFailing} from '../policy/exit-code.js'
+import {severityLabel} from '../model/i18n.js'
+import {SEVERITIES} from '../model/types.js'
 import {NOT_COLLECTED} from '../rules/unevaluated.js'
-import {daysBetween} from '../time.js'
-import {sanitizeLine} from './sanitize.js'
+import {daysBetween} from '../io/time.js'
+import {sanitizeLine} from '../io/text.js'
 import type {Reporter} from './types.js'
 
 /** Waivers that end within this many days are listed so that someone renews or removes them in time. */

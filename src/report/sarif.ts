@@ -1,6 +1,6 @@
 import {isAbsolute, relative, sep} from 'node:path'
 
-import type {Finding, Severity} from '../model.js'
+import type {Finding, Severity} from '../model/types.js'
 import type {Reporter} from './types.js'
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note'}

@@ -1,6 +1,6 @@
-import type {AuditResult} from '../audit.js'
-import {type Lang, severityLabel} from '../i18n.js'
-import {SEVERITIES} from '../model.js'
+import type {AuditResult} from '../app/audit.js'
+import {type Lang, severityLabel} from '../model/i18n.js'
+import {SEVERITIES} from '../model/types.js'
 
 /** The verdict in one line: counts by severity, waived, failing and the threshold that decides the exit code. */
 export function summaryLine(result: Pick<AuditResult, 'summary' | 'fail_on'>, lang: Lang): {head: string; failing: string} {

@@ -1,4 +1,4 @@
-import type {AuditResult} from '../audit.js'
+import type {AuditResult} from '../app/audit.js'
 import type {ReportDetails} from './html-model.js'
 
 /** The report formats; `--format` offers exactly the keys of the registry. */

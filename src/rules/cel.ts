@@ -2,9 +2,9 @@ import {isIP} from 'node:net'
 
 import {Environment} from '@marcbachmann/cel-js'
 
-import {hostOf, inAnyCidr} from '../net.js'
+import {hostOf, inAnyCidr} from '../io/address.js'
 
-export {hostOf, inAnyCidr} from '../net.js'
+export {hostOf, inAnyCidr} from '../io/address.js'
 
 /** Hostnames compare case-insensitively, and a short name matches its FQDN. */
 export function sameHost(a: string, b: string): boolean {

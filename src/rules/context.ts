@@ -1,7 +1,7 @@
 import type {LedgerView} from '../ledger/view.js'
 import type {FactsState} from '../facts/state.js'
-import type {Company, Facts, Inventory, Terminal} from '../model.js'
-import {dayIn, daysBetween} from '../time.js'
+import type {Company, Facts, Inventory, Terminal} from '../model/types.js'
+import {dayIn, daysBetween} from '../io/time.js'
 import type {EvaluationInput} from './types.js'
 
 const EMPTY_CLIENT = {terminal_id: '', role: '', auth: '', serial: '', macs: [], ips: []}

@@ -1,6 +1,6 @@
 import {factsState} from '../facts/state.js'
-import {type Lang, zoneKindLabel} from '../i18n.js'
-import type {Finding, Localized} from '../model.js'
+import {type Lang, zoneKindLabel} from '../model/i18n.js'
+import type {Finding, Localized} from '../model/types.js'
 import {CEL_STEP_BUDGET, CelBudgetExceeded, evaluateBounded} from './cel.js'
 import {sharedContext, terminalContext} from './context.js'
 import {evaluators} from './evaluators/index.js'

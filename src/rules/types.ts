@@ -1,6 +1,6 @@
 import type {TerminalChange} from '../inventory/diff.js'
 import type {LedgerView} from '../ledger/view.js'
-import type {FactSet, Finding, Inventory, Localized, Severity, SourcePosition} from '../model.js'
+import type {FactSet, Finding, Inventory, Localized, Severity, SourcePosition} from '../model/types.js'
 
 /** What a rule needs: declared data only (runs in CI), collected facts, the hand-off ledger, or access logs. */
 export type Needs = 'inventory' | 'facts' | 'ledger' | 'logs'

@@ -1,5 +1,5 @@
 import {factsState} from '../facts/state.js'
-import type {Finding, SourcePosition} from '../model.js'
+import type {Finding, SourcePosition} from '../model/types.js'
 import type {EvaluationInput, Rule} from './types.js'
 
 /** The reason given for terminals a live run did not select; reports count them in one line. */

@@ -1,6 +1,6 @@
-import type {ProblemList} from '../errors.js'
-import type {Finding, Inventory, Localized, Waiver} from '../model.js'
-import {daysBetween} from '../time.js'
+import type {ProblemList} from '../model/errors.js'
+import type {Finding, Inventory, Localized, Waiver} from '../model/types.js'
+import {daysBetween} from '../io/time.js'
 import type {EvaluationInput, RawFinding, Rule} from './types.js'
 
 /** Rules that judge waivers themselves; a waiver can never hide them. */

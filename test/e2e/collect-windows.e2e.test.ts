@@ -8,7 +8,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {collect, type CollectOptions, encodeCommand, type ProbeProfile, WINDOWS_SCRIPT, windowsProfile} from '../../src/collect/index.js'
-import type {Facts, Terminal} from '../../src/model.js'
+import type {Facts, Terminal} from '../../src/model/types.js'
 import {guidOf, type Lab, startLab} from '../lab/lab.js'
 import {encodeOutput, psJson, windowsDocument} from '../lab/windows-output.js'
 import {factsSchemaErrors} from '../unit/collect/helpers.js'

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {collect, type CollectOptions, profileFromData, type ProbeProfile, writeFactsDir} from '../../src/collect/index.js'
-import type {Facts, Outcome, Terminal} from '../../src/model.js'
+import type {Facts, Outcome, Terminal} from '../../src/model/types.js'
 import {assertLabPrerequisites, type Lab, startLab} from '../lab/lab.js'
 import {failureFleet, incidentFleet} from '../lab/scenarios.js'
 import {factsSchemaErrors, removeTempDirs, tempDir} from '../unit/collect/helpers.js'

@@ -17,7 +17,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {WINDOWS_SCRIPT} from '../../src/collect/index.js'
-import type {ClientFacts, Terminal} from '../../src/model.js'
+import type {ClientFacts, Terminal} from '../../src/model/types.js'
 import {defaultConf, fingerprint, keygen, knownHostsLines, NS_SCRIPT, pool, run, sshdConfig, windowsShims} from './lab-files.js'
 import {type RecordedEncoding, windowsOutput} from './windows-output.js'
 import {childPids, processesMentioning, procCpuMs, waitForBanner} from './lab-procs.js'

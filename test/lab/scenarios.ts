@@ -2,7 +2,7 @@
  * Named lab fleets. `failureFleet` walks every collection outcome; `incidentFleet` re-enacts the four seed incidents
  * as far as collection can see them (the placement half lives in the inventory the audit tests declare).
  */
-import type {Terminal} from '../../src/model.js'
+import type {Terminal} from '../../src/model/types.js'
 import type {LabTerminalSpec} from './lab.js'
 
 const HUGE_CONF = `terminal_id=HUGE\nrole=retail\nauth=idcard\nserial=S\n${'# padding padding padding padding padding padding\n'.repeat(45_000)}`

@@ -3,7 +3,7 @@
  * JSON as Windows PowerShell 5.1 (JavaScriptSerializer) or PowerShell 7 (Newtonsoft) writes it, and the bytes in the
  * encoding under test (CP932, UTF-16LE with BOM, UTF-8 with or without BOM; CRLF or LF).
  */
-import type {ClientFacts} from '../../src/model.js'
+import type {ClientFacts} from '../../src/model/types.js'
 
 /** Wire encodings a recorded output can be in. */
 export type RecordedEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'cp932'

@@ -4,7 +4,7 @@
  */
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import type {AuditResult} from '../../src/audit.js'
+import type {AuditResult} from '../../src/app/audit.js'
 import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run} from '../commands/helpers.js'
 
 let result: AuditResult

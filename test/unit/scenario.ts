@@ -8,9 +8,9 @@ import {join} from 'node:path'
 
 import {stringify} from 'yaml'
 
-import {type AuditResult, runAudit} from '../../src/audit.js'
-import type {FailOn} from '../../src/exit-code.js'
-import {parseNow} from '../../src/time.js'
+import {type AuditResult, runAudit} from '../../src/app/audit.js'
+import type {FailOn} from '../../src/policy/exit-code.js'
+import {parseNow} from '../../src/io/time.js'
 
 export type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 

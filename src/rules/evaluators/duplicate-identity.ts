@@ -1,6 +1,6 @@
-import {formatPosition} from '../../errors.js'
-import type {SourcePosition, Terminal} from '../../model.js'
-import {parseAddress} from '../../net.js'
+import {formatPosition} from '../../model/errors.js'
+import type {SourcePosition, Terminal} from '../../model/types.js'
+import {parseAddress} from '../../io/address.js'
 import type {EvaluationInput, RawFinding} from '../types.js'
 
 const FIELDS = [

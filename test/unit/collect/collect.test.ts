@@ -8,7 +8,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {collect, CollectInputError, fingerprintOf, TransportError} from '../../../src/collect/index.js'
 import type {CollectOptions, ProbeProfile, Session, Transport} from '../../../src/collect/index.js'
 import {loadCredentials} from '../../../src/collect/credentials.js'
-import {formatProblem, InputError} from '../../../src/errors.js'
+import {formatProblem, InputError} from '../../../src/model/errors.js'
 import {factsSchemaErrors, removeTempDirs, tempDir, linuxOutput, terminal} from './helpers.js'
 
 const KEY = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIKNF1C6+l8E0rj5M9ECsflycxnmnSqBWNJF4Thp4oxMx', 'base64')

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {escapeRaw, factsFileName, writeFactsDir} from '../../../src/collect/index.js'
-import type {Facts} from '../../../src/model.js'
+import type {Facts} from '../../../src/model/types.js'
 import {factsSchemaErrors, removeTempDirs, tempDir} from './helpers.js'
 
 describe('writeFactsDir', () => {

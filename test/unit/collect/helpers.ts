@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import type {Facts, Terminal} from '../../../src/model.js'
-import {schemaValidator} from '../../../src/source/schema.js'
+import type {Facts, Terminal} from '../../../src/model/types.js'
+import {schemaValidator} from '../../../src/io/schema.js'
 
 // The product's own validator (its formats are the address parser the rules use), not a second ajv set-up.
 const validate = schemaValidator('facts.schema.json')

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {collectClosingLine, listIds} from '../../../src/collect/messages.js'
-import {OUTCOMES, type Outcome} from '../../../src/model.js'
+import {OUTCOMES, type Outcome} from '../../../src/model/types.js'
 import {renderMessage} from '../../../src/rules/evaluate.js'
 
 const counts = (over: Partial<Record<Outcome, number>>, extra: {aborted?: boolean; skipped?: string[]} = {}) => {

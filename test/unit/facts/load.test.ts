@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {InputError} from '../../../src/errors.js'
+import {InputError} from '../../../src/model/errors.js'
 import {loadFacts, parseFacts} from '../../../src/facts/load.js'
 import {allOk, audit, baseInventory, cleanup, failedFacts, hits, okFacts} from '../scenario.js'
 
@@ -93,8 +93,8 @@ describe('bad facts make the terminal unverified, never exit 2', () => {
 
   it('an invalid UTF-8 facts file names the file and the problem', async () => {
     const {writeScenario} = await import('../scenario.js')
-    const {runAudit} = await import('../../../src/audit.js')
-    const {parseNow} = await import('../../../src/time.js')
+    const {runAudit} = await import('../../../src/app/audit.js')
+    const {parseNow} = await import('../../../src/io/time.js')
     const s = await writeScenario(inv, {facts: {'T-NW': okFacts(inv, 'T-NW')}})
     writeFileSync(join(s.facts!, 'T-RT.json'), Buffer.from([0x7b, 0xff, 0x7d]))
     const result = await runAudit({inventory: s.inventory, facts: s.facts, failOn: 'high'}, {now: parseNow('2026-11-27')})
@@ -117,14 +117,14 @@ describe('bad facts make the terminal unverified, never exit 2', () => {
     const {writeScenario} = await import('../scenario.js')
     const s = await writeScenario(inv, {facts: allOk(inv)})
     chmodSync(join(s.facts!, 'T-RT.json'), 0o000)
-    const {runAudit} = await import('../../../src/audit.js')
+    const {runAudit} = await import('../../../src/app/audit.js')
     const result = await runAudit({inventory: s.inventory, facts: s.facts, failOn: 'high'}, {now: new Date('2026-11-27T03:00:00Z')})
     expect(hits(result)).toEqual(['T-RT collect/unverified'])
   })
 
   it('a nonexistent facts folder is an input error (exit 2)', async () => {
     const {writeScenario} = await import('../scenario.js')
-    const {runAudit} = await import('../../../src/audit.js')
+    const {runAudit} = await import('../../../src/app/audit.js')
     const s = await writeScenario(inv)
     await expect(runAudit({inventory: s.inventory, facts: join(s.dir, 'nope'), failOn: 'high'}, {now: new Date()})).rejects.toThrow(InputError)
   })

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {formatProblem, InventoryError} from '../../../src/errors.js'
+import {formatProblem, InventoryError} from '../../../src/model/errors.js'
 import {loadInventory} from '../../../src/inventory/load.js'
 
 /** Relative to the repository root (vitest's working folder), as a user would type it; expected texts use it too. */

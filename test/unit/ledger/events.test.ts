@@ -2,7 +2,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {hashEvent, listEvents, openLedger, recordEvent, recordEvents, type EventInput, type LedgerDb} from '../../../src/ledger/index.js'
-import {testInventory, tempDir} from '../../ledger/support.js'
+import {testInventory, tempDir} from '../../commands/ledger/support.js'
 
 const now = new Date('2026-11-27T03:00:00Z')
 const inventory = testInventory()

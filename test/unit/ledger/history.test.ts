@@ -2,8 +2,8 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {ackStateFor, diffRuns, ledgerView, listRuns, openLedger, recordEvent, recordRun, runFindings, terminalAt, type LedgerDb} from '../../../src/ledger/index.js'
-import type {Finding, Severity} from '../../../src/model.js'
-import {tempDir, testInventory} from '../../ledger/support.js'
+import type {Finding, Severity} from '../../../src/model/types.js'
+import {tempDir, testInventory} from '../../commands/ledger/support.js'
 
 const finding = (rule: string, terminal: string, severity: Severity = 'high'): Finding => ({
   rule,

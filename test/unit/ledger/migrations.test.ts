@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {MIGRATIONS, SCHEMA_VERSION, openLedger, schemaVersion} from '../../../src/ledger/index.js'
-import {sqlite, tempDir} from '../../ledger/support.js'
+import {sqlite, tempDir} from '../../commands/ledger/support.js'
 
 let dir: string
 let cleanup: () => void

@@ -3,7 +3,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {buildPageData, markerState} from '../../../src/report/html-model.js'
 import {jsonForScript} from '../../../src/report/html.js'
 import {reporters} from '../../../src/report/index.js'
-import type {Finding} from '../../../src/model.js'
+import type {Finding} from '../../../src/model/types.js'
 import {allOk, audit, baseInventory, cleanup, okFacts, terminal} from '../scenario.js'
 
 afterAll(cleanup)

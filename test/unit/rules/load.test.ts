@@ -4,8 +4,8 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {formatProblem, RulePackError} from '../../../src/errors.js'
-import {SEVERITIES} from '../../../src/model.js'
+import {formatProblem, RulePackError} from '../../../src/model/errors.js'
+import {SEVERITIES} from '../../../src/model/types.js'
 import {evaluators} from '../../../src/rules/evaluators/index.js'
 import {BUILTIN_RULES_DIR, loadRules} from '../../../src/rules/load.js'
 

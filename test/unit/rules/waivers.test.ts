@@ -1,6 +1,6 @@
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {exitCodeFor} from '../../../src/exit-code.js'
+import {exitCodeFor} from '../../../src/policy/exit-code.js'
 import {audit, baseInventory, cleanup, hits, type Json, terminal} from '../scenario.js'
 
 afterAll(cleanup)

@@ -1,0 +1,214 @@
+import {createHash} from 'node:crypto'
+import {createReadStream, createWriteStream} from 'node:fs'
+import {open, stat} from 'node:fs/promises'
+import {join} from 'node:path'
+import {pipeline} from 'node:stream/promises'
+import {Transform, type TransformCallback, Writable} from 'node:stream'
+import {createGunzip, gunzipSync} from 'node:zlib'
+
+import {InputError, type Problem} from '../../model/errors.js'
+import {columnProblem} from './mapping.js'
+import {Cp932ToUtf8} from './sjis.js'
+import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
+
+/** How the engine reads one log file: the file itself, or a UTF-8 copy of a Shift_JIS one. */
+export interface FilePlan {
+  /** The file as the user named it (used in every message). */
+  file: string
+  /** What the engine reads. */
+  path: string
+  gzip: boolean
+  bytes: number
+  /** Known when the file was transcoded (the hash was taken on the way); else computed beside the engine's scan. */
+  sha256?: string
+  /** Lines the transcoder found invalid (1-based), and how many. */
+  invalidLines: number[]
+  invalid: number
+  /** The header's column names (csv, tsv). */
+  header?: string[]
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b]
+/** The header line is read from at most this many bytes; a longer first line is not a header. */
+const HEADER_LIMIT = 1 << 20
+
+/**
+ * Checks every file of a mapping before anything heavy runs: readable, a header naming every mapped column (csv,
+ * tsv) or the mapped keys on the first line (jsonl). A missing column is exit 2 at the field in the mapping.
+ */
+export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n: number}): Promise<FilePlan[]> {
+  const problems: Problem[] = []
+  const plans: FilePlan[] = []
+  // A column missing from every daily file is one problem, not one per file.
+  const missing = new Map<string, {problem: Problem; more: number}>()
+  for (const file of mapping.files) {
+    let bytes: number
+    try {
+      const st = await stat(file)
+      if (!st.isFile()) {
+        problems.push({code: 'E_NOT_FILE', message: 'not a regular file', file})
+        continue
+      }
+
+      bytes = st.size
+    } catch (error) {
+      problems.push({code: 'E_READ', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`, file})
+      continue
+    }
+
+    const head = await readHead(file)
+    const gzip = mapping.compression === 'gzip' || (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
+    const plan: FilePlan = {file, path: file, gzip, bytes, invalidLines: [], invalid: 0}
+    // An empty export has no header and no rows; its days show up as days without logs.
+    if (bytes === 0) continue
+    if (mapping.format !== 'parquet') {
+      let text: string
+      try {
+        text = firstLine(gzip ? gunzipHead(head) : head, mapping.encoding)
+      } catch {
+        problems.push({code: 'E_READ', message: 'not a gzip file (compression: gzip)', file})
+        continue
+      }
+
+      const checked = checkColumns(mapping, text, file)
+      for (const {field, problem} of checked.problems) {
+        const seen = missing.get(field)
+        if (seen) seen.more++
+        else missing.set(field, {problem, more: 0})
+      }
+
+      plan.header = checked.header
+    }
+
+    if (mapping.encoding === 'shift_jis') plan.path = join(tmpDir, `${counter.n++}.txt`)
+    plans.push(plan)
+  }
+
+  for (const {problem, more} of missing.values()) problems.push(more > 0 ? {...problem, message: `${problem.message} (and ${more} more files)`} : problem)
+  if (problems.length > 0) throw new InputError(problems)
+  return plans
+}
+
+/** Writes the UTF-8 copy of a Shift_JIS file, hashing the original bytes on the way. */
+export async function transcode(plan: FilePlan, onBytes?: (n: number) => void): Promise<void> {
+  const hash = createHash('sha256')
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, done: TransformCallback) {
+      hash.update(chunk)
+      onBytes?.(chunk.length)
+      done(null, chunk)
+    },
+  })
+  const decoder = new Cp932ToUtf8()
+  const source = createReadStream(plan.file, {highWaterMark: 1 << 20})
+  const sink = createWriteStream(plan.path)
+  try {
+    await (plan.gzip ? pipeline(source, tap, createGunzip(), decoder, sink) : pipeline(source, tap, decoder, sink))
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code?.startsWith('Z_') ? 'gzip stream is cut short or corrupt' : `cannot read: ${(error as Error).message}`
+    throw new InputError([{code: 'E_READ', message: reason, file: plan.file}])
+  }
+
+  plan.sha256 = hash.digest('hex')
+  plan.invalid = decoder.invalid
+  plan.invalidLines = decoder.invalidLines
+}
+
+/**
+ * SHA-256 of a file's bytes as stored (compressed or not): what the ledger records as evidence. A gzip file is
+ * inflated on the way, because the engine reads a stream that is cut short without complaint: a truncated export
+ * would otherwise lose its last lines silently.
+ */
+export async function hashFile(file: string, gzip = false): Promise<string> {
+  const hash = createHash('sha256')
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, done: TransformCallback) {
+      hash.update(chunk)
+      done(null, gzip ? chunk : undefined)
+    },
+  })
+  try {
+    if (gzip) await pipeline(createReadStream(file, {highWaterMark: 1 << 20}), tap, createGunzip(), new Writable({write: (_c, _e, done) => done()}))
+    else for await (const chunk of createReadStream(file, {highWaterMark: 1 << 20})) hash.update(chunk as Buffer)
+  } catch (error) {
+    const reason = gzip && (error as NodeJS.ErrnoException).code?.startsWith('Z_') ? 'gzip stream is cut short or corrupt' : `cannot read: ${(error as Error).message}`
+    throw new InputError([{code: 'E_READ', message: reason, file}])
+  }
+
+  return hash.digest('hex')
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const fh = await open(file, 'r')
+  try {
+    const buf = Buffer.alloc(HEADER_LIMIT)
+    const {bytesRead} = await fh.read(buf, 0, HEADER_LIMIT, 0)
+    return buf.subarray(0, bytesRead)
+  } finally {
+    await fh.close()
+  }
+}
+
+function gunzipHead(head: Buffer): Buffer {
+  // The head is a prefix of the stream: inflate what it holds, ignoring that the stream goes on.
+  return gunzipSync(head, {finishFlush: 2 /* Z_SYNC_FLUSH */}).subarray(0, HEADER_LIMIT)
+}
+
+function firstLine(bytes: Buffer, encoding: LogMapping['encoding']): string {
+  let end = bytes.indexOf(0x0a)
+  if (end === -1) end = bytes.length
+  let line = bytes.subarray(0, end)
+  if (line.at(-1) === 0x0d) line = line.subarray(0, -1)
+  const text = new TextDecoder(encoding === 'shift_jis' ? 'shift_jis' : 'utf-8').decode(line)
+  return text.replace(/^\uFEFF/, '')
+}
+
+/** The mapped columns must be in the header (csv, tsv) or keys of the first object (jsonl). */
+function checkColumns(mapping: LogMapping, line: string, file: string): {problems: {field: LogField; problem: Problem}[]; header?: string[]} {
+  const mapped = LOG_FIELDS.filter((f) => mapping.fields[f] !== undefined)
+  let names: string[]
+  if (mapping.format === 'jsonl') {
+    try {
+      const first = JSON.parse(line) as unknown
+      names = first && typeof first === 'object' && !Array.isArray(first) ? Object.keys(first) : []
+    } catch {
+      // A broken first line is one unparseable line like any other; the keys are checked on the lines that parse.
+      return {problems: []}
+    }
+  } else names = splitHeader(line, mapping.delimiter)
+
+  const problems: {field: LogField; problem: Problem}[] = []
+  for (const field of mapped as LogField[]) {
+    const column = mapping.fields[field]!
+    if (!names.includes(column)) {
+      const shown = names.slice(0, 20).map((n) => JSON.stringify(n.slice(0, 40))).join(', ')
+      problems.push({field, problem: columnProblem(mapping, field, `fields.${field}: ${mapping.format === 'jsonl' ? 'key' : 'column'} ${JSON.stringify(column)} is not in ${file} (it has: ${shown || 'nothing'})`)})
+    }
+  }
+
+  return {problems, header: mapping.format === 'jsonl' ? undefined : names}
+}
+
+/** Splits a CSV header line, honouring double quotes. */
+export function splitHeader(line: string, delimiter: string): string[] {
+  const out: string[] = []
+  let cur = ''
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"'
+        i++
+      } else if (ch === '"') quoted = false
+      else cur += ch
+    } else if (ch === '"') quoted = true
+    else if (ch === delimiter) {
+      out.push(cur)
+      cur = ''
+    } else cur += ch
+  }
+
+  out.push(cur)
+  return out.map((s) => s.trim())
+}

@@ -1,0 +1,200 @@
+import {Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit} from 'yaml'
+
+import type {Problem} from '../model/errors.js'
+import type {SourcePosition} from '../model/types.js'
+import {DEFAULT_MAX_FILE_SIZE, readTextFile} from './read.js'
+
+/** Deeper than any honest inventory; deep enough to stop a nesting bomb before ajv recurses into it. */
+const MAX_DEPTH = 64
+/** YAML aliases are legitimate for shared defaults; a few hundred is plenty, a billion laughs is not. */
+const MAX_ALIAS_COUNT = 200
+
+/** A parsed YAML file that still knows where every value came from. */
+export interface YamlSource {
+  file: string
+  doc: Document.Parsed
+  lineCounter: LineCounter
+  value: unknown
+  text: string
+}
+
+export type YamlResult = {ok: true; source: YamlSource} | {ok: false; problems: Problem[]}
+
+/** Reads and parses one YAML file with every hostile-input guard on; never throws for bad input. */
+export async function readYamlFile(file: string, maxBytes = DEFAULT_MAX_FILE_SIZE): Promise<YamlResult> {
+  const text = await readTextFile(file, maxBytes)
+  if (!text.ok) return {ok: false, problems: [text.problem]}
+  return parseYamlText(file, text.text)
+}
+
+/** Parses YAML text; duplicate keys, alias bombs, deep nesting and empty documents are problems with positions. */
+export function parseYamlText(file: string, text: string): YamlResult {
+  const tooDeep = flowTooDeep(text)
+  if (tooDeep !== undefined) {
+    const before = text.slice(0, tooDeep)
+    const line = before.split('\n').length
+    const column = tooDeep - before.lastIndexOf('\n')
+    return {ok: false, problems: [{code: 'E_TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels`, file, line, column}]}
+  }
+
+  const lineCounter = new LineCounter()
+  let doc: Document.Parsed
+  try {
+    doc = parseDocument(text, {lineCounter, uniqueKeys: true, strict: true, prettyErrors: true, version: '1.2'})
+  } catch (error) {
+    // The parser recurses on nested flow collections; a nesting bomb ends here instead of crashing.
+    return {ok: false, problems: [{code: 'E_YAML', message: `cannot parse: ${(error as Error).message}`, file}]}
+  }
+
+  const problems: Problem[] = doc.errors.map((e) => ({
+    code: e.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML',
+    message: firstLine(e.message),
+    file,
+    line: e.linePos?.[0].line,
+    column: e.linePos?.[0].col,
+  }))
+  if (problems.length > 0) return {ok: false, problems}
+
+  if (doc.contents === null) return {ok: false, problems: [{code: 'E_EMPTY', message: 'the file is empty', file}]}
+  const tags = tagProblems(doc, lineCounter, text, file)
+  if (tags.length > 0) return {ok: false, problems: tags}
+
+  const deep = findTooDeep(doc.contents as Node)
+  if (deep) {
+    const {line, col} = lineCounter.linePos(deep.range?.[0] ?? 0)
+    return {ok: false, problems: [{code: 'E_TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels`, file, line, column: col}]}
+  }
+
+  let value: unknown
+  try {
+    value = doc.toJS({maxAliasCount: MAX_ALIAS_COUNT})
+  } catch (error) {
+    return {ok: false, problems: [{code: 'E_ALIAS', message: `refused: ${firstLine((error as Error).message)}`, file}]}
+  }
+
+  return {ok: true, source: {file, doc, lineCounter, value, text}}
+}
+
+/** The tags of YAML 1.2's core schema, plus `!` (the non-specific tag, which only says "a plain string"). */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`).concat('!'))
+
+/**
+ * Every tag outside the core schema (`!!js/function`, `!!binary`, `!custom`, ...) at the position of the tag. The `yaml`
+ * library only warns about unknown tags and then reads the value as a plain string; fleet-audit's inputs are data, so
+ * a tag that asks for anything else means the file was written for another program (or to trick this one): exit 2.
+ * Shared by every YAML reader (inventory, rules, waivers, config, hand-off files).
+ */
+export function tagProblems(doc: Document.Parsed, lineCounter: LineCounter, text: string, file?: string): Problem[] {
+  const problems: Problem[] = []
+  visit(doc, (_key, node) => {
+    if (!isNode(node) || node.tag === undefined || CORE_TAGS.has(node.tag)) return
+    const {line, col} = lineCounter.linePos(tagOffset(text, node.range?.[0] ?? 0))
+    const shown = node.tag.replace(/^tag:yaml\.org,2002:/, '!!')
+    problems.push({
+      code: 'E_YAML_TAG',
+      message: `YAML tag "${shown}" is not allowed: only the core schema's tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq)`,
+      file,
+      line,
+      column: col,
+    })
+  })
+  return problems
+}
+
+/** The tag is written before its value (possibly with an anchor between): the last `!`/`!!` before the value. */
+function tagOffset(text: string, valueStart: number): number {
+  let i = text.lastIndexOf('!', Math.max(0, valueStart - 1))
+  if (i === -1) return valueStart
+  while (i > 0 && text[i - 1] === '!') i--
+  // `!prefix!suffix` (a named handle): go back to its first `!`.
+  const start = text.lastIndexOf('!', i - 1)
+  if (start !== -1 && !/[\s,[\]{}]/.test(text.slice(start, i))) i = start
+  return i
+}
+
+/** Position of the value at a JSON path (e.g. ajv's instancePath segments); the closest existing ancestor otherwise. */
+export function positionAt(source: YamlSource, path: readonly (string | number)[], key = false): SourcePosition {
+  let node: unknown = source.doc.contents
+  let best = node as Node | null
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg))
+      if (!pair) break
+      if (key && seg === path.at(-1)) {
+        best = pair.key as Node
+        break
+      }
+
+      node = pair.value
+    } else if (isSeq(node)) {
+      node = node.items[Number(seg)]
+    } else break
+
+    if (node && (node as Node).range) best = node as Node
+  }
+
+  const offset = best?.range?.[0] ?? 0
+  const {line, col} = source.lineCounter.linePos(offset)
+  return {file: source.file, line, column: col}
+}
+
+/** Position of a node already in hand (cheaper than walking a path from the root for every field). */
+export function positionOfNode(source: YamlSource, node: unknown): SourcePosition {
+  const {line, col} = source.lineCounter.linePos((node as Node | undefined)?.range?.[0] ?? 0)
+  return {file: source.file, line, column: col}
+}
+
+/** Splits an ajv instancePath (`/terminals/3/zone`) into segments. */
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '') return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+}
+
+/**
+ * Offset of the first flow collection ([ or {) nested deeper than MAX_DEPTH, outside quotes and comments.
+ * The parser recurses on flow collections, so this must be refused before parsing, not caught as a stack overflow.
+ */
+function flowTooDeep(text: string): number | undefined {
+  let depth = 0
+  let quote: string | undefined
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++
+      else if (ch === quote) quote = undefined
+      continue
+    }
+
+    const prev = i === 0 ? '\n' : text[i - 1]
+    if (ch === '#' && /\s/.test(prev)) {
+      const nl = text.indexOf('\n', i)
+      if (nl === -1) break
+      i = nl
+    } else if ((ch === '"' || ch === "'") && /[\s[{,:]/.test(prev)) quote = ch
+    else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_DEPTH) return i
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth--
+  }
+
+  return undefined
+}
+
+function findTooDeep(root: Node): Node | undefined {
+  const stack: {node: unknown; depth: number}[] = [{node: root, depth: 1}]
+  while (stack.length > 0) {
+    const {node, depth} = stack.pop()!
+    if (depth > MAX_DEPTH) return node as Node
+    if (isMap(node)) for (const p of node.items) stack.push({node: p.value, depth: depth + 1})
+    else if (isSeq(node)) for (const item of node.items) stack.push({node: item, depth: depth + 1})
+  }
+
+  return undefined
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+}
+

@@ -1,0 +1,53 @@
+import type {Finding, Inventory, SourcePosition} from '../../model/types.js'
+import {renderMessage} from '../evaluate.js'
+import type {Rule} from '../types.js'
+import type {Cell} from '../../facts/logs/engine.js'
+import type {Masker} from '../../facts/logs/mask.js'
+
+/** Longest value of a result column put into a message: log fields are bounded before anyone reads them. */
+const MAX_VALUE = 120
+
+/** Columns whose values are supply point ids: masked unless the NW side asked to see them in full. */
+const SUPPLY_POINT_COLUMNS = new Set(['supply_point', 'sample_sp'])
+
+/** Where findings without a declared terminal point to: the file that shows them, else the mapping. */
+export interface FindingContext {
+  inventory: Inventory
+  masker: Masker
+  /** Position used when a row names neither a declared terminal nor a log file. */
+  fallback: SourcePosition
+}
+
+/**
+ * One result row of a log rule → one finding. The row's `terminal` column is the finding's terminal; `person`
+ * adds where that person is declared; `expected` and `actual` are taken as they are; every other column can be
+ * used in the rule's message as `{column}`. Values are bounded; supply point ids are masked.
+ */
+export function rowToFinding(rule: Rule, row: Record<string, Cell>, ctx: FindingContext): Finding {
+  const values: Record<string, string> = {}
+  for (const [k, v] of Object.entries(row)) values[k] = show(k, v, ctx.masker)
+  const terminal = values.terminal || '-'
+  const declared = ctx.inventory.terminals.find((t) => t.id === terminal)
+  const person = row.person ? ctx.inventory.people.find((p) => p.id === row.person) : undefined
+  const file = typeof row.file === 'string' ? row.file : undefined
+  const location: SourcePosition = declared?.source ?? (file ? {file, line: typeof row.line === 'number' && row.line > 0 ? row.line : 1, column: 1} : ctx.fallback)
+  return {
+    rule: rule.id,
+    severity: rule.severity,
+    terminal,
+    site: declared?.site,
+    zone: declared?.zone,
+    message: renderMessage(rule.message!, {}, values),
+    expected: row.expected === undefined ? undefined : values.expected,
+    actual: row.actual === undefined ? undefined : values.actual,
+    location,
+    related: person ? [person.source] : undefined,
+  }
+}
+
+function show(column: string, v: Cell, masker: Masker): string {
+  if (v === null) return ''
+  const text = String(v)
+  if (SUPPLY_POINT_COLUMNS.has(column)) return masker.mask(text)
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text
+}

@@ -1,0 +1,283 @@
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {InputError, type Problem, ProblemList, RulePackError} from '../../model/errors.js'
+import type {LedgerView} from '../../ledger/index.js'
+import type {Finding, Inventory} from '../../model/types.js'
+import {sortFindings} from '../evaluate.js'
+import type {Rule} from '../types.js'
+import {applyWaivers} from '../waivers.js'
+import {dayIn} from '../../io/time.js'
+import type {LogEngine} from '../../facts/logs/engine.js'
+import {type FilePlan, hashFile, planFiles, transcode} from '../../facts/logs/files.js'
+import {rowToFinding} from './findings.js'
+import {loadFiles, type Rejects, USAGE_TABLE} from '../../facts/logs/load.js'
+import {locateLines} from '../../facts/logs/locate.js'
+import {makeMasker} from '../../facts/logs/mask.js'
+import {loadMapping} from '../../facts/logs/mapping.js'
+import {createTables, createUsageView, type PastReview} from '../../facts/logs/tables.js'
+import type {LogFileSummary, LogMapping, LogReviewSummary} from '../../model/logs.js'
+
+/** What a log review reads besides the inventory and rules. */
+export interface LogReviewOptions {
+  /** Log mapping files, one per source. */
+  mappings: string[]
+  /** Log files to read instead of the mapping's `files` (one mapping only). */
+  files?: string[]
+  /** First and last day of the review (inclusive), in the policy's time zone. */
+  from: string
+  to: string
+  /** Show supply point ids in full (for the NW side); otherwise masked. */
+  showSupplyPoints?: boolean
+  /** Key of the supply point mask (FLEET_AUDIT_MASK_KEY). */
+  maskKey?: string
+  /** Engine threads and memory limit (defaults: 2 and 512MB). */
+  threads?: number
+  memoryLimit?: string
+}
+
+/** Progress of a long review, for a bar on a terminal. */
+export interface LogProgress {
+  bytesDone: number
+  bytesTotal: number
+  /** Rows read so far (exact for finished files, estimated within the current one). */
+  rows: number
+  file: string
+}
+
+/** I/O of a review, passed in. */
+export interface LogReviewDeps {
+  now: Date
+  /** The hand-off ledger (removal and install days) when a database or files are given. */
+  ledger?: LedgerView
+  /** Reviews recorded before, from the ledger database; undefined without one (the review-gap rule then does not run). */
+  past?: PastReview[]
+  onProgress?: (p: LogProgress) => void
+}
+
+/** A review's findings and what it read. */
+export interface LogReviewOutcome {
+  findings: Finding[]
+  summary: LogReviewSummary
+  /** The rules that ran. */
+  rules: Rule[]
+  /** Declared terminals seen in the period. */
+  terminalsCovered: string[]
+}
+
+/** Loads every mapping (all problems at once, exit 2). `files` overrides the files of a single mapping. */
+export async function loadMappings(options: Pick<LogReviewOptions, 'mappings' | 'files'>): Promise<LogMapping[]> {
+  if (options.files?.length && options.mappings.length !== 1)
+    throw new InputError([{code: 'E_FLAG', message: '--log-file needs exactly one --logs mapping (each mapping otherwise lists its own files)'}])
+  const problems = new ProblemList()
+  const out: LogMapping[] = []
+  for (const m of options.mappings) {
+    try {
+      out.push(await loadMapping(m, options.files))
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      for (const p of error.problems) problems.add(p)
+    }
+  }
+
+  const seen = new Map<string, string>()
+  for (const m of out) {
+    if (seen.has(m.source)) problems.add({code: 'E_DUPLICATE', message: `source "${m.source}" is also the source of ${seen.get(m.source)}`, file: m.file})
+    seen.set(m.source, m.file)
+  }
+
+  problems.throwIfAny()
+  return out
+}
+
+/**
+ * Reviews the access logs of a period: reads every file once into the engine, runs each log rule's query, and
+ * turns the rows into findings (waivers applied). Bad input (a mapping naming a missing column, a rule whose query
+ * does not compile) is exit 2 before any file is read in full; an unparseable line is a finding.
+ */
+export async function reviewLogs(
+  inventory: Inventory,
+  allRules: readonly Rule[],
+  mappings: readonly LogMapping[],
+  options: LogReviewOptions,
+  deps: LogReviewDeps,
+): Promise<LogReviewOutcome> {
+  const tz = inventory.policy.timezone
+  const rules = allRules.filter((r) => r.needs === 'logs' && (!r.ledger || deps.past !== undefined))
+  const tmp = await mkdtemp(join(tmpdir(), 'fleet-audit-logs-'))
+  let engine: LogEngine | undefined
+  try {
+    const counter = {n: 0}
+    const plans: {mapping: LogMapping; plan: FilePlan}[] = []
+    const problems: Problem[] = []
+    for (const mapping of mappings) {
+      try {
+        for (const plan of await planFiles(mapping, tmp, counter)) plans.push({mapping, plan})
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error
+        problems.push(...error.problems)
+      }
+    }
+
+    if (problems.length > 0) throw new InputError(problems)
+    // The engine's native library is loaded only when a review runs, not by every command.
+    const {LogEngine} = await import('../../facts/logs/engine.js')
+    engine = await LogEngine.open({tmpDir: tmp, timezone: tz, threads: options.threads, memoryLimit: options.memoryLimit})
+    const sources = mappings.map((m) => m.source)
+    await createTables(engine, {inventory, ledger: deps.ledger, from: options.from, to: options.to, sources, past: deps.past ?? []})
+    await engine.run(USAGE_TABLE)
+    await engine.run(`CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`)
+    await createUsageView(engine)
+    await checkRuleQueries(engine, rules)
+
+    const summaries = await readFiles(engine, plans, tz, deps.onProgress)
+    await engine.table(
+      'unparseable',
+      {source: 'VARCHAR', file: 'VARCHAR', n: 'BIGINT', positions: 'VARCHAR', first_day: 'DATE', last_day: 'DATE'},
+      summaries.filter((s) => s.unparseable > 0).map((s) => ({source: s.source, file: s.file, n: s.unparseable, positions: s.first_unparseable.join(', '), first_day: s.days[0], last_day: s.days[1]})),
+    )
+    const masker = makeMasker(options.maskKey, options.showSupplyPoints)
+    const fallback = {file: mappings[0]?.file ?? inventory.root, line: 1, column: 1}
+    const findings: Finding[] = []
+    for (const rule of rules) {
+      const rows = await engine.rows(rule.sql!, rule.params)
+      for (const row of rows) findings.push(rowToFinding(rule, row, {inventory, masker, fallback}))
+    }
+
+    const covered = (await engine.rows(`SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`)).map((r) => String(r.terminal))
+    const files: LogFileSummary[] = summaries.map(({days: _days, ...s}) => s)
+    const summary: LogReviewSummary = {
+      from: options.from,
+      to: options.to,
+      timezone: tz,
+      sources,
+      files,
+      rows: files.reduce((a, f) => a + f.rows, 0),
+      in_period: files.reduce((a, f) => a + f.in_period, 0),
+      unparseable: files.reduce((a, f) => a + f.unparseable, 0),
+      terminals_covered: covered.length,
+      supply_points: masker.full ? 'full' : 'masked',
+      mask_key: masker.keyed,
+    }
+    const today = dayIn(deps.now, tz)
+    const waived = applyWaivers(findings, {inventory, now: deps.now, today, rules: allRules}, allRules)
+    return {findings: sortFindings(waived), summary, rules, terminalsCovered: covered}
+  } finally {
+    engine?.close()
+    await rm(tmp, {recursive: true, force: true})
+  }
+}
+
+/** Every log rule's query must compile against the review's tables: a broken rule is exit 2 at the rule. */
+async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Promise<void> {
+  const problems: Problem[] = []
+  for (const rule of rules) {
+    try {
+      const prepared = await engine.conn.prepare(rule.sql!)
+      prepared.destroySync()
+    } catch (error) {
+      const reason = (error as Error).message.split('\n')[0]
+      problems.push({code: 'E_SQL', message: `rule ${rule.id}: the sql query does not compile: ${reason}`, ...rule.source})
+    }
+  }
+
+  if (problems.length > 0) throw new RulePackError(problems)
+}
+
+type FileResult = LogFileSummary & {days: [string | null, string | null]}
+
+/**
+ * Reads the files into the engine, one scan per group of files that share a mapping and a header; hashes each file
+ * on the way (Shift_JIS: while transcoding) or beside the engine's scan (UTF-8). Then counts, per file, rows,
+ * rows in the period and unparseable lines, and locates the first of those.
+ */
+async function readFiles(engine: LogEngine, plans: {mapping: LogMapping; plan: FilePlan}[], tz: string, onProgress?: (p: LogProgress) => void): Promise<FileResult[]> {
+  const total = plans.reduce((a, p) => a + p.plan.bytes, 0)
+  let done = 0
+  let rows = 0
+  const groups = new Map<string, {mapping: LogMapping; plans: FilePlan[]}>()
+  for (const {mapping, plan} of plans) {
+    const key = [mapping.file, mapping.format === 'parquet' ? plan.file : (plan.header ?? []).join('\u0000'), plan.gzip].join('\u0001')
+    const group = groups.get(key) ?? groups.set(key, {mapping, plans: []}).get(key)!
+    group.plans.push(plan)
+  }
+
+  const rejects: Rejects = new Map()
+  for (const {mapping, plans: group} of groups.values()) {
+    const bytes = group.reduce((a, p) => a + p.bytes, 0)
+    let groupDone = 0
+    const report = () => onProgress?.({bytesDone: Math.min(done + groupDone, total), bytesTotal: total, rows, file: group[0].file})
+    const timer = onProgress
+      ? setInterval(() => {
+          const pct = engine.progress()
+          if (pct >= 0) groupDone = Math.max(groupDone, Math.round((bytes * pct) / 100))
+          report()
+        }, 250)
+      : undefined
+    try {
+      if (mapping.encoding === 'shift_jis') {
+        for (const plan of group) await transcode(plan, (n) => (groupDone += n / 2))
+        for (const [k, v] of await loadFiles(engine, mapping, group, tz)) rejects.set(k, v)
+      } else {
+        const hashing = (async () => {
+          for (const plan of group) plan.sha256 = await hashFile(plan.file, plan.gzip)
+        })()
+        const [loaded] = await Promise.all([loadFiles(engine, mapping, group, tz), hashing])
+        for (const [k, v] of loaded) rejects.set(k, v)
+      }
+    } finally {
+      if (timer) clearInterval(timer)
+    }
+
+    done += bytes
+    rows = Number((await engine.rows('SELECT coalesce(sum(n), 0) AS n FROM usage_all'))[0].n)
+    report()
+  }
+
+  const stats = new Map(
+    (
+      await engine.rows(
+        `SELECT file, coalesce(sum(n), 0) AS rows, coalesce(sum(n) FILTER (WHERE bad IS NOT NULL), 0) AS bad,
+           coalesce(sum(n) FILTER (WHERE bad IS NULL AND day BETWEEN (SELECT from_day FROM review) AND (SELECT to_day FROM review)), 0) AS in_period,
+           CAST(min(day) AS VARCHAR) AS first_day, CAST(max(day) AS VARCHAR) AS last_day
+         FROM usage_all GROUP BY file`,
+      )
+    ).map((r) => [String(r.file), r]),
+  )
+  await engine.table(
+    'file_names',
+    {path: 'VARCHAR', file: 'VARCHAR'},
+    plans.map(({plan}) => ({path: plan.path, file: plan.file})),
+  )
+  await engine.run(`UPDATE usage_all SET file = n.file FROM file_names n WHERE usage_all.file = n.path`)
+  const out: FileResult[] = []
+  for (const {mapping, plan} of plans) {
+    const st = stats.get(plan.path)
+    const rejected = rejects.get(plan.path) ?? {lines: [], count: 0}
+    const bad = Number(st?.bad ?? 0)
+    const positions = [...rejected.lines]
+    if (bad > 0) {
+      const needles = (await engine.rows(`SELECT DISTINCT bad_sample FROM usage_all WHERE file = $file AND bad IS NOT NULL LIMIT 5`, {file: plan.file})).map((r) => String(r.bad_sample ?? ''))
+      const lines = await locateLines(plan.path, plan.gzip && plan.path === plan.file, needles)
+      positions.push(...lines.values())
+    }
+
+    const unparseable = bad + rejected.count
+    const first = [...new Set(positions)].sort((a, b) => a - b).slice(0, 5).map((line) => `${plan.file}:${line}`)
+    if (unparseable > 0 && first.length === 0) first.push(plan.file)
+    out.push({
+      source: mapping.source,
+      file: plan.file,
+      sha256: plan.sha256 ?? '',
+      bytes: plan.bytes,
+      rows: Number(st?.rows ?? 0) + rejected.count,
+      in_period: Number(st?.in_period ?? 0),
+      unparseable,
+      first_unparseable: first,
+      days: [(st?.first_day as string) ?? null, (st?.last_day as string) ?? null],
+    })
+  }
+
+  return out
+}
