@@ -16,7 +16,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {LINUX_COMMAND} from '../src/collect/index.js'
+import {LINUX_COMMAND} from '../src/facts/probes/index.js'
 import {startLab} from '../test/lab/lab.js'
 import type {WorkerConfig} from './collect-worker.js'
 

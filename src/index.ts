@@ -1,8 +1,10 @@
 /** The public API of the core; `commands/` imports only from here. */
-export {type AuditDeps, type AuditOptions, type AuditResult, runAudit, type RuleSummary} from './app/audit.js'
+export {runAudit} from './app/audit.js'
+export {type AuditDeps, type AuditOptions} from './app/inputs.js'
+export {type AuditResult, FAIL_ON_CHOICES, type FailOn, isFailing, type NotEvaluated, type RuleSummary} from './model/result.js'
 export {CONFIG_FILE, type ConfigValues, loadConfig} from './io/config.js'
 export {ConfigError, FleetAuditError, formatProblem, InputError, InventoryError, type Problem, RulePackError} from './model/errors.js'
-export {EXIT, exitCodeFor, FAIL_ON_CHOICES, type FailOn, isFailing} from './policy/exit-code.js'
+export {EXIT, exitCodeFor} from './policy/exit-code.js'
 export {loadFacts} from './facts/load.js'
 export {loadInventory} from './inventory/load.js'
 export type * from './model/types.js'
@@ -24,7 +26,7 @@ export type {Rule} from './rules/types.js'
 export {DEFAULT_MAX_FILE_SIZE} from './io/read.js'
 export {writeFileAtomic} from './io/write.js'
 export {VERSION} from './io/paths.js'
-export {dayIn, parseNow} from './io/time.js'
+export {dayIn, endOfDayIn, formatInZone, parseNow} from './io/time.js'
 export {type DiffResult, renderPlan, renderPreexisting, runDiff} from './app/inventory-diff.js'
 export type {TerminalChange} from './inventory/diff.js'
 export {scaffoldInventory} from './app/init.js'
@@ -39,8 +41,6 @@ export {
   defaultLedgerPath,
   diffRuns,
   EVENT_KINDS,
-  endOfDayIn,
-  formatInZone,
   ledgerOwner,
   type EventKind,
   type EventWithState,

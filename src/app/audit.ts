@@ -1,129 +1,21 @@
-import {InputError, ProblemList} from '../model/errors.js'
-import {type FailOn, isFailing} from '../policy/exit-code.js'
-import {loadFacts} from '../facts/load.js'
-import {loadInventory} from '../inventory/load.js'
+import {ProblemList} from '../model/errors.js'
+import {type AuditResult} from '../model/result.js'
 import {type Selection, selectionProblems, selectTerminals} from '../collect/select.js'
-import type {FactSet, Finding, Inventory, Localized, Severity} from '../model/types.js'
-import {SEVERITIES} from '../model/types.js'
+import type {FactSet, Inventory} from '../model/types.js'
 import {evaluateRules, ruleRuns, sortFindings} from '../rules/evaluate.js'
 import {loadInputsWithLogs, recordLogReview, reviewLoaded} from './logs.js'
-import {loadRules} from '../rules/load.js'
-import {type NotEvaluated, notEvaluated} from '../rules/unevaluated.js'
-import {ledgerView, loadHandoffFiles, type LedgerView} from '../ledger/view.js'
+import {notEvaluated} from '../rules/unevaluated.js'
+import {ledgerView, type LedgerView} from '../ledger/view.js'
 import {openLedger} from '../ledger/store.js'
 import {recordRun} from '../ledger/history.js'
 import type {TerminalChange} from '../inventory/diff.js'
-import type {Needs, Rule} from '../rules/types.js'
-import {checkWaiver, checkWaiverRules} from '../rules/waivers.js'
-import {VERSION} from '../io/paths.js'
+import type {Rule} from '../rules/types.js'
+import {checkWaiver} from '../rules/waivers.js'
 import {dayIn} from '../io/time.js'
-import type {LogReviewOutcome, LogReviewOptions} from '../rules/logs/review.js'
-import type {LogReviewSummary} from '../model/logs.js'
+import type {LogReviewOutcome} from '../rules/logs/review.js'
 
-/** What an audit or a validation should do. */
-export interface AuditOptions {
-  inventory: string
-  /** Folder of recorded facts; without it only rules that need no facts run (`inventory validate`). */
-  facts?: string
-  /** Extra rule pack folders. */
-  rules?: string[]
-  failOn: FailOn
-  maxFileSize?: number
-  /** The terminals a live run collected: facts rules are reported for these only. */
-  collected?: ReadonlySet<string>
-  /**
-   * `--only`, `--site`, `--zone` of an audit from recorded facts: only these terminals' findings are reported (any
-   * status). An unknown id, site or zone, or a selection of nothing, is exit 2.
-   */
-  selection?: Pick<Selection, 'only' | 'site' | 'zone'>
-  /**
-   * The hand-off ledger: a database (whose history also records this run) or signed hand-off files (CI, where
-   * there is no database). Without one, ledger rules do not run.
-   */
-  ledger?: {db?: string; files?: string[]}
-  /** The terminals whose findings are reported (resolved from `selection`); all when absent. */
-  scope?: ReadonlySet<string>
-  /** Access logs to review in the same run (`audit --logs`): mappings, period, masking. */
-  logs?: LogReviewOptions
-}
-
-/** I/O the core needs, passed in so tests and CI run it offline and reproducibly. */
-export interface AuditDeps {
-  now: Date
-  /** Collected facts from a live run; used instead of reading `options.facts`. */
-  facts?: FactSet
-}
-
-/** A rule as reports describe it. */
-export interface RuleSummary {
-  id: string
-  severity: Severity
-  needs: Needs
-  barrier: boolean
-  title: Localized
-  rationale: Localized
-  remediation: Localized
-}
-
-/** The whole result of a run; `--json` prints exactly this. */
-export interface AuditResult {
-  tool: {name: 'fleet-audit'; version: string}
-  kind: 'audit' | 'validate' | 'logs'
-  now: string
-  today: string
-  timezone: string
-  fail_on: FailOn
-  inventory: {root: string; files: string[]; terminals: number; sites: Record<string, string>; zones: Record<string, {name: string; kind: string}>}
-  facts?: {dir: string; documents: number; invalid: number}
-  summary: {total: number; failing: number; waived: number; by_severity: Record<Severity, number>}
-  /** The history run this audit was stored as, when a ledger database was given. */
-  run_id?: number
-  /** What an access-log review read (`logs analyze`, `audit --logs`). */
-  logs?: LogReviewSummary
-  rules: RuleSummary[]
-  /** Every declared terminal, so that formats with one test per terminal (JUnit) can list the passing ones. */
-  terminals: {id: string; site: string; zone: string; status: string}[]
-  /** Every waiver and whether it hides anything today. */
-  waivers: {id: string; rule: string; terminals: string[]; approver: string; approved: string; expires: string; applies: boolean}[]
-  findings: Finding[]
-  /**
-   * Terminals whose facts rules could not be evaluated (facts missing, invalid or failed, or not collected in this
-   * live run), with the rules: never to be read as passed. Empty when validating (no facts rules run).
-   */
-  not_evaluated: NotEvaluated[]
-}
-
-/** Everything an audit reads, loaded and validated. */
-export interface AuditInputs {
-  inventory: Inventory
-  rules: Rule[]
-  facts?: FactSet
-  /** The ledger from signed hand-off files, when `options.ledger.files` names some. */
-  ledgerFromFiles?: LedgerView
-}
-
-/**
- * Loads and validates every input at once (inventory, rules, waivers' rules, facts folder, hand-off files), so that
- * all problems are reported together (exit 2) before anything else happens. `check` adds the caller's own checks
- * (e.g. the selection of a live run) to the same list.
- */
-export async function loadInputs(
-  options: AuditOptions,
-  extra: {facts?: FactSet; check?: (inventory: Inventory, problems: ProblemList) => void} = {},
-): Promise<AuditInputs> {
-  const problems = new ProblemList()
-  const [inventory, rules, facts] = await Promise.all([
-    capture(problems, () => loadInventory(options.inventory, {maxFileSize: options.maxFileSize})),
-    capture(problems, () => loadRules(options.rules ?? [])),
-    extra.facts ?? (options.facts ? capture(problems, () => loadFacts(options.facts!)) : undefined),
-  ])
-  if (inventory && rules) checkWaiverRules(inventory, rules, problems)
-  if (inventory) extra.check?.(inventory, problems)
-  const files = options.ledger?.files
-  const ledgerFromFiles = inventory && files?.length ? await capture(problems, async () => loadHandoffFiles(files, inventory.companies).view) : undefined
-  problems.throwIfAny()
-  return {inventory: inventory!, rules: rules!, facts, ledgerFromFiles}
-}
+import {type AuditDeps, type AuditInputs, type AuditOptions, loadInputs} from './inputs.js'
+import {resultHeader, ruleSummary, summarize} from './result.js'
 
 /**
  * Evaluates loaded inputs; with a ledger database, its view feeds the ledger rules and the run is stored in its
@@ -224,65 +116,3 @@ export function evaluateAudit(
     not_evaluated: scope ? unevaluated.filter((n) => scope.has(n.terminal)) : unevaluated,
   }
 }
-
-/** What every result says first: the tool, the kind of run, "now", and the inventory it read (audit, validate, logs). */
-export function resultHeader(inventory: Inventory, now: Date, failOn: FailOn, kind: AuditResult['kind']): Pick<AuditResult, 'tool' | 'kind' | 'now' | 'today' | 'timezone' | 'fail_on' | 'inventory'> {
-  return {
-    tool: {name: 'fleet-audit', version: VERSION},
-    kind,
-    now: now.toISOString(),
-    today: dayIn(now, inventory.policy.timezone),
-    timezone: inventory.policy.timezone,
-    fail_on: failOn,
-    inventory: {
-      root: inventory.root,
-      files: inventory.files,
-      terminals: inventory.terminals.length,
-      sites: Object.fromEntries(inventory.sites.map((x) => [x.id, x.name])),
-      zones: Object.fromEntries(inventory.zones.map((z) => [z.id, {name: z.name, kind: z.kind}])),
-    },
-  }
-}
-
-/** A rule as a result lists it (no condition, no source position). */
-export function ruleSummary({id, severity, needs, barrier, title, rationale, remediation}: Rule): RuleSummary {
-  return {id, severity, needs, barrier, title, rationale, remediation}
-}
-
-/** Counts by severity (waived findings apart), failing at or above `failOn`, waived. */
-export function summarize(findings: readonly Finding[], failOn: FailOn): AuditResult['summary'] {
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
-  for (const f of findings) if (!f.waiver) bySeverity[f.severity]++
-  return {
-    total: findings.length,
-    failing: findings.filter((f) => isFailing(f, failOn)).length,
-    waived: findings.filter((f) => f.waiver).length,
-    by_severity: bySeverity,
-  }
-}
-
-/** The result narrowed to one terminal's findings, with its summary recounted (check, re-check evidence). */
-export function forTerminal(result: AuditResult, terminal: string): AuditResult {
-  const narrowed = withFindings(result, result.findings.filter((f) => f.terminal === terminal))
-  return {...narrowed, not_evaluated: result.not_evaluated.filter((n) => n.terminal === terminal)}
-}
-
-/** The result with only these findings, its summary recounted. */
-export function withFindings(result: AuditResult, findings: Finding[]): AuditResult {
-  return {...result, findings, summary: summarize(findings, result.fail_on)}
-}
-
-/** Runs a loader, folding its input errors into the shared list so every input is checked before giving up. */
-export async function capture<T>(problems: ProblemList, load: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await load()
-  } catch (error) {
-    if (error instanceof InputError) {
-      for (const p of error.problems) problems.add(p)
-      return undefined
-    }
-
-    throw error
-  }
-}
-

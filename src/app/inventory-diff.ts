@@ -1,4 +1,7 @@
-import {type AuditOptions, type AuditResult, capture, evaluateAudit, loadInputs, withFindings} from './audit.js'
+import {type AuditResult} from '../model/result.js'
+import {evaluateAudit} from './audit.js'
+import {type AuditOptions, capture, loadInputs} from './inputs.js'
+import {withFindings} from './result.js'
 import {severityLabel} from '../model/i18n.js'
 import type {Finding} from '../model/types.js'
 import {displayWidth, padDisplay} from '../report/width.js'

@@ -1,4 +1,6 @@
-import {type AuditInputs, type AuditOptions, type AuditResult, capture, loadInputs, resultHeader, ruleSummary, summarize} from './audit.js'
+import {type AuditResult} from '../model/result.js'
+import {type AuditInputs, type AuditOptions, capture, loadInputs} from './inputs.js'
+import {resultHeader, ruleSummary, summarize} from './result.js'
 import {ProblemList} from '../model/errors.js'
 import {type LedgerDb, ledgerView, openLedger, recordRun} from '../ledger/index.js'
 import {type LogProgress, type LogReviewOptions, type LogReviewOutcome, loadMappings, reviewLogs} from '../rules/logs/review.js'

@@ -3,12 +3,13 @@ import {appendFile, mkdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import type {Facts, Outcome, Terminal} from '../model/types.js'
-import {escapeRaw} from '../io/escape.js'
+import {escapeRaw} from '../io/text.js'
 import {fingerprintOf} from './fingerprint.js'
 import {type HostKeyVerdict, knownHostsLine, type KnownHosts, verifyHostKey} from './known-hosts.js'
 import {nodeSshTransport, type Session, type SshAuth, TransportError, type TransportFailure} from './transport.js'
 import {COLLECT_DEFAULTS} from './defaults.js'
-import type {CollectDeps, CollectOptions, CollectResult, ProbeProfile} from './types.js'
+import type {CollectDeps, CollectOptions, CollectResult} from './types.js'
+import type {ProbeProfile} from '../facts/probes/types.js'
 
 /** One terminal, resolved and checked: where, as whom, with which profile. */
 export interface Plan {

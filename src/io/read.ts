@@ -1,5 +1,6 @@
 import {closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync} from 'node:fs'
 import {open} from 'node:fs/promises'
+import {firstInvalidUtf8, isUtf8} from './utf8.js'
 
 import type {Problem} from '../model/errors.js'
 
@@ -151,46 +152,13 @@ export function decodeStrict(file: string, bytes: Buffer): TextResult {
     return {ok: false, problem: {code: 'E_BINARY', message: 'binary content (NUL byte), not a text file', file, line, column}}
   }
 
-  try {
-    const text = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false}).decode(bytes)
-    return {ok: true, text}
-  } catch {
-    const bad = firstInvalidUtf8(bytes)
-    const {line, column} = lineColumnOfByte(bytes, bad)
-    return {ok: false, problem: {code: 'E_ENCODING', message: 'not valid UTF-8', file, line, column}}
-  }
+  if (isUtf8(bytes)) return {ok: true, text: new TextDecoder('utf-8', {ignoreBOM: false}).decode(bytes)}
+  const {line, column} = lineColumnOfByte(bytes, firstInvalidUtf8(bytes))
+  return {ok: false, problem: {code: 'E_ENCODING', message: 'not valid UTF-8', file, line, column}}
 }
 
 function fail(file: string, code: string, message: string): {ok: false; problem: Problem} {
   return {ok: false, problem: {code, message, file}}
-}
-
-/** Binary search for the shortest prefix a streaming strict decoder rejects. */
-function firstInvalidUtf8(bytes: Buffer): number {
-  let lo = 0
-  let hi = bytes.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    let ok = true
-    try {
-      new TextDecoder('utf-8', {fatal: true}).decode(bytes.subarray(0, mid + 1), {stream: true})
-    } catch {
-      ok = false
-    }
-
-    if (ok) lo = mid + 1
-    else hi = mid
-  }
-
-  // A lead byte is accepted as the start of a pending sequence; the error is that sequence, not the byte that broke it.
-  for (let k = 1; k <= 3 && lo - k >= 0; k++) {
-    const b = bytes[lo - k]
-    if ((b & 0xc0) === 0x80) continue
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1
-    return need > k ? lo - k : lo
-  }
-
-  return lo
 }
 
 function lineColumnOfByte(bytes: Buffer, offset: number): {line: number; column: number} {

@@ -42,3 +42,42 @@ const dayFormats = new Map<string, Intl.DateTimeFormat>()
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)
 }
+
+const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
+
+/** True for an ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`), e.g. `2026-11-27T10:00+09:00`. */
+export function isOffsetTime(value: string): boolean {
+  return OFFSET_TIME.test(value) && !Number.isNaN(Date.parse(value))
+}
+
+export function toIso(value: Date | string): string {
+  return typeof value === 'string' ? new Date(value).toISOString() : value.toISOString()
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+/**
+ * An instant as people in `timeZone` read it, with the offset so it is never ambiguous:
+ * `2026-11-20 10:00:00+09:00`. Unparseable text is returned as it is.
+ */
+export function formatInZone(value: Date | string, timeZone: string): string {
+  const ms = typeof value === 'string' ? Date.parse(value) : value.getTime()
+  if (Number.isNaN(ms)) return String(value)
+  let format = formats.get(timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'})
+    formats.set(timeZone, format)
+  }
+  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]))
+  const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second))
+  const offset = Math.round((local - Math.floor(ms / 1000) * 1000) / 60_000)
+  const sign = offset < 0 ? '-' : '+'
+  const abs = Math.abs(offset)
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+}
+
+/** The last second of a calendar day (YYYY-MM-DD) in a time zone, as an instant. */
+export function endOfDayIn(day: string, timeZone: string): Date {
+  const offset = formatInZone(new Date(`${day}T12:00:00Z`), timeZone).slice(-6)
+  return new Date(`${day}T23:59:59${offset}`)
+}

@@ -5,8 +5,8 @@ import {hashEvent} from './hash.js'
 import {indexInventory, type InventoryIndex} from '../inventory/index-by-id.js'
 import {EventInserter} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
-import {isSafeText} from './text.js'
-import {isOffsetTime} from './time.js'
+import {isSafeText} from '../io/text.js'
+import {isOffsetTime} from '../io/time.js'
 import {EVENT_KINDS, type EventKind, type LedgerEvent} from '../model/ledger.js'
 
 /** What a caller says happened; anything left out is taken from the terminal's declaration. */

@@ -5,8 +5,8 @@ import {tagProblems} from '../io/yaml.js'
 import {LedgerError} from './errors.js'
 import {HEAD_FIELDS, type ChainHead} from './heads.js'
 import type {Signature} from './keys.js'
-import {isSafeText} from './text.js'
-import {isOffsetTime} from './time.js'
+import {isSafeText} from '../io/text.js'
+import {isOffsetTime} from '../io/time.js'
 import {EVENT_KINDS, type LedgerAck, type LedgerEvent} from '../model/ledger.js'
 
 /** The format marker and version of a hand-off file (2: with the sender's signed chain heads). */

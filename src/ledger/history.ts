@@ -1,7 +1,7 @@
 import type {Finding, Severity, Terminal} from '../model/types.js'
 import {ledgerError} from './errors.js'
 import {prepare, type LedgerDb} from './store.js'
-import {toIso} from './time.js'
+import {toIso} from '../io/time.js'
 
 /** One audit run to store. */
 export interface RunInput {

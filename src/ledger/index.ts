@@ -17,4 +17,3 @@ export {parseHandoff, HANDOFF_FORMAT, type HandoffContent, type HandoffType} fro
 export {ledgerView, loadHandoffFiles, type LedgerView, type ViewEvent, type LoadedHandoffFile} from './view.js'
 export {recordRun, listRuns, runFindings, diffRuns, terminalAt, type RunInput, type RunSummary, type RunDiff, type TerminalAt} from './history.js'
 export {canonicalJson, hashEvent, hashAck} from './hash.js'
-export {formatInZone, endOfDayIn} from './time.js'

@@ -1,6 +1,6 @@
 import {eventFromRow, type EventRow} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
-import {toIso} from './time.js'
+import {toIso} from '../io/time.js'
 import type {AckState, EventKind, EventWithState} from '../model/ledger.js'
 
 /** Filters for {@link listEvents}; all optional, combined with AND. */

@@ -1,6 +1,5 @@
 import {type LedgerDb, prepare} from './index.js'
-import type {PastReview} from '../facts/logs/tables.js'
-import type {LogReviewSummary} from '../model/logs.js'
+import type {LogReviewSummary, PastReview} from '../model/logs.js'
 
 /** Every source-period a recorded review covered (the review-gap rule reads them). */
 export function pastReviews(db: LedgerDb): PastReview[] {

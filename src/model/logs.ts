@@ -60,3 +60,10 @@ export interface LogReviewSummary {
   /** The review recorded in the ledger database's history. */
   review_id?: number
 }
+
+/** A review already recorded in the ledger database: which source it covered, from which day to which. */
+export interface PastReview {
+  source: string
+  from: string
+  to: string
+}

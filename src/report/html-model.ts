@@ -1,5 +1,6 @@
-import type {AuditResult} from '../app/audit.js'
-import {isFailing} from '../policy/exit-code.js'
+
+
+import {type AuditResult, isFailing} from '../model/result.js'
 import type {Facts, FactSet, Finding, Inventory, Severity, Terminal, Zone} from '../model/types.js'
 import {SEVERITIES} from '../model/types.js'
 import {daysBetween} from '../io/time.js'

@@ -1,5 +1,6 @@
-import type {AuditResult} from '../app/audit.js'
-import {isFailing} from '../policy/exit-code.js'
+
+
+import {type AuditResult, isFailing} from '../model/result.js'
 import type {Finding} from '../model/types.js'
 import {sanitize} from '../io/text.js'
 import type {Reporter} from './types.js'

@@ -1,7 +1,8 @@
-import {isFailing} from '../policy/exit-code.js'
+
+import {isFailing} from '../model/result.js'
 import {severityLabel} from '../model/i18n.js'
 import {SEVERITIES} from '../model/types.js'
-import {NOT_COLLECTED} from '../rules/unevaluated.js'
+import {NOT_COLLECTED} from '../model/result.js'
 import {daysBetween} from '../io/time.js'
 import {sanitizeLine} from '../io/text.js'
 import type {Reporter} from './types.js'

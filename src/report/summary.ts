@@ -1,4 +1,5 @@
-import type {AuditResult} from '../app/audit.js'
+
+import {type AuditResult} from '../model/result.js'
 import {type Lang, severityLabel} from '../model/i18n.js'
 import {SEVERITIES} from '../model/types.js'
 

@@ -1,10 +1,10 @@
+import {type AuditResult} from '../model/result.js'
 import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 
-import type {AuditResult} from '../app/audit.js'
 import {severityLabel, zoneKindLabel} from '../model/i18n.js'
 import type {Finding, Severity} from '../model/types.js'
-import {NOT_COLLECTED} from '../rules/unevaluated.js'
+import {NOT_COLLECTED} from '../model/result.js'
 import {sanitizeLine} from '../io/text.js'
 import {summaryLine} from './summary.js'
 import type {RenderOptions, Reporter} from './types.js'

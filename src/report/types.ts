@@ -1,4 +1,5 @@
-import type {AuditResult} from '../app/audit.js'
+
+import {type AuditResult} from '../model/result.js'
 import type {ReportDetails} from './html-model.js'
 
 /** The report formats; `--format` offers exactly the keys of the registry. */

@@ -1,10 +1,11 @@
+import {type Needs} from '../model/result.js'
 import {factsState} from '../facts/state.js'
 import {type Lang, zoneKindLabel} from '../model/i18n.js'
 import type {Finding, Localized} from '../model/types.js'
 import {CEL_STEP_BUDGET, CelBudgetExceeded, evaluateBounded} from './cel.js'
 import {sharedContext, terminalContext} from './context.js'
 import {evaluators} from './evaluators/index.js'
-import type {EvaluationInput, Needs, RawFinding, Rule} from './types.js'
+import type {EvaluationInput, RawFinding, Rule} from './types.js'
 import {applyWaivers} from './waivers.js'
 
 /**

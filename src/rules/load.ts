@@ -1,3 +1,4 @@
+import {type Needs} from '../model/result.js'
 import {readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -10,7 +11,7 @@ import {schemaProblems, schemaValidator} from '../io/schema.js'
 import {positionAt, readYamlFile, type YamlSource} from '../io/yaml.js'
 import {celEnvironment} from './cel.js'
 import {evaluators} from './evaluators/index.js'
-import type {Compiled, Needs, Rule} from './types.js'
+import type {Compiled, Rule} from './types.js'
 
 /** The rule packs shipped with fleet-audit (`rules/` at the package root). */
 export const BUILTIN_RULES_DIR = join(PACKAGE_ROOT, 'rules')

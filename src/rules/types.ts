@@ -1,9 +1,7 @@
 import type {TerminalChange} from '../inventory/diff.js'
 import type {LedgerView} from '../ledger/view.js'
+import type {Needs} from '../model/result.js'
 import type {FactSet, Finding, Inventory, Localized, Severity, SourcePosition} from '../model/types.js'
-
-/** What a rule needs: declared data only (runs in CI), collected facts, the hand-off ledger, or access logs. */
-export type Needs = 'inventory' | 'facts' | 'ledger' | 'logs'
 
 /** A compiled CEL expression: context in, value out. */
 export type Compiled = (context: Record<string, unknown>) => unknown

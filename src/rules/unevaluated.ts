@@ -1,20 +1,8 @@
 import {factsState} from '../facts/state.js'
-import type {Finding, SourcePosition} from '../model/types.js'
+import type {Finding} from '../model/types.js'
+import {NOT_COLLECTED, type NotEvaluated} from '../model/result.js'
 import type {EvaluationInput, Rule} from './types.js'
 
-/** The reason given for terminals a live run did not select; reports count them in one line. */
-export const NOT_COLLECTED = 'not collected in this run'
-
-/** The facts rules that could not be evaluated for one terminal, and why. */
-export interface NotEvaluated {
-  terminal: string
-  status: string
-  /** Why the terminal's facts could not be used: missing, invalid, an outcome other than ok, not collected. */
-  reason: string
-  /** Rule ids, sorted. */
-  rules: string[]
-  location: SourcePosition
-}
 
 /**
  * Which facts rules said nothing about a terminal only because there was nothing to compare: its facts are missing,

@@ -7,7 +7,8 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {collect, type CollectOptions, encodeCommand, type ProbeProfile, WINDOWS_SCRIPT, windowsProfile} from '../../src/collect/index.js'
+import {collect, type CollectOptions} from '../../src/collect/index.js'
+import {encodeCommand, type ProbeProfile, WINDOWS_SCRIPT, windowsProfile} from '../../src/facts/probes/index.js'
 import type {Facts, Terminal} from '../../src/model/types.js'
 import {guidOf, type Lab, startLab} from '../lab/lab.js'
 import {encodeOutput, psJson, windowsDocument} from '../lab/windows-output.js'

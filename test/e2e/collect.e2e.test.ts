@@ -9,7 +9,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {collect, type CollectOptions, profileFromData, type ProbeProfile, writeFactsDir} from '../../src/collect/index.js'
+import {collect, type CollectOptions, writeFactsDir} from '../../src/collect/index.js'
+import {profileFromData, type ProbeProfile} from '../../src/facts/probes/index.js'
 import type {Facts, Outcome, Terminal} from '../../src/model/types.js'
 import {assertLabPrerequisites, type Lab, startLab} from '../lab/lab.js'
 import {failureFleet, incidentFleet} from '../lab/scenarios.js'

@@ -16,7 +16,7 @@ import {createServer, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {WINDOWS_SCRIPT} from '../../src/collect/index.js'
+import {WINDOWS_SCRIPT} from '../../src/facts/probes/index.js'
 import type {ClientFacts, Terminal} from '../../src/model/types.js'
 import {defaultConf, fingerprint, keygen, knownHostsLines, NS_SCRIPT, pool, run, sshdConfig, windowsShims} from './lab-files.js'
 import {type RecordedEncoding, windowsOutput} from './windows-output.js'

@@ -2,9 +2,9 @@
  * The bundled example, audited as the README does: each of the four seed incidents is caught by the rule meant for
  * it, and every correctly placed terminal raises nothing.
  */
+import {type AuditResult} from '../../src/model/result.js'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import type {AuditResult} from '../../src/app/audit.js'
 import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run} from '../commands/helpers.js'
 
 let result: AuditResult

@@ -2,14 +2,15 @@
  * Builds small inventories and facts folders on disk for rule tests, and audits them in-process.
  * Start from `baseInventory()` (two correctly placed terminals) and `okFacts(id)`, change what the case needs.
  */
+import {type AuditResult, type FailOn} from '../../src/model/result.js'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {stringify} from 'yaml'
 
-import {type AuditResult, runAudit} from '../../src/app/audit.js'
-import type {FailOn} from '../../src/policy/exit-code.js'
+import {runAudit} from '../../src/app/audit.js'
+
 import {parseNow} from '../../src/io/time.js'
 
 export type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,7 +1,9 @@
+import {type AuditResult} from '../../model/result.js'
 import {readFile} from 'node:fs/promises'
 import {join, sep} from 'node:path'
 
-import {type AuditOptions, type AuditResult, capture, evaluateAudit} from '../audit.js'
+import {evaluateAudit} from '../audit.js'
+import {type AuditOptions, capture} from '../inputs.js'
 import {InputError, ProblemList} from '../../model/errors.js'
 import {loadFacts} from '../../facts/load.js'
 import {loadInventory} from '../../inventory/load.js'

@@ -1,10 +1,10 @@
+import {type AuditResult, type FailOn} from '../../model/result.js'
 import {copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {basename, dirname, join, relative, sep} from 'node:path'
 
-import type {AuditResult} from '../audit.js'
 import {InputError} from '../../model/errors.js'
-import type {FailOn} from '../../policy/exit-code.js'
+
 import {inventoryFiles} from '../../inventory/files.js'
 import {loadInventory} from '../../inventory/load.js'
 import {keyFingerprint, readPrivateKey, readPublicKey, signText} from '../../ledger/keys.js'

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {isAbsolute, relative} from 'node:path'
 
-import type {AuditInputs} from '../audit.js'
+import type {AuditInputs} from '../inputs.js'
 import {InputError} from '../../model/errors.js'
 import type {LedgerView} from '../../ledger/view.js'
 import type {InputFile, ReportEvent, RunInputs} from '../../report/html-model.js'

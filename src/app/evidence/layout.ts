@@ -1,5 +1,6 @@
-import type {AuditResult} from '../audit.js'
-import type {FailOn} from '../../policy/exit-code.js'
+
+
+import {type AuditResult, type FailOn} from '../../model/result.js'
 import type {Signature} from '../../ledger/keys.js'
 
 /** The manifest's format id; a verifier refuses formats it does not know. */

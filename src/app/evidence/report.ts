@@ -1,4 +1,6 @@
-import {type AuditDeps, type AuditInputs, type AuditOptions, type AuditResult, finishAudit, loadInputs} from '../audit.js'
+import {type AuditResult} from '../../model/result.js'
+import {finishAudit} from '../audit.js'
+import {type AuditDeps, type AuditInputs, type AuditOptions, loadInputs} from '../inputs.js'
 import {openLedger} from '../../ledger/store.js'
 import {ledgerView, type LedgerView} from '../../ledger/view.js'
 import type {ReportDetails} from '../../report/html-model.js'

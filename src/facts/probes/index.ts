@@ -1,4 +1,4 @@
-import type {ProbeProfile} from '../../collect/types.js'
+import type {ProbeProfile} from './types.js'
 import {checkProbePath, LINUX_PATHS, type LinuxPaths, linuxProfile, makeLinuxProfile} from './linux/index.js'
 import {windowsProfile} from './windows/index.js'
 
@@ -37,3 +37,4 @@ export {linuxProfile, LINUX_COMMAND, LINUX_PATHS, makeLinuxProfile, parseLinux, 
 export {parseTerminalConf} from './terminal-conf.js'
 export {CMD_EXE_MAX, encodeCommand, parseWindows, WINDOWS_CLIENT_KEY, WINDOWS_COMMAND, WINDOWS_SCRIPT, windowsProfile} from './windows/index.js'
 export {decodeCandidates, type WireEncoding} from './decode.js'
+export type {ProbeProfile, ProbeParse, ProbeRun} from './types.js'

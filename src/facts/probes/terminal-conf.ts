@@ -2,7 +2,8 @@ import {isIP} from 'node:net'
 
 import {normalizeMac} from '../../io/mac.js'
 import type {AuthMode, ClientFacts, Role} from '../../model/types.js'
-import {escapeRaw, isValidUtf8, UNSAFE_CHAR} from '../../io/escape.js'
+import {escapeRaw, UNSAFE_CHAR} from '../../io/text.js'
+import {isUtf8} from '../../io/utf8.js'
 
 /** A reason the client's setting cannot be trusted, with the offending raw value escaped. */
 export interface ConfProblem {
@@ -24,7 +25,7 @@ const LONE_SURROGATE = /[\ud800-\udfff]/u
  * terminal.conf is plain `key=value` text, so anything else is refused rather than cleaned up).
  */
 export function checkLine(line: Buffer, where: string): ConfProblem | string {
-  if (!isValidUtf8(line)) return {reason: `${where}: invalid UTF-8`, raw: escapeRaw(line)}
+  if (!isUtf8(line)) return {reason: `${where}: invalid UTF-8`, raw: escapeRaw(line)}
   const text = line.toString('utf8')
   if (UNSAFE_CHAR.test(text)) return {reason: `${where}: control character`, raw: escapeRaw(line)}
   return text

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {InputError, type Problem, ProblemList, RulePackError} from '../../model/errors.js'
-import type {LedgerView} from '../../ledger/index.js'
+import type {LedgerView} from '../../ledger/view.js'
 import type {Finding, Inventory} from '../../model/types.js'
 import {sortFindings} from '../evaluate.js'
 import type {Rule} from '../types.js'
@@ -16,8 +16,8 @@ import {loadFiles, type Rejects, USAGE_TABLE} from '../../facts/logs/load.js'
 import {locateLines} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
 import {loadMapping} from '../../facts/logs/mapping.js'
-import {createTables, createUsageView, type PastReview} from '../../facts/logs/tables.js'
-import type {LogFileSummary, LogMapping, LogReviewSummary} from '../../model/logs.js'
+import {createTables, createUsageView} from './context.js'
+import type {LogFileSummary, LogMapping, LogReviewSummary, PastReview} from '../../model/logs.js'
 
 /** What a log review reads besides the inventory and rules. */
 export interface LogReviewOptions {

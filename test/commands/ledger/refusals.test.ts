@@ -26,7 +26,6 @@ let cleanup: () => void
 const cli = (...args: string[]) => ledgerCli(dir, ...args)
 
 const RETAIL_KEY = 'inv/keys/tohoku-epco.key'
-const NW_KEY = 'inv/keys/tohoku-nw.key'
 const install = (db: string, terminal: string, at: string) =>
   cli('ledger', 'record', 'install', '--db', db, '--terminal', terminal, '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', at)
 const exportRetail = (db: string, out: string, ...more: string[]) =>

@@ -3,7 +3,8 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {escapeRaw, factsFileName, writeFactsDir} from '../../../src/collect/index.js'
+import {factsFileName, writeFactsDir} from '../../../src/collect/index.js'
+import {escapeRaw} from '../../../src/io/text.js'
 import type {Facts} from '../../../src/model/types.js'
 import {factsSchemaErrors, removeTempDirs, tempDir} from './helpers.js'
 

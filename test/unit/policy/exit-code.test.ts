@@ -1,6 +1,7 @@
+import {FAIL_ON_CHOICES, type FailOn, isFailing} from '../../../src/model/result.js'
 import {describe, expect, it} from 'vitest'
 
-import {EXIT, exitCodeFor, FAIL_ON_CHOICES, type FailOn, isFailing} from '../../../src/policy/exit-code.js'
+import {EXIT, exitCodeFor} from '../../../src/policy/exit-code.js'
 import {type Severity, SEVERITIES} from '../../../src/model/types.js'
 
 const WAIVER = {id: 'W-1', expires: '2026-12-31', approver: 'p'}

@@ -22,7 +22,7 @@ describe('the CEL evaluation budget', () => {
     // exists() swallows errors of single iterations: the budget must still win.
     ['nested quantifiers (exists)', `${list(300)}.exists(a, ${list(300)}.exists(b, ${list(10)}.exists(c, a + b + c < 0)))`],
     ['nested map()', `${list(300)}.map(a, ${list(300)}.map(b, ${list(300)}.map(c, c))).size() > 0`],
-    ['a list doubled by cel.bind', `cel.bind(a, ${list(100)}, ${Array.from({length: 20}, (_, i) => `cel.bind(a, a + a, `).join('')}size(a) > 0${')'.repeat(20)})`],
+    ['a list doubled by cel.bind', `cel.bind(a, ${list(100)}, ${Array.from({length: 20}, () => `cel.bind(a, a + a, `).join('')}size(a) > 0${')'.repeat(20)})`],
   ])('stops %s with CelBudgetExceeded', (_, text) => {
     expect(() => evaluateBounded(compile(text), {})).toThrow(CelBudgetExceeded)
     expect(() => evaluateBounded(compile(text), {})).toThrow(`the expression exceeded the evaluation budget of ${CEL_STEP_BUDGET.toLocaleString('en')} steps`)

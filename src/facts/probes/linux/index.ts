@@ -1,6 +1,6 @@
 import type {OsFacts} from '../../../model/types.js'
-import {escapeRaw} from '../../../io/escape.js'
-import type {ProbeParse, ProbeProfile, ProbeRun} from '../../../collect/types.js'
+import {escapeRaw} from '../../../io/text.js'
+import type {ProbeParse, ProbeProfile, ProbeRun} from '../types.js'
 import {checkLine, parseTerminalConf, splitLines} from '../terminal-conf.js'
 
 const MARK = '@@fleet-audit'

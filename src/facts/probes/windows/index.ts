@@ -1,6 +1,6 @@
 import type {OsFacts} from '../../../model/types.js'
-import {escapeRaw} from '../../../io/escape.js'
-import type {ProbeParse, ProbeProfile, ProbeRun} from '../../../collect/types.js'
+import {escapeRaw} from '../../../io/text.js'
+import type {ProbeParse, ProbeProfile, ProbeRun} from '../types.js'
 import {type Decoded, decodeCandidates, decodeDiagnostic} from '../decode.js'
 import {checkClient, checkIp, checkMac, checkText, type ConfProblem, MAX_VALUES, SINGLE} from '../terminal-conf.js'
 import {WINDOWS_CLIENT_KEY, WINDOWS_COMMAND, WINDOWS_DOC_MARK, WINDOWS_PROBE_ID} from './script.js'

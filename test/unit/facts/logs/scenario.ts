@@ -2,13 +2,13 @@
  * Small inventories with generated access logs for the log rules, reviewed in-process with the real engine.
  * `baseLogInventory()` and `baseLogs()` raise no finding; each case adds the rows (or declarations) it is about.
  */
+import {type AuditResult} from '../../../../src/model/result.js'
 import {appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {stringify} from 'yaml'
 
-import type {AuditResult} from '../../../../src/app/audit.js'
 import {loadInventory} from '../../../../src/inventory/load.js'
 import {generateLogs, type GenerateLogsOptions, type GeneratedRow} from '../../../../src/facts/logs/generate.js'
 import {runLogReview} from '../../../../src/app/logs.js'

@@ -3,8 +3,8 @@ import {fileURLToPath} from 'node:url'
 
 import {describe, expect, it} from 'vitest'
 
-import {parseLinux, parseTerminalConf, profileFromData} from '../../../../src/collect/index.js'
-import type {ProbeParse} from '../../../../src/collect/index.js'
+import {parseLinux, parseTerminalConf, profileFromData} from '../../../../src/facts/probes/index.js'
+import type {ProbeParse} from '../../../../src/facts/probes/index.js'
 import {linuxOutput} from '../../collect/helpers.js'
 
 const recorded = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`recorded/${name}`, import.meta.url)))

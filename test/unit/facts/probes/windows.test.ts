@@ -3,21 +3,13 @@ import {fileURLToPath} from 'node:url'
 
 import {describe, expect, it} from 'vitest'
 
-import {
-  builtinProfiles,
-  CMD_EXE_MAX,
-  decodeCandidates,
-  parseWindows,
-  type ProbeParse,
-  WINDOWS_COMMAND,
-  WINDOWS_SCRIPT,
-} from '../../../../src/collect/index.js'
+import {builtinProfiles, CMD_EXE_MAX, decodeCandidates, parseWindows, type ProbeParse, WINDOWS_COMMAND, WINDOWS_SCRIPT} from '../../../../src/facts/probes/index.js'
 import type {Facts} from '../../../../src/model/types.js'
 import {encodeCp932, encodeOutput, psJson, type RegValue, windowsDocument, type WindowsMachine} from '../../../lab/windows-output.js'
 import {factsSchemaErrors} from '../../collect/helpers.js'
 
 const recorded = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`recorded/${name}`, import.meta.url)))
-const run = (stdout: Buffer, stderr = Buffer.alloc(0), code: number | null = 0): ProbeParse => parseWindows({stdout, stderr, code})
+const run = (stdout: Buffer, stderr: Buffer = Buffer.alloc(0), code: number | null = 0): ProbeParse => parseWindows({stdout, stderr, code})
 
 /** The PC the recorded outputs describe (a retail counter PC at Hachinohe, Japanese text in its serial). */
 const PC: WindowsMachine = {

@@ -1,17 +1,11 @@
-import type {LedgerView} from '../../ledger/index.js'
+import type {LedgerView} from '../../ledger/view.js'
 import type {Inventory} from '../../model/types.js'
+import type {PastReview} from '../../model/logs.js'
 import {dayIn} from '../../io/time.js'
-import type {LogEngine} from './engine.js'
+import type {LogEngine} from '../../facts/logs/engine.js'
 
 const FIRST_DAY = '0001-01-01'
 const LAST_DAY = '9999-12-31'
-
-/** A review already recorded in the ledger database: which source it covered, from which day to which. */
-export interface PastReview {
-  source: string
-  from: string
-  to: string
-}
 
 /**
  * The declared side of the review, as tables the rules join with the usage facts (see the README for each column).
