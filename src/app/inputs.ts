@@ -1,7 +1,8 @@
 import {InputError, ProblemList} from '../model/errors.js'
 import {type FailOn} from '../model/result.js'
 import {loadFacts} from '../facts/load.js'
-import {loadInventory} from '../inventory/load.js'
+import {loadInventory, type LoadInventoryOptions} from '../inventory/load.js'
+import {PROBE_CATALOG} from '../facts/probes/index.js'
 import {type Selection} from '../collect/select.js'
 import type {FactSet, Inventory} from '../model/types.js'
 import {loadRules} from '../rules/load.js'
@@ -64,7 +65,7 @@ export async function loadInputs(
 ): Promise<AuditInputs> {
   const problems = new ProblemList()
   const [inventory, rules, facts] = await Promise.all([
-    capture(problems, () => loadInventory(options.inventory, {maxFileSize: options.maxFileSize})),
+    capture(problems, () => loadDeclared(options.inventory, {maxFileSize: options.maxFileSize})),
     capture(problems, () => loadRules(options.rules ?? [])),
     extra.facts ?? (options.facts ? capture(problems, () => loadFacts(options.facts!)) : undefined),
   ])
@@ -88,4 +89,9 @@ export async function capture<T>(problems: ProblemList, load: () => Promise<T>):
 
     throw error
   }
+}
+
+/** The inventory as every command reads it: its probe profile references checked against the probe registry. */
+export function loadDeclared(path: string, options: LoadInventoryOptions = {}): Promise<Inventory> {
+  return loadInventory(path, {...options, profiles: PROBE_CATALOG})
 }

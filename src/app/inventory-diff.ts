@@ -8,6 +8,7 @@ import {displayWidth, padDisplay} from '../report/width.js'
 import {ProblemList} from '../model/errors.js'
 import {diffInventories, type TerminalChange} from '../inventory/diff.js'
 import {loadBaseInventory} from '../inventory/git.js'
+import {PROBE_CATALOG} from '../facts/probes/index.js'
 
 /** The changes between two versions of an inventory, and what the new version breaks. */
 export interface DiffResult {
@@ -37,7 +38,7 @@ export async function runDiff(options: AuditOptions & {base: string; newOnly?: b
   const problems = new ProblemList()
   const [inputs, base] = await Promise.all([
     capture(problems, () => loadInputs({...options, facts: undefined})),
-    capture(problems, () => loadBaseInventory(options.base, options.inventory, {maxFileSize: options.maxFileSize})),
+    capture(problems, () => loadBaseInventory(options.base, options.inventory, {maxFileSize: options.maxFileSize, profiles: PROBE_CATALOG})),
   ])
   problems.throwIfAny()
   const {inventory: head, rules, ledgerFromFiles} = inputs!

@@ -9,7 +9,7 @@ import {InputError} from '../model/errors.js'
 import {MAX_HANDOFF_FILE_SIZE, MAX_SETTINGS_FILE_SIZE, readTextFile} from '../io/read.js'
 import {writeFileAtomic} from '../io/write.js'
 import {normalizeMac} from '../io/mac.js'
-import {loadInventory} from '../inventory/load.js'
+import {loadDeclared} from './inputs.js'
 import {
   type AckState,
   asLedgerError,
@@ -63,7 +63,7 @@ export interface LedgerReadContext {
 /** Loads the inventory when one is given or found; read-only commands can work without it. */
 export async function ledgerReadContext(inventoryPath: string | undefined): Promise<LedgerReadContext> {
   if (inventoryPath === undefined) return {timezone: 'Asia/Tokyo'}
-  const inventory = await loadInventory(inventoryPath)
+  const inventory = await loadDeclared(inventoryPath)
   return {inventory, timezone: inventory.policy.timezone}
 }
 
@@ -103,7 +103,7 @@ export async function writeKeyPair(base: string): Promise<{privateKeyFile: strin
 
 /** Records one event after checking it against the inventory. */
 export async function recordLedgerEvent(db: string, inventoryPath: string, input: EventInput, now: Date): Promise<LedgerEvent> {
-  const inventory = await loadInventory(inventoryPath)
+  const inventory = await loadDeclared(inventoryPath)
   return withLedger(db, (d) => {
     if (inventory.companies.some((c) => c.id === input.issuer)) claimOwner(d, input.issuer, now, `recording an event of ${input.issuer}`)
     return recordEvent(d, inventory, {...input, macs: input.macs?.map((m) => normalizeMac(m))}, now)
@@ -124,7 +124,7 @@ export async function exportLedger(
   db: string,
   options: {inventory: string; from: string; to: string; since?: number; keyFile: string; acks?: boolean; now: Date; deliver: (text: string) => Promise<void>},
 ): Promise<LedgerExportOutcome> {
-  const [inventory, privateKeyPem] = await Promise.all([loadInventory(options.inventory), readKey(options.keyFile)])
+  const [inventory, privateKeyPem] = await Promise.all([loadDeclared(options.inventory), readKey(options.keyFile)])
   const company = (id: string) => inventory.companies.find((c) => c.id === id)
   const side = (id: string) => company(id)?.side
   const problems = [
@@ -161,7 +161,7 @@ export async function exportLedger(
  * this database's owner (recorded at its first use); with `as`, the database must be `as`'s (or new).
  */
 export async function importLedger(db: string, inventoryPath: string, files: string[], options: {as?: string; now: Date}): Promise<ImportResult[]> {
-  const inventory = await loadInventory(inventoryPath)
+  const inventory = await loadDeclared(inventoryPath)
   const texts = await Promise.all(files.map(async (file) => ({file, text: await readInput(file, 'hand-off file')})))
   if (options.as !== undefined && !inventory.companies.some((c) => c.id === options.as))
     throw new InputError([{code: 'E_REF', message: `--as: unknown company "${options.as}"`}])

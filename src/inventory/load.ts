@@ -1,6 +1,6 @@
 import {formatPosition, InventoryError, ProblemList} from '../model/errors.js'
 import {normalizeMac} from '../io/mac.js'
-import type {Inventory, Policy, SourcePosition, SshSettings, Terminal} from '../model/types.js'
+import type {Inventory, Policy, ProbeCatalog, SourcePosition, SshSettings, Terminal} from '../model/types.js'
 import {DEFAULT_MAX_FILE_SIZE} from '../io/read.js'
 import {inventoryFiles} from './files.js'
 import type {DeclaredTerminal, FilePart} from './parse-file.js'
@@ -10,6 +10,8 @@ import {checkReferences} from './references.js'
 /** Options for loading an inventory. */
 export interface LoadInventoryOptions {
   maxFileSize?: number
+  /** Probe profiles the inventory may name (from the probe registry); without it, names are checked when collecting. */
+  profiles?: ProbeCatalog
 }
 
 const POLICY_DEFAULTS: Policy = {freshness_days: 7, ack_days: 5, max_waiver_days: 90, timezone: 'Asia/Tokyo'}
@@ -30,7 +32,7 @@ export async function loadInventory(path: string, options: LoadInventoryOptions 
 
   problems.throwIfAny(InventoryError)
   const inventory = mergeParts(path, files, parts, problems)
-  checkReferences(inventory, problems)
+  checkReferences(inventory, problems, options.profiles)
   problems.throwIfAny(InventoryError)
   return inventory
 }

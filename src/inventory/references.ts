@@ -1,22 +1,26 @@
 import {formatPosition, type ProblemList} from '../model/errors.js'
-import type {Company, Inventory, Person, SourcePosition, SupplyPoint} from '../model/types.js'
+import type {Company, Inventory, Person, ProbeCatalog, SourcePosition, SupplyPoint} from '../model/types.js'
 import {nearest} from '../io/suggest.js'
 
 /**
  * Checks that ids are unique per kind and that every reference resolves.
  * Both are fatal (exit 2): with an unknown zone or a doubled id there is no model to evaluate rules on.
  */
-export function checkReferences(inv: Inventory, problems: ProblemList): void {
+export function checkReferences(inv: Inventory, problems: ProblemList, catalog?: ProbeCatalog): void {
   const companies = indexById('company', inv.companies, problems)
   const people = indexById('person', inv.people, problems)
   const sites = indexById('site', inv.sites, problems)
   const zones = indexById('zone', inv.zones, problems)
   const terminals = indexById('terminal', inv.terminals, problems)
   indexById('waiver', inv.waivers, problems)
-  const profiles = new Map<string, unknown>([['linux', true], ['windows', true]])
+  const profiles = new Map<string, unknown>((catalog?.builtin ?? []).map((name) => [name, true]))
   for (const p of inv.profiles) {
     if (profiles.has(p.name)) problems.at(p.source, 'E_DUPLICATE', `profile "${p.name}" is declared twice (or shadows a built-in profile)`)
     profiles.set(p.name, p)
+    if (!catalog) continue
+    const paths = catalog.bases[p.base]
+    if (!paths) problems.at(p.source, 'E_REF', `profile "${p.name}": unknown base "${p.base}" (known: ${Object.keys(catalog.bases).join(', ')})`)
+    else for (const key of Object.keys(p.paths ?? {})) if (!paths.includes(key)) problems.at(p.source, 'E_REF', `profile "${p.name}": paths.${key} is not a path of base ${p.base} (known: ${paths.join(', ')})`)
   }
 
   const ref = (pos: SourcePosition, what: string, id: string, known: Map<string, unknown>) => {
@@ -29,7 +33,8 @@ export function checkReferences(inv: Inventory, problems: ProblemList): void {
     const at = (field: string) => t.fieldSources[field] ?? t.source
     ref(at('site'), 'site', t.site, sites)
     ref(at('owner'), 'company', t.owner, companies)
-    if (t.ssh.profile) ref(at('ssh'), 'probe profile', t.ssh.profile, profiles)
+    // Without the probe catalog (a caller that does not collect), profile names are checked when collecting.
+    if (t.ssh.profile && catalog) ref(at('ssh'), 'probe profile', t.ssh.profile, profiles)
     const zone = zones.get(t.zone)
     if (!zone) ref(at('zone'), 'zone', t.zone, zones)
     else if (sites.has(t.site) && zone.site !== t.site) {

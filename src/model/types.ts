@@ -166,9 +166,20 @@ export interface Waiver {
 /** A probe profile declared in the inventory: a built-in base with its files elsewhere. */
 export interface DeclaredProfile {
   name: string
-  base: 'linux'
-  paths?: {conf?: string; machineId?: string; osRelease?: string}
+  /** A built-in profile that can be adapted (see ProbeCatalog.bases). */
+  base: string
+  /** Files the base reads, moved (keys: the base's path names). */
+  paths?: Record<string, string>
   source: SourcePosition
+}
+
+/**
+ * What the inventory is told about probe profiles, derived from the probe registry (src/facts/probes): the built-in
+ * names `ssh.profile` may use, and for each adaptable base the path names a `profiles:` entry may set.
+ */
+export interface ProbeCatalog {
+  builtin: readonly string[]
+  bases: Readonly<Record<string, readonly string[]>>
 }
 
 /** The whole declared inventory, merged from one file or a folder of files. */

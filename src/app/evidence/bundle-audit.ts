@@ -6,7 +6,7 @@ import {evaluateAudit} from '../audit.js'
 import {type AuditOptions, capture} from '../inputs.js'
 import {InputError, ProblemList} from '../../model/errors.js'
 import {loadFacts} from '../../facts/load.js'
-import {loadInventory} from '../../inventory/load.js'
+import {loadDeclared} from '../inputs.js'
 import type {LedgerView, ViewEvent} from '../../ledger/view.js'
 import {loadHandoffFiles} from '../../ledger/view.js'
 import type {ReportDetails} from '../../report/html-model.js'
@@ -26,7 +26,7 @@ export async function auditBundle(root: string, run: BundleRun, now: Date, logs:
   const at = (p: string) => join(root, ...p.split('/'))
   const problems = new ProblemList()
   const [inventory, rules, facts] = await Promise.all([
-    capture(problems, () => loadInventory(at(run.inventory))),
+    capture(problems, () => loadDeclared(at(run.inventory))),
     capture(problems, () => loadRules(run.rules.map(at), at(run.builtin_rules))),
     run.facts ? capture(problems, () => loadFacts(at(run.facts!))) : undefined,
   ])

@@ -6,7 +6,7 @@ import {basename, dirname, join, relative, sep} from 'node:path'
 import {InputError} from '../../model/errors.js'
 
 import {inventoryFiles} from '../../inventory/files.js'
-import {loadInventory} from '../../inventory/load.js'
+import {loadDeclared} from '../inputs.js'
 import {keyFingerprint, readPrivateKey, readPublicKey, signText} from '../../ledger/keys.js'
 import {openLedger} from '../../ledger/store.js'
 import {ledgerView} from '../../ledger/view.js'
@@ -62,7 +62,7 @@ export async function createBundle(options: CreateBundleOptions, now: Date): Pro
   if (await exists(options.output)) throw new InputError([{code: 'E_EXISTS', message: 'already exists; refusing to overwrite evidence', file: options.output}])
   const key = readPrivateKey(await readInput(options.keyFile, 'private key'))
   const fingerprint = keyFingerprint(key)
-  const inventory = await loadInventory(options.inventory)
+  const inventory = await loadDeclared(options.inventory)
   const signer = inventory.companies.find((c) => c.public_key && keyFingerprint(readPublicKey(c.public_key)) === fingerprint)
   if (!signer)
     throw new InputError([

@@ -4,7 +4,7 @@ import {join, posix, relative, sep} from 'node:path'
 
 import {canonicalJson} from '../../ledger/hash.js'
 import {InputError} from '../../model/errors.js'
-import {loadInventory} from '../../inventory/load.js'
+import {loadDeclared} from '../inputs.js'
 import {parseHandoff} from '../../ledger/handoff-format.js'
 import {keyFingerprint, readPublicKey, verifyText} from '../../ledger/keys.js'
 import type {Company, Finding} from '../../model/types.js'
@@ -103,7 +103,7 @@ async function verifyFolder(root: string, shownAs: string, trust: TrustAnchor, v
   out.files = manifest.files.length
 
   // Signature: by the key the verifier trusts, belonging to the signer named in the bundle's own inventory.
-  const bundleInventory = await loadInventory(join(root, ...manifest.run.inventory.split('/'))).catch((error: Error) => {
+  const bundleInventory = await loadDeclared(join(root, ...manifest.run.inventory.split('/'))).catch((error: Error) => {
     problems.push({kind: 'not-reproduced', message: `the bundle's inventory cannot be loaded: ${error.message}`})
     return undefined
   })
@@ -140,7 +140,7 @@ async function checkSignature(
   if (bundleCompanies && !inBundle) problems.push({kind: 'signer', message: `signer "${signer}" is not a company of the bundle's inventory`})
   let keyText: string | undefined
   if (trust.inventory) {
-    const trusted = (await loadInventory(trust.inventory)).companies.find((c) => c.id === signer)
+    const trusted = (await loadDeclared(trust.inventory)).companies.find((c) => c.id === signer)
     if (!trusted) problems.push({kind: 'signer', message: `signer "${signer}" is not a company of the trusted inventory ${trust.inventory}`})
     else if (!trusted.public_key) problems.push({kind: 'signer', message: `signer "${signer}" has no public_key in the trusted inventory ${trust.inventory}`})
     else {
@@ -183,7 +183,7 @@ async function checkOtherKeys(root: string, manifest: Manifest, bundleCompanies:
   }
 
   if (trust.inventory) {
-    const trusted = new Map((await loadInventory(trust.inventory)).companies.map((c) => [c.id, fingerprint(c.public_key)]))
+    const trusted = new Map((await loadDeclared(trust.inventory)).companies.map((c) => [c.id, fingerprint(c.public_key)]))
     for (const c of bundleCompanies) {
       const mine = fingerprint(c.public_key)
       const theirs = trusted.get(c.id)

@@ -24,3 +24,18 @@ export interface ProbeProfile {
   readonly command: string
   parse(run: ProbeRun): ProbeParse
 }
+
+/**
+ * One probe folder's entry in the registry (`facts/probes/index.ts`): its built-in profile and, when an inventory's
+ * `profiles:` block may adapt it (`base: NAME`), the file paths such an entry may move and how to build the result.
+ */
+export interface ProbeSource {
+  readonly profile: ProbeProfile
+  readonly adapt?: {
+    /** The paths an adapted profile may set, with the built-in's values. */
+    readonly paths: Readonly<Record<string, string>>
+    /** A problem with a path (it ends up in a remote command), or undefined. */
+    check(path: string): string | undefined
+    make(name: string, paths: Record<string, string>): ProbeProfile
+  }
+}

@@ -1,6 +1,6 @@
 import type {OsFacts} from '../../../model/types.js'
 import {escapeRaw} from '../../../io/text.js'
-import type {ProbeParse, ProbeProfile, ProbeRun} from '../types.js'
+import type {ProbeParse, ProbeProfile, ProbeRun, ProbeSource} from '../types.js'
 import {checkLine, parseTerminalConf, splitLines} from '../terminal-conf.js'
 
 const MARK = '@@fleet-audit'
@@ -137,3 +137,9 @@ export function makeLinuxProfile(name = 'linux', paths: LinuxPaths = LINUX_PATHS
 
 /** The built-in Linux probe: the client's terminal.conf, hostname, machine id and OS name, in one command. */
 export const linuxProfile: ProbeProfile = makeLinuxProfile()
+
+/** The registry entry: `linux`, adaptable by an inventory's `profiles:` block (`base: linux`, `paths:`). */
+export const linuxSource: ProbeSource = {
+  profile: linuxProfile,
+  adapt: {paths: LINUX_PATHS, check: checkProbePath, make: (name, paths) => makeLinuxProfile(name, paths as unknown as LinuxPaths)},
+}

@@ -1,6 +1,6 @@
 import type {OsFacts} from '../../../model/types.js'
 import {escapeRaw} from '../../../io/text.js'
-import type {ProbeParse, ProbeProfile, ProbeRun} from '../types.js'
+import type {ProbeParse, ProbeProfile, ProbeRun, ProbeSource} from '../types.js'
 import {type Decoded, decodeCandidates, decodeDiagnostic} from '../decode.js'
 import {checkClient, checkIp, checkMac, checkText, type ConfProblem, MAX_VALUES, SINGLE} from '../terminal-conf.js'
 import {WINDOWS_CLIENT_KEY, WINDOWS_COMMAND, WINDOWS_DOC_MARK, WINDOWS_PROBE_ID} from './script.js'
@@ -237,3 +237,6 @@ export const windowsProfile: ProbeProfile = {
   command: WINDOWS_COMMAND,
   parse: parseWindows,
 }
+
+/** The registry entry: `windows` (not adaptable by data yet). */
+export const windowsSource: ProbeSource = {profile: windowsProfile}

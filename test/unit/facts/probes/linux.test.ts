@@ -151,14 +151,15 @@ describe('profiles declared as data', () => {
   })
 
   it('refuses paths that could change the command, bad names and unknown bases', () => {
-    const p = profileFromData({name: 'Bad Name', base: 'windows' as 'linux', paths: {conf: "/x'; rm -rf /; '", machineId: '/etc/../shadow'}})
+    const p = profileFromData({name: 'Bad Name', base: 'linux', paths: {conf: "/x'; rm -rf /; '", machineId: '/etc/../shadow'}})
     expect(p).toEqual({
       problems: [
         'profile name "Bad Name": use a-z, 0-9 and -',
-        'profile Bad Name: unknown base "windows" (known: linux)',
         `profile Bad Name: paths.conf not an absolute plain path: "/x'; rm -rf /; '"`,
         'profile Bad Name: paths.machineId not an absolute plain path: "/etc/../shadow"',
       ],
     })
+    // A base the registry does not list as adaptable has no paths to check: the base is the problem.
+    expect(profileFromData({name: 'bad-name', base: 'windows', paths: {conf: '/etc/x'}})).toEqual({problems: ['profile bad-name: unknown base "windows" (known: linux)']})
   })
 })
