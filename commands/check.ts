@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {type CheckItem, parseNow, runCheck, sanitizeLine, type Severity, severityLabel} from '../src/index.js'
+import {type CheckItem, exitCodeOf, parseNow, runCheck, sanitizeLine, type Severity, severityLabel} from '../src/index.js'
 import {BaseCommand, inventoryArg, sharedFlags} from './_lib/base.js'
 import {liveOptions, sshFlags} from './_lib/ssh.js'
 
@@ -68,7 +68,7 @@ EXIT CODES
       this.log(lines.join('\n'))
     }
 
-    process.exitCode = result.pass ? 0 : 1
+    process.exitCode = exitCodeOf({kind: 'check', pass: result.pass})
     return result
   }
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {collectClosingLine, type CollectSummary, runCollect, sanitizeLine} from '../src/index.js'
+import {collectClosingLine, type CollectSummary, exitCodeOf, runCollect, sanitizeLine} from '../src/index.js'
 import {BaseCommand, fromConfig, inventoryArg, sharedFlags} from './_lib/base.js'
 import {abortOnSigint, liveOptions, progressBar, selectionFlags, sshFlags} from './_lib/ssh.js'
 
@@ -54,7 +54,7 @@ EXIT CODES
         for (const line of collectClosingLine(summary, flags.out).split('\n')) this.log(sanitizeLine(line))
       }
 
-      process.exitCode = summary.by_outcome.ok === summary.total ? 0 : 1
+      process.exitCode = exitCodeOf({kind: 'collect', total: summary.total, ok: summary.by_outcome.ok})
       return summary
     } finally {
       abort.dispose()

@@ -182,7 +182,7 @@ export abstract class BaseCommand extends Command {
     if (error.oclif?.exit === 0) return
     if (process.env.DEBUG) throw error
     process.stderr.write(`fleet-audit: internal error: ${error.message} (run with DEBUG=1 for details)\n`)
-    process.exitCode = 3
+    process.exitCode = EXIT.internal
   }
 
   /** "did you mean --facts?" for each mistyped long flag (oclif's NonExistentFlagsError lists them). */

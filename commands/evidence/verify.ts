@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {type BundleVerification, verifyBundle, VERSION} from '../../src/index.js'
+import {type BundleVerification, exitCodeOf, verifyBundle, VERSION} from '../../src/index.js'
 import {BaseCommand} from '../_lib/base.js'
 
 export default class EvidenceVerify extends BaseCommand {
@@ -41,7 +41,7 @@ EXIT CODES
       this.log(lines.join('\n'))
     }
 
-    process.exitCode = result.ok ? 0 : 1
+    process.exitCode = exitCodeOf({kind: 'verified', ok: result.ok})
     return result
   }
 }

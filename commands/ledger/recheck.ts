@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {parseNow, recheckLedger, sanitizeLine} from '../../src/index.js'
+import {exitCodeOf, parseNow, recheckLedger, sanitizeLine} from '../../src/index.js'
 import {BaseCommand, dbFlag, sharedFlags} from '../_lib/base.js'
 
 export default class LedgerRecheck extends BaseCommand {
@@ -41,7 +41,7 @@ EXIT CODES
     }
 
     if (outcomes.length === 0) this.log('nothing to re-check')
-    process.exitCode = outcomes.every((o) => o.state === 'verified') ? 0 : 1
+    process.exitCode = exitCodeOf({kind: 'recheck', states: outcomes.map((o) => o.state)})
     return outcomes
   }
 }

@@ -1,4 +1,4 @@
-import {verifyLedgerFile} from '../../src/index.js'
+import {exitCodeOf, verifyLedgerFile} from '../../src/index.js'
 import {BaseCommand, dbFlag} from '../_lib/base.js'
 import {inventoryIfAny, readInventoryFlag} from '../_lib/ledger.js'
 
@@ -24,7 +24,7 @@ EXIT CODES
     this.log(`hand-off records: ${result.handoffs}; signed chain heads from the other company: ${result.heads}`)
     for (const p of result.problems) this.logToStderr(`${p.chain} ${p.company}${p.about ? ` → ${p.about}` : ''}${p.seq === undefined ? '' : `#${p.seq}`}: ${p.kind}: ${p.message}`)
     this.log(result.ok ? 'ledger intact' : `${result.problems.length} problem(s) found`)
-    process.exitCode = result.ok ? 0 : 1
+    process.exitCode = exitCodeOf({kind: 'verified', ok: result.ok})
     return result
   }
 }

@@ -1,7 +1,7 @@
 import {FAIL_ON_CHOICES, type FailOn, isFailing} from '../../../src/model/result.js'
 import {describe, expect, it} from 'vitest'
 
-import {EXIT, exitCodeFor} from '../../../src/policy/exit-code.js'
+import {EXIT, exitCodeFor, exitCodeOf, type Verdict} from '../../../src/policy/exit-code.js'
 import {type Severity, SEVERITIES} from '../../../src/model/types.js'
 
 const WAIVER = {id: 'W-1', expires: '2026-12-31', approver: 'p'}
@@ -35,7 +35,7 @@ describe('isFailing', () => {
 
 describe('exitCodeFor', () => {
   it('uses the documented codes', () => {
-    expect(EXIT).toEqual({ok: 0, findings: 1, input: 2})
+    expect(EXIT).toEqual({ok: 0, findings: 1, input: 2, internal: 3})
   })
 
   it('is 0 without findings, whatever the threshold', () => {
@@ -62,5 +62,23 @@ describe('exitCodeFor', () => {
     const findings = [{severity: 'info' as const}, {severity: 'low' as const}, {severity: 'medium' as const}]
     expect(exitCodeFor({findings}, 'high')).toBe(0)
     expect(exitCodeFor({findings}, 'medium')).toBe(1)
+  })
+})
+
+describe('exitCodeOf: one policy for every command', () => {
+  it.each([
+    [{kind: 'check', pass: true}, 0],
+    [{kind: 'check', pass: false}, 1],
+    [{kind: 'collect', total: 3, ok: 3}, 0],
+    [{kind: 'collect', total: 3, ok: 2}, 1],
+    [{kind: 'recheck', states: ['verified', 'verified']}, 0],
+    [{kind: 'recheck', states: ['verified', 'pending']}, 1],
+    [{kind: 'recheck', states: ['rejected']}, 1],
+    [{kind: 'verified', ok: true}, 0],
+    [{kind: 'verified', ok: false}, 1],
+    [{kind: 'findings', findings: [{severity: 'low', waiver: undefined}], failOn: 'high'}, 0],
+    [{kind: 'findings', findings: [{severity: 'critical', waiver: undefined}], failOn: 'high'}, 1],
+  ] as [Verdict, number][])('%j → %i', (verdict, code) => {
+    expect(exitCodeOf(verdict)).toBe(code)
   })
 })
