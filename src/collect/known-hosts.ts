@@ -22,7 +22,7 @@ export interface KnownHostEntry {
  * inventory (`ssh.host_key`) or a person, having compared the fingerprint out of band, deletes the comment.
  * OpenSSH ignores comments, so the line keeps working for `ssh` itself.
  */
-export const ACCEPTED_NEW_MARK = 'fleet-audit-accepted-new'
+const ACCEPTED_NEW_MARK = 'fleet-audit-accepted-new'
 
 /** A parsed known_hosts file; lines that cannot be parsed are kept as problems, as OpenSSH skips them. */
 export interface KnownHosts {
@@ -94,7 +94,7 @@ function globMatch(pattern: string, name: string): boolean {
 }
 
 /** Whether an entry's host field names `lookupName` (hashed entries are HMAC-SHA1 of the name under the salt). */
-export function entryMatchesHost(entry: KnownHostEntry, lookupName: string): boolean {
+function entryMatchesHost(entry: KnownHostEntry, lookupName: string): boolean {
   if (entry.hashed) {
     const h = createHmac('sha1', entry.hashed.salt).update(lookupName).digest()
     return h.equals(entry.hashed.hash)
@@ -127,7 +127,7 @@ function push<K>(map: Map<K, KnownHostEntry[]>, key: K, e: KnownHostEntry): void
  * scan, hashed lines by one HMAC per distinct salt (ssh-keygen -H salts every line, so a large hashed file costs
  * one HMAC per line per terminal, ~4 µs each; pins or plain files scale better).
  */
-export function entriesForHost(kh: KnownHosts, lookupName: string): KnownHostEntry[] {
+function entriesForHost(kh: KnownHosts, lookupName: string): KnownHostEntry[] {
   let idx = indexes.get(kh)
   if (!idx) {
     idx = {exact: new Map(), patterned: [], bySalt: new Map()}

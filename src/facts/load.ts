@@ -9,9 +9,9 @@ import {pretty, schemaValidator} from '../io/schema.js'
 import {splitPointer} from '../io/yaml.js'
 
 /** Facts are small; a document larger than this was not written by our collector. */
-export const MAX_FACTS_FILE = 2 * 1024 * 1024
+const MAX_FACTS_FILE = 2 * 1024 * 1024
 /** Our documents nest 3 levels (`client.macs[0]`); `meta` is free-form but has no business going deeper than this. */
-export const MAX_FACTS_DEPTH = 32
+const MAX_FACTS_DEPTH = 32
 const YIELD_EVERY = 500
 
 /**
@@ -49,7 +49,7 @@ type FileResult = ParseResult | {terminal: string; file: string; input: Problem}
  * Parses and validates one facts document; never throws. A document that cannot be used makes its terminal
  * unverified (`problem`); something that is not a regular file at all (a FIFO, a device) is unusable input (`input`).
  */
-export function readFactsFile(file: string): FileResult {
+function readFactsFile(file: string): FileResult {
   const terminal = basename(file, '.json')
   const bad = (problem: string): FileResult => ({terminal, file, problem})
   // One open, one fstat, one bounded read (shared with every other reader): a facts folder holds 10,000 small files.

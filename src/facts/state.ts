@@ -4,7 +4,7 @@ import type {Facts, FactsProblem} from '../model/types.js'
  * How far a document's `collected_at` may lie ahead of "now": the collecting machine's clock and the auditing one's
  * differ a little. Beyond this, the document is not evidence of anything (a wrong clock, or a forged file).
  */
-export const CLOCK_SKEW_MS = 5 * 60_000
+const CLOCK_SKEW_MS = 5 * 60_000
 
 /**
  * What a terminal's facts can tell the rules: `ok` (collected and usable), `failed` (a valid document saying why the

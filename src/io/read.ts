@@ -64,7 +64,7 @@ export function readRegularFileSync(file: string, limit: ReadLimit | number = DE
 }
 
 /** The asynchronous twin of `readRegularFileSync`, with the same checks. */
-export async function readRegularFile(file: string, limit: ReadLimit | number = DEFAULT_MAX_FILE_SIZE): Promise<BytesResult> {
+async function readRegularFile(file: string, limit: ReadLimit | number = DEFAULT_MAX_FILE_SIZE): Promise<BytesResult> {
   const {maxBytes, limitName} = normalizeLimit(limit)
   let handle: Awaited<ReturnType<typeof open>> | undefined
   try {

@@ -10,7 +10,7 @@ import {PACKAGE_ROOT} from './paths.js'
 import {positionAt, splitPointer, type YamlSource} from './yaml.js'
 
 /** The JSON Schemas kept in the repo (also usable by editors). */
-export const SCHEMA_DIR = join(PACKAGE_ROOT, 'schemas')
+const SCHEMA_DIR = join(PACKAGE_ROOT, 'schemas')
 
 const cache = new Map<string, ValidateFunction>()
 

@@ -11,7 +11,7 @@ import {utf8SequenceLength} from './utf8.js'
 const RANGES = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069'
 
 /** An unsafe character in multi-line text (tab and newline allowed). */
-export const UNSAFE_IN_TEXT = new RegExp(`[${RANGES}]`, 'u')
+const UNSAFE_IN_TEXT = new RegExp(`[${RANGES}]`, 'u')
 const UNSAFE_IN_TEXT_ALL = new RegExp(`[${RANGES}]`, 'gu')
 
 /** An unsafe character in a one-line value (tab and newline too). */

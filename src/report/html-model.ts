@@ -280,7 +280,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
  * visible and its length bounded. The page also only ever sets text (never markup), so this is about what a
  * reader sees, not about script injection.
  */
-export function safe<T>(value: T): T {
+function safe<T>(value: T): T {
   if (typeof value === 'string') return bound(sanitize(value)) as T
   if (Array.isArray(value)) return value.map((v) => safe(v)) as T
   if (value !== null && typeof value === 'object') {

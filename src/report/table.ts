@@ -23,7 +23,7 @@ const LABELS = {
 const MAX_UNCHECKED_LINES = 50
 
 /** Below this many columns for the message, a table is unreadable: each finding becomes a block of lines. */
-export const MIN_MESSAGE_COLUMNS = 30
+const MIN_MESSAGE_COLUMNS = 30
 
 /** What cli-table3 adds around four columns: a border before each and one after, one space of padding each side. */
 const TABLE_OVERHEAD = 4 * 3 + 1

@@ -7,7 +7,7 @@ import {hostOf, inAnyCidr} from '../io/address.js'
 export {hostOf, inAnyCidr} from '../io/address.js'
 
 /** Hostnames compare case-insensitively, and a short name matches its FQDN. */
-export function sameHost(a: string, b: string): boolean {
+function sameHost(a: string, b: string): boolean {
   const x = a.toLowerCase()
   const y = b.toLowerCase()
   return x === y || x.startsWith(`${y}.`) || y.startsWith(`${x}.`)

@@ -124,7 +124,7 @@ export function renderMessage(template: Localized, ctx: Record<string, unknown>,
 }
 
 /** A value as text for messages and the expected/actual columns. */
-export function show(v: unknown): string {
+function show(v: unknown): string {
   if (v === undefined || v === null) return ''
   if (Array.isArray(v)) return v.map((x) => show(x)).join(', ')
   if (typeof v === 'object') return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? Number(x) : x))

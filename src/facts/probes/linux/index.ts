@@ -31,7 +31,7 @@ export function checkProbePath(path: string): string | undefined {
  * section (`0`, cat's exit status, or `missing`). Every section is always printed, so a file that forges a marker
  * line produces a repeated section, which the parser refuses.
  */
-export function linuxCommand(paths: LinuxPaths = LINUX_PATHS): string {
+function linuxCommand(paths: LinuxPaths = LINUX_PATHS): string {
   for (const p of Object.values(paths)) if (checkProbePath(p)) throw new Error(checkProbePath(p))
   return [
     `p(){ printf '\\n${MARK} %s\\n' "$1"; }`,
@@ -51,7 +51,7 @@ const SECTIONS = ['conf', 'conf.status', 'hostname', 'machine-id', 'machine-id.s
 const MARKER = new RegExp(`\\n${MARK} ([a-z.-]+)\\n`, 'g')
 
 /** Splits the output into named sections (bytes kept exactly), or says why the layout is wrong. */
-export function splitSections(stdout: Buffer): Map<string, Buffer> | {outcome: 'probe-failed' | 'output-invalid'; reason: string} {
+function splitSections(stdout: Buffer): Map<string, Buffer> | {outcome: 'probe-failed' | 'output-invalid'; reason: string} {
   // latin1 maps bytes 1:1 to code units, so offsets found in the string are byte offsets.
   const text = stdout.toString('latin1')
   const found: Array<{name: string; start: number; end: number}> = []
@@ -84,7 +84,7 @@ function unquote(v: string): string {
 }
 
 /** PRETTY_NAME from os-release text (empty when absent); the file is parsed, never sourced. */
-export function prettyName(buf: Buffer, file = LINUX_PATHS.osRelease): string | {reason: string; raw?: string} {
+function prettyName(buf: Buffer, file = LINUX_PATHS.osRelease): string | {reason: string; raw?: string} {
   for (const [i, lineBuf] of splitLines(buf).entries()) {
     if (!lineBuf.subarray(0, 12).equals(Buffer.from('PRETTY_NAME='))) continue
     const line = checkLine(lineBuf, `${file} line ${i + 1}`)
