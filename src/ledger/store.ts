@@ -154,7 +154,7 @@ export function migrate(db: LedgerDb, target: number = SCHEMA_VERSION, path = db
 const cache = new WeakMap<LedgerDb, Map<string, Database.Statement>>()
 
 /** A prepared statement, compiled once per database connection. Use named parameters (`@id`). */
-export function prepare<P extends unknown[] | {} = unknown[], R = unknown>(db: LedgerDb, sql: string): Database.Statement<P, R> {
+export function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: LedgerDb, sql: string): Database.Statement<P, R> {
   let statements = cache.get(db)
   if (!statements) cache.set(db, (statements = new Map()))
   let statement = statements.get(sql)

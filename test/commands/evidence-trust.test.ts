@@ -22,7 +22,7 @@ const nwFp = 'SHA256:mLK+lPvXcqgrwnXoqayYXfSXH6+N2dotYVIsPdT/Huc'
 /** Runs a command that must succeed. */
 async function ok(args: string[]): Promise<void> {
   const r = await run([...args, '--now', EXAMPLE_NOW], {timeout: 60_000})
-  expect(r.stderr, args.join(' ')).not.toMatch(/Error|    at /)
+  expect(r.stderr, args.join(' ')).not.toMatch(/Error| {4}at /)
   expect([0, 1], args.join(' ')).toContain(r.code)
 }
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
   cpSync(EXAMPLE, at('fake'), {recursive: true})
   const fleet = join(at('fake'), 'fleet.yaml')
   const text = readFileSync(fleet, 'utf8')
-  const forged = text.replace(/(  - id: tohoku-nw\n(?:.*\n)*?    public_key: )\|\n(?:      .*\n)+/, `$1${readFileSync(at('evil.pub'), 'utf8').split('\n')[1]}\n`)
+  const forged = text.replace(/( {2}- id: tohoku-nw\n(?:.*\n)*? {4}public_key: )\|\n(?: {6}.*\n)+/, `$1${readFileSync(at('evil.pub'), 'utf8').split('\n')[1]}\n`)
   expect(forged).not.toBe(text)
   writeFileSync(fleet, forged)
   cpSync(EXAMPLE_FACTS, at('fake-facts'), {recursive: true})

@@ -29,7 +29,7 @@ beforeAll(async () => {
   const fleet = join(inv, 'fleet.yaml')
   // The example ships its own key pair for tohoku-nw: replace that public key with this test's.
   const text = readFileSync(fleet, 'utf8')
-  const replaced = text.replace(/(  - id: tohoku-nw\n(?:.*\n)*?    public_key: )\|\n(?:      .*\n)+/, `$1${pub}\n`)
+  const replaced = text.replace(/( {2}- id: tohoku-nw\n(?:.*\n)*? {4}public_key: )\|\n(?: {6}.*\n)+/, `$1${pub}\n`)
   expect(replaced).not.toBe(text)
   writeFileSync(fleet, replaced)
   folder = join(tmp.dir, 'bundle')
@@ -177,7 +177,7 @@ describe('evidence verify', () => {
     const keyless = join(tmp.dir, 'keyless')
     cpSync(EXAMPLE, keyless, {recursive: true})
     const fleetText = readFileSync(join(keyless, 'fleet.yaml'), 'utf8')
-    const stripped = fleetText.replace(/(  - id: tohoku-nw\n(?:.*\n)*?)    public_key: \|\n(?:      .*\n)+/, '$1')
+    const stripped = fleetText.replace(/( {2}- id: tohoku-nw\n(?:.*\n)*?) {4}public_key: \|\n(?: {6}.*\n)+/, '$1')
     expect(stripped).not.toBe(fleetText)
     writeFileSync(join(keyless, 'fleet.yaml'), stripped)
     const none = await verify(folder, '--trust-inventory', keyless)

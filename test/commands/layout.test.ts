@@ -1,45 +1,60 @@
 /**
- * The architecture as a test (STYLE.md items 1 and 2): commands import the core only through src/index.js, and
- * the core never prints or exits. A lint rule would say the same; a test cannot be switched off by a config file.
+ * The architecture's rules are checked by tools in `npm test` (dependency-cruiser: `npm run boundaries`; ESLint:
+ * `npm run lint`). These tests prove the tools would catch a violation: a planted import across a boundary, and a
+ * planted print in the core.
  */
-import {readdirSync, readFileSync, statSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {execFile} from 'node:child_process'
+import {cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
 
-import {describe, expect, it} from 'vitest'
+import {ESLint} from 'eslint'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {ROOT} from './helpers.js'
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n)
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : []
-  })
+const run = promisify(execFile)
+const scratch = mkdtempSync(join(tmpdir(), 'fa-layout-'))
+afterAll(() => rmSync(scratch, {recursive: true, force: true}))
+
+/** A minimal copy of the layout with the real config and the planted files; returns depcruise's exit code and output. */
+async function cruise(planted: Record<string, string>): Promise<{code: number; out: string}> {
+  const dir = mkdtempSync(join(scratch, 'tree-'))
+  for (const f of ['.dependency-cruiser.cjs', 'tsconfig.json']) cpSync(join(ROOT, f), join(dir, f))
+  const files = {'src/ledger/store.ts': 'export const openLedger = 1\n', 'src/model/types.ts': 'export const x = 1\n', ...planted}
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(join(dir, f, '..'), {recursive: true})
+    writeFileSync(join(dir, f), text)
+  }
+
+  try {
+    const {stdout, stderr} = await run(join(ROOT, 'node_modules', '.bin', 'depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], {cwd: dir})
+    return {code: 0, out: stdout + stderr}
+  } catch (error) {
+    const e = error as {code: number; stdout: string; stderr: string}
+    return {code: e.code, out: e.stdout + e.stderr}
+  }
 }
 
-const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => m[1])
-
-describe('layout', () => {
-  it('commands/ import the core only from src/index.js', () => {
-    const bad = files(join(ROOT, 'commands')).flatMap((f) =>
-      importsOf(f)
-        .filter((i) => i.includes('/src/') && !i.endsWith('/src/index.js'))
-        .map((i) => `${relative(ROOT, f)} imports ${i}`),
-    )
-    expect(bad).toEqual([])
+describe('layout rules are enforced by tools', () => {
+  it('dependency-cruiser refuses a report that opens the ledger store, and a model that imports a stage', async () => {
+    const bad = "import {openLedger} from '../ledger/store.js'\nexport const y = openLedger\n"
+    const r = await cruise({'src/report/bad.ts': bad, 'src/model/bad.ts': bad, 'src/report/fine.ts': "import {x} from '../model/types.js'\nexport const z = x\n"})
+    expect(r.code).not.toBe(0)
+    expect(r.out).toMatch(/report-imports: src\/report\/bad\.ts → src\/ledger\/store\.ts/)
+    expect(r.out).toMatch(/ledger-opened-by-app: src\/report\/bad\.ts/)
+    expect(r.out).toMatch(/model-imports: src\/model\/bad\.ts/)
+    expect(r.out).not.toMatch(/fine\.ts/)
   })
 
-  it('src/ never prints, exits or reads the clock behind the caller', () => {
-    const bad = files(join(ROOT, 'src')).flatMap((f) => {
-      const text = readFileSync(f, 'utf8')
-      return [/console\.(log|error|warn|info)\(/, /process\.exit\(/, /process\.(stdout|stderr)\.write/]
-        .filter((re) => re.test(text))
-        .map((re) => `${relative(ROOT, f)} matches ${re}`)
-    })
-    expect(bad).toEqual([])
-  })
-
-  it('src/ does not import from commands/ (data flows one way)', () => {
-    const bad = files(join(ROOT, 'src')).flatMap((f) => importsOf(f).filter((i) => i.includes('commands/')).map((i) => `${relative(ROOT, f)} imports ${i}`))
-    expect(bad).toEqual([])
+  it('ESLint refuses a print or an exit in the core, and allows them in a command', async () => {
+    const eslint = new ESLint({cwd: ROOT})
+    const text = "export function f(): void {\n  console.log('x')\n  process.exit(1)\n}\n"
+    const [core] = await eslint.lintText(text, {filePath: join(ROOT, 'src/report/loud.ts')})
+    expect(core.messages.map((m) => m.ruleId)).toEqual(['no-console', 'no-restricted-properties'])
+    expect(core.messages[1].message).toMatch(/src\/ never exits/)
+    const [command] = await eslint.lintText(text, {filePath: join(ROOT, 'commands/loud.ts')})
+    expect(command.messages).toEqual([])
   })
 })

@@ -67,10 +67,10 @@ describe.concurrent('rules list / rules show', () => {
     expect(r.code).toBe(0)
     expect(lines(r.stdout)).toEqual([
       'ID                                    重大度  必要なもの  題名',
-      expect.stringMatching(/^placement\/nw-terminal-in-shared-zone  重大    inventory   \S/),
-      expect.stringMatching(/^placement\/retail-owner-nw-role        高      inventory   \S/),
-      expect.stringMatching(/^policy\/idcard-not-enforced            高      facts       \S/),
-      expect.stringMatching(/^policy\/idcard-required                高      inventory   \S/),
+      expect.stringMatching(/^placement\/nw-terminal-in-shared-zone {2}重大 {4}inventory {3}\S/),
+      expect.stringMatching(/^placement\/retail-owner-nw-role {8}高 {6}inventory {3}\S/),
+      expect.stringMatching(/^policy\/idcard-not-enforced {12}高 {6}facts {7}\S/),
+      expect.stringMatching(/^policy\/idcard-required {16}高 {6}inventory {3}\S/),
     ])
     const json = JSON.parse((await run(['rules', 'list', '--pack', 'waiver', '--json'])).stdout)
     expect(json.map((x: {id: string}) => x.id)).toEqual(['waiver/approver-not-nw', 'waiver/expired', 'waiver/too-long'])

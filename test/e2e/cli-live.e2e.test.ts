@@ -297,7 +297,7 @@ describe('fleet-audit check', () => {
   it('a changed host key fails the host-key line and leaves the others NOT CHECKED', async () => {
     const text = await readFile(join(dir, 'inventory.yaml'), 'utf8')
     const wrong = `SHA256:${'A'.repeat(43)}`
-    await writeFile(join(dir, 'pinned-wrong.yaml'), text.replace(/(  - \{id: T-NW-OK, [^\n]*)\}/, `$1, ssh: {host_key: "${wrong}"}}`))
+    await writeFile(join(dir, 'pinned-wrong.yaml'), text.replace(/( {2}- \{id: T-NW-OK, [^\n]*)\}/, `$1, ssh: {host_key: "${wrong}"}}`))
     const r = await cli(['check', 'T-NW-OK', '-i', 'pinned-wrong.yaml', ...ssh], dir)
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('  FAIL  host key')

@@ -13,7 +13,7 @@ import {runAudit} from '../../src/app/audit.js'
 
 import {parseNow} from '../../src/io/time.js'
 
-export type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>  
 
 export const NOW = '2026-11-27'
 /** Yesterday 10:00 in Tokyo: fresh at NOW. */

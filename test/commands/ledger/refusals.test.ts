@@ -91,7 +91,7 @@ describe('keys (item 5)', () => {
     const file = join(dir, 'inv', 'fleet.yaml')
     const original = readFileSync(file, 'utf8')
     const pem = generateKeyPair().privateKeyPem
-    writeFileSync(file, original.replace(/(  - id: retail-temp\n    name: [^\n]*\n    side: retail\n)/, `$1    public_key: |\n${pem.trim().split('\n').map((l) => `      ${l}`).join('\n')}\n`))
+    writeFileSync(file, original.replace(/( {2}- id: retail-temp\n {4}name: [^\n]*\n {4}side: retail\n)/, `$1    public_key: |\n${pem.trim().split('\n').map((l) => `      ${l}`).join('\n')}\n`))
     try {
       const r = await cli('inventory', 'validate', '-i', 'inv')
       expect(r.code).toBe(2)

@@ -157,7 +157,7 @@ describe('user rule packs (--rules DIR)', () => {
   })
 
   it('refuses an unknown evaluator at its position, listing the known ones', async () => {
-    const dir = pack('eval', HEAD.replace(/    message:.*\n/, '') + '    evaluator: no-such-check\n')
+    const dir = pack('eval', HEAD.replace(/ {4}message:.*\n/, '') + '    evaluator: no-such-check\n')
     const p = await problems([dir])
     expect(p).toEqual([
       `${join(dir, 'mine.yaml')}:9:16 unknown evaluator "no-such-check" (known: ${Object.keys(evaluators).join(', ')}) (E_REF)`,

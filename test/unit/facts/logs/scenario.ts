@@ -13,7 +13,7 @@ import {loadInventory} from '../../../../src/inventory/load.js'
 import {generateLogs, type GenerateLogsOptions, type GeneratedRow} from '../../../../src/facts/logs/generate.js'
 import {runLogReview} from '../../../../src/app/logs.js'
 
-export type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>  
 
 export const FROM = '2026-03-25'
 export const TO = '2026-04-07'
