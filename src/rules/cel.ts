@@ -1,8 +1,7 @@
-import {isIP} from 'node:net'
 
 import {Environment} from '@marcbachmann/cel-js'
 
-import {hostOf, inAnyCidr} from '../io/address.js'
+import {familyOf, hostOf, inAnyCidr} from '../io/address.js'
 
 export {hostOf, inAnyCidr} from '../io/address.js'
 
@@ -104,7 +103,7 @@ export function celEnvironment(): Environment {
   const env = new Environment({unlistedVariablesAreDyn: true, limits: {maxAstNodes: 2000, maxDepth: 64}})
     .registerFunction('in_any_cidr(list, string): bool', (cidrs: string[], ip: string) => inAnyCidr(cidrs, ip))
     .registerFunction('host_of(string): string', (address: string) => hostOf(address))
-    .registerFunction('is_ip(string): bool', (s: string) => isIP(s) !== 0)
+    .registerFunction('is_ip(string): bool', (s: string) => familyOf(s) !== undefined)
     .registerFunction('same_host(string, string): bool', (a: string, b: string) => sameHost(a, b))
   meterEvaluator(env)
   return env

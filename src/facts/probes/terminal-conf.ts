@@ -1,4 +1,4 @@
-import {isIP} from 'node:net'
+import {familyOf} from '../../io/address.js'
 
 import {normalizeMac} from '../../io/mac.js'
 import type {AuthMode, ClientFacts, Role} from '../../model/types.js'
@@ -71,7 +71,7 @@ export function parseTerminalConf(buf: Buffer, file = 'terminal.conf'): ClientFa
       if (!MAC.test(value)) return {reason: `${where}: mac is not a MAC address`, raw: escapeRaw(value)}
       macs.push(normalizeMac(value))
     } else if (key === 'ip') {
-      if (isIP(value) === 0) return {reason: `${where}: ip is not an IP address`, raw: escapeRaw(value)}
+      if (familyOf(value) === undefined) return {reason: `${where}: ip is not an IP address`, raw: escapeRaw(value)}
       ips.push(value)
     }
     if (macs.length > MAX_VALUES || ips.length > MAX_VALUES)
@@ -125,7 +125,7 @@ export function checkMac(value: string, where: string): ConfProblem | string {
 
 /** An IP address (v4 or v6); a problem when it is not one. */
 export function checkIp(value: string, where: string): ConfProblem | string {
-  if (isIP(value) === 0) return {reason: `${where}: not an IP address`, raw: escapeRaw(value)}
+  if (familyOf(value) === undefined) return {reason: `${where}: not an IP address`, raw: escapeRaw(value)}
   return value
 }
 
