@@ -5,11 +5,6 @@ export function isOffsetTime(value: string): boolean {
   return OFFSET_TIME.test(value) && !Number.isNaN(Date.parse(value))
 }
 
-/** A Date or an ISO string as milliseconds, or NaN. */
-export function toMillis(value: Date | string): number {
-  return typeof value === 'string' ? Date.parse(value) : value.getTime()
-}
-
 export function toIso(value: Date | string): string {
   return typeof value === 'string' ? new Date(value).toISOString() : value.toISOString()
 }
@@ -21,7 +16,7 @@ const formats = new Map<string, Intl.DateTimeFormat>()
  * `2026-11-20 10:00:00+09:00`. Unparseable text is returned as it is.
  */
 export function formatInZone(value: Date | string, timeZone: string): string {
-  const ms = toMillis(value)
+  const ms = typeof value === 'string' ? Date.parse(value) : value.getTime()
   if (Number.isNaN(ms)) return String(value)
   let format = formats.get(timeZone)
   if (!format) {
