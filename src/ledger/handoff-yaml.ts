@@ -51,6 +51,43 @@ export function readYaml(text: string, track?: YamlPositions): unknown {
   return new Reader(text, track).document()
 }
 
+/** What the last mapping at an indentation looked like, so that its next sibling is read with less work. */
+interface Shape {
+  keys: string[]
+  /** The text (to the end of its line) of each one-line string or null value, and the value. */
+  raws: (string | undefined)[]
+  values: unknown[]
+  /** How many siblings in a row had a different value for each key. */
+  misses: number[]
+  /** How many siblings in a row had exactly these keys. */
+  repeats: number
+  make?: (values: unknown[]) => Record<string, unknown>
+}
+
+function newShape(keys: string[], from?: Shape): Shape {
+  const n = keys.length
+  return {keys, raws: from ? from.raws.slice(0, n) : [], values: from ? from.values.slice(0, n) : [], misses: from ? from.misses.slice(0, n) : [], repeats: 0}
+}
+
+function fromEntries(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = values[i]
+  return out
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * `(v) => ({key0: v[0], key1: v[1], ...})` for keys that repeat in many sibling records (the 100,000 events of a
+ * list): one object literal of a fixed shape instead of 21 keyed stores each. Only plain identifiers (checked)
+ * become source text, written as JSON string literals; anything else is built key by key.
+ */
+function objectFactory(keys: readonly string[]): Shape['make'] {
+  if (keys.length > 64 || !keys.every((k) => IDENTIFIER.test(k))) return undefined
+  // eslint-disable-next-line no-new-func
+  return new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}}`) as Shape['make']
+}
+
 class Reader {
   private readonly text: string
   private readonly end: number
@@ -59,8 +96,10 @@ class Reader {
   private line = 1
   /** Content has begun: a `---` or `...` line from now on starts another document. */
   private started = false
-  /** Keys of the previous mapping at each indentation: the next sibling record usually repeats them. */
-  private readonly hints = new Map<number, string[]>()
+  /** Where the value read last ended (set by the quoted and flow readers). */
+  private after = 0
+  /** The previous mapping at each indentation: the next sibling record usually repeats its keys. */
+  private readonly shapes = new Map<number, Shape>()
 
   constructor(
     text: string,
@@ -203,26 +242,44 @@ class Reader {
 
   private mapping(indent: number, p: number, depth: number): Record<string, unknown> {
     const t = this.text
-    const out: Record<string, unknown> = {}
-    const hint = this.hints.get(indent)
-    const keys: string[] = []
+    const shape = this.shapes.get(indent)
+    /** While true, this mapping's keys so far are the previous sibling's (`cur` is that shape, updated in place). */
+    let same = shape !== undefined
+    let cur: Shape = shape ?? newShape([])
+    const values: unknown[] = shape ? new Array(shape.keys.length) : []
     let positions: Map<string | number, {key?: YamlPos; value: YamlPos}> | undefined
-    if (this.track) this.track.set(out, (positions = new Map()))
-    for (let i = 0; ; i++) {
+    if (this.track) positions = new Map()
+    let n = 0
+    for (; ; n++) {
       const colon = this.keyEnd(p)
       if (colon < 0) this.failAt(p, this.isItem(p) ? 'a list item where a key was expected' : 'a key (`name:`) expected')
-      // The sibling record before this one usually had the same key here: reuse its string (no slice, no lookup).
-      let key = hint?.[i]
-      if (key === undefined || colon - p !== key.length || !t.startsWith(key, p)) key = this.key(p, colon)
-      keys.push(key)
-      if (Object.prototype.hasOwnProperty.call(out, key)) this.failAt(p, `duplicate key "${key}"`)
-      if (key === '__proto__') this.failAt(p, 'the key "__proto__" is not allowed')
+      let key: string
+      const hinted = same ? cur.keys[n] : undefined
+      if (hinted !== undefined && colon - p === hinted.length && t.startsWith(hinted, p)) key = hinted
+      else {
+        if (same) {
+          // Another shape from here on: keep the prefix, start new records of keys and values.
+          cur = newShape(cur.keys.slice(0, n), cur)
+          same = false
+        }
+        key = this.key(p, colon)
+        if (cur.keys.includes(key)) this.failAt(p, `duplicate key "${key}"`)
+        if (key === '__proto__') this.failAt(p, 'the key "__proto__" is not allowed')
+        cur.keys.push(key)
+      }
       const keyPos: YamlPos | undefined = positions ? [this.line, p - this.lineStart + 1] : undefined
       let v = colon + 1
       while (t.charCodeAt(v) === SPACE || t.charCodeAt(v) === TAB) v++
       let value: unknown
       let valuePos: YamlPos | undefined
-      if (v >= this.end || t.charCodeAt(v) === NL || t.charCodeAt(v) === HASH) {
+      const raw = same ? cur.raws[n] : undefined
+      if (positions) valuePos = [this.line, v - this.lineStart + 1]
+      if (raw !== undefined && t.startsWith(raw, v) && this.wholeLine(v + raw.length, indent)) {
+        // Written exactly as the previous sibling's value (an issuer, a kind, a time): the same string or null.
+        value = cur.values[n]
+        cur.misses[n] = 0
+        this.nextLine()
+      } else if (v >= this.end || t.charCodeAt(v) === NL || t.charCodeAt(v) === HASH) {
         this.nextLine()
         const next = this.significant()
         const at = next - this.lineStart
@@ -233,12 +290,19 @@ class Reader {
           value = null
           valuePos = keyPos
         }
+        cur.raws[n] = undefined
       } else {
-        if (positions) valuePos = [this.line, v - this.lineStart + 1]
+        const line = this.line
         value = this.inline(v, indent, depth + 1)
+        // Remember how a one-line string or null was written, for the next sibling, unless this key's values keep
+        // changing (a seq, a hash): then slicing the text would only make garbage.
+        const misses = (cur.misses[n] ?? 0) + 1
+        cur.misses[n] = misses
+        cur.raws[n] = (value === null || typeof value === 'string') && this.line === line + 1 && misses <= 8 ? t.slice(v, this.lineEnd(v)) : undefined
+        cur.values[n] = value
       }
-      out[key] = value
-      if (positions) positions.set(key, {key: keyPos, value: valuePos!})
+      values[n] = value
+      positions?.set(key, {key: keyPos, value: valuePos!})
       const next = this.significant()
       if (next < 0) break
       const at = next - this.lineStart
@@ -247,15 +311,40 @@ class Reader {
       if (this.isItem(next)) break
       p = next
     }
-    this.hints.set(indent, keys)
+    n++
+    if (same && n !== cur.keys.length) {
+      cur = newShape(cur.keys.slice(0, n), cur)
+      same = false
+    }
+    let out: Record<string, unknown>
+    if (same) {
+      // The same keys as the sibling before: once a shape repeats, its objects come from one compiled literal.
+      if (!cur.make && ++cur.repeats >= 8) {
+        const keys = cur.keys
+        cur.make = objectFactory(keys) ?? ((v) => fromEntries(keys, v))
+      }
+      out = cur.make ? cur.make(values) : fromEntries(cur.keys, values)
+    } else out = fromEntries(cur.keys, values)
+    if (!same) this.shapes.set(indent, cur)
+    if (positions) this.track!.set(out, positions)
     return out
+  }
+
+  /** True when `q` ends its line and the line after does not continue a plain value begun on it. */
+  private wholeLine(q: number, indent: number): boolean {
+    const t = this.text
+    if (q < this.end && t.charCodeAt(q) !== NL) return false
+    let r = q + 1
+    while (t.charCodeAt(r) === SPACE) r++
+    const c = t.charCodeAt(r)
+    return r >= this.end || (c !== NL && c !== TAB && (r - q - 1 <= indent || c === HASH))
   }
 
   private key(p: number, colon: number): string {
     const c = this.text.charCodeAt(p)
     if (c === 34 || c === 39) {
       const saved = [this.lineStart, this.line] as const
-      const [value] = c === 34 ? this.doubleQuoted(p, -1) : this.singleQuoted(p, -1)
+      const value = c === 34 ? this.doubleQuoted(p, -1) : this.singleQuoted(p, -1)
       ;[this.lineStart, this.line] = saved
       return value
     }
@@ -309,19 +398,18 @@ class Reader {
     const t = this.text
     const c = t.charCodeAt(p)
     let value: unknown
-    let after: number
     switch (c) {
       case 34: {
-        ;[value, after] = this.doubleQuoted(p, parent)
+        value = this.doubleQuoted(p, parent)
         break
       }
       case 39: {
-        ;[value, after] = this.singleQuoted(p, parent)
+        value = this.singleQuoted(p, parent)
         break
       }
       case 91:
       case 123: {
-        ;[value, after] = this.flow(p, depth)
+        value = this.flow(p, depth)
         break
       }
       case 124:
@@ -333,7 +421,7 @@ class Reader {
         return this.plain(p, parent)
       }
     }
-    this.restOfLine(after)
+    this.restOfLine(this.after)
     return value
   }
 
@@ -431,20 +519,26 @@ class Reader {
   }
 
   /** A double-quoted scalar from `p`: its value and the offset after its closing quote. */
-  private doubleQuoted(p: number, parent: number): [string, number] {
+  private doubleQuoted(p: number, parent: number): string {
     const t = this.text
     // Most quoted values (hashes, times) have nothing to unescape and fit on their line.
     let q = p + 1
     for (; q < this.end; q++) {
       const c = t.charCodeAt(q)
-      if (c === 34) return [t.slice(p + 1, q), q + 1]
+      if (c === 34) {
+        this.after = q + 1
+        return t.slice(p + 1, q)
+      }
       if (c === 92 || c === NL) break
     }
     let out = t.slice(p + 1, q)
     for (;;) {
       if (q >= this.end) this.failAt(p, 'a quoted value is not closed')
       const c = t.charCodeAt(q)
-      if (c === 34) return [out, q + 1]
+      if (c === 34) {
+        this.after = q + 1
+        return out
+      }
       if (c === 92) {
         const [text, next] = this.escape(q)
         out += text
@@ -459,7 +553,7 @@ class Reader {
     }
   }
 
-  private singleQuoted(p: number, parent: number): [string, number] {
+  private singleQuoted(p: number, parent: number): string {
     const t = this.text
     let q = p + 1
     let out = ''
@@ -467,7 +561,10 @@ class Reader {
       if (q >= this.end) this.failAt(p, 'a quoted value is not closed')
       const c = t.charCodeAt(q)
       if (c === 39) {
-        if (t.charCodeAt(q + 1) !== 39) return [out, q + 1]
+        if (t.charCodeAt(q + 1) !== 39) {
+          this.after = q + 1
+          return out
+        }
         out += "'"
         q += 2
       } else if (c === NL) {
@@ -603,7 +700,7 @@ class Reader {
   // -------------------------------------------------------------------------------------------------------------
   // Flow collections: JSON, plus YAML's plain and single-quoted scalars; may span lines.
 
-  private flow(p: number, depth: number): [unknown, number] {
+  private flow(p: number, depth: number): unknown {
     if (depth > MAX_DEPTH) this.failAt(p, 'not a readable hand-off file: nested too deeply')
     const t = this.text
     const isList = t.charCodeAt(p) === 91
@@ -615,24 +712,26 @@ class Reader {
     let q = this.flowSpace(p + 1)
     for (;;) {
       if (q >= this.end) this.failAt(p, `${isList ? 'a [list' : 'a {mapping'} is not closed`)
-      if (t.charCodeAt(q) === close) return [isList ? list : map, q + 1]
+      if (t.charCodeAt(q) === close) {
+        this.after = q + 1
+        return isList ? list : map
+      }
       if (isList) {
         positions?.set(list.length, {value: [this.line, q - this.lineStart + 1]})
-        const [value, next] = this.flowValue(q, depth)
-        list.push(value)
-        q = this.flowSpace(next)
+        list.push(this.flowValue(q, depth))
+        q = this.flowSpace(this.after)
       } else {
         const keyPos: YamlPos = [this.line, q - this.lineStart + 1]
-        const [key, afterKey] = this.flowKey(q)
+        const key = this.flowKey(q)
+        const afterKey = this.after
         if (Object.prototype.hasOwnProperty.call(map, key)) this.failAt(q, `duplicate key "${key}"`)
         if (key === '__proto__') this.failAt(q, 'the key "__proto__" is not allowed')
         q = this.flowSpace(afterKey)
         if (t.charCodeAt(q) !== COLON) this.failAt(q, 'a ":" expected after the key')
         q = this.flowSpace(q + 1)
         positions?.set(key, {key: keyPos, value: [this.line, q - this.lineStart + 1]})
-        const [value, next] = this.flowValue(q, depth)
-        map[key] = value
-        q = this.flowSpace(next)
+        map[key] = this.flowValue(q, depth)
+        q = this.flowSpace(this.after)
       }
       const c = t.charCodeAt(q)
       if (q >= this.end) this.failAt(p, `${isList ? 'a [list' : 'a {mapping'} is not closed`)
@@ -657,15 +756,14 @@ class Reader {
     }
   }
 
-  private flowKey(q: number): [string, number] {
+  private flowKey(q: number): string {
     const c = this.text.charCodeAt(q)
     if (c === 34) return this.doubleQuoted(q, -1)
     if (c === 39) return this.singleQuoted(q, -1)
-    const [value, next] = this.flowPlain(q, true)
-    return [String(value), next]
+    return String(this.flowPlain(q, true))
   }
 
-  private flowValue(q: number, depth: number): [unknown, number] {
+  private flowValue(q: number, depth: number): unknown {
     const c = this.text.charCodeAt(q)
     if (c === 34) return this.doubleQuoted(q, -1)
     if (c === 39) return this.singleQuoted(q, -1)
@@ -678,7 +776,7 @@ class Reader {
    * A plain scalar inside a flow collection: up to `,`, `]`, `}`, `: ` (for keys: `:`) or a comment; it may continue
    * on the next lines (folded, like a block plain scalar).
    */
-  private flowPlain(q: number, key: boolean): [unknown, number] {
+  private flowPlain(q: number, key: boolean): unknown {
     const t = this.text
     let text = ''
     let start = q
@@ -695,7 +793,8 @@ class Reader {
       text += t.slice(start, s)
       if (t.charCodeAt(e) !== NL || key) {
         if (text === '') this.failAt(q, 'a value expected')
-        return [key ? text : this.resolve(text, q), e]
+        this.after = e
+        return key ? text : this.resolve(text, q)
       }
       // A line break: the scalar goes on when the next line with content does not start with a flow indicator.
       let breaks = 0
@@ -712,7 +811,8 @@ class Reader {
       const c = t.charCodeAt(r)
       if (r >= this.end || c === 44 || c === 93 || c === 125 || c === HASH || c === COLON) {
         if (text === '') this.failAt(q, 'a value expected')
-        return [this.resolve(text, q), e]
+        this.after = e
+        return this.resolve(text, q)
       }
       this.lineStart = lineStart
       this.line = line
