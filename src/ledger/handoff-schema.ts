@@ -19,7 +19,7 @@ import {isOffsetTime} from './time.js'
  * have their form; free text may not carry control characters, bidi overrides or lone surrogates (which SQLite
  * would silently replace, breaking the hash).
  */
-export function handoffSchema(): Record<string, unknown> {
+function handoffSchema(): Record<string, unknown> {
   const list = (fields: readonly Field[]) => ({type: 'array', items: record(fields)})
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -15,11 +15,11 @@ const ROW_ONLY_FIELDS: readonly Field[] = ROW_ONLY
 /** The event columns in record order (for `raw` reads). */
 export const EVENT_RECORD_COLUMNS = fieldNames(EVENT_FIELDS).join(', ')
 /** Every column of `events`: the record's, then the bookkeeping ones. */
-export const EVENT_COLUMNS = fieldNames([...EVENT_FIELDS, ...ROW_ONLY_FIELDS])
+const EVENT_COLUMNS = fieldNames([...EVENT_FIELDS, ...ROW_ONLY_FIELDS])
 /** The ack columns in record order. */
 export const ACK_RECORD_COLUMNS = fieldNames(ACK_FIELDS).join(', ')
 /** Every column of `acks`. */
-export const ACK_COLUMNS = fieldNames([...ACK_FIELDS, ...ROW_ONLY_FIELDS])
+const ACK_COLUMNS = fieldNames([...ACK_FIELDS, ...ROW_ONLY_FIELDS])
 
 /** A row read with `raw(true)`: the record's columns in table order, then `imported_at`. */
 export type RawRow = unknown[]
