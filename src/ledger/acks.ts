@@ -2,7 +2,7 @@ import {SEVERITIES, type Finding, type Inventory, type Severity} from '../model/
 import {LedgerError, ledgerError} from './errors.js'
 import {hashAck} from './hash.js'
 import {indexInventory} from '../inventory/index-by-id.js'
-import {INSERT_ACK, ackToRow} from './rows.js'
+import {insertAck} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
 import type {AckState, LedgerAck} from '../model/ledger.js'
 
@@ -100,7 +100,7 @@ export function recordAck(db: LedgerDb, inventory: Inventory, input: AckInput, n
       prev_hash: head.hash,
     }
     const ack: LedgerAck = {...body, hash: hashAck(body)}
-    prepare(db, INSERT_ACK).run(ackToRow(ack, null))
+    insertAck(db, ack, null)
     return ack
   })
   return write.immediate()

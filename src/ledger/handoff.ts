@@ -6,13 +6,13 @@ import {LedgerError, ledgerError} from './errors.js'
 import {eventChainHead} from './events.js'
 import {ByteSink} from './bytes.js'
 import {canonicalContent, canonicalContentAround, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
-import {HANDOFF_FORMAT, renderHandoff, renderHead, renderRecord, renderSignature, type HandoffContent, type HandoffType} from './handoff-format.js'
+import {HANDOFF_FORMAT, renderEventRecord, renderHandoff, renderHead, renderSignature, type HandoffContent, type HandoffType} from './handoff-format.js'
 import {readHandoff} from './handoff-check.js'
 import {currentHeads, headDisagreement, signHeads} from './heads.js'
 import {keyFingerprint, readPrivateKey, readPublicKey, signText} from './keys.js'
 import {handoffEntryHash} from './migrations/index.js'
 import {ledgerOwner} from './owner.js'
-import {EVENT_FIELDS_SQL, EventInserter, INSERT_ACK, ackFromRow, ackToRow, eventFromRaw, type AckRow, type RawEvent} from './rows.js'
+import {ACK_RECORD_COLUMNS, EVENT_RECORD_COLUMNS, EventInserter, ackFromRaw, eventFromRaw, insertAck, type RawRow} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
@@ -223,14 +223,14 @@ function streamEvents(
   before: string,
   expected: number,
 ): {count: number; lastHash: string | null; canonical: ByteSink; yaml: ByteSink} {
-  const statement = prepare<[string, number], unknown[]>(db, `SELECT ${EVENT_FIELDS_SQL} FROM events WHERE issuer = ? AND seq >= ? ORDER BY seq /* raw */`)
+  const statement = prepare<[string, number], unknown[]>(db, `SELECT ${EVENT_RECORD_COLUMNS} FROM events WHERE issuer = ? AND seq >= ? ORDER BY seq /* raw */`)
   // ~600 bytes per event either way; a guess that is too small only costs a copy.
   const canonical = new ByteSink(expected * 640 + 65_536)
   const yaml = new ByteSink(expected * 640 + 65_536)
   canonical.write(before)
   let count = 0
   let prev = prevHash
-  for (const row of statement.raw(true).iterate(issuer, first) as IterableIterator<RawEvent>) {
+  for (const row of statement.raw(true).iterate(issuer, first) as IterableIterator<RawRow>) {
     const event = eventFromRaw(row)
     const text = canonicalEvent(event)
     if (sha256Hex(text) !== event.hash || event.prev_hash !== prev)
@@ -238,14 +238,14 @@ function streamEvents(
     prev = event.hash
     if (count++ > 0) canonical.write(',')
     canonical.write(withHash(text, event.hash))
-    yaml.write(renderRecord(event))
+    yaml.write(renderEventRecord(event))
   }
   return {count, lastHash: count > 0 ? prev : null, canonical, yaml}
 }
 
 function readAcks(db: LedgerDb, acker: string, issuer: string, first: number): LedgerAck[] {
-  const rows = prepare<[string, string, number], AckRow>(db, 'SELECT * FROM acks WHERE acker = ? AND issuer = ? AND seq >= ? ORDER BY seq').all(acker, issuer, first)
-  return rows.map(ackFromRow)
+  const statement = prepare<[string, string, number], RawRow>(db, `SELECT ${ACK_RECORD_COLUMNS} FROM acks WHERE acker = ? AND issuer = ? AND seq >= ? ORDER BY seq /* raw */`)
+  return (statement.raw(true).all(acker, issuer, first) as RawRow[]).map(ackFromRaw)
 }
 
 function hashAt(db: LedgerDb, type: HandoffType, from: string, to: string, seq: number): string | null {
@@ -349,14 +349,13 @@ function importList(db: LedgerDb, text: string, senderPublicKey: string | KeyObj
       for (const e of fresh as LedgerEvent[]) insert.add(e)
       insert.finish()
     } else {
-      const insert = prepare(db, INSERT_ACK)
       const eventHash = prepare<[string, number], {hash: string}>(db, 'SELECT hash FROM events WHERE issuer = ? AND seq = ?')
       for (const a of fresh as LedgerAck[]) {
         const stored = eventHash.get(a.issuer, a.event_seq)
         if (!stored) throw ledgerError('E_HANDOFF_REF', `ack ${a.seq} acknowledges event ${a.issuer}#${a.event_seq}, which this ledger does not have`, {file})
         if (stored.hash !== a.event_hash)
           throw ledgerError('E_HANDOFF_REF', `ack ${a.seq} acknowledges a different version of event ${a.issuer}#${a.event_seq} (hash differs)`, {file})
-        insert.run(ackToRow(a, importedAt))
+        insertAck(db, a, importedAt)
       }
     }
     checkHeads(db, content, file)

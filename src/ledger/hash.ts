@@ -1,5 +1,7 @@
 import {hash as oneShotHash} from 'node:crypto'
 
+import {ACK_FIELDS as ACKS, EVENT_FIELDS as EVENTS, isJsonField, type Field} from '../model/ledger-fields.js'
+import {compileFields} from './derive.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
 /**
@@ -35,33 +37,49 @@ export function sha256Hex(text: string): string {
   return oneShotHash('sha256', text, 'hex')
 }
 
+const EVENT_FIELDS: readonly Field[] = EVENTS
+const ACK_FIELDS: readonly Field[] = ACKS
+
+/** The event fields its hash covers: all but the last (`hash`), in record order. */
+const EVENT_BODY = EVENT_FIELDS.slice(0, -1)
+/** The ack fields its hash covers. */
+const ACK_BODY = ACK_FIELDS.slice(0, -1)
+
 /** The fields of an event that its hash covers, in record form: every field but `hash`. */
-export function eventBody(e: Omit<LedgerEvent, 'hash'>): Omit<LedgerEvent, 'hash'> {
-  return {
-    issuer: e.issuer,
-    seq: e.seq,
-    kind: e.kind,
-    terminal: e.terminal,
-    site: e.site,
-    zone: e.zone,
-    from_site: e.from_site,
-    from_zone: e.from_zone,
-    role: e.role,
-    owner: e.owner,
-    host_key: e.host_key,
-    serial: e.serial,
-    macs: e.macs,
-    actor: e.actor,
-    approver: e.approver,
-    delegation: e.delegation,
-    occurred_at: e.occurred_at,
-    recorded_at: e.recorded_at,
-    note: e.note,
-    prev_hash: e.prev_hash,
-  }
-}
+export const eventBody = compileFields<(e: Omit<LedgerEvent, 'hash'>) => Omit<LedgerEvent, 'hash'>>(['e'], EVENT_BODY, (names) =>
+  `return {${names.map((n) => `${n}: e.${n}`).join(', ')}}`,
+)
 
 const q = JSON.stringify
+
+/** The event's keys in RFC 8785 order (UTF-16 code units), `hash` among them. */
+const SORTED_EVENT_FIELDS = [...EVENT_FIELDS].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+
+/**
+ * `JSON.stringify` of an object literal with the event's keys in sorted order; `hash` only when `h` (JSON.stringify
+ * leaves out undefined: one shape, with or without the hash).
+ */
+const sortedEventJson = compileFields<(e: Omit<LedgerEvent, 'hash'> & {hash?: string}, h: boolean) => string>(['e', 'h'], SORTED_EVENT_FIELDS, (names) =>
+  `return JSON.stringify({${names.map((n) => (n === 'hash' ? 'hash: h ? e.hash : undefined' : `${n}: e.${n}`)).join(', ')}})`,
+)
+
+/**
+ * True when JSON.stringify of the event's values is their RFC 8785 form: strings, nulls where the table allows
+ * them, safe integers and lists of strings (see {@link canonicalEvent}).
+ */
+const plainEvent = compileFields<(e: object) => boolean>(['e'], EVENT_FIELDS, () => {
+  const checks = EVENT_FIELDS.map((f) => {
+    const v = `e.${f.name}`
+    const orNull = (test: string): string => (f.nullable ? `(${v} === null || ${test})` : test)
+    if (f.kind === 'seq' || f.kind === 'count') return orNull(`Number.isSafeInteger(${v})`)
+    if (f.kind === 'macs') return `Array.isArray(${v}) && ${v}.every((m) => typeof m === 'string')`
+    if (isJsonField(f)) return 'false'
+    // The hash is optional here: the body is canonicalised without it.
+    if (f.name === 'hash') return `(${v} === undefined || typeof ${v} === 'string')`
+    return orNull(`typeof ${v} === 'string'`)
+  })
+  return `return ${checks.join(' &&\n  ')}`
+})
 
 /**
  * The canonical JSON of an event (with its `hash` when `withHash`): the same text as `canonicalJson(eventBody(e))`
@@ -72,55 +90,18 @@ const q = JSON.stringify
  */
 export function canonicalEvent(e: Omit<LedgerEvent, 'hash'> & {hash?: string}, withHash = false): string {
   if (!plainEvent(e)) return canonicalJson(withHash ? {...eventBody(e), hash: e.hash} : eventBody(e))
-  return q({
-    actor: e.actor,
-    approver: e.approver,
-    delegation: e.delegation,
-    from_site: e.from_site,
-    from_zone: e.from_zone,
-    // JSON.stringify leaves out undefined: one shape, with or without the hash.
-    hash: withHash ? e.hash : undefined,
-    host_key: e.host_key,
-    issuer: e.issuer,
-    kind: e.kind,
-    macs: e.macs,
-    note: e.note,
-    occurred_at: e.occurred_at,
-    owner: e.owner,
-    prev_hash: e.prev_hash,
-    recorded_at: e.recorded_at,
-    role: e.role,
-    seq: e.seq,
-    serial: e.serial,
-    site: e.site,
-    terminal: e.terminal,
-    zone: e.zone,
-  })
+  return sortedEventJson(e, withHash)
 }
 
-const str = (v: unknown): boolean => typeof v === 'string'
-const strOrNull = (v: unknown): boolean => v === null || typeof v === 'string'
-
-/** True when JSON.stringify of the event's values is their RFC 8785 form (see {@link canonicalEvent}). */
-function plainEvent(e: Omit<LedgerEvent, 'hash'> & {hash?: string}): boolean {
-  const macs = e.macs as unknown
-  if (!Array.isArray(macs)) return false
-  for (let i = 0; i < macs.length; i++) if (typeof macs[i] !== 'string') return false
-  return (
-    Number.isSafeInteger(e.seq) &&
-    str(e.actor) && str(e.approver) && strOrNull(e.delegation) && strOrNull(e.from_site) && strOrNull(e.from_zone) &&
-    strOrNull(e.host_key) && str(e.issuer) && str(e.kind) && strOrNull(e.note) && str(e.occurred_at) && str(e.owner) &&
-    strOrNull(e.prev_hash) && str(e.recorded_at) && str(e.role) && strOrNull(e.serial) && str(e.site) && str(e.terminal) &&
-    str(e.zone) && (e.hash === undefined || str(e.hash))
-  )
-}
+/** The key after `hash` in sort order: where {@link withHash} puts the hash. */
+const AFTER_HASH = ',' + q(SORTED_EVENT_FIELDS[SORTED_EVENT_FIELDS.findIndex((f) => f.name === 'hash') + 1].name) + ':'
 
 /**
- * `canonicalEvent(e, true)` from `canonicalEvent(e)`: the hash goes in just before `host_key`, the key after it in
- * sort order. Every quote inside a value is escaped, so the first `,"host_key":` is the key itself.
+ * `canonicalEvent(e, true)` from `canonicalEvent(e)`: the hash goes in just before the key after it in sort order
+ * (`host_key`). Every quote inside a value is escaped, so the first `,"host_key":` is the key itself.
  */
 export function withHash(canonical: string, hash: string): string {
-  const at = canonical.indexOf(',"host_key":') + 1
+  const at = canonical.indexOf(AFTER_HASH) + 1
   return canonical.slice(0, at) + '"hash":' + q(hash) + ',' + canonical.slice(at)
 }
 
@@ -171,22 +152,10 @@ export function canonicalContentAround(content: Record<string, unknown>, listKey
   return ['{' + before, after + '}']
 }
 
-export function ackBody(a: Omit<LedgerAck, 'hash'>): Omit<LedgerAck, 'hash'> {
-  return {
-    acker: a.acker,
-    issuer: a.issuer,
-    seq: a.seq,
-    event_seq: a.event_seq,
-    event_hash: a.event_hash,
-    state: a.state,
-    evidence: a.evidence,
-    actor: a.actor,
-    checked_at: a.checked_at,
-    recorded_at: a.recorded_at,
-    note: a.note,
-    prev_hash: a.prev_hash,
-  }
-}
+/** The fields of an ack that its hash covers, in record form: every field but `hash`. */
+export const ackBody = compileFields<(a: Omit<LedgerAck, 'hash'>) => Omit<LedgerAck, 'hash'>>(['a'], ACK_BODY, (names) =>
+  `return {${names.map((n) => `${n}: a.${n}`).join(', ')}}`,
+)
 
 export function hashAck(a: Omit<LedgerAck, 'hash'>): string {
   return sha256Hex(canonicalJson(ackBody(a)))

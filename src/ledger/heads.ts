@@ -1,5 +1,6 @@
 import type {KeyObject} from 'node:crypto'
 
+import type {FieldName, HEAD_FIELDS} from '../model/ledger-fields.js'
 import {canonicalJson} from './hash.js'
 import {keyFingerprint, signText, verifyText} from './keys.js'
 import {prepare, type LedgerDb} from './store.js'
@@ -27,9 +28,6 @@ export interface ChainHead {
   /** Base64 Ed25519 signature over the canonical JSON of every field but this one. */
   signature: string
 }
-
-/** The fields of a head in record order (the hand-off file shows them in this order). */
-export const HEAD_FIELDS = ['signer', 'chain', 'company', 'about', 'seq', 'hash', 'signed_at', 'key', 'signature'] as const
 
 type Unsigned = Omit<ChainHead, 'signer' | 'signed_at' | 'key' | 'signature'>
 
@@ -108,3 +106,8 @@ export function headDisagreement(db: LedgerDb, h: ChainHead, owner: string | und
   if (stored !== h.hash) return `seq ${h.seq} is not the record ${h.signer} signed on ${h.signed_at} as the head of ${chainName(h)} (edited, chain rewritten)`
   return undefined
 }
+
+// A head and its field table name the same fields (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+const headFieldsMatch: Same<keyof ChainHead, FieldName<typeof HEAD_FIELDS>> = true
+void headFieldsMatch

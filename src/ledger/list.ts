@@ -1,4 +1,4 @@
-import {eventFromRow, type EventRow} from './rows.js'
+import {eventFromRow} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
 import {toIso} from '../io/time.js'
 import type {AckState, EventKind, EventWithState} from '../model/ledger.js'
@@ -23,7 +23,8 @@ export interface EventFilter {
   companies?: readonly {id: string; side: string}[]
 }
 
-type Row = EventRow & {
+type Row = Record<string, unknown> & {
+  imported_at: string | null
   handed_off: number
   ack_acker: string | null
   ack_seq: number | null

@@ -1,140 +1,68 @@
 import Database from 'better-sqlite3'
 
+import {ACK_FIELDS as ACKS, EVENT_FIELDS as EVENTS, ROW_ONLY_FIELDS as ROW_ONLY, isJsonField, type Field} from '../model/ledger-fields.js'
+import {compileFields, fieldNames} from './derive.js'
 import {prepare, type LedgerDb} from './store.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
-/** An `events` row as SQLite returns it. */
-export type EventRow = Omit<LedgerEvent, 'macs'> & {macs: string; imported_at: string | null}
-/** An `acks` row as SQLite returns it. */
-export type AckRow = Omit<LedgerAck, 'evidence'> & {evidence: string; imported_at: string | null}
+const EVENT_FIELDS: readonly Field[] = EVENTS
+const ACK_FIELDS: readonly Field[] = ACKS
+const ROW_ONLY_FIELDS: readonly Field[] = ROW_ONLY
 
-// Object literals written out field by field rather than `{...rest}`: these run 100,000 times per bulk
-// operation, and V8's rest/spread copy was a visible share of the time and of the garbage.
+// Everything here is derived from the field tables in src/model/ledger-fields.ts: the column lists, the statements
+// and the conversions between rows and records. A row is the record's fields in table order, then `imported_at`.
 
-/** The event of a row, fields in record order (the order a hand-off file shows them). */
-export function eventFromRow(r: EventRow): LedgerEvent {
-  return {
-    issuer: r.issuer,
-    seq: r.seq,
-    kind: r.kind,
-    terminal: r.terminal,
-    site: r.site,
-    zone: r.zone,
-    from_site: r.from_site,
-    from_zone: r.from_zone,
-    role: r.role,
-    owner: r.owner,
-    host_key: r.host_key,
-    serial: r.serial,
-    macs: JSON.parse(r.macs) as string[],
-    actor: r.actor,
-    approver: r.approver,
-    delegation: r.delegation,
-    occurred_at: r.occurred_at,
-    recorded_at: r.recorded_at,
-    note: r.note,
-    prev_hash: r.prev_hash,
-    hash: r.hash,
-  }
+/** The event columns in record order (for `raw` reads). */
+export const EVENT_RECORD_COLUMNS = fieldNames(EVENT_FIELDS).join(', ')
+/** Every column of `events`: the record's, then the bookkeeping ones. */
+const EVENT_COLUMNS = fieldNames([...EVENT_FIELDS, ...ROW_ONLY_FIELDS])
+/** The ack columns in record order. */
+export const ACK_RECORD_COLUMNS = fieldNames(ACK_FIELDS).join(', ')
+/** Every column of `acks`. */
+const ACK_COLUMNS = fieldNames([...ACK_FIELDS, ...ROW_ONLY_FIELDS])
+
+/** A row read with `raw(true)`: the record's columns in table order, then `imported_at`. */
+export type RawRow = unknown[]
+
+const fromRaw = (value: (name: string, i: number) => string) => (names: string[]) =>
+  `return {${names.map((n, i) => `${n}: ${value(n, i)}`).join(', ')}}`
+const jsonAt = (fields: readonly Field[]) => (name: string, i: number) =>
+  isJsonField(fields.find((f) => f.name === name)!) ? `JSON.parse(r[${i}])` : `r[${i}]`
+const jsonNamed = (fields: readonly Field[]) => (name: string) =>
+  isJsonField(fields.find((f) => f.name === name)!) ? `JSON.parse(r.${name})` : `r.${name}`
+
+/** The event of a raw row (columns as {@link EVENT_RECORD_COLUMNS}), fields in record order. */
+export const eventFromRaw = compileFields<(r: RawRow) => LedgerEvent>(['r'], EVENT_FIELDS, fromRaw(jsonAt(EVENT_FIELDS)))
+/** The event of a row read by name (`SELECT e.*`), fields in record order. */
+export const eventFromRow = compileFields<(r: Record<string, unknown>) => LedgerEvent>(['r'], EVENT_FIELDS, fromRaw(jsonNamed(EVENT_FIELDS)))
+/** The ack of a raw row (columns as {@link ACK_RECORD_COLUMNS}). */
+export const ackFromRaw = compileFields<(r: RawRow) => LedgerAck>(['r'], ACK_FIELDS, fromRaw(jsonAt(ACK_FIELDS)))
+
+/** Writes a record's column values into `v` from index `i` on (JSON fields as text); returns the next index. */
+const toValues = (fields: readonly Field[]) =>
+  compileFields<(e: object, v: unknown[], i: number) => number>(['e', 'v', 'i'], fields, (names) =>
+    names.map((n) => `v[i++] = ${isJsonField(fields.find((f) => f.name === n)!) ? `JSON.stringify(e.${n})` : `e.${n}`};`).join('\n') + '\nreturn i',
+  )
+const eventToValues = toValues(EVENT_FIELDS) as (e: LedgerEvent, v: unknown[], i: number) => number
+const ackToValues = toValues(ACK_FIELDS) as (a: LedgerAck, v: unknown[], i: number) => number
+
+const insertSql = (table: string, columns: readonly string[], rows: number): string => {
+  const one = '(' + columns.map(() => '?').join(', ') + ')'
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({length: rows}, () => one).join(', ')}`
 }
 
-/** The event columns in record order, for `raw` reads. */
-export const EVENT_FIELDS_SQL =
-  'issuer, seq, kind, terminal, site, zone, from_site, from_zone, role, owner, host_key, serial, macs, actor, approver, delegation, occurred_at, recorded_at, note, prev_hash, hash'
-/** A row read with `raw(true)` from {@link EVENT_FIELDS_SQL}. */
-export type RawEvent = [string, number, LedgerEvent['kind'], string, string, string, string | null, string | null, LedgerEvent['role'], string, string | null, string | null, string, string, string, string | null, string, string, string | null, string | null, string]
-
-export function eventFromRaw(r: RawEvent): LedgerEvent {
-  return {
-    issuer: r[0],
-    seq: r[1],
-    kind: r[2],
-    terminal: r[3],
-    site: r[4],
-    zone: r[5],
-    from_site: r[6],
-    from_zone: r[7],
-    role: r[8],
-    owner: r[9],
-    host_key: r[10],
-    serial: r[11],
-    macs: JSON.parse(r[12]) as string[],
-    actor: r[13],
-    approver: r[14],
-    delegation: r[15],
-    occurred_at: r[16],
-    recorded_at: r[17],
-    note: r[18],
-    prev_hash: r[19],
-    hash: r[20],
-  }
+/** Appends acks (with their `imported_at`) in the caller's transaction. */
+export function insertAck(db: LedgerDb, ack: LedgerAck, importedAt: string | null): void {
+  const values: unknown[] = new Array(ACK_COLUMNS.length)
+  values[ackToValues(ack, values, 0)] = importedAt
+  prepare<unknown[]>(db, insertSql('acks', ACK_COLUMNS, 1)).run(values)
 }
 
-export function eventToRow(e: LedgerEvent, importedAt: string | null): EventRow {
-  return {
-    issuer: e.issuer,
-    seq: e.seq,
-    kind: e.kind,
-    terminal: e.terminal,
-    site: e.site,
-    zone: e.zone,
-    from_site: e.from_site,
-    from_zone: e.from_zone,
-    role: e.role,
-    owner: e.owner,
-    host_key: e.host_key,
-    serial: e.serial,
-    macs: JSON.stringify(e.macs),
-    actor: e.actor,
-    approver: e.approver,
-    delegation: e.delegation,
-    occurred_at: e.occurred_at,
-    recorded_at: e.recorded_at,
-    note: e.note,
-    prev_hash: e.prev_hash,
-    hash: e.hash,
-    imported_at: importedAt,
-  }
-}
-
-/** The ack of a row, fields in record order. */
-export function ackFromRow(r: AckRow): LedgerAck {
-  return {
-    acker: r.acker,
-    issuer: r.issuer,
-    seq: r.seq,
-    event_seq: r.event_seq,
-    event_hash: r.event_hash,
-    state: r.state,
-    evidence: JSON.parse(r.evidence) as LedgerAck['evidence'],
-    actor: r.actor,
-    checked_at: r.checked_at,
-    recorded_at: r.recorded_at,
-    note: r.note,
-    prev_hash: r.prev_hash,
-    hash: r.hash,
-  }
-}
-
-export function ackToRow(a: LedgerAck, importedAt: string | null): AckRow {
-  return {...a, evidence: JSON.stringify(a.evidence), imported_at: importedAt}
-}
-
-export const EVENT_COLUMNS =
-  'issuer, seq, kind, terminal, site, zone, from_site, from_zone, role, owner, host_key, serial, macs, actor, approver, delegation, occurred_at, recorded_at, note, prev_hash, hash, imported_at'
-export const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(', ')
-  .map((c) => '@' + c)
-  .join(', ')})`
-
-const EVENT_COLUMN_COUNT = EVENT_COLUMNS.split(', ').length
+const EVENT_COLUMN_COUNT = EVENT_COLUMNS.length
 /** Rows per multi-row INSERT: 64 × 22 = 1,408 parameters, well under SQLite's limit of 32,766. */
 const EVENTS_PER_STATEMENT = 64
-const insertSql = (rows: number): string => {
-  const one = '(' + Array.from({length: EVENT_COLUMN_COUNT}, () => '?').join(', ') + ')'
-  return `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${Array.from({length: rows}, () => one).join(', ')}`
-}
-const INSERT_ONE = insertSql(1)
-const INSERT_MANY = insertSql(EVENTS_PER_STATEMENT)
+const INSERT_ONE = insertSql('events', EVENT_COLUMNS, 1)
+const INSERT_MANY = insertSql('events', EVENT_COLUMNS, EVENTS_PER_STATEMENT)
 
 /** From this many events on, {@link EventInserter} checks the chain once for the batch instead of row by row. */
 export const BULK_CHAIN_CHECK_MIN = 1000
@@ -147,8 +75,8 @@ const CHAIN_BROKEN = `
   LIMIT 1`
 
 /**
- * Appends events to the `events` table in the order given, through the same constraints as {@link INSERT_EVENT}:
- * positional parameters (binding 22 named ones per row cost a quarter of the insert) and 64 rows per statement.
+ * Appends events to the `events` table in the order given, through the table's constraints: positional parameters
+ * (binding 22 named ones per row cost a quarter of the insert) and 64 rows per statement.
  * `add` only queues; `flush` writes what is queued (call it before reading the table again); `finish` writes the
  * rest and must be called before the caller's transaction ends. Any failure throws inside the caller's transaction,
  * so the whole batch rolls back.
@@ -193,29 +121,7 @@ export class EventInserter {
       }
     }
     const v = this.values
-    let i = this.queued * EVENT_COLUMN_COUNT
-    v[i++] = e.issuer
-    v[i++] = e.seq
-    v[i++] = e.kind
-    v[i++] = e.terminal
-    v[i++] = e.site
-    v[i++] = e.zone
-    v[i++] = e.from_site
-    v[i++] = e.from_zone
-    v[i++] = e.role
-    v[i++] = e.owner
-    v[i++] = e.host_key
-    v[i++] = e.serial
-    v[i++] = JSON.stringify(e.macs)
-    v[i++] = e.actor
-    v[i++] = e.approver
-    v[i++] = e.delegation
-    v[i++] = e.occurred_at
-    v[i++] = e.recorded_at
-    v[i++] = e.note
-    v[i++] = e.prev_hash
-    v[i++] = e.hash
-    v[i++] = this.importedAt
+    v[eventToValues(e, v, this.queued * EVENT_COLUMN_COUNT)] = this.importedAt
     if (++this.queued === EVENTS_PER_STATEMENT) {
       this.queued = 0
       this.many.run(v)
@@ -248,9 +154,3 @@ export class EventInserter {
     if (row) this.db.exec('DROP TRIGGER events_chain')
   }
 }
-
-export const ACK_COLUMNS =
-  'acker, issuer, seq, event_seq, event_hash, state, evidence, actor, checked_at, recorded_at, note, prev_hash, hash, imported_at'
-export const INSERT_ACK = `INSERT INTO acks (${ACK_COLUMNS}) VALUES (${ACK_COLUMNS.split(', ')
-  .map((c) => '@' + c)
-  .join(', ')})`

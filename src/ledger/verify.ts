@@ -5,7 +5,8 @@ import {chainName, headDisagreement, headSignedBy, type ChainHead} from './heads
 import {keyFingerprint, readPublicKey} from './keys.js'
 import {handoffEntryHash} from './migrations/index.js'
 import {ledgerOwner, type LedgerOwner} from './owner.js'
-import {ackFromRow, eventFromRow, type AckRow, type EventRow} from './rows.js'
+import {ACK_FIELDS, EVENT_FIELDS} from '../model/ledger-fields.js'
+import {ACK_RECORD_COLUMNS, EVENT_RECORD_COLUMNS, ackFromRaw, eventFromRaw, type RawRow} from './rows.js'
 import {type LedgerDb} from './store.js'
 
 /** What kind of tampering (or damage) a problem points at. */
@@ -89,41 +90,45 @@ export function verifyLedger(db: LedgerDb, options: VerifyOptions = {}): VerifyR
   const chains: ChainSummary[] = []
   for (const p of checkGuards(db)) problems.push({chain: 'guards', company: '*', kind: 'guard-missing', message: p})
 
-  // Events, one chain per issuer, streamed in seq order.
-  const eventHashes = new Map<string, Map<number, string>>()
+  // Events, one chain per issuer, streamed in seq order: raw rows (no column-name keys), the record's columns then
+  // imported_at.
+  const eventHashes = new Map<string, (seq: number) => string | undefined>()
   const sides = options.companies ? new Map(options.companies.map((c) => [c.id, c.side as string])) : undefined
+  const eventImported = EVENT_FIELDS.length
   walkGrouped(
-    db.prepare('SELECT * FROM events ORDER BY issuer, seq').iterate() as Iterable<EventRow>,
-    (row) => row.issuer,
+    db.prepare(`SELECT ${EVENT_RECORD_COLUMNS}, imported_at FROM events ORDER BY issuer, seq`).raw(true).iterate() as Iterable<RawRow>,
+    (row) => row[0] as string,
+    (row) => row[eventImported] !== null,
     (row): Link => {
-      const event = eventFromRow(row)
+      const event = eventFromRaw(row)
       const computed = hashEvent(event)
-      return {seq: row.seq, hash: row.hash, prev_hash: row.prev_hash, computed, rehashAt: computed === row.hash ? same : (seq) => hashEvent({...event, seq})}
+      return {seq: event.seq, hash: event.hash, prev_hash: event.prev_hash, computed, rehashAt: computed === event.hash ? same : (seq) => hashEvent({...event, seq})}
     },
     (issuer, links, imported) => {
       walkChain(links, (p) => problems.push({chain: 'events', company: issuer, ...p}))
-      eventHashes.set(issuer, new Map(links.map((l) => [l.seq, l.hash])))
+      eventHashes.set(issuer, hashLookup(links))
       chains.push(summary('events', issuer, undefined, links, imported))
     },
   )
+  const ackImported = ACK_FIELDS.length
   walkGrouped(
-    db.prepare('SELECT * FROM acks ORDER BY acker, issuer, seq').iterate() as Iterable<AckRow>,
-    (row) => `${row.acker}\u0000${row.issuer}`,
-    (row): Link => {
-      const ack = ackFromRow(row)
+    db.prepare(`SELECT ${ACK_RECORD_COLUMNS}, imported_at FROM acks ORDER BY acker, issuer, seq`).raw(true).iterate() as Iterable<RawRow>,
+    (row) => `${row[0] as string}\u0000${row[1] as string}`,
+    (row) => row[ackImported] !== null,
+    (raw): Link => {
+      const row = ackFromRaw(raw)
       if (sides) {
         const [mine, theirs] = [sides.get(row.acker), sides.get(row.issuer)]
         if (mine === undefined || mine === theirs)
           problems.push({chain: 'acks', company: row.acker, about: row.issuer, seq: row.seq, kind: 'barrier', message: `ack ${row.seq} is by ${row.acker} (${mine ?? 'not in the inventory'}), not by a company on the other side of the barrier from ${row.issuer} (${theirs ?? 'not in the inventory'}): it does not count`})
       }
-      const hashes = eventHashes.get(row.issuer)
-      const eventHash = hashes?.get(row.event_seq)
+      const eventHash = eventHashes.get(row.issuer)?.(row.event_seq)
       if (eventHash === undefined)
         problems.push({chain: 'acks', company: row.acker, about: row.issuer, seq: row.seq, kind: 'dangling', message: `ack ${row.seq} acknowledges event ${row.issuer}#${row.event_seq}, which is missing (deleted)`})
       else if (eventHash !== row.event_hash)
         problems.push({chain: 'events', company: row.issuer, seq: row.event_seq, kind: 'edited', message: `event ${row.event_seq} is not the record that ${row.acker}'s ack ${row.seq} acknowledged (edited or replaced)`})
-      const computed = hashAck(ack)
-      return {seq: row.seq, hash: row.hash, prev_hash: row.prev_hash, computed, rehashAt: computed === row.hash ? same : (seq) => hashAck({...ack, seq})}
+      const computed = hashAck(row)
+      return {seq: row.seq, hash: row.hash, prev_hash: row.prev_hash, computed, rehashAt: computed === row.hash ? same : (seq) => hashAck({...row, seq})}
     },
     (key, links, imported) => {
       const [acker, issuer] = key.split('\u0000')
@@ -141,7 +146,21 @@ function summary(chain: 'events' | 'acks', company: string, about: string | unde
   return {chain, company, ...(about ? {about} : {}), count: links.length, last_seq: last?.seq ?? 0, last_hash: last?.hash ?? null, imported}
 }
 
-function walkGrouped<R extends {imported_at: string | null}>(rows: Iterable<R>, keyOf: (row: R) => string, toLink: (row: R) => Link, done: (key: string, links: Link[], imported: boolean) => void): void {
+/** The hash of a chain's record by seq: by position when the chain is gapless (the usual case), else by a map. */
+function hashLookup(links: readonly Link[]): (seq: number) => string | undefined {
+  let bySeq: Map<number, string> | undefined
+  return (seq) => {
+    const at = links[seq - 1]
+    if (at?.seq === seq) return at.hash
+    if (!bySeq) {
+      bySeq = new Map()
+      for (const l of links) bySeq.set(l.seq, l.hash)
+    }
+    return bySeq.get(seq)
+  }
+}
+
+function walkGrouped<R>(rows: Iterable<R>, keyOf: (row: R) => string, isImported: (row: R) => boolean, toLink: (row: R) => Link, done: (key: string, links: Link[], imported: boolean) => void): void {
   let key: string | undefined
   let links: Link[] = []
   let imported = false
@@ -151,7 +170,7 @@ function walkGrouped<R extends {imported_at: string | null}>(rows: Iterable<R>, 
       if (key !== undefined) done(key, links, imported)
       ;[key, links, imported] = [k, [], false]
     }
-    if (row.imported_at !== null) imported = true
+    if (!imported && isImported(row)) imported = true
     links.push(toLink(row))
   }
   if (key !== undefined) done(key, links, imported)
@@ -161,6 +180,7 @@ type Report = (p: {seq: number; kind: TamperKind; message: string}) => void
 
 /** Checks seq continuity, each record's own hash and each link, and explains a broken link where it can. */
 export function walkChain(links: readonly Link[], report: Report): void {
+  if (intact(links)) return
   const seqOfHash = new Map(links.map((l) => [l.hash, l.seq]))
   const bySeq = new Map(links.map((l) => [l.seq, l]))
   /** seq now → the seq its content was hashed with, for records that were renumbered. */
@@ -208,6 +228,17 @@ export function walkChain(links: readonly Link[], report: Report): void {
       report({seq: link.seq, kind: 'reordered', message: `seq ${link.seq} links to seq ${target}, which comes after it (reordered)`})
     }
   }
+}
+
+/** True for a chain with nothing to explain: seqs 1..n, every hash matches its content, every link its predecessor. */
+function intact(links: readonly Link[]): boolean {
+  let prev: string | null = null
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i]
+    if (l.seq !== i + 1 || l.computed !== l.hash || l.prev_hash !== prev) return false
+    prev = l.hash
+  }
+  return true
 }
 
 interface HandoffRow {

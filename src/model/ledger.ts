@@ -1,13 +1,14 @@
 import type {Finding, Role} from './types.js'
+import {ACK_STATE_VALUES, EVENT_KIND_VALUES, type ACK_FIELDS, type EVENT_FIELDS, type FieldName} from './ledger-fields.js'
 
 /** What happened to a terminal. */
-export type EventKind = 'install' | 'remove' | 'move' | 'reconfigure' | 'replace'
-export const EVENT_KINDS: readonly EventKind[] = ['install', 'remove', 'move', 'reconfigure', 'replace']
+export type EventKind = (typeof EVENT_KIND_VALUES)[number]
+export const EVENT_KINDS: readonly EventKind[] = EVENT_KIND_VALUES
 /** Kinds the receiving company re-checks on the terminal itself (a removal has nothing left to check). */
 export const RECHECK_KINDS: readonly EventKind[] = ['install', 'move', 'reconfigure', 'replace']
 
 /** The outcome of the receiving company's re-check. */
-export type AckState = 'verified' | 'rejected'
+export type AckState = (typeof ACK_STATE_VALUES)[number]
 
 /** A ledger event exactly as hashed and handed off (snake_case, like the inventory and facts documents). */
 export interface LedgerEvent {
@@ -76,3 +77,10 @@ export interface EventWithState extends LedgerEvent {
   handed_off: boolean
   ack: AckSummary | null
 }
+
+// The record types and their field tables name the same fields (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+const eventFieldsMatch: Same<keyof LedgerEvent, FieldName<typeof EVENT_FIELDS>> = true
+const ackFieldsMatch: Same<keyof LedgerAck, FieldName<typeof ACK_FIELDS>> = true
+void eventFieldsMatch
+void ackFieldsMatch
