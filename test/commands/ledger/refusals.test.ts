@@ -18,7 +18,7 @@ import {loadInventory} from '../../../src/inventory/load.js'
 import {BIN, ledgerCli, tempDir} from './support.js'
 
 const run = promisify(execFile)
-const ROOT = resolve(import.meta.dirname, '..', '..')
+const ROOT = resolve(import.meta.dirname, '..', '..', '..')
 const T = 300_000
 let dir: string
 let cleanup: () => void

@@ -86,7 +86,7 @@ export function sqlite(path: string, sql: string): string {
   return execFileSync('/usr/bin/sqlite3', [path, sql], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
 }
 
-const root = resolve(import.meta.dirname, '../..')
+const root = resolve(import.meta.dirname, '../../..')
 
 /**
  * Transpiles src/ (type-stripping only, ~0.5 s) to plain JS for child processes, under node_modules/.cache so its
@@ -121,7 +121,7 @@ export function signing(keys: {privateKeyPem: string; publicKeyPem: string}): {p
 
 const execFileAsync = promisify(execFile)
 /** The CLI under test: `bin/run.js`, or the build named by FLEET_AUDIT_BIN (to run the same attacks on an older build). */
-export const BIN = process.env.FLEET_AUDIT_BIN ?? join(resolve(import.meta.dirname, '..', '..'), 'bin', 'run.js')
+export const BIN = process.env.FLEET_AUDIT_BIN ?? join(resolve(import.meta.dirname, '..', '..', '..'), 'bin', 'run.js')
 
 /** Runs the CLI in `cwd` with the example's inventory (`inv`) and a pinned day; never reads a user's database or config. */
 export async function ledgerCli(cwd: string, ...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {

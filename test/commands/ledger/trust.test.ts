@@ -14,7 +14,7 @@ import {handoffEntryHash} from '../../../src/ledger/migrations/003-trust.js'
 import type {LedgerAck, LedgerEvent} from '../../../src/model/ledger.js'
 import {ledgerCli, sqlite, tempDir} from './support.js'
 
-const ROOT = resolve(import.meta.dirname, '..', '..')
+const ROOT = resolve(import.meta.dirname, '..', '..', '..')
 let dir: string
 let cleanup: () => void
 
