@@ -52,6 +52,11 @@ export interface AuditDeps {
   now: Date
   /** Collected facts from a live run; used instead of reading `options.facts`. */
   facts?: FactSet
+  /**
+   * Rule packs already loaded and validated (`loadRules(options.rules)`); used instead of loading them again, so a
+   * program that audits many times (a test file) reads and compiles them once.
+   */
+  rules?: Rule[]
 }
 
 /** A rule as reports describe it. */
@@ -109,12 +114,12 @@ export interface AuditInputs {
  */
 export async function loadInputs(
   options: AuditOptions,
-  extra: {facts?: FactSet; check?: (inventory: Inventory, problems: ProblemList) => void} = {},
+  extra: {facts?: FactSet; rules?: Rule[]; check?: (inventory: Inventory, problems: ProblemList) => void} = {},
 ): Promise<AuditInputs> {
   const problems = new ProblemList()
   const [inventory, rules, facts] = await Promise.all([
     capture(problems, () => loadInventory(options.inventory, {maxFileSize: options.maxFileSize})),
-    capture(problems, () => loadRules(options.rules ?? [])),
+    extra.rules ?? capture(problems, () => loadRules(options.rules ?? [])),
     extra.facts ?? (options.facts ? capture(problems, () => loadFacts(options.facts!)) : undefined),
   ])
   if (inventory && rules) checkWaiverRules(inventory, rules, problems)
@@ -163,7 +168,7 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
     scope = new Set(picked.terminals.map((t) => t.id))
   }
 
-  const extra = {facts: deps.facts, check: options.selection ? check : undefined}
+  const extra = {facts: deps.facts, rules: deps.rules, check: options.selection ? check : undefined}
   if (!options.logs) return finishAudit(await loadInputs(options, extra), {...options, scope}, deps.now)
   const {inputs, mappings} = await loadInputsWithLogs(options, options.logs, extra)
   const logs = await reviewLoaded(inputs, mappings, options, options.logs, {now: deps.now})
