@@ -1,7 +1,7 @@
 /**
  * Runs the compiled CLI (`dist/`, built by `npm run build` / `npx tsc -p tsconfig.json`) and captures its exit code,
- * output and wall time: in this process by default (oclif's `run()` over a Config loaded once per test file, see
- * test/support/in-process.ts), or as a child process `bin/run.js` — the way users and CI run it — where the test
+ * output and wall time: in this process by default (@oclif/core's `run()`, as @oclif/test's runCommand does, see
+ * test/support/cli.ts), or as a child process `bin/run.js` — the way users and CI run it — where the test
  * is about the process itself (`child: true`), or for every call when FLEET_AUDIT_TEST_CHILD=1.
  */
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
