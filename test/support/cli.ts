@@ -143,30 +143,33 @@ async function once(args: string[], options: CliOptions): Promise<CliResult> {
   const restore: (() => void)[] = []
   let exitCode: number | undefined
 
-  // The environment is replaced in place: Node reads process.env live (TZ, child processes of the command).
-  for (const k of Object.keys(process.env)) delete process.env[k]
-  Object.assign(process.env, options.env)
-  process.chdir(options.cwd)
-  process.argv = [process.execPath, BIN, ...args]
-  process.exitCode = undefined
-  for (const [stream, into] of [[process.stdout, chunks.stdout], [process.stderr, chunks.stderr]] as const) {
-    restore.push(override(stream, 'write', capture(into)), override(stream, 'isTTY', false), override(stream, 'columns', undefined))
-  }
-  // oclif writes through console.log / console.error; the test runner's console would swallow them.
-  restore.push(override(globalThis, 'console', new Console({stdout: process.stdout, stderr: process.stderr, colorMode: false})))
-  restore.push(override(Exit, 'exit', (code = 0) => {
-    exitCode ??= code
-  }))
-
   try {
+    // A working folder that does not exist fails here, before anything else is changed.
+    process.chdir(options.cwd)
+    // The environment is replaced in place: Node reads process.env live (TZ, child processes of the command).
+    for (const k of Object.keys(process.env)) delete process.env[k]
+    Object.assign(process.env, options.env)
+    process.argv = [process.execPath, BIN, ...args]
+    process.exitCode = undefined
+    for (const [stream, into] of [[process.stdout, chunks.stdout], [process.stderr, chunks.stderr]] as const) {
+      restore.push(override(stream, 'write', capture(into)), override(stream, 'isTTY', false), override(stream, 'columns', undefined))
+    }
+    // oclif writes through console.log / console.error; the test runner's console would swallow them.
+    restore.push(override(globalThis, 'console', new Console({stdout: process.stdout, stderr: process.stderr, colorMode: false})))
+    restore.push(override(Exit, 'exit', (code = 0) => {
+      exitCode ??= code
+    }))
+
     // The root as bin/run.js gives it: oclif reads its Config afresh (the package.json and manifest; the command
     // modules stay loaded). A Config reused across runs leaks: after `help inventory validate`, oclif no longer found
     // `inventory validate`.
-    await run(args, BIN)
-    exitCode = typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0)
-  } catch (error) {
-    // What bin/run.js does with an error that escapes the command: oclif's handle() prints it and exits.
-    await handle(error as Error)
+    try {
+      await run(args, BIN)
+      exitCode = typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0)
+    } catch (error) {
+      // What bin/run.js does with an error that escapes the command: oclif's handle() prints it and exits.
+      await handle(error as Error)
+    }
   } finally {
     for (const undo of restore.reverse()) undo()
     process.exitCode = savedExitCode
