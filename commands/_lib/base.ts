@@ -26,7 +26,7 @@ import {PROBLEM_JA} from './problem-ja.js'
 const MAX_PROBLEM_LINES = 50
 
 let configPromise: Promise<ConfigValues> | undefined
-/** The config file's values, read once per process. */
+/** The config file's values, read once per command run (BaseCommand.init forgets the last run's). */
 export function config(): Promise<ConfigValues> {
   configPromise ??= loadConfig().then((c) => c.values)
   return configPromise
@@ -156,6 +156,15 @@ export abstract class BaseCommand extends Command {
     }
 
     await writeFileAtomic(output, text, {what: 'the report'})
+  }
+
+  /**
+   * Each run reads the config file afresh: a process that runs several commands (the in-process test runner, a
+   * program embedding the CLI) may change folder, environment or file between them.
+   */
+  override async init(): Promise<void> {
+    configPromise = undefined
+    await super.init()
   }
 
   override async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {

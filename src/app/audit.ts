@@ -55,7 +55,7 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
     scope = new Set(picked.terminals.map((t) => t.id))
   }
 
-  const extra = {facts: deps.facts, check: options.selection ? check : undefined}
+  const extra = {facts: deps.facts, rules: deps.rules, check: options.selection ? check : undefined}
   if (!options.logs) return finishAudit(await loadInputs(options, extra), {...options, scope}, deps.now)
   const {inputs, mappings} = await loadInputsWithLogs(options, options.logs, extra)
   const logs = await reviewLoaded(inputs, mappings, options, options.logs, {now: deps.now})

@@ -43,6 +43,11 @@ export interface AuditDeps {
   now: Date
   /** Collected facts from a live run; used instead of reading `options.facts`. */
   facts?: FactSet
+  /**
+   * Rule packs already loaded and validated (`loadRules(options.rules)`); used instead of loading them again, so a
+   * program that audits many times (a test file) reads and compiles them once.
+   */
+  rules?: Rule[]
 }
 
 /** Everything an audit reads, loaded and validated. */
@@ -61,12 +66,12 @@ export interface AuditInputs {
  */
 export async function loadInputs(
   options: AuditOptions,
-  extra: {facts?: FactSet; check?: (inventory: Inventory, problems: ProblemList) => void} = {},
+  extra: {facts?: FactSet; rules?: Rule[]; check?: (inventory: Inventory, problems: ProblemList) => void} = {},
 ): Promise<AuditInputs> {
   const problems = new ProblemList()
   const [inventory, rules, facts] = await Promise.all([
     capture(problems, () => loadDeclared(options.inventory, {maxFileSize: options.maxFileSize})),
-    capture(problems, () => loadRules(options.rules ?? [])),
+    extra.rules ?? capture(problems, () => loadRules(options.rules ?? [])),
     extra.facts ?? (options.facts ? capture(problems, () => loadFacts(options.facts!)) : undefined),
   ])
   if (inventory && rules) checkWaiverRules(inventory, rules, problems)

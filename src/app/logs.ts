@@ -1,5 +1,5 @@
 import {type AuditResult} from '../model/result.js'
-import {type AuditInputs, type AuditOptions, capture, loadInputs} from './inputs.js'
+import {type AuditDeps, type AuditInputs, type AuditOptions, capture, loadInputs} from './inputs.js'
 import {resultHeader, ruleSummary, summarize} from './result.js'
 import {ProblemList} from '../model/errors.js'
 import {type LedgerDb, ledgerView, openLedger, recordRun} from '../ledger/index.js'
@@ -57,8 +57,11 @@ export function recordLogReview(db: LedgerDb, review: {now: Date; inventoryRoot:
  * `logs analyze`: inventory + log mappings + log rules → findings, as an AuditResult of kind `logs` that every
  * reporter renders and `exitCodeFor` judges. With a ledger database the run and the review are recorded.
  */
-export async function runLogReview(options: AuditOptions & {logs: LogReviewOptions}, deps: {now: Date; onProgress?: (p: LogProgress) => void}): Promise<AuditResult> {
-  const {inputs, mappings} = await loadInputsWithLogs(options, options.logs)
+export async function runLogReview(
+  options: AuditOptions & {logs: LogReviewOptions},
+  deps: {now: Date; onProgress?: (p: LogProgress) => void; rules?: AuditDeps['rules']},
+): Promise<AuditResult> {
+  const {inputs, mappings} = await loadInputsWithLogs(options, options.logs, {rules: deps.rules})
   const outcome = await reviewLoaded(inputs, mappings, options, options.logs, deps)
   const {inventory} = inputs
   const result: AuditResult = {

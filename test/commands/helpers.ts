@@ -1,33 +1,32 @@
 /**
- * Runs the compiled CLI (`bin/run.js` over `dist/`, built by `npm run build` / `npx tsc -p tsconfig.json`) as a
- * child process, the way users and CI do, and captures its exit code, output and wall time.
+ * Runs the compiled CLI (`dist/`, built by `npm run build` / `npx tsc -p tsconfig.json`) and captures its exit code,
+ * output and wall time: in this process by default (@oclif/core's `run()`, as @oclif/test's runCommand does, see
+ * test/support/cli.ts), or as a child process `bin/run.js` — the way users and CI run it — where the test
+ * is about the process itself (`child: true`), or for every call when FLEET_AUDIT_TEST_CHILD=1.
  */
-import {execFile} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 
-/** The repository root. */
-export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
-export const BIN = join(ROOT, 'bin', 'run.js')
+import {BIN, type CliResult, ROOT, runCli} from '../support/cli.js'
+
+export {BIN, ROOT}
 export const EXAMPLE = 'inventories/tohoku-example'
 export const EXAMPLE_FACTS = 'inventories/tohoku-example/facts'
 export const EXAMPLE_NOW = '2026-11-27'
 
-export interface RunResult {
-  code: number | null
-  stdout: string
-  stderr: string
-  /** Wall time of the child process, in milliseconds. */
-  ms: number
-}
+export type RunResult = CliResult
 
 export interface RunOptions {
   cwd?: string
   env?: Record<string, string | undefined>
-  /** Kill the child after this long; a hang is a failure, not a stuck suite. */
+  /** Kill the child after this long; a hang is a failure, not a stuck suite (child processes only). */
   timeout?: number
+  /**
+   * Run `bin/run.js` as a real child process: for hangs that would block this thread (FIFOs, devices), signals,
+   * stdin, resource limits, and what only a whole process shows (its start-up, how it dies).
+   */
+  child?: boolean
 }
 
 /** An environment without the caller's FLEET_AUDIT_* settings, locale or DEBUG, so runs are reproducible. */
@@ -44,24 +43,13 @@ function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv 
   return env
 }
 
-/** `fleet-audit ARGS...`, with cwd = the repository root unless told otherwise. */
+/** `fleet-audit ARGS...`, with cwd = the repository root unless told otherwise; in this process unless `child`. */
 export function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
   if (!existsSync(join(ROOT, 'dist', 'commands', 'audit.js'))) {
     throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` (or `npm run build`) before the command tests')
   }
 
-  const started = performance.now()
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {cwd: options.cwd ?? ROOT, env: cleanEnv(options.env ?? {}), timeout: options.timeout ?? 20_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8'},
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0
-        done({code, stdout, stderr, ms: Math.round(performance.now() - started)})
-      },
-    )
-  })
+  return runCli(args, {cwd: options.cwd ?? ROOT, env: cleanEnv(options.env ?? {}), child: options.child, timeout: options.timeout ?? 20_000})
 }
 
 /** A stack trace line, as Node prints them. */

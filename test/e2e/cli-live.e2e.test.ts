@@ -2,28 +2,18 @@
  * The collection commands end to end: `collect`, `audit --live` and `check`, run as the compiled CLI against a real
  * OpenSSH fleet on loopback (test/lab), with an inventory file written for it.
  */
-import {execFile} from 'node:child_process'
 import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
-import {promisify} from 'node:util'
+import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type Lab, startLab} from '../lab/lab.js'
+import {type CliResult, runCli} from '../support/cli.js'
 
-const run = promisify(execFile)
-const ROOT = resolve(import.meta.dirname, '..', '..')
-const BIN = join(ROOT, 'bin', 'run.js')
-
-async function cli(args: string[], cwd: string): Promise<{code: number; stdout: string; stderr: string}> {
-  try {
-    const {stdout, stderr} = await run(process.execPath, [BIN, ...args], {cwd, env: {...process.env, NO_COLOR: '1', LANG: 'C', SSH_AUTH_SOCK: ''}, maxBuffer: 1 << 24})
-    return {code: 0, stdout, stderr}
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string}
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr}
-  }
+/** The CLI in `cwd`: in this process (test/support/cli.ts), against the real sshd fleet; a child process when `child`. */
+function cli(args: string[], cwd: string, child = false): Promise<CliResult> {
+  return runCli(args, {cwd, env: {...process.env, NO_COLOR: '1', LANG: 'C', SSH_AUTH_SOCK: ''}, child})
 }
 
 let lab: Lab
@@ -104,7 +94,8 @@ const rulesOf = (findings: {terminal: string; rule: string}[], id: string) =>
 
 describe('fleet-audit collect', () => {
   it('writes one facts file per active terminal, with the failure class of the one that is down, and exits 1', async () => {
-    const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts', ...ssh], dir)
+    // As a real process, like the other two smoke runs below: bin/run.js stays covered end to end.
+    const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts', ...ssh], dir, true)
     expect(r.code, r.stderr).toBe(1)
     expect(r.stdout).toContain('5 of 6 terminals verified; 1 not: 1 refused (reasons above and in each facts file in facts)')
     expect((await readdir(join(dir, 'facts'))).sort()).toEqual(['T-CTR.json', 'T-DOWN.json', 'T-NW-OK.json', 'T-RT-TEMP.json', 'T-V2.json', 'T-WIN-TEMP.json'])
@@ -213,7 +204,7 @@ describe('fleet-audit audit --live', () => {
 
 describe('fleet-audit check', () => {
   it('passes a correctly set planned PC', async () => {
-    const r = await cli(['check', 'T-PLANNED', '-i', 'inventory.yaml', ...ssh], dir)
+    const r = await cli(['check', 'T-PLANNED', '-i', 'inventory.yaml', ...ssh], dir, true)
     expect(r.code, r.stdout + r.stderr).toBe(0)
     expect(r.stdout).toContain('PASS  role setting')
     expect(r.stdout.trim().split('\n').at(-1)).toBe('PASS')
@@ -253,7 +244,7 @@ describe('fleet-audit check', () => {
   })
 
   it('fails an unreachable terminal as not verified', async () => {
-    const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh], dir)
+    const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh], dir, true)
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('FAIL  reachable and verified')
   })

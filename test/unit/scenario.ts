@@ -10,6 +10,8 @@ import {join} from 'node:path'
 import {stringify} from 'yaml'
 
 import {runAudit} from '../../src/app/audit.js'
+import {loadRules} from '../../src/rules/load.js'
+import type {Rule} from '../../src/rules/types.js'
 
 import {parseNow} from '../../src/io/time.js'
 
@@ -115,9 +117,18 @@ export async function writeScenario(inv: Json, options: ScenarioOptions = {}): P
   return {dir, inventory, facts}
 }
 
+let builtinRules: Promise<Rule[]> | undefined
+/** The built-in rule packs, read and compiled once per test file (each file has its own copy of this module). */
+export function builtinRulePacks(): Promise<Rule[]> {
+  builtinRules ??= loadRules()
+  return builtinRules
+}
+
 export async function audit(inv: Json, options: ScenarioOptions = {}): Promise<AuditResult> {
   const {inventory, facts} = await writeScenario(inv, options)
-  return runAudit({inventory, facts, rules: options.rules, failOn: options.failOn ?? 'high'}, {now: parseNow(options.now ?? NOW)})
+  // Extra rule folders are loaded with their run, as the CLI does; the built-in packs are shared by the file's tests.
+  const rules = options.rules ? undefined : await builtinRulePacks()
+  return runAudit({inventory, facts, rules: options.rules, failOn: options.failOn ?? 'high'}, {now: parseNow(options.now ?? NOW), rules})
 }
 
 /** Facts for every active terminal of the inventory, agreeing with it. */

@@ -4,10 +4,8 @@
  * wrong company's ledger, several files of which one is bad, an unreachable terminal at re-check, an export that
  * cannot be written or has nothing new.
  */
-import {execFile} from 'node:child_process'
 import {cpSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
@@ -15,9 +13,9 @@ import {parse} from 'yaml'
 import {generateKeyPair, keyFingerprint, readPrivateKey, readPublicKey} from '../../../src/ledger/keys.js'
 import {exportAcks, importHandoff, openLedger, recordAck} from '../../../src/ledger/index.js'
 import {loadInventory} from '../../../src/inventory/load.js'
-import {BIN, ledgerCli, tempDir} from './support.js'
+import {runCli} from '../../support/cli.js'
+import {ledgerCli, tempDir} from './support.js'
 
-const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '..', '..', '..')
 const T = 300_000
 let dir: string
@@ -192,8 +190,25 @@ describe('the README walkthrough runs as written (issue 9 item 9)', () => {
     expect(lines.filter((l) => l.startsWith('fleet-audit ')).every((l) => l.includes('--db ') || l.includes(' keygen '))).toBe(true)
     const walk = join(dir, 'walk')
     cpSync(join(ROOT, 'inventories', 'tohoku-example'), join(walk, 'inventories', 'tohoku-example'), {recursive: true})
-    const script = `fleet-audit() { echo "## $*"; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@" 2>&1; echo "## exit $?"; }\n${block}`
-    const {stdout} = await run('bash', ['-c', script], {cwd: walk, env: {...process.env, NO_COLOR: '1', LANG: 'C', FLEET_AUDIT_DB: '', FLEET_AUDIT_INVENTORY: ''}, maxBuffer: 1 << 24})
+    // The block is run line by line as a shell would (`export`, then each command with 2>&1), without a shell: a
+    // line that needs one (quotes, variables, pipes, redirections) fails here, so the README stays copy-pasteable.
+    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', LANG: 'C', FLEET_AUDIT_DB: '', FLEET_AUDIT_INVENTORY: ''}
+    let stdout = ''
+    for (const line of lines) {
+      const words = line.replace(/\s+#.*$/, '').trim().split(/\s+/)
+      const plain = words.every((w) => /^[\w./:+@=,#-]+$/.test(w))
+      expect(plain, `README walkthrough line needs a shell: ${line}`).toBe(true)
+      if (words[0] === 'export' && words.length === 2 && /^\w+=/.test(words[1])) {
+        const [name, ...value] = words[1].split('=')
+        env[name] = value.join('=')
+        continue
+      }
+
+      expect(words[0], `README walkthrough line is not a fleet-audit command: ${line}`).toBe('fleet-audit')
+      const r = await runCli(words.slice(1), {cwd: walk, env, bin: process.env.FLEET_AUDIT_BIN})
+      stdout += `## ${words.slice(1).join(' ')}\n${r.output}## exit ${r.code}\n`
+    }
+
     const steps = stdout.split(/^## (?=ledger|audit|history)/m).slice(1)
     expect(steps).toHaveLength(lines.filter((l) => l.startsWith('fleet-audit ')).length)
     const exit = (s: string): number => Number(/## exit (\d+)/.exec(s)![1])

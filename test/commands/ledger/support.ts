@@ -1,11 +1,11 @@
-import {execFile, execFileSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative, resolve} from 'node:path'
-import {promisify} from 'node:util'
 import ts from 'typescript'
 
 import type {Company, Inventory, Terminal} from '../../../src/model/types.js'
+import {type CliResult, runCli} from '../../support/cli.js'
 
 const here = {file: 'inventories/test.yaml', line: 1, column: 1}
 
@@ -119,18 +119,14 @@ export function signing(keys: {privateKeyPem: string; publicKeyPem: string}): {p
   return {privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem}
 }
 
-const execFileAsync = promisify(execFile)
 /** The CLI under test: `bin/run.js`, or the build named by FLEET_AUDIT_BIN (to run the same attacks on an older build). */
 export const BIN = process.env.FLEET_AUDIT_BIN ?? join(resolve(import.meta.dirname, '..', '..', '..'), 'bin', 'run.js')
 
-/** Runs the CLI in `cwd` with the example's inventory (`inv`) and a pinned day; never reads a user's database or config. */
-export async function ledgerCli(cwd: string, ...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
+/**
+ * Runs the CLI in `cwd` with the example's inventory (`inv`) and a pinned day; never reads a user's database or config.
+ * In this process (test/support/cli.ts); as a child process `bin/run.js` when FLEET_AUDIT_BIN names another build.
+ */
+export async function ledgerCli(cwd: string, ...args: string[]): Promise<CliResult> {
   const env = {...process.env, NO_COLOR: '1', LANG: 'C', FLEET_AUDIT_DB: '', FLEET_AUDIT_INVENTORY: 'inv', FLEET_AUDIT_NOW: '2026-11-27'}
-  try {
-    const {stdout, stderr} = await execFileAsync(process.execPath, [BIN, ...args], {cwd, env})
-    return {code: 0, stdout, stderr}
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string}
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr}
-  }
+  return runCli(args, {cwd, env, bin: process.env.FLEET_AUDIT_BIN})
 }

@@ -92,7 +92,7 @@ function rewrite(file: string, edit: (db: Database.Database) => void): void {
 }
 
 /** `ledger verify` of one database: the exit code and everything it printed. */
-const verify = async (db: string): Promise<{code: number; out: string}> => {
+const verify = async (db: string): Promise<{code: number | null; out: string}> => {
   const r = await cli('ledger', 'verify', '--db', db)
   return {code: r.code, out: r.stdout + r.stderr}
 }

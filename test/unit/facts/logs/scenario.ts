@@ -12,6 +12,7 @@ import {stringify} from 'yaml'
 import {loadInventory} from '../../../../src/inventory/load.js'
 import {generateLogs, type GenerateLogsOptions, type GeneratedRow} from '../../../../src/facts/logs/generate.js'
 import {runLogReview} from '../../../../src/app/logs.js'
+import {builtinRulePacks} from '../../scenario.js'
 
 export type Json = Record<string, any>  
 
@@ -121,7 +122,8 @@ export async function review(s: Scenario, options: {from?: string; to?: string; 
       ledger: {db: options.db},
       logs: {mappings: [s.mapping], from: options.from ?? FROM, to: options.to ?? TO, maskKey: 'test-key', showSupplyPoints: options.show},
     },
-    {now: NOW},
+    // The built-in rule packs, read and compiled once per test file.
+    {now: NOW, rules: await builtinRulePacks()},
   )
 }
 
