@@ -1,8 +1,6 @@
 import {existsSync} from 'node:fs'
 
 import {ConfigError} from '../model/errors.js'
-import {schemaProblems, schemaValidator} from './schema.js'
-import {readYamlFile} from './yaml.js'
 
 /** The config file looked for in the working folder; FLEET_AUDIT_CONFIG names another. */
 export const CONFIG_FILE = 'fleet-audit.yaml'
@@ -34,6 +32,8 @@ export type ConfigValues = Partial<Record<ConfigKey, unknown>>
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<{file?: string; values: ConfigValues}> {
   const file = env.FLEET_AUDIT_CONFIG || (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined)
   if (!file) return {values: {}}
+  // Loaded only when there is a config file: every command reads its flag defaults through here.
+  const [{readYamlFile}, {schemaProblems, schemaValidator}] = await Promise.all([import('./yaml.js'), import('./schema.js')])
   const result = await readYamlFile(file, 1024 * 1024)
   if (!result.ok) throw new ConfigError(result.problems)
   const validate = schemaValidator('config.schema.json')
