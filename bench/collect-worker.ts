@@ -17,6 +17,8 @@ export interface WorkerConfig {
   keyPath: string
   knownHostsPath: string
   command: string
+  /** Output that marks a complete answer (the probe's end marker); without it, exit status 0 is enough. */
+  expect?: string
   concurrency: number
 }
 
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
       try {
         await ssh.connect({host, port, username: 'root', privateKey})
         const r = await ssh.execCommand(cfg.command)
-        if (r.code === 0 && r.stdout.includes('@@fleet-audit end')) ok++
+        if (r.code === 0 && (cfg.expect === undefined || r.stdout.includes(cfg.expect))) ok++
       } catch {
         // counted as not ok
       } finally {

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     try {
       const terminals = lab.declared()
       const targets = [...lab.terminals.values()].map((t) => ({host: t.address, port: t.port}))
-      const cfg: WorkerConfig = {terminals, targets, keyPath: lab.clientKeyPath, knownHostsPath: lab.knownHostsPath, command: LINUX_COMMAND, concurrency}
+      const cfg: WorkerConfig = {terminals, targets, keyPath: lab.clientKeyPath, knownHostsPath: lab.knownHostsPath, command: LINUX_COMMAND, expect: '@@fleet-audit end', concurrency}
       const cfgPath = join(work, 'config.json')
       await writeFile(cfgPath, JSON.stringify(cfg))
       await writeFile(join(work, 'cmd'), LINUX_COMMAND)
@@ -119,7 +119,7 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
       await writeFile(inv, inventoryYaml(terminals, 'linux'))
       await writeFile(winv, inventoryYaml(wlab.declared(), 'windows'))
       const lightPath = join(work, 'config-light.json')
-      await writeFile(lightPath, JSON.stringify({...cfg, command: 'true'} satisfies WorkerConfig))
+      await writeFile(lightPath, JSON.stringify({...cfg, command: 'true', expect: undefined} satisfies WorkerConfig))
       const cli = async (inventory: string, lab: typeof wlab, out: string) => {
         await rm(out, {recursive: true, force: true})
         const r = await timed('node', [join(root, 'bin', 'run.js'), 'collect', '-i', inventory, '--out', out, '--identity', lab.clientKeyPath, '--known-hosts', lab.knownHostsPath, '--concurrency', String(concurrency), '--max-file-size', String(64 << 20)])
