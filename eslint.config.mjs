@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'docs/**', 'bench/collect-build/**', 'oclif.manifest.json']},
+  {ignores: ['dist/**', 'node_modules/**', 'docs/**', 'bench/collect-build/**', 'oclif.manifest.json', 'src/io/generated/**']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,15 +1,13 @@
 /**
- * One collection method, run in its own process so that its CPU and memory are measured alone (bench/collect.ts).
- * Usage: node collect-worker.js <fleet-audit|node-ssh> <config.json>
+ * The bare node-ssh fan-out, run in its own process so that its CPU and memory are measured alone (bench/collect.ts):
+ * connect, run the configured command, disconnect, at the configured concurrency. It loads node-ssh and nothing of
+ * fleet-audit (which bench/collect.ts runs as the whole `collect` command instead).
+ * Usage: node collect-worker.js node-ssh <config.json>
  */
 import {readFileSync} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 
 import {NodeSSH} from 'node-ssh'
 
-import {collect, writeFactsDir} from '../src/collect/index.js'
 import type {Terminal} from '../src/model/types.js'
 
 /** What the bench hands to a worker. */
@@ -19,6 +17,8 @@ export interface WorkerConfig {
   keyPath: string
   knownHostsPath: string
   command: string
+  /** Output that marks a complete answer (the probe's end marker); without it, exit status 0 is enough. */
+  expect?: string
   concurrency: number
 }
 
@@ -34,20 +34,14 @@ async function main(): Promise<void> {
   const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as WorkerConfig
   const t0 = performance.now()
   let ok = 0
-  if (method === 'fleet-audit') {
-    const dir = await mkdtemp(join(tmpdir(), 'fa-bench-facts-'))
-    const r = await collect(cfg.terminals, {knownHostsPath: cfg.knownHostsPath, privateKeyPath: cfg.keyPath, concurrency: cfg.concurrency}, {now: () => new Date()})
-    await writeFactsDir(dir, r.facts)
-    ok = r.facts.filter((f) => f.outcome === 'ok').length
-    await rm(dir, {recursive: true, force: true})
-  } else if (method === 'node-ssh') {
+  if (method === 'node-ssh') {
     const privateKey = readFileSync(cfg.keyPath, 'utf8')
     await pool(cfg.targets, cfg.concurrency, async ({host, port}) => {
       const ssh = new NodeSSH()
       try {
         await ssh.connect({host, port, username: 'root', privateKey})
         const r = await ssh.execCommand(cfg.command)
-        if (r.code === 0 && r.stdout.includes('@@fleet-audit end')) ok++
+        if (r.code === 0 && (cfg.expect === undefined || r.stdout.includes(cfg.expect))) ok++
       } catch {
         // counted as not ok
       } finally {

@@ -1,6 +1,8 @@
 /**
- * Collection benchmark (issue 4 item 7): fleet-audit `collect` vs a bare node-ssh fan-out vs an OpenSSH `xargs -P`
- * fan-out, at the same concurrency, on the same lab fleet, in the same run. Prints a markdown table to stdout.
+ * Collection benchmark (issue 4 item 7, issue 10 item 10): the whole `fleet-audit collect` process (node bin/run.js:
+ * start-up, inventory, collection, facts files) vs a bare node-ssh fan-out process, run once with its own light
+ * command (`true`) and once with the probe's command, vs an OpenSSH `xargs -P` fan-out of the probe's command, at the
+ * same concurrency, on the same lab fleet, in the same run. Prints a markdown table to stdout.
  * Issue 13 item 5: the same `collect` on a second lab fleet of Windows stand-ins (cmd.exe shell, powershell.exe that
  * decodes and checks the encoded command, CP932 answer), against the Linux probe on the first, in the same run.
  *
@@ -21,7 +23,36 @@ import {startLab} from '../test/lab/lab.js'
 import type {WorkerConfig} from './collect-worker.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..', '..', '..')
 const WINDOWS_METHOD = 'fleet-audit collect, windows stand-in'
+const COLLECT = 'fleet-audit collect (whole process)'
+const BARE = 'node-ssh (bare), probe command'
+const BARE_LIGHT = 'node-ssh (bare), light command `true`'
+
+/** An inventory declaring the lab's terminals (one site, one zone), for the whole `collect` command. */
+function inventoryYaml(terminals: Array<{id: string; hostname: string; address?: string}>, profile: 'linux' | 'windows'): string {
+  return [
+    'companies:',
+    '  - {id: lab-co, name: Lab, side: retail}',
+    'sites:',
+    '  - id: lab-site',
+    '    name: Lab',
+    '    zones:',
+    '      - {id: lab-zone, name: Lab zone, kind: office, access: [lab-co]}',
+    'defaults:',
+    `  ssh: {user: root, profile: ${profile}}`,
+    'terminals:',
+    ...terminals.map((t) => `  - {id: ${t.id}, hostname: ${t.hostname}, address: "${t.address}", site: lab-site, zone: lab-zone, owner: lab-co, role: retail}`),
+    '',
+  ].join('\n')
+}
+
+/** Facts files in `dir` whose outcome is ok. */
+async function okFacts(dir: string): Promise<number> {
+  let ok = 0
+  for (const f of await readdir(dir)) if (f.endsWith('.json') && JSON.parse(await readFile(join(dir, f), 'utf8')).outcome === 'ok') ok++
+  return ok
+}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -69,12 +100,9 @@ async function main(): Promise<void> {
     try {
       const terminals = lab.declared()
       const targets = [...lab.terminals.values()].map((t) => ({host: t.address, port: t.port}))
-      const cfg: WorkerConfig = {terminals, targets, keyPath: lab.clientKeyPath, knownHostsPath: lab.knownHostsPath, command: LINUX_COMMAND, concurrency}
+      const cfg: WorkerConfig = {terminals, targets, keyPath: lab.clientKeyPath, knownHostsPath: lab.knownHostsPath, command: LINUX_COMMAND, expect: '@@fleet-audit end', concurrency}
       const cfgPath = join(work, 'config.json')
       await writeFile(cfgPath, JSON.stringify(cfg))
-      const wcfg: WorkerConfig = {...cfg, terminals: wlab.declared(), targets: [], knownHostsPath: wlab.knownHostsPath, keyPath: wlab.clientKeyPath}
-      const wcfgPath = join(work, 'config-windows.json')
-      await writeFile(wcfgPath, JSON.stringify(wcfg))
       await writeFile(join(work, 'cmd'), LINUX_COMMAND)
       await writeFile(join(work, 'targets'), targets.map((t) => `${t.host} ${t.port}`).join('\n') + '\n')
       const outDir = join(work, 'out')
@@ -86,19 +114,28 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
   -p "$2" "root@$1" "$(cat ${join(work, 'cmd')})" > "${outDir}/$1.out"
 `,
       )
+      const inv = join(work, 'inventory.yaml')
+      const winv = join(work, 'inventory-windows.yaml')
+      await writeFile(inv, inventoryYaml(terminals, 'linux'))
+      await writeFile(winv, inventoryYaml(wlab.declared(), 'windows'))
+      const lightPath = join(work, 'config-light.json')
+      await writeFile(lightPath, JSON.stringify({...cfg, command: 'true', expect: undefined} satisfies WorkerConfig))
+      const cli = async (inventory: string, lab: typeof wlab, out: string) => {
+        await rm(out, {recursive: true, force: true})
+        const r = await timed('node', [join(root, 'bin', 'run.js'), 'collect', '-i', inventory, '--out', out, '--identity', lab.clientKeyPath, '--known-hosts', lab.knownHostsPath, '--concurrency', String(concurrency), '--max-file-size', String(64 << 20)])
+        return {...r, ok: await okFacts(out)}
+      }
       const methods: Record<string, () => Promise<Omit<Measure, 'serverS' | 'method'>>> = {
-        [WINDOWS_METHOD]: async () => {
-          const r = await timed('node', [join(here, 'collect-worker.js'), 'fleet-audit', wcfgPath])
+        [WINDOWS_METHOD]: () => cli(winv, wlab, join(work, 'facts-windows')),
+        [BARE_LIGHT]: async () => {
+          const r = await timed('node', [join(here, 'collect-worker.js'), 'node-ssh', lightPath])
           return {...r, ok: JSON.parse(r.stdout).ok}
         },
-        'node-ssh (bare)': async () => {
+        [BARE]: async () => {
           const r = await timed('node', [join(here, 'collect-worker.js'), 'node-ssh', cfgPath])
           return {...r, ok: JSON.parse(r.stdout).ok}
         },
-        'fleet-audit collect': async () => {
-          const r = await timed('node', [join(here, 'collect-worker.js'), 'fleet-audit', cfgPath])
-          return {...r, ok: JSON.parse(r.stdout).ok}
-        },
+        [COLLECT]: () => cli(inv, lab, join(work, 'facts')),
         'OpenSSH xargs -P': async () => {
           await rm(outDir, {recursive: true, force: true})
           const r = await timed('sh', ['-c', `xargs -P ${concurrency} -n 2 sh ${join(work, 'one.sh')} < ${join(work, 'targets')}`])
@@ -108,7 +145,8 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
         },
       }
       // Warm-up so the first method measured does not pay for cold caches.
-      await methods['node-ssh (bare)']()
+      await methods[BARE]()
+      await methods[COLLECT]()
       await methods[WINDOWS_METHOD]()
       for (let rep = 0; rep < repeat; rep++) {
         for (const [method, fn] of Object.entries(methods)) {
@@ -132,12 +170,12 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
   const out: string[] = [
     `Collection from lab terminals (real sshd on loopback), concurrency ${concurrency}, median of ${repeat} run(s) after a warm-up, methods interleaved; ${new Date().toISOString()}`,
     '',
-    '| terminals | method | wall (s) | runs (s) | ok | vs bare node-ssh | client CPU / terminal (ms) | server CPU / terminal (ms) | peak RSS (MB) |',
+    '| terminals | method | wall (s) | runs (s) | ok | vs bare node-ssh (probe command) | client CPU / terminal (ms) | server CPU / terminal (ms) | peak RSS (MB) |',
     '|---:|---|---:|---|---:|---:|---:|---:|---:|',
   ]
   for (const n of sizes) {
     const of = (method: string) => rows.filter((r) => r.n === n && r.method === method)
-    const baseWall = median(of('node-ssh (bare)').map((r) => r.wallS))
+    const baseWall = median(of(BARE).map((r) => r.wallS))
     for (const method of [...new Set(rows.map((r) => r.method))]) {
       const rs = of(method)
       const wall = median(rs.map((r) => r.wallS))
@@ -146,7 +184,13 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
       )
     }
   }
-  out.push('', 'Wall and client CPU include process start-up (node or ssh); peak RSS is the largest single process (for xargs, one ssh).')
+  out.push('', 'Every method is one whole process (or, for xargs, one process tree) timed from outside: wall and client CPU include node or ssh start-up, and for `fleet-audit collect` also the CLI, the inventory and writing the facts files. Peak RSS is the largest single process (for xargs, one ssh).')
+  out.push('', 'Targets (issue 10 item 10): `fleet-audit collect` within 1.15× of the bare node-ssh fan-out running the same probe command, and faster than OpenSSH, at every size:', '')
+  for (const n of sizes) {
+    const wall = (method: string) => median(rows.filter((r) => r.n === n && r.method === method).map((r) => r.wallS))
+    const ratio = wall(COLLECT) / wall(BARE)
+    out.push(`- ${n} terminals: ${ratio.toFixed(2)}× bare node-ssh (${ratio <= 1.15 ? 'met' : 'NOT met'}), ${(wall(COLLECT) / wall('OpenSSH xargs -P')).toFixed(2)}× OpenSSH (${wall(COLLECT) < wall('OpenSSH xargs -P') ? 'faster: met' : 'NOT faster: not met'}); ${(wall(COLLECT) / wall(BARE_LIGHT)).toFixed(2)}× the bare fan-out with its light command.`)
+  }
   out.push(
     '',
     'Windows probe (`windows` profile, one `powershell.exe -EncodedCommand` per terminal, a 5.5 KB command line) on lab Windows stand-ins against the Linux probe, both with `fleet-audit collect`:',
@@ -156,10 +200,10 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
   )
   for (const n of sizes) {
     const of = (method: string) => rows.filter((r) => r.n === n && r.method === method)
-    const lin = median(of('fleet-audit collect').map((r) => r.wallS))
+    const lin = median(of(COLLECT).map((r) => r.wallS))
     const win = median(of(WINDOWS_METHOD).map((r) => r.wallS))
     const cpu = (method: string) => median(of(method).map((r) => (r.serverS * 1000) / n)).toFixed(1)
-    out.push(`| ${n} | ${lin.toFixed(2)} | ${win.toFixed(2)} | ${(win / lin).toFixed(2)}× | ${cpu('fleet-audit collect')} → ${cpu(WINDOWS_METHOD)} |`)
+    out.push(`| ${n} | ${lin.toFixed(2)} | ${win.toFixed(2)} | ${(win / lin).toFixed(2)}× | ${cpu(COLLECT)} → ${cpu(WINDOWS_METHOD)} |`)
   }
   process.stdout.write(`${out.join('\n')}\n`)
 }

@@ -81,7 +81,7 @@ ${EXIT_HELP}`
       else result = await runAudit(selected, {now})
     }
 
-    const {text, exitCode, summary} = renderResult(result, flags, details)
+    const {text, exitCode, summary} = await renderResult(result, flags, details)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
     // The report went to a file: the person at the terminal still sees the verdict.
     if (flags.output) this.logToStderr(summary)

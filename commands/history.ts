@@ -34,9 +34,9 @@ export default class History extends BaseCommand {
     const time = (t: string | Date): string => formatInZone(t, timezone)
     return withLedger(
       flags.db,
-      (db) => {
+      async (db) => {
         if (diff) {
-          const d = diffRuns(db, Number(diff[0]), Number(diff[1]))
+          const d = await diffRuns(db, Number(diff[0]), Number(diff[1]))
           for (const f of d.new) this.log(`+ ${f.severity} ${sanitizeLine(f.terminal)} ${f.rule}: ${sanitizeLine(f.message.en)}`)
           for (const f of d.resolved) this.log(`- ${f.severity} ${sanitizeLine(f.terminal)} ${f.rule}: ${sanitizeLine(f.message.en)}`)
           this.log(`run ${d.from} → ${d.to}: ${d.new.length} new, ${d.resolved.length} resolved, ${d.unchanged} unchanged`)
@@ -44,8 +44,8 @@ export default class History extends BaseCommand {
         }
 
         if (flags.terminal) {
-          const state = terminalAt(db, flags.terminal, at)
-          const events = listEvents(db, {terminal: flags.terminal, until: at})
+          const state = await terminalAt(db, flags.terminal, at)
+          const events = await listEvents(db, {terminal: flags.terminal, until: at})
           const facts = state.facts as {outcome?: string; client?: {role?: string; auth?: string}} | undefined
           this.log(`${sanitizeLine(flags.terminal)} as of ${time(at)}`)
           this.log(`  declared: ${state.declared ? `${state.declared.site}/${state.declared.zone}, role ${state.declared.role}, ${state.declared.status}` : 'unknown (no audit run stored before then)'}`)
@@ -55,7 +55,7 @@ export default class History extends BaseCommand {
           return {...state, events}
         }
 
-        const runs = listRuns(db, {limit: flags.limit})
+        const runs = await listRuns(db, {limit: flags.limit})
         const header = ['RUN', 'STARTED', 'FINDINGS', 'INVENTORY']
         const rows = runs.map((r) => [String(r.id), time(r.started_at), String(r.finding_count), sanitizeLine(r.inventory_root)])
         const w = widths([header, ...rows])

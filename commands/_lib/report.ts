@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {type AuditResult, exitCodeFor, type FailOn, type Format, FORMATS, type ReportDetails, reporters, summaryText} from '../../src/index.js'
+import {type AuditResult, exitCodeFor, type FailOn, type Format, FORMATS, renderReport, type ReportDetails, summaryText} from '../../src/index.js'
 import {fromConfig} from './base.js'
 
 export const formatFlag = Flags.option({
@@ -36,13 +36,13 @@ export function tableWidth(toFile: boolean, env: NodeJS.ProcessEnv = process.env
  * Renders a result in the chosen format and sets the exit code; the reporter never decides it. `summary` is the
  * verdict line that a command writes to stderr when the report goes to a file, so a person still sees it.
  */
-export function renderResult(
+export async function renderResult(
   result: AuditResult,
   flags: {format: Format; lang: 'en' | 'ja'; 'fail-on': FailOn; output?: string},
   details?: ReportDetails,
-): {text: string; exitCode: 0 | 1; summary: string} {
+): Promise<{text: string; exitCode: 0 | 1; summary: string}> {
   const color = flags.format === 'table' && !flags.output && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
   const width = tableWidth(Boolean(flags.output))
-  const text = reporters[flags.format].render(result, {lang: flags.lang, color, cwd: process.cwd(), width, details})
+  const text = await renderReport(flags.format, result, {lang: flags.lang, color, cwd: process.cwd(), width, details})
   return {text, exitCode: exitCodeFor(result, flags['fail-on']), summary: summaryText(result, flags.lang)}
 }

@@ -44,9 +44,9 @@ ${EXIT_HELP}`
     )
     // Machine formats report the verdict; the table shows the plan, what the base already had, then what is new.
     const table = flags.format === 'table'
-    const {text, summary} = renderResult(table ? {...result.verdict, findings: result.introduced} : result.verdict, flags)
+    const {text, summary} = await renderResult(table ? {...result.verdict, findings: result.introduced} : result.verdict, flags)
     const exitCode = exitCodeFor(result.verdict, flags['fail-on'])
-    const head = table ? sanitize(`${renderPlan(result, flags.lang)}\n${renderPreexisting(result, flags.lang)}`) : ''
+    const head = table ? sanitize(`${await renderPlan(result, flags.lang)}\n${await renderPreexisting(result, flags.lang)}`) : ''
     if (!this.jsonEnabled() || flags.output) await this.emit(`${head}${text}`, flags.output)
     if (flags.output) this.logToStderr(summary)
     process.exitCode = exitCode

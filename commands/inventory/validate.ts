@@ -25,7 +25,7 @@ ${EXIT_HELP}`
     const deps = {now: parseNow(flags.now)}
     // Only the HTML page shows declared data and input hashes; the other formats skip reading them.
     const {result, details} = flags.format === 'html' ? await runAuditReport(options, deps) : {result: await runAudit(options, deps), details: undefined}
-    const {text, exitCode, summary} = renderResult(result, flags, details)
+    const {text, exitCode, summary} = await renderResult(result, flags, details)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
     // The report went to a file: the person at the terminal still sees the verdict.
     if (flags.output) this.logToStderr(summary)

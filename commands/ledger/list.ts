@@ -26,9 +26,9 @@ inventory, only an acknowledgement by a company on the other side of the barrier
     const {inventory, timezone} = await ledgerReadContext(inventoryIfAny(flags.inventory))
     const {events, owner} = await withLedger(
       flags.db,
-      (db) => ({
-        owner: ledgerOwner(db),
-        events: listEvents(db, {
+      async (db) => ({
+        owner: await ledgerOwner(db),
+        events: await listEvents(db, {
           terminal: flags.terminal,
           site: flags.site,
           kind: flags.kind as EventKind | undefined,

@@ -36,7 +36,7 @@ ${EXIT_HELP}`
     const result = await runLogReview(options, {now, onProgress: logProgressBar(!this.jsonEnabled())})
     // The HTML page draws the site map from the declared inventory (and the ledger's events, when given).
     const details = flags.format === 'html' ? await loadReportDetails({...options, logs: undefined}) : undefined
-    const {text, exitCode, summary} = renderResult(result, flags, details)
+    const {text, exitCode, summary} = await renderResult(result, flags, details)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
     // The report went to a file: the person at the terminal still sees the verdict.
     if (flags.output) this.logToStderr(summary)

@@ -1,8 +1,7 @@
 import {InputError, ProblemList} from '../model/errors.js'
 import {type FailOn} from '../model/result.js'
 import {loadFacts} from '../facts/load.js'
-import {loadInventory, type LoadInventoryOptions} from '../inventory/load.js'
-import {PROBE_CATALOG} from '../facts/probes/index.js'
+import {loadDeclared} from './declared.js'
 import {type Selection} from '../collect/select.js'
 import type {FactSet, Inventory} from '../model/types.js'
 import {loadRules} from '../rules/load.js'
@@ -94,9 +93,4 @@ export async function capture<T>(problems: ProblemList, load: () => Promise<T>):
 
     throw error
   }
-}
-
-/** The inventory as every command reads it: its probe profile references checked against the probe registry. */
-export function loadDeclared(path: string, options: LoadInventoryOptions = {}): Promise<Inventory> {
-  return loadInventory(path, {...options, profiles: PROBE_CATALOG})
 }

@@ -5,14 +5,15 @@ import {existsSync, rmSync} from 'node:fs'
 import {evaluateAudit} from './audit.js'
 import {type AuditOptions, loadInputs} from './inputs.js'
 import {forTerminal} from './result.js'
+import {ledgerReadContext, withLedger} from './ledger-read.js'
 import {InputError} from '../model/errors.js'
 import {MAX_HANDOFF_FILE_SIZE, MAX_SETTINGS_FILE_SIZE, readTextFile} from '../io/read.js'
 import {writeFileAtomic} from '../io/write.js'
 import {normalizeMac} from '../io/mac.js'
-import {loadDeclared} from './inputs.js'
+import {loadDeclared} from './declared.js'
+export {ledgerReadContext, type LedgerReadContext, withLedger} from './ledger-read.js'
 import {
   type AckState,
-  asLedgerError,
   claimOwner,
   type EventInput,
   type ExportResult,
@@ -20,12 +21,9 @@ import {
   importAcks,
   importHandoff,
   type ImportResult,
-  type LedgerDb,
   type LedgerEvent,
   ledgerOwner,
   listEvents,
-  openLedger,
-  type OpenOptions,
   parseHandoff,
   prepareExport,
   RECHECK_KINDS,
@@ -36,36 +34,6 @@ import {
 } from '../ledger/index.js'
 import type {FactSet, Finding, Inventory} from '../model/types.js'
 import type {Rule} from '../rules/types.js'
-
-/**
- * Opens the ledger, runs `fn` and always closes it: writes are synchronous transactions inside `fn`. Read-only
- * commands pass `{readonly: true}`: the file must then exist and be a ledger, and is never created or migrated. A
- * damaged file is an input error naming it, wherever SQLite first trips over it.
- */
-export async function withLedger<T>(path: string, fn: (db: LedgerDb) => T | Promise<T>, options: OpenOptions = {}): Promise<T> {
-  const db = openLedger(path, options)
-  try {
-    return await fn(db)
-  } catch (error) {
-    throw asLedgerError(error, path)
-  } finally {
-    db.close()
-  }
-}
-
-/** What the read-only ledger commands take from the inventory: the policy's time zone and the companies. */
-export interface LedgerReadContext {
-  inventory?: Inventory
-  /** The policy's time zone (Asia/Tokyo, the policy default, when no inventory is found). */
-  timezone: string
-}
-
-/** Loads the inventory when one is given or found; read-only commands can work without it. */
-export async function ledgerReadContext(inventoryPath: string | undefined): Promise<LedgerReadContext> {
-  if (inventoryPath === undefined) return {timezone: 'Asia/Tokyo'}
-  const inventory = await loadDeclared(inventoryPath)
-  return {inventory, timezone: inventory.policy.timezone}
-}
 
 /**
  * `ledger verify`: opens the database read-only and checks everything in it. The signed chain heads kept from the

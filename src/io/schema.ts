@@ -1,34 +1,17 @@
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
-
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
-import addFormats from 'ajv-formats'
+import type {ErrorObject, ValidateFunction} from 'ajv'
 
 import type {Problem} from '../model/errors.js'
-import {familyOf, parseAddress, parseCidr} from './address.js'
-import {PACKAGE_ROOT} from './paths.js'
+import {VALIDATORS} from './generated/index.js'
 import {positionAt, splitPointer, type YamlSource} from './yaml.js'
 
-/** The JSON Schemas kept in the repo (also usable by editors). */
-const SCHEMA_DIR = join(PACKAGE_ROOT, 'schemas')
-
-const cache = new Map<string, ValidateFunction>()
-
-/** Compiles (once) one of the JSON Schemas kept in `schemas/`. */
+/**
+ * The validator of one of the JSON Schemas kept in `schemas/`. They are compiled at build time into standalone code
+ * (`scripts/schemas.mjs`, run by `npm run build`), so no command pays for compiling them at start-up.
+ */
 export function schemaValidator(name: string): ValidateFunction {
-  let validate = cache.get(name)
-  if (!validate) {
-    const ajv = new Ajv({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true})
-    addFormats.default(ajv, ['date', 'date-time'])
-    // The same parsers the rules evaluate with: whatever validates here can be evaluated there.
-    ajv.addFormat('cidr', {type: 'string', validate: (s: string) => parseCidr(s) !== undefined})
-    ajv.addFormat('ip', {type: 'string', validate: (s: string) => familyOf(s) !== undefined})
-    ajv.addFormat('address', {type: 'string', validate: (s: string) => parseAddress(s) !== undefined})
-    validate = ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, name), 'utf8')))
-    cache.set(name, validate)
-  }
-
-  return validate
+  const validate = (VALIDATORS as Record<string, unknown>)[name]
+  if (!validate) throw new Error(`no validator generated for schemas/${name}: run npm run build`)
+  return validate as ValidateFunction
 }
 
 /** Turns ajv errors into problems positioned in the YAML source. */

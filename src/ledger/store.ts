@@ -1,9 +1,9 @@
 import {mkdirSync, statSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
-import envPaths from 'env-paths'
 
 import {ledgerError} from './errors.js'
+export {defaultLedgerPath} from './path.js'
 import {APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, type Migration} from './migrations/index.js'
 
 /** An open ledger database (better-sqlite3). */
@@ -11,15 +11,6 @@ export type LedgerDb = Database.Database
 
 /** How long a writer waits for another process's write lock before giving up (ms). */
 export const BUSY_TIMEOUT_MS = 5000
-
-/**
- * The default database file: `<user data dir>/ledger.sqlite` for app `fleet-audit`, e.g.
- * `~/.local/share/fleet-audit/ledger.sqlite` on Linux (`$XDG_DATA_HOME` respected). `--db`, `FLEET_AUDIT_DB` and
- * the config file override it; that precedence is the caller's.
- */
-export function defaultLedgerPath(): string {
-  return join(envPaths('fleet-audit', {suffix: ''}).data, 'ledger.sqlite')
-}
 
 /** Options for {@link openLedger}. */
 export interface OpenOptions {

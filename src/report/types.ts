@@ -4,6 +4,8 @@ import type {ReportDetails} from './html-model.js'
 
 /** The report formats; `--format` offers exactly the keys of the registry. */
 export type Format = 'table' | 'json' | 'junit' | 'markdown' | 'sarif' | 'html'
+/** The `--format` choices, in the registry's order (report/index.ts checks that they are its keys). */
+export const FORMATS: readonly Format[] = ['table', 'json', 'junit', 'markdown', 'sarif', 'html']
 
 /** Options a reporter may use; machine formats ignore language and colour. */
 export interface RenderOptions {

@@ -6,15 +6,14 @@ import {isScalar, type Scalar} from 'yaml'
 
 import {formatPosition, type Problem, ProblemList, RulePackError} from '../model/errors.js'
 import type {Localized, Severity, SourcePosition} from '../model/types.js'
-import {PACKAGE_ROOT} from '../io/paths.js'
 import {schemaProblems, schemaValidator} from '../io/schema.js'
 import {positionAt, readYamlFile, type YamlSource} from '../io/yaml.js'
 import {celEnvironment} from './cel.js'
 import {evaluators} from './evaluators/index.js'
 import type {Compiled, Rule} from './types.js'
 
-/** The rule packs shipped with fleet-audit (`rules/` at the package root). */
-export const BUILTIN_RULES_DIR = join(PACKAGE_ROOT, 'rules')
+import {BUILTIN_RULES_DIR} from './dir.js'
+export {BUILTIN_RULES_DIR}
 
 interface RawRule {
   id: string

@@ -6,7 +6,7 @@ import {basename, dirname, join, relative, sep} from 'node:path'
 import {InputError} from '../../model/errors.js'
 
 import {inventoryFiles} from '../../inventory/files.js'
-import {loadDeclared} from '../inputs.js'
+import {loadDeclared} from '../declared.js'
 import {keyFingerprint, readPrivateKey, readPublicKey, signText} from '../../ledger/keys.js'
 import {openLedger} from '../../ledger/store.js'
 import {ledgerView} from '../../ledger/view.js'

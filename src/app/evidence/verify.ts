@@ -4,7 +4,7 @@ import {join, posix, relative, sep} from 'node:path'
 
 import {canonicalJson} from '../../ledger/hash.js'
 import {InputError} from '../../model/errors.js'
-import {loadDeclared} from '../inputs.js'
+import {loadDeclared} from '../declared.js'
 import {parseHandoff} from '../../ledger/handoff-format.js'
 import {keyFingerprint, readPublicKey, verifyText} from '../../ledger/keys.js'
 import type {Company, Finding} from '../../model/types.js'

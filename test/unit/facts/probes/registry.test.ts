@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {builtinProfiles, PROBE_CATALOG, profileFromData} from '../../../../src/facts/probes/index.js'
-import {loadDeclared} from '../../../../src/app/inputs.js'
+import {loadDeclared} from '../../../../src/app/declared.js'
 import {formatProblem, InventoryError} from '../../../../src/model/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'fa-probes-'))
