@@ -32,7 +32,7 @@ export interface LogReviewOptions {
   showSupplyPoints?: boolean
   /** Key of the supply point mask (FLEET_AUDIT_MASK_KEY). */
   maskKey?: string
-  /** Engine threads and memory limit (defaults: 2 and 512MB). */
+  /** Engine threads and memory limit (defaults: the cores this process may use, and 512MB). */
   threads?: number
   memoryLimit?: string
 }
