@@ -32,7 +32,7 @@ export class LogEngine {
 
   static async open(options: EngineOptions): Promise<LogEngine> {
     const instance = await DuckDBInstance.create(':memory:', {
-      // One thread per core (the engine's default would count the host's cores, not the ones this process may use).
+      // One thread per core this process may use.
       threads: String(options.threads ?? availableParallelism()),
       memory_limit: options.memoryLimit ?? '512MB',
       temp_directory: join(options.tmpDir, 'spill'),
