@@ -1,4 +1,5 @@
 import {writeFile} from 'node:fs/promises'
+import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 
 import {type DuckDBConnection, DuckDBDateValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue} from '@duckdb/node-api'
@@ -31,7 +32,8 @@ export class LogEngine {
 
   static async open(options: EngineOptions): Promise<LogEngine> {
     const instance = await DuckDBInstance.create(':memory:', {
-      threads: String(options.threads ?? 2),
+      // One thread per core this process may use.
+      threads: String(options.threads ?? availableParallelism()),
       memory_limit: options.memoryLimit ?? '512MB',
       temp_directory: join(options.tmpDir, 'spill'),
       preserve_insertion_order: 'false',

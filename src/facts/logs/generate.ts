@@ -1,6 +1,7 @@
 import {createWriteStream} from 'node:fs'
 import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
+import type {Writable} from 'node:stream'
 import {createGzip} from 'node:zlib'
 
 import type {Inventory, Person, Terminal} from '../../model/types.js'
@@ -125,6 +126,8 @@ export async function generateLogs(options: GenerateLogsOptions): Promise<{files
     for (const row of dayRows) writer!.write(row, rand)
     rows += dayRows.length
     if (!options.oneFile) await writer!.close()
+    // One file for the whole period: let it reach the disk day by day rather than hold the month in memory.
+    else await writer!.drain()
   }
 
   if (options.oneFile) await writer!.close()
@@ -133,6 +136,7 @@ export async function generateLogs(options: GenerateLogsOptions): Promise<{files
 
 interface Writer {
   write(row: GeneratedRow, rand: () => number): void
+  drain(): Promise<void>
   close(): Promise<void>
 }
 
@@ -141,7 +145,7 @@ function openWriter(file: string, options: GenerateLogsOptions, files: string[])
   const sink = createWriteStream(file)
   const gzip = options.gzip ? createGzip({level: 9}) : undefined
   if (gzip) gzip.pipe(sink)
-  const out: NodeJS.WritableStream = gzip ?? sink
+  const out: Writable = gzip ?? sink
   const encode = (text: string) => (options.encoding === 'shift_jis' ? encodeCp932(text) : Buffer.from(text))
   const jsonl = options.format === 'jsonl'
   let chunk: string[] = []
@@ -170,6 +174,10 @@ function openWriter(file: string, options: GenerateLogsOptions, files: string[])
       ]
       chunk.push(jsonl ? `${JSON.stringify(Object.fromEntries(EXAMPLE_HEADER.map((h, i) => [h, values[i]])))}\n` : `${values.map((v) => csvField(v)).join(',')}\r\n`)
       if (chunk.length >= 4096) flush()
+    },
+    async drain() {
+      flush()
+      if (out.writableNeedDrain) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
     },
     async close() {
       flush()

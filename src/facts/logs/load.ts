@@ -3,7 +3,7 @@ import type {LogEngine} from './engine.js'
 import {ident, literal} from './sql.js'
 import type {FilePlan} from './files.js'
 import {columnProblem} from './mapping.js'
-import {ACTIONS, LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
+import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
 /** Longest value kept of any logged field: a hostile or broken log cannot make a report or the engine balloon. */
 export const MAX_FIELD = 200
@@ -11,119 +11,182 @@ export const MAX_FIELD = 200
 export const MAX_LINE = 1 << 20
 
 /**
- * The facts the review keeps: log rows aggregated to one row per source, file, terminal, user and local hour, with
- * counts, records and the first instant of each kind of use the rules ask about (by logged setting; competitors'
- * customers shown unmasked; exports of them). Times are local times of the policy's zone. One pass over the files builds it; every rule reads it. A month of
- * millions of rows becomes a table of a fraction of that, while the first and last instants stay exact (the
- * boundary rules compare those) and the hour stays fine enough for the travel rule.
+ * The facts the review keeps: log rows aggregated to one row per source, file, terminal, user and local day (and
+ * logged setting, when it is neither nw nor retail), with counts, records and the first time of each kind of use the
+ * rules ask about (by logged setting; competitors' customers shown unmasked; exports of them). Times are local times
+ * of the policy's zone. One pass over the files builds it; every rule reads it. A month of millions of rows becomes a table of terminals × users × days,
+ * whatever the rows per day, while first and last times stay exact (the boundary rules compare those).
+ *
+ * Rows that do not parse (`bad`) stay one row per hour, terminal and user, as they are counted and located per file.
  */
 export const USAGE_TABLE = `CREATE TABLE usage_all (
   source VARCHAR, file VARCHAR, bad VARCHAR, bad_sample VARCHAR,
-  day DATE, hour TIMESTAMP, terminal VARCHAR, user_id VARCHAR,
+  day DATE, terminal VARCHAR, user_id VARCHAR,
   n BIGINT, records BIGINT, activity BIGINT, first_at TIMESTAMP, last_at TIMESTAMP,
   nw_n BIGINT, nw_first_at TIMESTAMP, retail_n BIGINT, retail_first_at TIMESTAMP,
-  other_setting VARCHAR, other_n BIGINT, other_first_at TIMESTAMP,
+  other_setting VARCHAR, other_n BIGINT, other_first_at TIMESTAMP, unset_n BIGINT, unset_first_at TIMESTAMP,
   shown_n BIGINT, shown_records BIGINT, shown_first_at TIMESTAMP, sample_sp VARCHAR, fields VARCHAR,
   export_n BIGINT, export_records BIGINT, export_first_at TIMESTAMP
 )`
 
+/**
+ * Use by the hour, for the user ids seen at two or more sites: the only ones the travel rule can flag (see
+ * TRAVEL_CANDIDATES). Built by a second read of the files that keeps only those ids; a month in which every id stayed
+ * at one site does not need it.
+ */
+export const USAGE_HOURS_TABLE = `CREATE TABLE usage_hours (source VARCHAR, user_id VARCHAR, terminal VARCHAR, hour TIMESTAMP, first_at TIMESTAMP, last_at TIMESTAMP)`
+
 /** Lines the reader itself rejected (wrong column count, invalid bytes, over-long lines), by engine path. */
 export type Rejects = Map<string, {lines: number[]; count: number}>
 
+/** A supply point's retailer resolved once per id and period: is it a competitor's customer? */
+export const SUPPLY_POINT_LOOKUP = `CREATE TABLE sp_lookup AS
+  SELECT s.id, s.from_day, s.to_day, s.retailer, coalesce(NOT rt.own, true) AS competitor FROM supply_points s LEFT JOIN retailers rt ON rt.id = s.retailer`
+
 /**
- * Reads files of one mapping that share a header into `usage_all`, in one scan. Every value is read as text and
- * parsed in SQL, so a bad time, count or JSON line becomes a counted row (`bad`), never an aborted review; lines the
- * reader itself cannot split are rejects with line numbers. `file` holds the engine's path (see `renameFiles`).
+ * The files' rows as a relation `m`, parsed and classified but not aggregated: local time `lt`, terminal, user,
+ * setting and action in the canonical words, supply point, fields shown, records, whether the customer is a
+ * competitor's, and `bad` (why the row does not parse, or NULL). `rejects`: whether the reader records the lines it
+ * cannot split (the first read does; the filtered second read skips the same lines without recording them again).
  */
-export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string): Promise<Rejects> {
-  const {sql: source, time} = await sourceSql(engine, mapping, plans)
+async function rowsSql(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string, rejects: boolean): Promise<string> {
+  const {sql: source, time} = await sourceSql(engine, mapping, plans, rejects)
   const f = (field: LogField) => (mapping.fields[field] === undefined ? 'NULL' : `r.${ident(`f_${field}`)}`)
   const typedRecords = mapping.format === 'csv' || mapping.format === 'tsv'
-  // Everything is kept as local times of the policy's zone (naive TIMESTAMP, exact to the microsecond): converting
-  // each group's times to instants cost a time-zone lookup per value; the engine adds the offset when it shows one.
-  const at = (col: string) => `CASE WHEN bad IS NULL THEN ${col} END`
-  const sql = `
-    INSERT INTO usage_all
-    WITH r AS (${source}),
+  const retailer = mapping.fields.retailer !== undefined
+  return `
+    r AS (${source}),
     p AS (
       SELECT ${localTime(mapping, f('time'), time, timezone)} AS lt,
         nullif(${f('terminal')}, '') AS terminal, nullif(${f('user')}, '') AS user_id,
         nullif(${f('setting')}, '') AS setting_raw, nullif(${f('action')}, '') AS action_raw,
         nullif(${f('supply_point')}, '') AS sp, nullif(${f('unmasked')}, '') AS unmasked,
         ${typedRecords ? `${f('records')} AS nrec, false AS bad_records` : `try_cast(nullif(${f('records')}, '') AS BIGINT) AS nrec, nullif(${f('records')}, '') IS NOT NULL AND coalesce(try_cast(nullif(${f('records')}, '') AS BIGINT) < 0, true) AS bad_records`},
-        nullif(${f('retailer')}, '') AS retailer,
+        ${retailer ? `nullif(${f('retailer')}, '') AS retailer,` : ''}
         ${time === 'text' ? f('time') : 'NULL'} AS time_raw, ${mapping.format === 'jsonl' ? 'r.ok' : 'true'} AS ok, ${mapping.format === 'jsonl' ? 'r.line_raw' : 'NULL'} AS line_raw,
         r.filename AS r_file
       FROM r
     ),
     q AS (
-      SELECT p.*, CAST(lt AS DATE) AS day,
+      SELECT p.*, CAST(lt AS DATE) AS day, ${actionKind(mapping)} AS ak,
         CASE WHEN NOT ok THEN 'json' WHEN lt IS NULL THEN 'time' WHEN terminal IS NULL THEN 'terminal'
           WHEN user_id IS NULL THEN 'user' WHEN action_raw IS NULL THEN 'action' WHEN bad_records OR nrec < 0 THEN 'records'
           ELSE NULL END AS bad
       FROM p
     ),
     c AS (
-      SELECT q.*, CASE WHEN sp IS NULL THEN NULL ELSE coalesce(NOT rt.own, true) END AS competitor
+      SELECT q.*, CASE WHEN sp IS NULL THEN NULL ELSE ${retailer ? 'coalesce(NOT rt.own, true)' : 'coalesce(s.competitor, true)'} END AS competitor
       FROM q
-      -- An equality join on the id (a hash join); a condition on the probe side in ON would make it a nested loop.
-      LEFT JOIN supply_points s ON s.id = q.sp AND q.day BETWEEN s.from_day AND s.to_day
-      LEFT JOIN retailers rt ON rt.id = coalesce(q.retailer, s.retailer)
+      -- An equality join on the id (a hash join, built on the supply points), for the rows whose customer matters:
+      -- fields shown unmasked, or an export.
+      LEFT JOIN sp_lookup s ON s.id = CASE WHEN q.unmasked IS NOT NULL OR q.ak = 1 THEN q.sp END AND q.day BETWEEN s.from_day AND s.to_day
+      ${retailer ? 'LEFT JOIN retailers rt ON rt.id = coalesce(q.retailer, s.retailer)' : ''}
     ),
     m AS (
-      SELECT c.*, ${settingExpr(mapping)} AS setting, ${actionExpr(mapping)} AS action,
-        unmasked IS NOT NULL AND competitor IS NOT FALSE AS shown_comp, coalesce(nrec, 1) AS recs
+      SELECT c.*, ${settingKind(mapping)} AS sk,
+        unmasked IS NOT NULL AND competitor IS NOT FALSE AS shown_comp, ak = 1 AND competitor IS NOT FALSE AS export_comp,
+        coalesce(nrec, 1) AS recs
       FROM c
-    ),
-    -- Two levels: per row only a few aggregates (the cost of a month of rows is in updating aggregate states), then
-    -- the per-kind counts and first times over those far fewer rows.
-    g1 AS (
-      SELECT ${plans.length === 1 ? '' : 'r_file, '}bad, date_trunc('hour', lt) AS hour, terminal, user_id, setting, action, shown_comp,
-        action = 'export' AND competitor IS NOT FALSE AS export_comp,
-        count(*) AS n, sum(recs) AS recs, min(lt) AS f, max(lt) AS l,
-        min(CASE WHEN shown_comp THEN sp END) AS sp, min(CASE WHEN shown_comp THEN unmasked END) AS fields,
-        min(CASE WHEN bad IS NOT NULL THEN coalesce(CASE WHEN NOT ok THEN line_raw END, time_raw, '') END) AS bad_sample
-      FROM m GROUP BY ALL
-    ),
-    g AS (
-      SELECT ${plans.length === 1 ? '' : 'r_file, '}bad, hour, terminal, user_id,
-        sum(n) AS n, sum(recs) AS records, sum(recs) FILTER (WHERE action IN ('view', 'search', 'print', 'export')) AS activity,
-        min(f) AS first_lt, max(l) AS last_lt,
-        sum(n) FILTER (WHERE setting = 'nw') AS nw_n, min(f) FILTER (WHERE setting = 'nw') AS nw_first,
-        sum(n) FILTER (WHERE setting = 'retail') AS retail_n, min(f) FILTER (WHERE setting = 'retail') AS retail_first,
-        min(setting) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_setting, sum(n) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_n,
-        min(f) FILTER (WHERE setting NOT IN ('nw', 'retail')) AS other_first,
-        sum(n) FILTER (WHERE shown_comp) AS shown_n, sum(recs) FILTER (WHERE shown_comp) AS shown_records, min(f) FILTER (WHERE shown_comp) AS shown_first,
-        min(sp) AS sample_sp, min(fields) AS fields,
-        sum(n) FILTER (WHERE export_comp) AS export_n, sum(recs) FILTER (WHERE export_comp) AS export_records, min(f) FILTER (WHERE export_comp) AS export_first,
-        min(bad_sample) AS bad_sample
-      FROM g1 GROUP BY ALL
-    )
-    SELECT ${literal(mapping.source)}, ${plans.length === 1 ? literal(plans[0].path) : 'r_file'}, bad, left(bad_sample, ${MAX_FIELD}),
-      CASE WHEN bad IS NULL THEN CAST(hour AS DATE) END, CASE WHEN bad IS NULL THEN hour END,
-      CASE WHEN bad IS NULL THEN left(terminal, ${MAX_FIELD}) END, CASE WHEN bad IS NULL THEN left(user_id, ${MAX_FIELD}) END,
-      n, records, coalesce(activity, 0), ${at('first_lt')}, ${at('last_lt')},
-      coalesce(nw_n, 0), ${at('nw_first')}, coalesce(retail_n, 0), ${at('retail_first')}, left(other_setting, 40), coalesce(other_n, 0), ${at('other_first')},
-      coalesce(shown_n, 0), coalesce(shown_records, 0), ${at('shown_first')}, left(sample_sp, ${MAX_FIELD}), left(fields, ${MAX_FIELD}),
-      coalesce(export_n, 0), coalesce(export_records, 0), ${at('export_first')}
-    FROM g`
+    )`
+}
+
+/**
+ * Runs one statement with the join of log rows to supply points built on the supply points: the engine cannot
+ * estimate a file's rows and would otherwise build the hash table on the log rows (all of them, in memory).
+ */
+async function withSmallBuildSide(engine: LogEngine, sql: string): Promise<void> {
+  await engine.run(`SET disabled_optimizers = 'build_side_probe_side'`)
   try {
     await engine.run(sql)
+  } finally {
+    await engine.run('RESET disabled_optimizers')
+  }
+}
+
+/**
+ * Reads files of one mapping that share a header into `usage_all`, in one scan and one aggregation. Every value is
+ * read as text and parsed in SQL (or typed by the reader, whose rejects have line numbers), so a bad time, count or
+ * JSON line becomes a counted row (`bad`), never an aborted review. `file` holds the engine's path (see `renameFiles`).
+ */
+export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string): Promise<Rejects> {
+  const rows = await rowsSql(engine, mapping, plans, timezone, true)
+  const at = (col: string) => `CASE WHEN bad IS NULL THEN ${col} END`
+  // One aggregation, at the grain of a day: its cost is in the aggregate states per group, so a few hundred thousand
+  // groups (terminals × users × days) cost far less than the millions of an hourly grain. Unparseable rows keep their
+  // hour, terminal and user as keys, so their samples (which locate them in the file) are what they always were.
+  const sql = `
+    INSERT INTO usage_all
+    WITH ${rows},
+    g AS (
+      SELECT ${plans.length === 1 ? '' : 'r_file, '}bad, CASE WHEN bad IS NOT NULL THEN date_trunc('hour', lt) END AS bad_hour,
+        day, terminal, user_id, CASE WHEN bad IS NULL AND sk = 3 THEN left(setting_raw, 40) END AS other_key,
+        count(*) AS n, sum(recs) AS records, sum(recs) FILTER (WHERE ak >= 1) AS activity,
+        max(lt) AS last_lt,
+        count(*) FILTER (WHERE sk = 1) AS nw_n, min(lt) FILTER (WHERE sk = 1) AS nw_first,
+        count(*) FILTER (WHERE sk = 2) AS retail_n, min(lt) FILTER (WHERE sk = 2) AS retail_first,
+        count(*) FILTER (WHERE sk = 3) AS other_n, min(lt) FILTER (WHERE sk = 3) AS other_first,
+        min(lt) FILTER (WHERE sk = 0) AS unset_first,
+        count(*) FILTER (WHERE shown_comp) AS shown_n, sum(recs) FILTER (WHERE shown_comp) AS shown_records, min(lt) FILTER (WHERE shown_comp) AS shown_first,
+        min(sp) FILTER (WHERE shown_comp) AS sample_sp, min(unmasked) FILTER (WHERE shown_comp) AS fields,
+        count(*) FILTER (WHERE export_comp) AS export_n, sum(recs) FILTER (WHERE export_comp) AS export_records, min(lt) FILTER (WHERE export_comp) AS export_first,
+        min(coalesce(CASE WHEN NOT ok THEN line_raw END, time_raw, '')) FILTER (WHERE bad IS NOT NULL) AS bad_sample
+      FROM m GROUP BY ALL
+    )
+    SELECT ${literal(mapping.source)}, ${plans.length === 1 ? literal(plans[0].path) : 'r_file'}, bad, left(bad_sample, ${MAX_FIELD}),
+      ${at('day')}, ${at(`left(terminal, ${MAX_FIELD})`)}, ${at(`left(user_id, ${MAX_FIELD})`)},
+      n, records, coalesce(activity, 0), ${at('least(nw_first, retail_first, other_first, unset_first)')}, ${at('last_lt')},
+      nw_n, ${at('nw_first')}, retail_n, ${at('retail_first')}, left(other_key, 40), other_n, ${at('other_first')}, n - nw_n - retail_n - other_n, ${at('unset_first')},
+      shown_n, coalesce(shown_records, 0), ${at('shown_first')}, left(sample_sp, ${MAX_FIELD}), left(fields, ${MAX_FIELD}),
+      export_n, coalesce(export_records, 0), ${at('export_first')}
+    FROM g`
+  try {
+    await withSmallBuildSide(engine, sql)
   } catch (error) {
-    // What the reader cannot get past at all (a cut gzip stream, an unreadable file) makes the input unusable.
-    const message = (error as Error).message.split('\n')[0]
-    const plan = plans.find((p) => message.includes(p.path)) ?? plans[0]
-    throw new InputError([{code: 'E_READ', message: `cannot read the log: ${message.replaceAll(plan.path, plan.file)}`, file: plan.file}])
+    throw readError(error, plans)
   }
 
   const out: Rejects = new Map()
   if (mapping.format === 'parquet') return out
-  const rows = await engine.rows(
+  const rejected = await engine.rows(
     `SELECT s.file_path AS path, count(DISTINCT e.line) AS n, list(DISTINCT e.line ORDER BY e.line)[1:5] AS lines
      FROM rejects e JOIN rejects_scan s USING (scan_id, file_id) GROUP BY s.file_path`,
   )
-  for (const r of rows) out.set(String(r.path), {count: Number(r.n), lines: String(r.lines ?? '').replaceAll(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number)})
+  for (const r of rejected) out.set(String(r.path), {count: Number(r.n), lines: String(r.lines ?? '').replaceAll(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number)})
   return out
+}
+
+/**
+ * The user ids the travel rule can flag: seen on declared terminals at two or more sites in the period. Every other
+ * id stayed at one site, whatever the travel window, so its hours are not needed.
+ */
+export const TRAVEL_CANDIDATES = `
+  SELECT u.user_id FROM usage u JOIN terminals t ON t.id = u.terminal GROUP BY u.user_id HAVING count(DISTINCT t.site) > 1`
+
+/**
+ * Reads the files of one mapping again, keeping only the period's parsed rows of the given user ids (a table
+ * `travel_users`), by user, terminal and local hour into `usage_hours`.
+ */
+export async function loadHours(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string): Promise<void> {
+  const rows = await rowsSql(engine, mapping, plans, timezone, false)
+  const sql = `
+    INSERT INTO usage_hours
+    WITH ${rows}
+    SELECT ${literal(mapping.source)}, left(m.user_id, ${MAX_FIELD}), left(m.terminal, ${MAX_FIELD}), date_trunc('hour', m.lt), min(m.lt), max(m.lt)
+    FROM m, review w
+    WHERE m.bad IS NULL AND m.day BETWEEN w.from_day AND w.to_day AND left(m.user_id, ${MAX_FIELD}) IN (SELECT user_id FROM travel_users)
+    GROUP BY ALL`
+  try {
+    await withSmallBuildSide(engine, sql)
+  } catch (error) {
+    throw readError(error, plans)
+  }
+}
+
+/** What the reader cannot get past at all (a cut gzip stream, an unreadable file) makes the input unusable. */
+function readError(error: unknown, plans: readonly FilePlan[]): InputError {
+  const message = (error as Error).message.split('\n')[0]
+  const plan = plans.find((p) => message.includes(p.path)) ?? plans[0]
+  return new InputError([{code: 'E_READ', message: `cannot read the log: ${message.replaceAll(plan.path, plan.file)}`, file: plan.file}])
 }
 
 /** How the time column arrives: a local time without zone, an instant, or text to parse. */
@@ -134,11 +197,12 @@ type TimeKind = 'naive' | 'instant' | 'text'
  * time format without an offset are typed by the reader itself (fast, and a bad time or count is a reject with its
  * line number); everything else is text parsed in SQL.
  */
-async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[]): Promise<{sql: string; time: TimeKind}> {
+async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], storeRejects: boolean): Promise<{sql: string; time: TimeKind}> {
   const plan = plans[0]
   const path = `[${plans.map((p) => literal(p.path)).join(', ')}]`
   const mapped = LOG_FIELDS.filter((field) => mapping.fields[field] !== undefined)
-  const rejects = `store_rejects = true, rejects_table = 'rejects', rejects_scan = 'rejects_scan', max_line_size = ${MAX_LINE}, filename = true`
+  // The reader skips a line it cannot split either way; the first read records where (store_rejects implies ignore_errors).
+  const rejects = `${storeRejects ? "store_rejects = true, rejects_table = 'rejects', rejects_scan = 'rejects_scan'" : 'ignore_errors = true'}, max_line_size = ${MAX_LINE}, filename = true`
   const compression = plan.gzip && plan.path === plan.file ? 'gzip' : 'none'
   if (mapping.format === 'jsonl') {
     // One text column per line, so that a line that is not JSON is a counted row rather than a failed read.
@@ -198,15 +262,24 @@ function localTime(mapping: LogMapping, col: string, time: TimeKind, timezone: s
   return hasOffset ? `timezone(${tz}, try_strptime(${t}, ${literal(format)}))` : fromNaive(`try_strptime(${t}, ${literal(format)})`)
 }
 
-/** Logged setting → nw | retail through the mapping; anything else is kept (bounded) so the setting rule sees it. */
-function settingExpr(mapping: LogMapping): string {
-  const pairs = Object.entries(mapping.values.setting).map(([k, v]) => `WHEN setting_raw = ${literal(k)} THEN ${literal(v)}`)
-  return `CASE ${pairs.join(' ')} WHEN lower(setting_raw) IN ('nw', 'retail') THEN lower(setting_raw) ELSE left(setting_raw, 40) END`
+/**
+ * Logged setting → 1 nw, 2 retail (through the mapping, or already nw / retail in any case), 3 anything else (the
+ * setting rule shows it), 0 not logged. Small integers: every row's kind is compared several times in the aggregation.
+ */
+function settingKind(mapping: LogMapping): string {
+  const code = (v: string) => (v === 'nw' ? 1 : 2)
+  const pairs = Object.entries(mapping.values.setting).map(([k, v]) => `WHEN ${literal(k)} THEN ${code(v)}`)
+  const rest = `CASE WHEN setting_raw IS NULL THEN 0 WHEN lower(setting_raw) = 'nw' THEN 1 WHEN lower(setting_raw) = 'retail' THEN 2 ELSE 3 END`
+  return pairs.length > 0 ? `CASE setting_raw ${pairs.join(' ')} ELSE ${rest} END` : rest
 }
 
-/** Logged action → the canonical words; an unknown action is `other` (it is still a use of the terminal). */
-function actionExpr(mapping: LogMapping): string {
-  const pairs = Object.entries(mapping.values.action).map(([k, v]) => `WHEN action_raw = ${literal(k)} THEN ${literal(v)}`)
-  const known = ACTIONS.map((a) => literal(a)).join(', ')
-  return `CASE ${pairs.join(' ')} WHEN lower(action_raw) IN (${known}) THEN lower(action_raw) ELSE 'other' END`
+/**
+ * Logged action → 1 export, 2 view, search or print (the volume rule's records), 0 anything else (login, logout,
+ * update, other, or an unknown word: still a use of the terminal), through the mapping or the canonical words.
+ */
+function actionKind(mapping: LogMapping): string {
+  const kind: Record<string, number> = {export: 1, view: 2, search: 2, print: 2}
+  const pairs = Object.entries(mapping.values.action).map(([k, v]) => `WHEN ${literal(k)} THEN ${kind[v] ?? 0}`)
+  const rest = `CASE lower(action_raw) WHEN 'export' THEN 1 WHEN 'view' THEN 2 WHEN 'search' THEN 2 WHEN 'print' THEN 2 ELSE 0 END`
+  return pairs.length > 0 ? `CASE action_raw ${pairs.join(' ')} ELSE ${rest} END` : rest
 }

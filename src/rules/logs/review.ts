@@ -12,7 +12,7 @@ import {dayIn} from '../../io/time.js'
 import type {LogEngine} from '../../facts/logs/engine.js'
 import {type FilePlan, hashFile, planFiles, transcode} from '../../facts/logs/files.js'
 import {rowToFinding} from './findings.js'
-import {loadFiles, type Rejects, USAGE_TABLE} from '../../facts/logs/load.js'
+import {loadFiles, loadHours, type Rejects, SUPPLY_POINT_LOOKUP, TRAVEL_CANDIDATES, USAGE_HOURS_TABLE, USAGE_TABLE} from '../../facts/logs/load.js'
 import {locateLines} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
 import {loadMapping} from '../../facts/logs/mapping.js'
@@ -32,7 +32,7 @@ export interface LogReviewOptions {
   showSupplyPoints?: boolean
   /** Key of the supply point mask (FLEET_AUDIT_MASK_KEY). */
   maskKey?: string
-  /** Engine threads and memory limit (defaults: 2 and 512MB). */
+  /** Engine threads and memory limit (defaults: the cores this process may use, and 512MB). */
   threads?: number
   memoryLimit?: string
 }
@@ -127,11 +127,15 @@ export async function reviewLogs(
     const sources = mappings.map((m) => m.source)
     await createTables(engine, {inventory, ledger: deps.ledger, from: options.from, to: options.to, sources, past: deps.past ?? []})
     await engine.run(USAGE_TABLE)
+    await engine.run(USAGE_HOURS_TABLE)
+    await engine.run(SUPPLY_POINT_LOOKUP)
     await engine.run(`CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`)
     await createUsageView(engine)
     await checkRuleQueries(engine, rules)
 
-    const summaries = await readFiles(engine, plans, tz, deps.onProgress)
+    const groups = fileGroups(plans)
+    const summaries = await readFiles(engine, groups, plans, tz, deps.onProgress)
+    await readHours(engine, groups, tz)
     await engine.table(
       'unparseable',
       {source: 'VARCHAR', file: 'VARCHAR', n: 'BIGINT', positions: 'VARCHAR', first_day: 'DATE', last_day: 'DATE'},
@@ -185,6 +189,34 @@ async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Prom
   if (problems.length > 0) throw new RulePackError(problems)
 }
 
+/** Files that one scan reads together: the same mapping, the same header (or one Parquet file), the same compression. */
+interface FileGroup {
+  mapping: LogMapping
+  plans: FilePlan[]
+}
+
+function fileGroups(plans: {mapping: LogMapping; plan: FilePlan}[]): FileGroup[] {
+  const groups = new Map<string, FileGroup>()
+  for (const {mapping, plan} of plans) {
+    const key = [mapping.file, mapping.format === 'parquet' ? plan.file : (plan.header ?? []).join('\u0000'), plan.gzip].join('\u0001')
+    const group = groups.get(key) ?? groups.set(key, {mapping, plans: []}).get(key)!
+    group.plans.push(plan)
+  }
+
+  return [...groups.values()]
+}
+
+/**
+ * The hourly use the travel rule reads, for the user ids that can be flagged at all (see TRAVEL_CANDIDATES): the
+ * files are read a second time only when some id was used at two sites.
+ */
+async function readHours(engine: LogEngine, groups: FileGroup[], tz: string): Promise<void> {
+  await engine.run(`CREATE TABLE travel_users AS ${TRAVEL_CANDIDATES}`)
+  const n = Number((await engine.rows('SELECT count(*) AS n FROM travel_users'))[0].n)
+  if (n === 0) return
+  for (const {mapping, plans} of groups) await loadHours(engine, mapping, plans, tz)
+}
+
 type FileResult = LogFileSummary & {days: [string | null, string | null]}
 
 /**
@@ -192,19 +224,18 @@ type FileResult = LogFileSummary & {days: [string | null, string | null]}
  * on the way (Shift_JIS: while transcoding) or beside the engine's scan (UTF-8). Then counts, per file, rows,
  * rows in the period and unparseable lines, and locates the first of those.
  */
-async function readFiles(engine: LogEngine, plans: {mapping: LogMapping; plan: FilePlan}[], tz: string, onProgress?: (p: LogProgress) => void): Promise<FileResult[]> {
+async function readFiles(
+  engine: LogEngine,
+  groups: FileGroup[],
+  plans: {mapping: LogMapping; plan: FilePlan}[],
+  tz: string,
+  onProgress?: (p: LogProgress) => void,
+): Promise<FileResult[]> {
   const total = plans.reduce((a, p) => a + p.plan.bytes, 0)
   let done = 0
   let rows = 0
-  const groups = new Map<string, {mapping: LogMapping; plans: FilePlan[]}>()
-  for (const {mapping, plan} of plans) {
-    const key = [mapping.file, mapping.format === 'parquet' ? plan.file : (plan.header ?? []).join('\u0000'), plan.gzip].join('\u0001')
-    const group = groups.get(key) ?? groups.set(key, {mapping, plans: []}).get(key)!
-    group.plans.push(plan)
-  }
-
   const rejects: Rejects = new Map()
-  for (const {mapping, plans: group} of groups.values()) {
+  for (const {mapping, plans: group} of groups) {
     const bytes = group.reduce((a, p) => a + p.bytes, 0)
     let groupDone = 0
     const report = () => onProgress?.({bytesDone: Math.min(done + groupDone, total), bytesTotal: total, rows, file: group[0].file})
