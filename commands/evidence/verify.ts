@@ -7,7 +7,10 @@ export default class EvidenceVerify extends BaseCommand {
   static override summary = 'Verify an evidence bundle: every hash, the signature, and that the audit reproduces from its inputs.'
   static override description = `Checks every file of the bundle against its manifest (a missing, extra or altered file is named), the
 manifest's signature with a key you trust, and re-runs the audit from the bundle's own inputs and rule packs at the
-bundle's "now", comparing the findings with its JSON report.
+bundle's "now": its findings must be the JSON report's, and every report (HTML, JSON, SARIF) rendered again from
+the re-run must be the bundle's byte for byte. From a ledger database, the other company's events and
+acknowledgements count only as the hand-off lists it signed (carried in the bundle) say, checked with its key as
+you trust it: anything else the bundle claims is named (exit 1) and shown as not acknowledged.
 
 Trust: a bundle carries its signer's public key in its inventory, which alone proves nothing. Anchor it with
 --trust-inventory (an inventory you already hold, e.g. from the company's repository: the signer's key is taken
