@@ -39,8 +39,9 @@ EXIT CODES
     if (!this.jsonEnabled()) {
       const lines = result.problems.map((p) => `FAIL  ${p.message}`)
       if (result.signer) lines.unshift(`signer: ${result.signer.company} (${result.signer.key})${result.trusted_by ? `, trusted by ${result.trusted_by === 'inventory' ? '--trust-inventory' : '--trust-key'}` : ''}`)
+      for (const o of result.other_signed) lines.push(`ledger: ${o.lists} list(s) signed by ${o.company} checked with its trusted key; its word as of ${o.newest}`)
       if (result.tool.bundle && result.tool.bundle !== result.tool.verifier) lines.push(`note: made by fleet-audit ${result.tool.bundle}, verified with ${result.tool.verifier}`)
-      lines.push(result.ok ? `OK  ${result.files} files, signature, and ${result.findings} findings reproduced (now ${result.now})` : `NOT VERIFIED  ${result.problems.length} problem(s)`)
+      lines.push(result.ok ? `OK  ${result.files} files, signature, ${result.findings} findings and every report reproduced (now ${result.now})` : `NOT VERIFIED  ${result.problems.length} problem(s)`)
       this.log(lines.join('\n'))
     }
 

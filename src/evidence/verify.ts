@@ -42,6 +42,11 @@ export interface BundleVerification {
   /** Findings of the re-run: null when it could not run. */
   findings: number | null
   reproduced: boolean
+  /**
+   * From a ledger database: the lists each other company signed that verified with its trusted key, and the newest
+   * date it signed one of them (its word goes as of then); empty when the bundle has none.
+   */
+  other_signed: {company: string; lists: number; newest: string}[]
   problems: BundleProblem[]
 }
 
@@ -78,7 +83,7 @@ export async function verifyBundle(path: string, trust: TrustAnchor, verifierVer
 
 async function verifyFolder(root: string, shownAs: string, trust: TrustAnchor, verifierVersion: string): Promise<BundleVerification> {
   const problems: BundleProblem[] = []
-  const out: BundleVerification = {bundle: shownAs, ok: false, signer: null, trusted_by: null, now: null, tool: {bundle: null, verifier: verifierVersion}, files: 0, findings: null, reproduced: false, problems}
+  const out: BundleVerification = {bundle: shownAs, ok: false, signer: null, trusted_by: null, now: null, tool: {bundle: null, verifier: verifierVersion}, files: 0, findings: null, reproduced: false, other_signed: [], problems}
   const onDisk = await walk(root, problems)
   const manifestText = await readSmall(root, LAYOUT.manifest, problems)
   const sigText = await readSmall(root, LAYOUT.signature, problems)
@@ -258,8 +263,17 @@ async function checkReproduces(root: string, manifest: Manifest, trust: BundleLe
       out.problems.push({kind: 'not-reproduced', path: LAYOUT.ledgerHeads, message: `${LAYOUT.ledgerHeads}: not what the bundle's events and signed lists give: ${describeReportDifference(LAYOUT.ledgerHeads, recorded, expected)}`})
   }
 
-  if (canonicalJson(manifest.summary) !== canonicalJson(rerun.result.summary))
-    out.problems.push({kind: 'not-reproduced', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: its summary is not the re-run's (${canonicalJson(manifest.summary)} vs ${canonicalJson(rerun.result.summary)})`})
+  const by = new Map<string, {company: string; lists: number; newest: string}>()
+  for (const l of rerun.heads?.signed_lists ?? []) {
+    const c = by.get(l.issuer) ?? by.set(l.issuer, {company: l.issuer, lists: 0, newest: ''}).get(l.issuer)!
+    c.lists++
+    if (l.created_at > c.newest) c.newest = l.created_at
+  }
+
+  out.other_signed = [...by.values()]
+  const said = manifest.summary === undefined ? 'none' : canonicalJson(manifest.summary)
+  if (said !== canonicalJson(rerun.result.summary))
+    out.problems.push({kind: 'not-reproduced', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: its summary is not the re-run's (${said} vs ${canonicalJson(rerun.result.summary)})`})
 
   let recorded: Finding[]
   try {

@@ -97,7 +97,8 @@ describe('evidence from a two-company ledger database', () => {
   it('an honest bundle verifies with the trusted inventory, or with both companies\' keys pinned (exit 0)', async () => {
     const a = await verify(at('honest'))
     expect(a.stderr).toBe('')
-    expect(a.stdout).toMatch(/OK {2}\d+ files, signature, and \d+ findings reproduced/)
+    expect(a.stdout).toMatch(/OK {2}\d+ files, signature, \d+ findings and every report reproduced/)
+    expect(a.stdout).toContain('ledger: 2 list(s) signed by tohoku-nw checked with its trusted key; its word as of 2026-11-27T12:00:00.000Z')
     expect(a.code).toBe(0)
     const b = await verify(at('honest'), '--trust-key', retailFp, '--trust-key', nwFp)
     expect(b.code).toBe(0)
