@@ -174,7 +174,9 @@ async function stageLedger(path: string, trust: BundleLedgerTrust): Promise<{eve
         check.problems.slice(0, 10).map((p) => ({code: 'E_LEDGER_TAMPERED', message: `ledger does not verify: ${p.chain} ${p.company}${p.seq === undefined ? '' : ` #${p.seq}`}: ${p.message}`, file: path, hint: 'run `fleet-audit ledger verify`'})),
       )
     claims = [...ledgerView(db).events]
-    lists = keptHandoffs(db).map((k) => ({path: `${LAYOUT.ledgerSigned}/${String(k.id).padStart(4, '0')}-${k.type}-${k.issuer}-${k.first_seq}-${k.last_seq}.yaml`, text: k.text}))
+    // The company id is the inventory's, but a file name takes only a safe subset of it.
+    const safe = (id: string) => id.replaceAll(/[^\w.-]/g, '_')
+    lists = keptHandoffs(db).map((k) => ({path: `${LAYOUT.ledgerSigned}/${String(k.id).padStart(4, '0')}-${k.type}-${safe(k.issuer)}-${k.first_seq}-${k.last_seq}.yaml`, text: k.text}))
   } finally {
     db.close()
   }
