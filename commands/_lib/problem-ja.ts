@@ -41,6 +41,7 @@ export const PROBLEM_JA: Record<string, string> = {
   E_CHAIN_IMPORTED: 'この会社の記録は取り込み済みの系列です（ここでは記録できません）',
   E_CHAIN_LOCAL: 'この会社の記録はこの台帳で記録した系列です（取り込めません）',
   E_LEDGER_TAMPERED: '台帳が改ざんされています（ledger verify で確認してください）',
+  E_LEDGER_SIGNED: '台帳が取り込んだ相手会社の署名付き一覧を、その会社の鍵で検証できないため証跡に含められません',
   E_DB_OPEN: '台帳データベースを開けません',
   E_DB_OLD: '台帳データベースが古い形式です',
   E_DB_NEWER: '台帳データベースがこのバージョンより新しい形式です',

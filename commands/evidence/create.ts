@@ -6,14 +6,16 @@ import {BaseCommand, sharedFlags} from '../_lib/base.js'
 export default class EvidenceCreate extends BaseCommand {
   static override summary = 'Write the signed evidence bundle of one run: reports, inputs, rule packs, ledger heads and a signed manifest.'
   static override description = `Copies the run's inputs (inventory files with their waivers, facts, the rule packs in use, hand-off files or a
-snapshot of the ledger database's events with its chain heads, hashes of log files) into a bundle, runs the audit
+snapshot of the ledger database's events with the other company's signed hand-off lists it imported and the
+chain heads, hashes of log files) into a bundle, runs the audit
 from those copies, writes the reports (HTML, JSON, SARIF) and a manifest of every file's SHA-256, and signs the
 manifest with a company's Ed25519 key (from \`ledger keygen\`). The signer is the company of the inventory whose
 public_key matches the key. A folder, or one archive when --output ends in .tar.gz or .tgz.
 
 EXIT CODES
   0  the bundle was written (its findings are in its reports)
-  2  unusable input: inventory, rules, facts, ledger, key not of any company, output already exists`
+  2  unusable input: inventory, rules, facts, ledger (or a ledger that does not verify), key not of any company,
+     output already exists`
 
   static override examples = [
     '<%= config.bin %> evidence create -i inventory/ --facts facts/ --db ledger.db --key keys/tohoku-nw.key -o evidence-2026-11.tar.gz',
@@ -51,6 +53,8 @@ EXIT CODES
       parseNow(flags.now),
     )
     this.log(`${written.output}: ${written.files} files, signed by ${written.signer.company} (${written.signer.key}); ${result.summary.total} findings, ${result.summary.failing} failing`)
+    // What the database says that no list the other company signed backs: the bundle shows it as not so.
+    for (const note of written.ledger_notes) this.logToStderr(`not backed by a signed list, so the bundle does not show it: ${note}`)
     return written
   }
 }

@@ -7,7 +7,10 @@ export default class EvidenceVerify extends BaseCommand {
   static override summary = 'Verify an evidence bundle: every hash, the signature, and that the audit reproduces from its inputs.'
   static override description = `Checks every file of the bundle against its manifest (a missing, extra or altered file is named), the
 manifest's signature with a key you trust, and re-runs the audit from the bundle's own inputs and rule packs at the
-bundle's "now", comparing the findings with its JSON report.
+bundle's "now": its findings must be the JSON report's, and every report (HTML, JSON, SARIF) rendered again from
+the re-run must be the bundle's byte for byte. From a ledger database, the other company's events and
+acknowledgements count only as the hand-off lists it signed (carried in the bundle) say, checked with its key as
+you trust it: anything else the bundle claims is named (exit 1) and shown as not acknowledged.
 
 Trust: a bundle carries its signer's public key in its inventory, which alone proves nothing. Anchor it with
 --trust-inventory (an inventory you already hold, e.g. from the company's repository: the signer's key is taken
@@ -36,8 +39,9 @@ EXIT CODES
     if (!this.jsonEnabled()) {
       const lines = result.problems.map((p) => `FAIL  ${p.message}`)
       if (result.signer) lines.unshift(`signer: ${result.signer.company} (${result.signer.key})${result.trusted_by ? `, trusted by ${result.trusted_by === 'inventory' ? '--trust-inventory' : '--trust-key'}` : ''}`)
+      for (const o of result.other_signed) lines.push(`ledger: ${o.lists} list(s) signed by ${o.company} checked with its trusted key; its word as of ${o.newest}`)
       if (result.tool.bundle && result.tool.bundle !== result.tool.verifier) lines.push(`note: made by fleet-audit ${result.tool.bundle}, verified with ${result.tool.verifier}`)
-      lines.push(result.ok ? `OK  ${result.files} files, signature, and ${result.findings} findings reproduced (now ${result.now})` : `NOT VERIFIED  ${result.problems.length} problem(s)`)
+      lines.push(result.ok ? `OK  ${result.files} files, signature, ${result.findings} findings and every report reproduced (now ${result.now})` : `NOT VERIFIED  ${result.problems.length} problem(s)`)
       this.log(lines.join('\n'))
     }
 

@@ -37,7 +37,8 @@ export async function inventoryFiles(path: string): Promise<string[]> {
     throw new InventoryError([{code: 'E_EMPTY', message: 'no *.yaml or *.yml files in the inventory folder', file: path}])
   }
 
-  const sorted = found.sort((a, b) => relative(path, a).localeCompare(relative(path, b)))
+  // Code-unit order, not localeCompare (which follows LANG): the same files load in the same order everywhere.
+  const sorted = found.map((f) => [relative(path, f), f] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f)
   const seen = new Set<string>()
   const files: string[] = []
   for (const file of sorted) {

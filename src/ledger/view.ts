@@ -46,7 +46,7 @@ function buildView(source: LedgerView['source'], events: ViewEvent[]): LedgerVie
     else if (event.seq > chain.last_seq) Object.assign(chain, {last_seq: event.seq, last_hash: event.hash})
   }
   for (const list of Object.values(byTerminal))
-    list.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at) || a.issuer.localeCompare(b.issuer) || a.seq - b.seq)
+    list.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at) || (a.issuer < b.issuer ? -1 : a.issuer > b.issuer ? 1 : 0) || a.seq - b.seq)
   return Object.freeze({source, events: Object.freeze(events), byTerminal: Object.freeze(byTerminal), chains: Object.freeze([...chains.values()])})
 }
 
@@ -108,7 +108,7 @@ export function loadHandoffFiles(paths: readonly string[], companies: readonly C
     }
   if (problems.length > 0) throw new LedgerError(problems)
   const viewEvents: ViewEvent[] = []
-  for (const [issuer, chain] of [...events].sort(([a], [b]) => a.localeCompare(b)))
+  for (const [issuer, chain] of [...events].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     for (const event of [...chain.values()].sort((a, b) => a.seq - b.seq)) {
       const ack = latest.get(`${issuer}#${event.seq}`)
       viewEvents.push({

@@ -111,7 +111,8 @@ export async function loadRules(extraDirs: readonly string[] = [], builtinDir = 
   }
 
   problems.throwIfAny(RulePackError)
-  return rules.sort((a, b) => a.id.localeCompare(b.id))
+  // Code-unit order, not localeCompare: the order (and so SARIF rule indexes and the HTML) must not follow LANG.
+  return rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
 /** Places a CEL error at its line and column in the rule file, inside the YAML scalar that holds the expression. */

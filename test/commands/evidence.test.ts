@@ -89,7 +89,7 @@ describe('evidence verify', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('trusted by --trust-key')
-    expect(r.stdout).toMatch(/OK {2}\d+ files, signature, and 13 findings reproduced/)
+    expect(r.stdout).toMatch(/OK {2}\d+ files, signature, 13 findings and every report reproduced/)
   })
 
   it('verifies an archive against an inventory the verifier holds (exit 0); log files are recorded by hash only', async () => {

@@ -17,6 +17,8 @@ export const LAYOUT = {
   handoffs: 'inputs/ledger',
   ledgerEvents: 'ledger/events.json',
   ledgerHeads: 'ledger/heads.json',
+  /** The other companies' signed hand-off lists, as the ledger database keeps them, that back their records. */
+  ledgerSigned: 'ledger/signed',
   logHashes: 'logs/hashes.json',
   reports: {html: 'reports/audit.html', json: 'reports/audit.json', sarif: 'reports/audit.sarif'},
 } as const
@@ -36,8 +38,12 @@ export interface BundleRun {
   facts: string | null
   builtin_rules: string
   rules: string[]
-  /** The ledger the ledger rules read: a snapshot of a database's events, or signed hand-off files. */
-  ledger: {events: string} | {handoffs: string[]} | null
+  /**
+   * The ledger the ledger rules read: a snapshot of a database's events with the other companies' signed lists
+   * that back their records (`signed`; absent in bundles made before it was carried: nothing is then backed), or
+   * signed hand-off files.
+   */
+  ledger: {events: string; signed?: string[]} | {handoffs: string[]} | null
   fail_on: FailOn
   lang: 'en' | 'ja'
   /** The paths given on the command line when the bundle was made (for people; never read back). */

@@ -6,7 +6,7 @@ import type {LedgerView, ViewEvent} from '../../ledger/view.js'
  * database the bundle was made from.
  */
 export function viewFromEvents(events: readonly ViewEvent[], source: LedgerView['source'] = 'database'): LedgerView {
-  const sorted = [...events].sort((a, b) => a.issuer.localeCompare(b.issuer) || a.seq - b.seq)
+  const sorted = [...events].sort((a, b) => ordinal(a.issuer, b.issuer) || a.seq - b.seq)
   const byTerminal: Record<string, ViewEvent[]> = {}
   const chains = new Map<string, {issuer: string; first_seq: number; last_seq: number; last_hash: string | null}>()
   for (const event of sorted) {
@@ -17,6 +17,11 @@ export function viewFromEvents(events: readonly ViewEvent[], source: LedgerView[
   }
 
   for (const list of Object.values(byTerminal))
-    list.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at) || a.issuer.localeCompare(b.issuer) || a.seq - b.seq)
+    list.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at) || ordinal(a.issuer, b.issuer) || a.seq - b.seq)
   return {source, events: sorted, byTerminal, chains: [...chains.values()]}
+}
+
+/** Code-unit order: the same on every machine (localeCompare follows LANG, so a bundle would sort differently). */
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }

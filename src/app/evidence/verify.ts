@@ -1,6 +1,6 @@
 import {lstat, mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, posix, relative, sep} from 'node:path'
+import {join, posix, relative, resolve, sep} from 'node:path'
 
 import {canonicalJson} from '../../ledger/hash.js'
 import {InputError} from '../../model/errors.js'
@@ -9,9 +9,10 @@ import {parseHandoff} from '../../ledger/handoff-format.js'
 import {keyFingerprint, readPublicKey, verifyText} from '../../ledger/keys.js'
 import type {Company, Finding} from '../../model/types.js'
 import type {ArchiveLimits} from './archive.js'
-import {auditBundle} from './bundle-audit.js'
+import {auditBundle, type BundleAudit, type BundleLedgerTrust} from './bundle-audit.js'
 import {hashFile} from './inputs.js'
 import {EVIDENCE_FORMAT, LAYOUT, type Manifest, type ManifestSignature} from './layout.js'
+import {describeReportDifference, renderBundleReports} from './render.js'
 
 /** How a verifier anchors trust in the signer's key: a bundle that carries its own public key proves nothing alone. */
 export interface TrustAnchor {
@@ -23,7 +24,7 @@ export interface TrustAnchor {
 
 /** One reason a bundle does not verify. */
 export interface BundleProblem {
-  kind: 'missing' | 'extra' | 'altered' | 'not-a-file' | 'manifest' | 'signature' | 'signer' | 'not-reproduced'
+  kind: 'missing' | 'extra' | 'altered' | 'not-a-file' | 'manifest' | 'signature' | 'signer' | 'not-reproduced' | 'not-backed'
   /** The bundle file concerned, if any. */
   path?: string
   message: string
@@ -41,6 +42,11 @@ export interface BundleVerification {
   /** Findings of the re-run: null when it could not run. */
   findings: number | null
   reproduced: boolean
+  /**
+   * From a ledger database: the lists each other company signed that verified with its trusted key, and the newest
+   * date it signed one of them (its word goes as of then); empty when the bundle has none.
+   */
+  other_signed: {company: string; lists: number; newest: string}[]
   problems: BundleProblem[]
 }
 
@@ -62,7 +68,8 @@ export async function verifyBundle(path: string, trust: TrustAnchor, verifierVer
     throw new InputError([{code: 'E_READ', message: `cannot read the bundle: ${(error as NodeJS.ErrnoException).code ?? error}`, file: path}])
   }
 
-  if (st.isDirectory()) return verifyFolder(path, path, trust, verifierVersion)
+  // Absolute, so that the re-run's paths (made bundle-relative by stripping this prefix) match the recorded ones.
+  if (st.isDirectory()) return verifyFolder(resolve(path), path, trust, verifierVersion)
   if (!st.isFile()) throw new InputError([{code: 'E_ARCHIVE', message: 'not a folder or an archive file', file: path}])
   const dir = await mkdtemp(join(tmpdir(), 'fleet-audit-verify-'))
   try {
@@ -76,7 +83,7 @@ export async function verifyBundle(path: string, trust: TrustAnchor, verifierVer
 
 async function verifyFolder(root: string, shownAs: string, trust: TrustAnchor, verifierVersion: string): Promise<BundleVerification> {
   const problems: BundleProblem[] = []
-  const out: BundleVerification = {bundle: shownAs, ok: false, signer: null, trusted_by: null, now: null, tool: {bundle: null, verifier: verifierVersion}, files: 0, findings: null, reproduced: false, problems}
+  const out: BundleVerification = {bundle: shownAs, ok: false, signer: null, trusted_by: null, now: null, tool: {bundle: null, verifier: verifierVersion}, files: 0, findings: null, reproduced: false, other_signed: [], problems}
   const onDisk = await walk(root, problems)
   const manifestText = await readSmall(root, LAYOUT.manifest, problems)
   const sigText = await readSmall(root, LAYOUT.signature, problems)
@@ -111,8 +118,9 @@ async function verifyFolder(root: string, shownAs: string, trust: TrustAnchor, v
   else await checkSignature(manifestText, sigText, manifest, bundleInventory?.companies, trust, out)
   if (bundleInventory) await checkOtherKeys(root, manifest, bundleInventory.companies, trust, problems)
 
-  // Re-run from the bundle's own inputs, at the bundle's "now", and compare with its JSON report.
-  if (bundleInventory) await checkReproduces(root, manifest, out)
+  // Re-run from the bundle's own inputs, at the bundle's "now", with the other companies' keys as the verifier
+  // trusts them; compare with its JSON report, its ledger snapshot and heads, and every report re-rendered.
+  if (bundleInventory) await checkReproduces(root, manifest, await ledgerTrust(manifest, bundleInventory.companies, trust), out)
   out.ok = problems.length === 0
   return out
 }
@@ -213,16 +221,60 @@ async function checkOtherKeys(root: string, manifest: Manifest, bundleCompanies:
   }
 }
 
-async function checkReproduces(root: string, manifest: Manifest, out: BundleVerification): Promise<void> {
-  let rerun
+/**
+ * The keys the re-run checks other companies' signed lists with: the trusted inventory's, or with --trust-key the
+ * bundle inventory's keys whose fingerprints are pinned. Never a key only the bundle vouches for.
+ */
+async function ledgerTrust(manifest: Manifest, bundleCompanies: readonly Company[], trust: TrustAnchor): Promise<BundleLedgerTrust> {
+  const keys = new Map<string, string>()
+  if (trust.inventory) {
+    for (const c of (await loadDeclared(trust.inventory)).companies) if (c.public_key) keys.set(c.id, c.public_key)
+  } else
+    for (const c of bundleCompanies) {
+      if (!c.public_key) continue
+      try {
+        if (trust.keys!.includes(keyFingerprint(readPublicKey(c.public_key)))) keys.set(c.id, c.public_key)
+      } catch {
+        // an unreadable key anchors nothing
+      }
+    }
+
+  return {signer: manifest.signer.company, keyOf: (id) => keys.get(id)}
+}
+
+async function checkReproduces(root: string, manifest: Manifest, trust: BundleLedgerTrust, out: BundleVerification): Promise<void> {
+  let rerun: BundleAudit
   try {
-    rerun = await auditBundle(root, manifest.run, new Date(manifest.now))
+    rerun = await auditBundle(root, manifest.run, new Date(manifest.now), trust)
   } catch (error) {
     out.problems.push({kind: 'not-reproduced', message: `the audit cannot be re-run from the bundle: ${(error as Error).message}`})
     return
   }
 
   out.findings = rerun.result.findings.length
+  const before = out.problems.length
+  // The ledger: what the signer says of other companies' records must be what they signed.
+  for (const p of rerun.ledgerProblems) out.problems.push({kind: p.path === LAYOUT.ledgerEvents ? 'not-backed' : 'signature', path: p.path, message: p.message})
+  if (rerun.heads) {
+    const recorded = await readFile(join(root, ...LAYOUT.ledgerHeads.split('/')), 'utf8').catch(() => undefined)
+    const expected = `${JSON.stringify(rerun.heads, null, 2)}\n`
+    if (recorded === undefined) out.problems.push({kind: 'missing', path: LAYOUT.ledgerHeads, message: `${LAYOUT.ledgerHeads}: missing`})
+    else if (recorded !== expected)
+      out.problems.push({kind: 'not-reproduced', path: LAYOUT.ledgerHeads, message: `${LAYOUT.ledgerHeads}: not what the bundle's events and signed lists give: ${describeReportDifference(LAYOUT.ledgerHeads, recorded, expected)}`})
+  }
+
+  const by = new Map<string, {company: string; lists: number; newest: string}>()
+  for (const l of rerun.heads?.signed_lists ?? []) {
+    const c = by.get(l.issuer) ?? by.set(l.issuer, {company: l.issuer, lists: 0, newest: ''}).get(l.issuer)!
+    c.lists++
+    if (l.created_at > c.newest) c.newest = l.created_at
+  }
+
+  out.other_signed = [...by.values()]
+  const said = manifest.summary === undefined ? 'none' : canonicalJson(manifest.summary)
+  if (said !== canonicalJson(rerun.result.summary))
+    out.problems.push({kind: 'not-reproduced', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: its summary is not the re-run's (${said} vs ${canonicalJson(rerun.result.summary)})`})
+
   let recorded: Finding[]
   try {
     recorded = (JSON.parse(await readFile(join(root, ...LAYOUT.reports.json.split('/')), 'utf8')) as {findings: Finding[]}).findings
@@ -232,9 +284,21 @@ async function checkReproduces(root: string, manifest: Manifest, out: BundleVeri
     return
   }
 
-  const differences = diffFindings(recorded, rerun.result.findings)
-  for (const d of differences) out.problems.push({kind: 'not-reproduced', message: d})
-  out.reproduced = differences.length === 0
+  for (const d of diffFindings(recorded, rerun.result.findings)) out.problems.push({kind: 'not-reproduced', message: d})
+
+  // Every report, rendered again from the re-run (as the bundle's tool version would label it) and compared byte
+  // for byte: a page or a SARIF log that says something the findings do not is named.
+  const result = {...rerun.result, tool: {...rerun.result.tool, version: manifest.tool.version}}
+  const versions = manifest.tool.version === out.tool.verifier ? '' : ` (made by fleet-audit ${manifest.tool.version}, verified with ${out.tool.verifier}: if only the rendering changed between them, verify with ${manifest.tool.version})`
+  for (const [path, text] of Object.entries(renderBundleReports({result, details: rerun.details}, manifest.run.lang))) {
+    const file = join(root, ...path.split('/'))
+    const bytes = await readFile(file).catch(() => undefined)
+    if (bytes === undefined) continue // named as missing by the file check
+    if (!bytes.equals(Buffer.from(text, 'utf8')))
+      out.problems.push({kind: 'not-reproduced', path, message: `${path}: not the report the re-run renders: ${describeReportDifference(path, bytes.toString('utf8'), text)}${versions}`})
+  }
+
+  out.reproduced = out.problems.length === before
 }
 
 /** What differs between two finding lists, one line each, naming terminal and rule. */
@@ -287,7 +351,9 @@ function parseManifest(text: string, problems: BundleProblem[]): Manifest | unde
     // The ledger the re-run reads is a bundle file too: never a path that leaves the bundle.
     (m.run.ledger === null ||
       (typeof m.run.ledger === 'object' &&
-        ('events' in m.run.ledger ? okPath(m.run.ledger.events) : Array.isArray(m.run.ledger.handoffs) && m.run.ledger.handoffs.every(okPath))))
+        ('events' in m.run.ledger
+          ? okPath(m.run.ledger.events) && (m.run.ledger.signed === undefined || (Array.isArray(m.run.ledger.signed) && m.run.ledger.signed.every(okPath)))
+          : Array.isArray(m.run.ledger.handoffs) && m.run.ledger.handoffs.every(okPath))))
   if (!valid) {
     problems.push({kind: 'manifest', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: not a ${EVIDENCE_FORMAT} manifest`})
     return undefined
