@@ -17,17 +17,36 @@ module.exports = {
     onlyFrom('model', [], 'The model (types, field tables, labels) imports nothing outside the model.'),
     onlyFrom('io', ['model'], 'Input reading and text safety know only the model.'),
     onlyFrom('policy', ['model'], 'The exit policy is a pure function of a result.'),
-    onlyFrom('inventory', ['model', 'io'], 'The inventory is read from files; it knows nothing of facts, rules or the ledger.'),
+    onlyFrom(
+      'inventory',
+      ['model', 'io'],
+      'The inventory is read from files; it knows nothing of facts, rules or the ledger.',
+    ),
     onlyFrom('facts', ['model', 'io'], 'Fact sources (probes, recorded facts, access logs) know nothing downstream.'),
     onlyFrom('collect', ['model', 'io', 'facts'], 'Collection runs the probes of facts/ over SSH; nothing downstream.'),
-    onlyFrom('ledger', ['model', 'io', 'inventory'], 'The ledger stores what happened; it does not run rules or render reports.'),
+    onlyFrom(
+      'ledger',
+      ['model', 'io', 'inventory'],
+      'The ledger stores what happened; it does not run rules or render reports.',
+    ),
     onlyFrom('report', ['model', 'io'], 'Reports see only the model (a result) and text safety.'),
     {
       name: 'rules-imports',
-      comment: 'Rules see the model, input, and the outputs of inventory, facts and the ledger view — never the ledger store.',
+      comment:
+        'Rules see the model, input, and the outputs of inventory, facts and the ledger view — never the ledger store.',
       severity: 'error',
       from: {path: stage('rules')},
-      to: {path: '^src/', pathNot: [stage('rules'), stage('model'), stage('io'), stage('inventory'), stage('facts'), '^src/ledger/view\\.ts$']},
+      to: {
+        path: '^src/',
+        pathNot: [
+          stage('rules'),
+          stage('model'),
+          stage('io'),
+          stage('inventory'),
+          stage('facts'),
+          '^src/ledger/view\\.ts$',
+        ],
+      },
     },
     {
       name: 'ledger-opened-by-app',
@@ -62,6 +81,10 @@ module.exports = {
     doNotFollow: {path: 'node_modules'},
     tsPreCompilationDeps: true,
     tsConfig: {fileName: 'tsconfig.json'},
-    enhancedResolveOptions: {exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js']},
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
   },
 }

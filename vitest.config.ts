@@ -15,7 +15,15 @@ export default defineConfig({
     reporters: ['default', './test/support/plain-summary-reporter.ts'],
     projects: [
       // vitest's default is one worker less than the cores: a single one on a 2-core machine.
-      {test: {name: 'parallel', include: ['test/**/*.test.ts'], exclude: REAL, maxWorkers: Math.max(2, availableParallelism()), ...timeouts}},
+      {
+        test: {
+          name: 'parallel',
+          include: ['test/**/*.test.ts'],
+          exclude: REAL,
+          maxWorkers: Math.max(2, availableParallelism()),
+          ...timeouts,
+        },
+      },
       {test: {name: 'real', include: REAL, fileParallelism: false, ...timeouts}},
     ],
   },

@@ -24,9 +24,11 @@ export interface WorkerConfig {
 
 async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0
-  await Promise.all(Array.from({length: Math.min(n, items.length)}, async () => {
-    while (next < items.length) await fn(items[next++])
-  }))
+  await Promise.all(
+    Array.from({length: Math.min(n, items.length)}, async () => {
+      while (next < items.length) await fn(items[next++])
+    }),
+  )
 }
 
 async function main(): Promise<void> {

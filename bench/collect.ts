@@ -30,7 +30,10 @@ const BARE = 'node-ssh (bare), probe command'
 const BARE_LIGHT = 'node-ssh (bare), light command `true`'
 
 /** An inventory declaring the lab's terminals (one site, one zone), for the whole `collect` command. */
-function inventoryYaml(terminals: Array<{id: string; hostname: string; address?: string}>, profile: 'linux' | 'windows'): string {
+function inventoryYaml(
+  terminals: Array<{id: string; hostname: string; address?: string}>,
+  profile: 'linux' | 'windows',
+): string {
   return [
     'companies:',
     '  - {id: lab-co, name: Lab, side: retail}',
@@ -42,7 +45,10 @@ function inventoryYaml(terminals: Array<{id: string; hostname: string; address?:
     'defaults:',
     `  ssh: {user: root, profile: ${profile}}`,
     'terminals:',
-    ...terminals.map((t) => `  - {id: ${t.id}, hostname: ${t.hostname}, address: "${t.address}", site: lab-site, zone: lab-zone, owner: lab-co, role: retail}`),
+    ...terminals.map(
+      (t) =>
+        `  - {id: ${t.id}, hostname: ${t.hostname}, address: "${t.address}", site: lab-site, zone: lab-zone, owner: lab-co, role: retail}`,
+    ),
     '',
   ].join('\n')
 }
@@ -50,7 +56,8 @@ function inventoryYaml(terminals: Array<{id: string; hostname: string; address?:
 /** Facts files in `dir` whose outcome is ok. */
 async function okFacts(dir: string): Promise<number> {
   let ok = 0
-  for (const f of await readdir(dir)) if (f.endsWith('.json') && JSON.parse(await readFile(join(dir, f), 'utf8')).outcome === 'ok') ok++
+  for (const f of await readdir(dir))
+    if (f.endsWith('.json') && JSON.parse(await readFile(join(dir, f), 'utf8')).outcome === 'ok') ok++
   return ok
 }
 
@@ -70,13 +77,21 @@ interface Measure {
 }
 
 /** Runs a command under GNU time; returns its stdout and rusage (self + waited-for children). */
-function timed(cmd: string, args: string[]): Promise<{stdout: string; wallS: number; userS: number; sysS: number; maxRssMB: number}> {
+function timed(
+  cmd: string,
+  args: string[],
+): Promise<{stdout: string; wallS: number; userS: number; sysS: number; maxRssMB: number}> {
   return new Promise((resolve, reject) => {
-    execFile('/usr/bin/time', ['-f', 'FA-TIME %e %U %S %M', cmd, ...args], {maxBuffer: 64 * 1024 * 1024}, (err, stdout, stderr) => {
-      const m = /FA-TIME (\S+) (\S+) (\S+) (\S+)/.exec(stderr)
-      if (!m) return reject(new Error(`${cmd} failed: ${err?.message ?? ''}\n${stderr.slice(-2000)}`))
-      resolve({stdout, wallS: Number(m[1]), userS: Number(m[2]), sysS: Number(m[3]), maxRssMB: Number(m[4]) / 1024})
-    })
+    execFile(
+      '/usr/bin/time',
+      ['-f', 'FA-TIME %e %U %S %M', cmd, ...args],
+      {maxBuffer: 64 * 1024 * 1024},
+      (err, stdout, stderr) => {
+        const m = /FA-TIME (\S+) (\S+) (\S+) (\S+)/.exec(stderr)
+        if (!m) return reject(new Error(`${cmd} failed: ${err?.message ?? ''}\n${stderr.slice(-2000)}`))
+        resolve({stdout, wallS: Number(m[1]), userS: Number(m[2]), sysS: Number(m[3]), maxRssMB: Number(m[4]) / 1024})
+      },
+    )
   })
 }
 
@@ -90,9 +105,15 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     process.stderr.write(`starting ${n} lab terminals…\n`)
     const t0 = Date.now()
-    const lab = await startLab({terminals: Array.from({length: n}, (_, i) => ({id: `B${String(i).padStart(5, '0')}`})), startConcurrency: 8})
+    const lab = await startLab({
+      terminals: Array.from({length: n}, (_, i) => ({id: `B${String(i).padStart(5, '0')}`})),
+      startConcurrency: 8,
+    })
     const wlab = await startLab({
-      terminals: Array.from({length: n}, (_, i) => ({id: `W${String(i).padStart(5, '0')}`, windows: {shell: 'cmd' as const, encoding: 'cp932' as const}})),
+      terminals: Array.from({length: n}, (_, i) => ({
+        id: `W${String(i).padStart(5, '0')}`,
+        windows: {shell: 'cmd' as const, encoding: 'cp932' as const},
+      })),
       startConcurrency: 8,
     })
     process.stderr.write(`labs up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
@@ -100,7 +121,15 @@ async function main(): Promise<void> {
     try {
       const terminals = lab.declared()
       const targets = [...lab.terminals.values()].map((t) => ({host: t.address, port: t.port}))
-      const cfg: WorkerConfig = {terminals, targets, keyPath: lab.clientKeyPath, knownHostsPath: lab.knownHostsPath, command: LINUX_COMMAND, expect: '@@fleet-audit end', concurrency}
+      const cfg: WorkerConfig = {
+        terminals,
+        targets,
+        keyPath: lab.clientKeyPath,
+        knownHostsPath: lab.knownHostsPath,
+        command: LINUX_COMMAND,
+        expect: '@@fleet-audit end',
+        concurrency,
+      }
       const cfgPath = join(work, 'config.json')
       await writeFile(cfgPath, JSON.stringify(cfg))
       await writeFile(join(work, 'cmd'), LINUX_COMMAND)
@@ -122,7 +151,22 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
       await writeFile(lightPath, JSON.stringify({...cfg, command: 'true', expect: undefined} satisfies WorkerConfig))
       const cli = async (inventory: string, lab: typeof wlab, out: string) => {
         await rm(out, {recursive: true, force: true})
-        const r = await timed('node', [join(root, 'bin', 'run.js'), 'collect', '-i', inventory, '--out', out, '--identity', lab.clientKeyPath, '--known-hosts', lab.knownHostsPath, '--concurrency', String(concurrency), '--max-file-size', String(64 << 20)])
+        const r = await timed('node', [
+          join(root, 'bin', 'run.js'),
+          'collect',
+          '-i',
+          inventory,
+          '--out',
+          out,
+          '--identity',
+          lab.clientKeyPath,
+          '--known-hosts',
+          lab.knownHostsPath,
+          '--concurrency',
+          String(concurrency),
+          '--max-file-size',
+          String(64 << 20),
+        ])
         return {...r, ok: await okFacts(out)}
       }
       const methods: Record<string, () => Promise<Omit<Measure, 'serverS' | 'method'>>> = {
@@ -138,9 +182,13 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
         [COLLECT]: () => cli(inv, lab, join(work, 'facts')),
         'OpenSSH xargs -P': async () => {
           await rm(outDir, {recursive: true, force: true})
-          const r = await timed('sh', ['-c', `xargs -P ${concurrency} -n 2 sh ${join(work, 'one.sh')} < ${join(work, 'targets')}`])
+          const r = await timed('sh', [
+            '-c',
+            `xargs -P ${concurrency} -n 2 sh ${join(work, 'one.sh')} < ${join(work, 'targets')}`,
+          ])
           let ok = 0
-          for (const f of await readdir(outDir)) if ((await readFile(join(outDir, f), 'utf8')).includes('@@fleet-audit end')) ok++
+          for (const f of await readdir(outDir))
+            if ((await readFile(join(outDir, f), 'utf8')).includes('@@fleet-audit end')) ok++
           return {...r, ok}
         },
       }
@@ -184,12 +232,21 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
       )
     }
   }
-  out.push('', 'Every method is one whole process (or, for xargs, one process tree) timed from outside: wall and client CPU include node or ssh start-up, and for `fleet-audit collect` also the CLI, the inventory and writing the facts files. Peak RSS is the largest single process (for xargs, one ssh).')
-  out.push('', 'Targets (issue 10 item 10): `fleet-audit collect` within 1.15× of the bare node-ssh fan-out running the same probe command, and faster than OpenSSH, at every size:', '')
+  out.push(
+    '',
+    'Every method is one whole process (or, for xargs, one process tree) timed from outside: wall and client CPU include node or ssh start-up, and for `fleet-audit collect` also the CLI, the inventory and writing the facts files. Peak RSS is the largest single process (for xargs, one ssh).',
+  )
+  out.push(
+    '',
+    'Targets (issue 10 item 10): `fleet-audit collect` within 1.15× of the bare node-ssh fan-out running the same probe command, and faster than OpenSSH, at every size:',
+    '',
+  )
   for (const n of sizes) {
     const wall = (method: string) => median(rows.filter((r) => r.n === n && r.method === method).map((r) => r.wallS))
     const ratio = wall(COLLECT) / wall(BARE)
-    out.push(`- ${n} terminals: ${ratio.toFixed(2)}× bare node-ssh (${ratio <= 1.15 ? 'met' : 'NOT met'}), ${(wall(COLLECT) / wall('OpenSSH xargs -P')).toFixed(2)}× OpenSSH (${wall(COLLECT) < wall('OpenSSH xargs -P') ? 'faster: met' : 'NOT faster: not met'}); ${(wall(COLLECT) / wall(BARE_LIGHT)).toFixed(2)}× the bare fan-out with its light command.`)
+    out.push(
+      `- ${n} terminals: ${ratio.toFixed(2)}× bare node-ssh (${ratio <= 1.15 ? 'met' : 'NOT met'}), ${(wall(COLLECT) / wall('OpenSSH xargs -P')).toFixed(2)}× OpenSSH (${wall(COLLECT) < wall('OpenSSH xargs -P') ? 'faster: met' : 'NOT faster: not met'}); ${(wall(COLLECT) / wall(BARE_LIGHT)).toFixed(2)}× the bare fan-out with its light command.`,
+    )
   }
   out.push(
     '',
@@ -203,7 +260,9 @@ exec ssh -F /dev/null -q -i ${lab.clientKeyPath} -o BatchMode=yes -o IdentitiesO
     const lin = median(of(COLLECT).map((r) => r.wallS))
     const win = median(of(WINDOWS_METHOD).map((r) => r.wallS))
     const cpu = (method: string) => median(of(method).map((r) => (r.serverS * 1000) / n)).toFixed(1)
-    out.push(`| ${n} | ${lin.toFixed(2)} | ${win.toFixed(2)} | ${(win / lin).toFixed(2)}× | ${cpu(COLLECT)} → ${cpu(WINDOWS_METHOD)} |`)
+    out.push(
+      `| ${n} | ${lin.toFixed(2)} | ${win.toFixed(2)} | ${(win / lin).toFixed(2)}× | ${cpu(COLLECT)} → ${cpu(WINDOWS_METHOD)} |`,
+    )
   }
   process.stdout.write(`${out.join('\n')}\n`)
 }

@@ -24,7 +24,8 @@ defaults: {ssh: {user: audit, port: 22, profile: linux}}
   const chunks = []
   let t = 0
   for (let s = 0; s < sites; s++) {
-    const a = Math.floor(s / 250), b = s % 250
+    const a = Math.floor(s / 250),
+      b = s % 250
     let y = `sites:
   - id: site-${s}
     name: 営業所 ${s}
@@ -55,11 +56,28 @@ terminals:
     note: 合成データ
     ssh: {user: audit, port: 22, host_key: "${fp(id)}", profile: linux}
 `
-      writeFileSync(join(dir, 'facts', `${id}.json`), JSON.stringify({
-        terminal: id, collected_at: '2026-11-26T10:00:00+09:00', outcome: 'ok', host_key: fp(id),
-        client: {terminal_id: id, role: nw ? 'nw' : 'retail', auth: 'device', serial: `SN${id}`, macs: [mac], ips: [ip]},
-        os: {hostname: id.toLowerCase(), machine_id: createHash('md5').update(id).digest('hex'), name: 'Debian GNU/Linux 12'},
-      }))
+      writeFileSync(
+        join(dir, 'facts', `${id}.json`),
+        JSON.stringify({
+          terminal: id,
+          collected_at: '2026-11-26T10:00:00+09:00',
+          outcome: 'ok',
+          host_key: fp(id),
+          client: {
+            terminal_id: id,
+            role: nw ? 'nw' : 'retail',
+            auth: 'device',
+            serial: `SN${id}`,
+            macs: [mac],
+            ips: [ip],
+          },
+          os: {
+            hostname: id.toLowerCase(),
+            machine_id: createHash('md5').update(id).digest('hex'),
+            name: 'Debian GNU/Linux 12',
+          },
+        }),
+      )
     }
     chunks.push(y)
   }

@@ -26,7 +26,11 @@ const bound = (terminals, findings) => BOUND.perTerminal * terminals + BOUND.per
 
 function cli(args, file) {
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(process.execPath, ['bin/run.js', ...args, '--output', file], {cwd: root, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']})
+  const r = spawnSync(process.execPath, ['bin/run.js', ...args, '--output', file], {
+    cwd: root,
+    env: {...process.env, NO_COLOR: '1'},
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   if (![0, 1].includes(r.status)) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`)
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
@@ -48,7 +52,9 @@ const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`
 
-const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' ')
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')
 const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu']})
 const rows = []
 for (const n of sizes) {
@@ -74,7 +80,12 @@ for (const n of sizes) {
     baseFile,
     `<!doctype html><meta charset="utf-8"><script type="application/json" id="d">${readFileSync(jsonFile, 'utf8').replaceAll('<', '\\u003c')}</script><script>JSON.parse(document.getElementById('d').textContent);document.documentElement.setAttribute('data-ready','1')</script>`,
   )
-  const base = [], page = [], inPage = [], filter = [], select = [], search = []
+  const base = [],
+    page = [],
+    inPage = [],
+    filter = [],
+    select = [],
+    search = []
   for (let i = 0; i < REPS; i++) {
     const b = await load(browser, baseFile, 'html[data-ready]')
     base.push(b.wall)
@@ -83,32 +94,52 @@ for (const n of sizes) {
     page.push(p.wall)
     inPage.push(Number(await p.page.getAttribute('html', 'data-ready-ms')))
     // Responsiveness: the synchronous work of a filter change, a search keystroke and a selection.
-    filter.push(await p.page.evaluate(() => {
-      const s = document.querySelector('select[name=rule]')
-      const t = performance.now()
-      s.value = 'reconcile/role-mismatch'
-      s.dispatchEvent(new Event('change'))
-      return performance.now() - t
-    }))
-    search.push(await p.page.evaluate(() => {
-      const q = document.querySelector('input[name=q]')
-      const t = performance.now()
-      q.value = 't0042'
-      q.dispatchEvent(new Event('input'))
-      return performance.now() - t
-    }))
-    select.push(await p.page.evaluate(() => {
-      const m = document.querySelector('button.m[data-id="T000010"]')
-      const t = performance.now()
-      m.click()
-      return performance.now() - t
-    }))
+    filter.push(
+      await p.page.evaluate(() => {
+        const s = document.querySelector('select[name=rule]')
+        const t = performance.now()
+        s.value = 'reconcile/role-mismatch'
+        s.dispatchEvent(new Event('change'))
+        return performance.now() - t
+      }),
+    )
+    search.push(
+      await p.page.evaluate(() => {
+        const q = document.querySelector('input[name=q]')
+        const t = performance.now()
+        q.value = 't0042'
+        q.dispatchEvent(new Event('input'))
+        return performance.now() - t
+      }),
+    )
+    select.push(
+      await p.page.evaluate(() => {
+        const m = document.querySelector('button.m[data-id="T000010"]')
+        const t = performance.now()
+        m.click()
+        return performance.now() - t
+      }),
+    )
     await p.page.close()
   }
-  const row = {n, findings, jsonBytes, htmlBytes, jsonMs, htmlMs, base: median(base), page: median(page), inPage: median(inPage), filter: median(filter), search: median(search), select: median(select)}
+  const row = {
+    n,
+    findings,
+    jsonBytes,
+    htmlBytes,
+    jsonMs,
+    htmlMs,
+    base: median(base),
+    page: median(page),
+    inPage: median(inPage),
+    filter: median(filter),
+    search: median(search),
+    select: median(select),
+  }
   rows.push(row)
   console.error(JSON.stringify(row))
-  if (htmlBytes > bound(n, findings)) throw new Error(`HTML ${htmlBytes} bytes is over the stated bound ${bound(n, findings)}`)
+  if (htmlBytes > bound(n, findings))
+    throw new Error(`HTML ${htmlBytes} bytes is over the stated bound ${bound(n, findings)}`)
 }
 await browser.close()
 
@@ -137,6 +168,11 @@ if (process.argv.includes('--write')) {
   const text = readFileSync(file, 'utf8')
   const start = text.indexOf('## HTML report')
   const next = start === -1 ? -1 : text.indexOf('\n## ', start + 1)
-  writeFileSync(file, start === -1 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`)
+  writeFileSync(
+    file,
+    start === -1
+      ? `${text.trimEnd()}\n\n${section}`
+      : `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`,
+  )
   console.error('wrote the HTML section of BENCHMARKS.md')
 }

@@ -11,12 +11,23 @@ const n = Number(process.argv[2] ?? 100_000)
 const dir = mkdtempSync(join(tmpdir(), 'fa-ledger-base-'))
 const db = new Database(join(dir, 'base.sqlite'))
 db.pragma('journal_mode = WAL')
-db.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY, terminal TEXT NOT NULL, body TEXT NOT NULL, hash TEXT NOT NULL) STRICT')
+db.exec(
+  'CREATE TABLE events (seq INTEGER PRIMARY KEY, terminal TEXT NOT NULL, body TEXT NOT NULL, hash TEXT NOT NULL) STRICT',
+)
 const insert = db.prepare('INSERT INTO events (seq, terminal, body, hash) VALUES (@seq, @terminal, @body, @hash)')
 const t0 = process.hrtime.bigint()
 db.transaction(() => {
   for (let seq = 1; seq <= n; seq++) {
-    const body = JSON.stringify({issuer: 'tohoku-epco', seq, kind: 'install', terminal: `T${seq}`, site: 's', zone: 'z', role: 'retail', macs: ['02:00:00:00:00:01']})
+    const body = JSON.stringify({
+      issuer: 'tohoku-epco',
+      seq,
+      kind: 'install',
+      terminal: `T${seq}`,
+      site: 's',
+      zone: 'z',
+      role: 'retail',
+      macs: ['02:00:00:00:00:01'],
+    })
     insert.run({seq, terminal: `T${seq}`, body, hash: createHash('sha256').update(body).digest('hex')})
   }
 })()

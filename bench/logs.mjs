@@ -27,7 +27,12 @@ function measure(args, env = {}) {
   const usageFile = join(out, 'usage.txt')
   rmSync(usageFile, {force: true})
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(process.execPath, ['--import', hook, ...args], {cwd: root, env: {...process.env, ...env, BENCH_USAGE_FILE: usageFile, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26})
+  const r = spawnSync(process.execPath, ['--import', hook, ...args], {
+    cwd: root,
+    env: {...process.env, ...env, BENCH_USAGE_FILE: usageFile, NO_COLOR: '1'},
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (![0, 1].includes(r.status)) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`)
   const [kb, cpuUs] = readFileSync(usageFile, 'utf8').trim().split('\n').pop().split(' ').map(Number)
@@ -36,17 +41,34 @@ function measure(args, env = {}) {
 
 /** 50 sites × 40 terminals (half NW in an NW-only office, half retail), two people per terminal, 2,000 supply points. */
 function benchInventory(dir) {
-  const companies = [{id: 'nw', name: 'Grid', side: 'nw'}, {id: 'ep', name: 'Retail', side: 'retail'}]
+  const companies = [
+    {id: 'nw', name: 'Grid', side: 'nw'},
+    {id: 'ep', name: 'Retail', side: 'retail'},
+  ]
   const sites = []
   const terminals = []
   const people = []
   const assign = {}
   for (let s = 0; s < SITES; s++) {
-    sites.push({id: `s${s}`, name: `Site ${s}`, zones: [{id: `s${s}-nw`, name: 'NW office', kind: 'office', access: ['nw']}, {id: `s${s}-rt`, name: 'Retail office', kind: 'office', access: ['ep']}]})
+    sites.push({
+      id: `s${s}`,
+      name: `Site ${s}`,
+      zones: [
+        {id: `s${s}-nw`, name: 'NW office', kind: 'office', access: ['nw']},
+        {id: `s${s}-rt`, name: 'Retail office', kind: 'office', access: ['ep']},
+      ],
+    })
     for (let t = 0; t < PER_SITE; t++) {
       const nw = t < PER_SITE / 2
       const id = `T${s}-${t}`
-      terminals.push({id, hostname: `t${s}-${t}`, site: `s${s}`, zone: nw ? `s${s}-nw` : `s${s}-rt`, owner: nw ? 'nw' : 'ep', role: nw ? 'nw' : 'retail'})
+      terminals.push({
+        id,
+        hostname: `t${s}-${t}`,
+        site: `s${s}`,
+        zone: nw ? `s${s}-nw` : `s${s}-rt`,
+        owner: nw ? 'nw' : 'ep',
+        role: nw ? 'nw' : 'retail',
+      })
       assign[id] = []
       for (let p = 0; p < 2; p++) {
         const pid = `p${s}-${t}-${p}`
@@ -56,10 +78,19 @@ function benchInventory(dir) {
     }
   }
 
-  const retailers = [{id: 'own', name: 'Own retail', company: 'ep'}, {id: 'pps', name: 'Competitor'}]
-  const supply_points = Array.from({length: 2000}, (_, i) => ({id: `03${String(i).padStart(20, '0')}`, retailer: i % 10 < 7 ? 'own' : 'pps'}))
+  const retailers = [
+    {id: 'own', name: 'Own retail', company: 'ep'},
+    {id: 'pps', name: 'Competitor'},
+  ]
+  const supply_points = Array.from({length: 2000}, (_, i) => ({
+    id: `03${String(i).padStart(20, '0')}`,
+    retailer: i % 10 < 7 ? 'own' : 'pps',
+  }))
   const file = join(dir, 'inventory.yaml')
-  writeFileSync(file, stringify({companies, people, sites, terminals, retailers, supply_points, policy: {timezone: 'Asia/Tokyo'}}))
+  writeFileSync(
+    file,
+    stringify({companies, people, sites, terminals, retailers, supply_points, policy: {timezone: 'Asia/Tokyo'}}),
+  )
   return {file, assign}
 }
 
@@ -74,8 +105,20 @@ function mappingFile(dir, name, encoding) {
       format: 'csv',
       encoding,
       timestamp: {format: '%Y/%m/%d %H:%M:%S', zone: 'Asia/Tokyo'},
-      fields: {time: '日時', terminal: '端末ID', setting: '端末設定', user: '利用者ID', action: '操作', supply_point: '供給地点特定番号', unmasked: '表示項目', records: '件数'},
-      values: {setting: {NW: 'nw', 小売: 'retail'}, action: {照会: 'view', 検索: 'search', 印刷: 'print', 出力: 'export'}},
+      fields: {
+        time: '日時',
+        terminal: '端末ID',
+        setting: '端末設定',
+        user: '利用者ID',
+        action: '操作',
+        supply_point: '供給地点特定番号',
+        unmasked: '表示項目',
+        records: '件数',
+      },
+      values: {
+        setting: {NW: 'nw', 小売: 'retail'},
+        action: {照会: 'view', 検索: 'search', 印刷: 'print', 出力: 'export'},
+      },
     }),
   )
   return file
@@ -98,14 +141,48 @@ try {
       const name = `logs-${n}-${encoding}`
       const dir = join(out, name)
       const t0 = Date.now()
-      const gen = await generateLogs({inventory, from: FROM, to: TO, seed: 1, out: dir, perTerminalDay, encoding, oneFile: 'access.csv', assign})
+      const gen = await generateLogs({
+        inventory,
+        from: FROM,
+        to: TO,
+        seed: 1,
+        out: dir,
+        perTerminalDay,
+        encoding,
+        oneFile: 'access.csv',
+        assign,
+      })
       const bytes = statSync(gen.files[0]).size
-      console.error(`generated ${gen.rows.toLocaleString('en')} rows, ${(bytes / 2 ** 20).toFixed(0)} MB (${encoding}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+      console.error(
+        `generated ${gen.rows.toLocaleString('en')} rows, ${(bytes / 2 ** 20).toFixed(0)} MB (${encoding}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      )
       const mapping = mappingFile(out, name, encoding)
       // The engine cannot read CP932 itself (its encodings extension is not available offline): baseline on UTF-8 only.
       const bare = encoding === 'utf-8' ? measure(['bench/logs-baseline.mjs', gen.files[0]]) : undefined
-      const review = measure(['bin/run.js', 'logs', 'analyze', '-i', invFile, '--logs', mapping, '--from', FROM, '--to', TO, '--now', '2026-11-27', '--format', 'json', '--fail-on', 'none', '--max-file-size', String(64 << 20)])
-      console.error(`  bare scan ${bare ? `${fmt(bare.ms)} (cpu ${fmt(bare.cpu)})` : '-'}, review ${fmt(review.ms)} (cpu ${fmt(review.cpu)}) / ${review.mb.toFixed(0)} MB`)
+      const review = measure([
+        'bin/run.js',
+        'logs',
+        'analyze',
+        '-i',
+        invFile,
+        '--logs',
+        mapping,
+        '--from',
+        FROM,
+        '--to',
+        TO,
+        '--now',
+        '2026-11-27',
+        '--format',
+        'json',
+        '--fail-on',
+        'none',
+        '--max-file-size',
+        String(64 << 20),
+      ])
+      console.error(
+        `  bare scan ${bare ? `${fmt(bare.ms)} (cpu ${fmt(bare.cpu)})` : '-'}, review ${fmt(review.ms)} (cpu ${fmt(review.cpu)}) / ${review.mb.toFixed(0)} MB`,
+      )
       runs.push({encoding, rows: gen.rows, bytes, bare, review})
       rmSync(dir, {recursive: true, force: true})
     }
@@ -115,7 +192,7 @@ try {
     const sjis = runs[1]
     const both = (a, b) => `${(a.ms / b.ms).toFixed(2)}× (cpu ${(a.cpu / b.cpu).toFixed(2)}×)`
     rows.push(
-      `| ${utf8.rows.toLocaleString('en')} | ${(utf8.bytes / 2 ** 20).toFixed(0)} MB | ${fmt(utf8.bare.ms)} (cpu ${fmt(utf8.bare.cpu)}) | ${fmt(utf8.review.ms)} (cpu ${fmt(utf8.review.cpu)}) / ${utf8.review.mb.toFixed(0)} MB | ${both(utf8.review, utf8.bare)} | ${((utf8.review.ms / first.review.ms) / (utf8.rows / first.rows)).toFixed(2)} (cpu ${((utf8.review.cpu / first.review.cpu) / (utf8.rows / first.rows)).toFixed(2)}) | ${sjis ? `${fmt(sjis.review.ms)} (cpu ${fmt(sjis.review.cpu)}) / ${sjis.review.mb.toFixed(0)} MB | ${both(sjis.review, utf8.review)}` : '— | —'} |`,
+      `| ${utf8.rows.toLocaleString('en')} | ${(utf8.bytes / 2 ** 20).toFixed(0)} MB | ${fmt(utf8.bare.ms)} (cpu ${fmt(utf8.bare.cpu)}) | ${fmt(utf8.review.ms)} (cpu ${fmt(utf8.review.cpu)}) / ${utf8.review.mb.toFixed(0)} MB | ${both(utf8.review, utf8.bare)} | ${(utf8.review.ms / first.review.ms / (utf8.rows / first.rows)).toFixed(2)} (cpu ${(utf8.review.cpu / first.review.cpu / (utf8.rows / first.rows)).toFixed(2)}) | ${sjis ? `${fmt(sjis.review.ms)} (cpu ${fmt(sjis.review.cpu)}) / ${sjis.review.mb.toFixed(0)} MB | ${both(sjis.review, utf8.review)}` : '— | —'} |`,
     )
     console.error(rows.at(-1))
   }
@@ -145,7 +222,10 @@ if (process.argv.includes('--write')) {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n'
   const start = text.indexOf('## Access-log review')
   const next = start === -1 ? -1 : text.indexOf('\n## ', start + 1)
-  const updated = start === -1 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next + 1)}`
+  const updated =
+    start === -1
+      ? `${text.trimEnd()}\n\n${section}`
+      : `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next + 1)}`
   writeFileSync(file, updated)
   console.error('updated BENCHMARKS.md')
 }

@@ -5,7 +5,9 @@ import {parse} from 'yaml'
 
 function files(p) {
   if (statSync(p).isFile()) return [p]
-  return readdirSync(p, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? files(join(p, e.name)) : e.name.endsWith('.yaml') ? [join(p, e.name)] : []))
+  return readdirSync(p, {withFileTypes: true}).flatMap((e) =>
+    e.isDirectory() ? files(join(p, e.name)) : e.name.endsWith('.yaml') ? [join(p, e.name)] : [],
+  )
 }
 
 let terminals = 0

@@ -19,7 +19,12 @@ function measure(args, okCodes = [0, 1]) {
   const rssFile = join(out, 'rss.txt')
   rmSync(rssFile, {force: true})
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(process.execPath, ['--import', hook, ...args], {cwd: root, env: {...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26})
+  const r = spawnSync(process.execPath, ['--import', hook, ...args], {
+    cwd: root,
+    env: {...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1'},
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (!okCodes.includes(r.status)) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`)
   const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
@@ -49,11 +54,40 @@ const sections = []
     const reps = n >= 100_000 ? 1 : 3
     const now = '2026-11-27'
     const base = repeat(reps, () => measure(['bench/parse-baseline.mjs', inventory]))
-    const validate = repeat(reps, () => measure(['bin/run.js', 'inventory', 'validate', '-i', inventory, '--now', now, '--format', 'json', '--max-file-size', String(64 << 20)]))
-    const audit = repeat(reps, () => measure(['bin/run.js', 'audit', '-i', inventory, '--facts', facts, '--now', now, '--format', 'json', '--max-file-size', String(64 << 20)]))
+    const validate = repeat(reps, () =>
+      measure([
+        'bin/run.js',
+        'inventory',
+        'validate',
+        '-i',
+        inventory,
+        '--now',
+        now,
+        '--format',
+        'json',
+        '--max-file-size',
+        String(64 << 20),
+      ]),
+    )
+    const audit = repeat(reps, () =>
+      measure([
+        'bin/run.js',
+        'audit',
+        '-i',
+        inventory,
+        '--facts',
+        facts,
+        '--now',
+        now,
+        '--format',
+        'json',
+        '--max-file-size',
+        String(64 << 20),
+      ]),
+    )
     first ??= {n, validate: validate.ms, audit: audit.ms}
     rows.push(
-      `| ${n.toLocaleString('en')} | ${split ? 'one file per site' : 'one file'} | ${fmt(base.ms)} / ${base.mb.toFixed(0)} MB | ${fmt(validate.ms)} / ${validate.mb.toFixed(0)} MB | ${(validate.ms / base.ms).toFixed(2)}× | ${fmt(audit.ms)} / ${audit.mb.toFixed(0)} MB | ${(audit.ms / base.ms).toFixed(2)}× | ${((audit.ms / first.audit) / (n / first.n)).toFixed(2)} |`,
+      `| ${n.toLocaleString('en')} | ${split ? 'one file per site' : 'one file'} | ${fmt(base.ms)} / ${base.mb.toFixed(0)} MB | ${fmt(validate.ms)} / ${validate.mb.toFixed(0)} MB | ${(validate.ms / base.ms).toFixed(2)}× | ${fmt(audit.ms)} / ${audit.mb.toFixed(0)} MB | ${(audit.ms / base.ms).toFixed(2)}× | ${(audit.ms / first.audit / (n / first.n)).toFixed(2)} |`,
     )
     console.error(rows.at(-1))
   }
@@ -77,9 +111,18 @@ ${rows.join('\n')}
   rmSync(bare, {recursive: true, force: true})
   mkdirSync(join(bare, 'commands'), {recursive: true})
   mkdirSync(join(bare, 'bin'), {recursive: true})
-  writeFileSync(join(bare, 'package.json'), JSON.stringify({name: 'bare', version: '1.0.0', type: 'module', oclif: {bin: 'bare', commands: './commands'}}))
-  writeFileSync(join(bare, 'bin', 'run.js'), "import {execute} from '@oclif/core'\nawait execute({dir: import.meta.url})\n")
-  writeFileSync(join(bare, 'commands', 'hello.js'), "import {Command} from '@oclif/core'\nexport default class Hello extends Command {\n  static summary = 'Say hello.'\n  async run() { this.log('hello') }\n}\n")
+  writeFileSync(
+    join(bare, 'package.json'),
+    JSON.stringify({name: 'bare', version: '1.0.0', type: 'module', oclif: {bin: 'bare', commands: './commands'}}),
+  )
+  writeFileSync(
+    join(bare, 'bin', 'run.js'),
+    "import {execute} from '@oclif/core'\nawait execute({dir: import.meta.url})\n",
+  )
+  writeFileSync(
+    join(bare, 'commands', 'hello.js'),
+    "import {Command} from '@oclif/core'\nexport default class Hello extends Command {\n  static summary = 'Say hello.'\n  async run() { this.log('hello') }\n}\n",
+  )
   if (!existsSync(join(bare, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(bare, 'node_modules'))
   const reps = 15
   const ours = repeat(reps, () => measure(['bin/run.js', '--help'], [0]))
@@ -99,13 +142,26 @@ Median of ${reps} runs of \`--help\`; the baseline is a bare oclif 4 CLI with on
 
 // 3. Collection over SSH against a real lab fleet (bench/collect.ts): needs root, sshd and GNU time.
 {
-  const missing = [process.getuid?.() !== 0 && 'root', !existsSync('/usr/sbin/sshd') && 'sshd (apt-get install openssh-server)', !existsSync('/usr/bin/time') && 'GNU time (apt-get install time)'].filter(Boolean)
+  const missing = [
+    process.getuid?.() !== 0 && 'root',
+    !existsSync('/usr/sbin/sshd') && 'sshd (apt-get install openssh-server)',
+    !existsSync('/usr/bin/time') && 'GNU time (apt-get install time)',
+  ].filter(Boolean)
   if (process.env.BENCH_COLLECT === '0' || missing.length > 0) {
-    sections.push(`## Collection over SSH\n\nNot measured in this run: ${process.env.BENCH_COLLECT === '0' ? 'BENCH_COLLECT=0' : `needs ${missing.join(', ')}`}.\n`)
+    sections.push(
+      `## Collection over SSH\n\nNot measured in this run: ${process.env.BENCH_COLLECT === '0' ? 'BENCH_COLLECT=0' : `needs ${missing.join(', ')}`}.\n`,
+    )
   } else {
-    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'bench/collect.tsconfig.json'], {cwd: root, stdio: 'inherit'})
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'bench/collect.tsconfig.json'], {
+      cwd: root,
+      stdio: 'inherit',
+    })
     const terminals = process.env.BENCH_COLLECT_TERMINALS ?? '200,1000'
-    const table = execFileSync(process.execPath, ['bench/collect-build/bench/collect.js', '--terminals', terminals, '--repeat', '1'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24})
+    const table = execFileSync(
+      process.execPath,
+      ['bench/collect-build/bench/collect.js', '--terminals', terminals, '--repeat', '1'],
+      {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24},
+    )
     sections.push(`## Collection over SSH
 
 \`fleet-audit collect\` against a bare node-ssh fan-out (connect, run the same command, disconnect) and an OpenSSH
@@ -120,8 +176,15 @@ ${table.trim()}
 // 4. The ledger: record, export, import and verify 100,000 events (bench/ledger.js), beside raw SQLite inserts.
 {
   const n = process.env.BENCH_LEDGER_EVENTS ?? '100000'
-  const baseline = Number(execFileSync(process.execPath, ['bench/ledger-baseline.mjs', n], {cwd: root, encoding: 'utf8'}).trim())
-  const table = execFileSync(process.execPath, ['bench/ledger.js', n], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24})
+  const baseline = Number(
+    execFileSync(process.execPath, ['bench/ledger-baseline.mjs', n], {cwd: root, encoding: 'utf8'}).trim(),
+  )
+  const table = execFileSync(process.execPath, ['bench/ledger.js', n], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  })
   sections.push(`## Ledger
 
 Each stage in its own process (\`bench/ledger.js\`); the time is the operation itself. Baseline in the same run:
@@ -133,11 +196,25 @@ ${table.trim()}
 }
 
 // 5. The HTML report in Chromium at 1,000 and 10,000 terminals (bench/html.mjs), against a page that only parses the JSON report.
-if (existsSync('/usr/bin/chromium')) sections.push(execFileSync(process.execPath, ['bench/html.mjs'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']}))
+if (existsSync('/usr/bin/chromium'))
+  sections.push(
+    execFileSync(process.execPath, ['bench/html.mjs'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  )
 else sections.push('## HTML report\n\nNot measured: /usr/bin/chromium is missing (apt-get install chromium).\n')
 // 6. The access-log review at 1 M and 10 M rows against the engine's bare scan (bench/logs.mjs).
 if (process.env.BENCH_LOGS !== '0') {
-  sections.push(execFileSync(process.execPath, ['bench/logs.mjs'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24}))
+  sections.push(
+    execFileSync(process.execPath, ['bench/logs.mjs'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    }),
+  )
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`

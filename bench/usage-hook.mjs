@@ -3,5 +3,6 @@ import {appendFileSync} from 'node:fs'
 
 process.on('exit', () => {
   const u = process.resourceUsage()
-  if (process.env.BENCH_USAGE_FILE) appendFileSync(process.env.BENCH_USAGE_FILE, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}\n`)
+  if (process.env.BENCH_USAGE_FILE)
+    appendFileSync(process.env.BENCH_USAGE_FILE, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}\n`)
 })

@@ -1,6 +1,14 @@
 import {Args} from '@oclif/core'
 
-import {type CheckItem, exitCodeOf, parseNow, runCheck, sanitizeLine, type Severity, severityLabel} from '../src/index.js'
+import {
+  type CheckItem,
+  exitCodeOf,
+  parseNow,
+  runCheck,
+  sanitizeLine,
+  type Severity,
+  severityLabel,
+} from '../src/index.js'
 import {BaseCommand, inventoryArg, sharedFlags} from './_lib/base.js'
 import {liveOptions, sshFlags} from './_lib/ssh.js'
 
@@ -9,7 +17,10 @@ const LABELS: Record<CheckItem['check'], {en: string; ja: string}> = {
   'host-key': {en: 'host key', ja: 'ホスト鍵'},
   role: {en: 'role setting', ja: '役割設定'},
   auth: {en: 'authentication', ja: '認証方式'},
-  identity: {en: 'identity (id, hostname, serial, MAC, address)', ja: '識別情報（ID・ホスト名・シリアル・MAC・アドレス）'},
+  identity: {
+    en: 'identity (id, hostname, serial, MAC, address)',
+    ja: '識別情報（ID・ホスト名・シリアル・MAC・アドレス）',
+  },
   placement: {en: 'placement', ja: '設置場所'},
 }
 
@@ -38,7 +49,10 @@ EXIT CODES
   static override examples = ['<%= config.bin %> check IS-RT-104 inventory/ --identity ~/.ssh/audit_ed25519']
   // The terminal comes first (`check IS-RT-104 inventory/`): it is what the command is about; the inventory is
   // optional, as everywhere (--inventory, FLEET_AUDIT_INVENTORY, the config file, ./inventory).
-  static override args = {terminal: Args.string({required: true, description: 'Terminal id (asset tag).'}), inventory: inventoryArg}
+  static override args = {
+    terminal: Args.string({required: true, description: 'Terminal id (asset tag).'}),
+    inventory: inventoryArg,
+  }
   static override flags = {
     inventory: sharedFlags.inventory,
     rules: sharedFlags.rules,
@@ -53,15 +67,22 @@ EXIT CODES
     const {args, flags} = parsed
     const {collect} = liveOptions(flags)
     const now = parseNow(flags.now)
-    const result = await runCheck({inventory: this.inventoryPath(parsed), rules: flags.rules, failOn: flags['fail-on']}, args.terminal, {collect}, {now: () => now})
+    const result = await runCheck(
+      {inventory: this.inventoryPath(parsed), rules: flags.rules, failOn: flags['fail-on']},
+      args.terminal,
+      {collect},
+      {now: () => now},
+    )
     if (!this.jsonEnabled()) {
       const l = flags.lang
       // The checklist's findings carry the English message (machine output); people read the chosen language.
-      const message = (f: {rule: string; message: string}) => result.result.findings.find((x) => x.rule === f.rule)?.message[l] ?? f.message
+      const message = (f: {rule: string; message: string}) =>
+        result.result.findings.find((x) => x.rule === f.rule)?.message[l] ?? f.message
       const lines = [`${args.terminal}:`]
       for (const c of result.checks) {
         lines.push(`  ${VERDICTS[c.status][l]}  ${LABELS[c.check][l]}`)
-        for (const f of c.findings) lines.push(`          ${severityLabel(f.severity as Severity, l)} ${f.rule}: ${sanitizeLine(message(f))}`)
+        for (const f of c.findings)
+          lines.push(`          ${severityLabel(f.severity as Severity, l)} ${f.rule}: ${sanitizeLine(message(f))}`)
       }
 
       lines.push(VERDICTS[result.verdict][l])

@@ -26,7 +26,12 @@ EXIT CODES
   static override flags = {
     inventory: sharedFlags.inventory,
     'max-file-size': sharedFlags['max-file-size'],
-    out: Flags.string({summary: 'Folder for the facts files.', env: 'FLEET_AUDIT_OUT', noCacheDefault: true, default: fromConfig('out', () => 'facts')}),
+    out: Flags.string({
+      summary: 'Folder for the facts files.',
+      env: 'FLEET_AUDIT_OUT',
+      noCacheDefault: true,
+      default: fromConfig('out', () => 'facts'),
+    }),
     ...selectionFlags,
     ...sshFlags,
   }
@@ -46,11 +51,14 @@ EXIT CODES
       if (!this.jsonEnabled()) {
         for (const w of summary.warnings) this.logToStderr(`warning: ${sanitizeLine(w)}`)
         for (const f of facts) {
-          if (f.outcome !== 'ok') this.logToStderr(`${sanitizeLine(f.terminal)}: ${f.outcome}: ${sanitizeLine(f.error?.reason ?? '')}`)
+          if (f.outcome !== 'ok')
+            this.logToStderr(`${sanitizeLine(f.terminal)}: ${f.outcome}: ${sanitizeLine(f.error?.reason ?? '')}`)
         }
 
         for (const k of summary.accepted_host_keys)
-          this.logToStderr(`${sanitizeLine(k.terminal)}: host key ${k.host_key} accepted on first use; compare it with the machine's own, then pin it as ssh.host_key`)
+          this.logToStderr(
+            `${sanitizeLine(k.terminal)}: host key ${k.host_key} accepted on first use; compare it with the machine's own, then pin it as ssh.host_key`,
+          )
         for (const line of collectClosingLine(summary, flags.out).split('\n')) this.log(sanitizeLine(line))
       }
 

@@ -12,13 +12,35 @@ const html = join(root, 'docs', 'example-report.html')
 const png = join(root, 'docs', 'images', 'site-map.png')
 const ex = 'inventories/tohoku-example'
 try {
-  execFileSync(process.execPath, ['bin/run.js', 'audit', '-i', ex, '--facts', `${ex}/facts`, '--now', '2026-11-27', '--lang', 'en', '--format', 'html', '-o', html], {cwd: root, stdio: 'inherit', env: {...process.env, NO_COLOR: '1'}})
+  execFileSync(
+    process.execPath,
+    [
+      'bin/run.js',
+      'audit',
+      '-i',
+      ex,
+      '--facts',
+      `${ex}/facts`,
+      '--now',
+      '2026-11-27',
+      '--lang',
+      'en',
+      '--format',
+      'html',
+      '-o',
+      html,
+    ],
+    {cwd: root, stdio: 'inherit', env: {...process.env, NO_COLOR: '1'}},
+  )
 } catch (error) {
   // The example contains the incidents: exit 1 is the expected verdict; anything else is not.
   if (error.status !== 1) throw error
 }
 
-const browser = await chromium.launch({executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu']})
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'],
+})
 try {
   const page = await browser.newPage({viewport: {width: 1280, height: 800}})
   await page.goto(pathToFileURL(html).href)

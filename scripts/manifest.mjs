@@ -7,6 +7,12 @@ import {fileURLToPath} from 'node:url'
 import {Plugin} from '@oclif/core'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, respectNoCacheDefault: true})
+const plugin = new Plugin({
+  root,
+  type: 'core',
+  ignoreManifest: true,
+  errorOnManifestCreate: true,
+  respectNoCacheDefault: true,
+})
 await plugin.load()
 writeFileSync(join(root, 'oclif.manifest.json'), `${JSON.stringify(plugin.manifest, null, 2)}\n`)

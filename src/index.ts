@@ -17,7 +17,9 @@ function lazy<M, K extends AsyncKey<M>>(load: () => Promise<M>, key: K): M[K] {
 }
 
 function deferred<M, K extends keyof M>(load: () => Promise<M>, key: K): Deferred<M[K]> {
-  return (async (...args: unknown[]) => ((await load())[key] as (...a: unknown[]) => unknown)(...args)) as Deferred<M[K]>
+  return (async (...args: unknown[]) => ((await load())[key] as (...a: unknown[]) => unknown)(...args)) as Deferred<
+    M[K]
+  >
 }
 
 const audit = () => import('./app/audit.js')
@@ -29,7 +31,15 @@ const inventoryDiff = () => import('./app/inventory-diff.js')
 
 // Light: loaded by every command.
 export {CONFIG_FILE, type ConfigValues, loadConfig} from './io/config.js'
-export {ConfigError, FleetAuditError, formatProblem, InputError, InventoryError, type Problem, RulePackError} from './model/errors.js'
+export {
+  ConfigError,
+  FleetAuditError,
+  formatProblem,
+  InputError,
+  InventoryError,
+  type Problem,
+  RulePackError,
+} from './model/errors.js'
 export {EXIT, exitCodeFor, exitCodeOf, type Verdict} from './policy/exit-code.js'
 export {FAIL_ON_CHOICES, type FailOn, isFailing} from './model/result.js'
 export type * from './model/types.js'

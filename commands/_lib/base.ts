@@ -79,8 +79,13 @@ export const sharedFlags = {
     default: fromConfig<FailOn>('fail-on', () => 'high'),
   })(),
   now: Flags.string({summary: 'Pretend it is this day or time (reproducible runs).', env: 'FLEET_AUDIT_NOW'}),
-  lang: Flags.option({summary: 'Language of messages.', options: ['en', 'ja'] as const, env: 'FLEET_AUDIT_LANG', noCacheDefault: true,
-    default: fromConfig('lang', defaultLang)})(),
+  lang: Flags.option({
+    summary: 'Language of messages.',
+    options: ['en', 'ja'] as const,
+    env: 'FLEET_AUDIT_LANG',
+    noCacheDefault: true,
+    default: fromConfig('lang', defaultLang),
+  })(),
   'max-file-size': Flags.integer({
     summary: 'Refuse inventory files larger than this many bytes.',
     env: 'FLEET_AUDIT_MAX_FILE_SIZE',
@@ -109,10 +114,16 @@ export const ledgerFlags = {
     default: fromConfig('db', () => undefined),
     helpGroup: 'LEDGER',
   }),
-  ledger: Flags.string({summary: 'Signed hand-off files to read instead of a database (CI); repeatable.', multiple: true, helpGroup: 'LEDGER'}),
+  ledger: Flags.string({
+    summary: 'Signed hand-off files to read instead of a database (CI); repeatable.',
+    multiple: true,
+    helpGroup: 'LEDGER',
+  }),
 }
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
 
 /**
  * Every command's base: keeps the exit-code contract (2 for unusable input, with `file:line:column reason`
@@ -138,11 +149,21 @@ export abstract class BaseCommand extends Command {
    * The inventory: the positional argument, else --inventory (flag > environment > config file > ./inventory).
    * Given both as an argument and with --inventory is exit 2, so that the one used is never a guess.
    */
-  protected inventoryPath(parsed: {args: {inventory?: string}; flags: {inventory: string}; raw: readonly {type: string; flag?: string}[]}): string {
+  protected inventoryPath(parsed: {
+    args: {inventory?: string}
+    flags: {inventory: string}
+    raw: readonly {type: string; flag?: string}[]
+  }): string {
     const {args, flags, raw} = parsed
     if (args.inventory === undefined) return flags.inventory
     if (raw.some((t) => t.type === 'flag' && t.flag === 'inventory') && flags.inventory !== args.inventory) {
-      throw new InputError([{code: 'E_FLAG', message: `the inventory is given twice: "${args.inventory}" and --inventory "${flags.inventory}"`, hint: 'give one'}])
+      throw new InputError([
+        {
+          code: 'E_FLAG',
+          message: `the inventory is given twice: "${args.inventory}" and --inventory "${flags.inventory}"`,
+          hint: 'give one',
+        },
+      ])
     }
 
     return args.inventory
@@ -179,7 +200,10 @@ export abstract class BaseCommand extends Command {
       // Flag and argument errors from oclif's parser: unusable input.
       const exit = error.oclif.exit === 1 ? EXIT.input : error.oclif.exit
       // oclif puts the reason after a heading line ("The following error occurred:", "Missing 1 required arg:").
-      const parts = error.message.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help with/.test(l))
+      const parts = error.message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^See more help with/.test(l))
       let message = parts[0] ?? error.message
       if (/^The following errors? occurred:?$/.test(message)) message = parts.slice(1).join('; ')
       else if (message.endsWith(':') && parts[1]) message = `${message} ${parts[1].replaceAll(/\s+/g, ' ')}`
@@ -202,7 +226,9 @@ export abstract class BaseCommand extends Command {
     const hints = error.flags
       .filter((f): f is string => typeof f === 'string' && f.startsWith('--'))
       .flatMap((f) => nearest(f.slice(2).split('=')[0], known, 2).map((n) => `--${n}`))
-    return hints.length > 0 ? `did you mean ${hints.join(' or ')}? see "${this.config.bin} ${this.id?.replaceAll(':', ' ')} --help"` : undefined
+    return hints.length > 0
+      ? `did you mean ${hints.join(' or ')}? see "${this.config.bin} ${this.id?.replaceAll(':', ' ')} --help"`
+      : undefined
   }
 
   private reportProblems(problems: Problem[]): void {
@@ -213,14 +239,16 @@ export abstract class BaseCommand extends Command {
 
     // Flags may not have parsed (that can be the problem), so the language comes from argv and the environment.
     const i = this.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='))
-    const lang = i === -1 ? defaultLang() : this.argv[i] === '--lang' ? this.argv[i + 1] : this.argv[i].slice('--lang='.length)
+    const lang =
+      i === -1 ? defaultLang() : this.argv[i] === '--lang' ? this.argv[i + 1] : this.argv[i].slice('--lang='.length)
     const japanese = lang === 'ja'
     const lines = problems
       .slice(0, MAX_PROBLEM_LINES)
       // Problems quote files and hand-off lists from elsewhere: no raw control characters reach the terminal.
       .map((p) => sanitizeLine(formatProblem(p)))
       .map((line, n) => (japanese && PROBLEM_JA[problems[n].code] ? `${line} — ${PROBLEM_JA[problems[n].code]}` : line))
-    if (problems.length > MAX_PROBLEM_LINES) lines.push(`… ${problems.length - MAX_PROBLEM_LINES} more (use --json to see all)`)
+    if (problems.length > MAX_PROBLEM_LINES)
+      lines.push(`… ${problems.length - MAX_PROBLEM_LINES} more (use --json to see all)`)
     process.stderr.write(`${lines.join('\n')}\n`)
   }
 }

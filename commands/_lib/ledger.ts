@@ -26,7 +26,10 @@ export function inventoryIfAny(given: string | undefined): string | undefined {
 
 /** One row of a plain table: columns padded to the widths given (the last column is not padded). */
 export function row(cells: string[], widths: number[]): string {
-  return cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()
+  return cells
+    .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+    .join('  ')
+    .trimEnd()
 }
 
 /** Column widths that fit every row. */

@@ -4,17 +4,48 @@ import {type LogProgress, type LogReviewOptions, parsePeriod} from '../../src/in
 
 /** Flags of an access-log review, shared by `logs analyze` and `audit --logs`. */
 export const logFlags = {
-  logs: Flags.string({summary: 'Log mapping file (one per log source; repeatable): how an export maps to the review\'s fields, and its files.', multiple: true, helpGroup: 'LOGS'}),
-  'log-file': Flags.string({summary: 'Read these log files instead of the mapping\'s `files` (one mapping only; repeatable).', multiple: true, helpGroup: 'LOGS'}),
-  from: Flags.string({summary: 'First day reviewed (YYYY-MM-DD, whole days in the policy\'s time zone).', helpGroup: 'LOGS'}),
+  logs: Flags.string({
+    summary:
+      "Log mapping file (one per log source; repeatable): how an export maps to the review's fields, and its files.",
+    multiple: true,
+    helpGroup: 'LOGS',
+  }),
+  'log-file': Flags.string({
+    summary: "Read these log files instead of the mapping's `files` (one mapping only; repeatable).",
+    multiple: true,
+    helpGroup: 'LOGS',
+  }),
+  from: Flags.string({
+    summary: "First day reviewed (YYYY-MM-DD, whole days in the policy's time zone).",
+    helpGroup: 'LOGS',
+  }),
   to: Flags.string({summary: 'Last day reviewed (inclusive).', helpGroup: 'LOGS'}),
-  'show-supply-points': Flags.boolean({summary: 'Show supply point ids in full instead of masked (for the NW side only).', helpGroup: 'LOGS'}),
-  'mask-key-env': Flags.string({summary: 'Name of the environment variable holding the key of the supply point mask.', default: 'FLEET_AUDIT_MASK_KEY', helpGroup: 'LOGS'}),
-  'memory-limit': Flags.string({summary: 'Memory limit of the log engine (e.g. 512MB); larger intermediate results spill to disk.', default: '512MB', helpGroup: 'LOGS'}),
+  'show-supply-points': Flags.boolean({
+    summary: 'Show supply point ids in full instead of masked (for the NW side only).',
+    helpGroup: 'LOGS',
+  }),
+  'mask-key-env': Flags.string({
+    summary: 'Name of the environment variable holding the key of the supply point mask.',
+    default: 'FLEET_AUDIT_MASK_KEY',
+    helpGroup: 'LOGS',
+  }),
+  'memory-limit': Flags.string({
+    summary: 'Memory limit of the log engine (e.g. 512MB); larger intermediate results spill to disk.',
+    default: '512MB',
+    helpGroup: 'LOGS',
+  }),
 }
 
 /** The review's options from the flags (the period is checked here: exit 2 for a bad or missing day). */
-export function logOptions(flags: {logs?: string[]; 'log-file'?: string[]; from?: string; to?: string; 'show-supply-points': boolean; 'mask-key-env': string; 'memory-limit': string}): LogReviewOptions {
+export function logOptions(flags: {
+  logs?: string[]
+  'log-file'?: string[]
+  from?: string
+  to?: string
+  'show-supply-points': boolean
+  'mask-key-env': string
+  'memory-limit': string
+}): LogReviewOptions {
   const {from, to} = parsePeriod(flags.from, flags.to)
   return {
     mappings: flags.logs ?? [],

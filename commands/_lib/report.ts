@@ -1,6 +1,15 @@
 import {Flags} from '@oclif/core'
 
-import {type AuditResult, exitCodeFor, type FailOn, type Format, FORMATS, renderReport, type ReportDetails, summaryText} from '../../src/index.js'
+import {
+  type AuditResult,
+  exitCodeFor,
+  type FailOn,
+  type Format,
+  FORMATS,
+  renderReport,
+  type ReportDetails,
+  summaryText,
+} from '../../src/index.js'
 import {fromConfig} from './base.js'
 
 export const formatFlag = Flags.option({
@@ -9,7 +18,7 @@ export const formatFlag = Flags.option({
   options: FORMATS,
   env: 'FLEET_AUDIT_FORMAT',
   noCacheDefault: true,
-    default: fromConfig<Format>('format', () => 'table'),
+  default: fromConfig<Format>('format', () => 'table'),
 })()
 
 /** Exit-code help shared by every report command. */
@@ -25,7 +34,11 @@ export const PIPED_WIDTH = 120
  * Columns the table may use: COLUMNS when set (at least 40), else the terminal's width, else, piped or written to
  * a file, a fixed PIPED_WIDTH so logs and files do not depend on whoever ran the command.
  */
-export function tableWidth(toFile: boolean, env: NodeJS.ProcessEnv = process.env, stdout: {isTTY?: boolean; columns?: number} = process.stdout): number {
+export function tableWidth(
+  toFile: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  stdout: {isTTY?: boolean; columns?: number} = process.stdout,
+): number {
   const columns = Number(env.COLUMNS)
   if (Number.isInteger(columns) && columns > 0) return Math.max(columns, 40)
   if (!toFile && stdout.isTTY && stdout.columns) return stdout.columns
@@ -41,7 +54,8 @@ export async function renderResult(
   flags: {format: Format; lang: 'en' | 'ja'; 'fail-on': FailOn; output?: string},
   details?: ReportDetails,
 ): Promise<{text: string; exitCode: 0 | 1; summary: string}> {
-  const color = flags.format === 'table' && !flags.output && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
+  const color =
+    flags.format === 'table' && !flags.output && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
   const width = tableWidth(Boolean(flags.output))
   const text = await renderReport(flags.format, result, {lang: flags.lang, color, cwd: process.cwd(), width, details})
   return {text, exitCode: exitCodeFor(result, flags['fail-on']), summary: summaryText(result, flags.lang)}

@@ -4,7 +4,8 @@ import {createBundle, type CreateBundleResult, parseNow} from '../../src/index.j
 import {BaseCommand, sharedFlags} from '../_lib/base.js'
 
 export default class EvidenceCreate extends BaseCommand {
-  static override summary = 'Write the signed evidence bundle of one run: reports, inputs, rule packs, ledger heads and a signed manifest.'
+  static override summary =
+    'Write the signed evidence bundle of one run: reports, inputs, rule packs, ledger heads and a signed manifest.'
   static override description = `Copies the run's inputs (inventory files with their waivers, facts, the rule packs in use, hand-off files or a
 snapshot of the ledger database's events with the other company's signed hand-off lists it imported and the
 chain heads, hashes of log files) into a bundle, runs the audit
@@ -27,12 +28,29 @@ EXIT CODES
     'fail-on': sharedFlags['fail-on'],
     lang: sharedFlags.lang,
     now: sharedFlags.now,
-    facts: Flags.string({summary: 'Folder of recorded facts (without it, the bundle records a validation).', env: 'FLEET_AUDIT_FACTS'}),
+    facts: Flags.string({
+      summary: 'Folder of recorded facts (without it, the bundle records a validation).',
+      env: 'FLEET_AUDIT_FACTS',
+    }),
     db: Flags.string({summary: 'Ledger database, opened read-only: its events and chain heads go into the bundle.'}),
-    ledger: Flags.string({summary: 'Signed hand-off files instead of a database; repeatable.', multiple: true, exclusive: ['db']}),
-    log: Flags.string({summary: 'A log file whose SHA-256 (never its content) is recorded; repeatable.', multiple: true}),
-    key: Flags.string({summary: "The signing company's Ed25519 private key (PEM, from `ledger keygen`).", required: true}),
-    output: Flags.string({char: 'o', summary: 'Bundle to write: a new folder, or an archive ending in .tar.gz / .tgz.', required: true}),
+    ledger: Flags.string({
+      summary: 'Signed hand-off files instead of a database; repeatable.',
+      multiple: true,
+      exclusive: ['db'],
+    }),
+    log: Flags.string({
+      summary: 'A log file whose SHA-256 (never its content) is recorded; repeatable.',
+      multiple: true,
+    }),
+    key: Flags.string({
+      summary: "The signing company's Ed25519 private key (PEM, from `ledger keygen`).",
+      required: true,
+    }),
+    output: Flags.string({
+      char: 'o',
+      summary: 'Bundle to write: a new folder, or an archive ending in .tar.gz / .tgz.',
+      required: true,
+    }),
   }
 
   async run(): Promise<Omit<CreateBundleResult, 'result'>> {
@@ -52,9 +70,12 @@ EXIT CODES
       },
       parseNow(flags.now),
     )
-    this.log(`${written.output}: ${written.files} files, signed by ${written.signer.company} (${written.signer.key}); ${result.summary.total} findings, ${result.summary.failing} failing`)
+    this.log(
+      `${written.output}: ${written.files} files, signed by ${written.signer.company} (${written.signer.key}); ${result.summary.total} findings, ${result.summary.failing} failing`,
+    )
     // What the database says that no list the other company signed backs: the bundle shows it as not so.
-    for (const note of written.ledger_notes) this.logToStderr(`not backed by a signed list, so the bundle does not show it: ${note}`)
+    for (const note of written.ledger_notes)
+      this.logToStderr(`not backed by a signed list, so the bundle does not show it: ${note}`)
     return written
   }
 }

@@ -4,7 +4,8 @@ import {type BundleVerification, exitCodeOf, verifyBundle, VERSION} from '../../
 import {BaseCommand} from '../_lib/base.js'
 
 export default class EvidenceVerify extends BaseCommand {
-  static override summary = 'Verify an evidence bundle: every hash, the signature, and that the audit reproduces from its inputs.'
+  static override summary =
+    'Verify an evidence bundle: every hash, the signature, and that the audit reproduces from its inputs.'
   static override description = `Checks every file of the bundle against its manifest (a missing, extra or altered file is named), the
 manifest's signature with a key you trust, and re-runs the audit from the bundle's own inputs and rule packs at the
 bundle's "now": its findings must be the JSON report's, and every report (HTML, JSON, SARIF) rendered again from
@@ -27,21 +28,43 @@ EXIT CODES
     '<%= config.bin %> evidence verify evidence-2026-11/ --trust-inventory ../tohoku-inventory/',
   ]
 
-  static override args = {bundle: Args.string({required: true, description: 'The bundle: a folder or a .tar.gz archive.'})}
+  static override args = {
+    bundle: Args.string({required: true, description: 'The bundle: a folder or a .tar.gz archive.'}),
+  }
   static override flags = {
-    'trust-inventory': Flags.string({summary: "An inventory you already hold: the signer's public key is taken from it."}),
-    'trust-key': Flags.string({summary: "The signer's key fingerprint (SHA256:…), received out of band; repeatable.", multiple: true}),
+    'trust-inventory': Flags.string({
+      summary: "An inventory you already hold: the signer's public key is taken from it.",
+    }),
+    'trust-key': Flags.string({
+      summary: "The signer's key fingerprint (SHA256:…), received out of band; repeatable.",
+      multiple: true,
+    }),
   }
 
   async run(): Promise<BundleVerification> {
     const {args, flags} = await this.parse(EvidenceVerify)
-    const result = await verifyBundle(args.bundle, {inventory: flags['trust-inventory'], keys: flags['trust-key']}, VERSION)
+    const result = await verifyBundle(
+      args.bundle,
+      {inventory: flags['trust-inventory'], keys: flags['trust-key']},
+      VERSION,
+    )
     if (!this.jsonEnabled()) {
       const lines = result.problems.map((p) => `FAIL  ${p.message}`)
-      if (result.signer) lines.unshift(`signer: ${result.signer.company} (${result.signer.key})${result.trusted_by ? `, trusted by ${result.trusted_by === 'inventory' ? '--trust-inventory' : '--trust-key'}` : ''}`)
-      for (const o of result.other_signed) lines.push(`ledger: ${o.lists} list(s) signed by ${o.company} checked with its trusted key; its word as of ${o.newest}`)
-      if (result.tool.bundle && result.tool.bundle !== result.tool.verifier) lines.push(`note: made by fleet-audit ${result.tool.bundle}, verified with ${result.tool.verifier}`)
-      lines.push(result.ok ? `OK  ${result.files} files, signature, ${result.findings} findings and every report reproduced (now ${result.now})` : `NOT VERIFIED  ${result.problems.length} problem(s)`)
+      if (result.signer)
+        lines.unshift(
+          `signer: ${result.signer.company} (${result.signer.key})${result.trusted_by ? `, trusted by ${result.trusted_by === 'inventory' ? '--trust-inventory' : '--trust-key'}` : ''}`,
+        )
+      for (const o of result.other_signed)
+        lines.push(
+          `ledger: ${o.lists} list(s) signed by ${o.company} checked with its trusted key; its word as of ${o.newest}`,
+        )
+      if (result.tool.bundle && result.tool.bundle !== result.tool.verifier)
+        lines.push(`note: made by fleet-audit ${result.tool.bundle}, verified with ${result.tool.verifier}`)
+      lines.push(
+        result.ok
+          ? `OK  ${result.files} files, signature, ${result.findings} findings and every report reproduced (now ${result.now})`
+          : `NOT VERIFIED  ${result.problems.length} problem(s)`,
+      )
       this.log(lines.join('\n'))
     }
 

@@ -1,11 +1,20 @@
 import {Flags} from '@oclif/core'
 
-import {type DiffResult, exitCodeFor, parseNow, renderPlan, renderPreexisting, runDiff, sanitize} from '../../src/index.js'
+import {
+  type DiffResult,
+  exitCodeFor,
+  parseNow,
+  renderPlan,
+  renderPreexisting,
+  runDiff,
+  sanitize,
+} from '../../src/index.js'
 import {BaseCommand, inventoryArg, ledgerFlags, sharedFlags} from '../_lib/base.js'
 import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
 
 export default class InventoryDiff extends BaseCommand {
-  static override summary = 'Show what a change to an inventory does: terminals added, removed, moved, re-roled, re-owned.'
+  static override summary =
+    'Show what a change to an inventory does: terminals added, removed, moved, re-roled, re-owned.'
   static override description = `Compares the inventory with a base version (a git ref such as origin/main, or a file or folder), prints the
 change like a plan, then validates the new version with every rule that needs no facts, so a reviewer sees what
 the change breaks. In a shallow CI checkout, fetch the base ref first (git fetch --depth=1 origin main).
@@ -22,7 +31,10 @@ ${EXIT_HELP}`
   static override flags = {
     ...sharedFlags,
     base: Flags.string({summary: 'Base version: a git ref, or a file or folder.', required: true}),
-    'new-only': Flags.boolean({summary: 'Fail only on findings this change introduces; those the base already had are listed apart and not counted.'}),
+    'new-only': Flags.boolean({
+      summary:
+        'Fail only on findings this change introduces; those the base already had are listed apart and not counted.',
+    }),
     format: formatFlag,
     ledger: ledgerFlags.ledger,
   }
@@ -44,9 +56,14 @@ ${EXIT_HELP}`
     )
     // Machine formats report the verdict; the table shows the plan, what the base already had, then what is new.
     const table = flags.format === 'table'
-    const {text, summary} = await renderResult(table ? {...result.verdict, findings: result.introduced} : result.verdict, flags)
+    const {text, summary} = await renderResult(
+      table ? {...result.verdict, findings: result.introduced} : result.verdict,
+      flags,
+    )
     const exitCode = exitCodeFor(result.verdict, flags['fail-on'])
-    const head = table ? sanitize(`${await renderPlan(result, flags.lang)}\n${await renderPreexisting(result, flags.lang)}`) : ''
+    const head = table
+      ? sanitize(`${await renderPlan(result, flags.lang)}\n${await renderPreexisting(result, flags.lang)}`)
+      : ''
     if (!this.jsonEnabled() || flags.output) await this.emit(`${head}${text}`, flags.output)
     if (flags.output) this.logToStderr(summary)
     process.exitCode = exitCode

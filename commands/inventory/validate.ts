@@ -21,10 +21,18 @@ ${EXIT_HELP}`
   async run(): Promise<AuditResult> {
     const parsed = await this.parse(InventoryValidate)
     const {flags} = parsed
-    const options = {inventory: this.inventoryPath(parsed), rules: flags.rules, failOn: flags['fail-on'], maxFileSize: flags['max-file-size']}
+    const options = {
+      inventory: this.inventoryPath(parsed),
+      rules: flags.rules,
+      failOn: flags['fail-on'],
+      maxFileSize: flags['max-file-size'],
+    }
     const deps = {now: parseNow(flags.now)}
     // Only the HTML page shows declared data and input hashes; the other formats skip reading them.
-    const {result, details} = flags.format === 'html' ? await runAuditReport(options, deps) : {result: await runAudit(options, deps), details: undefined}
+    const {result, details} =
+      flags.format === 'html'
+        ? await runAuditReport(options, deps)
+        : {result: await runAudit(options, deps), details: undefined}
     const {text, exitCode, summary} = await renderResult(result, flags, details)
     if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
     // The report went to a file: the person at the terminal still sees the verdict.

@@ -4,7 +4,8 @@ import {exportLedger, parseNow} from '../../src/index.js'
 import {BaseCommand, dbFlag, sharedFlags} from '../_lib/base.js'
 
 export default class LedgerExport extends BaseCommand {
-  static override summary = 'Write a signed hand-off list of the events (or, with --acks, acknowledgements) since the last export.'
+  static override summary =
+    'Write a signed hand-off list of the events (or, with --acks, acknowledgements) since the last export.'
   static override description = `The list is YAML that people can read: issuer, recipient, sequence range, previous and last hash, the records,
 and an Ed25519 signature over the canonical JSON of its content (so line endings and re-indentation do not matter).
 --since SEQ re-sends a range, so one lost file never leaves a permanent gap. The list is recorded as sent only once it
@@ -19,7 +20,10 @@ re-send). Every list carries the signed heads of your chains, which the other co
   static override flags = {
     inventory: sharedFlags.inventory,
     db: dbFlag,
-    from: Flags.string({required: true, summary: 'Your company (the issuer of the events, or the acknowledging company).'}),
+    from: Flags.string({
+      required: true,
+      summary: 'Your company (the issuer of the events, or the acknowledging company).',
+    }),
     to: Flags.string({required: true, summary: 'The receiving company.'}),
     key: Flags.string({required: true, summary: "Your company's private key file (from ledger keygen)."}),
     since: Flags.integer({min: 1, summary: 'Re-send from this sequence number.'}),
@@ -35,17 +39,33 @@ re-send). Every list carries the signed heads of your chains, which the other co
       // With --json, stdout carries the JSON summary only; the list goes to --output.
       if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
     }
-    const r = await exportLedger(flags.db, {inventory: flags.inventory, from: flags.from, to: flags.to, since: flags.since, keyFile: flags.key, acks: flags.acks, now, deliver})
+    const r = await exportLedger(flags.db, {
+      inventory: flags.inventory,
+      from: flags.from,
+      to: flags.to,
+      since: flags.since,
+      keyFile: flags.key,
+      acks: flags.acks,
+      now,
+      deliver,
+    })
     const again = `ledger export${r.type === 'acks' ? ' --acks' : ''} --from ${r.issuer} --to ${r.recipient} --since`
     if (!r.written) {
       const since = r.previous ? ` since #${r.previous.last_seq} (sent ${r.previous.at})` : ''
       this.logToStderr(`nothing new to send to ${r.recipient}${since}: no list written (ledger ${flags.db})`)
-      if (r.last_seq > 0) this.logToStderr(`to send again what ${r.recipient} may not have received: ${again} ${Math.min(r.confirmed + 1, r.last_seq)}`)
+      if (r.last_seq > 0)
+        this.logToStderr(
+          `to send again what ${r.recipient} may not have received: ${again} ${Math.min(r.confirmed + 1, r.last_seq)}`,
+        )
       return r
     }
-    this.logToStderr(`${r.count} ${r.type} #${r.first_seq}–#${r.last_seq} from ${r.issuer} to ${r.recipient} → ${flags.output ?? 'standard output'} (ledger ${flags.db})`)
+    this.logToStderr(
+      `${r.count} ${r.type} #${r.first_seq}–#${r.last_seq} from ${r.issuer} to ${r.recipient} → ${flags.output ?? 'standard output'} (ledger ${flags.db})`,
+    )
     if (r.confirmed < r.first_seq - 1)
-      this.logToStderr(`${r.recipient} has confirmed receiving only up to #${r.confirmed}: if an earlier hand-off failed, re-send from there with ${again} ${r.confirmed + 1}`)
+      this.logToStderr(
+        `${r.recipient} has confirmed receiving only up to #${r.confirmed}: if an earlier hand-off failed, re-send from there with ${again} ${r.confirmed + 1}`,
+      )
     else this.logToStderr(`if this list does not reach ${r.recipient}, re-send it with ${again} ${r.first_seq}`)
     return r
   }

@@ -4,7 +4,8 @@ import {importLedger, parseNow} from '../../src/index.js'
 import {BaseCommand, dbFlag, sharedFlags} from '../_lib/base.js'
 
 export default class LedgerImport extends BaseCommand {
-  static override summary = "Import a signed hand-off list from the other company, checking its signature and continuity."
+  static override summary =
+    'Import a signed hand-off list from the other company, checking its signature and continuity.'
   static override description = `The signature is checked against the sender's public_key in the inventory; a missing, repeated, altered or
 reordered record is refused and named by its sequence number (exit 2). Importing the same list twice changes nothing.
 Several files are imported all or nothing. Without --as, each list must be addressed to this database's owner (the
@@ -16,7 +17,9 @@ company recorded at its first use); --as on a new database records you as its ow
   static override flags = {
     inventory: sharedFlags.inventory,
     db: dbFlag,
-    as: Flags.string({summary: "Your company: a list addressed to anyone else is refused (default: the database's owner)."}),
+    as: Flags.string({
+      summary: "Your company: a list addressed to anyone else is refused (default: the database's owner).",
+    }),
     now: sharedFlags.now,
   }
 
@@ -25,7 +28,8 @@ company recorded at its first use); --as on a new database records you as its ow
     const now = parseNow(flags.now)
     const results = await importLedger(flags.db, flags.inventory, argv as string[], {as: flags.as, now})
     this.log(`ledger ${flags.db}`)
-    for (const r of results) this.log(`${r.status}: ${r.count} ${r.type} #${r.first_seq}–#${r.last_seq} from ${r.issuer} (${r.added} new)`)
+    for (const r of results)
+      this.log(`${r.status}: ${r.count} ${r.type} #${r.first_seq}–#${r.last_seq} from ${r.issuer} (${r.added} new)`)
     return results
   }
 }

@@ -1,6 +1,15 @@
 import {Flags} from '@oclif/core'
 
-import {EVENT_KINDS, type EventKind, type EventWithState, formatInZone, ledgerOwner, ledgerReadContext, listEvents, withLedger} from '../../src/index.js'
+import {
+  EVENT_KINDS,
+  type EventKind,
+  type EventWithState,
+  formatInZone,
+  ledgerOwner,
+  ledgerReadContext,
+  listEvents,
+  withLedger,
+} from '../../src/index.js'
 import {BaseCommand, dbFlag} from '../_lib/base.js'
 import {inventoryIfAny, readInventoryFlag, row, widths} from '../_lib/ledger.js'
 
@@ -9,7 +18,10 @@ export default class LedgerList extends BaseCommand {
   static override description = `Opens the database read-only; it must exist. Times are shown in the policy's time zone, with its offset. With an
 inventory, only an acknowledgement by a company on the other side of the barrier counts.`
 
-  static override examples = ['<%= config.bin %> ledger list --unacknowledged', '<%= config.bin %> ledger list --terminal IS-RT-104 --json']
+  static override examples = [
+    '<%= config.bin %> ledger list --unacknowledged',
+    '<%= config.bin %> ledger list --terminal IS-RT-104 --json',
+  ]
   static override flags = {
     db: dbFlag,
     inventory: readInventoryFlag,
@@ -42,8 +54,21 @@ inventory, only an acknowledgement by a company on the other side of the barrier
     )
     this.log(`ledger ${flags.db} (${owner ? `${owner.company}'s` : 'no owner recorded yet'}); times in ${timezone}`)
     const rows = events.map((e) => {
-      const state = e.ack ? `${e.ack.state} by ${e.ack.acker} (ack #${e.ack.seq})` : e.imported_at ? 'imported, unacknowledged' : e.handed_off ? 'handed off, unacknowledged' : 'not handed off'
-      return [`${e.issuer}#${e.seq}`, formatInZone(e.occurred_at, timezone), e.kind, e.terminal, `${e.site}/${e.zone}`, state]
+      const state = e.ack
+        ? `${e.ack.state} by ${e.ack.acker} (ack #${e.ack.seq})`
+        : e.imported_at
+          ? 'imported, unacknowledged'
+          : e.handed_off
+            ? 'handed off, unacknowledged'
+            : 'not handed off'
+      return [
+        `${e.issuer}#${e.seq}`,
+        formatInZone(e.occurred_at, timezone),
+        e.kind,
+        e.terminal,
+        `${e.site}/${e.zone}`,
+        state,
+      ]
     })
     const header = ['EVENT', 'OCCURRED', 'KIND', 'TERMINAL', 'SITE/ZONE', 'STATE']
     const w = widths([header, ...rows])

@@ -64,7 +64,9 @@ issuing company's hash chain; it can never be edited or deleted, only followed b
       },
       now,
     )
-    this.log(`recorded ${event.issuer}#${event.seq} ${event.kind} ${sanitizeLine(event.terminal)} at ${event.site}/${event.zone} (${event.hash.slice(0, 16)}…) in ledger ${flags.db}`)
+    this.log(
+      `recorded ${event.issuer}#${event.seq} ${event.kind} ${sanitizeLine(event.terminal)} at ${event.site}/${event.zone} (${event.hash.slice(0, 16)}…) in ledger ${flags.db}`,
+    )
     return event
   }
 }

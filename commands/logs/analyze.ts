@@ -4,7 +4,8 @@ import {logFlags, logOptions, logProgressBar} from '../_lib/logs.js'
 import {EXIT_HELP, formatFlag, renderResult} from '../_lib/report.js'
 
 export default class LogsAnalyze extends BaseCommand {
-  static override summary = 'Review the access logs of the customer system for a period: who used which terminal, and how.'
+  static override summary =
+    'Review the access logs of the customer system for a period: who used which terminal, and how.'
   static override description = `Reads the log exports named by each mapping (CSV, TSV, JSON Lines or Parquet; UTF-8 or Shift_JIS; gzip or
 plain), joins them with the inventory (and the ledger with --db or --ledger), runs the log rules (rules list
 --needs logs) over the whole days --from..--to in the policy's time zone, and reports findings. Supply point ids are
@@ -24,7 +25,10 @@ ${EXIT_HELP}`
     const parsed = await this.parse(LogsAnalyze)
     const {flags} = parsed
     const now = parseNow(flags.now)
-    if (!flags.logs?.length) throw new InputError([{code: 'E_FLAG', message: 'logs analyze needs --logs MAPPING (a log mapping file; see the README)'}])
+    if (!flags.logs?.length)
+      throw new InputError([
+        {code: 'E_FLAG', message: 'logs analyze needs --logs MAPPING (a log mapping file; see the README)'},
+      ])
     const options = {
       inventory: this.inventoryPath(parsed),
       rules: flags.rules,

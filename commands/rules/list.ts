@@ -1,6 +1,16 @@
 import {Flags} from '@oclif/core'
 
-import {displayWidth, InputError, loadRules, nearest, padDisplay, type RuleSummary, sanitizeLine, SEVERITIES, severityLabel} from '../../src/index.js'
+import {
+  displayWidth,
+  InputError,
+  loadRules,
+  nearest,
+  padDisplay,
+  type RuleSummary,
+  sanitizeLine,
+  SEVERITIES,
+  severityLabel,
+} from '../../src/index.js'
 import {BaseCommand, sharedFlags} from '../_lib/base.js'
 
 const HEAD = {en: ['ID', 'SEVERITY', 'NEEDS', 'TITLE'], ja: ['ID', '重大度', '必要なもの', '題名']}
@@ -16,9 +26,21 @@ export default class RulesList extends BaseCommand {
   static override flags = {
     rules: sharedFlags.rules,
     lang: sharedFlags.lang,
-    needs: Flags.option({summary: 'Only rules that need this.', options: ['inventory', 'facts', 'ledger', 'logs'] as const})(),
-    pack: Flags.string({summary: 'Only rules of these packs (the part of the id before "/"; comma-separated or repeated).', multiple: true, delimiter: ','}),
-    severity: Flags.option({summary: 'Only rules of these severities (comma-separated or repeated).', options: SEVERITIES, multiple: true, delimiter: ','})(),
+    needs: Flags.option({
+      summary: 'Only rules that need this.',
+      options: ['inventory', 'facts', 'ledger', 'logs'] as const,
+    })(),
+    pack: Flags.string({
+      summary: 'Only rules of these packs (the part of the id before "/"; comma-separated or repeated).',
+      multiple: true,
+      delimiter: ',',
+    }),
+    severity: Flags.option({
+      summary: 'Only rules of these severities (comma-separated or repeated).',
+      options: SEVERITIES,
+      multiple: true,
+      delimiter: ',',
+    })(),
   }
 
   async run(): Promise<RuleSummary[]> {
@@ -30,21 +52,39 @@ export default class RulesList extends BaseCommand {
       throw new InputError(
         unknown.map((p) => {
           const near = nearest(p, packs)
-          return {code: 'E_REF', message: `--pack: unknown rule pack "${p}"`, hint: `${near.length > 0 ? `did you mean "${near[0]}"? ` : ''}packs: ${packs.join(', ')}`}
+          return {
+            code: 'E_REF',
+            message: `--pack: unknown rule pack "${p}"`,
+            hint: `${near.length > 0 ? `did you mean "${near[0]}"? ` : ''}packs: ${packs.join(', ')}`,
+          }
         }),
       )
     }
 
     const rules = all.filter(
-      (r) => (!flags.needs || r.needs === flags.needs) && (!flags.pack || flags.pack.includes(r.pack)) && (!flags.severity || flags.severity.includes(r.severity)),
+      (r) =>
+        (!flags.needs || r.needs === flags.needs) &&
+        (!flags.pack || flags.pack.includes(r.pack)) &&
+        (!flags.severity || flags.severity.includes(r.severity)),
     )
-    const summaries = rules.map(({id, severity, needs, barrier, title, rationale, remediation}) => ({id, severity, needs, barrier, title, rationale, remediation}))
+    const summaries = rules.map(({id, severity, needs, barrier, title, rationale, remediation}) => ({
+      id,
+      severity,
+      needs,
+      barrier,
+      title,
+      rationale,
+      remediation,
+    }))
     if (this.jsonEnabled()) return summaries
     const l = flags.lang
     const head = HEAD[l]
     const rows = rules.map((r) => [r.id, severityLabel(r.severity, l), r.needs, sanitizeLine(r.title[l])])
     const widths = [0, 1, 2].map((i) => Math.max(...[head, ...rows].map((row) => displayWidth(row[i]))))
-    for (const row of [head, ...rows]) this.log(`${padDisplay(row[0], widths[0])}  ${padDisplay(row[1], widths[1])}  ${padDisplay(row[2], widths[2])}  ${row[3]}`)
+    for (const row of [head, ...rows])
+      this.log(
+        `${padDisplay(row[0], widths[0])}  ${padDisplay(row[1], widths[1])}  ${padDisplay(row[2], widths[2])}  ${row[3]}`,
+      )
     return summaries
   }
 }

@@ -4,14 +4,41 @@ import {InputError, loadRules, nearest, type Rule, sanitize, severityLabel} from
 import {BaseCommand, sharedFlags} from '../_lib/base.js'
 
 const LABELS = {
-  en: {open: '(', close: ')', sep: ', ', needs: 'needs', barrier: 'barrier rule: waivers need an NW-side approver', rationale: 'Rationale', remediation: 'Remediation', when: 'when', evaluator: 'evaluator', defined: 'defined at'},
-  ja: {open: '（', close: '）', sep: '、', needs: '必要なもの:', barrier: 'バリアルール: 免除にはNW側の承認者が必要', rationale: '根拠', remediation: '対処', when: '条件 (CEL)', evaluator: '評価関数', defined: '定義:'},
+  en: {
+    open: '(',
+    close: ')',
+    sep: ', ',
+    needs: 'needs',
+    barrier: 'barrier rule: waivers need an NW-side approver',
+    rationale: 'Rationale',
+    remediation: 'Remediation',
+    when: 'when',
+    evaluator: 'evaluator',
+    defined: 'defined at',
+  },
+  ja: {
+    open: '（',
+    close: '）',
+    sep: '、',
+    needs: '必要なもの:',
+    barrier: 'バリアルール: 免除にはNW側の承認者が必要',
+    rationale: '根拠',
+    remediation: '対処',
+    when: '条件 (CEL)',
+    evaluator: '評価関数',
+    defined: '定義:',
+  },
 }
 
 export default class RulesShow extends BaseCommand {
   static override summary = 'Show one rule: severity, rationale, remediation and its CEL condition.'
-  static override examples = ['<%= config.bin %> rules show placement/nw-terminal-in-shared-zone', '<%= config.bin %> rules show collect/unverified --lang ja']
-  static override args = {id: Args.string({required: true, description: 'Rule id, e.g. placement/nw-terminal-in-shared-zone'})}
+  static override examples = [
+    '<%= config.bin %> rules show placement/nw-terminal-in-shared-zone',
+    '<%= config.bin %> rules show collect/unverified --lang ja',
+  ]
+  static override args = {
+    id: Args.string({required: true, description: 'Rule id, e.g. placement/nw-terminal-in-shared-zone'}),
+  }
   static override flags = {rules: sharedFlags.rules, lang: sharedFlags.lang}
 
   async run(): Promise<Omit<Rule, 'compiled'>> {
@@ -21,7 +48,12 @@ export default class RulesShow extends BaseCommand {
     if (!rule) {
       // A slug without its pack (`role-mismatch`) or a typo: name the nearest ids.
       const ids = rules.map((r) => r.id)
-      const slugs = args.id.includes('/') ? [] : nearest(args.id, ids.map((id) => id.slice(id.indexOf('/') + 1)))
+      const slugs = args.id.includes('/')
+        ? []
+        : nearest(
+            args.id,
+            ids.map((id) => id.slice(id.indexOf('/') + 1)),
+          )
       const bySlug = slugs.flatMap((slug) => ids.filter((id) => id.endsWith(`/${slug}`)))
       const near = [...new Set([...bySlug, ...nearest(args.id, ids)])].slice(0, 3)
       const hint = `${near.length > 0 ? `did you mean ${near.map((id) => `"${id}"`).join(' or ')}? ` : ''}see \`fleet-audit rules list\``

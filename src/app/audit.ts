@@ -21,12 +21,21 @@ import {resultHeader, ruleSummary, summarize} from './result.js'
  * Evaluates loaded inputs; with a ledger database, its view feeds the ledger rules and the run is stored in its
  * history, in one synchronous transaction after all asynchronous work (collection) is done.
  */
-export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Date, facts = inputs.facts, logs?: LogReviewOutcome): AuditResult {
+export function finishAudit(
+  inputs: AuditInputs,
+  options: AuditOptions,
+  now: Date,
+  facts = inputs.facts,
+  logs?: LogReviewOutcome,
+): AuditResult {
   const {inventory, rules, ledgerFromFiles} = inputs
   if (!options.ledger?.db) return withLogs(evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles), logs)
   const db = openLedger(options.ledger.db)
   try {
-    const result = withLogs(evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles ?? ledgerView(db, inventory.companies)), logs)
+    const result = withLogs(
+      evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles ?? ledgerView(db, inventory.companies)),
+      logs,
+    )
     if (result.kind === 'audit') {
       result.run_id = recordRun(db, {
         startedAt: now,
@@ -36,7 +45,8 @@ export function finishAudit(inputs: AuditInputs, options: AuditOptions, now: Dat
         terminals: inventory.terminals,
         meta: logs && {logs: {from: logs.summary.from, to: logs.summary.to, sources: logs.summary.sources}},
       })
-      if (logs) result.logs!.review_id = recordLogReview(db, {now, inventoryRoot: inventory.root, logs, runId: result.run_id})
+      if (logs)
+        result.logs!.review_id = recordLogReview(db, {now, inventoryRoot: inventory.root, logs, runId: result.run_id})
     }
 
     return result
@@ -90,7 +100,9 @@ export function evaluateAudit(
   // other finding (placement, declaration, waivers, ledger, facts of undeclared terminals) stands.
   const declared = collected && new Set(inventory.terminals.map((t) => t.id))
   const reported = collected
-    ? all.filter((f) => rulesById.get(f.rule)?.needs !== 'facts' || collected.has(f.terminal) || !declared!.has(f.terminal))
+    ? all.filter(
+        (f) => rulesById.get(f.rule)?.needs !== 'facts' || collected.has(f.terminal) || !declared!.has(f.terminal),
+      )
     : all
   // A selection (--only, --site, --zone) reports its terminals and nothing else.
   const {scope} = options
@@ -102,7 +114,9 @@ export function evaluateAudit(
     facts: facts && {dir: facts.dir, documents: facts.facts.size, invalid: facts.problems.size},
     summary: summarize(findings, options.failOn),
     rules: ran.map(ruleSummary),
-    terminals: inventory.terminals.filter((t) => !scope || scope.has(t.id)).map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
+    terminals: inventory.terminals
+      .filter((t) => !scope || scope.has(t.id))
+      .map((t) => ({id: t.id, site: t.site, zone: t.zone, status: t.status})),
     waivers: inventory.waivers.map((w) => ({
       id: w.id,
       rule: w.rule,

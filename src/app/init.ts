@@ -12,10 +12,14 @@ const TEMPLATE_DIR = join(PACKAGE_ROOT, 'templates', 'init')
 export async function scaffoldInventory(dir: string, options: {force?: boolean} = {}): Promise<string[]> {
   // The schema goes along so that editors (yaml-language-server) check the files offline.
   const templates = [...(await list(TEMPLATE_DIR)), join(PACKAGE_ROOT, 'schemas', 'inventory.schema.json')]
-  const targets = templates.map((t) => join(dir, t.startsWith(TEMPLATE_DIR) ? relative(TEMPLATE_DIR, t) : 'inventory.schema.json'))
+  const targets = templates.map((t) =>
+    join(dir, t.startsWith(TEMPLATE_DIR) ? relative(TEMPLATE_DIR, t) : 'inventory.schema.json'),
+  )
   const existing = targets.filter((t) => existsSync(t))
   if (existing.length > 0 && !options.force) {
-    throw new InputError(existing.map((file) => ({code: 'E_EXISTS', message: 'already exists (use --force to overwrite)', file})))
+    throw new InputError(
+      existing.map((file) => ({code: 'E_EXISTS', message: 'already exists (use --force to overwrite)', file})),
+    )
   }
 
   for (const [i, template] of templates.entries()) {

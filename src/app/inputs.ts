@@ -76,7 +76,10 @@ export async function loadInputs(
   if (inventory && rules) checkWaiverRules(inventory, rules, problems)
   if (inventory) extra.check?.(inventory, problems)
   const files = options.ledger?.files
-  const ledgerFromFiles = inventory && files?.length ? await capture(problems, async () => loadHandoffFiles(files, inventory.companies).view) : undefined
+  const ledgerFromFiles =
+    inventory && files?.length
+      ? await capture(problems, async () => loadHandoffFiles(files, inventory.companies).view)
+      : undefined
   problems.throwIfAny()
   return {inventory: inventory!, rules: rules!, facts, ledgerFromFiles}
 }

@@ -34,18 +34,25 @@ function findingKey(f: Finding): string {
 }
 
 /** Loads base and head (all problems at once), diffs the terminals and validates the head. */
-export async function runDiff(options: AuditOptions & {base: string; newOnly?: boolean}, deps: {now: Date}): Promise<DiffResult> {
+export async function runDiff(
+  options: AuditOptions & {base: string; newOnly?: boolean},
+  deps: {now: Date},
+): Promise<DiffResult> {
   const problems = new ProblemList()
   const [inputs, base] = await Promise.all([
     capture(problems, () => loadInputs({...options, facts: undefined})),
-    capture(problems, () => loadBaseInventory(options.base, options.inventory, {maxFileSize: options.maxFileSize, profiles: PROBE_CATALOG})),
+    capture(problems, () =>
+      loadBaseInventory(options.base, options.inventory, {maxFileSize: options.maxFileSize, profiles: PROBE_CATALOG}),
+    ),
   ])
   problems.throwIfAny()
   const {inventory: head, rules, ledgerFromFiles} = inputs!
   const changes = diffInventories(base!, head)
   const validation = evaluateAudit(head, rules, undefined, options, deps.now, ledgerFromFiles, changes)
   // The base judged by the same rules on the same day: what it already had is not this change's doing.
-  const before = new Set(evaluateAudit(base!, rules, undefined, options, deps.now, ledgerFromFiles, []).findings.map((f) => findingKey(f)))
+  const before = new Set(
+    evaluateAudit(base!, rules, undefined, options, deps.now, ledgerFromFiles, []).findings.map((f) => findingKey(f)),
+  )
   const introduced = validation.findings.filter((f) => !before.has(findingKey(f)))
   const preexisting = validation.findings.filter((f) => before.has(findingKey(f)))
   const newOnly = options.newOnly ?? false
@@ -76,7 +83,10 @@ export function renderPreexisting(result: DiffResult, lang: 'en' | 'ja'): string
       : `Already on the base: ${n} finding${n === 1 ? '' : 's'} not introduced by this change${result.new_only ? ' (not counted: --new-only)' : ''}:`
   const sev = Math.max(...result.preexisting.map((f) => displayWidth(severityLabel(f.severity, lang))))
   const term = Math.max(...result.preexisting.map((f) => displayWidth(f.terminal)))
-  const lines = result.preexisting.map((f) => `  ${padDisplay(severityLabel(f.severity, lang), sev)}  ${padDisplay(f.terminal, term)}  ${f.rule}${f.waiver ? ` [${lang === 'ja' ? '免除' : 'waived'}]` : ''}`)
+  const lines = result.preexisting.map(
+    (f) =>
+      `  ${padDisplay(severityLabel(f.severity, lang), sev)}  ${padDisplay(f.terminal, term)}  ${f.rule}${f.waiver ? ` [${lang === 'ja' ? '免除' : 'waived'}]` : ''}`,
+  )
   const heading = lang === 'ja' ? 'この変更による指摘:' : 'Introduced by this change:'
   return `${title}\n${lines.join('\n')}\n\n${heading}\n`
 }
@@ -86,7 +96,9 @@ export function renderPlan(result: DiffResult, lang: 'en' | 'ja'): string {
   const lines = [`${lang === 'ja' ? '比較' : 'Comparing'} ${result.base} → ${result.head}`, '']
   for (const c of result.changes) {
     const place = `${c.site}/${c.zone}`
-    const fields = c.changes.map((f) => (f.before === undefined ? `${f.field}=${f.after}` : `${f.field}: ${f.before || '∅'} → ${f.after || '∅'}`))
+    const fields = c.changes.map((f) =>
+      f.before === undefined ? `${f.field}=${f.after}` : `${f.field}: ${f.before || '∅'} → ${f.after || '∅'}`,
+    )
     lines.push(`${c.op} ${c.terminal}  ${place}  [${c.kind}]${fields.length > 0 ? `  ${fields.join('; ')}` : ''}`)
   }
 

@@ -10,7 +10,11 @@ import type {Inventory} from '../model/types.js'
  * commands pass `{readonly: true}`: the file must then exist and be a ledger, and is never created or migrated. A
  * damaged file is an input error naming it, wherever SQLite first trips over it.
  */
-export async function withLedger<T>(path: string, fn: (db: LedgerDb) => T | Promise<T>, options: OpenOptions = {}): Promise<T> {
+export async function withLedger<T>(
+  path: string,
+  fn: (db: LedgerDb) => T | Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
   const db = openLedger(path, options)
   try {
     return await fn(db)
@@ -34,4 +38,3 @@ export async function ledgerReadContext(inventoryPath: string | undefined): Prom
   const inventory = await loadDeclared(inventoryPath)
   return {inventory, timezone: inventory.policy.timezone}
 }
-

@@ -53,21 +53,34 @@ async function prepare(options: AuditOptions, live: LiveOptions): Promise<Loaded
       terminals = selected.terminals
       for (const declared of inventory.profiles) {
         const profile = profileFromData(declared)
-        if ('problems' in profile) for (const message of profile.problems) problems.at(declared.source, 'E_SCHEMA', message)
+        if ('problems' in profile)
+          for (const message of profile.problems) problems.at(declared.source, 'E_SCHEMA', message)
         else profiles[declared.name] = profile
       }
     },
   })
-  return {...inputs, terminals, live: {...live, collect: {...live.collect, profiles: {...live.collect.profiles, ...profiles}}}}
+  return {
+    ...inputs,
+    terminals,
+    live: {...live, collect: {...live.collect, profiles: {...live.collect.profiles, ...profiles}}},
+  }
 }
 
 /** Collects the selected terminals and writes their facts (`fleet-audit collect`). */
-export async function runCollect(options: AuditOptions, live: LiveOptions, deps: CollectDeps): Promise<{facts: Facts[]; summary: CollectSummary}> {
+export async function runCollect(
+  options: AuditOptions,
+  live: LiveOptions,
+  deps: CollectDeps,
+): Promise<{facts: Facts[]; summary: CollectSummary}> {
   const loaded = await prepare(options, live)
   return collectAndKeep(loaded.terminals, loaded.live, deps)
 }
 
-async function collectAndKeep(terminals: Terminal[], live: LiveOptions, deps: CollectDeps): Promise<{facts: Facts[]; summary: CollectSummary}> {
+async function collectAndKeep(
+  terminals: Terminal[],
+  live: LiveOptions,
+  deps: CollectDeps,
+): Promise<{facts: Facts[]; summary: CollectSummary}> {
   // The SSH stack (ssh2, node-ssh) costs ~70 ms to load: only commands that connect pay for it.
   const {collect, writeFactsDir} = await import('../collect/index.js')
   const result = await collect(terminals, live.collect, deps)
@@ -97,7 +110,12 @@ export async function runLiveAudit(
   const inputs = await prepare(options, live)
   const collected = await collectAndKeep(inputs.terminals, inputs.live, deps)
   const facts = factSetFrom(collected.facts, live.out ?? '(live)')
-  const result = finishAudit(inputs, {...options, collected: new Set(inputs.terminals.map((t) => t.id))}, deps.now(), facts)
+  const result = finishAudit(
+    inputs,
+    {...options, collected: new Set(inputs.terminals.map((t) => t.id))},
+    deps.now(),
+    facts,
+  )
   return {result, collect: collected.summary}
 }
 
@@ -119,7 +137,10 @@ const CHECKS: {check: CheckItem['check']; rules: RegExp}[] = [
   {check: 'host-key', rules: /^reconcile\/host-key-/},
   {check: 'role', rules: /^reconcile\/(role-mismatch|nw-setting-reachable-by-retail)$/},
   {check: 'auth', rules: /^(reconcile\/auth-mismatch|policy\/)/},
-  {check: 'identity', rules: /^(reconcile\/(terminal-id|hostname|serial|mac)-mismatch|reconcile\/address-outside-site|declaration\/)/},
+  {
+    check: 'identity',
+    rules: /^(reconcile\/(terminal-id|hostname|serial|mac)-mismatch|reconcile\/address-outside-site|declaration\/)/,
+  },
   {check: 'placement', rules: /^(placement\/|waiver\/)/},
 ]
 
@@ -132,9 +153,21 @@ export async function runCheck(
   terminalId: string,
   live: Omit<LiveOptions, 'selection'>,
   deps: CollectDeps,
-): Promise<{terminal: string; pass: boolean; verdict: CheckItem['status']; checks: CheckItem[]; result: AuditResult; collect: CollectSummary}> {
+): Promise<{
+  terminal: string
+  pass: boolean
+  verdict: CheckItem['status']
+  checks: CheckItem[]
+  result: AuditResult
+  collect: CollectSummary
+}> {
   const loaded = await prepare(options, {...live, selection: {only: [terminalId]}})
-  const inventory = {...loaded.inventory, terminals: loaded.inventory.terminals.map((t) => (t.id === terminalId && t.status === 'planned' ? {...t, status: 'active' as const} : t))}
+  const inventory = {
+    ...loaded.inventory,
+    terminals: loaded.inventory.terminals.map((t) =>
+      t.id === terminalId && t.status === 'planned' ? {...t, status: 'active' as const} : t,
+    ),
+  }
   const terminals = inventory.terminals.filter((t) => t.id === terminalId)
   const collected = await collectAndKeep(terminals, loaded.live, deps)
   const facts = factSetFrom(collected.facts, live.out ?? '(live)')
@@ -149,15 +182,25 @@ export async function runCheck(
     // An unverified terminal fails the first line whatever --fail-on says: it was not checked at all.
     const hits = mine.filter((f) => isFailing(f, options.failOn) || (check === 'reachable' && !verified))
     const findings = hits.map((f) => ({rule: f.rule, severity: f.severity, message: f.message.en}))
-    if (hits.length > 0 || (check === 'reachable' && !verified)) return {check, status: 'fail', pass: false, checked: true, findings}
-    const open = !verified || mine.some((f) => f.unevaluated) || result.rules.some((r) => rules.test(r.id) && unevaluated.has(r.id))
+    if (hits.length > 0 || (check === 'reachable' && !verified))
+      return {check, status: 'fail', pass: false, checked: true, findings}
+    const open =
+      !verified ||
+      mine.some((f) => f.unevaluated) ||
+      result.rules.some((r) => rules.test(r.id) && unevaluated.has(r.id))
     if (open) {
-      const why = mine.filter((f) => f.unevaluated).map((f) => ({rule: f.rule, severity: f.severity, message: f.message.en}))
+      const why = mine
+        .filter((f) => f.unevaluated)
+        .map((f) => ({rule: f.rule, severity: f.severity, message: f.message.en}))
       return {check, status: 'not-checked', pass: false, checked: false, findings: why}
     }
 
     return {check, status: 'pass', pass: true, checked: true, findings}
   })
-  const verdict = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'not-checked') ? 'not-checked' : 'pass'
+  const verdict = checks.some((c) => c.status === 'fail')
+    ? 'fail'
+    : checks.some((c) => c.status === 'not-checked')
+      ? 'not-checked'
+      : 'pass'
   return {terminal: terminalId, pass: verdict === 'pass', verdict, checks, result, collect: collected.summary}
 }

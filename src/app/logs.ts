@@ -3,14 +3,27 @@ import {type AuditDeps, type AuditInputs, type AuditOptions, capture, loadInputs
 import {resultHeader, ruleSummary, summarize} from './result.js'
 import {ProblemList} from '../model/errors.js'
 import {type LedgerDb, ledgerView, openLedger, recordRun} from '../ledger/index.js'
-import {type LogProgress, type LogReviewOptions, type LogReviewOutcome, loadMappings, reviewLogs} from '../rules/logs/review.js'
+import {
+  type LogProgress,
+  type LogReviewOptions,
+  type LogReviewOutcome,
+  loadMappings,
+  reviewLogs,
+} from '../rules/logs/review.js'
 import {pastReviews, recordReview} from '../ledger/log-reviews.js'
 import type {LogMapping} from '../model/logs.js'
 
 /** Loads the audit's inputs and the log mappings together, so every problem of every input is reported at once. */
-export async function loadInputsWithLogs(options: AuditOptions, logs: LogReviewOptions, extra: Parameters<typeof loadInputs>[1] = {}): Promise<{inputs: AuditInputs; mappings: LogMapping[]}> {
+export async function loadInputsWithLogs(
+  options: AuditOptions,
+  logs: LogReviewOptions,
+  extra: Parameters<typeof loadInputs>[1] = {},
+): Promise<{inputs: AuditInputs; mappings: LogMapping[]}> {
   const problems = new ProblemList()
-  const [inputs, mappings] = await Promise.all([capture(problems, () => loadInputs(options, extra)), capture(problems, () => loadMappings(logs))])
+  const [inputs, mappings] = await Promise.all([
+    capture(problems, () => loadInputs(options, extra)),
+    capture(problems, () => loadMappings(logs)),
+  ])
   problems.throwIfAny()
   return {inputs: inputs!, mappings: mappings!}
 }
@@ -38,11 +51,19 @@ export async function reviewLoaded(
     }
   }
 
-  return reviewLogs(inputs.inventory, inputs.rules, mappings, logs, {now: deps.now, ledger, past, onProgress: deps.onProgress})
+  return reviewLogs(inputs.inventory, inputs.rules, mappings, logs, {
+    now: deps.now,
+    ledger,
+    past,
+    onProgress: deps.onProgress,
+  })
 }
 
 /** Records a review in the ledger database's history (with the run it belongs to). */
-export function recordLogReview(db: LedgerDb, review: {now: Date; inventoryRoot: string; logs: LogReviewOutcome; runId?: number}): number {
+export function recordLogReview(
+  db: LedgerDb,
+  review: {now: Date; inventoryRoot: string; logs: LogReviewOutcome; runId?: number},
+): number {
   return recordReview(db, {
     recordedAt: review.now,
     inventoryRoot: review.inventoryRoot,
@@ -87,7 +108,12 @@ export async function runLogReview(
           terminals: inventory.terminals,
           meta: {logs: {from: outcome.summary.from, to: outcome.summary.to, sources: outcome.summary.sources}},
         })
-        result.logs!.review_id = recordLogReview(db, {now: deps.now, inventoryRoot: inventory.root, logs: outcome, runId: result.run_id})
+        result.logs!.review_id = recordLogReview(db, {
+          now: deps.now,
+          inventoryRoot: inventory.root,
+          logs: outcome,
+          runId: result.run_id,
+        })
       })
       write.immediate()
     } finally {

@@ -6,7 +6,12 @@ import {VERSION} from '../io/paths.js'
 import {dayIn} from '../io/time.js'
 
 /** What every result says first: the tool, the kind of run, "now", and the inventory it read (audit, validate, logs). */
-export function resultHeader(inventory: Inventory, now: Date, failOn: FailOn, kind: AuditResult['kind']): Pick<AuditResult, 'tool' | 'kind' | 'now' | 'today' | 'timezone' | 'fail_on' | 'inventory'> {
+export function resultHeader(
+  inventory: Inventory,
+  now: Date,
+  failOn: FailOn,
+  kind: AuditResult['kind'],
+): Pick<AuditResult, 'tool' | 'kind' | 'now' | 'today' | 'timezone' | 'fail_on' | 'inventory'> {
   return {
     tool: {name: 'fleet-audit', version: VERSION},
     kind,
@@ -43,7 +48,10 @@ export function summarize(findings: readonly Finding[], failOn: FailOn): AuditRe
 
 /** The result narrowed to one terminal's findings, with its summary recounted (check, re-check evidence). */
 export function forTerminal(result: AuditResult, terminal: string): AuditResult {
-  const narrowed = withFindings(result, result.findings.filter((f) => f.terminal === terminal))
+  const narrowed = withFindings(
+    result,
+    result.findings.filter((f) => f.terminal === terminal),
+  )
   return {...narrowed, not_evaluated: result.not_evaluated.filter((n) => n.terminal === terminal)}
 }
 

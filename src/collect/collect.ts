@@ -9,7 +9,6 @@ import {type Plan, type Resolved, Run} from './run.js'
 import {resolveAddress} from './target.js'
 import type {CollectDeps, CollectOptions, CollectResult} from './types.js'
 
-
 /** Settings that make collection impossible (exit 2), all found before any connection is opened. */
 export class CollectInputError extends InputError {}
 
@@ -24,7 +23,11 @@ function terminalProblem(t: Terminal, message: string, field = 'ssh'): Problem {
  * Every terminal attempted gets a facts document, `ok` or its class of failure; an abort returns what was collected.
  * Throws `CollectInputError` before any connection when settings, credentials or profiles are unusable.
  */
-export async function collect(terminals: Terminal[], options: CollectOptions, deps: CollectDeps): Promise<CollectResult> {
+export async function collect(
+  terminals: Terminal[],
+  options: CollectOptions,
+  deps: CollectDeps,
+): Promise<CollectResult> {
   const o: Resolved = {...COLLECT_DEFAULTS, ...stripUndefined(options)}
   const profiles = profileRegistry(options.profiles)
   const problems: Problem[] = []
@@ -35,14 +38,25 @@ export async function collect(terminals: Terminal[], options: CollectOptions, de
     const profile = profiles.get(profileName)
     const user = t.ssh.user ?? options.user
     if ('problem' in addr) problems.push(terminalProblem(t, addr.problem, 'address'))
-    if (!profile) problems.push(terminalProblem(t, `unknown probe profile "${profileName}" (known: ${[...profiles.keys()].join(', ')})`))
+    if (!profile)
+      problems.push(
+        terminalProblem(t, `unknown probe profile "${profileName}" (known: ${[...profiles.keys()].join(', ')})`),
+      )
     if (!user) problems.push(terminalProblem(t, 'no SSH user (set ssh.user in the inventory defaults or pass a user)'))
     if ('host' in addr && profile && user) plans.push({terminal: t, ...addr, user, profile})
   }
   const setting = (message: string): Problem => ({code: 'E_COLLECT_SETTING', message})
-  for (const [name, v] of Object.entries({concurrency: o.concurrency, attempts: o.attempts, maxOutputBytes: o.maxOutputBytes}))
+  for (const [name, v] of Object.entries({
+    concurrency: o.concurrency,
+    attempts: o.attempts,
+    maxOutputBytes: o.maxOutputBytes,
+  }))
     if (!Number.isInteger(v) || v < 1) problems.push(setting(`${name} must be a positive integer`))
-  for (const [name, v] of Object.entries({connectTimeoutMs: o.connectTimeoutMs, commandTimeoutMs: o.commandTimeoutMs, deadlineMs: o.deadlineMs ?? 1}))
+  for (const [name, v] of Object.entries({
+    connectTimeoutMs: o.connectTimeoutMs,
+    commandTimeoutMs: o.commandTimeoutMs,
+    deadlineMs: o.deadlineMs ?? 1,
+  }))
     if (!(v > 0)) problems.push(setting(`${name} must be positive`))
   const creds = await loadCredentials(options, deps.env ?? process.env)
   problems.push(...creds.problems.map(setting))
@@ -60,7 +74,11 @@ async function readKnownHosts(path: string | undefined, problems: Problem[]): Pr
   const read = await readTextFile(path, {maxBytes: MAX_SETTINGS_FILE_SIZE * 64})
   if (read.ok) return read.text
   if (read.problem.message !== 'cannot read: ENOENT') {
-    problems.push({code: 'E_COLLECT_SETTING', message: `cannot read known_hosts (${read.problem.message.replace(/^cannot read: /, '')})`, file: path})
+    problems.push({
+      code: 'E_COLLECT_SETTING',
+      message: `cannot read known_hosts (${read.problem.message.replace(/^cannot read: /, '')})`,
+      file: path,
+    })
   }
 
   return ''

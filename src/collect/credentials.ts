@@ -23,14 +23,17 @@ export async function loadCredentials(
   const problems: string[] = []
   const auth: SshAuth = {}
   if (options.agent) auth.agent = options.agent
-  if (!options.privateKeyPath && !options.agent) problems.push(
+  if (!options.privateKeyPath && !options.agent)
+    problems.push(
       'no credentials: give a private key file (--identity KEY, or identity: in fleet-audit.yaml) or an ssh-agent socket (--agent SOCKET, agent: in fleet-audit.yaml, or SSH_AUTH_SOCK)',
     )
   if (!options.privateKeyPath) return {auth, problems}
   // The shared reader: a FIFO or a device given as the key is refused, never waited on.
   const read = await readTextFile(options.privateKeyPath, {maxBytes: MAX_SETTINGS_FILE_SIZE})
   if (!read.ok) {
-    problems.push(`private key ${options.privateKeyPath}: ${read.problem.message.replace(/^cannot read: (.*)$/, 'cannot read ($1)')}`)
+    problems.push(
+      `private key ${options.privateKeyPath}: ${read.problem.message.replace(/^cannot read: (.*)$/, 'cannot read ($1)')}`,
+    )
     return {auth, problems}
   }
 
@@ -51,7 +54,9 @@ export async function loadCredentials(
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed
   if (passphrase === undefined) auth.privateKey = text
-  else auth.privateKey = key.type === 'ssh-ed25519' ? opensshEd25519(key.getPrivatePEM(), key.getPublicSSH()) : key.getPrivatePEM()
+  else
+    auth.privateKey =
+      key.type === 'ssh-ed25519' ? opensshEd25519(key.getPrivatePEM(), key.getPublicSSH()) : key.getPrivatePEM()
   return {auth, problems}
 }
 
@@ -68,7 +73,14 @@ function opensshEd25519(pkcs8Pem: string, publicBlob: Buffer): string {
   const seed = Buffer.from(jwk.d!, 'base64url')
   const pub = Buffer.from(jwk.x!, 'base64url')
   const check = randomBytes(4)
-  let priv = Buffer.concat([check, check, sshString('ssh-ed25519'), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString('')])
+  let priv = Buffer.concat([
+    check,
+    check,
+    sshString('ssh-ed25519'),
+    sshString(pub),
+    sshString(Buffer.concat([seed, pub])),
+    sshString(''),
+  ])
   const pad: number[] = []
   for (let i = 1; (priv.length + pad.length) % 8 !== 0; i++) pad.push(i)
   priv = Buffer.concat([priv, Buffer.from(pad)])

@@ -60,7 +60,13 @@ export function parseKnownHosts(text: string): KnownHosts {
       continue
     }
     const comment = fields.slice(3).join(' ')
-    const entry: KnownHostEntry = {line: i + 1, keyType, key, ...(marker ? {marker} : {}), ...(comment ? {comment} : {})}
+    const entry: KnownHostEntry = {
+      line: i + 1,
+      keyType,
+      key,
+      ...(marker ? {marker} : {}),
+      ...(comment ? {comment} : {}),
+    }
     if (hosts.startsWith('|1|')) {
       const [, , salt, hash] = hosts.split('|')
       if (!salt || !hash) {
@@ -170,15 +176,21 @@ export function verifyHostKey(args: {
   const forHost = entriesForHost(knownHosts, name).filter((e) => e.marker !== 'cert-authority')
   const revoked = forHost.find((e) => e.marker === 'revoked' && e.key.equals(presented))
   // A revoked key is refused whatever else says it is fine.
-  if (revoked) return {status: 'changed', reason: `host key is marked @revoked (known_hosts line ${revoked.line})`, expected: []}
+  if (revoked)
+    return {status: 'changed', reason: `host key is marked @revoked (known_hosts line ${revoked.line})`, expected: []}
   const plain = forHost.filter((e) => !e.marker)
   const knownMatch = plain.some((e) => e.key.equals(presented))
   const knownFps = [...new Set(plain.map((e) => fingerprintOf(e.key)))]
   if (args.pin) {
     const pin = normalizeFingerprint(args.pin)
-    if (pin !== presentedFp) return {status: 'changed', reason: 'host key differs from the pinned fingerprint', expected: [pin]}
+    if (pin !== presentedFp)
+      return {status: 'changed', reason: 'host key differs from the pinned fingerprint', expected: [pin]}
     if (plain.length > 0 && !knownMatch)
-      return {status: 'changed', reason: 'pinned fingerprint matches but known_hosts lists a different key', expected: knownFps}
+      return {
+        status: 'changed',
+        reason: 'pinned fingerprint matches but known_hosts lists a different key',
+        expected: knownFps,
+      }
     return {status: 'ok', via: 'pin'}
   }
   if (knownMatch) {

@@ -29,8 +29,10 @@ export function collectClosingLine(c: CollectCounts, out?: string): string {
   const notOk = failures.reduce((sum, [, n]) => sum + n, 0)
   const where = out ? ` in ${out}` : ''
   let line = `${ok} of ${c.total} terminals verified`
-  if (notOk > 0) line += `; ${notOk} not: ${failures.map(([o, n]) => `${n} ${o}`).join(', ')} (reasons above and in each facts file${where})`
+  if (notOk > 0)
+    line += `; ${notOk} not: ${failures.map(([o, n]) => `${n} ${o}`).join(', ')} (reasons above and in each facts file${where})`
   else if (out) line += `; facts${where}`
-  if (c.aborted || c.skipped.length > 0) line += `\ninterrupted: ${c.skipped.length} not collected: ${listIds(c.skipped)}`
+  if (c.aborted || c.skipped.length > 0)
+    line += `\ninterrupted: ${c.skipped.length} not collected: ${listIds(c.skipped)}`
   return line
 }

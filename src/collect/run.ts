@@ -50,7 +50,14 @@ export class Run {
     knownHostsText: string,
   ) {
     this.needsNewline = knownHostsText.length > 0 && !knownHostsText.endsWith('\n')
-    this.result = {facts: [], skipped: [], aborted: false, acceptedHostKeys: [], knownHostsProblems: knownHosts.problems, warnings: []}
+    this.result = {
+      facts: [],
+      skipped: [],
+      aborted: false,
+      acceptedHostKeys: [],
+      knownHostsProblems: knownHosts.problems,
+      warnings: [],
+    }
     // Every connection in flight listens on this signal; thousands of listeners are expected, not a leak.
     setMaxListeners(0, this.stop.signal)
   }
@@ -78,7 +85,9 @@ export class Run {
         }
         if (this.stop.signal.aborted && !this.deadlineHit) continue
         const facts = this.stop.signal.aborted
-          ? this.failure(plans[i], 'timeout', 'overall deadline reached before this terminal was started', {meta: {attempts: 0}})
+          ? this.failure(plans[i], 'timeout', 'overall deadline reached before this terminal was started', {
+              meta: {attempts: 0},
+            })
           : await this.one(plans[i])
         slots[i] = facts
         if (facts) this.progress(plans[i], facts.outcome)
@@ -136,15 +145,21 @@ export class Run {
       attempt++
       let session: Session
       try {
-        session = await (this.deps.transport ?? nodeSshTransport).open({host: plan.host, port: plan.port, user: plan.user}, this.auth, {
-          timeoutMs: Math.min(this.o.connectTimeoutMs, this.remaining()),
-          signal: this.stop.signal,
-          verifyHostKey: hostKey.verify,
-        })
+        session = await (this.deps.transport ?? nodeSshTransport).open(
+          {host: plan.host, port: plan.port, user: plan.user},
+          this.auth,
+          {
+            timeoutMs: Math.min(this.o.connectTimeoutMs, this.remaining()),
+            signal: this.stop.signal,
+            verifyHostKey: hostKey.verify,
+          },
+        )
       } catch (error) {
         if (!(error instanceof TransportError)) throw error
         if (error.kind === 'aborted')
-          return this.deadlineHit ? this.failure(plan, 'timeout', 'overall deadline reached while connecting', extra()) : undefined
+          return this.deadlineHit
+            ? this.failure(plan, 'timeout', 'overall deadline reached while connecting', extra())
+            : undefined
         // The handshake proved the server holds the key even though our key was refused: keep it, like OpenSSH.
         if (error.kind === 'auth' && hostKey.acceptedNew) this.acceptNew(plan, hostKey.presented!)
         const wait = this.o.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random())
@@ -174,7 +189,12 @@ export class Run {
         return this.failure(plan, outcome, reason, extra)
       }
       case 'unresolved':
-        return this.failure(plan, 'unresolved', `${plan.host}: ${error.message}; check the terminal's address or hostname in the inventory, and DNS`, extra)
+        return this.failure(
+          plan,
+          'unresolved',
+          `${plan.host}: ${error.message}; check the terminal's address or hostname in the inventory, and DNS`,
+          extra,
+        )
       case 'auth':
         return this.failure(
           plan,
@@ -194,7 +214,11 @@ export class Run {
 
   private async probe(plan: Plan, session: Session, extra: () => Partial<Facts>): Promise<Facts | undefined> {
     const timeoutMs = Math.min(this.o.commandTimeoutMs, this.remaining())
-    const run = await session.exec(plan.profile.command, {timeoutMs, maxBytes: this.o.maxOutputBytes, signal: this.stop.signal})
+    const run = await session.exec(plan.profile.command, {
+      timeoutMs,
+      maxBytes: this.o.maxOutputBytes,
+      signal: this.stop.signal,
+    })
     if (run.aborted && !this.deadlineHit) return undefined
     if (run.aborted || run.timedOut) {
       const byDeadline = run.aborted || timeoutMs < this.o.commandTimeoutMs
@@ -208,9 +232,19 @@ export class Run {
       })
     const parsed = plan.profile.parse(run)
     if (!parsed.ok) {
-      return this.failure(plan, parsed.outcome, parsed.reason, {...extra(), ...(parsed.raw === undefined ? {} : {error: {reason: '', raw: parsed.raw}})})
+      return this.failure(plan, parsed.outcome, parsed.reason, {
+        ...extra(),
+        ...(parsed.raw === undefined ? {} : {error: {reason: '', raw: parsed.raw}}),
+      })
     }
-    return {terminal: plan.terminal.id, collected_at: this.deps.now().toISOString(), outcome: 'ok', ...extra(), client: parsed.client, os: parsed.os}
+    return {
+      terminal: plan.terminal.id,
+      collected_at: this.deps.now().toISOString(),
+      outcome: 'ok',
+      ...extra(),
+      client: parsed.client,
+      os: parsed.os,
+    }
   }
 
   private failure(plan: Plan, outcome: Exclude<Outcome, 'ok'>, reason: string, extra: Partial<Facts>): Facts {
@@ -231,7 +265,13 @@ export class Run {
     if (!path || this.appended.has(id)) return
     this.appended.add(id)
     this.result.acceptedHostKeys.push({terminal: plan.terminal.id, host_key: fingerprintOf(key)})
-    const line = knownHostsLine(plan.host, plan.port, key, this.o.hashKnownHosts, this.deps.now().toISOString().slice(0, 10))
+    const line = knownHostsLine(
+      plan.host,
+      plan.port,
+      key,
+      this.o.hashKnownHosts,
+      this.deps.now().toISOString().slice(0, 10),
+    )
     const prefix = this.needsNewline ? '\n' : ''
     this.needsNewline = false
     this.appendChain = this.appendChain.then(async () => {
@@ -240,7 +280,9 @@ export class Run {
         await appendFile(path, `${prefix}${line}\n`, {mode: 0o600})
       } catch (error) {
         // The facts stand; only remembering the key failed, which the caller must hear about.
-        this.result.warnings.push(`could not add ${plan.terminal.id}'s host key to ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`)
+        this.result.warnings.push(
+          `could not add ${plan.terminal.id}'s host key to ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        )
       }
     })
   }
@@ -303,4 +345,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     signal.addEventListener('abort', onAbort, {once: true})
   })
 }
-

@@ -26,7 +26,8 @@ export function parseShard(text: string): {index: number; count: number} | {prob
   const m = /^(\d+)\/(\d+)$/.exec(text.trim())
   const index = Number(m?.[1])
   const count = Number(m?.[2])
-  if (!m || count < 1 || index < 1 || index > count) return {problem: `--shard must be i/n with 1 ≤ i ≤ n, got "${text}"`}
+  if (!m || count < 1 || index < 1 || index > count)
+    return {problem: `--shard must be i/n with 1 ≤ i ≤ n, got "${text}"`}
   return {index, count}
 }
 
@@ -49,15 +50,27 @@ export function selectTerminals(terminals: Terminal[], sel: Selection): {termina
  * What is wrong with a selection before anything runs: an unknown --only id, --site or --zone, or a selection of
  * nothing (an audit of nothing must never pass). Each is exit 2.
  */
-export function selectionProblems(inventory: Pick<Inventory, 'sites' | 'zones'>, sel: Selection, selected: {terminals: Terminal[]; unknown: string[]}): Problem[] {
-  const problems: Problem[] = selected.unknown.map((id) => ({code: 'E_REF', message: `--only: unknown terminal "${id}"`}))
+export function selectionProblems(
+  inventory: Pick<Inventory, 'sites' | 'zones'>,
+  sel: Selection,
+  selected: {terminals: Terminal[]; unknown: string[]},
+): Problem[] {
+  const problems: Problem[] = selected.unknown.map((id) => ({
+    code: 'E_REF',
+    message: `--only: unknown terminal "${id}"`,
+  }))
   const sites = new Set(inventory.sites.map((x) => x.id))
   const zones = new Set(inventory.zones.map((z) => z.id))
   const near = (id: string, known: Set<string>) => nearest(id, known, 1).map((n) => `did you mean "${n}"?`)[0]
-  for (const id of sel.site ?? []) if (!sites.has(id)) problems.push({code: 'E_REF', message: `--site: unknown site "${id}"`, hint: near(id, sites)})
-  for (const id of sel.zone ?? []) if (!zones.has(id)) problems.push({code: 'E_REF', message: `--zone: unknown zone "${id}"`, hint: near(id, zones)})
+  for (const id of sel.site ?? [])
+    if (!sites.has(id)) problems.push({code: 'E_REF', message: `--site: unknown site "${id}"`, hint: near(id, sites)})
+  for (const id of sel.zone ?? [])
+    if (!zones.has(id)) problems.push({code: 'E_REF', message: `--zone: unknown zone "${id}"`, hint: near(id, zones)})
   if (problems.length === 0 && selected.terminals.length === 0) {
-    problems.push({code: 'E_FLAG', message: 'the selection matches no terminal (statuses, --site, --zone, --shard): nothing would be checked'})
+    problems.push({
+      code: 'E_FLAG',
+      message: 'the selection matches no terminal (statuses, --site, --zone, --shard): nothing would be checked',
+    })
   }
 
   return problems

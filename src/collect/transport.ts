@@ -4,7 +4,8 @@ import {NodeSSH} from 'node-ssh'
 import type {ClientChannel} from 'ssh2'
 
 /** Why a connection failed, before any outcome is decided. */
-export type TransportFailure = 'unresolved' | 'refused' | 'reset' | 'unreachable' | 'timeout' | 'auth' | 'hostkey' | 'aborted' | 'protocol'
+export type TransportFailure =
+  'unresolved' | 'refused' | 'reset' | 'unreachable' | 'timeout' | 'auth' | 'hostkey' | 'aborted' | 'protocol'
 
 /** A connection failure; the message never contains key material. */
 export class TransportError extends Error {
@@ -92,7 +93,10 @@ function tcpConnect(host: string, port: number, timeoutMs: number, signal?: Abor
       }
     }
     const onAbort = (): void => done(new TransportError('aborted', 'aborted'))
-    const timer = setTimeout(() => done(new TransportError('timeout', `TCP connect did not complete within ${timeoutMs} ms`)), timeoutMs)
+    const timer = setTimeout(
+      () => done(new TransportError('timeout', `TCP connect did not complete within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
     signal?.addEventListener('abort', onAbort, {once: true})
     sock.once('connect', () => done())
     sock.once('error', (err: NodeJS.ErrnoException) => done(socketError(err)))
@@ -116,11 +120,18 @@ function socketError(err: NodeJS.ErrnoException): TransportError {
   }
 }
 
-function classifySshError(err: Error & {level?: string; code?: unknown}, state: {hostkeyRefused: boolean; timedOut: boolean}): TransportError {
+function classifySshError(
+  err: Error & {level?: string; code?: unknown},
+  state: {hostkeyRefused: boolean; timedOut: boolean},
+): TransportError {
   if (state.hostkeyRefused) return new TransportError('hostkey', 'host key refused')
-  if (state.timedOut || err.level === 'client-timeout') return new TransportError('timeout', 'SSH handshake or authentication timed out')
+  if (state.timedOut || err.level === 'client-timeout')
+    return new TransportError('timeout', 'SSH handshake or authentication timed out')
   if (err.level === 'client-authentication' || err.level === 'agent')
-    return new TransportError('auth', err.level === 'agent' ? `ssh-agent: ${err.message}` : 'authentication failed (all offered methods)')
+    return new TransportError(
+      'auth',
+      err.level === 'agent' ? `ssh-agent: ${err.message}` : 'authentication failed (all offered methods)',
+    )
   if (err.level === 'client-socket') return socketError(err as NodeJS.ErrnoException)
   // node-ssh reports a peer that closed before the handshake finished as "No response from server".
   if (/No response from server|Connection lost before handshake/.test(err.message))
@@ -179,7 +190,11 @@ export const nodeSshTransport: Transport = {
   },
 }
 
-function execBounded(conn: NonNullable<NodeSSH['connection']>, command: string, options: ExecOptions): Promise<ExecResult> {
+function execBounded(
+  conn: NonNullable<NodeSSH['connection']>,
+  command: string,
+  options: ExecOptions,
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = []
     const err: Buffer[] = []

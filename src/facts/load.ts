@@ -23,7 +23,13 @@ export async function loadFacts(dir: string): Promise<FactSet> {
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()
   } catch (error) {
-    throw new InputError([{code: 'E_FACTS_DIR', message: `cannot read the facts folder: ${(error as NodeJS.ErrnoException).code ?? error}`, file: dir}])
+    throw new InputError([
+      {
+        code: 'E_FACTS_DIR',
+        message: `cannot read the facts folder: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        file: dir,
+      },
+    ])
   }
 
   const set: FactSet = {dir, facts: new Map(), problems: new Map()}
@@ -54,7 +60,8 @@ function readFactsFile(file: string): FileResult {
   const bad = (problem: string): FileResult => ({terminal, file, problem})
   // One open, one fstat, one bounded read (shared with every other reader): a facts folder holds 10,000 small files.
   const read = readRegularFileSync(file, MAX_FACTS_FILE)
-  if (!read.ok) return read.problem.code === 'E_NOT_FILE' ? {terminal, file, input: read.problem} : bad(read.problem.message)
+  if (!read.ok)
+    return read.problem.code === 'E_NOT_FILE' ? {terminal, file, input: read.problem} : bad(read.problem.message)
   const decoded = decodeStrict(file, read.bytes)
   if (!decoded.ok) return bad(decoded.problem.message)
   return parseFacts(terminal, file, decoded.text)
@@ -75,7 +82,10 @@ export function parseFacts(terminal: string, file: string, text: string): ParseR
   const validate = schemaValidator('facts.schema.json')
   if (!validate(value)) {
     const errs = validate.errors!
-    const e = errs.find((x) => x.keyword !== 'if' && !/^#\/(then|else)\//.test(x.schemaPath)) ?? errs.find((x) => x.keyword !== 'if') ?? errs[0]
+    const e =
+      errs.find((x) => x.keyword !== 'if' && !/^#\/(then|else)\//.test(x.schemaPath)) ??
+      errs.find((x) => x.keyword !== 'if') ??
+      errs[0]
     const path = pretty(splitPointer(e.instancePath)) || '(top level)'
     return {terminal, file, problem: `does not match the facts schema: ${path} ${e.message}`}
   }

@@ -23,22 +23,35 @@ export async function inventoryFiles(path: string): Promise<string[]> {
     st = await stat(path)
   } catch {
     throw new InventoryError([
-      {code: 'E_NOT_FOUND', message: 'inventory not found', file: path, hint: 'pass --inventory FILE|DIR or set "inventory" in fleet-audit.yaml'},
+      {
+        code: 'E_NOT_FOUND',
+        message: 'inventory not found',
+        file: path,
+        hint: 'pass --inventory FILE|DIR or set "inventory" in fleet-audit.yaml',
+      },
     ])
   }
 
   if (st.isFile()) return [path]
-  if (!st.isDirectory()) throw new InventoryError([{code: 'E_NOT_FILE', message: `not a regular file or folder (${describeFileType(st)})`, file: path}])
+  if (!st.isDirectory())
+    throw new InventoryError([
+      {code: 'E_NOT_FILE', message: `not a regular file or folder (${describeFileType(st)})`, file: path},
+    ])
   const found: string[] = []
   const problems: Problem[] = []
   await walk(path, found, problems, [await realpath(path)])
   if (problems.length > 0) throw new InventoryError(problems)
   if (found.length === 0) {
-    throw new InventoryError([{code: 'E_EMPTY', message: 'no *.yaml or *.yml files in the inventory folder', file: path}])
+    throw new InventoryError([
+      {code: 'E_EMPTY', message: 'no *.yaml or *.yml files in the inventory folder', file: path},
+    ])
   }
 
   // Code-unit order, not localeCompare (which follows LANG): the same files load in the same order everywhere.
-  const sorted = found.map((f) => [relative(path, f), f] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f)
+  const sorted = found
+    .map((f) => [relative(path, f), f] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, f]) => f)
   const seen = new Set<string>()
   const files: string[] = []
   for (const file of sorted) {
@@ -57,7 +70,11 @@ async function walk(dir: string, out: string[], problems: Problem[], ancestors: 
   try {
     entries = await readdir(dir, {withFileTypes: true})
   } catch (error) {
-    problems.push({code: 'E_READ', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`, file: dir})
+    problems.push({
+      code: 'E_READ',
+      message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      file: dir,
+    })
     return
   }
 
@@ -71,12 +88,21 @@ async function walk(dir: string, out: string[], problems: Problem[], ancestors: 
         kind = {folder: st.isDirectory(), file: st.isFile(), what: describeFileType(st)}
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
-        const message = code === 'ELOOP' ? 'symbolic link loop' : code === 'ENOENT' ? 'symbolic link to a missing file or folder' : `cannot follow the symbolic link: ${code ?? error}`
+        const message =
+          code === 'ELOOP'
+            ? 'symbolic link loop'
+            : code === 'ENOENT'
+              ? 'symbolic link to a missing file or folder'
+              : `cannot follow the symbolic link: ${code ?? error}`
         problems.push({code: 'E_SYMLINK', message, file: full})
         continue
       }
     } else {
-      kind = {folder: entry.isDirectory(), file: entry.isFile(), what: entry.isFIFO() ? 'a FIFO' : entry.isSocket() ? 'a socket' : 'a device'}
+      kind = {
+        folder: entry.isDirectory(),
+        file: entry.isFile(),
+        what: entry.isFIFO() ? 'a FIFO' : entry.isSocket() ? 'a socket' : 'a device',
+      }
     }
 
     if (kind.folder) {

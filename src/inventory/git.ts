@@ -17,12 +17,19 @@ const GIT_MAX_BUFFER = 256 * 1024 * 1024
  * repository that holds the inventory (not the current folder's: the command may run from anywhere). The ref must
  * be fetched: a shallow CI checkout has only what it was asked for.
  */
-export async function loadBaseInventory(base: string, inventoryPath: string, options: LoadInventoryOptions = {}): Promise<Inventory> {
+export async function loadBaseInventory(
+  base: string,
+  inventoryPath: string,
+  options: LoadInventoryOptions = {},
+): Promise<Inventory> {
   if (existsSync(base)) return loadInventory(base, options)
   const repo = await repositoryOf(inventoryPath)
   if (!repo) {
     throw new InventoryError([
-      {code: 'E_BASE_REF', message: `--base: "${base}" is not a file or folder, and the inventory "${inventoryPath}" is not in a git repository`},
+      {
+        code: 'E_BASE_REF',
+        message: `--base: "${base}" is not a file or folder, and the inventory "${inventoryPath}" is not in a git repository`,
+      },
     ])
   }
 
@@ -39,12 +46,19 @@ export async function loadBaseInventory(base: string, inventoryPath: string, opt
   }
 
   // Paths from here on are relative to the repository's top, whatever the current folder.
-  const {stdout} = await run('git', ['ls-tree', '-r', '--name-only', '--full-tree', base, '--', repo.path || '.'], {cwd: repo.top, maxBuffer: GIT_MAX_BUFFER})
+  const {stdout} = await run('git', ['ls-tree', '-r', '--name-only', '--full-tree', base, '--', repo.path || '.'], {
+    cwd: repo.top,
+    maxBuffer: GIT_MAX_BUFFER,
+  })
   const files = stdout.split('\n').filter((f) => /\.ya?ml$/.test(f) && !f.split('/').includes('facts'))
   const dir = await mkdtemp(join(tmpdir(), 'fleet-audit-base-'))
   try {
     for (const file of files) {
-      const {stdout: text} = await run('git', ['show', `${base}:${file}`], {cwd: repo.top, maxBuffer: GIT_MAX_BUFFER, encoding: 'buffer'})
+      const {stdout: text} = await run('git', ['show', `${base}:${file}`], {
+        cwd: repo.top,
+        maxBuffer: GIT_MAX_BUFFER,
+        encoding: 'buffer',
+      })
       const target = join(dir, file)
       await mkdir(dirname(target), {recursive: true})
       await writeFile(target, text)
@@ -71,7 +85,12 @@ async function repositoryOf(path: string): Promise<{top: string; path: string} |
     const {stdout} = await run('git', ['rev-parse', '--show-toplevel'], {cwd: folder})
     const top = stdout.trim()
     // git prints the real path; compare like with like (a temporary folder may sit behind a symlink).
-    return {top, path: relative(realpathSync(top), realpathSync(folder) + (folder === absolute ? '' : `/${basename(absolute)}`)).split(sep).join('/')}
+    return {
+      top,
+      path: relative(realpathSync(top), realpathSync(folder) + (folder === absolute ? '' : `/${basename(absolute)}`))
+        .split(sep)
+        .join('/'),
+    }
   } catch {
     return undefined
   }

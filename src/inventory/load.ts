@@ -95,7 +95,12 @@ function toTerminal(t: DeclaredTerminal, defaults: SshSettings): Terminal {
 }
 
 /** `policy` and `defaults` may each be declared in one file only; two declarations would silently override. */
-function once(problems: ProblemList, key: string, first: SourcePosition | undefined, here: SourcePosition): SourcePosition {
+function once(
+  problems: ProblemList,
+  key: string,
+  first: SourcePosition | undefined,
+  here: SourcePosition,
+): SourcePosition {
   if (first) problems.at(here, 'E_DUPLICATE', `"${key}" is declared twice (first at ${formatPosition(first)})`)
   return first ?? here
 }

@@ -1,7 +1,21 @@
 import {createPrivateKey, createPublicKey} from 'node:crypto'
 
 import type {Problem} from '../model/errors.js'
-import type {Company, DeclaredProfile, EmergencyWindow, Person, Policy, Retailer, Site, SourcePosition, SshSettings, SupplyPoint, Terminal, Waiver, Zone} from '../model/types.js'
+import type {
+  Company,
+  DeclaredProfile,
+  EmergencyWindow,
+  Person,
+  Policy,
+  Retailer,
+  Site,
+  SourcePosition,
+  SshSettings,
+  SupplyPoint,
+  Terminal,
+  Waiver,
+  Zone,
+} from '../model/types.js'
 import {schemaProblems, schemaValidator} from '../io/schema.js'
 import {isMap, isScalar, isSeq} from 'yaml'
 
@@ -68,8 +82,12 @@ function publicKeyProblems(src: YamlSource): Problem[] {
     const text = c.public_key
     if (text === undefined) return
     const at = positionAt(src, ['companies', i, 'public_key'])
-    const bad = (message: string): void => void problems.push({code: 'E_KEY', message: `companies[${i}].public_key: ${message}`, ...at})
-    if (/PRIVATE KEY/.test(text) || isPrivateKey(text)) return bad('this is a private key: put only the public key (the .pub file from `fleet-audit ledger keygen`) in the inventory, and treat the private key as exposed')
+    const bad = (message: string): void =>
+      void problems.push({code: 'E_KEY', message: `companies[${i}].public_key: ${message}`, ...at})
+    if (/PRIVATE KEY/.test(text) || isPrivateKey(text))
+      return bad(
+        'this is a private key: put only the public key (the .pub file from `fleet-audit ledger keygen`) in the inventory, and treat the private key as exposed',
+      )
     try {
       const key = text.includes('-----BEGIN')
         ? createPublicKey(text)
@@ -94,11 +112,26 @@ function isPrivateKey(text: string): boolean {
 function toPart(src: YamlSource): FilePart {
   const raw = src.value as RawFile
   const at = (...path: (string | number)[]) => positionAt(src, path)
-  const part: FilePart = {file: src.file, companies: [], people: [], sites: [], zones: [], terminals: [], waivers: [], profiles: [],
-    emergency_windows: [], retailers: [], supply_points: []}
+  const part: FilePart = {
+    file: src.file,
+    companies: [],
+    people: [],
+    sites: [],
+    zones: [],
+    terminals: [],
+    waivers: [],
+    profiles: [],
+    emergency_windows: [],
+    retailers: [],
+    supply_points: [],
+  }
   raw.companies?.forEach((c, i) => part.companies.push({...c, source: at('companies', i)}))
-  raw.people?.forEach((p, i) => part.people.push({...p, log_ids: p.log_ids ?? [], periods: p.periods ?? [], source: at('people', i)}))
-  raw.emergency_windows?.forEach((w, i) => part.emergency_windows.push({...w, terminals: w.terminals ?? [], source: at('emergency_windows', i)}))
+  raw.people?.forEach((p, i) =>
+    part.people.push({...p, log_ids: p.log_ids ?? [], periods: p.periods ?? [], source: at('people', i)}),
+  )
+  raw.emergency_windows?.forEach((w, i) =>
+    part.emergency_windows.push({...w, terminals: w.terminals ?? [], source: at('emergency_windows', i)}),
+  )
   raw.retailers?.forEach((r, i) => part.retailers.push({...r, source: at('retailers', i)}))
   // A supply point table can be long: read positions off each item's node rather than walking from the root.
   const spNodes = src.doc.get('supply_points', true)
@@ -119,7 +152,8 @@ function toPart(src: YamlSource): FilePart {
     const node = isSeq(terminalNodes) ? terminalNodes.items[i] : undefined
     const fieldSources: Record<string, SourcePosition> = {}
     if (isMap(node)) {
-      for (const pair of node.items) if (isScalar(pair.key)) fieldSources[String(pair.key.value)] = positionOfNode(src, pair.value ?? pair.key)
+      for (const pair of node.items)
+        if (isScalar(pair.key)) fieldSources[String(pair.key.value)] = positionOfNode(src, pair.value ?? pair.key)
     }
 
     part.terminals.push({...t, source: node ? positionOfNode(src, node) : at('terminals', i), fieldSources})

@@ -30,7 +30,11 @@ export async function parseInventoryFiles(files: string[], maxBytes: number): Pr
 
 async function totalSize(files: string[]): Promise<number> {
   let total = 0
-  for (const f of files) total += await stat(f).then((s) => s.size, () => 0)
+  for (const f of files)
+    total += await stat(f).then(
+      (s) => s.size,
+      () => 0,
+    )
   return total
 }
 
@@ -62,7 +66,13 @@ function parseInWorkers(files: string[], maxBytes: number, count: number): Promi
       })
       w.on('error', (error) => finish(error))
       // A worker that dies without an error event (killed, out of memory) must not leave the run waiting forever.
-      w.on('exit', (code) => finish(code === 0 && done === files.length ? undefined : new Error(`inventory parser worker exited with code ${code}`)))
+      w.on('exit', (code) =>
+        finish(
+          code === 0 && done === files.length
+            ? undefined
+            : new Error(`inventory parser worker exited with code ${code}`),
+        ),
+      )
       feed(w)
     }
   })

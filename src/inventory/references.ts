@@ -15,12 +15,25 @@ export function checkReferences(inv: Inventory, problems: ProblemList, catalog?:
   indexById('waiver', inv.waivers, problems)
   const profiles = new Map<string, unknown>((catalog?.builtin ?? []).map((name) => [name, true]))
   for (const p of inv.profiles) {
-    if (profiles.has(p.name)) problems.at(p.source, 'E_DUPLICATE', `profile "${p.name}" is declared twice (or shadows a built-in profile)`)
+    if (profiles.has(p.name))
+      problems.at(p.source, 'E_DUPLICATE', `profile "${p.name}" is declared twice (or shadows a built-in profile)`)
     profiles.set(p.name, p)
     if (!catalog) continue
     const paths = catalog.bases[p.base]
-    if (!paths) problems.at(p.source, 'E_REF', `profile "${p.name}": unknown base "${p.base}" (known: ${Object.keys(catalog.bases).join(', ')})`)
-    else for (const key of Object.keys(p.paths ?? {})) if (!paths.includes(key)) problems.at(p.source, 'E_REF', `profile "${p.name}": paths.${key} is not a path of base ${p.base} (known: ${paths.join(', ')})`)
+    if (!paths)
+      problems.at(
+        p.source,
+        'E_REF',
+        `profile "${p.name}": unknown base "${p.base}" (known: ${Object.keys(catalog.bases).join(', ')})`,
+      )
+    else
+      for (const key of Object.keys(p.paths ?? {}))
+        if (!paths.includes(key))
+          problems.at(
+            p.source,
+            'E_REF',
+            `profile "${p.name}": paths.${key} is not a path of base ${p.base} (known: ${paths.join(', ')})`,
+          )
   }
 
   const ref = (pos: SourcePosition, what: string, id: string, known: Map<string, unknown>) => {
@@ -45,7 +58,12 @@ export function checkReferences(inv: Inventory, problems: ProblemList, catalog?:
   for (const w of inv.waivers) {
     for (const id of w.terminals) ref(w.source, 'terminal', id, terminals)
     ref(w.source, 'person', w.approver, people)
-    if (w.expires < w.approved) problems.at(w.source, 'E_SCHEMA', `waiver "${w.id}" expires (${w.expires}) before it was approved (${w.approved})`)
+    if (w.expires < w.approved)
+      problems.at(
+        w.source,
+        'E_SCHEMA',
+        `waiver "${w.id}" expires (${w.expires}) before it was approved (${w.approved})`,
+      )
   }
 
   checkLogReferences(inv, {companies, people, sites, terminals}, ref, problems)
@@ -59,7 +77,12 @@ type Ref = (pos: SourcePosition, what: string, id: string, known: Map<string, un
  */
 function checkLogReferences(
   inv: Inventory,
-  known: {companies: Map<string, Company>; people: Map<string, Person>; sites: Map<string, unknown>; terminals: Map<string, unknown>},
+  known: {
+    companies: Map<string, Company>
+    people: Map<string, Person>
+    sites: Map<string, unknown>
+    terminals: Map<string, unknown>
+  },
   ref: Ref,
   problems: ProblemList,
 ): void {
@@ -67,16 +90,30 @@ function checkLogReferences(
   for (const p of inv.people) {
     for (const id of p.log_ids) {
       const first = logIds.get(id)
-      if (first && first !== p) problems.at(p.source, 'E_DUPLICATE', `log id "${id}" of person "${p.id}" also belongs to "${first.id}" (first declared at ${formatPosition(first.source)})`)
+      if (first && first !== p)
+        problems.at(
+          p.source,
+          'E_DUPLICATE',
+          `log id "${id}" of person "${p.id}" also belongs to "${first.id}" (first declared at ${formatPosition(first.source)})`,
+        )
       else logIds.set(id, p)
     }
 
     let previousTo: string | undefined
     for (const [i, period] of p.periods.entries()) {
       ref(p.source, 'company', period.company, known.companies)
-      if (period.from && period.to && period.to < period.from) problems.at(p.source, 'E_SCHEMA', `people "${p.id}" periods[${i}]: ends (${period.to}) before it starts (${period.from})`)
+      if (period.from && period.to && period.to < period.from)
+        problems.at(
+          p.source,
+          'E_SCHEMA',
+          `people "${p.id}" periods[${i}]: ends (${period.to}) before it starts (${period.from})`,
+        )
       if (i > 0 && (previousTo === undefined || !period.from || period.from <= previousTo))
-        problems.at(p.source, 'E_SCHEMA', `people "${p.id}" periods[${i}]: periods must be in order and must not overlap (the one before ends ${previousTo ?? 'never'})`)
+        problems.at(
+          p.source,
+          'E_SCHEMA',
+          `people "${p.id}" periods[${i}]: periods must be in order and must not overlap (the one before ends ${previousTo ?? 'never'})`,
+        )
       previousTo = period.to
     }
   }
@@ -87,11 +124,17 @@ function checkLogReferences(
     windowIds.add(w.id)
     for (const s of w.sites) ref(w.source, 'site', s, known.sites)
     for (const t of w.terminals) ref(w.source, 'terminal', t, known.terminals)
-    if (w.to < w.from) problems.at(w.source, 'E_SCHEMA', `emergency window "${w.id}" ends (${w.to}) before it starts (${w.from})`)
+    if (w.to < w.from)
+      problems.at(w.source, 'E_SCHEMA', `emergency window "${w.id}" ends (${w.to}) before it starts (${w.from})`)
     const approver = known.people.get(w.approver)
     if (!approver) ref(w.source, 'person', w.approver, known.people)
     else if (known.companies.get(approver.company)?.side !== 'nw')
-      problems.at(w.source, 'E_APPROVER', `emergency window "${w.id}" is approved by "${w.approver}", who is not of an NW-side company`, 'only the NW side may open an emergency window')
+      problems.at(
+        w.source,
+        'E_APPROVER',
+        `emergency window "${w.id}" is approved by "${w.approver}", who is not of an NW-side company`,
+        'only the NW side may open an emergency window',
+      )
   }
 
   const retailers = new Map<string, unknown>()
@@ -101,27 +144,48 @@ function checkLogReferences(
     if (r.company) {
       const company = known.companies.get(r.company)
       if (!company) ref(r.source, 'company', r.company, known.companies)
-      else if (company.side !== 'retail') problems.at(r.source, 'E_REF', `retailer "${r.id}" names company "${r.company}", which is not on the retail side`)
+      else if (company.side !== 'retail')
+        problems.at(
+          r.source,
+          'E_REF',
+          `retailer "${r.id}" names company "${r.company}", which is not on the retail side`,
+        )
     }
   }
 
   const points = new Map<string, SupplyPoint[]>()
   for (const sp of inv.supply_points) {
     ref(sp.source, 'retailer', sp.retailer, retailers)
-    if (sp.from && sp.to && sp.to < sp.from) problems.at(sp.source, 'E_SCHEMA', `supply point ends (${sp.to}) before it starts (${sp.from})`)
+    if (sp.from && sp.to && sp.to < sp.from)
+      problems.at(sp.source, 'E_SCHEMA', `supply point ends (${sp.to}) before it starts (${sp.from})`)
     const earlier = points.get(sp.id) ?? []
-    const clash = earlier.find((e) => (e.from ?? '') <= (sp.to ?? '9999-12-31') && (sp.from ?? '') <= (e.to ?? '9999-12-31'))
-    if (clash) problems.at(sp.source, 'E_DUPLICATE', `supply point has two retailers on the same day (see ${formatPosition(clash.source)})`)
+    const clash = earlier.find(
+      (e) => (e.from ?? '') <= (sp.to ?? '9999-12-31') && (sp.from ?? '') <= (e.to ?? '9999-12-31'),
+    )
+    if (clash)
+      problems.at(
+        sp.source,
+        'E_DUPLICATE',
+        `supply point has two retailers on the same day (see ${formatPosition(clash.source)})`,
+      )
     points.set(sp.id, [...earlier, sp])
   }
 }
 
-function indexById<T extends {id: string; source: SourcePosition}>(what: string, items: T[], problems: ProblemList): Map<string, T> {
+function indexById<T extends {id: string; source: SourcePosition}>(
+  what: string,
+  items: T[],
+  problems: ProblemList,
+): Map<string, T> {
   const map = new Map<string, T>()
   for (const item of items) {
     const first = map.get(item.id)
     if (first) {
-      problems.at(item.source, 'E_DUPLICATE', `duplicate ${what} id "${item.id}" (first declared at ${formatPosition(first.source)})`)
+      problems.at(
+        item.source,
+        'E_DUPLICATE',
+        `duplicate ${what} id "${item.id}" (first declared at ${formatPosition(first.source)})`,
+      )
     } else map.set(item.id, item)
   }
 

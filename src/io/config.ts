@@ -33,7 +33,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const file = env.FLEET_AUDIT_CONFIG || (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined)
   if (!file) return {values: {}}
   // Loaded only when there is a config file: every command reads its flag defaults through here.
-  const [{readYamlFile}, {schemaProblems, schemaValidator}] = await Promise.all([import('./yaml.js'), import('./schema.js')])
+  const [{readYamlFile}, {schemaProblems, schemaValidator}] = await Promise.all([
+    import('./yaml.js'),
+    import('./schema.js'),
+  ])
   const result = await readYamlFile(file, 1024 * 1024)
   if (!result.ok) throw new ConfigError(result.problems)
   const validate = schemaValidator('config.schema.json')

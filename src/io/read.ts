@@ -92,7 +92,10 @@ async function readRegularFile(file: string, limit: ReadLimit | number = DEFAULT
  * Reads a file as strict UTF-8 text, refusing it before parsing when it is not a regular file, too large, binary or
  * mis-encoded. Hostile files must cost at most one open, one fstat and one bounded read.
  */
-export async function readTextFile(file: string, limit: ReadLimit | number = DEFAULT_MAX_FILE_SIZE): Promise<TextResult> {
+export async function readTextFile(
+  file: string,
+  limit: ReadLimit | number = DEFAULT_MAX_FILE_SIZE,
+): Promise<TextResult> {
   const read = await readRegularFile(file, withFlagName(limit))
   return read.ok ? decodeStrict(file, read.bytes) : read
 }
@@ -126,7 +129,8 @@ function withFlagName(limit: ReadLimit | number): ReadLimit {
 
 function refuse(file: string, st: Stats, maxBytes: number, limitName = ''): BytesResult | undefined {
   if (!st.isFile()) return fail(file, 'E_NOT_FILE', `not a regular file (${describeFileType(st)})`)
-  if (st.size > maxBytes) return fail(file, 'E_TOO_LARGE', `file is ${st.size} bytes, over the limit of ${maxBytes}${limitName}`)
+  if (st.size > maxBytes)
+    return fail(file, 'E_TOO_LARGE', `file is ${st.size} bytes, over the limit of ${maxBytes}${limitName}`)
   return undefined
 }
 
@@ -149,7 +153,10 @@ export function decodeStrict(file: string, bytes: Buffer): TextResult {
   const nul = bytes.indexOf(0)
   if (nul !== -1) {
     const {line, column} = lineColumnOfByte(bytes, nul)
-    return {ok: false, problem: {code: 'E_BINARY', message: 'binary content (NUL byte), not a text file', file, line, column}}
+    return {
+      ok: false,
+      problem: {code: 'E_BINARY', message: 'binary content (NUL byte), not a text file', file, line, column},
+    }
   }
 
   if (isUtf8(bytes)) return {ok: true, text: new TextDecoder('utf-8', {ignoreBOM: false}).decode(bytes)}

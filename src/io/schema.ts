@@ -31,7 +31,10 @@ export function schemaProblems(source: YamlSource, errors: ErrorObject[] | null 
 
 /** `terminals[3].zone` from `['terminals', '3', 'zone']`. */
 export function pretty(path: readonly (string | number)[]): string {
-  return path.reduce<string>((out, seg) => (/^\d+$/.test(String(seg)) ? `${out}[${seg}]` : out ? `${out}.${seg}` : String(seg)), '')
+  return path.reduce<string>(
+    (out, seg) => (/^\d+$/.test(String(seg)) ? `${out}[${seg}]` : out ? `${out}.${seg}` : String(seg)),
+    '',
+  )
 }
 
 function describe(e: ErrorObject): string {

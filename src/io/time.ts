@@ -9,7 +9,10 @@ export function parseNow(value: string | undefined, clock: () => Date = () => ne
   const day = /^\d{4}-\d{2}-\d{2}$/.test(value)
   const instant = day ? `${value}T12:00:00Z` : value
   const date = new Date(instant)
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) || Number.isNaN(date.getTime())) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ||
+    Number.isNaN(date.getTime())
+  ) {
     throw new ConfigError([
       {code: 'E_FLAG', message: `--now: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 time with offset`},
     ])
@@ -18,7 +21,9 @@ export function parseNow(value: string | undefined, clock: () => Date = () => ne
   const [y, m, d] = value.slice(0, 10).split('-').map(Number)
   const check = new Date(Date.UTC(y, m - 1, d))
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
-    throw new ConfigError([{code: 'E_FLAG', message: `--now: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 time with offset`}])
+    throw new ConfigError([
+      {code: 'E_FLAG', message: `--now: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 time with offset`},
+    ])
   }
 
   return date
@@ -65,11 +70,27 @@ export function formatInZone(value: Date | string, timeZone: string): string {
   if (Number.isNaN(ms)) return String(value)
   let format = formats.get(timeZone)
   if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'})
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
     formats.set(timeZone, format)
   }
   const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]))
-  const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second))
+  const local = Date.UTC(
+    Number(p.year),
+    Number(p.month) - 1,
+    Number(p.day),
+    Number(p.hour),
+    Number(p.minute),
+    Number(p.second),
+  )
   const offset = Math.round((local - Math.floor(ms / 1000) * 1000) / 60_000)
   const sign = offset < 0 ? '-' : '+'
   const abs = Math.abs(offset)

@@ -29,9 +29,14 @@ export interface WriteOptions {
  *
  * Every failure is an InputError (exit 2) naming the path, with nothing left behind.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
   const what = options.what ?? 'the file'
-  const failed = (reason: string, code = 'E_OUTPUT') => new InputError([{code, message: `cannot write ${what}: ${reason}`, file: path}])
+  const failed = (reason: string, code = 'E_OUTPUT') =>
+    new InputError([{code, message: `cannot write ${what}: ${reason}`, file: path}])
   const link = await lstatOrUndefined(path)
   let st: Stats | undefined = link
   if (link?.isSymbolicLink()) {
@@ -42,7 +47,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     }
   }
 
-  if (st && options.exclusive) throw new InputError([{code: 'E_EXISTS', message: 'already exists; refusing to overwrite it', file: path}])
+  if (st && options.exclusive)
+    throw new InputError([{code: 'E_EXISTS', message: 'already exists; refusing to overwrite it', file: path}])
   if (st?.isDirectory()) throw failed('it is a folder')
   if (st?.isSocket()) throw failed('it is a socket')
   if (st && !st.isFile()) {
@@ -56,7 +62,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   const target = link?.isSymbolicLink() ? await realpath(path) : path
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
-    const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode ?? (st ? st.mode & 0o7777 : 0o666))
+    const handle = await open(
+      tmp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
+      options.mode ?? (st ? st.mode & 0o7777 : 0o666),
+    )
     try {
       await handle.writeFile(data)
       // The mode given to open() is reduced by the umask; an explicit mode (a private key's 0600) is meant exactly.

@@ -34,7 +34,10 @@ export function parseYamlText(file: string, text: string): YamlResult {
     const before = text.slice(0, tooDeep)
     const line = before.split('\n').length
     const column = tooDeep - before.lastIndexOf('\n')
-    return {ok: false, problems: [{code: 'E_TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels`, file, line, column}]}
+    return {
+      ok: false,
+      problems: [{code: 'E_TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels`, file, line, column}],
+    }
   }
 
   const lineCounter = new LineCounter()
@@ -62,7 +65,10 @@ export function parseYamlText(file: string, text: string): YamlResult {
   const deep = findTooDeep(doc.contents as Node)
   if (deep) {
     const {line, col} = lineCounter.linePos(deep.range?.[0] ?? 0)
-    return {ok: false, problems: [{code: 'E_TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels`, file, line, column: col}]}
+    return {
+      ok: false,
+      problems: [{code: 'E_TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels`, file, line, column: col}],
+    }
   }
 
   let value: unknown
@@ -76,7 +82,9 @@ export function parseYamlText(file: string, text: string): YamlResult {
 }
 
 /** The tags of YAML 1.2's core schema, plus `!` (the non-specific tag, which only says "a plain string"). */
-const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`).concat('!'))
+const CORE_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`).concat('!'),
+)
 
 /**
  * Every tag outside the core schema (`!!js/function`, `!!binary`, `!custom`, ...) at the position of the tag. The `yaml`
@@ -197,4 +205,3 @@ function findTooDeep(root: Node): Node | undefined {
 function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
 }
-

@@ -32,12 +32,18 @@ export function ackStateFor(findings: readonly Finding[], failOn: Severity = 'hi
 }
 
 /** The latest seq and hash of the acks chain from `acker` about `issuer`'s events. */
-export function ackChainHead(db: LedgerDb, acker: string, issuer: string): {seq: number; hash: string | null; imported: boolean} {
+export function ackChainHead(
+  db: LedgerDb,
+  acker: string,
+  issuer: string,
+): {seq: number; hash: string | null; imported: boolean} {
   const row = prepare<[string, string], {seq: number; hash: string; imported_at: string | null}>(
     db,
     'SELECT seq, hash, imported_at FROM acks WHERE acker = ? AND issuer = ? ORDER BY seq DESC LIMIT 1',
   ).get(acker, issuer)
-  return row ? {seq: row.seq, hash: row.hash, imported: row.imported_at !== null} : {seq: 0, hash: null, imported: false}
+  return row
+    ? {seq: row.seq, hash: row.hash, imported: row.imported_at !== null}
+    : {seq: 0, hash: null, imported: false}
 }
 
 /**
@@ -58,32 +64,56 @@ export function recordAck(db: LedgerDb, inventory: Inventory, input: AckInput, n
         code: 'E_BARRIER',
         message: `${acker} (${mine.side}) cannot acknowledge ${event.issuer}#${event.seq}: ${event.issuer} is on the same side (${theirs.side}); only a company on the other side of the barrier may acknowledge it`,
       })
-    else if (!theirs) problems.push({code: 'E_REF', message: `unknown company "${event.issuer}" (issuer of ${event.issuer}#${event.seq})`})
+    else if (!theirs)
+      problems.push({
+        code: 'E_REF',
+        message: `unknown company "${event.issuer}" (issuer of ${event.issuer}#${event.seq})`,
+      })
     if (input.actor !== undefined) {
       const person = index.people.get(input.actor)
       if (!person) problems.push({code: 'E_REF', message: `unknown person "${input.actor}" (actor)`})
       else if (person.company !== acker)
-        problems.push({code: 'E_DELEGATION', message: `actor "${input.actor}" is of company ${person.company}, not the acknowledging ${acker}`})
+        problems.push({
+          code: 'E_DELEGATION',
+          message: `actor "${input.actor}" is of company ${person.company}, not the acknowledging ${acker}`,
+        })
     }
     if (problems.length > 0) throw new LedgerError(problems)
   }
   if (acker === event.issuer)
-    throw ledgerError('E_SEPARATION', `${acker} cannot acknowledge its own event ${event.issuer}#${event.seq}: the other company re-checks it`)
+    throw ledgerError(
+      'E_SEPARATION',
+      `${acker} cannot acknowledge its own event ${event.issuer}#${event.seq}: the other company re-checks it`,
+    )
   const write = db.transaction((): LedgerAck => {
-    const stored = prepare<[string, number], {hash: string}>(db, 'SELECT hash FROM events WHERE issuer = ? AND seq = ?').get(event.issuer, event.seq)
+    const stored = prepare<[string, number], {hash: string}>(
+      db,
+      'SELECT hash FROM events WHERE issuer = ? AND seq = ?',
+    ).get(event.issuer, event.seq)
     if (!stored) throw ledgerError('E_REF', `no event ${event.issuer}#${event.seq} in this ledger`)
     if (stored.hash !== event.hash)
-      throw ledgerError('E_REF', `event ${event.issuer}#${event.seq} has hash ${stored.hash.slice(0, 12)}…, not ${event.hash.slice(0, 12)}…`)
+      throw ledgerError(
+        'E_REF',
+        `event ${event.issuer}#${event.seq} has hash ${stored.hash.slice(0, 12)}…, not ${event.hash.slice(0, 12)}…`,
+      )
     const existing = prepare<[string, string, number], {seq: number; state: string}>(
       db,
       'SELECT seq, state FROM acks WHERE acker = ? AND issuer = ? AND event_seq = ? ORDER BY seq DESC LIMIT 1',
     ).get(acker, event.issuer, event.seq)
     if (existing && !input.supersede)
-      throw ledgerError('E_ACK_EXISTS', `event ${event.issuer}#${event.seq} is already acknowledged (${existing.state}, ack #${existing.seq})`, {
-        hint: `re-check it again with ledger recheck --event ${event.issuer}#${event.seq}: the new ack supersedes this one`,
-      })
+      throw ledgerError(
+        'E_ACK_EXISTS',
+        `event ${event.issuer}#${event.seq} is already acknowledged (${existing.state}, ack #${existing.seq})`,
+        {
+          hint: `re-check it again with ledger recheck --event ${event.issuer}#${event.seq}: the new ack supersedes this one`,
+        },
+      )
     const head = ackChainHead(db, acker, event.issuer)
-    if (head.imported) throw ledgerError('E_CHAIN_IMPORTED', `the acks of ${acker} about ${event.issuer} are imported; only ${acker} can extend them`)
+    if (head.imported)
+      throw ledgerError(
+        'E_CHAIN_IMPORTED',
+        `the acks of ${acker} about ${event.issuer} are imported; only ${acker} can extend them`,
+      )
     const body: Omit<LedgerAck, 'hash'> = {
       acker,
       issuer: event.issuer,

@@ -8,12 +8,16 @@ const NAME = /^[a-z][a-z_]*$/
  * times faster than setting keys in a loop, and generating it keeps the table the only list of fields.
  * Only field names of the model's tables go into the source (checked), never input.
  */
-export function compileFields<F extends (...args: never[]) => unknown>(params: readonly string[], fields: readonly Field[], body: (names: string[]) => string): F {
+export function compileFields<F extends (...args: never[]) => unknown>(
+  params: readonly string[],
+  fields: readonly Field[],
+  body: (names: string[]) => string,
+): F {
   const names = fields.map((f) => {
     if (!NAME.test(f.name)) throw new Error(`internal error: field name ${JSON.stringify(f.name)}`)
     return f.name
   })
-   
+
   return new Function(...params, body(names)) as F
 }
 

@@ -43,7 +43,9 @@ export function eventChainHead(db: LedgerDb, issuer: string): {seq: number; hash
     db,
     'SELECT seq, hash, imported_at FROM events WHERE issuer = ? ORDER BY seq DESC LIMIT 1',
   ).get(issuer)
-  return row ? {seq: row.seq, hash: row.hash, imported: row.imported_at !== null} : {seq: 0, hash: null, imported: false}
+  return row
+    ? {seq: row.seq, hash: row.hash, imported: row.imported_at !== null}
+    : {seq: 0, hash: null, imported: false}
 }
 
 /** Records one event; see {@link recordEvents}. */
@@ -56,11 +58,18 @@ export function recordEvent(db: LedgerDb, inventory: Inventory, input: EventInpu
  * chains in one IMMEDIATE transaction: the write lock is taken before the chain head is read, so two processes
  * recording at once queue on the busy timeout instead of forking the chain.
  */
-export function recordEvents(db: LedgerDb, inventory: Inventory, inputs: readonly EventInput[], now: Date): LedgerEvent[] {
+export function recordEvents(
+  db: LedgerDb,
+  inventory: Inventory,
+  inputs: readonly EventInput[],
+  now: Date,
+): LedgerEvent[] {
   const index = indexInventory(inventory)
   const problems: Problem[] = []
   const times = new Map<string, TimeCheck>()
-  inputs.forEach((input, i) => validateInput(index, input, now, inputs.length > 1 ? `events[${i}]: ` : '', problems, times))
+  inputs.forEach((input, i) =>
+    validateInput(index, input, now, inputs.length > 1 ? `events[${i}]: ` : '', problems, times),
+  )
   if (problems.length > 0) throw new LedgerError(problems)
   const recordedAt = now.toISOString()
   const write = db.transaction((): LedgerEvent[] => {
@@ -71,7 +80,10 @@ export function recordEvents(db: LedgerDb, inventory: Inventory, inputs: readonl
       if (!head) {
         const stored = eventChainHead(db, input.issuer)
         if (stored.imported)
-          throw ledgerError('E_CHAIN_IMPORTED', `the event chain of ${input.issuer} is imported from its hand-offs; only ${input.issuer} can extend it`)
+          throw ledgerError(
+            'E_CHAIN_IMPORTED',
+            `the event chain of ${input.issuer} is imported from its hand-offs; only ${input.issuer} can extend it`,
+          )
         head = stored
       }
       const event = toEvent(db, index, input, head.seq + 1, head.hash, recordedAt, insert)
@@ -99,9 +111,17 @@ function checkTime(value: string, now: Date, times: Map<string, TimeCheck>): Tim
   return verdict
 }
 
-function validateInput(index: InventoryIndex, input: EventInput, now: Date, at: string, problems: Problem[], times: Map<string, TimeCheck>): void {
+function validateInput(
+  index: InventoryIndex,
+  input: EventInput,
+  now: Date,
+  at: string,
+  problems: Problem[],
+  times: Map<string, TimeCheck>,
+): void {
   const add = (code: string, message: string): void => void problems.push({code, message: at + message})
-  if (!EVENT_KINDS.includes(input.kind)) add('E_INPUT', `kind must be one of ${EVENT_KINDS.join(', ')}, not "${input.kind}"`)
+  if (!EVENT_KINDS.includes(input.kind))
+    add('E_INPUT', `kind must be one of ${EVENT_KINDS.join(', ')}, not "${input.kind}"`)
   const terminal = index.terminals.get(input.terminal)
   if (!terminal) add('E_REF', `unknown terminal "${input.terminal}"`)
   const issuer = index.companies.get(input.issuer)
@@ -113,25 +133,49 @@ function validateInput(index: InventoryIndex, input: EventInput, now: Date, at: 
     const person = index.people.get(id)
     if (!person) add('E_REF', `unknown person "${id}" (${field})`)
     else if (issuer && person.company !== issuer.id && !input.delegation?.trim())
-      add('E_DELEGATION', `${field} "${id}" is of company ${person.company}, not the issuer ${issuer.id}: say why in the delegation`)
+      add(
+        'E_DELEGATION',
+        `${field} "${id}" is of company ${person.company}, not the issuer ${issuer.id}: say why in the delegation`,
+      )
   }
-  if (input.actor === input.approver) add('E_SEPARATION', `the approver must be someone other than the actor ("${input.actor}")`)
+  if (input.actor === input.approver)
+    add('E_SEPARATION', `the approver must be someone other than the actor ("${input.actor}")`)
   const time = typeof input.occurred_at === 'string' ? checkTime(input.occurred_at, now, times) : 'format'
-  if (time === 'format') add('E_INPUT', `occurred_at "${input.occurred_at}" must be an ISO 8601 time with an offset, e.g. 2026-11-27T10:00+09:00`)
+  if (time === 'format')
+    add(
+      'E_INPUT',
+      `occurred_at "${input.occurred_at}" must be an ISO 8601 time with an offset, e.g. 2026-11-27T10:00+09:00`,
+    )
   else if (time === 'future') add('E_INPUT', `occurred_at ${input.occurred_at} is in the future`)
-  if (input.owner !== undefined && !index.companies.has(input.owner)) add('E_REF', `unknown company "${input.owner}" (owner)`)
-  if (input.role !== undefined && input.role !== 'nw' && input.role !== 'retail') add('E_INPUT', `role must be nw or retail, not "${input.role}"`)
-  for (const [field, value] of [['note', input.note], ['delegation', input.delegation], ['serial', input.serial], ['host_key', input.host_key]] as const) {
-    if (value !== undefined && value !== null && !isSafeText(value)) add('E_INPUT', `${field} has control characters, bidi overrides or broken Unicode (or is over 4,096 characters)`)
+  if (input.owner !== undefined && !index.companies.has(input.owner))
+    add('E_REF', `unknown company "${input.owner}" (owner)`)
+  if (input.role !== undefined && input.role !== 'nw' && input.role !== 'retail')
+    add('E_INPUT', `role must be nw or retail, not "${input.role}"`)
+  for (const [field, value] of [
+    ['note', input.note],
+    ['delegation', input.delegation],
+    ['serial', input.serial],
+    ['host_key', input.host_key],
+  ] as const) {
+    if (value !== undefined && value !== null && !isSafeText(value))
+      add('E_INPUT', `${field} has control characters, bidi overrides or broken Unicode (or is over 4,096 characters)`)
   }
 
-  for (const mac of input.macs ?? []) if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) add('E_INPUT', `mac "${mac}" is not a MAC address (lowercase, colon-separated)`)
+  for (const mac of input.macs ?? [])
+    if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac))
+      add('E_INPUT', `mac "${mac}" is not a MAC address (lowercase, colon-separated)`)
   checkPlace(index, input.site ?? terminal?.site, input.zone ?? terminal?.zone, '', add)
   if (input.kind === 'move' && (input.from_site !== undefined || input.from_zone !== undefined))
     checkPlace(index, input.from_site, input.from_zone, 'from_', add)
 }
 
-function checkPlace(index: InventoryIndex, site: string | undefined, zone: string | undefined, prefix: string, add: (code: string, message: string) => void): void {
+function checkPlace(
+  index: InventoryIndex,
+  site: string | undefined,
+  zone: string | undefined,
+  prefix: string,
+  add: (code: string, message: string) => void,
+): void {
   if (site === undefined || zone === undefined) return add('E_INPUT', `${prefix}site and ${prefix}zone are required`)
   if (!index.sites.has(site)) add('E_REF', `unknown site "${site}" (${prefix}site)`)
   const z = index.zones.get(zone)
@@ -140,16 +184,29 @@ function checkPlace(index: InventoryIndex, site: string | undefined, zone: strin
 }
 
 /** The event, with `hash` still empty (one object, filled in by the caller, rather than a body and a copy). */
-function toEvent(db: LedgerDb, index: InventoryIndex, input: EventInput, seq: number, prevHash: string | null, recordedAt: string, insert: EventInserter): LedgerEvent {
+function toEvent(
+  db: LedgerDb,
+  index: InventoryIndex,
+  input: EventInput,
+  seq: number,
+  prevHash: string | null,
+  recordedAt: string,
+  insert: EventInserter,
+): LedgerEvent {
   const t = index.terminals.get(input.terminal)!
   let fromSite: string | null = null
   let fromZone: string | null = null
   if (input.kind === 'move') {
-    if (input.from_site !== undefined && input.from_zone !== undefined) [fromSite, fromZone] = [input.from_site, input.from_zone]
+    if (input.from_site !== undefined && input.from_zone !== undefined)
+      [fromSite, fromZone] = [input.from_site, input.from_zone]
     else {
       insert.flush() // the terminal's latest event may be earlier in this batch
       const last = lastPlace(db, input.issuer, input.terminal)
-      if (!last) throw ledgerError('E_INPUT', `move of ${input.terminal}: no earlier event says where it was; give from_site and from_zone`)
+      if (!last)
+        throw ledgerError(
+          'E_INPUT',
+          `move of ${input.terminal}: no earlier event says where it was; give from_site and from_zone`,
+        )
       ;[fromSite, fromZone] = [last.site, last.zone]
     }
   }
@@ -184,4 +241,3 @@ function lastPlace(db: LedgerDb, issuer: string, terminal: string): {site: strin
     'SELECT site, zone FROM events WHERE issuer = ? AND terminal = ? ORDER BY seq DESC LIMIT 1',
   ).get(issuer, terminal)
 }
-

@@ -4,10 +4,17 @@ import {migrate, type LedgerDb} from './store.js'
 
 /** The guards every ledger must have: append-only and chain triggers on each ledger table. */
 const GUARDS = [
-  'events_no_update', 'events_no_delete', 'events_chain',
-  'acks_no_update', 'acks_no_delete', 'acks_chain',
-  'handoffs_no_update', 'handoffs_no_delete', 'handoffs_chain',
-  'meta_no_update', 'meta_no_delete',
+  'events_no_update',
+  'events_no_delete',
+  'events_chain',
+  'acks_no_update',
+  'acks_no_delete',
+  'acks_chain',
+  'handoffs_no_update',
+  'handoffs_no_delete',
+  'handoffs_chain',
+  'meta_no_update',
+  'meta_no_delete',
 ]
 
 let expected: Map<string, string> | undefined
@@ -29,7 +36,10 @@ function expectedGuards(): Map<string, string> {
 const norm = (sql: string): string => sql.replace(/\s+/g, ' ').trim()
 
 function triggers(db: LedgerDb): Map<string, string> {
-  const rows = db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'`).all() as {name: string; sql: string | null}[]
+  const rows = db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'`).all() as {
+    name: string
+    sql: string | null
+  }[]
   return new Map(rows.map((r) => [r.name, norm(r.sql ?? '')]))
 }
 
@@ -47,16 +57,21 @@ export function checkGuards(db: LedgerDb): string[] {
   const want = expectedGuards()
   for (const name of GUARDS) {
     if (!present.has(name)) problems.push(`trigger ${name} is missing: the guard was removed behind the ledger's back`)
-    else if (present.get(name) !== want.get(name)) problems.push(`trigger ${name} is not the one fleet-audit created (altered)`)
+    else if (present.get(name) !== want.get(name))
+      problems.push(`trigger ${name} is not the one fleet-audit created (altered)`)
   }
-  for (const name of present.keys()) if (!want.has(name)) problems.push(`trigger ${name} was not created by fleet-audit (added behind the ledger's back)`)
+  for (const name of present.keys())
+    if (!want.has(name))
+      problems.push(`trigger ${name} was not created by fleet-audit (added behind the ledger's back)`)
   problems.push(...probe(db))
   return problems
 }
 
 function probe(db: LedgerDb): string[] {
   const schema = db
-    .prepare(`SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid`)
+    .prepare(
+      `SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid`,
+    )
     .all() as {type: string; name: string; sql: string}[]
   const scratch = new Database(':memory:')
   const problems: string[] = []
@@ -101,7 +116,11 @@ function probe(db: LedgerDb): string[] {
         return problems
       }
     }
-    const stored = scratch.prepare(`SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM acks) + (SELECT count(*) FROM handoffs) + (SELECT count(*) FROM meta) AS n`).get() as {n: number}
+    const stored = scratch
+      .prepare(
+        `SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM acks) + (SELECT count(*) FROM handoffs) + (SELECT count(*) FROM meta) AS n`,
+      )
+      .get() as {n: number}
     if (stored.n !== 4) problems.push('a valid record was silently dropped on insert: a trigger was added or altered')
     const must: [string, string, string][] = [
       ['events_no_update', `UPDATE events SET note = 'x'`, 'an UPDATE of events'],
@@ -119,7 +138,9 @@ function probe(db: LedgerDb): string[] {
       ['meta_no_update', `UPDATE meta SET value = 'w'`, 'an UPDATE of meta (the owner)'],
       ['meta_no_delete', `DELETE FROM meta`, 'a DELETE of meta (the owner)'],
     ]
-    for (const [guard, sql, what] of must) if (!refused(sql)) problems.push(`${what} is not refused: trigger ${guard} does not guard the table (missing or altered)`)
+    for (const [guard, sql, what] of must)
+      if (!refused(sql))
+        problems.push(`${what} is not refused: trigger ${guard} does not guard the table (missing or altered)`)
   } finally {
     scratch.close()
   }

@@ -4,7 +4,15 @@ import type {Problem} from '../model/errors.js'
 import {LedgerError} from './errors.js'
 import {parseHandoff, type HandoffContent, type HandoffFile} from './handoff-format.js'
 import {ByteSink} from './bytes.js'
-import {ackBody, canonicalContent, canonicalContentAround, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
+import {
+  ackBody,
+  canonicalContent,
+  canonicalContentAround,
+  canonicalEvent,
+  hashAck,
+  sha256Hex,
+  withHash,
+} from './hash.js'
 import {chainName, headSignedBy} from './heads.js'
 import {keyFingerprint, readPublicKey, verifyText, type Signature} from './keys.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
@@ -34,17 +42,29 @@ export interface ReadHandoffOptions {
  * sender's. A problem inside the list is named by seq; a bad signature with no such problem means the file was
  * altered (or signed) in a way only the signature shows.
  */
-export function readHandoff(text: string, senderPublicKey: string | KeyObject, options: ReadHandoffOptions = {}): VerifiedHandoff {
+export function readHandoff(
+  text: string,
+  senderPublicKey: string | KeyObject,
+  options: ReadHandoffOptions = {},
+): VerifiedHandoff {
   const {file} = options
   const parsed = parseHandoff(text, file)
   const {content, signature} = parsed
   const fail = (code: string, message: string, index?: number): never => {
-    throw new LedgerError({code, message, file, ...(index === undefined ? {} : {line: parsed.lineOf(index), column: 5})})
+    throw new LedgerError({
+      code,
+      message,
+      file,
+      ...(index === undefined ? {} : {line: parsed.lineOf(index), column: 5}),
+    })
   }
   const {problems: listIssues, signed} = checkList(parsed)
   if (!signature) {
     const issue = listIssues[0]
-    fail('E_HANDOFF_SIGNATURE', `the list has no signature: the file is incomplete (truncated?)${issue ? `; ${issue.message}` : ''}`)
+    fail(
+      'E_HANDOFF_SIGNATURE',
+      `the list has no signature: the file is incomplete (truncated?)${issue ? `; ${issue.message}` : ''}`,
+    )
   }
   const key = typeof senderPublicKey === 'string' ? readPublicKey(senderPublicKey) : senderPublicKey
   const expectedKey = keyFingerprint(key)
@@ -53,11 +73,15 @@ export function readHandoff(text: string, senderPublicKey: string | KeyObject, o
     if (issue) throw new LedgerError({...issue, message: `signature does not match: ${issue.message}`, file})
     if (signature!.key !== expectedKey)
       fail('E_HANDOFF_SIGNATURE', `signed with key ${signature!.key}, not ${content.issuer}'s key ${expectedKey}`)
-    fail('E_HANDOFF_SIGNATURE', `the signature does not match the content: the file was altered after ${content.issuer} signed it`)
+    fail(
+      'E_HANDOFF_SIGNATURE',
+      `the signature does not match the content: the file was altered after ${content.issuer} signed it`,
+    )
   }
   if (listIssues.length > 0) throw new LedgerError(listIssues.map((p) => ({...p, file})))
   checkHeads(content, key, file)
-  if (options.type && content.type !== options.type) fail('E_HANDOFF_TYPE', `a list of ${content.type}, not ${options.type}`)
+  if (options.type && content.type !== options.type)
+    fail('E_HANDOFF_TYPE', `a list of ${content.type}, not ${options.type}`)
   if (options.recipient !== undefined && content.recipient !== options.recipient)
     fail('E_HANDOFF_RECIPIENT', `the list is addressed to ${content.recipient}, not ${options.recipient}`)
   const records = content.type === 'events' ? content.events! : content.acks!
@@ -74,15 +98,22 @@ function checkHeads(content: HandoffContent, key: KeyObject, file: string | unde
   const add = (message: string): void => void problems.push({code: 'E_HANDOFF_HEAD', message, file})
   content.heads.forEach((h, i) => {
     if (h.signer !== content.issuer) add(`heads[${i}] is signed by ${h.signer}, not by the sender ${content.issuer}`)
-    else if (!headSignedBy(h, key)) add(`heads[${i}] (${chainName(h)} #${h.seq}): the signature is not ${content.issuer}'s`)
-    if (h.company !== content.issuer && h.company !== content.recipient) add(`heads[${i}] is about ${h.company}, neither the sender nor the recipient`)
+    else if (!headSignedBy(h, key))
+      add(`heads[${i}] (${chainName(h)} #${h.seq}): the signature is not ${content.issuer}'s`)
+    if (h.company !== content.issuer && h.company !== content.recipient)
+      add(`heads[${i}] is about ${h.company}, neither the sender nor the recipient`)
     if (h.chain === 'acks' && h.about === null) add(`heads[${i}]: an acks head must say whose events (about)`)
   })
   const about = content.type === 'acks' ? content.recipient : null
   const own = content.heads.find((h) => h.chain === content.type && h.company === content.issuer && h.about === about)
-  if (!own) add(`the list carries no signed head of ${content.issuer}'s ${content.type}: it cannot show it runs to the head of the chain`)
+  if (!own)
+    add(
+      `the list carries no signed head of ${content.issuer}'s ${content.type}: it cannot show it runs to the head of the chain`,
+    )
   else if (own.seq !== content.last_seq || own.hash !== content.last_hash)
-    add(`the list ends at seq ${content.last_seq}, but ${content.issuer}'s signed head of its ${content.type} is #${own.seq}: records after the list were left out`)
+    add(
+      `the list ends at seq ${content.last_seq}, but ${content.issuer}'s signed head of its ${content.type} is #${own.seq}: records after the list were left out`,
+    )
   if (problems.length > 0) throw new LedgerError(problems)
 }
 
@@ -110,16 +141,26 @@ function checkList(parsed: HandoffFile): {problems: Problem[]; signed?: Buffer} 
   records.forEach((record, i) => {
     const expected = content.first_seq + i
     const owner = isEvents ? (record as LedgerEvent).issuer : (record as LedgerAck).acker
-    if (owner !== content.issuer) add('E_HANDOFF_ISSUER', `seq ${record.seq} is from ${owner}, not the list's issuer ${content.issuer}`, i)
+    if (owner !== content.issuer)
+      add('E_HANDOFF_ISSUER', `seq ${record.seq} is from ${owner}, not the list's issuer ${content.issuer}`, i)
     if (!isEvents && (record as LedgerAck).issuer !== content.recipient)
-      add('E_HANDOFF_ISSUER', `ack ${record.seq} acknowledges an event of ${(record as LedgerAck).issuer}, not of ${content.recipient}`, i)
+      add(
+        'E_HANDOFF_ISSUER',
+        `ack ${record.seq} acknowledges an event of ${(record as LedgerAck).issuer}, not of ${content.recipient}`,
+        i,
+      )
     // A company cannot acknowledge its own events: the re-check is the other company's.
     if (!isEvents && (record as LedgerAck).acker === (record as LedgerAck).issuer)
-      add('E_HANDOFF_ISSUER', `ack ${record.seq} is by ${(record as LedgerAck).acker} of its own event: only the other company can acknowledge it`, i)
+      add(
+        'E_HANDOFF_ISSUER',
+        `ack ${record.seq} is by ${(record as LedgerAck).acker} of its own event: only the other company can acknowledge it`,
+        i,
+      )
     if (seqs.has(record.seq)) add('E_HANDOFF_REPEAT', `seq ${record.seq} appears twice (repeated)`, i)
     else if (record.seq !== expected) {
       const later = records.slice(i + 1).some((r) => r.seq === expected)
-      if (later || record.seq < expected) add('E_HANDOFF_ORDER', `seq ${record.seq} comes where seq ${expected} belongs (reordered)`, i)
+      if (later || record.seq < expected)
+        add('E_HANDOFF_ORDER', `seq ${record.seq} comes where seq ${expected} belongs (reordered)`, i)
       else add('E_HANDOFF_GAP', `seq ${expected} is missing (the list jumps to seq ${record.seq})`, i)
     }
     seqs.add(record.seq)
@@ -130,16 +171,26 @@ function checkList(parsed: HandoffFile): {problems: Problem[]; signed?: Buffer} 
       if (i > 0) signed.write(',')
       signed.write(withHash(text, record.hash))
     } else computed = hashAck(ackBody(record as LedgerAck))
-    if (computed !== record.hash) add('E_HANDOFF_ALTERED', `seq ${record.seq} was altered: its content does not match its hash`, i)
+    if (computed !== record.hash)
+      add('E_HANDOFF_ALTERED', `seq ${record.seq} was altered: its content does not match its hash`, i)
     else if (record.prev_hash !== prevHash && problems.length === 0)
-      add('E_HANDOFF_ALTERED', `seq ${record.seq} does not link to ${i === 0 ? 'the prev_hash of the list' : `seq ${record.seq - 1}`} (one of them was altered)`, i)
+      add(
+        'E_HANDOFF_ALTERED',
+        `seq ${record.seq} does not link to ${i === 0 ? 'the prev_hash of the list' : `seq ${record.seq - 1}`} (one of them was altered)`,
+        i,
+      )
     prevHash = record.hash
   })
-  if (records.length !== content.count) add('E_HANDOFF_COUNT', `the list says ${content.count} records but holds ${records.length} (truncated?)`)
+  if (records.length !== content.count)
+    add('E_HANDOFF_COUNT', `the list says ${content.count} records but holds ${records.length} (truncated?)`)
   const last = records.at(-1)
   if (content.last_seq !== (last ? last.seq : content.first_seq - 1))
-    add('E_HANDOFF_COUNT', `the list says it ends at seq ${content.last_seq}, but its last record is seq ${last?.seq ?? 'none'} (truncated?)`)
-  if (content.last_hash !== (last ? last.hash : content.prev_hash)) add('E_HANDOFF_ALTERED', `last_hash does not match the last record`)
+    add(
+      'E_HANDOFF_COUNT',
+      `the list says it ends at seq ${content.last_seq}, but its last record is seq ${last?.seq ?? 'none'} (truncated?)`,
+    )
+  if (content.last_hash !== (last ? last.hash : content.prev_hash))
+    add('E_HANDOFF_ALTERED', `last_hash does not match the last record`)
   if (signed) signed.write(after)
   return {problems, signed: signed?.bytes()}
 }

@@ -66,8 +66,12 @@ function scalar(value: unknown): string {
 
 /** One record of a list, a line per field in table order: `  - first: …\n    second: …\n`. */
 const recordRenderer = (fields: readonly Field[]) =>
-  compileFields<(r: object, s: typeof scalar) => string>(['r', 's'], fields, (names) =>
-    'return ' + names.map((n, i) => `${JSON.stringify((i === 0 ? '  - ' : '    ') + n + ': ')} + s(r.${n}) + "\\n"`).join(' + '),
+  compileFields<(r: object, s: typeof scalar) => string>(
+    ['r', 's'],
+    fields,
+    (names) =>
+      'return ' +
+      names.map((n, i) => `${JSON.stringify((i === 0 ? '  - ' : '    ') + n + ': ')} + s(r.${n}) + "\\n"`).join(' + '),
   )
 const renderEvent = recordRenderer(EVENT_FIELDS)
 const renderAck = recordRenderer(ACK_FIELDS)
@@ -121,8 +125,19 @@ export function parseHandoff(text: string, file?: string): HandoffFile {
   } catch (error) {
     throw readError(error, file)
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data) || (data as Record<string, unknown>).fleet_audit_handoff === undefined)
-    throw new LedgerError({code: 'E_HANDOFF_FORMAT', message: 'not a fleet-audit hand-off file (no fleet_audit_handoff key)', file, line: 1, column: 1})
+  if (
+    !data ||
+    typeof data !== 'object' ||
+    Array.isArray(data) ||
+    (data as Record<string, unknown>).fleet_audit_handoff === undefined
+  )
+    throw new LedgerError({
+      code: 'E_HANDOFF_FORMAT',
+      message: 'not a fleet-audit hand-off file (no fleet_audit_handoff key)',
+      file,
+      line: 1,
+      column: 1,
+    })
   const record = data as Record<string, unknown>
   // Read again with positions, only when one is needed: the positions belong to the values of that second reading.
   let located: {positions: YamlPositions; root: unknown} | undefined
@@ -148,9 +163,12 @@ export function parseHandoff(text: string, file?: string): HandoffFile {
   }
   const validate = handoffValidator()
   if (!validate(data)) {
-    const problems = shapeProblems(data, validate.errors ?? []).map(
-      (p): Problem => ({code: 'E_HANDOFF_FORMAT', message: `${p.path.join('.')}: ${p.message}`, file, ...at(p.path, p.key)}),
-    )
+    const problems = shapeProblems(data, validate.errors ?? []).map((p): Problem => ({
+      code: 'E_HANDOFF_FORMAT',
+      message: `${p.path.join('.')}: ${p.message}`,
+      file,
+      ...at(p.path, p.key),
+    }))
     throw new LedgerError(problems)
   }
   const {signature, ...content} = record
@@ -164,13 +182,26 @@ export function parseHandoff(text: string, file?: string): HandoffFile {
 
 /** A parser error as a problem at its place; a RangeError (a stack overflow) is input too, never a crash. */
 function readError(error: unknown, file: string | undefined): LedgerError {
-  if (error instanceof YamlSyntaxError) return new LedgerError({code: error.code, message: error.message, file, line: error.line, column: error.column})
-  if (error instanceof RangeError) return new LedgerError({code: 'E_HANDOFF_FORMAT', message: 'not a readable hand-off file: nested too deeply', file, line: 1, column: 1})
+  if (error instanceof YamlSyntaxError)
+    return new LedgerError({code: error.code, message: error.message, file, line: error.line, column: error.column})
+  if (error instanceof RangeError)
+    return new LedgerError({
+      code: 'E_HANDOFF_FORMAT',
+      message: 'not a readable hand-off file: nested too deeply',
+      file,
+      line: 1,
+      column: 1,
+    })
   throw error
 }
 
 /** The position of the value (or key) at `path`; the nearest enclosing one when it has none of its own. */
-function positionOf(positions: YamlPositions, data: unknown, path: readonly (string | number)[], key = false): YamlPos | undefined {
+function positionOf(
+  positions: YamlPositions,
+  data: unknown,
+  path: readonly (string | number)[],
+  key = false,
+): YamlPos | undefined {
   let node = data
   let best: YamlPos | undefined
   for (let i = 0; i < path.length; i++) {

@@ -43,7 +43,12 @@ function handoffSchema(): Record<string, unknown> {
 }
 
 function record(fields: readonly Field[]): Record<string, unknown> {
-  return {type: 'object', properties: properties(fields), required: fields.map((f) => f.name), additionalProperties: false}
+  return {
+    type: 'object',
+    properties: properties(fields),
+    required: fields.map((f) => f.name),
+    additionalProperties: false,
+  }
 }
 
 function properties(fields: readonly Field[]): Record<string, unknown> {
@@ -137,9 +142,14 @@ export function shapeProblems(data: unknown, errors: readonly ErrorObject[]): Sh
     if (e.keyword === 'required') {
       const missing = (e.params as {missingProperty: string}).missingProperty
       problem = {path, key: false, message: `missing ${missing}`}
-      if (path.length === 0 && (missing === 'events' || missing === 'acks')) problem = {path: [missing], key: false, message: 'must be a list'}
+      if (path.length === 0 && (missing === 'events' || missing === 'acks'))
+        problem = {path: [missing], key: false, message: 'must be a list'}
     } else if (e.keyword === 'additionalProperties') {
-      problem = {path: [...path, (e.params as {additionalProperty: string}).additionalProperty], key: true, message: 'unknown key'}
+      problem = {
+        path: [...path, (e.params as {additionalProperty: string}).additionalProperty],
+        key: true,
+        message: 'unknown key',
+      }
     } else {
       const value = valueAt(data, path)
       const container = value !== null && typeof value === 'object'
@@ -147,7 +157,9 @@ export function shapeProblems(data: unknown, errors: readonly ErrorObject[]): Sh
         path,
         key: false,
         message:
-          container && e.keyword === 'type' ? `must be ${e.params.type === 'array' ? 'a list' : e.params.type === 'object' ? 'a mapping' : e.params.type}` : `invalid value ${shown(value)}`,
+          container && e.keyword === 'type'
+            ? `must be ${e.params.type === 'array' ? 'a list' : e.params.type === 'object' ? 'a mapping' : e.params.type}`
+            : `invalid value ${shown(value)}`,
       }
     }
     const id = problem.path.join('/') + '\u0000' + problem.message
@@ -162,7 +174,8 @@ export function shapeProblems(data: unknown, errors: readonly ErrorObject[]): Sh
 
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   let v = data
-  for (const seg of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined
+  for (const seg of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined
   return v
 }
 

@@ -34,8 +34,24 @@ export const MAX_DEPTH = 64
 
 /** YAML's one-character escapes in double-quoted scalars. */
 const ESCAPES: Record<string, string> = {
-  '0': '\0', a: '\u0007', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\u001b', ' ': ' ', '"': '"',
-  '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+  '0': '\0',
+  a: '\u0007',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\u001b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
 }
 Object.setPrototypeOf(ESCAPES, null)
 
@@ -66,7 +82,13 @@ interface Shape {
 
 function newShape(keys: string[], from?: Shape): Shape {
   const n = keys.length
-  return {keys, raws: from ? from.raws.slice(0, n) : [], values: from ? from.values.slice(0, n) : [], misses: from ? from.misses.slice(0, n) : [], repeats: 0}
+  return {
+    keys,
+    raws: from ? from.raws.slice(0, n) : [],
+    values: from ? from.values.slice(0, n) : [],
+    misses: from ? from.misses.slice(0, n) : [],
+    repeats: 0,
+  }
 }
 
 function fromEntries(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
@@ -84,8 +106,11 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
  */
 function objectFactory(keys: readonly string[]): Shape['make'] {
   if (keys.length > 64 || !keys.every((k) => IDENTIFIER.test(k))) return undefined
-   
-  return new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}}`) as Shape['make']
+
+  return new Function(
+    'v',
+    `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}}`,
+  ) as Shape['make']
 }
 
 class Reader {
@@ -175,7 +200,8 @@ class Reader {
         continue
       }
       if (p === this.lineStart && c === 37 /* % */) this.failAt(p, 'YAML directives are not allowed')
-      if (this.started && (this.startsMarker(p, '---') || this.startsMarker(p, '...'))) this.failAt(p, 'a second YAML document is not allowed')
+      if (this.started && (this.startsMarker(p, '---') || this.startsMarker(p, '...')))
+        this.failAt(p, 'a second YAML document is not allowed')
       return p
     }
     return -1
@@ -224,7 +250,16 @@ class Reader {
       while (t.charCodeAt(q) === SPACE) q++
       return t.charCodeAt(q) === COLON && this.endsToken(q + 1) ? q : -1
     }
-    if (c === 91 /* [ */ || c === 123 /* { */ || c === 35 || c === 38 /* & */ || c === 42 /* * */ || c === 33 /* ! */ || c === 124 /* | */ || c === 62 /* > */)
+    if (
+      c === 91 /* [ */ ||
+      c === 123 /* { */ ||
+      c === 35 ||
+      c === 38 /* & */ ||
+      c === 42 /* * */ ||
+      c === 33 /* ! */ ||
+      c === 124 /* | */ ||
+      c === 62 /* > */
+    )
       return -1
     for (let q = p; q < this.end; q++) {
       const d = t.charCodeAt(q)
@@ -252,7 +287,8 @@ class Reader {
     let n = 0
     for (; ; n++) {
       const colon = this.keyEnd(p)
-      if (colon < 0) this.failAt(p, this.isItem(p) ? 'a list item where a key was expected' : 'a key (`name:`) expected')
+      if (colon < 0)
+        this.failAt(p, this.isItem(p) ? 'a list item where a key was expected' : 'a key (`name:`) expected')
       let key: string
       const hinted = same ? cur.keys[n] : undefined
       if (hinted !== undefined && colon - p === hinted.length && t.startsWith(hinted, p)) key = hinted
@@ -298,7 +334,10 @@ class Reader {
         // changing (a seq, a hash): then slicing the text would only make garbage.
         const misses = (cur.misses[n] ?? 0) + 1
         cur.misses[n] = misses
-        cur.raws[n] = (value === null || typeof value === 'string') && this.line === line + 1 && misses <= 8 ? t.slice(v, this.lineEnd(v)) : undefined
+        cur.raws[n] =
+          (value === null || typeof value === 'string') && this.line === line + 1 && misses <= 8
+            ? t.slice(v, this.lineEnd(v))
+            : undefined
         cur.values[n] = value
       }
       values[n] = value
@@ -428,7 +467,8 @@ class Reader {
   private refuseIndicator(p: number): void {
     const t = this.text
     const c = t.charCodeAt(p)
-    if (c === 38 || c === 42) this.failAt(p, 'not a readable hand-off file: aliases (*name) are not allowed, nor anchors (&name)')
+    if (c === 38 || c === 42)
+      this.failAt(p, 'not a readable hand-off file: aliases (*name) are not allowed, nor anchors (&name)')
     if (c === 33) {
       let e = p
       while (e < this.end && !/[\s,[\]{}]/.test(t[e])) e++
@@ -440,7 +480,8 @@ class Reader {
       )
     }
     if (c === 37 || c === 64 || c === 96) this.failAt(p, `"${t[p]}" cannot start a value`)
-    if ((c === 63 || c === DASH || c === COLON) && this.endsToken(p + 1)) this.failAt(p, `"${t[p]}" here is not supported in a hand-off file`)
+    if ((c === 63 || c === DASH || c === COLON) && this.endsToken(p + 1))
+      this.failAt(p, `"${t[p]}" here is not supported in a hand-off file`)
   }
 
   /** After a quoted or flow value: only spaces and a comment may follow on its line. */
@@ -506,7 +547,11 @@ class Reader {
   private resolve(s: string, p: number): unknown {
     const c = s.charCodeAt(0)
     // Most values (ids, names) start with a letter that no other type starts with.
-    if ((c >= 97 && c <= 122 && c !== 110 && c !== 116 && c !== 102) || (c >= 65 && c <= 90 && c !== 78 && c !== 84 && c !== 70)) return s
+    if (
+      (c >= 97 && c <= 122 && c !== 110 && c !== 116 && c !== 102) ||
+      (c >= 65 && c <= 90 && c !== 78 && c !== 84 && c !== 70)
+    )
+      return s
     if (s === 'null' || s === 'Null' || s === 'NULL' || s === '~' || s === '') return null
     if (s === 'true' || s === 'True' || s === 'TRUE') return true
     if (s === 'false' || s === 'False' || s === 'FALSE') return false
@@ -835,6 +880,10 @@ class Reader {
       line++
       start = i + 1
     }
-    throw new YamlSyntaxError(message.startsWith('not a readable') ? message : `not a readable hand-off file: ${message}`, line, offset - start + 1)
+    throw new YamlSyntaxError(
+      message.startsWith('not a readable') ? message : `not a readable hand-off file: ${message}`,
+      line,
+      offset - start + 1,
+    )
   }
 }

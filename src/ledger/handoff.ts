@@ -6,13 +6,29 @@ import {LedgerError, ledgerError} from './errors.js'
 import {eventChainHead} from './events.js'
 import {ByteSink} from './bytes.js'
 import {canonicalContent, canonicalContentAround, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
-import {HANDOFF_FORMAT, renderEventRecord, renderHandoff, renderHead, renderSignature, type HandoffContent, type HandoffType} from './handoff-format.js'
+import {
+  HANDOFF_FORMAT,
+  renderEventRecord,
+  renderHandoff,
+  renderHead,
+  renderSignature,
+  type HandoffContent,
+  type HandoffType,
+} from './handoff-format.js'
 import {readHandoff} from './handoff-check.js'
 import {currentHeads, headDisagreement, signHeads} from './heads.js'
 import {keyFingerprint, readPrivateKey, readPublicKey, signText} from './keys.js'
 import {handoffEntryHash} from './migrations/index.js'
 import {ledgerOwner} from './owner.js'
-import {ACK_RECORD_COLUMNS, EVENT_RECORD_COLUMNS, EventInserter, ackFromRaw, eventFromRaw, insertAck, type RawRow} from './rows.js'
+import {
+  ACK_RECORD_COLUMNS,
+  EVENT_RECORD_COLUMNS,
+  EventInserter,
+  ackFromRaw,
+  eventFromRaw,
+  insertAck,
+  type RawRow,
+} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
@@ -59,9 +75,15 @@ export function checkAcross(companies: Sides, a: string, b: string, what: string
   const side = (id: string): string | undefined => companies.find((c) => c.id === id)?.side
   const [sa, sb] = [side(a), side(b)]
   if (sa === undefined || sb === undefined)
-    throw ledgerError('E_BARRIER', `${what}: ${sa === undefined ? a : b} is not a company of the inventory, so its side of the barrier is unknown`)
+    throw ledgerError(
+      'E_BARRIER',
+      `${what}: ${sa === undefined ? a : b} is not a company of the inventory, so its side of the barrier is unknown`,
+    )
   if (sa === sb)
-    throw ledgerError('E_BARRIER', `${what}: ${a} (${sa}) and ${b} (${sb}) are on the same side of the barrier; only a company on the other side may receive or acknowledge it`)
+    throw ledgerError(
+      'E_BARRIER',
+      `${what}: ${a} (${sa}) and ${b} (${sb}) are on the same side of the barrier; only a company on the other side may receive or acknowledge it`,
+    )
 }
 
 /** Options for {@link importHandoff} and {@link importAcks}. */
@@ -111,9 +133,13 @@ export function prepareExport(db: LedgerDb, type: HandoffType, options: ExportOp
   const declared = readPublicKey(options.publicKeyPem)
   const [mine, theirs] = [keyFingerprint(key), keyFingerprint(declared)]
   if (mine !== theirs)
-    throw ledgerError('E_KEY_MISMATCH', `the key given is not ${from}'s: its public half is ${mine}, ${from}'s public_key in the inventory is ${theirs}`, {
-      hint: `sign with ${from}'s own key (the .key file whose .pub is in the inventory); ${to} would refuse this list`,
-    })
+    throw ledgerError(
+      'E_KEY_MISMATCH',
+      `the key given is not ${from}'s: its public half is ${mine}, ${from}'s public_key in the inventory is ${theirs}`,
+      {
+        hint: `sign with ${from}'s own key (the .key file whose .pub is in the inventory); ${to} would refuse this list`,
+      },
+    )
   const built = db.transaction(() => buildList(db, type, options, key)).immediate()
   return {
     result: built.result,
@@ -122,7 +148,10 @@ export function prepareExport(db: LedgerDb, type: HandoffType, options: ExportOp
         .transaction(() => {
           const head = type === 'events' ? eventChainHead(db, from) : ackChainHead(db, from, to)
           if (head.seq !== built.headSeq || head.hash !== built.headHash)
-            throw ledgerError('E_LEDGER_CHANGED', `${from}'s ${type} changed while the list was being written; export again`)
+            throw ledgerError(
+              'E_LEDGER_CHANGED',
+              `${from}'s ${type} changed while the list was being written; export again`,
+            )
           logHandoff(db, 'out', built.content, built.result.count, built.signature, declared)
         })
         .immediate(),
@@ -138,7 +167,11 @@ function buildList(
   const {from, to, now} = options
   {
     const head = type === 'events' ? eventChainHead(db, from) : ackChainHead(db, from, to)
-    if (head.imported) throw ledgerError('E_CHAIN_IMPORTED', `the ${type} of ${from} in this ledger were imported: only ${from} can hand them off`)
+    if (head.imported)
+      throw ledgerError(
+        'E_CHAIN_IMPORTED',
+        `the ${type} of ${from} in this ledger were imported: only ${from} can hand them off`,
+      )
     const last = prepare<[string, string, string], {last_seq: number; at: string}>(
       db,
       `SELECT last_seq, at FROM handoffs WHERE direction = 'out' AND type = ? AND issuer = ? AND recipient = ? ORDER BY last_seq DESC, id DESC LIMIT 1`,
@@ -164,32 +197,68 @@ function buildList(
     if (type === 'events') {
       // Streamed: each row is checked, then written straight into the signed bytes and the YAML bytes. The signed
       // text starts with the keys that sort before "events" (count, created_at), so the rows are counted first.
-      const total = prepare<[string, number], {n: number}>(db, 'SELECT count(*) AS n FROM events WHERE issuer = ? AND seq >= ?').get(from, first)!.n
+      const total = prepare<[string, number], {n: number}>(
+        db,
+        'SELECT count(*) AS n FROM events WHERE issuer = ? AND seq >= ?',
+      ).get(from, first)!.n
       const [before] = canonicalContentAround({...header, last_seq: first + total - 1, count: total}, 'events')
       const list = streamEvents(db, from, first, prevHash, before, total)
       // One IMMEDIATE transaction: no row can come or go between the count and the read.
-      if (list.count !== total) throw new Error(`internal error: counted ${total} events of ${from}, read ${list.count}`)
-      const content: HandoffContent = {...header, last_seq: first + list.count - 1, count: list.count, last_hash: list.lastHash ?? prevHash}
+      if (list.count !== total)
+        throw new Error(`internal error: counted ${total} events of ${from}, read ${list.count}`)
+      const content: HandoffContent = {
+        ...header,
+        last_seq: first + list.count - 1,
+        count: list.count,
+        last_hash: list.lastHash ?? prevHash,
+      }
       const [check, after] = canonicalContentAround(content as unknown as Record<string, unknown>, 'events')
       if (check !== before) throw new Error('internal error: the signed header changed while exporting')
       list.canonical.write(after)
       const signature = signText(list.canonical.bytes(), key)
       const text = renderHead(content, list.count) + list.yaml.bytes().toString('utf8') + renderSignature(signature)
-      const result = {type, text, issuer: from, recipient: to, first_seq: first, last_seq: content.last_seq, count: list.count, ...extra}
+      const result = {
+        type,
+        text,
+        issuer: from,
+        recipient: to,
+        first_seq: first,
+        last_seq: content.last_seq,
+        count: list.count,
+        ...extra,
+      }
       return {result, content, signature: signature.value, headSeq: head.seq, headHash: head.hash}
     }
     const records = readAcks(db, from, to, first)
-    const content: HandoffContent = {...header, last_seq: first + records.length - 1, count: records.length, last_hash: records.at(-1)?.hash ?? prevHash, acks: records}
+    const content: HandoffContent = {
+      ...header,
+      last_seq: first + records.length - 1,
+      count: records.length,
+      last_hash: records.at(-1)?.hash ?? prevHash,
+      acks: records,
+    }
     checkBeforeSigning(type, from, records, prevHash)
     const signature = signText(canonicalContent(content as unknown as Record<string, unknown>), key)
-    const result = {type, text: renderHandoff(content, signature), issuer: from, recipient: to, first_seq: first, last_seq: content.last_seq, count: records.length, ...extra}
+    const result = {
+      type,
+      text: renderHandoff(content, signature),
+      issuer: from,
+      recipient: to,
+      first_seq: first,
+      last_seq: content.last_seq,
+      count: records.length,
+      ...extra,
+    }
     return {result, content, signature: signature.value, headSeq: head.seq, headHash: head.hash}
   }
 }
 
 /** The highest seq of `from`'s chain that `to` has signed a receipt for (in a hand-off `to` sent here). */
 function confirmedBy(db: LedgerDb, type: HandoffType, from: string, to: string): number {
-  const rows = prepare<[string], {heads: string}>(db, `SELECT heads FROM handoffs WHERE direction = 'in' AND issuer = ?`).all(to)
+  const rows = prepare<[string], {heads: string}>(
+    db,
+    `SELECT heads FROM handoffs WHERE direction = 'in' AND issuer = ?`,
+  ).all(to)
   let best = 0
   for (const row of rows)
     for (const h of JSON.parse(row.heads) as {chain: string; company: string; about: string | null; seq: number}[])
@@ -201,11 +270,20 @@ function confirmedBy(db: LedgerDb, type: HandoffType, from: string, to: string):
  * Re-derives every hash and link of the acks about to be signed, so a ledger edited behind our back is never
  * laundered by a valid signature ({@link streamEvents} does the same for events).
  */
-function checkBeforeSigning(type: HandoffType, from: string, records: readonly LedgerAck[], prevHash: string | null): void {
+function checkBeforeSigning(
+  type: HandoffType,
+  from: string,
+  records: readonly LedgerAck[],
+  prevHash: string | null,
+): void {
   let prev = prevHash
   for (const record of records) {
     if (hashAck(record) !== record.hash || record.prev_hash !== prev)
-      throw ledgerError('E_LEDGER_TAMPERED', `${from}'s ${type} seq ${record.seq} does not verify: refusing to sign it`, {hint: 'run `fleet-audit ledger verify`'})
+      throw ledgerError(
+        'E_LEDGER_TAMPERED',
+        `${from}'s ${type} seq ${record.seq} does not verify: refusing to sign it`,
+        {hint: 'run `fleet-audit ledger verify`'},
+      )
     prev = record.hash
   }
 }
@@ -223,7 +301,10 @@ function streamEvents(
   before: string,
   expected: number,
 ): {count: number; lastHash: string | null; canonical: ByteSink; yaml: ByteSink} {
-  const statement = prepare<[string, number], unknown[]>(db, `SELECT ${EVENT_RECORD_COLUMNS} FROM events WHERE issuer = ? AND seq >= ? ORDER BY seq /* raw */`)
+  const statement = prepare<[string, number], unknown[]>(
+    db,
+    `SELECT ${EVENT_RECORD_COLUMNS} FROM events WHERE issuer = ? AND seq >= ? ORDER BY seq /* raw */`,
+  )
   // ~600 bytes per event either way; a guess that is too small only costs a copy.
   const canonical = new ByteSink(expected * 640 + 65_536)
   const yaml = new ByteSink(expected * 640 + 65_536)
@@ -234,7 +315,11 @@ function streamEvents(
     const event = eventFromRaw(row)
     const text = canonicalEvent(event)
     if (sha256Hex(text) !== event.hash || event.prev_hash !== prev)
-      throw ledgerError('E_LEDGER_TAMPERED', `${issuer}'s events seq ${event.seq} does not verify: refusing to sign it`, {hint: 'run `fleet-audit ledger verify`'})
+      throw ledgerError(
+        'E_LEDGER_TAMPERED',
+        `${issuer}'s events seq ${event.seq} does not verify: refusing to sign it`,
+        {hint: 'run `fleet-audit ledger verify`'},
+      )
     prev = event.hash
     if (count++ > 0) canonical.write(',')
     canonical.write(withHash(text, event.hash))
@@ -244,15 +329,24 @@ function streamEvents(
 }
 
 function readAcks(db: LedgerDb, acker: string, issuer: string, first: number): LedgerAck[] {
-  const statement = prepare<[string, string, number], RawRow>(db, `SELECT ${ACK_RECORD_COLUMNS} FROM acks WHERE acker = ? AND issuer = ? AND seq >= ? ORDER BY seq /* raw */`)
+  const statement = prepare<[string, string, number], RawRow>(
+    db,
+    `SELECT ${ACK_RECORD_COLUMNS} FROM acks WHERE acker = ? AND issuer = ? AND seq >= ? ORDER BY seq /* raw */`,
+  )
   return (statement.raw(true).all(acker, issuer, first) as RawRow[]).map(ackFromRaw)
 }
 
 function hashAt(db: LedgerDb, type: HandoffType, from: string, to: string, seq: number): string | null {
   const row =
     type === 'events'
-      ? prepare<[string, number], {hash: string}>(db, 'SELECT hash FROM events WHERE issuer = ? AND seq = ?').get(from, seq)
-      : prepare<[string, string, number], {hash: string}>(db, 'SELECT hash FROM acks WHERE acker = ? AND issuer = ? AND seq = ?').get(from, to, seq)
+      ? prepare<[string, number], {hash: string}>(db, 'SELECT hash FROM events WHERE issuer = ? AND seq = ?').get(
+          from,
+          seq,
+        )
+      : prepare<[string, string, number], {hash: string}>(
+          db,
+          'SELECT hash FROM acks WHERE acker = ? AND issuer = ? AND seq = ?',
+        ).get(from, to, seq)
   return row?.hash ?? null
 }
 
@@ -261,8 +355,18 @@ function hashAt(db: LedgerDb, type: HandoffType, from: string, to: string, seq: 
  * each record's `entry_hash` covers its fields and the previous record's hash, so `verify` names an edited or
  * deleted one.
  */
-function logHandoff(db: LedgerDb, direction: 'in' | 'out', c: HandoffContent, added: number, signature: string, senderKey: KeyObject): void {
-  const last = prepare<[], {id: number; entry_hash: string}>(db, 'SELECT id, entry_hash FROM handoffs ORDER BY id DESC LIMIT 1').get()
+function logHandoff(
+  db: LedgerDb,
+  direction: 'in' | 'out',
+  c: HandoffContent,
+  added: number,
+  signature: string,
+  senderKey: KeyObject,
+): void {
+  const last = prepare<[], {id: number; entry_hash: string}>(
+    db,
+    'SELECT id, entry_hash FROM handoffs ORDER BY id DESC LIMIT 1',
+  ).get()
   const row = {
     id: (last?.id ?? 0) + 1,
     direction,
@@ -294,67 +398,123 @@ function logHandoff(db: LedgerDb, direction: 'in' | 'out', c: HandoffContent, ad
  * record. Records already present are compared, not re-added: importing the same list twice changes nothing.
  * All or nothing: one transaction.
  */
-export function importHandoff(db: LedgerDb, text: string, senderPublicKey: string | KeyObject, options: ImportOptions): ImportResult {
+export function importHandoff(
+  db: LedgerDb,
+  text: string,
+  senderPublicKey: string | KeyObject,
+  options: ImportOptions,
+): ImportResult {
   return importList(db, text, senderPublicKey, options)
 }
 
 /** Imports a signed list of acknowledgements; refuses a list of events. */
-export function importAcks(db: LedgerDb, text: string, senderPublicKey: string | KeyObject, options: ImportOptions): ImportResult {
+export function importAcks(
+  db: LedgerDb,
+  text: string,
+  senderPublicKey: string | KeyObject,
+  options: ImportOptions,
+): ImportResult {
   return importList(db, text, senderPublicKey, options, 'acks')
 }
 
-function importList(db: LedgerDb, text: string, senderPublicKey: string | KeyObject, options: ImportOptions, only?: HandoffType): ImportResult {
+function importList(
+  db: LedgerDb,
+  text: string,
+  senderPublicKey: string | KeyObject,
+  options: ImportOptions,
+  only?: HandoffType,
+): ImportResult {
   const senderKey = typeof senderPublicKey === 'string' ? readPublicKey(senderPublicKey) : senderPublicKey
   const verified = readHandoff(text, senderKey, {file: options.file, recipient: options.recipient, type: only})
   const {content} = verified
   const type = content.type
   const file = options.file
   try {
-    checkAcross(options.companies, content.issuer, content.recipient, `a list of ${type} from ${content.issuer} to ${content.recipient}`)
+    checkAcross(
+      options.companies,
+      content.issuer,
+      content.recipient,
+      `a list of ${type} from ${content.issuer} to ${content.recipient}`,
+    )
   } catch (error) {
     throw ledgerError('E_BARRIER', (error as {problems: {message: string}[]}).problems[0].message, {file})
   }
   const importedAt = options.now.toISOString()
   const run = db.transaction((): ImportResult => {
-    const head = type === 'events' ? eventChainHead(db, content.issuer) : ackChainHead(db, content.issuer, content.recipient)
+    const head =
+      type === 'events' ? eventChainHead(db, content.issuer) : ackChainHead(db, content.issuer, content.recipient)
     if (head.seq > 0 && !head.imported)
-      throw ledgerError('E_CHAIN_LOCAL', `this ledger records ${content.issuer}'s ${type} itself; it cannot also import them`, {file})
+      throw ledgerError(
+        'E_CHAIN_LOCAL',
+        `this ledger records ${content.issuer}'s ${type} itself; it cannot also import them`,
+        {file},
+      )
     const fresh: (LedgerEvent | LedgerAck)[] = []
     for (const record of verified.records) {
       if (record.seq <= head.seq) {
         const stored = hashAt(db, type, content.issuer, content.recipient, record.seq)
         if (stored !== record.hash)
-          throw ledgerError('E_HANDOFF_CONFLICT', `seq ${record.seq} differs from the seq ${record.seq} imported before (altered, or ${content.issuer} rewrote its chain)`, {file})
+          throw ledgerError(
+            'E_HANDOFF_CONFLICT',
+            `seq ${record.seq} differs from the seq ${record.seq} imported before (altered, or ${content.issuer} rewrote its chain)`,
+            {file},
+          )
       } else fresh.push(record)
     }
     if (fresh.length === 0) {
       if (content.count === 0 && content.first_seq > head.seq + 1)
-        throw ledgerError('E_HANDOFF_GAP', `seqs ${head.seq + 1}..${content.first_seq - 1} are missing`, {file, hint: `ask ${content.issuer} to export again with --since ${head.seq + 1}`})
+        throw ledgerError('E_HANDOFF_GAP', `seqs ${head.seq + 1}..${content.first_seq - 1} are missing`, {
+          file,
+          hint: `ask ${content.issuer} to export again with --since ${head.seq + 1}`,
+        })
       checkHeads(db, content, file)
       // Nothing new, but new signed heads are evidence worth keeping; a replay of a list kept before changes nothing.
-      const seen = prepare<[string], {n: number}>(db, `SELECT count(*) AS n FROM handoffs WHERE direction = 'in' AND signature = ?`).get(verified.signature.value)!.n
+      const seen = prepare<[string], {n: number}>(
+        db,
+        `SELECT count(*) AS n FROM handoffs WHERE direction = 'in' AND signature = ?`,
+      ).get(verified.signature.value)!.n
       if (seen === 0) logHandoff(db, 'in', content, 0, verified.signature.value, senderKey)
       return result(content, 0)
     }
     const first = fresh[0]
     if (first.seq !== head.seq + 1)
-      throw ledgerError('E_HANDOFF_GAP', `seq ${head.seq + 1}${first.seq - 1 > head.seq + 1 ? `..${first.seq - 1}` : ''} missing: the last imported is ${head.seq}, this list continues at ${first.seq}`, {
-        file,
-        hint: `ask ${content.issuer} to export again with --since ${head.seq + 1}`,
-      })
+      throw ledgerError(
+        'E_HANDOFF_GAP',
+        `seq ${head.seq + 1}${first.seq - 1 > head.seq + 1 ? `..${first.seq - 1}` : ''} missing: the last imported is ${head.seq}, this list continues at ${first.seq}`,
+        {
+          file,
+          hint: `ask ${content.issuer} to export again with --since ${head.seq + 1}`,
+        },
+      )
     if (first.prev_hash !== head.hash)
-      throw ledgerError('E_HANDOFF_CONFLICT', `seq ${first.seq} does not follow the seq ${head.seq} imported before (its prev_hash differs)`, {file})
+      throw ledgerError(
+        'E_HANDOFF_CONFLICT',
+        `seq ${first.seq} does not follow the seq ${head.seq} imported before (its prev_hash differs)`,
+        {file},
+      )
     if (type === 'events') {
       const insert = new EventInserter(db, importedAt, fresh.length)
       for (const e of fresh as LedgerEvent[]) insert.add(e)
       insert.finish()
     } else {
-      const eventHash = prepare<[string, number], {hash: string}>(db, 'SELECT hash FROM events WHERE issuer = ? AND seq = ?')
+      const eventHash = prepare<[string, number], {hash: string}>(
+        db,
+        'SELECT hash FROM events WHERE issuer = ? AND seq = ?',
+      )
       for (const a of fresh as LedgerAck[]) {
         const stored = eventHash.get(a.issuer, a.event_seq)
-        if (!stored) throw ledgerError('E_HANDOFF_REF', `ack ${a.seq} acknowledges event ${a.issuer}#${a.event_seq}, which this ledger does not have`, {file})
+        if (!stored)
+          throw ledgerError(
+            'E_HANDOFF_REF',
+            `ack ${a.seq} acknowledges event ${a.issuer}#${a.event_seq}, which this ledger does not have`,
+            {file},
+          )
         if (stored.hash !== a.event_hash)
-          throw ledgerError('E_HANDOFF_REF', `ack ${a.seq} acknowledges a different version of event ${a.issuer}#${a.event_seq} (hash differs)`, {file})
+          throw ledgerError(
+            'E_HANDOFF_REF',
+            `ack ${a.seq} acknowledges a different version of event ${a.issuer}#${a.event_seq} (hash differs)`,
+            {file},
+          )
         insertAck(db, a, importedAt)
       }
     }
@@ -373,11 +533,29 @@ function checkHeads(db: LedgerDb, content: HandoffContent, file: string | undefi
   const owner = ledgerOwner(db)?.company ?? content.recipient
   const problems = content.heads.flatMap((h) => {
     const why = headDisagreement(db, h, owner)
-    return why ? [{code: 'E_HEAD_CONFLICT', message: why, file, hint: 'run `fleet-audit ledger verify`; the signed head in this list is evidence: keep the file'}] : []
+    return why
+      ? [
+          {
+            code: 'E_HEAD_CONFLICT',
+            message: why,
+            file,
+            hint: 'run `fleet-audit ledger verify`; the signed head in this list is evidence: keep the file',
+          },
+        ]
+      : []
   })
   if (problems.length > 0) throw new LedgerError(problems)
 }
 
 function result(c: HandoffContent, added: number): ImportResult {
-  return {type: c.type, issuer: c.issuer, recipient: c.recipient, first_seq: c.first_seq, last_seq: c.last_seq, count: c.count, added, status: added > 0 ? 'imported' : 'unchanged'}
+  return {
+    type: c.type,
+    issuer: c.issuer,
+    recipient: c.recipient,
+    first_seq: c.first_seq,
+    last_seq: c.last_seq,
+    count: c.count,
+    added,
+    status: added > 0 ? 'imported' : 'unchanged',
+  }
 }

@@ -21,7 +21,8 @@ function canon(value: unknown): string | undefined {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`${value} has no JSON form`)
     return JSON.stringify(value) as string | undefined
   }
-  if (typeof (value as {toJSON?: unknown}).toJSON === 'function') return canon((value as {toJSON: () => unknown}).toJSON())
+  if (typeof (value as {toJSON?: unknown}).toJSON === 'function')
+    return canon((value as {toJSON: () => unknown}).toJSON())
   if (Array.isArray(value)) return '[' + value.map((v) => canon(v) ?? 'null').join(',') + ']'
   const object = value as Record<string, unknown>
   const parts: string[] = []
@@ -46,8 +47,10 @@ const EVENT_BODY = EVENT_FIELDS.slice(0, -1)
 const ACK_BODY = ACK_FIELDS.slice(0, -1)
 
 /** The fields of an event that its hash covers, in record form: every field but `hash`. */
-export const eventBody = compileFields<(e: Omit<LedgerEvent, 'hash'>) => Omit<LedgerEvent, 'hash'>>(['e'], EVENT_BODY, (names) =>
-  `return {${names.map((n) => `${n}: e.${n}`).join(', ')}}`,
+export const eventBody = compileFields<(e: Omit<LedgerEvent, 'hash'>) => Omit<LedgerEvent, 'hash'>>(
+  ['e'],
+  EVENT_BODY,
+  (names) => `return {${names.map((n) => `${n}: e.${n}`).join(', ')}}`,
 )
 
 const q = JSON.stringify
@@ -59,8 +62,11 @@ const SORTED_EVENT_FIELDS = [...EVENT_FIELDS].sort((a, b) => (a.name < b.name ? 
  * `JSON.stringify` of an object literal with the event's keys in sorted order; `hash` only when `h` (JSON.stringify
  * leaves out undefined: one shape, with or without the hash).
  */
-const sortedEventJson = compileFields<(e: Omit<LedgerEvent, 'hash'> & {hash?: string}, h: boolean) => string>(['e', 'h'], SORTED_EVENT_FIELDS, (names) =>
-  `return JSON.stringify({${names.map((n) => (n === 'hash' ? 'hash: h ? e.hash : undefined' : `${n}: e.${n}`)).join(', ')}})`,
+const sortedEventJson = compileFields<(e: Omit<LedgerEvent, 'hash'> & {hash?: string}, h: boolean) => string>(
+  ['e', 'h'],
+  SORTED_EVENT_FIELDS,
+  (names) =>
+    `return JSON.stringify({${names.map((n) => (n === 'hash' ? 'hash: h ? e.hash : undefined' : `${n}: e.${n}`)).join(', ')}})`,
 )
 
 /**
@@ -133,7 +139,10 @@ export function canonicalContent(content: Record<string, unknown>): string {
  * the records' canonical texts joined by `,` + `after` is `canonicalContent` of the content with that list under
  * `listKey`. `content` itself need not hold the list.
  */
-export function canonicalContentAround(content: Record<string, unknown>, listKey: string): [before: string, after: string] {
+export function canonicalContentAround(
+  content: Record<string, unknown>,
+  listKey: string,
+): [before: string, after: string] {
   const keys = Object.keys(content).filter((k) => k !== listKey && content[k] !== undefined)
   keys.push(listKey)
   keys.sort()
@@ -153,8 +162,10 @@ export function canonicalContentAround(content: Record<string, unknown>, listKey
 }
 
 /** The fields of an ack that its hash covers, in record form: every field but `hash`. */
-export const ackBody = compileFields<(a: Omit<LedgerAck, 'hash'>) => Omit<LedgerAck, 'hash'>>(['a'], ACK_BODY, (names) =>
-  `return {${names.map((n) => `${n}: a.${n}`).join(', ')}}`,
+export const ackBody = compileFields<(a: Omit<LedgerAck, 'hash'>) => Omit<LedgerAck, 'hash'>>(
+  ['a'],
+  ACK_BODY,
+  (names) => `return {${names.map((n) => `${n}: a.${n}`).join(', ')}}`,
 )
 
 export function hashAck(a: Omit<LedgerAck, 'hash'>): string {

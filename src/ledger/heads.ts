@@ -59,7 +59,16 @@ export function currentHeads(db: LedgerDb, sender: string, recipient: string): U
 export function signHeads(heads: readonly Unsigned[], signer: string, key: KeyObject, now: Date): ChainHead[] {
   const fingerprint = keyFingerprint(key)
   return heads.map((h) => {
-    const body = {signer, chain: h.chain, company: h.company, about: h.about, seq: h.seq, hash: h.hash, signed_at: now.toISOString(), key: fingerprint}
+    const body = {
+      signer,
+      chain: h.chain,
+      company: h.company,
+      about: h.about,
+      seq: h.seq,
+      hash: h.hash,
+      signed_at: now.toISOString(),
+      key: fingerprint,
+    }
     return {...body, signature: signText(canonicalJson(body), key).value}
   })
 }
@@ -76,11 +85,20 @@ export function chainName(h: Pick<ChainHead, 'chain' | 'company' | 'about'>): st
 }
 
 /** The hash this database holds at a chain's seq; undefined when it holds no such record. */
-export function storedHashAt(db: LedgerDb, h: Pick<ChainHead, 'chain' | 'company' | 'about' | 'seq'>): string | undefined {
+export function storedHashAt(
+  db: LedgerDb,
+  h: Pick<ChainHead, 'chain' | 'company' | 'about' | 'seq'>,
+): string | undefined {
   const row =
     h.chain === 'events'
-      ? prepare<[string, number], {hash: string}>(db, 'SELECT hash FROM events WHERE issuer = ? AND seq = ?').get(h.company, h.seq)
-      : prepare<[string, string, number], {hash: string}>(db, 'SELECT hash FROM acks WHERE acker = ? AND issuer = ? AND seq = ?').get(h.company, h.about ?? '', h.seq)
+      ? prepare<[string, number], {hash: string}>(db, 'SELECT hash FROM events WHERE issuer = ? AND seq = ?').get(
+          h.company,
+          h.seq,
+        )
+      : prepare<[string, string, number], {hash: string}>(
+          db,
+          'SELECT hash FROM acks WHERE acker = ? AND issuer = ? AND seq = ?',
+        ).get(h.company, h.about ?? '', h.seq)
   return row?.hash
 }
 
@@ -88,8 +106,13 @@ export function storedHashAt(db: LedgerDb, h: Pick<ChainHead, 'chain' | 'company
 export function chainLength(db: LedgerDb, h: Pick<ChainHead, 'chain' | 'company' | 'about'>): number {
   const row =
     h.chain === 'events'
-      ? prepare<[string], {n: number}>(db, 'SELECT COALESCE(MAX(seq), 0) AS n FROM events WHERE issuer = ?').get(h.company)
-      : prepare<[string, string], {n: number}>(db, 'SELECT COALESCE(MAX(seq), 0) AS n FROM acks WHERE acker = ? AND issuer = ?').get(h.company, h.about ?? '')
+      ? prepare<[string], {n: number}>(db, 'SELECT COALESCE(MAX(seq), 0) AS n FROM events WHERE issuer = ?').get(
+          h.company,
+        )
+      : prepare<[string, string], {n: number}>(
+          db,
+          'SELECT COALESCE(MAX(seq), 0) AS n FROM acks WHERE acker = ? AND issuer = ?',
+        ).get(h.company, h.about ?? '')
   return row!.n
 }
 
@@ -102,8 +125,10 @@ export function headDisagreement(db: LedgerDb, h: ChainHead, owner: string | und
   const length = chainLength(db, h)
   if (length === 0 && h.company !== owner) return undefined
   const stored = storedHashAt(db, h)
-  if (stored === undefined) return `seq ${h.seq} is missing, but ${h.signer} signed on ${h.signed_at} that it had seen ${chainName(h)} up to #${h.seq} (deleted)`
-  if (stored !== h.hash) return `seq ${h.seq} is not the record ${h.signer} signed on ${h.signed_at} as the head of ${chainName(h)} (edited, chain rewritten)`
+  if (stored === undefined)
+    return `seq ${h.seq} is missing, but ${h.signer} signed on ${h.signed_at} that it had seen ${chainName(h)} up to #${h.seq} (deleted)`
+  if (stored !== h.hash)
+    return `seq ${h.seq} is not the record ${h.signer} signed on ${h.signed_at} as the head of ${chainName(h)} (edited, chain rewritten)`
   return undefined
 }
 

@@ -51,15 +51,39 @@ export function recordRun(db: LedgerDb, run: RunInput): number {
       meta: run.meta === undefined ? null : JSON.stringify(run.meta),
     })
     const id = Number(lastInsertRowid)
-    const finding = prepare(db, `INSERT INTO run_findings (run_id, rule, terminal, severity, waived, finding) VALUES (@id, @rule, @terminal, @severity, @waived, @json)`)
-    for (const f of run.findings) finding.run({id, rule: f.rule, terminal: f.terminal, severity: f.severity, waived: f.waiver ? 1 : 0, json: JSON.stringify(f)})
-    const fact = prepare(db, `INSERT INTO run_facts (run_id, ordinal, terminal, collected_at, outcome, facts) VALUES (@id, @ordinal, @terminal, @collected_at, @outcome, @json)`)
+    const finding = prepare(
+      db,
+      `INSERT INTO run_findings (run_id, rule, terminal, severity, waived, finding) VALUES (@id, @rule, @terminal, @severity, @waived, @json)`,
+    )
+    for (const f of run.findings)
+      finding.run({
+        id,
+        rule: f.rule,
+        terminal: f.terminal,
+        severity: f.severity,
+        waived: f.waiver ? 1 : 0,
+        json: JSON.stringify(f),
+      })
+    const fact = prepare(
+      db,
+      `INSERT INTO run_facts (run_id, ordinal, terminal, collected_at, outcome, facts) VALUES (@id, @ordinal, @terminal, @collected_at, @outcome, @json)`,
+    )
     run.facts.forEach((doc, ordinal) => {
       const d = (doc ?? {}) as Record<string, unknown>
       const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
-      fact.run({id, ordinal, terminal: str(d.terminal), collected_at: str(d.collected_at), outcome: str(d.outcome), json: JSON.stringify(doc ?? null)})
+      fact.run({
+        id,
+        ordinal,
+        terminal: str(d.terminal),
+        collected_at: str(d.collected_at),
+        outcome: str(d.outcome),
+        json: JSON.stringify(doc ?? null),
+      })
     })
-    const terminal = prepare(db, `INSERT INTO run_terminals (run_id, terminal, declared) VALUES (@id, @terminal, @json)`)
+    const terminal = prepare(
+      db,
+      `INSERT INTO run_terminals (run_id, terminal, declared) VALUES (@id, @terminal, @json)`,
+    )
     for (const t of run.terminals ?? []) terminal.run({id, terminal: t.id, json: JSON.stringify(t)})
     return id
   })
@@ -72,13 +96,19 @@ export function listRuns(db: LedgerDb, options: {limit?: number} = {}): RunSumma
     db,
     'SELECT id, started_at, finished_at, inventory_root, finding_count FROM runs ORDER BY started_at DESC, id DESC LIMIT ?',
   ).all(options.limit ?? -1)
-  const counts = prepare<[number], {severity: Severity; n: number}>(db, 'SELECT severity, count(*) AS n FROM run_findings WHERE run_id = ? GROUP BY severity')
+  const counts = prepare<[number], {severity: Severity; n: number}>(
+    db,
+    'SELECT severity, count(*) AS n FROM run_findings WHERE run_id = ? GROUP BY severity',
+  )
   return runs.map((r) => ({...r, by_severity: Object.fromEntries(counts.all(r.id).map((c) => [c.severity, c.n]))}))
 }
 
 /** The findings of a run. */
 export function runFindings(db: LedgerDb, runId: number): Finding[] {
-  return prepare<[number], {finding: string}>(db, 'SELECT finding FROM run_findings WHERE run_id = ? ORDER BY terminal, rule')
+  return prepare<[number], {finding: string}>(
+    db,
+    'SELECT finding FROM run_findings WHERE run_id = ? ORDER BY terminal, rule',
+  )
     .all(runId)
     .map((r) => JSON.parse(r.finding) as Finding)
 }
@@ -88,11 +118,18 @@ export function diffRuns(db: LedgerDb, a: number, b: number): RunDiff {
   const exists = prepare<[number], {id: number}>(db, 'SELECT id FROM runs WHERE id = ?')
   const missing = [a, b].filter((id) => !exists.get(id))
   if (missing.length > 0) {
-    const range = prepare<[], {lo: number | null; hi: number | null}>(db, 'SELECT MIN(id) AS lo, MAX(id) AS hi FROM runs').get()!
-    throw ledgerError('E_REF', `--diff: no run ${missing.join(' or ')} in this database (${range.lo === null ? 'no runs are stored' : `runs ${range.lo}..${range.hi} are stored`})`, {
-      file: db.name,
-      hint: '`fleet-audit history` lists the runs',
-    })
+    const range = prepare<[], {lo: number | null; hi: number | null}>(
+      db,
+      'SELECT MIN(id) AS lo, MAX(id) AS hi FROM runs',
+    ).get()!
+    throw ledgerError(
+      'E_REF',
+      `--diff: no run ${missing.join(' or ')} in this database (${range.lo === null ? 'no runs are stored' : `runs ${range.lo}..${range.hi} are stored`})`,
+      {
+        file: db.name,
+        hint: '`fleet-audit history` lists the runs',
+      },
+    )
   }
   const key = (f: Finding): string => `${f.rule}\u0000${f.terminal}`
   const before = new Map(runFindings(db, a).map((f) => [key(f), f]))
@@ -116,11 +153,20 @@ export interface TerminalAt {
 
 /** The last run started at or before `at`, with the terminal's declaration, facts and findings in that run. */
 export function terminalAt(db: LedgerDb, terminal: string, at: Date | string): TerminalAt {
-  const run = prepare<[string], {id: number}>(db, 'SELECT id FROM runs WHERE started_at <= ? ORDER BY started_at DESC, id DESC LIMIT 1').get(toIso(at))
+  const run = prepare<[string], {id: number}>(
+    db,
+    'SELECT id FROM runs WHERE started_at <= ? ORDER BY started_at DESC, id DESC LIMIT 1',
+  ).get(toIso(at))
   if (!run) return {run: undefined, declared: undefined, facts: undefined, findings: []}
   const summary = listRuns(db).find((r) => r.id === run.id)
-  const declared = prepare<[number, string], {declared: string}>(db, 'SELECT declared FROM run_terminals WHERE run_id = ? AND terminal = ?').get(run.id, terminal)
-  const facts = prepare<[number, string], {facts: string}>(db, 'SELECT facts FROM run_facts WHERE run_id = ? AND terminal = ? ORDER BY ordinal DESC LIMIT 1').get(run.id, terminal)
+  const declared = prepare<[number, string], {declared: string}>(
+    db,
+    'SELECT declared FROM run_terminals WHERE run_id = ? AND terminal = ?',
+  ).get(run.id, terminal)
+  const facts = prepare<[number, string], {facts: string}>(
+    db,
+    'SELECT facts FROM run_facts WHERE run_id = ? AND terminal = ? ORDER BY ordinal DESC LIMIT 1',
+  ).get(run.id, terminal)
   return {
     run: summary,
     declared: declared ? (JSON.parse(declared.declared) as Terminal) : undefined,

@@ -48,8 +48,14 @@ export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
     `SELECT id, type, issuer, recipient, first_seq, last_seq, count, prev_hash, last_hash, signature, at, heads, sender_key
      FROM handoffs WHERE direction = 'in' ORDER BY id`,
   ).all()
-  const events = prepare<[string, number, number], RawRow>(db, `SELECT ${EVENT_RECORD_COLUMNS} FROM events WHERE issuer = ? AND seq BETWEEN ? AND ? ORDER BY seq`)
-  const acks = prepare<[string, string, number, number], RawRow>(db, `SELECT ${ACK_RECORD_COLUMNS} FROM acks WHERE acker = ? AND issuer = ? AND seq BETWEEN ? AND ? ORDER BY seq`)
+  const events = prepare<[string, number, number], RawRow>(
+    db,
+    `SELECT ${EVENT_RECORD_COLUMNS} FROM events WHERE issuer = ? AND seq BETWEEN ? AND ? ORDER BY seq`,
+  )
+  const acks = prepare<[string, string, number, number], RawRow>(
+    db,
+    `SELECT ${ACK_RECORD_COLUMNS} FROM acks WHERE acker = ? AND issuer = ? AND seq BETWEEN ? AND ? ORDER BY seq`,
+  )
   return rows.map((row) => {
     const content: HandoffContent = {
       fleet_audit_handoff: HANDOFF_FORMAT,
@@ -64,11 +70,23 @@ export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
       last_hash: row.last_hash,
       heads: JSON.parse(row.heads) as ChainHead[],
     }
-    if (row.type === 'events') content.events = (events.raw(true).all(row.issuer, row.first_seq, row.last_seq) as RawRow[]).map(eventFromRaw)
-    else content.acks = (acks.raw(true).all(row.issuer, row.recipient, row.first_seq, row.last_seq) as RawRow[]).map(ackFromRaw)
+    if (row.type === 'events')
+      content.events = (events.raw(true).all(row.issuer, row.first_seq, row.last_seq) as RawRow[]).map(eventFromRaw)
+    else
+      content.acks = (acks.raw(true).all(row.issuer, row.recipient, row.first_seq, row.last_seq) as RawRow[]).map(
+        ackFromRaw,
+      )
     const key = row.sender_key ? fingerprintOf(row.sender_key) : 'unknown'
     const text = renderHandoff(content, {algorithm: 'ed25519', key, value: row.signature})
-    return {id: row.id, type: row.type, issuer: row.issuer, recipient: row.recipient, first_seq: row.first_seq, last_seq: row.last_seq, text}
+    return {
+      id: row.id,
+      type: row.type,
+      issuer: row.issuer,
+      recipient: row.recipient,
+      first_seq: row.first_seq,
+      last_seq: row.last_seq,
+      text,
+    }
   })
 }
 

@@ -1,4 +1,12 @@
-import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject} from 'node:crypto'
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto'
 
 import {ledgerError} from './errors.js'
 
@@ -32,7 +40,8 @@ export function generateKeyPair(): KeyPair {
 /** Reads an Ed25519 public key given as PEM or as base64 SPKI DER (how `companies[].public_key` may hold it). */
 export function readPublicKey(text: string): KeyObject {
   // createPublicKey also accepts a private key (and derives its public half): a private key is never a public_key.
-  if (/PRIVATE KEY/.test(text)) throw ledgerError('E_KEY', 'a private key where a public key belongs (never share it; treat it as exposed)')
+  if (/PRIVATE KEY/.test(text))
+    throw ledgerError('E_KEY', 'a private key where a public key belongs (never share it; treat it as exposed)')
   let key: KeyObject
   try {
     key = text.includes('-----BEGIN')
@@ -41,7 +50,8 @@ export function readPublicKey(text: string): KeyObject {
   } catch (error) {
     throw ledgerError('E_KEY', `not a public key: ${(error as Error).message}`)
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw ledgerError('E_KEY', `not an Ed25519 public key (${key.asymmetricKeyType})`)
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw ledgerError('E_KEY', `not an Ed25519 public key (${key.asymmetricKeyType})`)
   return key
 }
 
@@ -52,7 +62,8 @@ export function readPrivateKey(pem: string): KeyObject {
   } catch (error) {
     throw ledgerError('E_KEY', `not a private key: ${(error as Error).message}`)
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw ledgerError('E_KEY', `not an Ed25519 private key (${key.asymmetricKeyType})`)
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw ledgerError('E_KEY', `not an Ed25519 private key (${key.asymmetricKeyType})`)
   return key
 }
 
@@ -71,7 +82,12 @@ export function signText(text: string | Uint8Array, privateKey: KeyObject): Sign
 
 export function verifyText(text: string | Uint8Array, signature: Signature, publicKey: KeyObject): boolean {
   try {
-    return verify(null, typeof text === 'string' ? Buffer.from(text, 'utf8') : text, publicKey, Buffer.from(signature.value, 'base64'))
+    return verify(
+      null,
+      typeof text === 'string' ? Buffer.from(text, 'utf8') : text,
+      publicKey,
+      Buffer.from(signature.value, 'base64'),
+    )
   } catch {
     return false
   }

@@ -68,7 +68,16 @@ export function listEvents(db: LedgerDb, filter: EventFilter = {}): EventWithSta
     sides: filter.companies ? JSON.stringify(Object.fromEntries(filter.companies.map((c) => [c.id, c.side]))) : null,
   })
   return rows.map((row) => {
-    const {ack_acker, ack_seq, ack_state, ack_checked_at, ack_recorded_at, ack_evidence_count, imported_at, handed_off} = row
+    const {
+      ack_acker,
+      ack_seq,
+      ack_state,
+      ack_checked_at,
+      ack_recorded_at,
+      ack_evidence_count,
+      imported_at,
+      handed_off,
+    } = row
     return {
       ...eventFromRow(row),
       imported_at,
@@ -76,7 +85,14 @@ export function listEvents(db: LedgerDb, filter: EventFilter = {}): EventWithSta
       ack:
         ack_acker === null
           ? null
-          : {acker: ack_acker, seq: ack_seq!, state: ack_state!, checked_at: ack_checked_at!, recorded_at: ack_recorded_at!, evidence_count: ack_evidence_count ?? 0},
+          : {
+              acker: ack_acker,
+              seq: ack_seq!,
+              state: ack_state!,
+              checked_at: ack_checked_at!,
+              recorded_at: ack_recorded_at!,
+              evidence_count: ack_evidence_count ?? 0,
+            },
     }
   })
 }

@@ -27,7 +27,14 @@ export interface StoredReview {
 /** Records one review, its sources and files, in one transaction; returns its id. */
 export function recordReview(
   db: LedgerDb,
-  review: {recordedAt: Date; inventoryRoot: string; summary: LogReviewSummary; findingCount: number; terminalsCovered: string[]; runId?: number},
+  review: {
+    recordedAt: Date
+    inventoryRoot: string
+    summary: LogReviewSummary
+    findingCount: number
+    terminalsCovered: string[]
+    runId?: number
+  },
 ): number {
   const {summary} = review
   const write = db.transaction((): number => {
@@ -54,7 +61,8 @@ export function recordReview(
       db,
       'INSERT INTO log_review_files (review_id, source, path, sha256, bytes, rows, unparseable) VALUES (@id, @source, @path, @sha256, @bytes, @rows, @bad)',
     )
-    for (const f of summary.files) file.run({id, source: f.source, path: f.file, sha256: f.sha256, bytes: f.bytes, rows: f.rows, bad: f.unparseable})
+    for (const f of summary.files)
+      file.run({id, source: f.source, path: f.file, sha256: f.sha256, bytes: f.bytes, rows: f.rows, bad: f.unparseable})
     return id
   })
   return write.immediate()

@@ -24,10 +24,14 @@ export function ledgerOwner(db: LedgerDb): LedgerOwner | undefined {
 export function claimOwner(db: LedgerDb, company: string, now: Date, what: string): LedgerOwner {
   const owner = ledgerOwner(db)
   if (owner && owner.company !== company)
-    throw ledgerError('E_DB_OWNER', `this ledger belongs to ${owner.company} (since ${owner.since}); ${what} is for ${company}`, {
-      file: db.name,
-      hint: `each company keeps its own database: use ${company}'s with --db`,
-    })
+    throw ledgerError(
+      'E_DB_OWNER',
+      `this ledger belongs to ${owner.company} (since ${owner.since}); ${what} is for ${company}`,
+      {
+        file: db.name,
+        hint: `each company keeps its own database: use ${company}'s with --db`,
+      },
+    )
   if (owner) return owner
   prepare(db, `INSERT INTO meta (key, value, at) VALUES ('owner', ?, ?)`).run(company, now.toISOString())
   return {company, since: now.toISOString()}

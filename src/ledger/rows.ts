@@ -1,6 +1,12 @@
 import Database from 'better-sqlite3'
 
-import {ACK_FIELDS as ACKS, EVENT_FIELDS as EVENTS, ROW_ONLY_FIELDS as ROW_ONLY, isJsonField, type Field} from '../model/ledger-fields.js'
+import {
+  ACK_FIELDS as ACKS,
+  EVENT_FIELDS as EVENTS,
+  ROW_ONLY_FIELDS as ROW_ONLY,
+  isJsonField,
+  type Field,
+} from '../model/ledger-fields.js'
 import {compileFields, fieldNames} from './derive.js'
 import {prepare, type LedgerDb} from './store.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
@@ -32,16 +38,29 @@ const jsonNamed = (fields: readonly Field[]) => (name: string) =>
   isJsonField(fields.find((f) => f.name === name)!) ? `JSON.parse(r.${name})` : `r.${name}`
 
 /** The event of a raw row (columns as {@link EVENT_RECORD_COLUMNS}), fields in record order. */
-export const eventFromRaw = compileFields<(r: RawRow) => LedgerEvent>(['r'], EVENT_FIELDS, fromRaw(jsonAt(EVENT_FIELDS)))
+export const eventFromRaw = compileFields<(r: RawRow) => LedgerEvent>(
+  ['r'],
+  EVENT_FIELDS,
+  fromRaw(jsonAt(EVENT_FIELDS)),
+)
 /** The event of a row read by name (`SELECT e.*`), fields in record order. */
-export const eventFromRow = compileFields<(r: Record<string, unknown>) => LedgerEvent>(['r'], EVENT_FIELDS, fromRaw(jsonNamed(EVENT_FIELDS)))
+export const eventFromRow = compileFields<(r: Record<string, unknown>) => LedgerEvent>(
+  ['r'],
+  EVENT_FIELDS,
+  fromRaw(jsonNamed(EVENT_FIELDS)),
+)
 /** The ack of a raw row (columns as {@link ACK_RECORD_COLUMNS}). */
 export const ackFromRaw = compileFields<(r: RawRow) => LedgerAck>(['r'], ACK_FIELDS, fromRaw(jsonAt(ACK_FIELDS)))
 
 /** Writes a record's column values into `v` from index `i` on (JSON fields as text); returns the next index. */
 const toValues = (fields: readonly Field[]) =>
-  compileFields<(e: object, v: unknown[], i: number) => number>(['e', 'v', 'i'], fields, (names) =>
-    names.map((n) => `v[i++] = ${isJsonField(fields.find((f) => f.name === n)!) ? `JSON.stringify(e.${n})` : `e.${n}`};`).join('\n') + '\nreturn i',
+  compileFields<(e: object, v: unknown[], i: number) => number>(
+    ['e', 'v', 'i'],
+    fields,
+    (names) =>
+      names
+        .map((n) => `v[i++] = ${isJsonField(fields.find((f) => f.name === n)!) ? `JSON.stringify(e.${n})` : `e.${n}`};`)
+        .join('\n') + '\nreturn i',
   )
 const eventToValues = toValues(EVENT_FIELDS) as (e: LedgerEvent, v: unknown[], i: number) => number
 const ackToValues = toValues(ACK_FIELDS) as (a: LedgerAck, v: unknown[], i: number) => number
@@ -142,14 +161,20 @@ export class EventInserter {
     const broken = prepare<[string, number, number], {seq: number}>(this.db, CHAIN_BROKEN)
     for (const [issuer, [first, last]] of this.ranges)
       if (broken.get(issuer, first, last))
-        throw new Database.SqliteError('events must extend their chain: next seq, previous hash', 'SQLITE_CONSTRAINT_TRIGGER')
+        throw new Database.SqliteError(
+          'events must extend their chain: next seq, previous hash',
+          'SQLITE_CONSTRAINT_TRIGGER',
+        )
     if (this.triggerSql !== null) this.db.exec(this.triggerSql)
     this.triggerSql = undefined
   }
 
   private dropChainTrigger(): void {
     if (!this.db.inTransaction) throw new Error('EventInserter: a bulk insert must run inside a transaction')
-    const row = prepare<[], {sql: string}>(this.db, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'events_chain' AND tbl_name = 'events'`).get()
+    const row = prepare<[], {sql: string}>(
+      this.db,
+      `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'events_chain' AND tbl_name = 'events'`,
+    ).get()
     this.triggerSql = row?.sql ?? null
     if (row) this.db.exec('DROP TRIGGER events_chain')
   }

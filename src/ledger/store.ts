@@ -52,10 +52,14 @@ export function openLedger(path: string, options: OpenOptions = {}): LedgerDb {
     if (options.readonly) {
       const version = schemaVersion(db)
       if (version < SCHEMA_VERSION)
-        throw ledgerError('E_DB_OLD', `ledger database is at schema version ${version}, this fleet-audit needs ${SCHEMA_VERSION}`, {
-          file: path,
-          hint: 'any ledger command that writes (record, import, export, recheck) migrates it first; verify, list and history only read',
-        })
+        throw ledgerError(
+          'E_DB_OLD',
+          `ledger database is at schema version ${version}, this fleet-audit needs ${SCHEMA_VERSION}`,
+          {
+            file: path,
+            hint: 'any ledger command that writes (record, import, export, recheck) migrates it first; verify, list and history only read',
+          },
+        )
     } else migrate(db, options.targetVersion ?? SCHEMA_VERSION, path)
     return db
   } catch (error) {
@@ -77,7 +81,13 @@ function checkExisting(path: string): void {
   } catch (error) {
     if (error instanceof Error && 'problems' in error) throw error
     const code = (error as NodeJS.ErrnoException).code
-    throw ledgerError('E_DB_MISSING', code === 'ENOENT' ? 'no ledger database here (check --db / FLEET_AUDIT_DB)' : `cannot open ledger database: ${code}`, {file: path})
+    throw ledgerError(
+      'E_DB_MISSING',
+      code === 'ENOENT'
+        ? 'no ledger database here (check --db / FLEET_AUDIT_DB)'
+        : `cannot open ledger database: ${code}`,
+      {file: path},
+    )
   }
   if (size === 0) throw ledgerError('E_DB_FOREIGN', 'not a fleet-audit ledger (an empty file)', {file: path})
 }
@@ -92,10 +102,14 @@ const DAMAGE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|FORMAT|RANGE)/
 export function asLedgerError(error: unknown, path: string): unknown {
   const code = (error as {code?: unknown}).code
   if (error instanceof Database.SqliteError && typeof code === 'string' && DAMAGE.test(code))
-    return ledgerError('E_DB_DAMAGED', `the ledger database is damaged (truncated or corrupted): ${error.message} (${code})`, {
-      file: path,
-      hint: 'restore it from a backup; `ledger verify` on the copy you restore',
-    })
+    return ledgerError(
+      'E_DB_DAMAGED',
+      `the ledger database is damaged (truncated or corrupted): ${error.message} (${code})`,
+      {
+        file: path,
+        hint: 'restore it from a backup; `ledger verify` on the copy you restore',
+      },
+    )
   return error
 }
 
@@ -116,10 +130,13 @@ function checkIdentity(db: LedgerDb, path: string): void {
       {file: path, hint: 'upgrade fleet-audit; an older version must not write to a newer ledger'},
     )
   if (appId === 0 && version > 0)
-    throw ledgerError('E_DB_FOREIGN', `not a fleet-audit ledger (user_version ${version}, no application_id)`, {file: path})
+    throw ledgerError('E_DB_FOREIGN', `not a fleet-audit ledger (user_version ${version}, no application_id)`, {
+      file: path,
+    })
   if (appId === 0 && version === 0) {
     const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_schema`).get() as {n: number}
-    if (tables.n > 0) throw ledgerError('E_DB_FOREIGN', 'not a fleet-audit ledger (an unrelated SQLite database)', {file: path})
+    if (tables.n > 0)
+      throw ledgerError('E_DB_FOREIGN', 'not a fleet-audit ledger (an unrelated SQLite database)', {file: path})
   }
 }
 
@@ -127,14 +144,23 @@ function checkIdentity(db: LedgerDb, path: string): void {
  * Runs each pending migration in its own transaction together with its `user_version` bump, so a crash leaves the
  * database at one version or the next, never between. IMMEDIATE, so two processes opening a fresh file serialize.
  */
-export function migrate(db: LedgerDb, target: number = SCHEMA_VERSION, path = db.name, migrations: readonly Migration[] = MIGRATIONS): void {
+export function migrate(
+  db: LedgerDb,
+  target: number = SCHEMA_VERSION,
+  path = db.name,
+  migrations: readonly Migration[] = MIGRATIONS,
+): void {
   for (const m of migrations) {
     if (m.version > target) break
     const step = db.transaction(() => {
       const current = schemaVersion(db)
       if (current >= m.version) return
       if (current !== m.version - 1)
-        throw ledgerError('E_DB_MIGRATION', `cannot apply migration ${m.version}-${m.name} to schema version ${current}`, {file: path})
+        throw ledgerError(
+          'E_DB_MIGRATION',
+          `cannot apply migration ${m.version}-${m.name} to schema version ${current}`,
+          {file: path},
+        )
       m.up(db)
       db.pragma(`user_version = ${m.version}`)
     })
@@ -145,7 +171,10 @@ export function migrate(db: LedgerDb, target: number = SCHEMA_VERSION, path = db
 const cache = new WeakMap<LedgerDb, Map<string, Database.Statement>>()
 
 /** A prepared statement, compiled once per database connection. Use named parameters (`@id`). */
-export function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: LedgerDb, sql: string): Database.Statement<P, R> {
+export function prepare<P extends unknown[] | object = unknown[], R = unknown>(
+  db: LedgerDb,
+  sql: string,
+): Database.Statement<P, R> {
   let statements = cache.get(db)
   if (!statements) cache.set(db, (statements = new Map()))
   let statement = statements.get(sql)

@@ -96,13 +96,22 @@ export function verifyLedger(db: LedgerDb, options: VerifyOptions = {}): VerifyR
   const sides = options.companies ? new Map(options.companies.map((c) => [c.id, c.side as string])) : undefined
   const eventImported = EVENT_FIELDS.length
   walkGrouped(
-    db.prepare(`SELECT ${EVENT_RECORD_COLUMNS}, imported_at FROM events ORDER BY issuer, seq`).raw(true).iterate() as Iterable<RawRow>,
+    db
+      .prepare(`SELECT ${EVENT_RECORD_COLUMNS}, imported_at FROM events ORDER BY issuer, seq`)
+      .raw(true)
+      .iterate() as Iterable<RawRow>,
     (row) => row[0] as string,
     (row) => row[eventImported] !== null,
     (row): Link => {
       const event = eventFromRaw(row)
       const computed = hashEvent(event)
-      return {seq: event.seq, hash: event.hash, prev_hash: event.prev_hash, computed, rehashAt: computed === event.hash ? same : (seq) => hashEvent({...event, seq})}
+      return {
+        seq: event.seq,
+        hash: event.hash,
+        prev_hash: event.prev_hash,
+        computed,
+        rehashAt: computed === event.hash ? same : (seq) => hashEvent({...event, seq}),
+      }
     },
     (issuer, links, imported) => {
       walkChain(links, (p) => problems.push({chain: 'events', company: issuer, ...p}))
@@ -112,7 +121,10 @@ export function verifyLedger(db: LedgerDb, options: VerifyOptions = {}): VerifyR
   )
   const ackImported = ACK_FIELDS.length
   walkGrouped(
-    db.prepare(`SELECT ${ACK_RECORD_COLUMNS}, imported_at FROM acks ORDER BY acker, issuer, seq`).raw(true).iterate() as Iterable<RawRow>,
+    db
+      .prepare(`SELECT ${ACK_RECORD_COLUMNS}, imported_at FROM acks ORDER BY acker, issuer, seq`)
+      .raw(true)
+      .iterate() as Iterable<RawRow>,
     (row) => `${row[0] as string}\u0000${row[1] as string}`,
     (row) => row[ackImported] !== null,
     (raw): Link => {
@@ -120,15 +132,41 @@ export function verifyLedger(db: LedgerDb, options: VerifyOptions = {}): VerifyR
       if (sides) {
         const [mine, theirs] = [sides.get(row.acker), sides.get(row.issuer)]
         if (mine === undefined || mine === theirs)
-          problems.push({chain: 'acks', company: row.acker, about: row.issuer, seq: row.seq, kind: 'barrier', message: `ack ${row.seq} is by ${row.acker} (${mine ?? 'not in the inventory'}), not by a company on the other side of the barrier from ${row.issuer} (${theirs ?? 'not in the inventory'}): it does not count`})
+          problems.push({
+            chain: 'acks',
+            company: row.acker,
+            about: row.issuer,
+            seq: row.seq,
+            kind: 'barrier',
+            message: `ack ${row.seq} is by ${row.acker} (${mine ?? 'not in the inventory'}), not by a company on the other side of the barrier from ${row.issuer} (${theirs ?? 'not in the inventory'}): it does not count`,
+          })
       }
       const eventHash = eventHashes.get(row.issuer)?.(row.event_seq)
       if (eventHash === undefined)
-        problems.push({chain: 'acks', company: row.acker, about: row.issuer, seq: row.seq, kind: 'dangling', message: `ack ${row.seq} acknowledges event ${row.issuer}#${row.event_seq}, which is missing (deleted)`})
+        problems.push({
+          chain: 'acks',
+          company: row.acker,
+          about: row.issuer,
+          seq: row.seq,
+          kind: 'dangling',
+          message: `ack ${row.seq} acknowledges event ${row.issuer}#${row.event_seq}, which is missing (deleted)`,
+        })
       else if (eventHash !== row.event_hash)
-        problems.push({chain: 'events', company: row.issuer, seq: row.event_seq, kind: 'edited', message: `event ${row.event_seq} is not the record that ${row.acker}'s ack ${row.seq} acknowledged (edited or replaced)`})
+        problems.push({
+          chain: 'events',
+          company: row.issuer,
+          seq: row.event_seq,
+          kind: 'edited',
+          message: `event ${row.event_seq} is not the record that ${row.acker}'s ack ${row.seq} acknowledged (edited or replaced)`,
+        })
       const computed = hashAck(row)
-      return {seq: row.seq, hash: row.hash, prev_hash: row.prev_hash, computed, rehashAt: computed === row.hash ? same : (seq) => hashAck({...row, seq})}
+      return {
+        seq: row.seq,
+        hash: row.hash,
+        prev_hash: row.prev_hash,
+        computed,
+        rehashAt: computed === row.hash ? same : (seq) => hashAck({...row, seq}),
+      }
     },
     (key, links, imported) => {
       const [acker, issuer] = key.split('\u0000')
@@ -141,9 +179,23 @@ export function verifyLedger(db: LedgerDb, options: VerifyOptions = {}): VerifyR
   return {ok: problems.length === 0, owner, chains, ...counts, problems}
 }
 
-function summary(chain: 'events' | 'acks', company: string, about: string | undefined, links: Link[], imported: boolean): ChainSummary {
+function summary(
+  chain: 'events' | 'acks',
+  company: string,
+  about: string | undefined,
+  links: Link[],
+  imported: boolean,
+): ChainSummary {
   const last = links.at(-1)
-  return {chain, company, ...(about ? {about} : {}), count: links.length, last_seq: last?.seq ?? 0, last_hash: last?.hash ?? null, imported}
+  return {
+    chain,
+    company,
+    ...(about ? {about} : {}),
+    count: links.length,
+    last_seq: last?.seq ?? 0,
+    last_hash: last?.hash ?? null,
+    imported,
+  }
 }
 
 /** The hash of a chain's record by seq: by position when the chain is gapless (the usual case), else by a map. */
@@ -160,7 +212,13 @@ function hashLookup(links: readonly Link[]): (seq: number) => string | undefined
   }
 }
 
-function walkGrouped<R>(rows: Iterable<R>, keyOf: (row: R) => string, isImported: (row: R) => boolean, toLink: (row: R) => Link, done: (key: string, links: Link[], imported: boolean) => void): void {
+function walkGrouped<R>(
+  rows: Iterable<R>,
+  keyOf: (row: R) => string,
+  isImported: (row: R) => boolean,
+  toLink: (row: R) => Link,
+  done: (key: string, links: Link[], imported: boolean) => void,
+): void {
   let key: string | undefined
   let links: Link[] = []
   let imported = false
@@ -190,16 +248,27 @@ export function walkChain(links: readonly Link[], report: Report): void {
   let expected = 1
   for (const link of links) {
     if (link.seq > expected) {
-      for (let s = expected; s < link.seq && s < expected + 20; s++) report({seq: s, kind: 'deleted', message: `seq ${s} is missing (deleted)`})
-      if (link.seq - expected > 20) report({seq: link.seq - 1, kind: 'deleted', message: `seqs ${expected}..${link.seq - 1} are missing (deleted)`})
+      for (let s = expected; s < link.seq && s < expected + 20; s++)
+        report({seq: s, kind: 'deleted', message: `seq ${s} is missing (deleted)`})
+      if (link.seq - expected > 20)
+        report({seq: link.seq - 1, kind: 'deleted', message: `seqs ${expected}..${link.seq - 1} are missing (deleted)`})
     }
     expected = link.seq + 1
     if (link.computed !== link.hash) {
       const was = [-3, -2, -1, 1, 2, 3].map((d) => link.seq + d).find((s) => s >= 1 && link.rehashAt(s) === link.hash)
-      if (was === undefined) report({seq: link.seq, kind: 'edited', message: `seq ${link.seq}: the content does not match its hash (edited)`})
+      if (was === undefined)
+        report({
+          seq: link.seq,
+          kind: 'edited',
+          message: `seq ${link.seq}: the content does not match its hash (edited)`,
+        })
       else {
         movedFrom.set(link.seq, was)
-        report({seq: link.seq, kind: 'reordered', message: `seq ${link.seq} holds the record that was seq ${was} (reordered, or renumbered around an insert or delete)`})
+        report({
+          seq: link.seq,
+          kind: 'reordered',
+          message: `seq ${link.seq} holds the record that was seq ${was} (reordered, or renumbered around an insert or delete)`,
+        })
       }
     }
     const previous = bySeq.get(link.seq - 1)
@@ -209,9 +278,17 @@ export function walkChain(links: readonly Link[], report: Report): void {
     const was = movedFrom.get(link.seq)
     if (target === undefined) {
       if (was !== undefined)
-        report({seq: link.seq, kind: 'deleted', message: `the record before seq ${link.seq} (originally seq ${was - 1}) is missing (deleted, later records renumbered)`})
+        report({
+          seq: link.seq,
+          kind: 'deleted',
+          message: `the record before seq ${link.seq} (originally seq ${was - 1}) is missing (deleted, later records renumbered)`,
+        })
       else if (previous && previous.computed === previous.hash)
-        report({seq: link.seq - 1, kind: 'edited', message: `seq ${link.seq - 1} was replaced: seq ${link.seq} links to a different record (edited, hash recomputed)`})
+        report({
+          seq: link.seq - 1,
+          kind: 'edited',
+          message: `seq ${link.seq - 1} was replaced: seq ${link.seq} links to a different record (edited, hash recomputed)`,
+        })
       else if (!previous || previous.computed === previous.hash)
         report({seq: link.seq, kind: 'relinked', message: `seq ${link.seq} links to a record that is not in the chain`})
     } else if (target < link.seq - 1) {
@@ -225,7 +302,11 @@ export function walkChain(links: readonly Link[], report: Report): void {
         })
     } else if (target >= link.seq) {
       forward.add(link.seq)
-      report({seq: link.seq, kind: 'reordered', message: `seq ${link.seq} links to seq ${target}, which comes after it (reordered)`})
+      report({
+        seq: link.seq,
+        kind: 'reordered',
+        message: `seq ${link.seq} links to seq ${target}, which comes after it (reordered)`,
+      })
     }
   }
 }
@@ -262,22 +343,48 @@ interface HandoffRow {
  * sent or received (against the chain it came from), that every imported record arrived in a hand-off kept here, and
  * every signed chain head they carried (signature, signer's key, and the chain it describes).
  */
-function checkHandoffs(db: LedgerDb, chains: ChainSummary[], owner: string | undefined, options: VerifyOptions, problems: VerifyProblem[]): {handoffs: number; heads: number} {
-  const add = (p: Omit<VerifyProblem, 'chain'> & {chain?: VerifyProblem['chain']}): void => void problems.push({chain: 'handoffs', ...p})
+function checkHandoffs(
+  db: LedgerDb,
+  chains: ChainSummary[],
+  owner: string | undefined,
+  options: VerifyOptions,
+  problems: VerifyProblem[],
+): {handoffs: number; heads: number} {
+  const add = (p: Omit<VerifyProblem, 'chain'> & {chain?: VerifyProblem['chain']}): void =>
+    void problems.push({chain: 'handoffs', ...p})
   const rows = db.prepare('SELECT * FROM handoffs ORDER BY id').all() as HandoffRow[]
   let prev: string | null = null
   let expectedId = 1
   let headCount = 0
   const covered = new Map<string, number>()
-  const keyOf = (type: string, company: string, about: string | null): string => `${type}\u0000${company}\u0000${type === 'acks' ? about : ''}`
+  const keyOf = (type: string, company: string, about: string | null): string =>
+    `${type}\u0000${company}\u0000${type === 'acks' ? about : ''}`
   const seen = new Set<string>()
   /** Per chain, the highest seq a valid head signed by the other company vouches for. */
   const signedUpTo = new Map<string, number>()
   for (const row of rows) {
-    if (row.id > expectedId) add({company: '*', seq: expectedId, kind: 'deleted', message: `hand-off record${row.id - expectedId > 1 ? `s ${expectedId}..${row.id - 1} are` : ` ${expectedId} is`} missing (deleted)`})
+    if (row.id > expectedId)
+      add({
+        company: '*',
+        seq: expectedId,
+        kind: 'deleted',
+        message: `hand-off record${row.id - expectedId > 1 ? `s ${expectedId}..${row.id - 1} are` : ` ${expectedId} is`} missing (deleted)`,
+      })
     expectedId = row.id + 1
-    if (handoffEntryHash(row) !== row.entry_hash) add({company: row.issuer, seq: row.id, kind: 'edited', message: `hand-off record ${row.id} (${row.direction} ${row.type} of ${row.issuer}, ${row.at}) does not match its hash (edited)`})
-    else if (row.entry_prev !== prev) add({company: row.issuer, seq: row.id, kind: 'relinked', message: `hand-off record ${row.id} does not follow record ${row.id - 1} (a record before it was deleted or replaced)`})
+    if (handoffEntryHash(row) !== row.entry_hash)
+      add({
+        company: row.issuer,
+        seq: row.id,
+        kind: 'edited',
+        message: `hand-off record ${row.id} (${row.direction} ${row.type} of ${row.issuer}, ${row.at}) does not match its hash (edited)`,
+      })
+    else if (row.entry_prev !== prev)
+      add({
+        company: row.issuer,
+        seq: row.id,
+        kind: 'relinked',
+        message: `hand-off record ${row.id} does not follow record ${row.id - 1} (a record before it was deleted or replaced)`,
+      })
     prev = row.entry_hash
     const about = row.type === 'acks' ? row.recipient : null
     // The last record of every list sent or received must still be the one that was handed over.
@@ -290,10 +397,24 @@ function checkHandoffs(db: LedgerDb, chains: ChainSummary[], owner: string | und
         const name = row.type === 'events' ? row.issuer : `${row.issuer} → ${row.recipient}`
         if (stored === undefined) {
           seen.add(key)
-          problems.push({chain: row.type, company: row.issuer, ...(about ? {about} : {}), seq: row.last_seq, kind: 'deleted', message: `${row.type} ${name} seq ${row.last_seq} was ${what} on ${row.at} but is missing (deleted)`})
+          problems.push({
+            chain: row.type,
+            company: row.issuer,
+            ...(about ? {about} : {}),
+            seq: row.last_seq,
+            kind: 'deleted',
+            message: `${row.type} ${name} seq ${row.last_seq} was ${what} on ${row.at} but is missing (deleted)`,
+          })
         } else if (stored !== row.last_hash) {
           seen.add(key)
-          problems.push({chain: row.type, company: row.issuer, ...(about ? {about} : {}), seq: row.last_seq, kind: 'edited', message: `${row.type} ${name} seq ${row.last_seq} differs from the record ${what} on ${row.at} (edited, chain rewritten)`})
+          problems.push({
+            chain: row.type,
+            company: row.issuer,
+            ...(about ? {about} : {}),
+            seq: row.last_seq,
+            kind: 'edited',
+            message: `${row.type} ${name} seq ${row.last_seq} differs from the record ${what} on ${row.at} (edited, chain rewritten)`,
+          })
         }
       }
     }
@@ -308,31 +429,64 @@ function checkHandoffs(db: LedgerDb, chains: ChainSummary[], owner: string | und
     if (!c.imported) continue
     const have = covered.get(keyOf(c.chain, c.company, c.about ?? null)) ?? 0
     if (c.last_seq > have)
-      problems.push({chain: 'handoffs', company: c.company, seq: c.last_seq, kind: 'deleted', message: `${c.chain} ${c.company}${c.about ? ` → ${c.about}` : ''} up to #${c.last_seq} were imported, but the hand-off records kept here end at #${have} (a hand-off record was deleted)`})
+      problems.push({
+        chain: 'handoffs',
+        company: c.company,
+        seq: c.last_seq,
+        kind: 'deleted',
+        message: `${c.chain} ${c.company}${c.about ? ` → ${c.about}` : ''} up to #${c.last_seq} were imported, but the hand-off records kept here end at #${have} (a hand-off record was deleted)`,
+      })
     // Every list carries its sender's signed head: an imported chain no such head covers has lost its evidence.
     const signed = signedUpTo.get(keyOf(c.chain, c.company, c.about ?? null)) ?? 0
     if (c.last_seq > signed)
-      problems.push({chain: c.chain, company: c.company, ...(c.about ? {about: c.about} : {}), seq: c.last_seq, kind: 'forged', message: `${c.chain} ${c.company}${c.about ? ` → ${c.about}` : ''} up to #${c.last_seq} were imported, but no head signed by ${c.company} vouches for more than #${signed} (the signed heads were removed, or the records were not imported from a signed list)`})
+      problems.push({
+        chain: c.chain,
+        company: c.company,
+        ...(c.about ? {about: c.about} : {}),
+        seq: c.last_seq,
+        kind: 'forged',
+        message: `${c.chain} ${c.company}${c.about ? ` → ${c.about}` : ''} up to #${c.last_seq} were imported, but no head signed by ${c.company} vouches for more than #${signed} (the signed heads were removed, or the records were not imported from a signed list)`,
+      })
   }
   return {handoffs: rows.length, heads: headCount}
 }
 
-function storedHash(db: LedgerDb, chain: {chain: 'events' | 'acks'; company: string; about: string | null}, seq: number): string | undefined {
+function storedHash(
+  db: LedgerDb,
+  chain: {chain: 'events' | 'acks'; company: string; about: string | null},
+  seq: number,
+): string | undefined {
   const row =
     chain.chain === 'events'
-      ? (db.prepare('SELECT hash FROM events WHERE issuer = ? AND seq = ?').get(chain.company, seq) as {hash: string} | undefined)
-      : (db.prepare('SELECT hash FROM acks WHERE acker = ? AND issuer = ? AND seq = ?').get(chain.company, chain.about, seq) as {hash: string} | undefined)
+      ? (db.prepare('SELECT hash FROM events WHERE issuer = ? AND seq = ?').get(chain.company, seq) as
+          {hash: string} | undefined)
+      : (db
+          .prepare('SELECT hash FROM acks WHERE acker = ? AND issuer = ? AND seq = ?')
+          .get(chain.company, chain.about, seq) as {hash: string} | undefined)
   return row?.hash
 }
 
 /** The heads one hand-off record carried: signed by the sender's key (the inventory's, when given) and still true here. */
-function checkRowHeads(db: LedgerDb, row: HandoffRow, owner: string | undefined, options: VerifyOptions, problems: VerifyProblem[], signedUpTo: Map<string, number>): number {
+function checkRowHeads(
+  db: LedgerDb,
+  row: HandoffRow,
+  owner: string | undefined,
+  options: VerifyOptions,
+  problems: VerifyProblem[],
+  signedUpTo: Map<string, number>,
+): number {
   let heads: ChainHead[]
   try {
     heads = JSON.parse(row.heads) as ChainHead[]
     if (!Array.isArray(heads)) throw new Error('not a list')
   } catch {
-    problems.push({chain: 'handoffs', company: row.issuer, seq: row.id, kind: 'damaged', message: `hand-off record ${row.id}: its signed heads are unreadable`})
+    problems.push({
+      chain: 'handoffs',
+      company: row.issuer,
+      seq: row.id,
+      kind: 'damaged',
+      message: `hand-off record ${row.id}: its signed heads are unreadable`,
+    })
     return 0
   }
   if (heads.length === 0) return 0
@@ -340,7 +494,13 @@ function checkRowHeads(db: LedgerDb, row: HandoffRow, owner: string | undefined,
   try {
     key = readPublicKey(row.sender_key ?? '')
   } catch {
-    problems.push({chain: 'handoffs', company: row.issuer, seq: row.id, kind: 'damaged', message: `hand-off record ${row.id}: the key of ${row.issuer} it was checked with is unreadable`})
+    problems.push({
+      chain: 'handoffs',
+      company: row.issuer,
+      seq: row.id,
+      kind: 'damaged',
+      message: `hand-off record ${row.id}: the key of ${row.issuer} it was checked with is unreadable`,
+    })
     return 0
   }
   const declared = options.companies?.find((c) => c.id === row.issuer)?.public_key
@@ -352,11 +512,23 @@ function checkRowHeads(db: LedgerDb, row: HandoffRow, owner: string | undefined,
       declaredFp = undefined
     }
     if (declaredFp !== keyFingerprint(key))
-      problems.push({chain: 'handoffs', company: row.issuer, seq: row.id, kind: 'forged', message: `hand-off record ${row.id}: its heads were signed with ${keyFingerprint(key)}, which is not ${row.issuer}'s public_key in the inventory (${declaredFp ?? 'none'})`})
+      problems.push({
+        chain: 'handoffs',
+        company: row.issuer,
+        seq: row.id,
+        kind: 'forged',
+        message: `hand-off record ${row.id}: its heads were signed with ${keyFingerprint(key)}, which is not ${row.issuer}'s public_key in the inventory (${declaredFp ?? 'none'})`,
+      })
   }
   for (const h of heads) {
     if (h.signer !== row.issuer || !headSignedBy(h, key)) {
-      problems.push({chain: 'handoffs', company: row.issuer, seq: row.id, kind: 'forged', message: `hand-off record ${row.id}: the head of ${chainName(h)} #${h.seq} is not signed by ${row.issuer} (forged or edited)`})
+      problems.push({
+        chain: 'handoffs',
+        company: row.issuer,
+        seq: row.id,
+        kind: 'forged',
+        message: `hand-off record ${row.id}: the head of ${chainName(h)} #${h.seq} is not signed by ${row.issuer} (forged or edited)`,
+      })
       continue
     }
     // Our own heads (sent) prove nothing to us; the other company's prove what it saw.
@@ -366,7 +538,15 @@ function checkRowHeads(db: LedgerDb, row: HandoffRow, owner: string | undefined,
       signedUpTo.set(k, Math.max(signedUpTo.get(k) ?? 0, h.seq))
     }
     const why = headDisagreement(db, h, owner)
-    if (why) problems.push({chain: h.chain, company: h.company, ...(h.about ? {about: h.about} : {}), seq: h.seq, kind: h.hash !== null && why.includes('missing') ? 'deleted' : 'edited', message: why})
+    if (why)
+      problems.push({
+        chain: h.chain,
+        company: h.company,
+        ...(h.about ? {about: h.about} : {}),
+        seq: h.seq,
+        kind: h.hash !== null && why.includes('missing') ? 'deleted' : 'edited',
+        message: why,
+      })
   }
   return row.direction === 'in' ? heads.length : 0
 }

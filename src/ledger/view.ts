@@ -42,12 +42,23 @@ function buildView(source: LedgerView['source'], events: ViewEvent[]): LedgerVie
     Object.freeze(event)
     ;(byTerminal[event.terminal] ??= []).push(event)
     const chain = chains.get(event.issuer)
-    if (!chain) chains.set(event.issuer, {issuer: event.issuer, first_seq: event.seq, last_seq: event.seq, last_hash: event.hash})
+    if (!chain)
+      chains.set(event.issuer, {issuer: event.issuer, first_seq: event.seq, last_seq: event.seq, last_hash: event.hash})
     else if (event.seq > chain.last_seq) Object.assign(chain, {last_seq: event.seq, last_hash: event.hash})
   }
   for (const list of Object.values(byTerminal))
-    list.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at) || (a.issuer < b.issuer ? -1 : a.issuer > b.issuer ? 1 : 0) || a.seq - b.seq)
-  return Object.freeze({source, events: Object.freeze(events), byTerminal: Object.freeze(byTerminal), chains: Object.freeze([...chains.values()])})
+    list.sort(
+      (a, b) =>
+        Date.parse(a.occurred_at) - Date.parse(b.occurred_at) ||
+        (a.issuer < b.issuer ? -1 : a.issuer > b.issuer ? 1 : 0) ||
+        a.seq - b.seq,
+    )
+  return Object.freeze({
+    source,
+    events: Object.freeze(events),
+    byTerminal: Object.freeze(byTerminal),
+    chains: Object.freeze([...chains.values()]),
+  })
 }
 
 /** One hand-off file read by {@link loadHandoffFiles}. */
@@ -65,7 +76,10 @@ export interface LoadedHandoffFile {
  * checked against its issuer's `public_key` in the inventory, lists of one issuer must join into one gapless,
  * consistent chain, and acks must name events of that chain. Throws every problem at once (exit 2).
  */
-export function loadHandoffFiles(paths: readonly string[], companies: readonly Company[]): {view: LedgerView; files: LoadedHandoffFile[]} {
+export function loadHandoffFiles(
+  paths: readonly string[],
+  companies: readonly Company[],
+): {view: LedgerView; files: LoadedHandoffFile[]} {
   const problems: Problem[] = []
   const keys = new Map(companies.map((c) => [c.id, c]))
   const lists: VerifiedHandoff[] = []
@@ -82,29 +96,50 @@ export function loadHandoffFiles(paths: readonly string[], companies: readonly C
       const {issuer} = parseHandoff(text, file).content
       const company = keys.get(issuer)
       if (!company) problems.push({code: 'E_REF', message: `signed by unknown company "${issuer}"`, file})
-      else if (!company.public_key) problems.push({code: 'E_HANDOFF_KEY', message: `company ${issuer} has no public_key in the inventory`, file, hint: 'add its key from `fleet-audit ledger keygen`'})
+      else if (!company.public_key)
+        problems.push({
+          code: 'E_HANDOFF_KEY',
+          message: `company ${issuer} has no public_key in the inventory`,
+          file,
+          hint: 'add its key from `fleet-audit ledger keygen`',
+        })
       else lists.push(readHandoff(text, company.public_key, {file}))
     } catch (error) {
       if (error instanceof LedgerError) problems.push(...error.problems)
       else problems.push({code: 'E_HANDOFF_READ', message: `cannot read: ${(error as Error).message}`, file})
     }
   }
-  const events = mergeChains(lists.filter((l) => l.content.type === 'events'), (l) => l.content.issuer, problems) as Map<string, Map<number, LedgerEvent>>
-  const acks = mergeChains(lists.filter((l) => l.content.type === 'acks'), (l) => `${l.content.issuer} → ${l.content.recipient}`, problems) as Map<string, Map<number, LedgerAck>>
+  const events = mergeChains(
+    lists.filter((l) => l.content.type === 'events'),
+    (l) => l.content.issuer,
+    problems,
+  ) as Map<string, Map<number, LedgerEvent>>
+  const acks = mergeChains(
+    lists.filter((l) => l.content.type === 'acks'),
+    (l) => `${l.content.issuer} → ${l.content.recipient}`,
+    problems,
+  ) as Map<string, Map<number, LedgerAck>>
   const latest = new Map<string, LedgerAck>()
   for (const chain of acks.values())
     for (const ack of chain.values()) {
       const event = events.get(ack.issuer)?.get(ack.event_seq)
       if (event && event.hash !== ack.event_hash)
-        problems.push({code: 'E_HANDOFF_REF', message: `ack ${ack.acker}#${ack.seq} acknowledges a different version of event ${ack.issuer}#${ack.event_seq}`})
+        problems.push({
+          code: 'E_HANDOFF_REF',
+          message: `ack ${ack.acker}#${ack.seq} acknowledges a different version of event ${ack.issuer}#${ack.event_seq}`,
+        })
       const [side, issuerSide] = [keys.get(ack.acker)?.side, keys.get(ack.issuer)?.side]
       if (side === undefined || side === issuerSide) {
-        problems.push({code: 'E_BARRIER', message: `ack ${ack.acker}#${ack.seq} of ${ack.issuer}#${ack.event_seq}: ${ack.acker} (${side ?? 'unknown'}) is not on the other side of the barrier from ${ack.issuer} (${issuerSide ?? 'unknown'})`})
+        problems.push({
+          code: 'E_BARRIER',
+          message: `ack ${ack.acker}#${ack.seq} of ${ack.issuer}#${ack.event_seq}: ${ack.acker} (${side ?? 'unknown'}) is not on the other side of the barrier from ${ack.issuer} (${issuerSide ?? 'unknown'})`,
+        })
         continue
       }
       const key = `${ack.issuer}#${ack.event_seq}`
       const prev = latest.get(key)
-      if (!prev || prev.recorded_at < ack.recorded_at || (prev.recorded_at === ack.recorded_at && prev.seq < ack.seq)) latest.set(key, ack)
+      if (!prev || prev.recorded_at < ack.recorded_at || (prev.recorded_at === ack.recorded_at && prev.seq < ack.seq))
+        latest.set(key, ack)
     }
   if (problems.length > 0) throw new LedgerError(problems)
   const viewEvents: ViewEvent[] = []
@@ -114,15 +149,35 @@ export function loadHandoffFiles(paths: readonly string[], companies: readonly C
       viewEvents.push({
         ...event,
         handed_off: true,
-        ack: ack ? {acker: ack.acker, seq: ack.seq, state: ack.state, checked_at: ack.checked_at, recorded_at: ack.recorded_at, evidence_count: ack.evidence.length} : null,
+        ack: ack
+          ? {
+              acker: ack.acker,
+              seq: ack.seq,
+              state: ack.state,
+              checked_at: ack.checked_at,
+              recorded_at: ack.recorded_at,
+              evidence_count: ack.evidence.length,
+            }
+          : null,
       })
     }
-  const files = lists.map((l) => ({file: l.file!, type: l.content.type, issuer: l.content.issuer, recipient: l.content.recipient, first_seq: l.content.first_seq, last_seq: l.content.last_seq}))
+  const files = lists.map((l) => ({
+    file: l.file!,
+    type: l.content.type,
+    issuer: l.content.issuer,
+    recipient: l.content.recipient,
+    first_seq: l.content.first_seq,
+    last_seq: l.content.last_seq,
+  }))
   return {view: buildView('files', viewEvents), files}
 }
 
 /** Joins the lists of each chain: overlaps must agree, consecutive lists must link, no gap between them. */
-function mergeChains(lists: VerifiedHandoff[], chainOf: (l: VerifiedHandoff) => string, problems: Problem[]): Map<string, Map<number, LedgerEvent | LedgerAck>> {
+function mergeChains(
+  lists: VerifiedHandoff[],
+  chainOf: (l: VerifiedHandoff) => string,
+  problems: Problem[],
+): Map<string, Map<number, LedgerEvent | LedgerAck>> {
   const chains = new Map<string, Map<number, LedgerEvent | LedgerAck>>()
   const groups = new Map<string, VerifiedHandoff[]>()
   for (const list of lists) (groups.get(chainOf(list)) ?? groups.set(chainOf(list), []).get(chainOf(list))!).push(list)
@@ -141,10 +196,19 @@ function mergeChains(lists: VerifiedHandoff[], chainOf: (l: VerifiedHandoff) => 
           hint: 'commit every hand-off file of the chain, or re-send the range with ledger export --since',
         })
       else if (first_seq > 1 && records.has(first_seq - 1) && records.get(first_seq - 1)!.hash !== prev_hash)
-        problems.push({code: 'E_HANDOFF_CONFLICT', message: `${name}: seq ${first_seq} does not follow seq ${first_seq - 1} of another file`, file: list.file})
+        problems.push({
+          code: 'E_HANDOFF_CONFLICT',
+          message: `${name}: seq ${first_seq} does not follow seq ${first_seq - 1} of another file`,
+          file: list.file,
+        })
       for (const record of list.records) {
         const seen = records.get(record.seq)
-        if (seen && seen.hash !== record.hash) problems.push({code: 'E_HANDOFF_CONFLICT', message: `${name}: seq ${record.seq} differs between hand-off files`, file: list.file})
+        if (seen && seen.hash !== record.hash)
+          problems.push({
+            code: 'E_HANDOFF_CONFLICT',
+            message: `${name}: seq ${record.seq} differs between hand-off files`,
+            file: list.file,
+          })
         records.set(record.seq, record)
         last = Math.max(last, record.seq)
       }

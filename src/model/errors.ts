@@ -29,7 +29,14 @@ export class FleetAuditError extends Error {
   }
 
   toProblem(): Problem {
-    return {code: this.code, message: this.message, file: this.file, line: this.line, column: this.column, hint: this.hint}
+    return {
+      code: this.code,
+      message: this.message,
+      file: this.file,
+      line: this.line,
+      column: this.column,
+      hint: this.hint,
+    }
   }
 }
 

@@ -1,5 +1,11 @@
 import type {Finding, Role} from './types.js'
-import {ACK_STATE_VALUES, EVENT_KIND_VALUES, type ACK_FIELDS, type EVENT_FIELDS, type FieldName} from './ledger-fields.js'
+import {
+  ACK_STATE_VALUES,
+  EVENT_KIND_VALUES,
+  type ACK_FIELDS,
+  type EVENT_FIELDS,
+  type FieldName,
+} from './ledger-fields.js'
 
 /** What happened to a terminal. */
 export type EventKind = (typeof EVENT_KIND_VALUES)[number]

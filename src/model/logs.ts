@@ -1,7 +1,17 @@
 import type {SourcePosition} from './types.js'
 
 /** The fields the review reads from every log row. */
-export const LOG_FIELDS = ['time', 'terminal', 'setting', 'user', 'action', 'supply_point', 'unmasked', 'records', 'retailer'] as const
+export const LOG_FIELDS = [
+  'time',
+  'terminal',
+  'setting',
+  'user',
+  'action',
+  'supply_point',
+  'unmasked',
+  'records',
+  'retailer',
+] as const
 export type LogField = (typeof LOG_FIELDS)[number]
 
 /** The canonical actions; a mapping translates the logged words to these. */

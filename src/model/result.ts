@@ -51,7 +51,13 @@ export interface AuditResult {
   today: string
   timezone: string
   fail_on: FailOn
-  inventory: {root: string; files: string[]; terminals: number; sites: Record<string, string>; zones: Record<string, {name: string; kind: string}>}
+  inventory: {
+    root: string
+    files: string[]
+    terminals: number
+    sites: Record<string, string>
+    zones: Record<string, {name: string; kind: string}>
+  }
   facts?: {dir: string; documents: number; invalid: number}
   summary: {total: number; failing: number; waived: number; by_severity: Record<Severity, number>}
   /** The history run this audit was stored as, when a ledger database was given. */
@@ -62,7 +68,15 @@ export interface AuditResult {
   /** Every declared terminal, so that formats with one test per terminal (JUnit) can list the passing ones. */
   terminals: {id: string; site: string; zone: string; status: string}[]
   /** Every waiver and whether it hides anything today. */
-  waivers: {id: string; rule: string; terminals: string[]; approver: string; approved: string; expires: string; applies: boolean}[]
+  waivers: {
+    id: string
+    rule: string
+    terminals: string[]
+    approver: string
+    approved: string
+    expires: string
+    applies: boolean
+  }[]
   findings: Finding[]
   /**
    * Terminals whose facts rules could not be evaluated (facts missing, invalid or failed, or not collected in this

@@ -40,6 +40,9 @@ export function exitCodeOf(verdict: Verdict): 0 | 1 {
 }
 
 /** The exit code for a result with findings (audit, validate, diff, logs). */
-export function exitCodeFor(result: {findings: readonly Pick<Finding, 'severity' | 'waiver'>[]}, failOn: FailOn): 0 | 1 {
+export function exitCodeFor(
+  result: {findings: readonly Pick<Finding, 'severity' | 'waiver'>[]},
+  failOn: FailOn,
+): 0 | 1 {
   return exitCodeOf({kind: 'findings', findings: result.findings, failOn})
 }

@@ -1,5 +1,3 @@
-
-
 import {type AuditResult, isFailing} from '../model/result.js'
 import type {Facts, FactSet, Finding, Inventory, Severity, Terminal, Zone} from '../model/types.js'
 import {SEVERITIES} from '../model/types.js'
@@ -64,15 +62,38 @@ export type Reach = 'nw-only' | 'shared' | 'retail' | 'unknown'
 /** The data the page's script renders; every string already made safe to show (control and bidi characters visible). */
 export interface PageData {
   lang: 'en' | 'ja'
-  meta: {kind: AuditResult['kind']; version: string; now: string; today: string; timezone: string; fail_on: string; failed: boolean}
+  meta: {
+    kind: AuditResult['kind']
+    version: string
+    now: string
+    today: string
+    timezone: string
+    fail_on: string
+    failed: boolean
+  }
   summary: {total: number; failing: number; waived: number; by_severity: Record<Severity, number>; terminals: number}
   inputs: RunInputs & {root: string}
   companies: Record<string, {name: string; side: string}>
-  sites: {id: string; name: string; subnets: string[]; zones: {id: string; name: string; kind: string; reach: Reach; access: string[]}[]}[]
+  sites: {
+    id: string
+    name: string
+    subnets: string[]
+    zones: {id: string; name: string; kind: string; reach: Reach; access: string[]}[]
+  }[]
   terminals: PageTerminal[]
   findings: PageFinding[]
   rules: Record<string, {severity: Severity; title: string; rationale: string; remediation: string}>
-  waivers: {id: string; rule: string; terminals: string[]; approver: string; approved: string; expires: string; applies: boolean; days_left: number; reason: string}[]
+  waivers: {
+    id: string
+    rule: string
+    terminals: string[]
+    approver: string
+    approved: string
+    expires: string
+    applies: boolean
+    days_left: number
+    reason: string
+  }[]
   handoffs?: {pending: ReportEvent[]; rejected: ReportEvent[]; not_handed_off: ReportEvent[]}
 }
 
@@ -141,7 +162,9 @@ export function buildPageData(result: AuditResult, lang: 'en' | 'ja', details: R
         id: s.id,
         name: s.name,
         subnets: s.subnets,
-        zones: inv.zones.filter((z) => z.site === s.id).map((z) => ({id: z.id, name: z.name, kind: z.kind, reach: reachOf(z, companies), access: z.access})),
+        zones: inv.zones
+          .filter((z) => z.site === s.id)
+          .map((z) => ({id: z.id, name: z.name, kind: z.kind, reach: reachOf(z, companies), access: z.access})),
       }))
     : sitesFromResult(result)
 
@@ -171,7 +194,10 @@ export function buildPageData(result: AuditResult, lang: 'en' | 'ja', details: R
     terminals,
     findings: result.findings.map((f) => pageFinding(f, lang, result.fail_on)),
     rules: Object.fromEntries(
-      result.rules.map((r) => [r.id, {severity: r.severity, title: r.title[lang], rationale: r.rationale[lang], remediation: r.remediation[lang]}]),
+      result.rules.map((r) => [
+        r.id,
+        {severity: r.severity, title: r.title[lang], rationale: r.rationale[lang], remediation: r.remediation[lang]},
+      ]),
     ),
     waivers: result.waivers.map((w) => ({
       ...w,
@@ -192,7 +218,8 @@ export function buildPageData(result: AuditResult, lang: 'en' | 'ja', details: R
 /** Worst unwaived severity; else waived; else not verified (fail closed: no good facts is never "clean"). */
 export function markerState(findings: readonly Finding[], unverified: boolean): MarkerState {
   let worst: Severity | undefined
-  for (const f of findings) if (!f.waiver && (!worst || SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(worst))) worst = f.severity
+  for (const f of findings)
+    if (!f.waiver && (!worst || SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(worst))) worst = f.severity
   if (worst) return worst
   if (findings.length > 0) return 'waived'
   return unverified ? 'unverified' : 'clean'
@@ -213,7 +240,13 @@ function sitesFromResult(result: AuditResult): PageData['sites'] {
     id,
     name,
     subnets: [],
-    zones: [...(zonesOf.get(id) ?? [])].map((z) => ({id: z, name: result.inventory.zones[z]?.name ?? z, kind: result.inventory.zones[z]?.kind ?? '', reach: 'unknown' as const, access: []})),
+    zones: [...(zonesOf.get(id) ?? [])].map((z) => ({
+      id: z,
+      name: result.inventory.zones[z]?.name ?? z,
+      kind: result.inventory.zones[z]?.kind ?? '',
+      reach: 'unknown' as const,
+      access: [],
+    })),
   }))
 }
 
@@ -246,7 +279,15 @@ function factRows(facts: Facts & {file?: string}): [string, string][] {
     if (rows.length >= 200) return
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k)
-    } else rows.push([path, Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ') : typeof value === 'string' ? value : JSON.stringify(value)])
+    } else
+      rows.push([
+        path,
+        Array.isArray(value)
+          ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')
+          : typeof value === 'string'
+            ? value
+            : JSON.stringify(value),
+      ])
   }
   walk(facts, '')
   return rows

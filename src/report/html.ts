@@ -18,7 +18,8 @@ export const html: Reporter = {
   render(result, options) {
     const data = buildPageData(result, options.lang, options.details)
     const labels = HTML_LABELS[options.lang]
-    const title = result.kind === 'audit' ? labels.title_audit : result.kind === 'logs' ? labels.title_logs : labels.title_validate
+    const title =
+      result.kind === 'audit' ? labels.title_audit : result.kind === 'logs' ? labels.title_logs : labels.title_validate
     const csp = [
       "default-src 'none'",
       `script-src '${sha256(SCRIPT)}'`,
@@ -64,7 +65,10 @@ export const html: Reporter = {
  * (still the same JSON), and U+2028/U+2029 too, for older parsers.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replaceAll(/[<>&\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+  return JSON.stringify(value).replaceAll(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  )
 }
 
 function escapeHtml(text: string): string {

@@ -1,5 +1,3 @@
-
-
 import {type AuditResult, isFailing} from '../model/result.js'
 import type {Finding} from '../model/types.js'
 import {sanitize} from '../io/text.js'
@@ -24,7 +22,8 @@ export const junit: Reporter = {
 
     const suites = new Map<string, string[]>()
     const notEvaluated = new Map<string, string>()
-    for (const n of result.not_evaluated) for (const rule of n.rules) notEvaluated.set(pairKey(n.terminal, rule), n.reason)
+    for (const n of result.not_evaluated)
+      for (const rule of n.rules) notEvaluated.set(pairKey(n.terminal, rule), n.reason)
     const counts = new Map<string, {tests: number; failures: number; errors: number; skipped: number}>()
     const add = (suite: string, c: Case) => {
       suites.set(suite, [...(suites.get(suite) ?? []), c.xml])
@@ -41,7 +40,11 @@ export const junit: Reporter = {
         const findings = byPair.get(pairKey(t.id, rule.id))
         if (!findings) {
           const reason = notEvaluated.get(pairKey(t.id, rule.id))
-          if (reason !== undefined) add(t.site, {kind: 'skipped', xml: testcase(t.id, rule.id, `      <skipped message="${attr(`not evaluated: ${reason}`)}"/>`)})
+          if (reason !== undefined)
+            add(t.site, {
+              kind: 'skipped',
+              xml: testcase(t.id, rule.id, `      <skipped message="${attr(`not evaluated: ${reason}`)}"/>`),
+            })
           else if (appliesTo(rule.id, t.status)) add(t.site, {kind: 'passed', xml: testcase(t.id, rule.id)})
           continue
         }
@@ -107,18 +110,46 @@ function findingCase(f: Finding, index: number, result: AuditResult): Case {
   const name = index === 0 ? f.rule : `${f.rule}#${index + 1}`
   const where = `${f.location.file}:${f.location.line}:${f.location.column}`
   const detail = text(
-    [`${f.severity}: ${f.message.en}`, f.expected === undefined ? '' : `expected: ${f.expected}`, f.actual === undefined ? '' : `actual: ${f.actual}`, `at ${where}`]
+    [
+      `${f.severity}: ${f.message.en}`,
+      f.expected === undefined ? '' : `expected: ${f.expected}`,
+      f.actual === undefined ? '' : `actual: ${f.actual}`,
+      `at ${where}`,
+    ]
       .filter(Boolean)
       .join('\n'),
   )
-  if (f.waiver) return {kind: 'skipped', xml: testcase(f.terminal, name, `      <skipped message="${attr(`waived by ${f.waiver.id} until ${f.waiver.expires}`)}"/>`)}
+  if (f.waiver)
+    return {
+      kind: 'skipped',
+      xml: testcase(
+        f.terminal,
+        name,
+        `      <skipped message="${attr(`waived by ${f.waiver.id} until ${f.waiver.expires}`)}"/>`,
+      ),
+    }
   if (f.unevaluated && isFailing(f, result.fail_on)) {
-    return {kind: 'errors', xml: testcase(f.terminal, name, `      <error type="not-evaluated" message="${attr(f.message.en)}">${detail}</error>`)}
+    return {
+      kind: 'errors',
+      xml: testcase(
+        f.terminal,
+        name,
+        `      <error type="not-evaluated" message="${attr(f.message.en)}">${detail}</error>`,
+      ),
+    }
   }
 
-  if (f.unevaluated) return {kind: 'skipped', xml: testcase(f.terminal, name, `      <skipped message="${attr(f.message.en)}"/>`)}
+  if (f.unevaluated)
+    return {kind: 'skipped', xml: testcase(f.terminal, name, `      <skipped message="${attr(f.message.en)}"/>`)}
   if (isFailing(f, result.fail_on)) {
-    return {kind: 'failures', xml: testcase(f.terminal, name, `      <failure type="${attr(f.severity)}" message="${attr(f.message.en)}">${detail}</failure>`)}
+    return {
+      kind: 'failures',
+      xml: testcase(
+        f.terminal,
+        name,
+        `      <failure type="${attr(f.severity)}" message="${attr(f.message.en)}">${detail}</failure>`,
+      ),
+    }
   }
 
   return {kind: 'passed', xml: testcase(f.terminal, name, `      <system-out>${detail}</system-out>`)}

@@ -1,4 +1,3 @@
-
 import {isFailing} from '../model/result.js'
 import {severityLabel} from '../model/i18n.js'
 import {SEVERITIES} from '../model/types.js'
@@ -14,20 +13,62 @@ const MAX_ROWS = 50
 
 const L = {
   en: {
-    title: {audit: 'fleet-audit: audit', validate: 'fleet-audit: inventory validation', logs: 'fleet-audit: access-log review'},
-    pass: 'Passed', fail: 'Failed', severity: 'Severity', count: 'Findings', waived: 'waived',
-    failing: 'Failing terminals', site: 'Site', zone: 'Zone', terminal: 'Terminal', rule: 'Rule', message: 'Message',
-    expiring: `Waivers expiring within ${EXPIRY_HORIZON_DAYS} days`, waiver: 'Waiver', expires: 'Expires', approver: 'Approver',
-    none: 'None.', terminals: 'terminals', failOn: 'fail-on',
-    unchecked: 'Not checked', uncheckedTitle: 'No failing findings, but not everything was checked', reason: 'Why', rules: 'Rules not evaluated',
+    title: {
+      audit: 'fleet-audit: audit',
+      validate: 'fleet-audit: inventory validation',
+      logs: 'fleet-audit: access-log review',
+    },
+    pass: 'Passed',
+    fail: 'Failed',
+    severity: 'Severity',
+    count: 'Findings',
+    waived: 'waived',
+    failing: 'Failing terminals',
+    site: 'Site',
+    zone: 'Zone',
+    terminal: 'Terminal',
+    rule: 'Rule',
+    message: 'Message',
+    expiring: `Waivers expiring within ${EXPIRY_HORIZON_DAYS} days`,
+    waiver: 'Waiver',
+    expires: 'Expires',
+    approver: 'Approver',
+    none: 'None.',
+    terminals: 'terminals',
+    failOn: 'fail-on',
+    unchecked: 'Not checked',
+    uncheckedTitle: 'No failing findings, but not everything was checked',
+    reason: 'Why',
+    rules: 'Rules not evaluated',
   },
   ja: {
-    title: {audit: 'fleet-audit: 監査', validate: 'fleet-audit: インベントリ検証', logs: 'fleet-audit: アクセスログ分析'},
-    pass: '合格', fail: '不合格', severity: '重大度', count: '指摘数', waived: '免除',
-    failing: '不合格の端末', site: '拠点', zone: 'エリア', terminal: '端末', rule: 'ルール', message: '内容',
-    expiring: `${EXPIRY_HORIZON_DAYS}日以内に期限が切れる免除`, waiver: '免除', expires: '期限', approver: '承認者',
-    none: 'なし。', terminals: '台', failOn: 'fail-on',
-    unchecked: '未確認', uncheckedTitle: '不合格の指摘はありませんが、確認できなかった項目があります', reason: '理由', rules: '評価できなかったルール',
+    title: {
+      audit: 'fleet-audit: 監査',
+      validate: 'fleet-audit: インベントリ検証',
+      logs: 'fleet-audit: アクセスログ分析',
+    },
+    pass: '合格',
+    fail: '不合格',
+    severity: '重大度',
+    count: '指摘数',
+    waived: '免除',
+    failing: '不合格の端末',
+    site: '拠点',
+    zone: 'エリア',
+    terminal: '端末',
+    rule: 'ルール',
+    message: '内容',
+    expiring: `${EXPIRY_HORIZON_DAYS}日以内に期限が切れる免除`,
+    waiver: '免除',
+    expires: '期限',
+    approver: '承認者',
+    none: 'なし。',
+    terminals: '台',
+    failOn: 'fail-on',
+    unchecked: '未確認',
+    uncheckedTitle: '不合格の指摘はありませんが、確認できなかった項目があります',
+    reason: '理由',
+    rules: '評価できなかったルール',
   },
 }
 
@@ -54,12 +95,19 @@ export const markdown: Reporter = {
     ]
     if (failing.length === 0) out.push(l.none)
     else {
-      out.push(`| ${l.site} | ${l.zone} | ${l.terminal} | ${l.severity} | ${l.rule} | ${l.message} |`, '| --- | --- | --- | --- | --- | --- |')
-      const sorted = [...failing].sort((a, b) => `${a.site}/${a.zone}/${a.terminal}`.localeCompare(`${b.site}/${b.zone}/${b.terminal}`))
+      out.push(
+        `| ${l.site} | ${l.zone} | ${l.terminal} | ${l.severity} | ${l.rule} | ${l.message} |`,
+        '| --- | --- | --- | --- | --- | --- |',
+      )
+      const sorted = [...failing].sort((a, b) =>
+        `${a.site}/${a.zone}/${a.terminal}`.localeCompare(`${b.site}/${b.zone}/${b.terminal}`),
+      )
       for (const f of sorted) {
-        const site = f.site ? result.inventory.sites[f.site] ?? f.site : '—'
-        const zone = f.zone ? result.inventory.zones[f.zone]?.name ?? f.zone : '—'
-        out.push(`| ${cell(site)} | ${cell(zone)} | \`${cell(f.terminal)}\` | ${severityLabel(f.severity, options.lang)} | \`${f.rule}\` | ${cell(f.message[options.lang])} |`)
+        const site = f.site ? (result.inventory.sites[f.site] ?? f.site) : '—'
+        const zone = f.zone ? (result.inventory.zones[f.zone]?.name ?? f.zone) : '—'
+        out.push(
+          `| ${cell(site)} | ${cell(zone)} | \`${cell(f.terminal)}\` | ${severityLabel(f.severity, options.lang)} | \`${f.rule}\` | ${cell(f.message[options.lang])} |`,
+        )
       }
     }
 
@@ -68,7 +116,8 @@ export const markdown: Reporter = {
       const listed = unchecked.filter((n) => n.reason !== NOT_COLLECTED)
       const unselected = unchecked.length - listed.length
       out.push('', `### ${l.unchecked}`, '', `| ${l.terminal} | ${l.reason} | ${l.rules} |`, '| --- | --- | --- |')
-      for (const n of listed.slice(0, MAX_ROWS)) out.push(`| \`${cell(n.terminal)}\` | ${cell(n.reason)} | ${n.rules.length} |`)
+      for (const n of listed.slice(0, MAX_ROWS))
+        out.push(`| \`${cell(n.terminal)}\` | ${cell(n.reason)} | ${n.rules.length} |`)
       if (listed.length > MAX_ROWS) out.push(`| … | ${listed.length - MAX_ROWS} more | |`)
       if (unselected > 0) out.push(`| ${unselected} ${l.terminals} | ${NOT_COLLECTED} | |`)
     }
@@ -79,8 +128,14 @@ export const markdown: Reporter = {
     out.push('', `### ${l.expiring}`, '')
     if (soon.length === 0) out.push(l.none)
     else {
-      out.push(`| ${l.waiver} | ${l.rule} | ${l.terminal} | ${l.approver} | ${l.expires} |`, '| --- | --- | --- | --- | --- |')
-      for (const w of soon) out.push(`| ${cell(w.id)} | \`${w.rule}\` | ${cell(w.terminals.join(', '))} | ${cell(w.approver)} | ${w.expires} |`)
+      out.push(
+        `| ${l.waiver} | ${l.rule} | ${l.terminal} | ${l.approver} | ${l.expires} |`,
+        '| --- | --- | --- | --- | --- |',
+      )
+      for (const w of soon)
+        out.push(
+          `| ${cell(w.id)} | \`${w.rule}\` | ${cell(w.terminals.join(', '))} | ${cell(w.approver)} | ${w.expires} |`,
+        )
     }
 
     return `${out.join('\n')}\n`

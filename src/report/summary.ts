@@ -1,10 +1,12 @@
-
 import {type AuditResult} from '../model/result.js'
 import {type Lang, severityLabel} from '../model/i18n.js'
 import {SEVERITIES} from '../model/types.js'
 
 /** The verdict in one line: counts by severity, waived, failing and the threshold that decides the exit code. */
-export function summaryLine(result: Pick<AuditResult, 'summary' | 'fail_on'>, lang: Lang): {head: string; failing: string} {
+export function summaryLine(
+  result: Pick<AuditResult, 'summary' | 'fail_on'>,
+  lang: Lang,
+): {head: string; failing: string} {
   const {summary} = result
   const present = SEVERITIES.filter((s) => summary.by_severity[s] > 0)
   if (lang === 'ja') {

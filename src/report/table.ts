@@ -11,12 +11,29 @@ import type {RenderOptions, Reporter} from './types.js'
 import {displayWidth, padDisplay, wrapText} from './width.js'
 
 const LABELS = {
-  en: {head: ['severity', 'terminal', 'rule', 'message'], none: 'No findings.', waived: 'waived', undeclared: '(undeclared)', until: 'until',
-    unchecked: (n: number) => `Not checked: ${n} terminal${n === 1 ? '' : 's'} whose facts rules could not be evaluated`, rules: 'rules', more: (n: number) => `… ${n} more (--format json lists all)`,
-    unselected: (n: number) => `${n} terminal${n === 1 ? '' : 's'} not collected in this run`},
-  ja: {head: ['重大度', '端末', 'ルール', '内容'], none: '指摘事項はありません。', waived: '免除', undeclared: '（未登録）', until: '期限',
-    unchecked: (n: number) => `未確認: 実機情報のルールを評価できなかった端末 ${n} 台`, rules: 'ルール', more: (n: number) => `… ほか ${n} 台（--format json ですべて表示）`,
-    unselected: (n: number) => `今回収集しなかった端末 ${n} 台`},
+  en: {
+    head: ['severity', 'terminal', 'rule', 'message'],
+    none: 'No findings.',
+    waived: 'waived',
+    undeclared: '(undeclared)',
+    until: 'until',
+    unchecked: (n: number) =>
+      `Not checked: ${n} terminal${n === 1 ? '' : 's'} whose facts rules could not be evaluated`,
+    rules: 'rules',
+    more: (n: number) => `… ${n} more (--format json lists all)`,
+    unselected: (n: number) => `${n} terminal${n === 1 ? '' : 's'} not collected in this run`,
+  },
+  ja: {
+    head: ['重大度', '端末', 'ルール', '内容'],
+    none: '指摘事項はありません。',
+    waived: '免除',
+    undeclared: '（未登録）',
+    until: '期限',
+    unchecked: (n: number) => `未確認: 実機情報のルールを評価できなかった端末 ${n} 台`,
+    rules: 'ルール',
+    more: (n: number) => `… ほか ${n} 台（--format json ですべて表示）`,
+    unselected: (n: number) => `今回収集しなかった端末 ${n} 台`,
+  },
 }
 
 /** Not-checked terminals listed on a terminal before a count (a live run of one site leaves the others out). */
@@ -58,11 +75,17 @@ export const table: Reporter = {
       rule: Math.max(displayWidth(l.head[2]), ...all.map((r) => displayWidth(r.rule))),
       message: Math.max(displayWidth(l.head[3]), ...all.map((r) => displayWidth(r.message))),
     }
-    const room = options.width === undefined ? col.message : options.width - TABLE_OVERHEAD - col.severity - col.terminal - col.rule
+    const room =
+      options.width === undefined
+        ? col.message
+        : options.width - TABLE_OVERHEAD - col.severity - col.terminal - col.rule
     const blocks = room < Math.min(MIN_MESSAGE_COLUMNS, col.message)
     const messageWidth = Math.min(col.message, room)
     // Blocks have no header row: their columns are as wide as the widest value.
-    const blockColumns = {severity: Math.max(0, ...all.map((r) => displayWidth(r.severityText))), terminal: Math.max(0, ...all.map((r) => displayWidth(r.terminal)))}
+    const blockColumns = {
+      severity: Math.max(0, ...all.map((r) => displayWidth(r.severityText))),
+      terminal: Math.max(0, ...all.map((r) => displayWidth(r.terminal))),
+    }
 
     const lines: string[] = []
     if (result.findings.length === 0) lines.push(l.none)
@@ -121,13 +144,19 @@ function renderTable(rows: Row[], widths: number[], head: string[], options: Ren
 }
 
 /** The narrow layout: `severity  terminal  rule` on one line, the message wrapped and indented below it. */
-function renderBlocks(rows: Row[], col: {severity: number; terminal: number}, width: number, c: ChalkInstance): string[] {
+function renderBlocks(
+  rows: Row[],
+  col: {severity: number; terminal: number},
+  width: number,
+  c: ChalkInstance,
+): string[] {
   const out: string[] = []
   const indent = '    '
   for (const r of rows) {
     const pad = ' '.repeat(col.severity - displayWidth(r.severityText))
     // The rule id cannot be broken; when it does not fit beside the rest, it goes on its own line.
-    if (2 + col.severity + 2 + col.terminal + 2 + displayWidth(r.rule) <= width) out.push(`  ${paint(c, r)}${pad}  ${padDisplay(r.terminal, col.terminal)}  ${r.rule}`)
+    if (2 + col.severity + 2 + col.terminal + 2 + displayWidth(r.rule) <= width)
+      out.push(`  ${paint(c, r)}${pad}  ${padDisplay(r.terminal, col.terminal)}  ${r.rule}`)
     else out.push(`  ${paint(c, r)}  ${r.terminal}`, `${indent}${r.rule}`)
     for (const line of wrapText(r.message, Math.max(20, width - indent.length))) out.push(`${indent}${line}`)
   }
@@ -157,7 +186,9 @@ function placeTitle(result: AuditResult, k: string, undeclared: string, lang: 'e
   const siteName = sanitizeLine(result.inventory.sites[site] ?? site)
   if (!z) return siteName
   const kind = sanitizeLine(zoneKindLabel(z.kind, lang))
-  return lang === 'ja' ? `${siteName} / ${sanitizeLine(z.name)}（${kind}）` : `${siteName} / ${sanitizeLine(z.name)} (${kind})`
+  return lang === 'ja'
+    ? `${siteName} / ${sanitizeLine(z.name)}（${kind}）`
+    : `${siteName} / ${sanitizeLine(z.name)} (${kind})`
 }
 
 /** The severity word, coloured by severity (dimmed when waived). */

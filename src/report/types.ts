@@ -1,4 +1,3 @@
-
 import {type AuditResult} from '../model/result.js'
 import type {ReportDetails} from './html-model.js'
 

@@ -70,7 +70,8 @@ function tokens(text: string): string[] {
     const wide = displayWidth(ch) > 1
     const space = /\s/.test(ch)
     if (last !== undefined && (NO_LINE_START.has(ch) || displayWidth(ch) === 0)) out[out.length - 1] = last + ch
-    else if (last !== undefined && !wide && !space && !/\s/.test(last) && displayWidth(last.at(-1)!) <= 1) out[out.length - 1] = last + ch
+    else if (last !== undefined && !wide && !space && !/\s/.test(last) && displayWidth(last.at(-1)!) <= 1)
+      out[out.length - 1] = last + ch
     else if (last !== undefined && space && /^\s+$/.test(last)) out[out.length - 1] = last + ch
     else out.push(ch)
   }

@@ -1,4 +1,3 @@
-
 import {Environment} from '@marcbachmann/cel-js'
 
 import {familyOf, hostOf, inAnyCidr} from '../io/address.js'
@@ -40,7 +39,10 @@ const meter = {left: Number.POSITIVE_INFINITY, exceeded: false}
  * evaluates is counted by `meterEvaluator`. A quantifier (`exists`, `all`) swallows errors of single iterations, so
  * the result is discarded whenever the budget ran out, whatever it was.
  */
-export function evaluateBounded(expression: (context: Record<string, unknown>) => unknown, context: Record<string, unknown>): unknown {
+export function evaluateBounded(
+  expression: (context: Record<string, unknown>) => unknown,
+  context: Record<string, unknown>,
+): unknown {
   meter.left = CEL_STEP_BUDGET
   meter.exceeded = false
   try {
@@ -67,7 +69,9 @@ const metered = new WeakSet<object>()
  * expression. If a later cel-js changes this, loading rules fails loudly here rather than running unbounded.
  */
 function meterEvaluator(env: Environment): void {
-  const probe = env.parse('true') as unknown as ((ctx: object) => unknown) & {ast: {evaluate: (...args: unknown[]) => unknown}}
+  const probe = env.parse('true') as unknown as ((ctx: object) => unknown) & {
+    ast: {evaluate: (...args: unknown[]) => unknown}
+  }
   let captured: CelEvaluator | undefined
   const root = probe.ast
   const evaluate = root.evaluate
@@ -77,7 +81,8 @@ function meterEvaluator(env: Environment): void {
   }
 
   probe({})
-  if (!captured || typeof captured.run !== 'function') throw new Error('cel-js internals changed: cannot bound the cost of rule evaluation')
+  if (!captured || typeof captured.run !== 'function')
+    throw new Error('cel-js internals changed: cannot bound the cost of rule evaluation')
   if (metered.has(captured)) return
   metered.add(captured)
   const run = captured.run

@@ -24,7 +24,15 @@ export function sharedContext(input: EvaluationInput): SharedContext {
   const zones = new Map<string, Record<string, unknown>>()
   for (const z of inv.zones) {
     const nwOnly = z.access.every((c) => sideOf(c) === 'nw')
-    zones.set(z.id, {id: z.id, site: z.site, name: z.name, kind: z.kind, access: z.access, nw_only: nwOnly, retail_reachable: !nwOnly})
+    zones.set(z.id, {
+      id: z.id,
+      site: z.site,
+      name: z.name,
+      kind: z.kind,
+      access: z.access,
+      nw_only: nwOnly,
+      retail_reachable: !nwOnly,
+    })
   }
 
   const sites = new Map<string, Record<string, unknown>>()
@@ -70,7 +78,12 @@ export function terminalContext(
       serial: t.serial ?? '',
       macs: t.macs,
       tags: t.tags,
-      ssh: {user: t.ssh.user ?? '', port: BigInt(t.ssh.port ?? 22), host_key: t.ssh.host_key ?? '', profile: t.ssh.profile ?? ''},
+      ssh: {
+        user: t.ssh.user ?? '',
+        port: BigInt(t.ssh.port ?? 22),
+        host_key: t.ssh.host_key ?? '',
+        profile: t.ssh.profile ?? '',
+      },
     },
     site: shared.sites.get(t.site),
     zone: shared.zones.get(t.zone),
@@ -101,13 +114,25 @@ function ledgerContext(ledger: LedgerView | undefined, id: string, tz: string, t
     occurred_at: e.occurred_at,
     age_days: BigInt(daysBetween(dayIn(new Date(e.occurred_at), tz), today)),
   }))
-  const none = {kind: '', issuer: '', seq: 0n, site: '', zone: '', role: '', handed_off: false, ack: '', occurred_at: '', age_days: 0n}
+  const none = {
+    kind: '',
+    issuer: '',
+    seq: 0n,
+    site: '',
+    zone: '',
+    role: '',
+    handed_off: false,
+    ack: '',
+    occurred_at: '',
+    age_days: 0n,
+  }
   const placed = events.filter((e) => e.kind === 'install' || e.kind === 'replace' || e.kind === 'move').at(-1)
   return {available: ledger !== undefined, events, last: events.at(-1) ?? none, placed: placed ?? none}
 }
 
 function factsContext(state: FactsState, tz: string, today: string): Record<string, unknown> {
-  if (state.kind === 'invalid') return {...absent(), present: true, valid: false, outcome: 'invalid', reason: state.reason, file: state.file}
+  if (state.kind === 'invalid')
+    return {...absent(), present: true, valid: false, outcome: 'invalid', reason: state.reason, file: state.file}
   if (state.kind === 'missing') return absent()
   const {facts} = state
   return {

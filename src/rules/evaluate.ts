@@ -75,14 +75,23 @@ function evaluateCondition(rule: Rule, ctx: Record<string, unknown>): ConditionR
     hit = evaluateBounded(when, ctx)
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0]
-    const ja = error instanceof CelBudgetExceeded ? `評価の上限（${CEL_STEP_BUDGET.toLocaleString('en')} ステップ）を超えました` : reason
-    return {message: {en: `rule could not be evaluated: ${reason}`, ja: `ルールを評価できませんでした: ${ja}`}, unevaluated: true}
+    const ja =
+      error instanceof CelBudgetExceeded
+        ? `評価の上限（${CEL_STEP_BUDGET.toLocaleString('en')} ステップ）を超えました`
+        : reason
+    return {
+      message: {en: `rule could not be evaluated: ${reason}`, ja: `ルールを評価できませんでした: ${ja}`},
+      unevaluated: true,
+    }
   }
 
   if (typeof hit !== 'boolean') {
     const got = typeof hit === 'bigint' ? 'int' : hit === null ? 'null' : typeof hit
     return {
-      message: {en: `rule could not be evaluated: the condition gave ${got}, not a bool`, ja: `ルールを評価できませんでした: 条件の結果が bool ではなく ${got} です`},
+      message: {
+        en: `rule could not be evaluated: the condition gave ${got}, not a bool`,
+        ja: `ルールを評価できませんでした: 条件の結果が bool ではなく ${got} です`,
+      },
       unevaluated: true,
     }
   }
@@ -106,7 +115,11 @@ function safe(fn: ((c: Record<string, unknown>) => unknown) | undefined, ctx: Re
 }
 
 /** Fills `{expected}`, `{actual}` and `{dotted.path}` placeholders from the context. */
-export function renderMessage(template: Localized, ctx: Record<string, unknown>, values: Record<string, string>): Localized {
+export function renderMessage(
+  template: Localized,
+  ctx: Record<string, unknown>,
+  values: Record<string, string>,
+): Localized {
   // An empty value reads as "(none)", never as a gap ("MACs are , declared …").
   const fill = (text: string, lang: Lang) =>
     text.replaceAll(/\{([a-z_][a-z0-9_.]*)\}/gi, (_, path: string) => {
@@ -114,7 +127,8 @@ export function renderMessage(template: Localized, ctx: Record<string, unknown>,
       if (path in values) shown = values[path]
       else {
         let v: unknown = ctx
-        for (const seg of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined
+        for (const seg of path.split('.'))
+          v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined
         // A zone kind is a word people read: Japanese messages say 研修室, not "training".
         shown = path === 'zone.kind' && typeof v === 'string' ? zoneKindLabel(v, lang) : show(v)
       }

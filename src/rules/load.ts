@@ -46,7 +46,11 @@ export async function loadRules(extraDirs: readonly string[] = [], builtinDir = 
       const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort()
       files.push(...names.map((n) => join(dir, n)))
     } catch (error) {
-      problems.add({code: 'E_RULES_DIR', message: `cannot read the rules folder: ${(error as NodeJS.ErrnoException).code ?? error}`, file: dir})
+      problems.add({
+        code: 'E_RULES_DIR',
+        message: `cannot read the rules folder: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        file: dir,
+      })
     }
   }
 
@@ -71,15 +75,27 @@ export async function loadRules(extraDirs: readonly string[] = [], builtinDir = 
     pack.rules.forEach((raw, i) => {
       const source = positionAt(src, ['rules', i])
       const first = seen.get(raw.id)
-      if (first) problems.at(source, 'E_DUPLICATE', `duplicate rule id "${raw.id}" (first declared at ${formatPosition(first)})`)
+      if (first)
+        problems.at(source, 'E_DUPLICATE', `duplicate rule id "${raw.id}" (first declared at ${formatPosition(first)})`)
       seen.set(raw.id, source)
-      if (!raw.id.startsWith(`${pack.pack}/`)) problems.at(source, 'E_SCHEMA', `rule id "${raw.id}" must start with its pack name "${pack.pack}/"`)
+      if (!raw.id.startsWith(`${pack.pack}/`))
+        problems.at(source, 'E_SCHEMA', `rule id "${raw.id}" must start with its pack name "${pack.pack}/"`)
       if (raw.evaluator && !(raw.evaluator in evaluators)) {
-        problems.at(positionAt(src, ['rules', i, 'evaluator']), 'E_REF', `unknown evaluator "${raw.evaluator}" (known: ${Object.keys(evaluators).join(', ')})`)
+        problems.at(
+          positionAt(src, ['rules', i, 'evaluator']),
+          'E_REF',
+          `unknown evaluator "${raw.evaluator}" (known: ${Object.keys(evaluators).join(', ')})`,
+        )
       }
 
       if ((raw.sql === undefined) !== (raw.needs !== 'logs'))
-        problems.at(source, 'E_SCHEMA', raw.sql ? `rule "${raw.id}" has an sql query: it must say needs: logs` : `rule "${raw.id}" needs logs: it must have an sql query`)
+        problems.at(
+          source,
+          'E_SCHEMA',
+          raw.sql
+            ? `rule "${raw.id}" has an sql query: it must say needs: logs`
+            : `rule "${raw.id}" needs logs: it must have an sql query`,
+        )
       const rule: Rule = {...raw, pack: pack.pack, barrier: raw.barrier ?? false, source}
       if (raw.when) {
         const compile = (field: 'when' | 'expected' | 'actual'): Compiled | undefined => {
@@ -116,7 +132,12 @@ export async function loadRules(extraDirs: readonly string[] = [], builtinDir = 
 }
 
 /** Places a CEL error at its line and column in the rule file, inside the YAML scalar that holds the expression. */
-function celProblem(src: YamlSource, path: (string | number)[], text: string, error: Error & {node?: {pos?: number}}): Problem {
+function celProblem(
+  src: YamlSource,
+  path: (string | number)[],
+  text: string,
+  error: Error & {node?: {pos?: number}},
+): Problem {
   const base = positionAt(src, path)
   const offset = error.node?.pos ?? 0
   const before = text.slice(0, offset).split('\n')
@@ -146,5 +167,14 @@ function celProblem(src: YamlSource, path: (string | number)[], text: string, er
   }
 
   const reason = error.message.split('\n')[0]
-  return {code: 'E_CEL', message: `${path.slice(0, 2).join('[').replace(/\[(\d+)$/, '[$1]')}.${path[2]}: ${reason}`, file: src.file, line, column}
+  return {
+    code: 'E_CEL',
+    message: `${path
+      .slice(0, 2)
+      .join('[')
+      .replace(/\[(\d+)$/, '[$1]')}.${path[2]}: ${reason}`,
+    file: src.file,
+    line,
+    column,
+  }
 }

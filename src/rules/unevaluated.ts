@@ -3,7 +3,6 @@ import type {Finding} from '../model/types.js'
 import {NOT_COLLECTED, type NotEvaluated} from '../model/result.js'
 import type {EvaluationInput, Rule} from './types.js'
 
-
 /**
  * Which facts rules said nothing about a terminal only because there was nothing to compare: its facts are missing,
  * invalid, dated in the future, or record a failed collection (refused, timeout, auth, host key, invalid output), or
@@ -14,7 +13,12 @@ import type {EvaluationInput, Rule} from './types.js'
  * Reports show these as not checked (JUnit skipped, SARIF notifications, a "not checked" section in table and
  * Markdown, `not_evaluated` in JSON), never as passed.
  */
-export function notEvaluated(input: EvaluationInput, ran: readonly Rule[], findings: readonly Finding[], collected?: ReadonlySet<string>): NotEvaluated[] {
+export function notEvaluated(
+  input: EvaluationInput,
+  ran: readonly Rule[],
+  findings: readonly Finding[],
+  collected?: ReadonlySet<string>,
+): NotEvaluated[] {
   const factsRules = ran.filter((r) => r.needs === 'facts' && !r.verification && !r.evaluator)
   if (factsRules.length === 0 || !input.facts) return []
   const fired = new Set(findings.map((f) => `${f.terminal}\u0000${f.rule}`))
@@ -26,7 +30,12 @@ export function notEvaluated(input: EvaluationInput, ran: readonly Rule[], findi
     else {
       const state = factsState(input.facts.facts.get(t.id), input.facts.problems.get(t.id), input.now)
       if (state.kind === 'ok') continue
-      reason = state.kind === 'failed' ? `${state.facts.outcome}: ${state.reason}` : state.kind === 'missing' && t.status === 'planned' ? 'planned: not collected' : state.reason
+      reason =
+        state.kind === 'failed'
+          ? `${state.facts.outcome}: ${state.reason}`
+          : state.kind === 'missing' && t.status === 'planned'
+            ? 'planned: not collected'
+            : state.reason
     }
 
     const rules = factsRules.filter((r) => !fired.has(`${t.id}\u0000${r.id}`)).map((r) => r.id)

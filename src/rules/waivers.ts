@@ -18,13 +18,20 @@ export interface WaiverDefect {
  * Decides whether a waiver may hide findings today. A waiver that is expired, too long, or excuses a barrier
  * rule without an NW-side approver does not apply, and each defect becomes a finding of its own.
  */
-export function checkWaiver(w: Waiver, input: EvaluationInput, rulesById: Map<string, Rule>): {applies: boolean; defects: WaiverDefect[]} {
+export function checkWaiver(
+  w: Waiver,
+  input: EvaluationInput,
+  rulesById: Map<string, Rule>,
+): {applies: boolean; defects: WaiverDefect[]} {
   const {inventory: inv, today} = input
   const defects: WaiverDefect[] = []
   if (today > w.expires) {
     defects.push({
       rule: 'waiver/expired',
-      message: {en: `waiver ${w.id} for ${w.rule} expired on ${w.expires}`, ja: `免除 ${w.id}（${w.rule}）は ${w.expires} に期限切れです`},
+      message: {
+        en: `waiver ${w.id} for ${w.rule} expired on ${w.expires}`,
+        ja: `免除 ${w.id}（${w.rule}）は ${w.expires} に期限切れです`,
+      },
       expected: `valid through ${today}`,
       actual: `expired ${w.expires}`,
     })
@@ -48,7 +55,9 @@ export function checkWaiver(w: Waiver, input: EvaluationInput, rulesById: Map<st
   const side = inv.companies.find((c) => c.id === approver?.company)?.side
   const exposed = exposedTerminals(inv, w.terminals)
   if ((rule?.barrier || exposed.length > 0) && side !== 'nw') {
-    const why = rule?.barrier ? `barrier rule ${w.rule}` : `${w.rule} on ${exposed.join(', ')}, which retail-side people can reach or own,`
+    const why = rule?.barrier
+      ? `barrier rule ${w.rule}`
+      : `${w.rule} on ${exposed.join(', ')}, which retail-side people can reach or own,`
     defects.push({
       rule: 'waiver/approver-not-nw',
       message: {
@@ -89,7 +98,15 @@ export function waiverFindings(ruleId: WaiverRuleId, input: EvaluationInput, rul
       if (d.rule !== ruleId) continue
       for (const id of w.terminals) {
         const t = terminals.get(id)
-        out.push({terminal: id, site: t?.site, zone: t?.zone, location: w.source, message: d.message, expected: d.expected, actual: d.actual})
+        out.push({
+          terminal: id,
+          site: t?.site,
+          zone: t?.zone,
+          location: w.source,
+          message: d.message,
+          expected: d.expected,
+          actual: d.actual,
+        })
       }
     }
   }
@@ -117,6 +134,7 @@ export function applyWaivers(findings: Finding[], input: EvaluationInput, rules:
 export function checkWaiverRules(inv: Inventory, rules: readonly Rule[], problems: ProblemList): void {
   const ids = new Set(rules.map((r) => r.id))
   for (const w of inv.waivers) {
-    if (!ids.has(w.rule)) problems.at(w.source, 'E_REF', `waiver "${w.id}": unknown rule "${w.rule}"`, 'see `fleet-audit rules list`')
+    if (!ids.has(w.rule))
+      problems.at(w.source, 'E_REF', `waiver "${w.id}": unknown rule "${w.rule}"`, 'see `fleet-audit rules list`')
   }
 }

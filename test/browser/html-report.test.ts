@@ -16,10 +16,14 @@ let browser: Browser
 let exampleHtml: string
 let exampleJa: string
 let validateHtml: string
-let example: {terminals: {id: string}[]; findings: {terminal: string; rule: string; severity: string; waiver?: unknown}[]}
+let example: {
+  terminals: {id: string}[]
+  findings: {terminal: string; rule: string; severity: string; waiver?: unknown}[]
+}
 
 /** Hostile text: markup, an attribute break-out, an inline handler, a script end tag and a right-to-left override. */
-const HOSTILE = '<script>window.__pwned=1</script>"onload="window.__pwned=2" <img src=x onerror="window.__pwned=3"></script><b>x</b>\u202Eevil\u2066'
+const HOSTILE =
+  '<script>window.__pwned=1</script>"onload="window.__pwned=2" <img src=x onerror="window.__pwned=3"></script><b>x</b>\u202Eevil\u2066'
 
 /** For fields of at most 64 characters. */
 const SHORT = '<script>x()</script>"onload="<b>\u202Eevil'
@@ -61,7 +65,14 @@ waivers:
     ...(ok
       ? {
           host_key: 'SHA256:qncct97n3jZFSnKDmgMqm/o9pxXV591enuKkHHL36bU',
-          client: {terminal_id: id, role: 'retail', auth: 'device', serial: HOSTILE.slice(0, 200), macs: [], ips: ['10.1.0.2']},
+          client: {
+            terminal_id: id,
+            role: 'retail',
+            auth: 'device',
+            serial: HOSTILE.slice(0, 200),
+            macs: [],
+            ips: ['10.1.0.2'],
+          },
           os: {hostname: HOSTILE.slice(0, 200), machine_id: HOSTILE.slice(0, 200), name: HOSTILE.slice(0, 200)},
         }
       : {error: {reason: HOSTILE, raw: HOSTILE}}),
@@ -116,28 +127,44 @@ describe('HTML report of the bundled example, in Chromium', () => {
     expect(Object.keys(states).sort()).toEqual(example.terminals.map((t) => t.id).sort())
     // The four incidents: NW terminals at the shared counter and in the training room, retail PCs set to NW, the
     // disaster-reception PC under an expired waiver: critical. The one under a valid NW-approved waiver: waived.
-    for (const id of ['HC-NW-001', 'HC-NW-002', 'CC-NW-301', 'CC-NW-302', 'IS-RT-101', 'IS-RT-102', 'SK-RT-201', 'CC-DR-310']) expect(states[id], id).toBe('critical')
+    for (const id of [
+      'HC-NW-001',
+      'HC-NW-002',
+      'CC-NW-301',
+      'CC-NW-302',
+      'IS-RT-101',
+      'IS-RT-102',
+      'SK-RT-201',
+      'CC-DR-310',
+    ])
+      expect(states[id], id).toBe('critical')
     expect(states['CC-DR-311']).toBe('waived')
     // Correctly placed terminals with good facts are clean; planned and removed ones were not verified.
     for (const id of ['HC-NW-010', 'HC-RT-020', 'CC-NW-320', 'IS-NW-110']) expect(states[id], id).toBe('clean')
     expect(states['IS-RT-104']).toBe('unverified')
     expect(states['HC-NW-003']).toBe('unverified')
     // Every terminal with an unwaived finding is drawn in its worst severity, per the JSON report.
-    for (const f of example.findings) if (!f.waiver) expect(['critical', 'high', 'medium', 'low', 'info']).toContain(states[f.terminal])
+    for (const f of example.findings)
+      if (!f.waiver) expect(['critical', 'high', 'medium', 'low', 'info']).toContain(states[f.terminal])
     // The colours really differ (critical red, waived striped, clean green, unverified dashed white).
     const style = (id: string) =>
       p.page.$eval(`button.m[data-id="${id}"]`, (e) => {
         const s = getComputedStyle(e)
         return `${s.backgroundColor}|${s.backgroundImage}|${s.borderTopStyle}`
       })
-    const [crit, waived, clean, unverified] = await Promise.all(['HC-NW-001', 'CC-DR-311', 'HC-NW-010', 'HC-NW-003'].map(style))
+    const [crit, waived, clean, unverified] = await Promise.all(
+      ['HC-NW-001', 'CC-DR-311', 'HC-NW-010', 'HC-NW-003'].map(style),
+    )
     expect(crit).toMatch(/^rgb\(179, 0, 27\)/)
     expect(waived).toMatch(/repeating-linear-gradient/)
     expect(clean).toMatch(/^rgb\(43, 138, 62\)/)
     expect(unverified).toMatch(/^rgb\(255, 255, 255\).*dashed$/)
     expect(new Set([crit, waived, clean, unverified]).size).toBe(4)
     // The zone says who can enter: the Hachinohe counter is shared, and names both companies.
-    const counter = await p.page.$eval('[data-zone="hc-counter"]', (e) => ({reach: e.getAttribute('data-reach'), text: e.textContent}))
+    const counter = await p.page.$eval('[data-zone="hc-counter"]', (e) => ({
+      reach: e.getAttribute('data-reach'),
+      text: e.textContent,
+    }))
     expect(counter.reach).toBe('shared')
     expect(counter.text).toContain('東北電力ネットワーク株式会社')
     expect(counter.text).toContain('東北電力株式会社（小売）')
@@ -160,7 +187,9 @@ describe('HTML report of the bundled example, in Chromium', () => {
     // Only high: the retail PCs set to NW also break role-mismatch (high); the NW-at-the-counter ones do not.
     for (const s of ['critical', 'medium', 'low', 'info']) await p.page.uncheck(`input[name=sev-${s}]`)
     const high = await brightMarkers(p.page)
-    expect(high).toEqual([...new Set(example.findings.filter((f) => f.severity === 'high' && !f.waiver).map((f) => f.terminal))].sort())
+    expect(high).toEqual(
+      [...new Set(example.findings.filter((f) => f.severity === 'high' && !f.waiver).map((f) => f.terminal))].sort(),
+    )
     expect(high).toContain('IS-RT-101')
     expect(high).not.toContain('HC-NW-001')
     for (const s of ['critical', 'medium', 'low', 'info']) await p.page.check(`input[name=sev-${s}]`)
@@ -262,7 +291,10 @@ describe('HTML report with hostile text in every field', () => {
   it('shows markup, handlers and bidi overrides as inert, visible text', async () => {
     const text = readFileSync(hostileHtml, 'utf8')
     // The data block holds no `<` at all, so it cannot end its script element.
-    const data = text.slice(text.indexOf('id="report-data">'), text.indexOf('</script>', text.indexOf('id="report-data">')))
+    const data = text.slice(
+      text.indexOf('id="report-data">'),
+      text.indexOf('</script>', text.indexOf('id="report-data">')),
+    )
     expect(data).not.toContain('<')
     expect(text).not.toContain('\u202E')
 
@@ -293,7 +325,8 @@ describe('HTML report with hostile text in every field', () => {
     const count = dom.body.split('<script>window.__pwned=1').length - 1
     expect(count).toBeGreaterThanOrEqual(10)
     const detail = (await p.page.textContent('#detail'))!
-    for (const label of ['os', 'serial', 'tags', 'note', 'error.reason', 'error.raw', 'Reason: ']) expect(detail).toContain(label)
+    for (const label of ['os', 'serial', 'tags', 'note', 'error.reason', 'error.raw', 'Reason: '])
+      expect(detail).toContain(label)
     await p.page.click('button.m[data-id="T-2"]')
     const t2 = (await p.page.textContent('#detail'))!
     expect(t2).toContain('os.hostname<script>')
@@ -305,7 +338,22 @@ describe('HTML report with hostile text in every field', () => {
 describe('HTML report of a log review, in Chromium', () => {
   it('logs analyze --format html: the site map marks the terminals whose use broke the barrier, with no error or request', async () => {
     const mapping = `${EXAMPLE}/logs/customer-system.yaml`
-    const file = await report(['logs', 'analyze', EXAMPLE, '--logs', mapping, '--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW], 'logs.html')
+    const file = await report(
+      [
+        'logs',
+        'analyze',
+        EXAMPLE,
+        '--logs',
+        mapping,
+        '--from',
+        '2026-10-01',
+        '--to',
+        '2026-10-31',
+        '--now',
+        EXAMPLE_NOW,
+      ],
+      'logs.html',
+    )
     const p = await openReport(browser, file)
     expect(p.errors).toEqual([])
     expect(p.requests).toEqual([])

@@ -12,7 +12,10 @@ export const CHROMIUM = '/usr/bin/chromium'
 
 export async function launch(): Promise<Browser> {
   // As root Chromium refuses to start with its sandbox; the page is our own report, opened from a file.
-  return chromium.launch({executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--font-render-hinting=none']})
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--font-render-hinting=none'],
+  })
 }
 
 /** A loaded report page and what it tried to do. */
@@ -25,7 +28,11 @@ export interface OpenedPage {
   close(): Promise<void>
 }
 
-export async function openReport(browser: Browser, file: string, viewport = {width: 1280, height: 800}): Promise<OpenedPage> {
+export async function openReport(
+  browser: Browser,
+  file: string,
+  viewport = {width: 1280, height: 800},
+): Promise<OpenedPage> {
   const context = await browser.newContext({viewport, offline: true, javaScriptEnabled: true})
   const page = await context.newPage()
   const url = pathToFileURL(file).href
@@ -52,7 +59,9 @@ export async function openReport(browser: Browser, file: string, viewport = {wid
 
 /** The marker state (`data-state`) of every terminal on the map. */
 export async function markerStates(page: Page): Promise<Record<string, string>> {
-  return page.$$eval('button.m[data-id]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-id'), e.getAttribute('data-state')])))
+  return page.$$eval('button.m[data-id]', (els) =>
+    Object.fromEntries(els.map((e) => [e.getAttribute('data-id'), e.getAttribute('data-state')])),
+  )
 }
 
 /** Ids of the markers not dimmed by the filters. */

@@ -11,7 +11,10 @@ describe.concurrent('audit --facts with a selection', () => {
     const r = await run([...AUDIT, '--site', 'hachinohe', '--format', 'json'])
     expect(r.code).toBe(1)
     const result = JSON.parse(r.stdout)
-    expect(result.findings.map(key)).toEqual(['HC-NW-001 placement/nw-terminal-in-shared-zone', 'HC-NW-002 placement/nw-terminal-in-shared-zone'])
+    expect(result.findings.map(key)).toEqual([
+      'HC-NW-001 placement/nw-terminal-in-shared-zone',
+      'HC-NW-002 placement/nw-terminal-in-shared-zone',
+    ])
     expect(result.summary).toMatchObject({total: 2, failing: 2})
     expect(new Set(result.terminals.map((t: {site: string}) => t.site))).toEqual(new Set(['hachinohe']))
   })
@@ -21,8 +24,16 @@ describe.concurrent('audit --facts with a selection', () => {
       run([...AUDIT, '--zone', 'hc-counter,cc-training', '--format', 'json']),
       run([...AUDIT, '--only', 'IS-RT-101', '--format', 'json']),
     ])
-    expect(JSON.parse(zone.stdout).findings.map((f: {terminal: string}) => f.terminal)).toEqual(['CC-NW-301', 'CC-NW-302', 'HC-NW-001', 'HC-NW-002'])
-    expect(JSON.parse(only.stdout).findings.map(key)).toEqual(['IS-RT-101 reconcile/nw-setting-reachable-by-retail', 'IS-RT-101 reconcile/role-mismatch'])
+    expect(JSON.parse(zone.stdout).findings.map((f: {terminal: string}) => f.terminal)).toEqual([
+      'CC-NW-301',
+      'CC-NW-302',
+      'HC-NW-001',
+      'HC-NW-002',
+    ])
+    expect(JSON.parse(only.stdout).findings.map(key)).toEqual([
+      'IS-RT-101 reconcile/nw-setting-reachable-by-retail',
+      'IS-RT-101 reconcile/role-mismatch',
+    ])
   })
 
   it('a selection with nothing to report passes (exit 0) only when its terminals are clean', async () => {

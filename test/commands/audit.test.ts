@@ -43,13 +43,19 @@ describe.concurrent('config file, environment and flag precedence (flag > enviro
   })
 
   it('the flag overrides both', async () => {
-    const r = await run([...validate, '--fail-on', 'none'], {cwd: workdir('flag', 'fail-on: critical\n'), env: {FLEET_AUDIT_FAIL_ON: 'critical'}})
+    const r = await run([...validate, '--fail-on', 'none'], {
+      cwd: workdir('flag', 'fail-on: critical\n'),
+      env: {FLEET_AUDIT_FAIL_ON: 'critical'},
+    })
     expect(JSON.parse(r.stdout).fail_on).toBe('none')
     expect(r.code).toBe(0)
   })
 
   it('the config file can name the inventory; FLEET_AUDIT_NOW sets now', async () => {
-    const r = await run(['inventory', 'validate', '--format', 'json'], {cwd: workdir('inv', `inventory: ${INV}\n`), env: {FLEET_AUDIT_NOW: '2026-11-27T23:30:00+09:00'}})
+    const r = await run(['inventory', 'validate', '--format', 'json'], {
+      cwd: workdir('inv', `inventory: ${INV}\n`),
+      env: {FLEET_AUDIT_NOW: '2026-11-27T23:30:00+09:00'},
+    })
     expect(r.code).toBe(1)
     const result = JSON.parse(r.stdout)
     expect(result.inventory.terminals).toBe(18)
@@ -65,7 +71,9 @@ describe.concurrent('config file, environment and flag precedence (flag > enviro
       run(args, {cwd: workdir('lang-env', 'lang: en\n'), env: {FLEET_AUDIT_LANG: 'ja'}}),
     ])
     expect(ja.stdout).toContain('重大度')
-    expect(ja.stdout.trimEnd().split('\n').at(-1)).toBe('指摘 7 件（重大 5、高 1）、免除 1 件。不合格 6 件（--fail-on high）')
+    expect(ja.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '指摘 7 件（重大 5、高 1）、免除 1 件。不合格 6 件（--fail-on high）',
+    )
     expect(configEn.stdout).toContain('severity')
     expect(configEn.stdout).not.toContain('重大度')
     expect(envJa.stdout).toContain('重大度')
@@ -79,7 +87,9 @@ describe.concurrent('config file, environment and flag precedence (flag > enviro
   })
 
   it('a config format no reporter offers is exit 2 with its position, not an internal error', async () => {
-    const r = await run(['inventory', 'validate', '-i', INV, '--now', EXAMPLE_NOW], {cwd: workdir('format', 'format: xml\n')})
+    const r = await run(['inventory', 'validate', '-i', INV, '--now', EXAMPLE_NOW], {
+      cwd: workdir('format', 'format: xml\n'),
+    })
     expect(r.stderr).not.toMatch(/internal error/)
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^fleet-audit\.yaml:1:9 /)
@@ -95,7 +105,9 @@ describe.concurrent('audit flags and input errors', () => {
   })
 
   it('FLEET_AUDIT_NOW that is not a date is exit 2', async () => {
-    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS], {env: {FLEET_AUDIT_NOW: '2026-11-27T10:00'}})
+    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS], {
+      env: {FLEET_AUDIT_NOW: '2026-11-27T10:00'},
+    })
     expect(r.code).toBe(2)
   })
 
@@ -130,13 +142,28 @@ describe.concurrent('audit flags and input errors', () => {
   })
 
   it('--json with bad input still exits 2 and prints the problems as JSON', async () => {
-    const r = await run(['audit', '-i', 'test/fixtures/inventories/invalid-several.yaml', '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--json'])
+    const r = await run([
+      'audit',
+      '-i',
+      'test/fixtures/inventories/invalid-several.yaml',
+      '--facts',
+      EXAMPLE_FACTS,
+      '--now',
+      EXAMPLE_NOW,
+      '--json',
+    ])
     expect(r.code).toBe(2)
     expect(r.stderr).toBe('')
     const body = JSON.parse(r.stdout)
     expect(body.error.exit).toBe(2)
     expect(body.error.problems).toHaveLength(9)
-    expect(body.error.problems[0]).toEqual({code: 'E_SCHEMA', message: 'companies[1]: missing required key "side"', file: 'test/fixtures/inventories/invalid-several.yaml', line: 3, column: 5})
+    expect(body.error.problems[0]).toEqual({
+      code: 'E_SCHEMA',
+      message: 'companies[1]: missing required key "side"',
+      file: 'test/fixtures/inventories/invalid-several.yaml',
+      line: 3,
+      column: 5,
+    })
   })
 
   it('--json with a bad --now exits 2 with JSON', async () => {
@@ -146,13 +173,32 @@ describe.concurrent('audit flags and input errors', () => {
   })
 
   it('--json with an unknown flag value exits 2, not 1', async () => {
-    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'xml', '--json'])
+    const r = await run([
+      'audit',
+      '-i',
+      EXAMPLE,
+      '--facts',
+      EXAMPLE_FACTS,
+      '--now',
+      EXAMPLE_NOW,
+      '--format',
+      'xml',
+      '--json',
+    ])
     expect(r.code).toBe(2)
     expect(JSON.parse(r.stdout).error.exit).toBe(2)
   })
 
   it('inventory and facts problems are all reported together', async () => {
-    const r = await run(['audit', '-i', 'test/fixtures/inventories/invalid-timezone.yaml', '--facts', 'no/such/facts', '--now', EXAMPLE_NOW])
+    const r = await run([
+      'audit',
+      '-i',
+      'test/fixtures/inventories/invalid-timezone.yaml',
+      '--facts',
+      'no/such/facts',
+      '--now',
+      EXAMPLE_NOW,
+    ])
     expect(r.code).toBe(2)
     expect(lines(r.stderr).sort()).toEqual([
       'no/such/facts cannot read the facts folder: ENOENT (E_FACTS_DIR)',
@@ -162,7 +208,19 @@ describe.concurrent('audit flags and input errors', () => {
 
   it('--output FILE writes the report there, nothing to stdout, and the verdict to stderr', async () => {
     const out = join(tmp.dir, 'report.json')
-    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'json', '--output', out])
+    const r = await run([
+      'audit',
+      '-i',
+      EXAMPLE,
+      '--facts',
+      EXAMPLE_FACTS,
+      '--now',
+      EXAMPLE_NOW,
+      '--format',
+      'json',
+      '--output',
+      out,
+    ])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe('13 findings (8 critical, 4 high), 1 waived; 12 failing (--fail-on high)\n')
@@ -193,8 +251,32 @@ describe.concurrent('audit flags and input errors', () => {
 
   it('--fail-on none only reports (exit 0); critical still fails the example', async () => {
     const [none, critical] = await Promise.all([
-      run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--fail-on', 'none', '--format', 'json']),
-      run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--fail-on', 'critical', '--format', 'json']),
+      run([
+        'audit',
+        '-i',
+        EXAMPLE,
+        '--facts',
+        EXAMPLE_FACTS,
+        '--now',
+        EXAMPLE_NOW,
+        '--fail-on',
+        'none',
+        '--format',
+        'json',
+      ]),
+      run([
+        'audit',
+        '-i',
+        EXAMPLE,
+        '--facts',
+        EXAMPLE_FACTS,
+        '--now',
+        EXAMPLE_NOW,
+        '--fail-on',
+        'critical',
+        '--format',
+        'json',
+      ]),
     ])
     expect(none.code).toBe(0)
     expect(JSON.parse(none.stdout).summary.failing).toBe(0)

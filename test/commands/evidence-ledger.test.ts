@@ -58,24 +58,125 @@ function replaceIn(file: string, from: string | RegExp, to: string): void {
   writeFileSync(file, changed)
 }
 
-const verify = (bundle: string, ...trust: string[]) => run(['evidence', 'verify', bundle, ...(trust.length ? trust : ['--trust-inventory', EXAMPLE])], {timeout: 60_000})
+const verify = (bundle: string, ...trust: string[]) =>
+  run(['evidence', 'verify', bundle, ...(trust.length ? trust : ['--trust-inventory', EXAMPLE])], {timeout: 60_000})
 
 beforeAll(async () => {
   // Retail records two installs and hands them over; IS-RT-101 is set to NW, so NW rejects it on re-check.
   const retail = ['--db', at('retail.sqlite'), '-i', EXAMPLE]
-  await ok(['ledger', 'record', 'install', ...retail, '--terminal', 'IS-RT-103', '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', '2026-11-20T10:00+09:00'])
-  await ok(['ledger', 'record', 'install', ...retail, '--terminal', 'IS-RT-101', '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', '2026-11-21T10:00+09:00'])
-  await ok(['ledger', 'export', ...retail, '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', join(keys, 'tohoku-epco.key'), '-o', at('handoff.yaml')])
+  await ok([
+    'ledger',
+    'record',
+    'install',
+    ...retail,
+    '--terminal',
+    'IS-RT-103',
+    '--issuer',
+    'tohoku-epco',
+    '--actor',
+    'ep-tanaka',
+    '--approver',
+    'ep-takahashi',
+    '--at',
+    '2026-11-20T10:00+09:00',
+  ])
+  await ok([
+    'ledger',
+    'record',
+    'install',
+    ...retail,
+    '--terminal',
+    'IS-RT-101',
+    '--issuer',
+    'tohoku-epco',
+    '--actor',
+    'ep-tanaka',
+    '--approver',
+    'ep-takahashi',
+    '--at',
+    '2026-11-21T10:00+09:00',
+  ])
+  await ok([
+    'ledger',
+    'export',
+    ...retail,
+    '--from',
+    'tohoku-epco',
+    '--to',
+    'tohoku-nw',
+    '--key',
+    join(keys, 'tohoku-epco.key'),
+    '-o',
+    at('handoff.yaml'),
+  ])
   // NW imports, re-checks with its facts, records an install of its own, and sends both back.
   const nw = ['--db', at('nw.sqlite'), '-i', EXAMPLE]
   await ok(['ledger', 'import', at('handoff.yaml'), ...nw, '--as', 'tohoku-nw'])
   await ok(['ledger', 'recheck', ...nw, '--as', 'tohoku-nw', '--actor', 'nw-sato', '--facts', EXAMPLE_FACTS])
-  await ok(['ledger', 'record', 'install', ...nw, '--terminal', 'HC-NW-001', '--issuer', 'tohoku-nw', '--actor', 'nw-sato', '--approver', 'nw-suzuki', '--at', '2026-11-22T10:00+09:00'])
-  await ok(['ledger', 'export', '--acks', ...nw, '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', join(keys, 'tohoku-nw.key'), '-o', at('acks.yaml')])
-  await ok(['ledger', 'export', ...nw, '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', join(keys, 'tohoku-nw.key'), '-o', at('nw-events.yaml')])
+  await ok([
+    'ledger',
+    'record',
+    'install',
+    ...nw,
+    '--terminal',
+    'HC-NW-001',
+    '--issuer',
+    'tohoku-nw',
+    '--actor',
+    'nw-sato',
+    '--approver',
+    'nw-suzuki',
+    '--at',
+    '2026-11-22T10:00+09:00',
+  ])
+  await ok([
+    'ledger',
+    'export',
+    '--acks',
+    ...nw,
+    '--from',
+    'tohoku-nw',
+    '--to',
+    'tohoku-epco',
+    '--key',
+    join(keys, 'tohoku-nw.key'),
+    '-o',
+    at('acks.yaml'),
+  ])
+  await ok([
+    'ledger',
+    'export',
+    ...nw,
+    '--from',
+    'tohoku-nw',
+    '--to',
+    'tohoku-epco',
+    '--key',
+    join(keys, 'tohoku-nw.key'),
+    '-o',
+    at('nw-events.yaml'),
+  ])
   await ok(['ledger', 'import', at('nw-events.yaml'), ...retail, '--as', 'tohoku-epco'])
   await ok(['ledger', 'import', at('acks.yaml'), ...retail, '--as', 'tohoku-epco'])
-  const c = await run(['evidence', 'create', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--db', at('retail.sqlite'), '--key', join(keys, 'tohoku-epco.key'), '-o', at('honest'), '--now', EXAMPLE_NOW], {timeout: 60_000})
+  const c = await run(
+    [
+      'evidence',
+      'create',
+      '-i',
+      EXAMPLE,
+      '--facts',
+      EXAMPLE_FACTS,
+      '--db',
+      at('retail.sqlite'),
+      '--key',
+      join(keys, 'tohoku-epco.key'),
+      '-o',
+      at('honest'),
+      '--now',
+      EXAMPLE_NOW,
+    ],
+    {timeout: 60_000},
+  )
   expect(c.stderr).toBe('')
   expect(c.code).toBe(0)
 }, 240_000)
@@ -83,38 +184,72 @@ beforeAll(async () => {
 afterAll(() => tmp.remove())
 
 describe('evidence from a two-company ledger database', () => {
-  it('carries the lists NW signed, and the reports show NW\'s acknowledgements as NW signed them', () => {
+  it("carries the lists NW signed, and the reports show NW's acknowledgements as NW signed them", () => {
     const signed = readdirSync(at('honest/ledger/signed')).sort()
-    expect(signed).toEqual([expect.stringMatching(/^\d{4}-events-tohoku-nw-1-1\.yaml$/), expect.stringMatching(/^\d{4}-acks-tohoku-nw-1-2\.yaml$/)].sort())
+    expect(signed).toEqual(
+      [
+        expect.stringMatching(/^\d{4}-events-tohoku-nw-1-1\.yaml$/),
+        expect.stringMatching(/^\d{4}-acks-tohoku-nw-1-2\.yaml$/),
+      ].sort(),
+    )
     const heads = JSON.parse(readFileSync(at('honest/ledger/heads.json'), 'utf8'))
-    expect(heads.signed_lists.map((l: {issuer: string; key: string}) => [l.issuer, l.key])).toEqual([['tohoku-nw', nwFp], ['tohoku-nw', nwFp]])
+    expect(heads.signed_lists.map((l: {issuer: string; key: string}) => [l.issuer, l.key])).toEqual([
+      ['tohoku-nw', nwFp],
+      ['tohoku-nw', nwFp],
+    ])
     // NW's receipt: the head of retail's events it signed having seen.
-    expect(heads.signed_heads).toContainEqual(expect.objectContaining({signer: 'tohoku-nw', chain: 'events', company: 'tohoku-epco', seq: 2}))
+    expect(heads.signed_heads).toContainEqual(
+      expect.objectContaining({signer: 'tohoku-nw', chain: 'events', company: 'tohoku-epco', seq: 2}),
+    )
     const findings = JSON.parse(readFileSync(at('honest/reports/audit.json'), 'utf8')).findings
-    expect(findings.filter((f: {terminal: string}) => f.terminal === 'IS-RT-101').map((f: {rule: string}) => f.rule)).toContain('ledger/rejected-unresolved')
+    expect(
+      findings.filter((f: {terminal: string}) => f.terminal === 'IS-RT-101').map((f: {rule: string}) => f.rule),
+    ).toContain('ledger/rejected-unresolved')
   })
 
-  it('an honest bundle verifies with the trusted inventory, or with both companies\' keys pinned (exit 0)', async () => {
+  it("an honest bundle verifies with the trusted inventory, or with both companies' keys pinned (exit 0)", async () => {
     const a = await verify(at('honest'))
     expect(a.stderr).toBe('')
     expect(a.stdout).toMatch(/OK {2}\d+ files, signature, \d+ findings and every report reproduced/)
-    expect(a.stdout).toContain('ledger: 2 list(s) signed by tohoku-nw checked with its trusted key; its word as of 2026-11-27T12:00:00.000Z')
+    expect(a.stdout).toContain(
+      'ledger: 2 list(s) signed by tohoku-nw checked with its trusted key; its word as of 2026-11-27T12:00:00.000Z',
+    )
     expect(a.code).toBe(0)
     const b = await verify(at('honest'), '--trust-key', retailFp, '--trust-key', nwFp)
     expect(b.code).toBe(0)
   })
 
-  it('with only the signer\'s key pinned, NW\'s lists are unverifiable: named, and its acks not shown (exit 1)', async () => {
+  it("with only the signer's key pinned, NW's lists are unverifiable: named, and its acks not shown (exit 1)", async () => {
     const r = await verify(at('honest'), '--trust-key', retailFp)
     expect(r.code).toBe(1)
-    expect(r.stdout).toMatch(/FAIL {2}ledger\/signed\/\d{4}-acks-tohoku-nw-1-2\.yaml: signed by tohoku-nw, whose public key no trust anchor gives/)
-    expect(r.stdout).toContain('ledger/events.json: tohoku-epco#2 (install IS-RT-101) says "rejected" by tohoku-nw (ack #2), but no list tohoku-nw signed in the bundle says so: the signed lists say not acknowledged')
+    expect(r.stdout).toMatch(
+      /FAIL {2}ledger\/signed\/\d{4}-acks-tohoku-nw-1-2\.yaml: signed by tohoku-nw, whose public key no trust anchor gives/,
+    )
+    expect(r.stdout).toContain(
+      'ledger/events.json: tohoku-epco#2 (install IS-RT-101) says "rejected" by tohoku-nw (ack #2), but no list tohoku-nw signed in the bundle says so: the signed lists say not acknowledged',
+    )
   })
 
-  it('refuses to sign a bundle over a ledger edited behind the library\'s back (exit 2)', async () => {
+  it("refuses to sign a bundle over a ledger edited behind the library's back (exit 2)", async () => {
     cpSync(at('retail.sqlite'), at('edited.sqlite'))
     sqlite(at('edited.sqlite'), "DROP TRIGGER acks_no_update; UPDATE acks SET state = 'verified' WHERE seq = 2;")
-    const r = await run(['evidence', 'create', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--db', at('edited.sqlite'), '--key', join(keys, 'tohoku-epco.key'), '-o', at('from-edited')], {timeout: 60_000})
+    const r = await run(
+      [
+        'evidence',
+        'create',
+        '-i',
+        EXAMPLE,
+        '--facts',
+        EXAMPLE_FACTS,
+        '--db',
+        at('edited.sqlite'),
+        '--key',
+        join(keys, 'tohoku-epco.key'),
+        '-o',
+        at('from-edited'),
+      ],
+      {timeout: 60_000},
+    )
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('ledger does not verify')
     expect(r.stderr).not.toMatch(/ {4}at /)
@@ -146,7 +281,8 @@ describe('evidence verify: a retail signer cannot vouch for NW', () => {
       m.run.ledger.signed = m.run.ledger.signed.filter((p: string) => !p.includes('-acks-'))
       m.files = m.files.filter((f: {path: string}) => !f.path.includes('-acks-'))
       writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m, null, 2))
-      for (const n of readdirSync(join(dir, 'ledger/signed'))) if (n.includes('-acks-')) rmSync(join(dir, 'ledger/signed', n))
+      for (const n of readdirSync(join(dir, 'ledger/signed')))
+        if (n.includes('-acks-')) rmSync(join(dir, 'ledger/signed', n))
     })
     const r = await verify(b, '--trust-inventory', EXAMPLE, '--json')
     expect(r.code).toBe(1)
@@ -156,7 +292,9 @@ describe('evidence verify: a retail signer cannot vouch for NW', () => {
       'ledger/events.json: tohoku-epco#1 (install IS-RT-103) says "verified" by tohoku-nw (ack #1), but no list tohoku-nw signed in the bundle says so: the signed lists say not acknowledged',
     )
     // Shown as not acknowledged (fail closed): the re-run finds the install overdue rather than verified.
-    expect(problems.map((p) => p.message)).toContain('re-run finds in addition: IS-RT-103 ledger/ack-overdue inputs/inventory/sites/iwate-sanriku.yaml:16')
+    expect(problems.map((p) => p.message)).toContain(
+      're-run finds in addition: IS-RT-103 ledger/ack-overdue inputs/inventory/sites/iwate-sanriku.yaml:16',
+    )
   })
 
   it('names an NW-signed list altered to say "verified" (exit 1)', async () => {
@@ -167,10 +305,14 @@ describe('evidence verify: a retail signer cannot vouch for NW', () => {
     })
     const r = await verify(b)
     expect(r.code).toBe(1)
-    expect(r.stdout).toMatch(new RegExp(`FAIL {2}ledger/signed/${list}: does not verify: line \\d+: signature does not match: seq 2 was altered`))
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `FAIL {2}ledger/signed/${list}: does not verify: line \\d+: signature does not match: seq 2 was altered`,
+      ),
+    )
   })
 
-  it('names a retail event rewritten after the hand-off, edited or re-hashed: NW\'s ack and receipt pin it (exit 1)', async () => {
+  it("names a retail event rewritten after the hand-off, edited or re-hashed: NW's ack and receipt pin it (exit 1)", async () => {
     const rewrite = (rehash: boolean) => (dir: string) => {
       const file = join(dir, 'ledger/events.json')
       const events = JSON.parse(readFileSync(file, 'utf8'))
@@ -189,32 +331,56 @@ describe('evidence verify: a retail signer cannot vouch for NW', () => {
     expect(edited.stdout).toContain('FAIL  ledger/events.json: tohoku-epco#2 does not hash to its hash (edited)')
     const rehashed = await verify(forged('rehashed-event', rewrite(true)))
     expect(rehashed.code).toBe(1)
-    expect(rehashed.stdout).toContain('FAIL  ledger/events.json: tohoku-epco#2 is not the event tohoku-nw acknowledged in ack #2 (its hash differs: edited after the hand-off)')
-    expect(rehashed.stdout).toMatch(/FAIL {2}ledger\/events\.json: tohoku-nw signed on \S+ that it had seen tohoku-epco's events up to #2, but the bundle's #2 is another record/)
+    expect(rehashed.stdout).toContain(
+      'FAIL  ledger/events.json: tohoku-epco#2 is not the event tohoku-nw acknowledged in ack #2 (its hash differs: edited after the hand-off)',
+    )
+    expect(rehashed.stdout).toMatch(
+      /FAIL {2}ledger\/events\.json: tohoku-nw signed on \S+ that it had seen tohoku-epco's events up to #2, but the bundle's #2 is another record/,
+    )
   })
 })
 
 describe('evidence verify: every report is rendered again from the re-run and compared', () => {
   it('names an HTML page altered to disagree with the findings, re-signed with the valid key (exit 1)', async () => {
-    const b = forged('altered-html', (dir) => replaceIn(join(dir, 'reports/audit.html'), /"rule":"ledger\/rejected-unresolved","severity":"high"/, '"rule":"ledger/rejected-unresolved","severity":"info"'))
+    const b = forged('altered-html', (dir) =>
+      replaceIn(
+        join(dir, 'reports/audit.html'),
+        /"rule":"ledger\/rejected-unresolved","severity":"high"/,
+        '"rule":"ledger/rejected-unresolved","severity":"info"',
+      ),
+    )
     const r = await verify(b)
     expect(r.code).toBe(1)
-    expect(r.stdout).toMatch(/FAIL {2}reports\/audit\.html: not the report the re-run renders: findings\[\d+\]\.severity \(terminal IS-RT-101, rule ledger\/rejected-unresolved\): the bundle has "info", the re-run "high"/)
+    expect(r.stdout).toMatch(
+      /FAIL {2}reports\/audit\.html: not the report the re-run renders: findings\[\d+\]\.severity \(terminal IS-RT-101, rule ledger\/rejected-unresolved\): the bundle has "info", the re-run "high"/,
+    )
     expect(r.stdout).not.toContain('reports/audit.json')
   })
 
   it('names an altered SARIF log (exit 1)', async () => {
-    const b = forged('altered-sarif', (dir) => replaceIn(join(dir, 'reports/audit.sarif'), /("ruleId": "ledger\/rejected-unresolved",\n\s+"ruleIndex": \d+,\n\s+"level": )"error"/, '$1"note"'))
+    const b = forged('altered-sarif', (dir) =>
+      replaceIn(
+        join(dir, 'reports/audit.sarif'),
+        /("ruleId": "ledger\/rejected-unresolved",\n\s+"ruleIndex": \d+,\n\s+"level": )"error"/,
+        '$1"note"',
+      ),
+    )
     const r = await verify(b)
     expect(r.code).toBe(1)
-    expect(r.stdout).toMatch(/FAIL {2}reports\/audit\.sarif: not the report the re-run renders: runs\[0\]\.results\[\d+\]\.level \(terminal IS-RT-101, rule ledger\/rejected-unresolved\)/)
+    expect(r.stdout).toMatch(
+      /FAIL {2}reports\/audit\.sarif: not the report the re-run renders: runs\[0\]\.results\[\d+\]\.level \(terminal IS-RT-101, rule ledger\/rejected-unresolved\)/,
+    )
   })
 
   it('names a JSON report whose summary was altered though its findings were not (exit 1)', async () => {
-    const b = forged('altered-summary', (dir) => replaceIn(join(dir, 'reports/audit.json'), /"failing": \d+/, '"failing": 0'))
+    const b = forged('altered-summary', (dir) =>
+      replaceIn(join(dir, 'reports/audit.json'), /"failing": \d+/, '"failing": 0'),
+    )
     const r = await verify(b)
     expect(r.code).toBe(1)
-    expect(r.stdout).toMatch(/FAIL {2}reports\/audit\.json: not the report the re-run renders: summary\.failing: the bundle has 0, the re-run \d+/)
+    expect(r.stdout).toMatch(
+      /FAIL {2}reports\/audit\.json: not the report the re-run renders: summary\.failing: the bundle has 0, the re-run \d+/,
+    )
     expect(r.stdout).not.toContain('re-run no longer finds')
   })
 
@@ -223,10 +389,28 @@ describe('evidence verify: every report is rendered again from the re-run and co
     cpSync(EXAMPLE, at('inv-da'), {recursive: true})
     renameSync(at('inv-da/sites/hachinohe.yaml'), at('inv-da/sites/aa-hachinohe.yaml'))
     const env = {LANG: 'da_DK.UTF-8', LC_ALL: 'da_DK.UTF-8', TZ: 'America/Los_Angeles'}
-    const c = await run(['evidence', 'create', '-i', at('inv-da'), '--facts', EXAMPLE_FACTS, '--key', join(keys, 'tohoku-epco.key'), '-o', at('danish'), '--now', EXAMPLE_NOW], {env, timeout: 60_000})
+    const c = await run(
+      [
+        'evidence',
+        'create',
+        '-i',
+        at('inv-da'),
+        '--facts',
+        EXAMPLE_FACTS,
+        '--key',
+        join(keys, 'tohoku-epco.key'),
+        '-o',
+        at('danish'),
+        '--now',
+        EXAMPLE_NOW,
+      ],
+      {env, timeout: 60_000},
+    )
     expect(c.code).toBe(0)
     const files = JSON.parse(readFileSync(at('danish/reports/audit.json'), 'utf8')).inventory.files as string[]
-    expect(files.indexOf('inputs/inventory/sites/aa-hachinohe.yaml')).toBeLessThan(files.indexOf('inputs/inventory/sites/customer-center.yaml'))
+    expect(files.indexOf('inputs/inventory/sites/aa-hachinohe.yaml')).toBeLessThan(
+      files.indexOf('inputs/inventory/sites/customer-center.yaml'),
+    )
     const r = await verify(at('danish'), '--trust-inventory', at('inv-da'))
     expect(r.stdout).toContain('reproduced')
     expect(r.code).toBe(0)

@@ -29,14 +29,69 @@ async function ok(args: string[]): Promise<void> {
 beforeAll(async () => {
   // retail records two installs and hands them over; IS-RT-101 is set to NW, so the real NW rejects it.
   const retail = ['--db', at('retail.sqlite'), '-i', EXAMPLE]
-  await ok(['ledger', 'record', 'install', ...retail, '--terminal', 'IS-RT-103', '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', '2026-11-20T10:00+09:00'])
-  await ok(['ledger', 'record', 'install', ...retail, '--terminal', 'IS-RT-101', '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', '2026-11-21T10:00+09:00'])
-  await ok(['ledger', 'export', ...retail, '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', join(keys, 'tohoku-epco.key'), '-o', at('handoff.yaml')])
+  await ok([
+    'ledger',
+    'record',
+    'install',
+    ...retail,
+    '--terminal',
+    'IS-RT-103',
+    '--issuer',
+    'tohoku-epco',
+    '--actor',
+    'ep-tanaka',
+    '--approver',
+    'ep-takahashi',
+    '--at',
+    '2026-11-20T10:00+09:00',
+  ])
+  await ok([
+    'ledger',
+    'record',
+    'install',
+    ...retail,
+    '--terminal',
+    'IS-RT-101',
+    '--issuer',
+    'tohoku-epco',
+    '--actor',
+    'ep-tanaka',
+    '--approver',
+    'ep-takahashi',
+    '--at',
+    '2026-11-21T10:00+09:00',
+  ])
+  await ok([
+    'ledger',
+    'export',
+    ...retail,
+    '--from',
+    'tohoku-epco',
+    '--to',
+    'tohoku-nw',
+    '--key',
+    join(keys, 'tohoku-epco.key'),
+    '-o',
+    at('handoff.yaml'),
+  ])
   // The real NW: imports, re-checks with its facts, acknowledges (IS-RT-101 rejected).
   const nw = ['--db', at('nw.sqlite'), '-i', EXAMPLE]
   await ok(['ledger', 'import', at('handoff.yaml'), ...nw, '--as', 'tohoku-nw'])
   await ok(['ledger', 'recheck', ...nw, '--as', 'tohoku-nw', '--actor', 'nw-sato', '--facts', EXAMPLE_FACTS])
-  await ok(['ledger', 'export', '--acks', ...nw, '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', join(keys, 'tohoku-nw.key'), '-o', at('acks.yaml')])
+  await ok([
+    'ledger',
+    'export',
+    '--acks',
+    ...nw,
+    '--from',
+    'tohoku-nw',
+    '--to',
+    'tohoku-epco',
+    '--key',
+    join(keys, 'tohoku-nw.key'),
+    '-o',
+    at('acks.yaml'),
+  ])
 
   // The forgery: an inventory of retail's in which tohoku-nw's public_key is a key retail made, and "NW's" acks
   // from a ledger retail keeps under that inventory, re-checked with facts edited to show IS-RT-101 as retail.
@@ -45,7 +100,10 @@ beforeAll(async () => {
   cpSync(EXAMPLE, at('fake'), {recursive: true})
   const fleet = join(at('fake'), 'fleet.yaml')
   const text = readFileSync(fleet, 'utf8')
-  const forged = text.replace(/( {2}- id: tohoku-nw\n(?:.*\n)*? {4}public_key: )\|\n(?: {6}.*\n)+/, `$1${readFileSync(at('evil.pub'), 'utf8').split('\n')[1]}\n`)
+  const forged = text.replace(
+    /( {2}- id: tohoku-nw\n(?:.*\n)*? {4}public_key: )\|\n(?: {6}.*\n)+/,
+    `$1${readFileSync(at('evil.pub'), 'utf8').split('\n')[1]}\n`,
+  )
   expect(forged).not.toBe(text)
   writeFileSync(fleet, forged)
   cpSync(EXAMPLE_FACTS, at('fake-facts'), {recursive: true})
@@ -54,26 +112,57 @@ beforeAll(async () => {
   const fake = ['--db', at('fake-nw.sqlite'), '-i', at('fake')]
   await ok(['ledger', 'import', at('handoff.yaml'), ...fake, '--as', 'tohoku-nw'])
   await ok(['ledger', 'recheck', ...fake, '--as', 'tohoku-nw', '--actor', 'nw-sato', '--facts', at('fake-facts')])
-  await ok(['ledger', 'export', '--acks', ...fake, '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', at('evil.key'), '-o', at('fake-acks.yaml')])
+  await ok([
+    'ledger',
+    'export',
+    '--acks',
+    ...fake,
+    '--from',
+    'tohoku-nw',
+    '--to',
+    'tohoku-epco',
+    '--key',
+    at('evil.key'),
+    '-o',
+    at('fake-acks.yaml'),
+  ])
 
   // Two bundles signed by retail with its real key: one with NW's real acks, one with the forged ones.
   const create = (inv: string, acks: string, out: string) =>
-    ok(['evidence', 'create', '-i', inv, '--facts', EXAMPLE_FACTS, '--ledger', at('handoff.yaml'), acks, '--key', join(keys, 'tohoku-epco.key'), '-o', at(out)])
+    ok([
+      'evidence',
+      'create',
+      '-i',
+      inv,
+      '--facts',
+      EXAMPLE_FACTS,
+      '--ledger',
+      at('handoff.yaml'),
+      acks,
+      '--key',
+      join(keys, 'tohoku-epco.key'),
+      '-o',
+      at(out),
+    ])
   await Promise.all([create(EXAMPLE, at('acks.yaml'), 'genuine'), create(at('fake'), at('fake-acks.yaml'), 'forged')])
 }, 180_000)
 
 afterAll(() => tmp.remove())
 
-const verify = (bundle: string, ...trust: string[]) => run(['evidence', 'verify', at(bundle), ...trust], {timeout: 60_000})
+const verify = (bundle: string, ...trust: string[]) =>
+  run(['evidence', 'verify', at(bundle), ...trust], {timeout: 60_000})
 
 describe('evidence verify: the keys the re-run relies on are anchored by the verifier, not by the signer', () => {
   it('the forged bundle hides the rejected install in its own reports', () => {
-    const rules = (b: string) => JSON.parse(readFileSync(join(at(b), 'reports/audit.json'), 'utf8')).findings.filter((x: {terminal: string}) => x.terminal === 'IS-RT-101').map((x: {rule: string}) => x.rule)
+    const rules = (b: string) =>
+      JSON.parse(readFileSync(join(at(b), 'reports/audit.json'), 'utf8'))
+        .findings.filter((x: {terminal: string}) => x.terminal === 'IS-RT-101')
+        .map((x: {rule: string}) => x.rule)
     expect(rules('genuine')).toContain('ledger/rejected-unresolved')
     expect(rules('forged')).not.toContain('ledger/rejected-unresolved')
   })
 
-  it('a genuine bundle verifies with the trusted inventory, or with both companies\' keys pinned (exit 0)', async () => {
+  it("a genuine bundle verifies with the trusted inventory, or with both companies' keys pinned (exit 0)", async () => {
     const a = await verify('genuine', '--trust-inventory', EXAMPLE)
     expect(a.stdout).toContain('reproduced')
     expect(a.code).toBe(0)
@@ -92,7 +181,9 @@ describe('evidence verify: the keys the re-run relies on are anchored by the ver
     for (const bundle of ['forged', 'genuine']) {
       const r = await verify(bundle, '--trust-key', retailFp)
       expect(r.code, bundle).toBe(1)
-      expect(r.stdout).toContain('hand-off files signed by "tohoku-nw" are checked with the key the bundle\'s own inventory gives it')
+      expect(r.stdout).toContain(
+        'hand-off files signed by "tohoku-nw" are checked with the key the bundle\'s own inventory gives it',
+      )
     }
 
     const pinnedReal = await verify('forged', '--trust-key', retailFp, '--trust-key', nwFp)
@@ -104,8 +195,37 @@ describe('evidence verify: the keys the re-run relies on are anchored by the ver
 describe('evidence verify: the re-run reads only bundle files', () => {
   it('refuses a signed manifest whose ledger path leaves the bundle (exit 1)', async () => {
     const db = at('events.sqlite')
-    await ok(['ledger', 'record', 'install', '--db', db, '-i', EXAMPLE, '--terminal', 'HC-NW-001', '--issuer', 'tohoku-nw', '--actor', 'nw-sato', '--approver', 'nw-suzuki'])
-    await ok(['evidence', 'create', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--db', db, '--key', join(keys, 'tohoku-nw.key'), '-o', at('outside/bundle')])
+    await ok([
+      'ledger',
+      'record',
+      'install',
+      '--db',
+      db,
+      '-i',
+      EXAMPLE,
+      '--terminal',
+      'HC-NW-001',
+      '--issuer',
+      'tohoku-nw',
+      '--actor',
+      'nw-sato',
+      '--approver',
+      'nw-suzuki',
+    ])
+    await ok([
+      'evidence',
+      'create',
+      '-i',
+      EXAMPLE,
+      '--facts',
+      EXAMPLE_FACTS,
+      '--db',
+      db,
+      '--key',
+      join(keys, 'tohoku-nw.key'),
+      '-o',
+      at('outside/bundle'),
+    ])
     const good = await verify('outside/bundle', '--trust-key', nwFp)
     expect(good.code).toBe(0)
     // The same events, moved next to the bundle where no hash covers them, and the manifest re-signed to point there.
@@ -113,7 +233,10 @@ describe('evidence verify: the re-run reads only bundle files', () => {
     mkdirSync(at('outside/elsewhere'))
     writeFileSync(at('outside/elsewhere/events.json'), readFileSync(join(bundle, 'ledger/events.json')))
     const m = join(bundle, 'manifest.json')
-    const text = readFileSync(m, 'utf8').replace(/"events": "ledger\/events.json"/, '"events": "../elsewhere/events.json"')
+    const text = readFileSync(m, 'utf8').replace(
+      /"events": "ledger\/events.json"/,
+      '"events": "../elsewhere/events.json"',
+    )
     expect(text).toContain('../elsewhere/events.json')
     writeFileSync(m, text)
     const sig = sign(null, Buffer.from(text), readFileSync(join(keys, 'tohoku-nw.key'), 'utf8')).toString('base64')

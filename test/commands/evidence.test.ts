@@ -3,7 +3,17 @@
  * (folder and .tar.gz), then every way it can be broken.
  */
 import {createHash, generateKeyPairSync, sign} from 'node:crypto'
-import {appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync} from 'node:fs'
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {join} from 'node:path'
 
 import * as tar from 'tar'
@@ -34,7 +44,18 @@ beforeAll(async () => {
   writeFileSync(fleet, replaced)
   folder = join(tmp.dir, 'bundle')
   archive = join(tmp.dir, 'bundle.tar.gz')
-  const args = ['evidence', 'create', '-i', inv, '--facts', join(inv, 'facts'), '--now', EXAMPLE_NOW, '--key', `${key}.key`]
+  const args = [
+    'evidence',
+    'create',
+    '-i',
+    inv,
+    '--facts',
+    join(inv, 'facts'),
+    '--now',
+    EXAMPLE_NOW,
+    '--key',
+    `${key}.key`,
+  ]
   const [a, b] = await Promise.all([run([...args, '-o', folder]), run([...args, '-o', archive, '--log', fleet])])
   expect(a.stderr).toBe('')
   expect(a.code).toBe(0)
@@ -51,7 +72,8 @@ function copy(name: string): string {
   return dir
 }
 
-const verify = (bundle: string, ...trust: string[]) => run(['evidence', 'verify', bundle, ...(trust.length ? trust : ['--trust-key', fingerprint])], {timeout: 60_000})
+const verify = (bundle: string, ...trust: string[]) =>
+  run(['evidence', 'verify', bundle, ...(trust.length ? trust : ['--trust-key', fingerprint])], {timeout: 60_000})
 
 describe('evidence create', () => {
   it('writes inputs, rule packs, reports and a manifest of every file with its SHA-256', () => {
@@ -60,9 +82,24 @@ describe('evidence create', () => {
     expect(manifest.now).toBe('2026-11-27T12:00:00.000Z')
     expect(manifest.signer).toEqual({company: 'tohoku-nw', key: fingerprint})
     const paths = manifest.files.map((f: {path: string}) => f.path)
-    for (const p of ['inputs/inventory/fleet.yaml', 'inputs/inventory/waivers.yaml', 'inputs/inventory/sites/hachinohe.yaml', 'inputs/facts/HC-NW-001.json', 'inputs/rules/builtin/placement.yaml', 'reports/audit.html', 'reports/audit.json', 'reports/audit.sarif'])
+    for (const p of [
+      'inputs/inventory/fleet.yaml',
+      'inputs/inventory/waivers.yaml',
+      'inputs/inventory/sites/hachinohe.yaml',
+      'inputs/facts/HC-NW-001.json',
+      'inputs/rules/builtin/placement.yaml',
+      'reports/audit.html',
+      'reports/audit.json',
+      'reports/audit.sarif',
+    ])
       expect(paths).toContain(p)
-    for (const f of manifest.files) expect(createHash('sha256').update(readFileSync(join(folder, f.path))).digest('hex'), f.path).toBe(f.sha256)
+    for (const f of manifest.files)
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(folder, f.path)))
+          .digest('hex'),
+        f.path,
+      ).toBe(f.sha256)
     // Reports speak of the bundle's own files, not of wherever it was made.
     const report = readFileSync(join(folder, 'reports/audit.json'), 'utf8')
     expect(report).not.toContain(tmp.dir)
@@ -71,13 +108,35 @@ describe('evidence create', () => {
     expect(readFileSync(join(folder, 'reports/audit.html'), 'utf8')).not.toContain(tmp.dir)
   })
 
-  it('refuses a key that is no company\'s, and an existing output (exit 2)', async () => {
+  it("refuses a key that is no company's, and an existing output (exit 2)", async () => {
     const other = join(tmp.dir, 'keys', 'other')
     await run(['ledger', 'keygen', other])
-    const r = await run(['evidence', 'create', '-i', inv, '--facts', join(inv, 'facts'), '--key', `${other}.key`, '-o', join(tmp.dir, 'nope')])
+    const r = await run([
+      'evidence',
+      'create',
+      '-i',
+      inv,
+      '--facts',
+      join(inv, 'facts'),
+      '--key',
+      `${other}.key`,
+      '-o',
+      join(tmp.dir, 'nope'),
+    ])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('is not the public_key of any company in the inventory')
-    const again = await run(['evidence', 'create', '-i', inv, '--facts', join(inv, 'facts'), '--key', `${key}.key`, '-o', folder])
+    const again = await run([
+      'evidence',
+      'create',
+      '-i',
+      inv,
+      '--facts',
+      join(inv, 'facts'),
+      '--key',
+      `${key}.key`,
+      '-o',
+      folder,
+    ])
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('already exists')
   })
@@ -100,7 +159,11 @@ describe('evidence verify', () => {
     mkdirSync(out)
     await tar.x({file: archive, cwd: out})
     const logs = JSON.parse(readFileSync(join(out, 'logs/hashes.json'), 'utf8'))
-    expect(logs[0].sha256).toBe(createHash('sha256').update(readFileSync(join(inv, 'fleet.yaml'))).digest('hex'))
+    expect(logs[0].sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(inv, 'fleet.yaml')))
+        .digest('hex'),
+    )
   })
 
   it('names a missing, an extra and an altered file, and the findings that no longer reproduce (exit 1)', async () => {
@@ -108,12 +171,18 @@ describe('evidence verify', () => {
     unlinkSync(join(b, 'inputs/rules/builtin/waiver.yaml'))
     writeFileSync(join(b, 'inputs/facts/EXTRA.json'), '{}')
     appendFileSync(join(b, 'inputs/facts/HC-NW-001.json'), ' ')
-    writeFileSync(join(b, 'inputs/facts/IS-RT-101.json'), readFileSync(join(b, 'inputs/facts/IS-RT-101.json'), 'utf8').replace('"role": "nw"', '"role": "retail"'))
+    writeFileSync(
+      join(b, 'inputs/facts/IS-RT-101.json'),
+      readFileSync(join(b, 'inputs/facts/IS-RT-101.json'), 'utf8').replace('"role": "nw"', '"role": "retail"'),
+    )
     const r = await verify(b, '--trust-key', fingerprint, '--json')
     expect(r.code).toBe(1)
     const result = JSON.parse(r.stdout)
     expect(result.ok).toBe(false)
-    const by = (kind: string) => result.problems.filter((p: {kind: string}) => p.kind === kind).map((p: {path?: string; message: string}) => p.path ?? p.message)
+    const by = (kind: string) =>
+      result.problems
+        .filter((p: {kind: string}) => p.kind === kind)
+        .map((p: {path?: string; message: string}) => p.path ?? p.message)
     expect(by('missing')).toEqual(['inputs/rules/builtin/waiver.yaml'])
     expect(by('extra')).toEqual(['inputs/facts/EXTRA.json'])
     expect(by('altered').sort()).toEqual(['inputs/facts/HC-NW-001.json', 'inputs/facts/IS-RT-101.json'])
@@ -141,7 +210,14 @@ describe('evidence verify', () => {
     const c = copy('other-signature')
     const {privateKey} = generateKeyPairSync('ed25519')
     const text = readFileSync(join(c, 'manifest.json'))
-    writeFileSync(join(c, 'manifest.sig'), JSON.stringify({algorithm: 'ed25519', key: 'SHA256:someone-else', value: sign(null, text, privateKey).toString('base64')}))
+    writeFileSync(
+      join(c, 'manifest.sig'),
+      JSON.stringify({
+        algorithm: 'ed25519',
+        key: 'SHA256:someone-else',
+        value: sign(null, text, privateKey).toString('base64'),
+      }),
+    )
     const s = await verify(c)
     expect(s.code).toBe(1)
     expect(s.stdout).toContain('signed by SHA256:someone-else')
@@ -160,7 +236,14 @@ describe('evidence verify', () => {
     const text = readFileSync(m, 'utf8').replace('"company": "tohoku-nw"', '"company": "ghost-co"')
     writeFileSync(m, text)
     const pem = readFileSync(`${key}.key`, 'utf8')
-    writeFileSync(join(b, 'manifest.sig'), JSON.stringify({algorithm: 'ed25519', key: fingerprint, value: sign(null, Buffer.from(text), pem).toString('base64')}))
+    writeFileSync(
+      join(b, 'manifest.sig'),
+      JSON.stringify({
+        algorithm: 'ed25519',
+        key: fingerprint,
+        value: sign(null, Buffer.from(text), pem).toString('base64'),
+      }),
+    )
     const r = await verify(b)
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('signer "ghost-co" is not a company of the bundle\'s inventory')
@@ -221,11 +304,44 @@ describe('evidence verify', () => {
 describe('evidence with a ledger database', () => {
   it('keeps the events and chain heads, read-only, and reproduces the ledger findings', async () => {
     const db = join(tmp.dir, 'ledger.sqlite')
-    const rec = await run(['ledger', 'record', 'install', '-i', inv, '--db', db, '--terminal', 'HC-NW-010', '--issuer', 'tohoku-nw', '--actor', 'nw-sato', '--approver', 'nw-suzuki', '--now', EXAMPLE_NOW])
+    const rec = await run([
+      'ledger',
+      'record',
+      'install',
+      '-i',
+      inv,
+      '--db',
+      db,
+      '--terminal',
+      'HC-NW-010',
+      '--issuer',
+      'tohoku-nw',
+      '--actor',
+      'nw-sato',
+      '--approver',
+      'nw-suzuki',
+      '--now',
+      EXAMPLE_NOW,
+    ])
     expect(rec.stderr).toBe('')
     const before = createHash('sha256').update(readFileSync(db)).digest('hex')
     const out = join(tmp.dir, 'with-ledger')
-    const c = await run(['evidence', 'create', '-i', inv, '--facts', join(inv, 'facts'), '--db', db, '--now', EXAMPLE_NOW, '--key', `${key}.key`, '-o', out])
+    const c = await run([
+      'evidence',
+      'create',
+      '-i',
+      inv,
+      '--facts',
+      join(inv, 'facts'),
+      '--db',
+      db,
+      '--now',
+      EXAMPLE_NOW,
+      '--key',
+      `${key}.key`,
+      '-o',
+      out,
+    ])
     expect(c.code).toBe(0)
     expect(createHash('sha256').update(readFileSync(db)).digest('hex')).toBe(before)
     const heads = JSON.parse(readFileSync(join(out, 'ledger/heads.json'), 'utf8'))

@@ -51,15 +51,55 @@ const CASES: GoldenCase[] = [
   {scenario: 'tohoku-example', exit: 1, format: 'sarif', args: [...AUDIT, '--format', 'sarif']},
   {scenario: 'tohoku-example', exit: 1, format: 'junit', args: [...AUDIT, '--format', 'junit']},
   {scenario: 'tohoku-example', exit: 1, format: 'markdown', args: [...AUDIT, '--format', 'markdown']},
-  {scenario: 'tohoku-example-ja', exit: 1, format: 'markdown', args: [...AUDIT, '--format', 'markdown', '--lang', 'ja']},
+  {
+    scenario: 'tohoku-example-ja',
+    exit: 1,
+    format: 'markdown',
+    args: [...AUDIT, '--format', 'markdown', '--lang', 'ja'],
+  },
   // The table at a narrow terminal (one block per finding), a wide one (message column wrapped), and in Japanese.
   {scenario: 'tohoku-example-80cols', exit: 1, format: 'table', args: AUDIT, env: {COLUMNS: '80'}},
   {scenario: 'tohoku-example-160cols', exit: 1, format: 'table', args: AUDIT, env: {COLUMNS: '160'}},
-  {scenario: 'tohoku-example-ja-80cols', exit: 1, format: 'table', args: [...AUDIT, '--lang', 'ja'], env: {COLUMNS: '80'}},
-  {scenario: 'tohoku-example-ja-160cols', exit: 1, format: 'table', args: [...AUDIT, '--lang', 'ja'], env: {COLUMNS: '160'}},
-  {scenario: 'tohoku-example-validate', exit: 1, format: 'json', args: ['inventory', 'validate', '-i', INV, '--now', NOW, '--format', 'json']},
-  {scenario: 'tohoku-example-validate', exit: 1, format: 'sarif', args: ['inventory', 'validate', '-i', INV, '--now', NOW, '--format', 'sarif']},
-  {scenario: 'invalid-several-validate', exit: 2, format: 'json', args: ['inventory', 'validate', '-i', join(ROOT, 'test/fixtures/inventories/invalid-several.yaml'), '--now', NOW, '--json']},
+  {
+    scenario: 'tohoku-example-ja-80cols',
+    exit: 1,
+    format: 'table',
+    args: [...AUDIT, '--lang', 'ja'],
+    env: {COLUMNS: '80'},
+  },
+  {
+    scenario: 'tohoku-example-ja-160cols',
+    exit: 1,
+    format: 'table',
+    args: [...AUDIT, '--lang', 'ja'],
+    env: {COLUMNS: '160'},
+  },
+  {
+    scenario: 'tohoku-example-validate',
+    exit: 1,
+    format: 'json',
+    args: ['inventory', 'validate', '-i', INV, '--now', NOW, '--format', 'json'],
+  },
+  {
+    scenario: 'tohoku-example-validate',
+    exit: 1,
+    format: 'sarif',
+    args: ['inventory', 'validate', '-i', INV, '--now', NOW, '--format', 'sarif'],
+  },
+  {
+    scenario: 'invalid-several-validate',
+    exit: 2,
+    format: 'json',
+    args: [
+      'inventory',
+      'validate',
+      '-i',
+      join(ROOT, 'test/fixtures/inventories/invalid-several.yaml'),
+      '--now',
+      NOW,
+      '--json',
+    ],
+  },
 ]
 
 const outputs = new Map<string, Promise<string>>()
@@ -144,7 +184,9 @@ describe.concurrent('SARIF', () => {
         const {artifactLocation, region} = r.locations[0].physicalLocation
         expect(artifactLocation.uri).toMatch(/^inventories\/tohoku-example\/.+\.yaml$/) // relative to the working folder
         const line = readFileSync(join(ROOT, artifactLocation.uri), 'utf8').split('\n')[region.startLine - 1]
-        const id = r.ruleId.startsWith('waiver/') ? String(r.message.text).match(/waiver (\S+)/)![1] : r.properties.terminal
+        const id = r.ruleId.startsWith('waiver/')
+          ? String(r.message.text).match(/waiver (\S+)/)![1]
+          : r.properties.terminal
         expect(line, `${r.ruleId} ${r.properties.terminal}`).toMatch(new RegExp(`^\\s*- \\{?id: ${id}\\b`))
         expect(line.slice(region.startColumn - 1)).toMatch(new RegExp(`^\\{?id: ${id}\\b`))
       }
@@ -154,7 +196,15 @@ describe.concurrent('SARIF', () => {
   it('a waived finding is a suppressed result; the others are not', async () => {
     const log = JSON.parse(await output(CASES[1]))
     const suppressed = log.runs[0].results.filter((r: {suppressions?: unknown[]}) => r.suppressions)
-    expect(suppressed.map((r: {properties: {terminal: string}; ruleId: string}) => `${r.properties.terminal} ${r.ruleId}`)).toEqual(['CC-DR-311 placement/nw-terminal-in-shared-zone'])
-    expect(suppressed[0].suppressions).toEqual([{kind: 'external', status: 'accepted', justification: 'waiver W-2026-011 approved by nw-suzuki, until 2026-12-25'}])
+    expect(
+      suppressed.map((r: {properties: {terminal: string}; ruleId: string}) => `${r.properties.terminal} ${r.ruleId}`),
+    ).toEqual(['CC-DR-311 placement/nw-terminal-in-shared-zone'])
+    expect(suppressed[0].suppressions).toEqual([
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: 'waiver W-2026-011 approved by nw-suzuki, until 2026-12-25',
+      },
+    ])
   })
 })

@@ -16,7 +16,13 @@ describe.concurrent('help', () => {
     })
   }
 
-  for (const argv of [['help', 'audit'], ['audit', '--help'], ['audit', '-h'], ['help', 'inventory', 'validate'], ['inventory', 'validate', '-h']]) {
+  for (const argv of [
+    ['help', 'audit'],
+    ['audit', '--help'],
+    ['audit', '-h'],
+    ['help', 'inventory', 'validate'],
+    ['inventory', 'validate', '-h'],
+  ]) {
     it(`fleet-audit ${argv.join(' ')} shows the command's help`, async () => {
       const r = await run(argv)
       expect(r.code).toBe(0)
@@ -33,7 +39,9 @@ describe.concurrent('did you mean', () => {
     const r = await run(['audti', '-i', 'x'])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toBe('"audti" is not a fleet-audit command (did you mean "fleet-audit audit"? see "fleet-audit help") (E_COMMAND)\n')
+    expect(r.stderr).toBe(
+      '"audti" is not a fleet-audit command (did you mean "fleet-audit audit"? see "fleet-audit help") (E_COMMAND)\n',
+    )
   })
 
   it('a mistyped topic suggests the command with the topic fixed', async () => {
@@ -44,22 +52,28 @@ describe.concurrent('did you mean', () => {
     ])
   })
 
-  it('a mistyped command under a right topic points at that topic\'s help', async () => {
+  it("a mistyped command under a right topic points at that topic's help", async () => {
     const r = await run(['rules', 'lst'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toBe('"rules lst" is not a fleet-audit command (did you mean "fleet-audit rules list"? see "fleet-audit help rules") (E_COMMAND)\n')
+    expect(r.stderr).toBe(
+      '"rules lst" is not a fleet-audit command (did you mean "fleet-audit rules list"? see "fleet-audit help rules") (E_COMMAND)\n',
+    )
   })
 
   it('help of a mistyped command suggests too', async () => {
     const r = await run(['help', 'colect'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toBe('"colect" is not a fleet-audit command (did you mean "fleet-audit collect"? see "fleet-audit help") (E_COMMAND)\n')
+    expect(r.stderr).toBe(
+      '"colect" is not a fleet-audit command (did you mean "fleet-audit collect"? see "fleet-audit help") (E_COMMAND)\n',
+    )
   })
 
   it('an argument a command does not take is named as such', async () => {
     const r = await run(['rules', 'list', 'extra'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toBe('unexpected argument "extra" for "fleet-audit rules list" (see "fleet-audit help rules list") (E_FLAG)\n')
+    expect(r.stderr).toBe(
+      'unexpected argument "extra" for "fleet-audit rules list" (see "fleet-audit help rules list") (E_FLAG)\n',
+    )
   })
 
   it('a mistyped flag suggests the nearest flag of that command', async () => {
@@ -73,7 +87,9 @@ describe.concurrent('did you mean', () => {
   it('an unknown rule id in rules show suggests the nearest ids, a bare slug its full id first', async () => {
     const typo = await run(['rules', 'show', 'placement/nw-terminal-in-shared-zon'])
     expect(typo.code).toBe(2)
-    expect(typo.stderr).toBe('unknown rule "placement/nw-terminal-in-shared-zon" (did you mean "placement/nw-terminal-in-shared-zone"? see `fleet-audit rules list`) (E_REF)\n')
+    expect(typo.stderr).toBe(
+      'unknown rule "placement/nw-terminal-in-shared-zon" (did you mean "placement/nw-terminal-in-shared-zone"? see `fleet-audit rules list`) (E_REF)\n',
+    )
     const slug = await run(['rules', 'show', 'role-mismatch'])
     expect(slug.stderr).toMatch(/^unknown rule "role-mismatch" \(did you mean "reconcile\/role-mismatch" or /)
   })

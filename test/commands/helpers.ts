@@ -49,7 +49,12 @@ export function run(args: string[], options: RunOptions = {}): Promise<RunResult
     throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` (or `npm run build`) before the command tests')
   }
 
-  return runCli(args, {cwd: options.cwd ?? ROOT, env: cleanEnv(options.env ?? {}), child: options.child, timeout: options.timeout ?? 20_000})
+  return runCli(args, {
+    cwd: options.cwd ?? ROOT,
+    env: cleanEnv(options.env ?? {}),
+    child: options.child,
+    timeout: options.timeout ?? 20_000,
+  })
 }
 
 /** A stack trace line, as Node prints them. */

@@ -5,7 +5,18 @@
  * YAML tags outside the core schema are exit 2 at their position in every YAML input.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {cpSync, createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  cpSync,
+  createReadStream,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
@@ -67,13 +78,20 @@ describe('symbolic links in an inventory folder are followed, never skipped (ite
     symlinkSync(join(tmp.dir, 'waivers-elsewhere.yaml'), join(inv, 'waivers.yaml'))
     const r = await run(['inventory', 'validate', '-i', inv, '-f', 'json', ...base])
     expect(r.code, r.stderr).toBe(1)
-    expect(JSON.parse(r.stdout).waivers.map((w: {id: string}) => w.id).sort()).toEqual(['W-2026-003', 'W-2026-011'])
+    expect(
+      JSON.parse(r.stdout)
+        .waivers.map((w: {id: string}) => w.id)
+        .sort(),
+    ).toEqual(['W-2026-003', 'W-2026-011'])
   })
 
   it('a link pointing nowhere is exit 2 naming it', async () => {
     const inv = exampleCopy('dangling')
     symlinkSync(join(tmp.dir, 'no-such-site.yaml'), join(inv, 'sites', 'extra.yaml'))
-    expectRefused(await run(['inventory', 'validate', '-i', inv, ...base]), /sites\/extra\.yaml symbolic link to a missing file or folder \(E_SYMLINK\)/)
+    expectRefused(
+      await run(['inventory', 'validate', '-i', inv, ...base]),
+      /sites\/extra\.yaml symbolic link to a missing file or folder \(E_SYMLINK\)/,
+    )
   })
 
   it('a link back to an enclosing folder is exit 2 (a loop), not an endless walk', async () => {
@@ -87,7 +105,10 @@ describe('a FIFO, device or socket where a file is expected is exit 2 naming it,
   it('a FIFO named like an inventory file', async () => {
     const inv = exampleCopy('fifo-inventory')
     mkfifo(join(inv, 'sites', 'pipe.yaml'))
-    expectRefused(await run(['inventory', 'validate', '-i', inv, ...base], QUICK), /sites\/pipe\.yaml not a regular file \(a FIFO\) \(E_NOT_FILE\)/)
+    expectRefused(
+      await run(['inventory', 'validate', '-i', inv, ...base], QUICK),
+      /sites\/pipe\.yaml not a regular file \(a FIFO\) \(E_NOT_FILE\)/,
+    )
   })
 
   it('a FIFO in the facts folder', async () => {
@@ -114,17 +135,26 @@ describe('a FIFO, device or socket where a file is expected is exit 2 naming it,
     const rules = join(tmp.dir, 'rules-fifo')
     mkdirSync(rules)
     mkfifo(join(rules, 'local.yaml'))
-    expectRefused(await run(['inventory', 'validate', '-i', EXAMPLE, '--rules', rules, ...base], QUICK), /rules-fifo\/local\.yaml not a regular file \(a FIFO\)/)
+    expectRefused(
+      await run(['inventory', 'validate', '-i', EXAMPLE, '--rules', rules, ...base], QUICK),
+      /rules-fifo\/local\.yaml not a regular file \(a FIFO\)/,
+    )
   })
 
   it('a FIFO as the config file', async () => {
     const fifo = mkfifo(join(tmp.dir, 'config-fifo.yaml'))
-    expectRefused(await run(['inventory', 'validate', '-i', EXAMPLE, ...base], {...QUICK, env: {FLEET_AUDIT_CONFIG: fifo}}), /config-fifo\.yaml not a regular file \(a FIFO\)/)
+    expectRefused(
+      await run(['inventory', 'validate', '-i', EXAMPLE, ...base], {...QUICK, env: {FLEET_AUDIT_CONFIG: fifo}}),
+      /config-fifo\.yaml not a regular file \(a FIFO\)/,
+    )
   })
 
   it('a FIFO as a hand-off file to import', async () => {
     const fifo = mkfifo(join(tmp.dir, 'handoff-fifo.yaml'))
-    const r = await run(['ledger', 'import', fifo, '--as', 'tohoku-nw', '-i', EXAMPLE, '--db', join(tmp.dir, 'import.db'), ...base], QUICK)
+    const r = await run(
+      ['ledger', 'import', fifo, '--as', 'tohoku-nw', '-i', EXAMPLE, '--db', join(tmp.dir, 'import.db'), ...base],
+      QUICK,
+    )
     expectRefused(r, /handoff-fifo\.yaml cannot read the hand-off file: not a regular file \(a FIFO\)/)
   })
 
@@ -137,7 +167,21 @@ describe('a FIFO, device or socket where a file is expected is exit 2 naming it,
   it('a FIFO as the signing key of ledger export', async () => {
     const fifo = mkfifo(join(tmp.dir, 'key-fifo.key'))
     const r = await run(
-      ['ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', fifo, '-i', EXAMPLE, '--db', join(tmp.dir, 'export.db'), ...base],
+      [
+        'ledger',
+        'export',
+        '--from',
+        'tohoku-epco',
+        '--to',
+        'tohoku-nw',
+        '--key',
+        fifo,
+        '-i',
+        EXAMPLE,
+        '--db',
+        join(tmp.dir, 'export.db'),
+        ...base,
+      ],
       QUICK,
     )
     expectRefused(r, /key-fifo\.key cannot read the private key: not a regular file \(a FIFO\)/)
@@ -194,10 +238,17 @@ describe('--output never replaces what it should not (item 12)', () => {
     const out = join(dir, 'report.json')
     writeFileSync(out, 'previous report')
     // ulimit -f 4: any file larger than 4 KiB fails with EFBIG; the JSON report is ~36 KiB.
-    const child = spawn('bash', ['-c', `ulimit -f 4; exec "${process.execPath}" "${BIN}" ${[...audit, '-o', out].map((a) => `'${a}'`).join(' ')}`], {
-      cwd: ROOT,
-      env: {...process.env, NO_COLOR: '1', LANG: 'C'},
-    })
+    const child = spawn(
+      'bash',
+      [
+        '-c',
+        `ulimit -f 4; exec "${process.execPath}" "${BIN}" ${[...audit, '-o', out].map((a) => `'${a}'`).join(' ')}`,
+      ],
+      {
+        cwd: ROOT,
+        env: {...process.env, NO_COLOR: '1', LANG: 'C'},
+      },
+    )
     let stderr = ''
     child.stderr.on('data', (c) => (stderr += c))
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
@@ -229,7 +280,10 @@ describe('YAML tags outside the core schema are exit 2 at their position (item 1
     const text = readFileSync(file, 'utf8').replace(/^( {4}name: )(.*)$/m, '$1!!js/function $2')
     writeFileSync(file, text)
     const line = text.split('\n').findIndex((l) => l.includes('!!js/function')) + 1
-    expectRefused(await run(['inventory', 'validate', '-i', inv, ...base]), new RegExp(`hachinohe\\.yaml:${line}:11 YAML tag "!!js/function" is not allowed`))
+    expectRefused(
+      await run(['inventory', 'validate', '-i', inv, ...base]),
+      new RegExp(`hachinohe\\.yaml:${line}:11 YAML tag "!!js/function" is not allowed`),
+    )
   })
 
   it('in a waivers file', async () => {
@@ -238,19 +292,28 @@ describe('YAML tags outside the core schema are exit 2 at their position (item 1
     const text = readFileSync(file, 'utf8').replace(/reason: /, 'reason: !custom ')
     writeFileSync(file, text)
     const line = text.split('\n').findIndex((l) => l.includes('!custom')) + 1
-    expectRefused(await run(['inventory', 'validate', '-i', inv, ...base]), new RegExp(`waivers\\.yaml:${line}:\\d+ YAML tag "!custom" is not allowed`))
+    expectRefused(
+      await run(['inventory', 'validate', '-i', inv, ...base]),
+      new RegExp(`waivers\\.yaml:${line}:\\d+ YAML tag "!custom" is not allowed`),
+    )
   })
 
   it('in a rule pack', async () => {
     const dir = join(tmp.dir, 'tag-rules')
     mkdirSync(dir)
     writeFileSync(join(dir, 'local.yaml'), 'pack: local\nrules: !!set\n  ? a\n')
-    expectRefused(await run(['inventory', 'validate', '-i', EXAMPLE, '--rules', dir, ...base]), /local\.yaml:2:8 YAML tag "!!set" is not allowed/)
+    expectRefused(
+      await run(['inventory', 'validate', '-i', EXAMPLE, '--rules', dir, ...base]),
+      /local\.yaml:2:8 YAML tag "!!set" is not allowed/,
+    )
   })
 
   it('in the config file', async () => {
     const config = tagged('tag-config.yaml', 'fail-on: !custom high\n')
-    expectRefused(await run(['inventory', 'validate', '-i', EXAMPLE, ...base], {env: {FLEET_AUDIT_CONFIG: config}}), /tag-config\.yaml:1:10 YAML tag "!custom" is not allowed/)
+    expectRefused(
+      await run(['inventory', 'validate', '-i', EXAMPLE, ...base], {env: {FLEET_AUDIT_CONFIG: config}}),
+      /tag-config\.yaml:1:10 YAML tag "!custom" is not allowed/,
+    )
   })
 
   it('in a hand-off file', async () => {

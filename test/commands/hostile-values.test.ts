@@ -26,7 +26,10 @@ function factsWith(name: string, terminal: string, edit: (text: string) => strin
   return dir
 }
 
-async function auditJson(facts: string, ...extra: string[]): Promise<{code: number | null; findings: Finding[]; stderr: string}> {
+async function auditJson(
+  facts: string,
+  ...extra: string[]
+): Promise<{code: number | null; findings: Finding[]; stderr: string}> {
   const r = await run(['audit', '-i', EXAMPLE, '--facts', facts, '--format', 'json', ...base, ...extra])
   expect(r.stderr).not.toMatch(STACK_LINE)
   return {code: r.code, findings: r.stdout ? JSON.parse(r.stdout).findings : [], stderr: r.stderr}
@@ -37,7 +40,9 @@ const of = (findings: Finding[], terminal: string) => findings.filter((f) => f.t
 describe('facts documents (item 13)', () => {
   it('a duplicate key is invalid for that terminal, never "last key wins"', async () => {
     // The first "role" says nw, the last says retail: JSON.parse alone would read retail and pass the terminal.
-    const facts = factsWith('dup-key', 'HC-RT-020', (t) => t.replace('"role": "retail",', '"role": "nw",\n    "role": "retail",'))
+    const facts = factsWith('dup-key', 'HC-RT-020', (t) =>
+      t.replace('"role": "retail",', '"role": "nw",\n    "role": "retail",'),
+    )
     const r = await auditJson(facts)
     expect(r.code).toBe(1)
     const mine = of(r.findings, 'HC-RT-020')
@@ -59,14 +64,20 @@ describe('facts documents (item 13)', () => {
 
   it('facts collected an hour after "now" are a finding, even on the same day', async () => {
     // --now 2026-11-27 is 12:00 UTC; 22:00 in Tokyo is 13:00 UTC the same day, so day-based staleness saw nothing.
-    const facts = factsWith('future', 'HC-RT-020', (t) => t.replace('2026-11-26T10:00:00+09:00', '2026-11-27T22:00:00+09:00'))
+    const facts = factsWith('future', 'HC-RT-020', (t) =>
+      t.replace('2026-11-26T10:00:00+09:00', '2026-11-27T22:00:00+09:00'),
+    )
     const mine = of((await auditJson(facts)).findings, 'HC-RT-020')
     expect(mine.map((f) => f.rule)).toEqual(['collect/unverified'])
-    expect(mine[0].message.en).toMatch(/collected_at 2026-11-27T22:00:00\+09:00 is later than now \(2026-11-27T12:00:00\.000Z\) by more than the 5-minute clock-skew allowance/)
+    expect(mine[0].message.en).toMatch(
+      /collected_at 2026-11-27T22:00:00\+09:00 is later than now \(2026-11-27T12:00:00\.000Z\) by more than the 5-minute clock-skew allowance/,
+    )
   })
 
   it('facts a few minutes ahead, within the clock-skew allowance, are accepted', async () => {
-    const facts = factsWith('skew', 'HC-RT-020', (t) => t.replace('2026-11-26T10:00:00+09:00', '2026-11-27T21:03:00+09:00'))
+    const facts = factsWith('skew', 'HC-RT-020', (t) =>
+      t.replace('2026-11-26T10:00:00+09:00', '2026-11-27T21:03:00+09:00'),
+    )
     expect(of((await auditJson(facts)).findings, 'HC-RT-020')).toEqual([])
   })
 })
@@ -89,10 +100,16 @@ describe('subnets and addresses (item 14)', () => {
     ['an IPv4 subnet with a leading zero', '10.031.0.0/16', 'subnets[0]: is not a valid cidr'],
     ['a prefix longer than the address', '10.20.0.0/33', 'subnets[0]: is not a valid cidr'],
   ])('%s is exit 2 at its line and column', async (_, cidr, message) => {
-    const {dir, line} = inventoryWith(`cidr-${cidr.replaceAll(/\W/g, '_')}`, /subnets: \[192\.0\.2\.0\/25, 2001:db8:20::\/48\]/, `subnets: ["${cidr}"]`)
+    const {dir, line} = inventoryWith(
+      `cidr-${cidr.replaceAll(/\W/g, '_')}`,
+      /subnets: \[192\.0\.2\.0\/25, 2001:db8:20::\/48\]/,
+      `subnets: ["${cidr}"]`,
+    )
     const r = await run(['inventory', 'validate', '-i', dir, ...base])
     expect(r.code, r.stdout).toBe(2)
-    expect(r.stderr).toMatch(new RegExp(`hachinohe\\.yaml:${line}:15 sites\\[0\\]\\.${message.replace(/[[\]]/g, '\\$&')}`))
+    expect(r.stderr).toMatch(
+      new RegExp(`hachinohe\\.yaml:${line}:15 sites\\[0\\]\\.${message.replace(/[[\]]/g, '\\$&')}`),
+    )
   })
 
   it.each([
@@ -100,10 +117,16 @@ describe('subnets and addresses (item 14)', () => {
     ['brackets that hold no IPv6 address', '"[:::::]:22"'],
     ['a port out of range', '10.20.1.11:70000'],
   ])('a terminal address with %s is exit 2 at its line and column', async (_, address) => {
-    const {dir, line} = inventoryWith(`addr-${address.replaceAll(/\W/g, '_')}`, /address: 192\.0\.2\.11\n/, `address: ${address}\n`)
+    const {dir, line} = inventoryWith(
+      `addr-${address.replaceAll(/\W/g, '_')}`,
+      /address: 192\.0\.2\.11\n/,
+      `address: ${address}\n`,
+    )
     const r = await run(['inventory', 'validate', '-i', dir, ...base])
     expect(r.code, r.stdout).toBe(2)
-    expect(r.stderr).toMatch(new RegExp(`hachinohe\\.yaml:${line}:14 terminals\\[0\\]\\.address: is not a valid address`))
+    expect(r.stderr).toMatch(
+      new RegExp(`hachinohe\\.yaml:${line}:14 terminals\\[0\\]\\.address: is not a valid address`),
+    )
   })
 
   it('a collected IP that is not an address makes the facts invalid, checked by the same parser', async () => {
@@ -137,16 +160,22 @@ describe('the cost of a CEL condition is bounded (item 15)', () => {
         '',
       ].join('\n'),
     )
-    const r = await run(['inventory', 'validate', '-i', EXAMPLE, '--rules', rules, '--format', 'json', ...base], {timeout: 120_000})
+    const r = await run(['inventory', 'validate', '-i', EXAMPLE, '--rules', rules, '--format', 'json', ...base], {
+      timeout: 120_000,
+    })
     expect(r.code, r.stderr).toBe(1)
     const findings = (JSON.parse(r.stdout).findings as Finding[]).filter((f) => f.rule === 'costly/quadruple-loop')
     expect(findings.length).toBe(JSON.parse(r.stdout).inventory.terminals)
     for (const f of findings) {
-      expect(f.message.en).toBe('rule could not be evaluated: the expression exceeded the evaluation budget of 100,000 steps')
+      expect(f.message.en).toBe(
+        'rule could not be evaluated: the expression exceeded the evaluation budget of 100,000 steps',
+      )
       expect(f.unevaluated).toBe(true)
     }
 
     // The other rules still ran.
-    expect(JSON.parse(r.stdout).findings.some((f: Finding) => f.rule === 'placement/nw-terminal-in-shared-zone')).toBe(true)
+    expect(JSON.parse(r.stdout).findings.some((f: Finding) => f.rule === 'placement/nw-terminal-in-shared-zone')).toBe(
+      true,
+    )
   }, 180_000)
 })

@@ -22,8 +22,15 @@ const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
 
 /** Exit code, stdout and stderr of both runners, with the version line (node version) as it is. */
 async function both(args: string[], extra: Record<string, string> = {}, cwd = ROOT) {
-  const [inProcess, child] = [await runInProcess(args, {cwd, env: env(extra)}), await runChild(args, {cwd, env: env(extra), timeout: 60_000})]
-  const view = (r: {code: number | null; stdout: string; stderr: string}) => ({code: r.code, stdout: r.stdout, stderr: r.stderr})
+  const [inProcess, child] = [
+    await runInProcess(args, {cwd, env: env(extra)}),
+    await runChild(args, {cwd, env: env(extra), timeout: 60_000}),
+  ]
+  const view = (r: {code: number | null; stdout: string; stderr: string}) => ({
+    code: r.code,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  })
   return {inProcess: view(inProcess), child: view(child)}
 }
 
@@ -31,11 +38,19 @@ describe('in-process and child-process runs print the same', () => {
   const cases: [string, string[], number][] = [
     ['help', ['--help'], 0],
     ['the version', ['--version'], 0],
-    ['an audit with findings, as JSON', ['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'json'], 1],
+    [
+      'an audit with findings, as JSON',
+      ['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'json'],
+      1,
+    ],
     ['an audit as a table', ['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW], 1],
-    ['an invalid inventory', ['inventory', 'validate', '-i', 'test/fixtures/inventories/invalid-several.yaml', '--now', EXAMPLE_NOW], 2],
+    [
+      'an invalid inventory',
+      ['inventory', 'validate', '-i', 'test/fixtures/inventories/invalid-several.yaml', '--now', EXAMPLE_NOW],
+      2,
+    ],
     ['an unknown command (the command_not_found hook)', ['audti', '-i', 'x'], 2],
-    ['an unknown flag (oclif\'s parser error through the command\'s catch)', ['audit', '--zzzz'], 2],
+    ["an unknown flag (oclif's parser error through the command's catch)", ['audit', '--zzzz'], 2],
     ['a bad flag value under --json', ['audit', '--now', 'not-a-date', '--json'], 2],
   ]
 
@@ -55,7 +70,9 @@ describe('in-process and child-process runs print the same', () => {
     const {inProcess, child} = await both(args, {}, dir)
     expect(child.code).toBe(0)
     expect(inProcess).toEqual(child)
-    const ja = await both(['inventory', 'validate', '-i', 'test/fixtures/inventories/invalid-enum.yaml'], {LANG: 'ja_JP.UTF-8'})
+    const ja = await both(['inventory', 'validate', '-i', 'test/fixtures/inventories/invalid-enum.yaml'], {
+      LANG: 'ja_JP.UTF-8',
+    })
     expect(ja.child.stderr).toMatch(/ — /)
     expect(ja.inProcess).toEqual(ja.child)
   })
@@ -63,7 +80,14 @@ describe('in-process and child-process runs print the same', () => {
 
 describe('a run leaves this process as it found it', () => {
   it('environment, working folder, argv, exit code and standard streams are restored; the config file is read per run', async () => {
-    const before = {env: {...process.env}, cwd: process.cwd(), argv: [...process.argv], exitCode: process.exitCode, write: process.stdout.write, console}
+    const before = {
+      env: {...process.env},
+      cwd: process.cwd(),
+      argv: [...process.argv],
+      exitCode: process.exitCode,
+      write: process.stdout.write,
+      console,
+    }
     const dir = join(tmp.dir, 'restore')
     mkdirSync(dir)
     writeFileSync(join(dir, 'fleet-audit.yaml'), 'fail-on: none\n')

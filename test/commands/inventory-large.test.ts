@@ -27,7 +27,10 @@ function bigFile(): string {
     '      - {id: z, name: Office, kind: office, access: [grid]}',
     'terminals:',
   ]
-  for (let i = 0; i < N; i++) out.push(`  - {id: T-${i}, hostname: t-${i}, site: s1, zone: z, owner: grid, role: nw, serial: SN${String(i).padStart(8, '0')}, note: '${'x'.repeat(100)}'}`)
+  for (let i = 0; i < N; i++)
+    out.push(
+      `  - {id: T-${i}, hostname: t-${i}, site: s1, zone: z, owner: grid, role: nw, serial: SN${String(i).padStart(8, '0')}, note: '${'x'.repeat(100)}'}`,
+    )
   return `${out.join('\n')}\n`
 }
 
@@ -38,9 +41,16 @@ describe.concurrent('a large inventory folder (parsed in worker threads)', () =>
     const dir = join(tmp.dir, 'valid')
     mkdirSync(dir)
     writeFileSync(join(dir, 'a-big.yaml'), big)
-    writeFileSync(join(dir, 'b-small.yaml'), 'terminals:\n  - {id: X-1, hostname: x-1, site: s1, zone: z, owner: grid, role: nw, serial: SN00007777}\n')
-    const r = await run(['inventory', 'validate', '-i', dir, '--now', '2026-11-27', '--format', 'json'], {timeout: 60_000})
-    console.log(`large inventory (${N + 1} terminals, ${Math.round(big.length / 1024)} KiB): exit ${r.code} in ${r.ms} ms`)
+    writeFileSync(
+      join(dir, 'b-small.yaml'),
+      'terminals:\n  - {id: X-1, hostname: x-1, site: s1, zone: z, owner: grid, role: nw, serial: SN00007777}\n',
+    )
+    const r = await run(['inventory', 'validate', '-i', dir, '--now', '2026-11-27', '--format', 'json'], {
+      timeout: 60_000,
+    })
+    console.log(
+      `large inventory (${N + 1} terminals, ${Math.round(big.length / 1024)} KiB): exit ${r.code} in ${r.ms} ms`,
+    )
     expect(r.stderr).toBe('')
     expect(r.code).toBe(1)
     const result = JSON.parse(r.stdout)
@@ -51,14 +61,19 @@ describe.concurrent('a large inventory folder (parsed in worker threads)', () =>
       terminal: 'X-1',
       location: {file: join(dir, 'b-small.yaml'), line: 2, column: 80},
       related: [{file: join(dir, 'a-big.yaml'), line: lineOf(7777), column: 86}],
-      message: {en: `serial "SN00007777" is also declared for terminal T-7777 at ${join(dir, 'a-big.yaml')}:${lineOf(7777)}:5`},
+      message: {
+        en: `serial "SN00007777" is also declared for terminal T-7777 at ${join(dir, 'a-big.yaml')}:${lineOf(7777)}:5`,
+      },
     })
   })
 
   it('reports the problems of every file, hostile ones included, exit 2 without a stack trace', async () => {
     const dir = join(tmp.dir, 'hostile')
     mkdirSync(dir)
-    writeFileSync(join(dir, 'a-big.yaml'), big.replace('role: nw, serial: SN00000100', 'role: admin, serial: SN00000100'))
+    writeFileSync(
+      join(dir, 'a-big.yaml'),
+      big.replace('role: nw, serial: SN00000100', 'role: admin, serial: SN00000100'),
+    )
     writeFileSync(join(dir, 'b-deep.yaml'), `x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`)
     writeFileSync(join(dir, 'c-empty.yaml'), '')
     const r = await run(['inventory', 'validate', '-i', dir, '--now', '2026-11-27'], {timeout: 60_000})
@@ -66,7 +81,9 @@ describe.concurrent('a large inventory folder (parsed in worker threads)', () =>
     expect(r.code).toBe(2)
     const out = lines(r.stderr)
     expect(out).toHaveLength(3)
-    expect(out[0]).toBe(`${join(dir, 'a-big.yaml')}:${lineOf(100)}:72 terminals[100].role: must be one of "nw", "retail" (E_SCHEMA)`)
+    expect(out[0]).toBe(
+      `${join(dir, 'a-big.yaml')}:${lineOf(100)}:72 terminals[100].role: must be one of "nw", "retail" (E_SCHEMA)`,
+    )
     expect(out[1]).toMatch(new RegExp(`^${join(dir, 'b-deep.yaml')}(:\\d+:\\d+)? .*\\(E_[A-Z_]+\\)$`))
     expect(out[2]).toBe(`${join(dir, 'c-empty.yaml')} the file is empty (E_EMPTY)`)
   })

@@ -37,7 +37,9 @@ describe.concurrent('inventory validate', () => {
     const result = JSON.parse(r.stdout)
     expect(result.kind).toBe('validate')
     expect(result.facts).toBeUndefined()
-    expect(new Set(result.findings.map((f: {rule: string}) => f.rule.split('/')[0]))).toEqual(new Set(['placement', 'waiver']))
+    expect(new Set(result.findings.map((f: {rule: string}) => f.rule.split('/')[0]))).toEqual(
+      new Set(['placement', 'waiver']),
+    )
   })
 
   it('a path that is neither a file nor a folder is unusable input (exit 2), not an internal error', async () => {
@@ -51,16 +53,29 @@ describe.concurrent('inventory validate', () => {
   it('a missing inventory is exit 2 with a hint', async () => {
     const r = await run(['inventory', 'validate', '-i', 'no/such/inventory', '--now', '2026-11-27'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toBe('no/such/inventory inventory not found (pass --inventory FILE|DIR or set "inventory" in fleet-audit.yaml) (E_NOT_FOUND)\n')
+    expect(r.stderr).toBe(
+      'no/such/inventory inventory not found (pass --inventory FILE|DIR or set "inventory" in fleet-audit.yaml) (E_NOT_FOUND)\n',
+    )
   })
 })
 
 describe('more than 50 problems', () => {
   const file = join(tmp.dir, 'many.yaml')
-  const terminals = Array.from({length: 60}, (_, i) => ({id: `T-${i}`, hostname: `t-${i}`, site: 's1', zone: `nowhere-${i}`, owner: 'grid', role: 'nw'}))
+  const terminals = Array.from({length: 60}, (_, i) => ({
+    id: `T-${i}`,
+    hostname: `t-${i}`,
+    site: 's1',
+    zone: `nowhere-${i}`,
+    owner: 'grid',
+    role: 'nw',
+  }))
   writeFileSync(
     file,
-    stringify({companies: [{id: 'grid', name: 'Grid', side: 'nw'}], sites: [{id: 's1', name: 'S', zones: [{id: 'z', name: 'Z', kind: 'office', access: ['grid']}]}], terminals}),
+    stringify({
+      companies: [{id: 'grid', name: 'Grid', side: 'nw'}],
+      sites: [{id: 's1', name: 'S', zones: [{id: 'z', name: 'Z', kind: 'office', access: ['grid']}]}],
+      terminals,
+    }),
   )
 
   it('shows 50 lines on the terminal, then "… N more"', async () => {
@@ -68,7 +83,8 @@ describe('more than 50 problems', () => {
     expect(r.code).toBe(2)
     const out = lines(r.stderr)
     expect(out).toHaveLength(51)
-    for (const l of out.slice(0, 50)) expect(l).toMatch(new RegExp(`^${file}:\\d+:\\d+ unknown zone "nowhere-\\d+" .*\\(E_REF\\)$`))
+    for (const l of out.slice(0, 50))
+      expect(l).toMatch(new RegExp(`^${file}:\\d+:\\d+ unknown zone "nowhere-\\d+" .*\\(E_REF\\)$`))
     expect(out[50]).toBe('… 10 more (use --json to see all)')
   })
 
@@ -92,17 +108,70 @@ describe.concurrent('hostile input: exit 2, one line naming the file, no stack t
 
   const level = (l: string) => `[${'"lol",'.repeat(8)}"lol"]`.replace(/"lol"/g, l)
   const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-  for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) bomb.push(`${name}: &${name} ${level(`*${prev}`)}`)
+  for (const [prev, name] of [
+    ['a', 'b'],
+    ['b', 'c'],
+    ['c', 'd'],
+    ['d', 'e'],
+    ['e', 'f'],
+    ['f', 'g'],
+    ['g', 'h'],
+    ['h', 'i'],
+  ])
+    bomb.push(`${name}: &${name} ${level(`*${prev}`)}`)
 
   const cases: [string, () => string, string[], RegExp][] = [
-    ['an alias bomb (billion laughs)', () => w('bomb.yaml', `${bomb.join('\n')}\n`), [], /^\S+bomb\.yaml .*\(E_ALIAS\)$/],
-    ['a file over --max-file-size, refused before parsing', () => w('big.yaml', `x: [${'['.repeat(5000)}\n`), ['--max-file-size', '1024'], /^\S+big\.yaml file is 5005 bytes, over the limit of 1024 \(--max-file-size\) \(E_TOO_LARGE\)$/],
-    ['10,000 nested [ ]', () => w('deep.yaml', `x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`), [], /^\S+deep\.yaml(:\d+:\d+)? .*\(E_[A-Z_]+\)$/],
-    ['10,000 unclosed [', () => w('deep-open.yaml', `x: ${'['.repeat(10_000)}\n`), [], /^\S+deep-open\.yaml(:\d+:\d+)? .*\(E_[A-Z_]+\)$/],
-    ['binary bytes with a NUL', () => w('nul.yaml', Buffer.from('companies:\n  - id: a\u0000\u0001\u0002\n')), [], /^\S+nul\.yaml:2:10 binary content \(NUL byte\), not a text file \(E_BINARY\)$/],
-    ['invalid UTF-8, pointing at the bad byte', () => w('latin1.yaml', Buffer.concat([Buffer.from('companies:\n  - {id: a, name: caf'), Buffer.from([0xe9]), Buffer.from(', side: nw}\n')])), [], /^\S+latin1\.yaml:2:22 not valid UTF-8 \(E_ENCODING\)$/],
+    [
+      'an alias bomb (billion laughs)',
+      () => w('bomb.yaml', `${bomb.join('\n')}\n`),
+      [],
+      /^\S+bomb\.yaml .*\(E_ALIAS\)$/,
+    ],
+    [
+      'a file over --max-file-size, refused before parsing',
+      () => w('big.yaml', `x: [${'['.repeat(5000)}\n`),
+      ['--max-file-size', '1024'],
+      /^\S+big\.yaml file is 5005 bytes, over the limit of 1024 \(--max-file-size\) \(E_TOO_LARGE\)$/,
+    ],
+    [
+      '10,000 nested [ ]',
+      () => w('deep.yaml', `x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`),
+      [],
+      /^\S+deep\.yaml(:\d+:\d+)? .*\(E_[A-Z_]+\)$/,
+    ],
+    [
+      '10,000 unclosed [',
+      () => w('deep-open.yaml', `x: ${'['.repeat(10_000)}\n`),
+      [],
+      /^\S+deep-open\.yaml(:\d+:\d+)? .*\(E_[A-Z_]+\)$/,
+    ],
+    [
+      'binary bytes with a NUL',
+      () => w('nul.yaml', Buffer.from('companies:\n  - id: a\u0000\u0001\u0002\n')),
+      [],
+      /^\S+nul\.yaml:2:10 binary content \(NUL byte\), not a text file \(E_BINARY\)$/,
+    ],
+    [
+      'invalid UTF-8, pointing at the bad byte',
+      () =>
+        w(
+          'latin1.yaml',
+          Buffer.concat([
+            Buffer.from('companies:\n  - {id: a, name: caf'),
+            Buffer.from([0xe9]),
+            Buffer.from(', side: nw}\n'),
+          ]),
+        ),
+      [],
+      /^\S+latin1\.yaml:2:22 not valid UTF-8 \(E_ENCODING\)$/,
+    ],
     ['an empty file', () => w('empty.yaml', ''), [], /^\S+empty\.yaml the file is empty \(E_EMPTY\)$/],
-    ['a duplicate key', () => w('dupkey.yaml', 'companies: []\ncompanies: []\n'), [], /^\S+dupkey\.yaml:2:1 .*\(E_DUPLICATE_KEY\)$/],
+    [
+      'a duplicate key',
+      () => w('dupkey.yaml', 'companies: []\ncompanies: []\n'),
+      [],
+      /^\S+dupkey\.yaml:2:1 .*\(E_DUPLICATE_KEY\)$/,
+    ],
   ]
 
   for (const [name, make, flags, pattern] of cases) {

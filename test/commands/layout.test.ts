@@ -22,14 +22,22 @@ afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 async function cruise(planted: Record<string, string>): Promise<{code: number; out: string}> {
   const dir = mkdtempSync(join(scratch, 'tree-'))
   for (const f of ['.dependency-cruiser.cjs', 'tsconfig.json']) cpSync(join(ROOT, f), join(dir, f))
-  const files = {'src/ledger/store.ts': 'export const openLedger = 1\n', 'src/model/types.ts': 'export const x = 1\n', ...planted}
+  const files = {
+    'src/ledger/store.ts': 'export const openLedger = 1\n',
+    'src/model/types.ts': 'export const x = 1\n',
+    ...planted,
+  }
   for (const [f, text] of Object.entries(files)) {
     mkdirSync(join(dir, f, '..'), {recursive: true})
     writeFileSync(join(dir, f), text)
   }
 
   try {
-    const {stdout, stderr} = await run(join(ROOT, 'node_modules', '.bin', 'depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], {cwd: dir})
+    const {stdout, stderr} = await run(
+      join(ROOT, 'node_modules', '.bin', 'depcruise'),
+      ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'],
+      {cwd: dir},
+    )
     return {code: 0, out: stdout + stderr}
   } catch (error) {
     const e = error as {code: number; stdout: string; stderr: string}
@@ -40,7 +48,11 @@ async function cruise(planted: Record<string, string>): Promise<{code: number; o
 describe('layout rules are enforced by tools', () => {
   it('dependency-cruiser refuses a report that opens the ledger store, and a model that imports a stage', async () => {
     const bad = "import {openLedger} from '../ledger/store.js'\nexport const y = openLedger\n"
-    const r = await cruise({'src/report/bad.ts': bad, 'src/model/bad.ts': bad, 'src/report/fine.ts': "import {x} from '../model/types.js'\nexport const z = x\n"})
+    const r = await cruise({
+      'src/report/bad.ts': bad,
+      'src/model/bad.ts': bad,
+      'src/report/fine.ts': "import {x} from '../model/types.js'\nexport const z = x\n",
+    })
     expect(r.code).not.toBe(0)
     expect(r.out).toMatch(/report-imports: src\/report\/bad\.ts → src\/ledger\/store\.ts/)
     expect(r.out).toMatch(/ledger-opened-by-app: src\/report\/bad\.ts/)

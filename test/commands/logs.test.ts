@@ -12,7 +12,20 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run} from './helpers.js'
 
 const MAPPING = `${EXAMPLE}/logs/customer-system.yaml`
-const LOGS = ['logs', 'analyze', '-i', EXAMPLE, '--logs', MAPPING, '--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW]
+const LOGS = [
+  'logs',
+  'analyze',
+  '-i',
+  EXAMPLE,
+  '--logs',
+  MAPPING,
+  '--from',
+  '2026-10-01',
+  '--to',
+  '2026-10-31',
+  '--now',
+  EXAMPLE_NOW,
+]
 const tmp = mkdtempSync(join(tmpdir(), 'fa-logs-cmd-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 
@@ -62,7 +75,15 @@ describe('logs analyze on the bundled example', () => {
     const result = JSON.parse(r.stdout)
     expect(result.kind).toBe('logs')
     expect(result.findings.map((f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`)).toEqual(EXPECTED)
-    expect(result.logs).toMatchObject({from: '2026-10-01', to: '2026-10-31', timezone: 'Asia/Tokyo', sources: ['eigyo-online'], unparseable: 0, supply_points: 'masked', mask_key: 'operator'})
+    expect(result.logs).toMatchObject({
+      from: '2026-10-01',
+      to: '2026-10-31',
+      timezone: 'Asia/Tokyo',
+      sources: ['eigyo-online'],
+      unparseable: 0,
+      supply_points: 'masked',
+      mask_key: 'operator',
+    })
     expect(result.logs.files).toHaveLength(31)
     for (const f of result.logs.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/)
     const volume = result.findings.find((f: {rule: string}) => f.rule === 'logs/volume-outlier')
@@ -85,11 +106,35 @@ describe('logs analyze on the bundled example', () => {
   })
 
   it('audit --logs covers settings, placement and use in one run', async () => {
-    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--logs', MAPPING, '--from', '2026-10-01', '--to', '2026-10-31', '--json'], {timeout: 120_000})
+    const r = await run(
+      [
+        'audit',
+        '-i',
+        EXAMPLE,
+        '--facts',
+        EXAMPLE_FACTS,
+        '--now',
+        EXAMPLE_NOW,
+        '--logs',
+        MAPPING,
+        '--from',
+        '2026-10-01',
+        '--to',
+        '2026-10-31',
+        '--json',
+      ],
+      {timeout: 120_000},
+    )
     expect(r.code).toBe(1)
     const result = JSON.parse(r.stdout)
     const rules = new Set(result.findings.map((f: {rule: string}) => f.rule))
-    for (const id of ['placement/nw-terminal-in-shared-zone', 'reconcile/role-mismatch', 'logs/undeclared-terminal', 'logs/setting-differs-from-role']) expect(rules).toContain(id)
+    for (const id of [
+      'placement/nw-terminal-in-shared-zone',
+      'reconcile/role-mismatch',
+      'logs/undeclared-terminal',
+      'logs/setting-differs-from-role',
+    ])
+      expect(rules).toContain(id)
     expect(result.logs.files).toHaveLength(31)
   })
 
@@ -101,14 +146,35 @@ describe('logs analyze on the bundled example', () => {
     expect(result.run_id).toBeGreaterThan(0)
     expect(result.logs.review_id).toBeGreaterThan(0)
     const sqlite = new Database(db, {readonly: true})
-    const review = sqlite.prepare('SELECT period_from, period_to, terminals_covered, run_id FROM log_reviews').get() as Record<string, string | number>
+    const review = sqlite
+      .prepare('SELECT period_from, period_to, terminals_covered, run_id FROM log_reviews')
+      .get() as Record<string, string | number>
     const files = sqlite.prepare('SELECT count(*) AS n FROM log_review_files').get() as {n: number}
     sqlite.close()
     expect(review).toMatchObject({period_from: '2026-10-01', period_to: '2026-10-31', run_id: result.run_id})
     expect(JSON.parse(String(review.terminals_covered))).toContain('HC-NW-001')
     expect(files.n).toBe(31)
     // November reviewed next, after a skipped month: the gap is a finding.
-    const next = await run(['logs', 'analyze', '-i', EXAMPLE, '--logs', MAPPING, '--from', '2026-12-01', '--to', '2026-12-01', '--now', EXAMPLE_NOW, '--db', db, '--json'], {timeout: 120_000})
+    const next = await run(
+      [
+        'logs',
+        'analyze',
+        '-i',
+        EXAMPLE,
+        '--logs',
+        MAPPING,
+        '--from',
+        '2026-12-01',
+        '--to',
+        '2026-12-01',
+        '--now',
+        EXAMPLE_NOW,
+        '--db',
+        db,
+        '--json',
+      ],
+      {timeout: 120_000},
+    )
     const gap = JSON.parse(next.stdout).findings.find((f: {rule: string}) => f.rule === 'logs/review-gap')
     expect(gap.message.en).toBe('source eigyo-online: 2026-11-01..2026-11-30 (30 day(s)) was never analysed')
   })
@@ -118,22 +184,75 @@ describe('bad input is exit 2 with file:line:column', () => {
   it('no --from or --to', async () => {
     const r = await run(['logs', 'analyze', '-i', EXAMPLE, '--logs', MAPPING])
     expect(r.code).toBe(2)
-    expect(r.stderr).toBe("--from DAY is required for a log review (whole days in the policy's time zone) (E_FLAG)\n--to DAY is required for a log review (whole days in the policy's time zone) (E_FLAG)\n")
+    expect(r.stderr).toBe(
+      "--from DAY is required for a log review (whole days in the policy's time zone) (E_FLAG)\n--to DAY is required for a log review (whole days in the policy's time zone) (E_FLAG)\n",
+    )
   })
 
   it('a mapping naming a missing column, also under --json', async () => {
     const mapping = join(tmp, 'bad.yaml')
-    writeFileSync(mapping, `version: 1\nsource: s\nfiles: ["${join(process.cwd(), EXAMPLE, 'logs/2026-10/access-20261001.csv.gz')}"]\nformat: csv\nencoding: shift_jis\ntimestamp: {format: "%Y/%m/%d %H:%M:%S", zone: Asia/Tokyo}\nfields: {time: 日時, terminal: 端末, user: 利用者ID, action: 操作}\n`)
-    const r = await run(['logs', 'analyze', '-i', EXAMPLE, '--logs', mapping, '--from', '2026-10-01', '--to', '2026-10-01'])
+    writeFileSync(
+      mapping,
+      `version: 1\nsource: s\nfiles: ["${join(process.cwd(), EXAMPLE, 'logs/2026-10/access-20261001.csv.gz')}"]\nformat: csv\nencoding: shift_jis\ntimestamp: {format: "%Y/%m/%d %H:%M:%S", zone: Asia/Tokyo}\nfields: {time: 日時, terminal: 端末, user: 利用者ID, action: 操作}\n`,
+    )
+    const r = await run([
+      'logs',
+      'analyze',
+      '-i',
+      EXAMPLE,
+      '--logs',
+      mapping,
+      '--from',
+      '2026-10-01',
+      '--to',
+      '2026-10-01',
+    ])
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(new RegExp(`^${mapping}:7:30 fields\\.terminal: column "端末" is not in .*access-20261001\\.csv\\.gz \\(it has: "日時", "端末ID"`))
-    const j = await run(['logs', 'analyze', '-i', EXAMPLE, '--logs', mapping, '--from', '2026-10-01', '--to', '2026-10-01', '--json'])
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^${mapping}:7:30 fields\\.terminal: column "端末" is not in .*access-20261001\\.csv\\.gz \\(it has: "日時", "端末ID"`,
+      ),
+    )
+    const j = await run([
+      'logs',
+      'analyze',
+      '-i',
+      EXAMPLE,
+      '--logs',
+      mapping,
+      '--from',
+      '2026-10-01',
+      '--to',
+      '2026-10-01',
+      '--json',
+    ])
     expect(j.code).toBe(2)
-    expect(JSON.parse(j.stdout).error.problems[0]).toMatchObject({code: 'E_MAPPING', file: mapping, line: 7, column: 30})
+    expect(JSON.parse(j.stdout).error.problems[0]).toMatchObject({
+      code: 'E_MAPPING',
+      file: mapping,
+      line: 7,
+      column: 30,
+    })
   })
 
   it('audit --logs with a selection is refused: coverage findings belong to no terminal and would be hidden', async () => {
-    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--logs', MAPPING, '--from', '2026-10-01', '--to', '2026-10-31', '--site', 'hachinohe', '--now', EXAMPLE_NOW])
+    const r = await run([
+      'audit',
+      '-i',
+      EXAMPLE,
+      '--facts',
+      EXAMPLE_FACTS,
+      '--logs',
+      MAPPING,
+      '--from',
+      '2026-10-01',
+      '--to',
+      '2026-10-31',
+      '--site',
+      'hachinohe',
+      '--now',
+      EXAMPLE_NOW,
+    ])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('--logs reviews the whole fleet: it cannot be combined with --only, --site or --zone')
   })

@@ -23,22 +23,36 @@ beforeAll(() => {
   cpSync(join(ROOT, EXAMPLE_FACTS), facts, {recursive: true})
   writeFileSync(
     join(facts, 'HC-RT-020.json'),
-    JSON.stringify({terminal: 'HC-RT-020', collected_at: '2026-11-26T10:00:00+09:00', outcome: 'refused', error: {reason: 'connection refused', raw: ''}}),
+    JSON.stringify({
+      terminal: 'HC-RT-020',
+      collected_at: '2026-11-26T10:00:00+09:00',
+      outcome: 'refused',
+      error: {reason: 'connection refused', raw: ''},
+    }),
   )
   audit = (...extra) => run(['audit', '-i', EXAMPLE, '--facts', facts, '--now', EXAMPLE_NOW, ...extra])
 })
 
 type Case = {classname: string; name: string; failure?: unknown; error?: {message: string}; skipped?: {message: string}}
 const parseJunit = (xml: string) =>
-  new XMLParser({ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase'}).parse(xml)
-const casesOf = (doc: {testsuites: {testsuite: {testcase: Case[]}[]}}): Case[] => doc.testsuites.testsuite.flatMap((s) => s.testcase)
+  new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => name === 'testsuite' || name === 'testcase',
+  }).parse(xml)
+const casesOf = (doc: {testsuites: {testsuite: {testcase: Case[]}[]}}): Case[] =>
+  doc.testsuites.testsuite.flatMap((s) => s.testcase)
 
 describe('a terminal whose collection was refused', () => {
   it('JSON lists its facts rules as not evaluated, with the reason', async () => {
     const r = await audit('--format', 'json')
     expect(r.code).toBe(1)
     const entry = JSON.parse(r.stdout).not_evaluated.find((n: {terminal: string}) => n.terminal === 'HC-RT-020')
-    expect(entry).toMatchObject({status: 'active', reason: 'refused: connection refused', location: {line: 44, column: 5}})
+    expect(entry).toMatchObject({
+      status: 'active',
+      reason: 'refused: connection refused',
+      location: {line: 44, column: 5},
+    })
     expect(entry.rules).toContain('reconcile/role-mismatch')
     expect(entry.rules).not.toContain('collect/unverified')
   })
@@ -50,8 +64,12 @@ describe('a terminal whose collection was refused', () => {
     expect(role.skipped?.message).toBe('not evaluated: refused: connection refused')
     expect(cases.find((c) => c.name === 'collect/unverified')!.failure).toBeDefined()
     // Only rules that need no facts, or judge the collection itself, can pass: nothing compares a setting unseen.
-    const passed = cases.filter((c) => c.failure === undefined && c.skipped === undefined && c.error === undefined).map((c) => c.name)
-    expect(passed.filter((name) => /^reconcile\/|^collect\/stale-facts$|^policy\/idcard-not-enforced$/.test(name))).toEqual([])
+    const passed = cases
+      .filter((c) => c.failure === undefined && c.skipped === undefined && c.error === undefined)
+      .map((c) => c.name)
+    expect(
+      passed.filter((name) => /^reconcile\/|^collect\/stale-facts$|^policy\/idcard-not-enforced$/.test(name)),
+    ).toEqual([])
     expect(passed).toContain('placement/nw-terminal-in-shared-zone')
   })
 
@@ -66,9 +84,13 @@ describe('a terminal whose collection was refused', () => {
   it('Markdown and the table list it as not checked; with --fail-on critical the Markdown title is not "Passed"', async () => {
     const md = await audit('--format', 'markdown', '--fail-on', 'critical', '--lang', 'en')
     expect(md.stdout).toMatch(/^## fleet-audit: audit: ❌ Failed/)
-    expect(md.stdout).toMatch(/### Not checked\n\n\| Terminal \| Why \| Rules not evaluated \|\n\| --- \| --- \| --- \|\n(\|.*\n)*\| `HC-RT-020` \| refused: connection refused \| \d+ \|/)
+    expect(md.stdout).toMatch(
+      /### Not checked\n\n\| Terminal \| Why \| Rules not evaluated \|\n\| --- \| --- \| --- \|\n(\|.*\n)*\| `HC-RT-020` \| refused: connection refused \| \d+ \|/,
+    )
     const table = await audit('--format', 'table')
-    expect(table.stdout).toMatch(/Not checked: 2 terminals whose facts rules could not be evaluated\n {2}HC-RT-020 {2}refused: connection refused \(\d+ rules\)/)
+    expect(table.stdout).toMatch(
+      /Not checked: 2 terminals whose facts rules could not be evaluated\n {2}HC-RT-020 {2}refused: connection refused \(\d+ rules\)/,
+    )
     const ja = await audit('--format', 'table', '--lang', 'ja')
     expect(ja.stdout).toContain('未確認: 実機情報のルールを評価できなかった端末 2 台')
   })
@@ -92,7 +114,19 @@ describe('a terminal whose collection was refused', () => {
         '',
       ].join('\n'),
     )
-    const md = await run(['audit', '-i', inv, '--facts', facts, '--now', EXAMPLE_NOW, '--format', 'markdown', '--fail-on', 'critical'])
+    const md = await run([
+      'audit',
+      '-i',
+      inv,
+      '--facts',
+      facts,
+      '--now',
+      EXAMPLE_NOW,
+      '--format',
+      'markdown',
+      '--fail-on',
+      'critical',
+    ])
     expect(md.code).toBe(0)
     expect(md.stdout).toMatch(/^## fleet-audit: audit: ⚠️ No failing findings, but not everything was checked/)
     expect(md.stdout).not.toContain('✅')
@@ -114,8 +148,22 @@ describe('a rule whose condition cannot be evaluated', () => {
       // `terminal` has no key "nosuch": a run-time error for every terminal.
       "    when: terminal.nosuch == 'x'",
     ]
-    writeFileSync(join(rules, 'broken.yaml'), ['pack: broken', 'rules:', ...rule('high', 'high'), ...rule('low', 'low'), ''].join('\n'))
-    const r = await run(['inventory', 'validate', '-i', EXAMPLE, '--rules', rules, '--now', EXAMPLE_NOW, '--format', 'junit'])
+    writeFileSync(
+      join(rules, 'broken.yaml'),
+      ['pack: broken', 'rules:', ...rule('high', 'high'), ...rule('low', 'low'), ''].join('\n'),
+    )
+    const r = await run([
+      'inventory',
+      'validate',
+      '-i',
+      EXAMPLE,
+      '--rules',
+      rules,
+      '--now',
+      EXAMPLE_NOW,
+      '--format',
+      'junit',
+    ])
     expect(r.code).toBe(1)
     const doc = parseJunit(r.stdout)
     const cases = casesOf(doc).filter((c) => c.classname === 'HC-RT-020')

@@ -25,7 +25,9 @@ describe.concurrent('positional inventory', () => {
   })
 
   it('the positional path wins over FLEET_AUDIT_INVENTORY', async () => {
-    const r = await run(['inventory', 'validate', EXAMPLE, '--now', EXAMPLE_NOW], {env: {FLEET_AUDIT_INVENTORY: 'no-such-folder'}})
+    const r = await run(['inventory', 'validate', EXAMPLE, '--now', EXAMPLE_NOW], {
+      env: {FLEET_AUDIT_INVENTORY: 'no-such-folder'},
+    })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(1)
   })

@@ -13,9 +13,26 @@ afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 type Case = {classname: string; name: string; failure?: unknown; skipped?: unknown}
 
 async function junit(...extra: string[]) {
-  const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'junit', ...extra])
-  const json = JSON.parse((await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--json', ...extra])).stdout)
-  const xml = new XMLParser({ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase'}).parse(r.stdout)
+  const r = await run([
+    'audit',
+    '-i',
+    EXAMPLE,
+    '--facts',
+    EXAMPLE_FACTS,
+    '--now',
+    EXAMPLE_NOW,
+    '--format',
+    'junit',
+    ...extra,
+  ])
+  const json = JSON.parse(
+    (await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--json', ...extra])).stdout,
+  )
+  const xml = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => name === 'testsuite' || name === 'testcase',
+  }).parse(r.stdout)
   const cases: Case[] = xml.testsuites.testsuite.flatMap((s: {testcase: Case[]}) => s.testcase)
   return {r, xml, cases, json}
 }
@@ -28,10 +45,14 @@ describe('JUnit', () => {
     expect(failures.length).toBe(json.summary.failing)
     expect(Number(xml.testsuites.failures)).toBe(json.summary.failing)
     const skipped = (why: RegExp) =>
-      cases.filter((c) => why.test((c.skipped as {message?: string} | undefined)?.message ?? '')).map((c) => `${c.classname} ${c.name}`)
+      cases
+        .filter((c) => why.test((c.skipped as {message?: string} | undefined)?.message ?? ''))
+        .map((c) => `${c.classname} ${c.name}`)
     expect(skipped(/^waived by /)).toEqual(['CC-DR-311 placement/nw-terminal-in-shared-zone'])
     // The planned terminal has no facts: its facts rules are skipped as not evaluated, never listed as passed.
-    const notEvaluated = json.not_evaluated.flatMap((n: {terminal: string; rules: string[]}) => n.rules.map((rule) => `${n.terminal} ${rule}`))
+    const notEvaluated = json.not_evaluated.flatMap((n: {terminal: string; rules: string[]}) =>
+      n.rules.map((rule) => `${n.terminal} ${rule}`),
+    )
     expect(notEvaluated).toContain('IS-RT-104 reconcile/role-mismatch')
     expect(skipped(/^not evaluated: /).sort()).toEqual(notEvaluated.sort())
     expect(cases.filter((c) => c.skipped !== undefined).length).toBe(1 + notEvaluated.length)
@@ -49,13 +70,39 @@ describe('JUnit', () => {
 
 describe('Markdown', () => {
   it('summarises for a job summary: verdict, counts by severity, failing terminals by site and zone, waivers expiring soon', async () => {
-    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'markdown'])
+    const r = await run([
+      'audit',
+      '-i',
+      EXAMPLE,
+      '--facts',
+      EXAMPLE_FACTS,
+      '--now',
+      EXAMPLE_NOW,
+      '--format',
+      'markdown',
+    ])
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/^## fleet-audit: audit: ❌ Failed/)
     expect(r.stdout).toContain('| critical | 8 |')
-    expect(r.stdout).toContain('| 八戸営業所 | 共用カウンター | `HC-NW-001` | critical | `placement/nw-terminal-in-shared-zone` |')
-    expect(r.stdout).toMatch(/### Waivers expiring within 30 days\n\n\| Waiver .*\n.*\n\| W-2026-011 \| `placement\/nw-terminal-in-shared-zone` \| CC-DR-311 \| nw-suzuki \| 2026-12-25 \|/)
-    const ja = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'markdown', '--lang', 'ja'])
+    expect(r.stdout).toContain(
+      '| 八戸営業所 | 共用カウンター | `HC-NW-001` | critical | `placement/nw-terminal-in-shared-zone` |',
+    )
+    expect(r.stdout).toMatch(
+      /### Waivers expiring within 30 days\n\n\| Waiver .*\n.*\n\| W-2026-011 \| `placement\/nw-terminal-in-shared-zone` \| CC-DR-311 \| nw-suzuki \| 2026-12-25 \|/,
+    )
+    const ja = await run([
+      'audit',
+      '-i',
+      EXAMPLE,
+      '--facts',
+      EXAMPLE_FACTS,
+      '--now',
+      EXAMPLE_NOW,
+      '--format',
+      'markdown',
+      '--lang',
+      'ja',
+    ])
     expect(ja.stdout).toContain('不合格の端末')
   })
 })
@@ -67,7 +114,10 @@ describe('init', () => {
     expect(r.code).toBe(0)
     expect(readdirSync(dir).sort()).toEqual(['fleet.yaml', 'inventory.schema.json', 'sites', 'waivers.yaml'])
     const v = await run(['inventory', 'validate', '-i', dir, '--now', EXAMPLE_NOW])
-    expect([v.code, v.stdout.trim().split('\n').at(-1)]).toEqual([0, '0 findings, 0 waived; 0 failing (--fail-on high)'])
+    expect([v.code, v.stdout.trim().split('\n').at(-1)]).toEqual([
+      0,
+      '0 findings, 0 waived; 0 failing (--fail-on high)',
+    ])
     const again = await run(['init', dir])
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('already exists (use --force to overwrite)')

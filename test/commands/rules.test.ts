@@ -37,8 +37,16 @@ describe.concurrent('rules list / rules show', () => {
     const count = (await loadRules()).length
     expect(count).toBeGreaterThanOrEqual(23)
     expect(out).toHaveLength(count)
-    expect(out[0]).toMatch(/^collect\/removed-still-answers {2,}high {6}facts {6}Terminal declared removed still answers$/)
-    expect(out.filter((l) => /^placement\/nw-terminal-in-shared-zone {2,}critical {2}inventory {2}NW-role terminal in a zone that retail people can reach$/.test(l))).toHaveLength(1)
+    expect(out[0]).toMatch(
+      /^collect\/removed-still-answers {2,}high {6}facts {6}Terminal declared removed still answers$/,
+    )
+    expect(
+      out.filter((l) =>
+        /^placement\/nw-terminal-in-shared-zone {2,}critical {2}inventory {2}NW-role terminal in a zone that retail people can reach$/.test(
+          l,
+        ),
+      ),
+    ).toHaveLength(1)
     // one column for severity, one for needs, on every line
     expect(new Set(out.map((l) => l.search(/ {2}(critical|high|medium|low|info) /))).size).toBe(1)
     expect(new Set(out.map((l) => l.search(/ {2}(inventory|facts|ledger|logs) /))).size).toBe(1)
@@ -63,7 +71,18 @@ describe.concurrent('rules list / rules show', () => {
   })
 
   it('rules list --pack and --severity filter (comma-separated or repeated); Japanese severities line up', async () => {
-    const r = await run(['rules', 'list', '--pack', 'placement,policy', '--severity', 'critical', '--severity', 'high', '--lang', 'ja'])
+    const r = await run([
+      'rules',
+      'list',
+      '--pack',
+      'placement,policy',
+      '--severity',
+      'critical',
+      '--severity',
+      'high',
+      '--lang',
+      'ja',
+    ])
     expect(r.code).toBe(0)
     expect(lines(r.stdout)).toEqual([
       'ID                                    重大度  必要なもの  題名',
@@ -80,7 +99,9 @@ describe.concurrent('rules list / rules show', () => {
     const r = await run(['rules', 'list', '--pack', 'placment'])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toBe('--pack: unknown rule pack "placment" (did you mean "placement"? packs: collect, declaration, ledger, logs, placement, policy, reconcile, waiver) (E_REF)\n')
+    expect(r.stderr).toBe(
+      '--pack: unknown rule pack "placment" (did you mean "placement"? packs: collect, declaration, ledger, logs, placement, policy, reconcile, waiver) (E_REF)\n',
+    )
   })
 
   it('rules list --json prints the summaries', async () => {
@@ -88,7 +109,12 @@ describe.concurrent('rules list / rules show', () => {
     expect(r.code).toBe(0)
     const rules = JSON.parse(r.stdout)
     expect(rules).toHaveLength((await loadRules()).length)
-    expect(rules.find((x: {id: string}) => x.id === 'reconcile/role-mismatch')).toMatchObject({severity: 'high', needs: 'facts', barrier: true, title: {en: "Client's actual role differs from the declared role"}})
+    expect(rules.find((x: {id: string}) => x.id === 'reconcile/role-mismatch')).toMatchObject({
+      severity: 'high',
+      needs: 'facts',
+      barrier: true,
+      title: {en: "Client's actual role differs from the declared role"},
+    })
   })
 
   it('rules show ID prints the rule with its condition and where it is defined', async () => {
@@ -96,7 +122,9 @@ describe.concurrent('rules list / rules show', () => {
     expect(r.code).toBe(0)
     expect(r.stderr).toBe('')
     const out = r.stdout.replaceAll(ROOT, '<root>')
-    expect(lines(out)[0]).toBe('placement/nw-terminal-in-shared-zone  (critical, needs inventory, barrier rule: waivers need an NW-side approver)')
+    expect(lines(out)[0]).toBe(
+      'placement/nw-terminal-in-shared-zone  (critical, needs inventory, barrier rule: waivers need an NW-side approver)',
+    )
     expect(lines(out)[2]).toBe('NW-role terminal in a zone that retail people can reach')
     expect(out).toMatch(/^Rationale: Hachinohe office \(2018\)/m)
     expect(out).toMatch(/^Remediation: Move the terminal/m)
@@ -108,7 +136,9 @@ describe.concurrent('rules list / rules show', () => {
     const r = await run(['rules', 'show', 'placement/nw-terminal-in-shared-zone', '--lang', 'ja'])
     expect(r.code).toBe(0)
     const out = lines(r.stdout.replaceAll(ROOT, '<root>'))
-    expect(out[0]).toBe('placement/nw-terminal-in-shared-zone  （重大、必要なもの: inventory、バリアルール: 免除にはNW側の承認者が必要）')
+    expect(out[0]).toBe(
+      'placement/nw-terminal-in-shared-zone  （重大、必要なもの: inventory、バリアルール: 免除にはNW側の承認者が必要）',
+    )
     expect(out).toContain("条件 (CEL): terminal.status != 'removed' && terminal.role == 'nw' && zone.retail_reachable")
     expect(out.at(-1)).toBe('定義: <root>/rules/placement.yaml:8:5')
   })
@@ -139,12 +169,27 @@ describe.concurrent('rules list / rules show', () => {
     const dir = pack('ok', "    when: terminal.role == 'nw' && terminal.status == 'active'\n")
     const [list, audit] = await Promise.all([
       run(['rules', 'list', '--rules', dir]),
-      run(['inventory', 'validate', '-i', 'test/fixtures/inventories/valid.yaml', '--rules', dir, '--now', '2026-11-27', '--format', 'json', '--fail-on', 'low']),
+      run([
+        'inventory',
+        'validate',
+        '-i',
+        'test/fixtures/inventories/valid.yaml',
+        '--rules',
+        dir,
+        '--now',
+        '2026-11-27',
+        '--format',
+        'json',
+        '--fail-on',
+        'low',
+      ]),
     ])
     expect(lines(list.stdout)).toHaveLength((await loadRules()).length + 2) // header + the user rule
     expect(list.stdout).toContain('mine/nw-anywhere')
     expect(audit.code).toBe(1)
-    expect(JSON.parse(audit.stdout).findings.map((f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`)).toEqual(['T-1 mine/nw-anywhere'])
+    expect(
+      JSON.parse(audit.stdout).findings.map((f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`),
+    ).toEqual(['T-1 mine/nw-anywhere'])
   })
 
   it('a duplicate rule id or an unknown evaluator in a user pack is exit 2, each with its position', async () => {
@@ -160,14 +205,21 @@ describe.concurrent('rules list / rules show', () => {
     expect(r.stdout).toBe('')
     expect(lines(r.stderr.replaceAll(ROOT, '<root>'))).toEqual([
       `${join(dir, 'placement.yaml')}:3:5 duplicate rule id "placement/retail-owner-nw-role" (first declared at <root>/rules/placement.yaml:34:5) (E_DUPLICATE)`,
-      expect.stringMatching(new RegExp(`^${join(dir, 'placement.yaml')}:17:16 unknown evaluator "no-such-check" \\(known: .*\\) \\(E_REF\\)$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${join(dir, 'placement.yaml')}:17:16 unknown evaluator "no-such-check" \\(known: .*\\) \\(E_REF\\)$`,
+        ),
+      ),
     ])
   })
 
   it('rules show escapes control characters and bidi overrides from a user pack, including the condition', async () => {
     const dir = join(tmp.dir, 'esc')
     mkdirSync(dir)
-    writeFileSync(join(dir, 'mine.yaml'), `${HEAD.replace('{en: Any NW terminal,', '{en: "Any \\e[2J terminal",')}    when: "terminal.hostname == '\\e[2Jx\\u202e'"\n`)
+    writeFileSync(
+      join(dir, 'mine.yaml'),
+      `${HEAD.replace('{en: Any NW terminal,', '{en: "Any \\e[2J terminal",')}    when: "terminal.hostname == '\\e[2Jx\\u202e'"\n`,
+    )
     const r = await run(['rules', 'show', 'mine/nw-anywhere', '--rules', dir])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Any \\u001b[2J terminal')
@@ -177,7 +229,17 @@ describe.concurrent('rules list / rules show', () => {
 
   it('a CEL syntax error in a user pack is exit 2 with the rule file line and column', async () => {
     const dir = pack('bad', "    when: terminal.role = 'nw'\n")
-    const r = await run(['audit', '-i', 'inventories/tohoku-example', '--facts', 'inventories/tohoku-example/facts', '--rules', dir, '--now', '2026-11-27'])
+    const r = await run([
+      'audit',
+      '-i',
+      'inventories/tohoku-example',
+      '--facts',
+      'inventories/tohoku-example/facts',
+      '--rules',
+      dir,
+      '--now',
+      '2026-11-27',
+    ])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(lines(r.stderr)).toHaveLength(1)

@@ -33,8 +33,16 @@ beforeAll(async () => {
       {id: 'T-V2', conf: null, eigyoFiles: {'v2.conf': 'terminal_id=T-V2\nrole=retail\nauth=device\nserial=S-V2\n'}},
       // Windows PCs behind stand-in shells (test/lab): a correctly set one about to be installed, answering in CP932
       // through cmd.exe, and a temp-staff PC delivered with the NW setting, answering in UTF-16 through PowerShell.
-      {id: 'T-WIN-PLANNED', client: {role: 'retail', auth: 'device', serial: '岩手-派遣-104'}, windows: {shell: 'cmd', encoding: 'cp932'}},
-      {id: 'T-WIN-TEMP', client: {role: 'nw', auth: 'device'}, windows: {shell: 'powershell', encoding: 'utf-16le-bom'}},
+      {
+        id: 'T-WIN-PLANNED',
+        client: {role: 'retail', auth: 'device', serial: '岩手-派遣-104'},
+        windows: {shell: 'cmd', encoding: 'cp932'},
+      },
+      {
+        id: 'T-WIN-TEMP',
+        client: {role: 'nw', auth: 'device'},
+        windows: {shell: 'powershell', encoding: 'utf-16le-bom'},
+      },
     ],
   })
   dir = await mkdtemp(join(tmpdir(), 'fa-cli-live-'))
@@ -70,7 +78,14 @@ beforeAll(async () => {
       terminal('T-HOSTILE', 'retail-office', 'retail', 'retail', 'planned'),
       terminal('T-V2', 'retail-office', 'retail', 'retail', 'active', ', ssh: {profile: eigyo-v2}'),
       // Planned, so never collected; its placement is wrong all the same, and a live audit must still say so.
-      terminal('T-WIN-PLANNED', 'retail-office', 'retail', 'retail', 'planned', `, serial: "岩手-派遣-104", ssh: {profile: windows}`),
+      terminal(
+        'T-WIN-PLANNED',
+        'retail-office',
+        'retail',
+        'retail',
+        'planned',
+        `, serial: "岩手-派遣-104", ssh: {profile: windows}`,
+      ),
       terminal('T-WIN-TEMP', 'retail-office', 'retail', 'retail', 'active', ', ssh: {profile: windows}'),
       '  - {id: T-PLAN-CTR, hostname: t-plan-ctr, address: "127.0.0.1:1", site: lab, zone: counter, owner: nw, role: nw, status: planned}',
       '',
@@ -97,16 +112,34 @@ describe('fleet-audit collect', () => {
     // As a real process, like the other two smoke runs below: bin/run.js stays covered end to end.
     const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts', ...ssh], dir, true)
     expect(r.code, r.stderr).toBe(1)
-    expect(r.stdout).toContain('5 of 6 terminals verified; 1 not: 1 refused (reasons above and in each facts file in facts)')
-    expect((await readdir(join(dir, 'facts'))).sort()).toEqual(['T-CTR.json', 'T-DOWN.json', 'T-NW-OK.json', 'T-RT-TEMP.json', 'T-V2.json', 'T-WIN-TEMP.json'])
+    expect(r.stdout).toContain(
+      '5 of 6 terminals verified; 1 not: 1 refused (reasons above and in each facts file in facts)',
+    )
+    expect((await readdir(join(dir, 'facts'))).sort()).toEqual([
+      'T-CTR.json',
+      'T-DOWN.json',
+      'T-NW-OK.json',
+      'T-RT-TEMP.json',
+      'T-V2.json',
+      'T-WIN-TEMP.json',
+    ])
     const win = JSON.parse(await readFile(join(dir, 'facts', 'T-WIN-TEMP.json'), 'utf8'))
-    expect(win).toMatchObject({outcome: 'ok', client: {role: 'nw'}, os: {computer_name: 'T-WIN-TEMP'}, meta: {profile: 'windows'}})
+    expect(win).toMatchObject({
+      outcome: 'ok',
+      client: {role: 'nw'},
+      os: {computer_name: 'T-WIN-TEMP'},
+      meta: {profile: 'windows'},
+    })
     const v2 = JSON.parse(await readFile(join(dir, 'facts', 'T-V2.json'), 'utf8'))
     expect(v2).toMatchObject({outcome: 'ok', client: {terminal_id: 'T-V2', serial: 'S-V2'}})
     const down = JSON.parse(await readFile(join(dir, 'facts', 'T-DOWN.json'), 'utf8'))
     expect(down.outcome).toBe('refused')
     const temp = JSON.parse(await readFile(join(dir, 'facts', 'T-RT-TEMP.json'), 'utf8'))
-    expect(temp).toMatchObject({outcome: 'ok', client: {role: 'nw'}, host_key: lab.terminals.get('T-RT-TEMP')!.fingerprint})
+    expect(temp).toMatchObject({
+      outcome: 'ok',
+      client: {role: 'nw'},
+      host_key: lab.terminals.get('T-RT-TEMP')!.fingerprint,
+    })
     expect(r.stdout + r.stderr).not.toContain('PRIVATE KEY')
   })
 
@@ -121,21 +154,43 @@ describe('fleet-audit collect', () => {
   it('never reads as success when nothing was verified', async () => {
     const r = await cli(['collect', '-i', 'inventory.yaml', '--only', 'T-DOWN', '--out', 'facts-down', ...ssh], dir)
     expect(r.code).toBe(1)
-    expect(r.stdout.trim()).toBe('0 of 1 terminals verified; 1 not: 1 refused (reasons above and in each facts file in facts-down)')
+    expect(r.stdout.trim()).toBe(
+      '0 of 1 terminals verified; 1 not: 1 refused (reasons above and in each facts file in facts-down)',
+    )
     expect(r.stderr).toMatch(/^T-DOWN: refused: connection refused/m)
   })
 
   it('an unknown host key says how to trust it, with the fingerprint to compare', async () => {
     await writeFile(join(dir, 'empty_known_hosts'), '')
-    const r = await cli(['collect', '-i', 'inventory.yaml', '--only', 'T-NW-OK', '--out', 'facts-hk', '--identity', lab.clientKeyPath, '--known-hosts', 'empty_known_hosts'], dir)
+    const r = await cli(
+      [
+        'collect',
+        '-i',
+        'inventory.yaml',
+        '--only',
+        'T-NW-OK',
+        '--out',
+        'facts-hk',
+        '--identity',
+        lab.clientKeyPath,
+        '--known-hosts',
+        'empty_known_hosts',
+      ],
+      dir,
+    )
     expect(r.code).toBe(1)
     const fp = lab.terminals.get('T-NW-OK')!.fingerprint
     expect(r.stderr).toContain(`T-NW-OK: hostkey-unknown: host key ${fp} is neither pinned nor in known_hosts`)
-    expect(r.stderr).toContain('pin it as ssh.host_key in the inventory, add it to known_hosts, or collect once with --accept-new')
+    expect(r.stderr).toContain(
+      'pin it as ssh.host_key in the inventory, add it to known_hosts, or collect once with --accept-new',
+    )
   })
 
   it('missing credentials name the flags and the config file keys (exit 2)', async () => {
-    const r = await cli(['collect', '-i', 'inventory.yaml', '--out', 'facts-nocred', '--known-hosts', lab.knownHostsPath], dir)
+    const r = await cli(
+      ['collect', '-i', 'inventory.yaml', '--out', 'facts-nocred', '--known-hosts', lab.knownHostsPath],
+      dir,
+    )
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('--identity KEY, or identity: in fleet-audit.yaml')
     expect(r.stderr).toContain('--agent SOCKET')
@@ -154,11 +209,17 @@ describe('fleet-audit audit --live', () => {
     expect(r.code, r.stderr).toBe(1)
     const result = JSON.parse(r.stdout)
     expect(rulesOf(result.findings, 'T-NW-OK')).toEqual([])
-    expect(rulesOf(result.findings, 'T-RT-TEMP')).toEqual(['reconcile/nw-setting-reachable-by-retail', 'reconcile/role-mismatch'])
+    expect(rulesOf(result.findings, 'T-RT-TEMP')).toEqual([
+      'reconcile/nw-setting-reachable-by-retail',
+      'reconcile/role-mismatch',
+    ])
     expect(rulesOf(result.findings, 'T-CTR')).toEqual(['placement/nw-terminal-in-shared-zone'])
     expect(rulesOf(result.findings, 'T-DOWN')).toEqual(['collect/unverified'])
     expect(rulesOf(result.findings, 'T-V2')).toEqual([])
-    expect(rulesOf(result.findings, 'T-WIN-TEMP')).toEqual(['reconcile/nw-setting-reachable-by-retail', 'reconcile/role-mismatch'])
+    expect(rulesOf(result.findings, 'T-WIN-TEMP')).toEqual([
+      'reconcile/nw-setting-reachable-by-retail',
+      'reconcile/role-mismatch',
+    ])
     // Planned terminals are not collected by default: no facts rules for them, but placement still counts.
     expect(rulesOf(result.findings, 'T-PLANNED')).toEqual([])
     expect(rulesOf(result.findings, 'T-PLAN-CTR')).toEqual(['placement/nw-terminal-in-shared-zone'])
@@ -171,7 +232,10 @@ describe('fleet-audit audit --live', () => {
     const zone = await cli(['collect', '-i', 'inventory.yaml', '--zone', 'countr', '--out', 'facts-z', ...ssh], dir)
     expect(zone.code).toBe(2)
     expect(zone.stderr).toContain('--zone: unknown zone "countr"')
-    const none = await cli(['audit', '--live', '-i', 'inventory.yaml', '--zone', 'nw-office', '--shard', '9/9', ...ssh], dir)
+    const none = await cli(
+      ['audit', '--live', '-i', 'inventory.yaml', '--zone', 'nw-office', '--shard', '9/9', ...ssh],
+      dir,
+    )
     expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('the selection matches no terminal')])
   })
 
@@ -186,8 +250,13 @@ describe('fleet-audit audit --live', () => {
     const table = await cli(['audit', '--live', '-i', 'inventory.yaml', '--only', 'T-NW-OK', ...ssh], dir)
     // Exit 1 all the same: the planned NW terminal at the counter is misplaced, collected or not.
     expect(table.code, table.stderr).toBe(1)
-    expect(table.stdout).toMatch(/Not checked: \d+ terminals whose facts rules could not be evaluated\n(.*\n)* {2}\d+ terminals not collected in this run/)
-    const json = JSON.parse((await cli(['audit', '--live', '-i', 'inventory.yaml', '--only', 'T-NW-OK', ...ssh, '--format', 'json'], dir)).stdout)
+    expect(table.stdout).toMatch(
+      /Not checked: \d+ terminals whose facts rules could not be evaluated\n(.*\n)* {2}\d+ terminals not collected in this run/,
+    )
+    const json = JSON.parse(
+      (await cli(['audit', '--live', '-i', 'inventory.yaml', '--only', 'T-NW-OK', ...ssh, '--format', 'json'], dir))
+        .stdout,
+    )
     const down = json.not_evaluated.find((n: {terminal: string}) => n.terminal === 'T-DOWN')
     expect(down).toMatchObject({reason: 'not collected in this run'})
     expect(down.rules).toContain('reconcile/role-mismatch')
@@ -195,8 +264,12 @@ describe('fleet-audit audit --live', () => {
   })
 
   it('gives the same findings as auditing the facts that collect wrote', async () => {
-    const live = JSON.parse((await cli(['audit', '--live', '-i', 'inventory.yaml', ...ssh, '--format', 'json'], dir)).stdout)
-    const recorded = JSON.parse((await cli(['audit', '-i', 'inventory.yaml', '--facts', 'facts', '--format', 'json'], dir)).stdout)
+    const live = JSON.parse(
+      (await cli(['audit', '--live', '-i', 'inventory.yaml', ...ssh, '--format', 'json'], dir)).stdout,
+    )
+    const recorded = JSON.parse(
+      (await cli(['audit', '-i', 'inventory.yaml', '--facts', 'facts', '--format', 'json'], dir)).stdout,
+    )
     const key = (f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`
     expect(live.findings.map(key).sort()).toEqual(recorded.findings.map(key).sort())
   })
@@ -249,7 +322,13 @@ describe('fleet-audit check', () => {
     expect(r.stdout).toContain('FAIL  reachable and verified')
   })
 
-  const LINES = ['host key', 'role setting', 'authentication', 'identity (id, hostname, serial, MAC, address)', 'placement']
+  const LINES = [
+    'host key',
+    'role setting',
+    'authentication',
+    'identity (id, hostname, serial, MAC, address)',
+    'placement',
+  ]
 
   it('never says PASS after a refused connection: every later line is NOT CHECKED, in the table, --json and --lang ja', async () => {
     const r = await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh], dir)
@@ -258,7 +337,14 @@ describe('fleet-audit check', () => {
     for (const line of LINES) expect(r.stdout).toContain(`  NOT CHECKED  ${line}\n`)
     const json = JSON.parse((await cli(['check', 'T-DOWN', '-i', 'inventory.yaml', ...ssh, '--json'], dir)).stdout)
     expect(json.pass).toBe(false)
-    expect(json.checks.map((c: {check: string; status: string; checked: boolean; pass: boolean}) => [c.check, c.status, c.checked, c.pass])).toEqual([
+    expect(
+      json.checks.map((c: {check: string; status: string; checked: boolean; pass: boolean}) => [
+        c.check,
+        c.status,
+        c.checked,
+        c.pass,
+      ]),
+    ).toEqual([
       ['reachable', 'fail', true, false],
       ['host-key', 'not-checked', false, false],
       ['role', 'not-checked', false, false],
@@ -288,7 +374,10 @@ describe('fleet-audit check', () => {
   it('a changed host key fails the host-key line and leaves the others NOT CHECKED', async () => {
     const text = await readFile(join(dir, 'inventory.yaml'), 'utf8')
     const wrong = `SHA256:${'A'.repeat(43)}`
-    await writeFile(join(dir, 'pinned-wrong.yaml'), text.replace(/( {2}- \{id: T-NW-OK, [^\n]*)\}/, `$1, ssh: {host_key: "${wrong}"}}`))
+    await writeFile(
+      join(dir, 'pinned-wrong.yaml'),
+      text.replace(/( {2}- \{id: T-NW-OK, [^\n]*)\}/, `$1, ssh: {host_key: "${wrong}"}}`),
+    )
     const r = await cli(['check', 'T-NW-OK', '-i', 'pinned-wrong.yaml', ...ssh], dir)
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('  FAIL  host key')

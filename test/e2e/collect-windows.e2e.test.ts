@@ -31,7 +31,11 @@ beforeAll(async () => {
   lab = await startLab({
     terminals: [
       {id: 'W-CMD-CP932', client: {serial: JP_SERIAL}, windows: {shell: 'cmd', encoding: 'cp932', ps: '5.1'}},
-      {id: 'W-PS-UTF16', client: {role: 'nw', serial: JP_SERIAL}, windows: {shell: 'powershell', encoding: 'utf-16le-bom', ps: '5.1'}},
+      {
+        id: 'W-PS-UTF16',
+        client: {role: 'nw', serial: JP_SERIAL},
+        windows: {shell: 'powershell', encoding: 'utf-16le-bom', ps: '5.1'},
+      },
       {id: 'W-CMD-PS7', client: {auth: 'device'}, windows: {shell: 'cmd', encoding: 'utf-8', ps: '7'}},
       {id: 'W-ASCII-BOM', windows: {shell: 'powershell', encoding: 'utf-8-bom', ps: '5.1', ascii: true}},
       {id: 'W-KIOSK', windows: {answer: encodeOutput(psJson(kiosk, '5.1', false), 'cp932')}},
@@ -39,7 +43,13 @@ beforeAll(async () => {
       {id: 'LINUX-1'},
     ],
   })
-  opts = {knownHostsPath: lab.knownHostsPath, privateKeyPath: lab.clientKeyPath, connectTimeoutMs: 5000, commandTimeoutMs: 5000, attempts: 1}
+  opts = {
+    knownHostsPath: lab.knownHostsPath,
+    privateKeyPath: lab.clientKeyPath,
+    connectTimeoutMs: 5000,
+    commandTimeoutMs: 5000,
+    attempts: 1,
+  }
   const r = await collect(lab.declared(), opts, {now})
   facts = new Map(r.facts.map((f) => [f.terminal, f]))
 })
@@ -60,7 +70,13 @@ describe('windows probe over SSH, through stand-in cmd.exe and powershell.exe', 
     expect(f.error).toBeUndefined()
     expect(f).toMatchObject({outcome: 'ok', host_key: lt.fingerprint, meta: {profile: 'windows'}})
     expect(f.client).toEqual(lt.client)
-    expect(f.os).toMatchObject({hostname: lt.hostname, machine_id: guidOf(lt.machineId), computer_name: lt.hostname.toUpperCase().slice(0, 15), serial: `BIOS-${id}`, build: '22631'})
+    expect(f.os).toMatchObject({
+      hostname: lt.hostname,
+      machine_id: guidOf(lt.machineId),
+      computer_name: lt.hostname.toUpperCase().slice(0, 15),
+      serial: `BIOS-${id}`,
+      build: '22631',
+    })
     expect(f.os!.macs).toEqual(lt.client.macs)
     expect(factsSchemaErrors(f)).toBe('')
   })
@@ -83,7 +99,10 @@ describe('windows probe over SSH, through stand-in cmd.exe and powershell.exe', 
   })
 
   it('a PC without the client registry key is probe-failed', () => {
-    expect(facts.get('W-NO-KEY')).toMatchObject({outcome: 'probe-failed', error: {reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal is missing'}})
+    expect(facts.get('W-NO-KEY')).toMatchObject({
+      outcome: 'probe-failed',
+      error: {reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal is missing'},
+    })
   })
 })
 
@@ -95,7 +114,11 @@ describe('the stand-ins check what crosses the wire', () => {
 
   it('a script other than the probe is refused by the stand-in powershell.exe (so the e2e tests compare the real command)', async () => {
     const other = `${WINDOWS_SCRIPT}\n# changed`
-    const f = await one('W-CMD-PS7', {...windowsProfile, name: 'windows-changed', command: `powershell.exe -NoProfile -NonInteractive -EncodedCommand ${encodeCommand(other)}`})
+    const f = await one('W-CMD-PS7', {
+      ...windowsProfile,
+      name: 'windows-changed',
+      command: `powershell.exe -NoProfile -NonInteractive -EncodedCommand ${encodeCommand(other)}`,
+    })
     expect(f).toMatchObject({outcome: 'probe-failed'})
     expect(f.error!.raw).toContain("-EncodedCommand is not the probe's script")
   })
@@ -110,7 +133,11 @@ describe('the stand-ins check what crosses the wire', () => {
   })
 
   it('a command with characters cmd.exe or PowerShell would interpret is refused by the stand-in shells', async () => {
-    const quoted = {...windowsProfile, name: 'windows-quoted', command: `powershell.exe -NoProfile -NonInteractive -Command "& {Get-Date}"`}
+    const quoted = {
+      ...windowsProfile,
+      name: 'windows-quoted',
+      command: `powershell.exe -NoProfile -NonInteractive -Command "& {Get-Date}"`,
+    }
     const viaCmd = await one('W-CMD-CP932', quoted)
     expect(viaCmd.error!.raw).toContain('cmd.exe would interpret')
     const viaPs = await one('W-PS-UTF16', quoted)

@@ -30,7 +30,13 @@ beforeAll(async () => {
   declared.get('PIN-WRONG')!.ssh.host_key = fp('NW-OK')
   declared.get('PIN-KH-DISAGREE')!.ssh.host_key = fp('PIN-KH-DISAGREE')
   opts = {
-    profiles: {'eigyo-v2': profileFromData({name: 'eigyo-v2', base: 'linux', paths: {conf: '/etc/eigyo/v2.conf'}}) as ProbeProfile},
+    profiles: {
+      'eigyo-v2': profileFromData({
+        name: 'eigyo-v2',
+        base: 'linux',
+        paths: {conf: '/etc/eigyo/v2.conf'},
+      }) as ProbeProfile,
+    },
     knownHostsPath: lab.knownHostsPath,
     privateKeyPath: lab.clientKeyPath,
     connectTimeoutMs: 2000,
@@ -56,7 +62,11 @@ describe('collect on the lab fleet', () => {
   beforeAll(async () => {
     const t0 = Date.now()
     const incidents = new Set(incidentFleet().map((t) => t.id))
-    const r = await collect([...declared.values()].filter((t) => !incidents.has(t.id)), opts, {now})
+    const r = await collect(
+      [...declared.values()].filter((t) => !incidents.has(t.id)),
+      opts,
+      {now},
+    )
     elapsed = Date.now() - t0
     facts = new Map(r.facts.map((f) => [f.terminal, f]))
   })
@@ -103,7 +113,14 @@ describe('collect on the lab fleet', () => {
     const lt = lab.terminals.get('NW-OK')!
     expect(nw).toMatchObject({
       host_key: lt.fingerprint,
-      client: {terminal_id: 'NW-OK', role: 'nw', auth: 'idcard', serial: 'SN-NW-OK', macs: lt.client.macs, ips: [lt.address]},
+      client: {
+        terminal_id: 'NW-OK',
+        role: 'nw',
+        auth: 'idcard',
+        serial: 'SN-NW-OK',
+        macs: lt.client.macs,
+        ips: [lt.address],
+      },
       os: {hostname: 'nw-ok', machine_id: lt.machineId, name: expect.stringMatching(/\S/)},
       host_key_via: 'known_hosts',
       meta: {attempts: 1},
@@ -116,14 +133,19 @@ describe('collect on the lab fleet', () => {
     expect(facts.get('ROLE-MISMATCH')!.client?.role).toBe('nw')
     expect(declared.get('ROLE-MISMATCH')!.role).toBe('retail')
     expect(facts.get('AUTH-MISMATCH')!.client?.auth).toBe('device')
-    expect(facts.get('SWAPPED')).toMatchObject({client: {terminal_id: 'NW-OK', serial: 'SN-NW-OK'}, os: {hostname: 'nw-ok'}})
+    expect(facts.get('SWAPPED')).toMatchObject({
+      client: {terminal_id: 'NW-OK', serial: 'SN-NW-OK'},
+      os: {hostname: 'nw-ok'},
+    })
     expect(declared.get('SWAPPED')).toMatchObject({hostname: 'swapped', serial: 'SN-SWAPPED'})
   })
 
   it('explains host key failures with expected and presented fingerprints', () => {
     const changed = facts.get('CHANGED')!
     expect(changed.host_key).toBe(lab.terminals.get('CHANGED')!.fingerprint)
-    expect(changed.error?.reason).toMatch(/^host key differs from known_hosts: expected SHA256:\S+, presented SHA256:\S+$/)
+    expect(changed.error?.reason).toMatch(
+      /^host key differs from known_hosts: expected SHA256:\S+, presented SHA256:\S+$/,
+    )
     expect(facts.get('PIN-WRONG')!.error?.reason).toBe(
       `host key differs from the pinned fingerprint: expected ${lab.terminals.get('NW-OK')!.fingerprint}, presented ${lab.terminals.get('PIN-WRONG')!.fingerprint}`,
     )
@@ -146,7 +168,10 @@ describe('collect on the lab fleet', () => {
       reason: '/etc/eigyo/terminal.conf line 2: control character',
       raw: 'role=retail\\u001b[1A\\u001b[2Knw',
     })
-    expect(facts.get('ROLE-SPACE')!.error).toEqual({reason: '/etc/eigyo/terminal.conf: role must be one of nw|retail', raw: 'NW '})
+    expect(facts.get('ROLE-SPACE')!.error).toEqual({
+      reason: '/etc/eigyo/terminal.conf: role must be one of nw|retail',
+      raw: 'NW ',
+    })
     expect(facts.get('REPEATED')!.error?.reason).toContain('role repeated')
     expect(facts.get('HUGE')!.error?.reason).toBe('output exceeds 1048576 bytes; reading stopped')
     expect(facts.get('MISSING')!.error?.reason).toBe('/etc/eigyo/terminal.conf is missing')
@@ -206,7 +231,11 @@ describe('authentication', () => {
 
   it('uses an encrypted key with the passphrase from the named environment variable, and never echoes it', async () => {
     const env = {FA_E2E_PASS: lab.passphrase}
-    const r = await collect(pick('NW-OK'), {...opts, privateKeyPath: lab.encryptedClientKeyPath, passphraseEnv: 'FA_E2E_PASS'}, {now, env})
+    const r = await collect(
+      pick('NW-OK'),
+      {...opts, privateKeyPath: lab.encryptedClientKeyPath, passphraseEnv: 'FA_E2E_PASS'},
+      {now, env},
+    )
     expect(r.facts[0].outcome).toBe('ok')
     expect(JSON.stringify(r)).not.toContain(lab.passphrase)
   })
@@ -215,7 +244,11 @@ describe('authentication', () => {
 describe('deadline and abort', () => {
   it('an overall deadline turns stuck terminals into timeouts and keeps the finished ones', async () => {
     const t0 = Date.now()
-    const r = await collect(pick('NW-OK', 'STUCK', 'HUNG', 'RT-OK'), {...opts, connectTimeoutMs: 10_000, commandTimeoutMs: 10_000, deadlineMs: 1500}, {now})
+    const r = await collect(
+      pick('NW-OK', 'STUCK', 'HUNG', 'RT-OK'),
+      {...opts, connectTimeoutMs: 10_000, commandTimeoutMs: 10_000, deadlineMs: 1500},
+      {now},
+    )
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(r.facts.map((f) => [f.terminal, f.outcome])).toEqual([
       ['NW-OK', 'ok'],
@@ -228,12 +261,16 @@ describe('deadline and abort', () => {
   it('an abort (Ctrl-C) returns what was collected and lists the rest', async () => {
     const ac = new AbortController()
     const t0 = Date.now()
-    const r = await collect(pick('NW-OK', 'STUCK', 'HUNG'), {...opts, connectTimeoutMs: 10_000, commandTimeoutMs: 10_000, signal: ac.signal}, {
-      now,
-      onProgress: (p) => {
-        if (p.terminal === 'NW-OK') setTimeout(() => ac.abort(), 300)
+    const r = await collect(
+      pick('NW-OK', 'STUCK', 'HUNG'),
+      {...opts, connectTimeoutMs: 10_000, commandTimeoutMs: 10_000, signal: ac.signal},
+      {
+        now,
+        onProgress: (p) => {
+          if (p.terminal === 'NW-OK') setTimeout(() => ac.abort(), 300)
+        },
       },
-    })
+    )
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(r.aborted).toBe(true)
     expect(r.facts.map((f) => f.terminal)).toEqual(['NW-OK'])
@@ -250,8 +287,26 @@ describe('the lab itself', () => {
     const lt = lab.terminals.get('RT-OK')!
     const out = execFileSync(
       'ssh',
-      ['-F', '/dev/null', '-i', lab.clientKeyPath, '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.knownHostsPath}`,
-        '-o', 'StrictHostKeyChecking=yes', '-o', 'KexAlgorithms=curve25519-sha256', '-p', String(lt.port), `root@${lt.address}`, 'hostname; cat /etc/eigyo/terminal.conf; echo "HOME=$HOME"; ls -A ~'],
+      [
+        '-F',
+        '/dev/null',
+        '-i',
+        lab.clientKeyPath,
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        `UserKnownHostsFile=${lab.knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'KexAlgorithms=curve25519-sha256',
+        '-p',
+        String(lt.port),
+        `root@${lt.address}`,
+        'hostname; cat /etc/eigyo/terminal.conf; echo "HOME=$HOME"; ls -A ~',
+      ],
       {encoding: 'utf8'},
     )
     expect(out).toContain('rt-ok\n# /etc/eigyo/terminal.conf (fleet-audit lab)\nterminal_id=RT-OK\n')

@@ -48,27 +48,120 @@ describe('ledger hand-off through the CLI', () => {
 
   it('records installs checked against the inventory; the approver may not be the actor', async () => {
     const base = ['--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--now', '2026-11-27T10:00:00+09:00', ...retail]
-    expect((await cli('ledger', 'record', 'install', '--terminal', 'IS-RT-103', '--approver', 'ep-takahashi', '--at', '2026-11-20T10:00:00+09:00', ...base)).code).toBe(0)
-    expect((await cli('ledger', 'record', 'install', '--terminal', 'IS-RT-101', '--approver', 'ep-takahashi', '--at', '2026-11-21T10:00:00+09:00', ...base)).code).toBe(0)
-    const same = await cli('ledger', 'record', 'install', '--terminal', 'IS-RT-102', '--approver', 'ep-tanaka', '--at', '2026-11-21T10:00:00+09:00', ...base)
+    expect(
+      (
+        await cli(
+          'ledger',
+          'record',
+          'install',
+          '--terminal',
+          'IS-RT-103',
+          '--approver',
+          'ep-takahashi',
+          '--at',
+          '2026-11-20T10:00:00+09:00',
+          ...base,
+        )
+      ).code,
+    ).toBe(0)
+    expect(
+      (
+        await cli(
+          'ledger',
+          'record',
+          'install',
+          '--terminal',
+          'IS-RT-101',
+          '--approver',
+          'ep-takahashi',
+          '--at',
+          '2026-11-21T10:00:00+09:00',
+          ...base,
+        )
+      ).code,
+    ).toBe(0)
+    const same = await cli(
+      'ledger',
+      'record',
+      'install',
+      '--terminal',
+      'IS-RT-102',
+      '--approver',
+      'ep-tanaka',
+      '--at',
+      '2026-11-21T10:00:00+09:00',
+      ...base,
+    )
     expect(same.code).toBe(2)
-    const unknown = await cli('ledger', 'record', 'install', '--terminal', 'NOPE-1', '--approver', 'ep-takahashi', ...base)
+    const unknown = await cli(
+      'ledger',
+      'record',
+      'install',
+      '--terminal',
+      'NOPE-1',
+      '--approver',
+      'ep-takahashi',
+      ...base,
+    )
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('NOPE-1')
   })
 
   it('exports a signed list that NW imports once; a second import changes nothing', async () => {
-    const exp = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'inv/keys/tohoku-epco.key', '-o', 'h1.yaml', ...retail, '--now', '2026-11-27T10:00:00+09:00')
+    const exp = await cli(
+      'ledger',
+      'export',
+      '--from',
+      'tohoku-epco',
+      '--to',
+      'tohoku-nw',
+      '--key',
+      'inv/keys/tohoku-epco.key',
+      '-o',
+      'h1.yaml',
+      ...retail,
+      '--now',
+      '2026-11-27T10:00:00+09:00',
+    )
     expect(exp.code, exp.stderr).toBe(0)
     expect(await readFile(join(dir, 'h1.yaml'), 'utf8')).toMatch(/first_seq: 1\nlast_seq: 2/)
-    expect((await cli('ledger', 'import', 'h1.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain('imported: 2 events #1–#2 from tohoku-epco (2 new)')
+    expect((await cli('ledger', 'import', 'h1.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain(
+      'imported: 2 events #1–#2 from tohoku-epco (2 new)',
+    )
     expect((await cli('ledger', 'import', 'h1.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain('unchanged')
   })
 
   it('refuses a hand-off to an unknown company or to its own side', async () => {
-    const same = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'retail-temp', '--key', 'inv/keys/tohoku-epco.key', '-o', 'x.yaml', ...retail)
-    expect([same.code, same.stderr]).toEqual([2, expect.stringContaining('is on the same side (retail) as tohoku-epco')])
-    const unknown = await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'nobody', '--key', 'inv/keys/tohoku-epco.key', '-o', 'x.yaml', ...retail)
+    const same = await cli(
+      'ledger',
+      'export',
+      '--from',
+      'tohoku-epco',
+      '--to',
+      'retail-temp',
+      '--key',
+      'inv/keys/tohoku-epco.key',
+      '-o',
+      'x.yaml',
+      ...retail,
+    )
+    expect([same.code, same.stderr]).toEqual([
+      2,
+      expect.stringContaining('is on the same side (retail) as tohoku-epco'),
+    ])
+    const unknown = await cli(
+      'ledger',
+      'export',
+      '--from',
+      'tohoku-epco',
+      '--to',
+      'nobody',
+      '--key',
+      'inv/keys/tohoku-epco.key',
+      '-o',
+      'x.yaml',
+      ...retail,
+    )
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--to: unknown company "nobody"')])
   })
 
@@ -81,7 +174,19 @@ describe('ledger hand-off through the CLI', () => {
   })
 
   it('NW re-checks with its own facts: the temp PC set to NW is rejected, the correct one verified', async () => {
-    const r = await cli('ledger', 'recheck', '--as', 'tohoku-nw', '--actor', 'nw-sato', '--facts', 'inv/facts', '--now', '2026-11-27', ...nw)
+    const r = await cli(
+      'ledger',
+      'recheck',
+      '--as',
+      'tohoku-nw',
+      '--actor',
+      'nw-sato',
+      '--facts',
+      'inv/facts',
+      '--now',
+      '2026-11-27',
+      ...nw,
+    )
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/verified +tohoku-epco#1 install IS-RT-103/)
     expect(r.stdout).toMatch(/rejected +tohoku-epco#2 install IS-RT-101/)
@@ -89,7 +194,24 @@ describe('ledger hand-off through the CLI', () => {
   })
 
   it('acknowledgements go back and show each event state on the retail side; both ledgers verify', async () => {
-    expect((await cli('ledger', 'export', '--acks', '--from', 'tohoku-nw', '--to', 'tohoku-epco', '--key', 'inv/keys/tohoku-nw.key', '-o', 'a1.yaml', ...nw)).code).toBe(0)
+    expect(
+      (
+        await cli(
+          'ledger',
+          'export',
+          '--acks',
+          '--from',
+          'tohoku-nw',
+          '--to',
+          'tohoku-epco',
+          '--key',
+          'inv/keys/tohoku-nw.key',
+          '-o',
+          'a1.yaml',
+          ...nw,
+        )
+      ).code,
+    ).toBe(0)
     expect((await cli('ledger', 'import', 'a1.yaml', '--as', 'tohoku-epco', ...retail)).code).toBe(0)
     const list = await cli('ledger', 'list', '--db', 'retail.db', '-i', 'inv')
     expect(list.stdout).toMatch(/IS-RT-103 .* verified by tohoku-nw/)
@@ -102,37 +224,117 @@ describe('ledger hand-off through the CLI', () => {
     const r = await cli('audit', '--facts', 'inv/facts', '--now', '2026-11-27', '--format', 'json', ...retail)
     expect(r.code).toBe(1)
     const result = JSON.parse(r.stdout)
-    const rules = (id: string) => result.findings.filter((f: {terminal: string}) => f.terminal === id).map((f: {rule: string}) => f.rule)
+    const rules = (id: string) =>
+      result.findings.filter((f: {terminal: string}) => f.terminal === id).map((f: {rule: string}) => f.rule)
     expect(rules('IS-RT-101')).toContain('ledger/rejected-unresolved')
     expect(rules('IS-RT-102')).toContain('ledger/no-install-handoff')
     expect(rules('IS-RT-103')).toEqual([])
     expect(result.run_id).toBe(1)
-    expect((await cli('history', ...retail)).stdout).toMatch(/^RUN +STARTED +FINDINGS +INVENTORY\n1 +2026-11-27 21:00:00\+09:00 /)
+    expect((await cli('history', ...retail)).stdout).toMatch(
+      /^RUN +STARTED +FINDINGS +INVENTORY\n1 +2026-11-27 21:00:00\+09:00 /,
+    )
   })
 
   it('inventory diff --ledger fails an install that no signed hand-off file records', async () => {
     await cp(join(dir, 'inv'), join(dir, 'inv2'), {recursive: true})
     const site = join(dir, 'inv2', 'sites', 'iwate-sanriku.yaml')
-    await writeFile(site, (await readFile(site, 'utf8')).replace('role: retail, status: planned}', 'role: retail, status: active}'))
-    const r = await cli('inventory', 'diff', '--base', 'inv', '-i', 'inv2', '--ledger', 'h1.yaml', '--now', '2026-11-27', '--json')
+    await writeFile(
+      site,
+      (await readFile(site, 'utf8')).replace('role: retail, status: planned}', 'role: retail, status: active}'),
+    )
+    const r = await cli(
+      'inventory',
+      'diff',
+      '--base',
+      'inv',
+      '-i',
+      'inv2',
+      '--ledger',
+      'h1.yaml',
+      '--now',
+      '2026-11-27',
+      '--json',
+    )
     expect(r.code).toBe(1)
     const result = JSON.parse(r.stdout)
     expect(result.changes).toEqual([expect.objectContaining({terminal: 'IS-RT-104', kind: 'install'})])
-    expect(result.validation.findings.map((f: {rule: string; terminal: string}) => `${f.rule} ${f.terminal}`)).toContain('ledger/change-without-event IS-RT-104')
+    expect(
+      result.validation.findings.map((f: {rule: string; terminal: string}) => `${f.rule} ${f.terminal}`),
+    ).toContain('ledger/change-without-event IS-RT-104')
   })
 
   it('a removal is re-checked too: pending without facts, verified once NW sees the terminal no longer answers', async () => {
-    const rec = await cli('ledger', 'record', 'remove', '--terminal', 'HC-NW-003', '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', '2026-11-22T10:00:00+09:00', '--now', '2026-11-27T10:00:00+09:00', ...retail)
+    const rec = await cli(
+      'ledger',
+      'record',
+      'remove',
+      '--terminal',
+      'HC-NW-003',
+      '--issuer',
+      'tohoku-epco',
+      '--actor',
+      'ep-tanaka',
+      '--approver',
+      'ep-takahashi',
+      '--at',
+      '2026-11-22T10:00:00+09:00',
+      '--now',
+      '2026-11-27T10:00:00+09:00',
+      ...retail,
+    )
     expect(rec.code, rec.stderr).toBe(0)
-    expect((await cli('ledger', 'export', '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', 'inv/keys/tohoku-epco.key', '-o', 'h2.yaml', ...retail)).code).toBe(0)
-    expect((await cli('ledger', 'import', 'h2.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain('imported: 1 events #3–#3')
-    const pending = await cli('ledger', 'recheck', '--as', 'tohoku-nw', '--facts', 'inv/facts', '--now', '2026-11-27', ...nw)
+    expect(
+      (
+        await cli(
+          'ledger',
+          'export',
+          '--from',
+          'tohoku-epco',
+          '--to',
+          'tohoku-nw',
+          '--key',
+          'inv/keys/tohoku-epco.key',
+          '-o',
+          'h2.yaml',
+          ...retail,
+        )
+      ).code,
+    ).toBe(0)
+    expect((await cli('ledger', 'import', 'h2.yaml', '--as', 'tohoku-nw', ...nw)).stdout).toContain(
+      'imported: 1 events #3–#3',
+    )
+    const pending = await cli(
+      'ledger',
+      'recheck',
+      '--as',
+      'tohoku-nw',
+      '--facts',
+      'inv/facts',
+      '--now',
+      '2026-11-27',
+      ...nw,
+    )
     expect(pending.code).toBe(1)
     expect(pending.stdout).toMatch(/pending +tohoku-epco#3 remove HC-NW-003: no facts of your own .*--include-removed/)
     await cp(join(dir, 'inv', 'facts'), join(dir, 'nw-facts'), {recursive: true})
-    const refused = {terminal: 'HC-NW-003', collected_at: '2026-11-26T09:00:00+09:00', outcome: 'refused', error: {reason: 'connection refused'}}
+    const refused = {
+      terminal: 'HC-NW-003',
+      collected_at: '2026-11-26T09:00:00+09:00',
+      outcome: 'refused',
+      error: {reason: 'connection refused'},
+    }
     await writeFile(join(dir, 'nw-facts', 'HC-NW-003.json'), JSON.stringify(refused))
-    const verified = await cli('ledger', 'recheck', '--as', 'tohoku-nw', '--facts', 'nw-facts', '--now', '2026-11-27', ...nw)
+    const verified = await cli(
+      'ledger',
+      'recheck',
+      '--as',
+      'tohoku-nw',
+      '--facts',
+      'nw-facts',
+      '--now',
+      '2026-11-27',
+      ...nw,
+    )
     expect(verified.code, verified.stdout).toBe(0)
     expect(verified.stdout).toMatch(/verified +tohoku-epco#3 remove HC-NW-003/)
   })

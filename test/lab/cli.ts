@@ -25,13 +25,25 @@ const specs: LabTerminalSpec[] =
             {id: 'WIN-PS7-UTF8', windows: {shell: 'cmd', encoding: 'utf-8', ps: '7'}},
           ]
         : Array.from({length: Number(which)}, (_, i) => ({id: `LAB-${String(i).padStart(5, '0')}`}))
-if (specs.length === 0 || specs.some((s) => !s.id)) throw new Error(`usage: cli.js [failure|incidents|windows|<N>], got ${which}`)
+if (specs.length === 0 || specs.some((s) => !s.id))
+  throw new Error(`usage: cli.js [failure|incidents|windows|<N>], got ${which}`)
 
 const lab = await startLab({terminals: specs})
-const summary = [...lab.terminals.values()].map((t) => ({id: t.spec.id, mode: t.spec.mode ?? 'up', address: t.address, port: t.port, host_key: t.fingerprint}))
-await writeFile(join(lab.dir, 'lab.json'), `${JSON.stringify({clientKey: lab.clientKeyPath, knownHosts: lab.knownHostsPath, terminals: summary}, null, 2)}\n`)
+const summary = [...lab.terminals.values()].map((t) => ({
+  id: t.spec.id,
+  mode: t.spec.mode ?? 'up',
+  address: t.address,
+  port: t.port,
+  host_key: t.fingerprint,
+}))
+await writeFile(
+  join(lab.dir, 'lab.json'),
+  `${JSON.stringify({clientKey: lab.clientKeyPath, knownHosts: lab.knownHostsPath, terminals: summary}, null, 2)}\n`,
+)
 process.stdout.write(`${summary.length} terminals up; details in ${join(lab.dir, 'lab.json')}\n`)
-process.stdout.write(`try: ssh -i ${lab.clientKeyPath} -o UserKnownHostsFile=${lab.knownHostsPath} root@${summary[0].address} cat /etc/eigyo/terminal.conf\n`)
+process.stdout.write(
+  `try: ssh -i ${lab.clientKeyPath} -o UserKnownHostsFile=${lab.knownHostsPath} root@${summary[0].address} cat /etc/eigyo/terminal.conf\n`,
+)
 process.stdout.write('Ctrl-C stops the lab.\n')
 const stop = async (): Promise<void> => {
   await lab.stop()

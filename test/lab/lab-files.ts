@@ -84,9 +84,13 @@ if [ -f "$d/passwd" ]; then mount --bind "$d/passwd" /etc/passwd; fi
 hostname "$(cat "$d/hostname")"
 exec "$2" -D -e -f "$d/sshd_config"`
 
-
 /** The lab known_hosts lines for one terminal, per its `hostKey` scenario (`decoy` is another host's public key). */
-export function knownHostsLines(name: string, key: string, mode: NonNullable<LabTerminalSpec['hostKey']>, decoy: string): string[] {
+export function knownHostsLines(
+  name: string,
+  key: string,
+  mode: NonNullable<LabTerminalSpec['hostKey']>,
+  decoy: string,
+): string[] {
   switch (mode) {
     case 'known':
       return [`${name} ${key}`]

@@ -7,7 +7,8 @@ export function waitForBanner(address: string, port: number, timeoutMs: number, 
   const until = Date.now() + timeoutMs
   return new Promise((resolve, reject) => {
     const attempt = (): void => {
-      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`sshd on ${address}:${port} exited (${child.exitCode ?? child.signalCode})`))
+      if (child.exitCode !== null || child.signalCode !== null)
+        return reject(new Error(`sshd on ${address}:${port} exited (${child.exitCode ?? child.signalCode})`))
       const sock = connect({host: address, port})
       const retry = (): void => {
         sock.destroy()
@@ -45,7 +46,6 @@ export function childPids(pid: number): number[] {
     return []
   }
 }
-
 
 /** Live (non-zombie) processes whose command line contains `text`. */
 export function processesMentioning(text: string): number[] {

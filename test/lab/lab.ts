@@ -18,7 +18,17 @@ import {join} from 'node:path'
 
 import {WINDOWS_SCRIPT} from '../../src/facts/probes/index.js'
 import type {ClientFacts, Terminal} from '../../src/model/types.js'
-import {defaultConf, fingerprint, keygen, knownHostsLines, NS_SCRIPT, pool, run, sshdConfig, windowsShims} from './lab-files.js'
+import {
+  defaultConf,
+  fingerprint,
+  keygen,
+  knownHostsLines,
+  NS_SCRIPT,
+  pool,
+  run,
+  sshdConfig,
+  windowsShims,
+} from './lab-files.js'
 import {type RecordedEncoding, windowsOutput} from './windows-output.js'
 import {childPids, processesMentioning, procCpuMs, waitForBanner} from './lab-procs.js'
 
@@ -55,7 +65,13 @@ export interface LabTerminalSpec {
    * `powershell.exe` on PATH checks that it was sent exactly the `windows` profile's script, then answers with the
    * recorded output of this terminal's setting in `encoding` as `ps` writes it (or with `answer`, bytes as given).
    */
-  windows?: {shell?: 'cmd' | 'powershell'; encoding?: RecordedEncoding; ps?: '5.1' | '7'; ascii?: boolean; answer?: Buffer}
+  windows?: {
+    shell?: 'cmd' | 'powershell'
+    encoding?: RecordedEncoding
+    ps?: '5.1' | '7'
+    ascii?: boolean
+    answer?: Buffer
+  }
 }
 
 /** A started terminal. */
@@ -113,7 +129,8 @@ const SSHD = '/usr/sbin/sshd'
 export function assertLabPrerequisites(sshdPath = SSHD): void {
   const problems: string[] = []
   if (process.getuid?.() !== 0) problems.push('the SSH lab needs root (private mount namespaces and bind mounts)')
-  if (!existsSync(sshdPath)) problems.push(`${sshdPath} not found: install openssh-server (apt-get install -y openssh-server)`)
+  if (!existsSync(sshdPath))
+    problems.push(`${sshdPath} not found: install openssh-server (apt-get install -y openssh-server)`)
   for (const tool of ['/usr/bin/unshare', '/usr/bin/ssh-keygen'])
     if (!existsSync(tool)) problems.push(`${tool} not found (util-linux / openssh-client)`)
   if (problems.length > 0) throw new Error(`SSH lab unavailable:\n  ${problems.join('\n  ')}`)
@@ -213,7 +230,12 @@ export async function startLab(spec: LabSpec): Promise<Lab> {
         role: 'retail',
         auth: 'idcard',
         serial: `SN-${t.id}`,
-        macs: [`02:00:${index.toString(16).padStart(8, '0').replace(/(..)(?!$)/g, '$1:')}`],
+        macs: [
+          `02:00:${index
+            .toString(16)
+            .padStart(8, '0')
+            .replace(/(..)(?!$)/g, '$1:')}`,
+        ],
         ips: [address],
         ...t.client,
       }
@@ -233,7 +255,16 @@ export async function startLab(spec: LabSpec): Promise<Lab> {
       const name = port === 22 ? address : `[${address}]:${port}`
       const [type, b64] = publicKey.split(' ')
       knownLines.push(...knownHostsLines(name, `${type} ${b64}`, t.hostKey ?? 'known', decoyPub))
-      terminals.set(t.id, {spec: t, address, port, fingerprint: fp, publicKey: `${type} ${b64}`, client, machineId, hostname})
+      terminals.set(t.id, {
+        spec: t,
+        address,
+        port,
+        fingerprint: fp,
+        publicKey: `${type} ${b64}`,
+        client,
+        machineId,
+        hostname,
+      })
     }
 
     const start = async (t: LabTerminalSpec): Promise<void> => {
@@ -260,7 +291,21 @@ export async function startLab(spec: LabSpec): Promise<Lab> {
       const logFd = openSync(join(tdir, 'sshd.log'), 'a')
       const child = spawn(
         '/usr/bin/unshare',
-        ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--propagation', 'private', '/bin/sh', '-c', NS_SCRIPT, 'lab-ns', tdir, sshdPath],
+        [
+          '--mount',
+          '--uts',
+          '--pid',
+          '--fork',
+          '--kill-child',
+          '--propagation',
+          'private',
+          '/bin/sh',
+          '-c',
+          NS_SCRIPT,
+          'lab-ns',
+          tdir,
+          sshdPath,
+        ],
         // detached: its own process group, so stop() can signal exactly this group.
         {detached: true, stdio: ['ignore', logFd, logFd]},
       )
@@ -357,7 +402,11 @@ export function guidOf(machineId: string): string {
 }
 
 /** The stand-ins, the expected script, the recorded answer and the passwd that makes a stand-in the login shell. */
-async function prepareWindows(tdir: string, t: LabTerminalSpec, m: {client: LabClient; hostname: string; machineId: string}): Promise<void> {
+async function prepareWindows(
+  tdir: string,
+  t: LabTerminalSpec,
+  m: {client: LabClient; hostname: string; machineId: string},
+): Promise<void> {
   const w = t.windows!
   await mkdir(join(tdir, 'bin'), {recursive: true})
   const shims = windowsShims(tdir)
@@ -372,6 +421,9 @@ async function prepareWindows(tdir: string, t: LabTerminalSpec, m: {client: LabC
     )
   await writeFile(join(tdir, 'answer.bin'), answer)
   const shell = join(tdir, 'bin', w.shell === 'powershell' ? 'powershell.exe' : 'cmd.exe')
-  const passwd = (await readFile('/etc/passwd', 'utf8')).replace(/^root:([^:\n]*:){5}[^:\n]*$/m, (line) => `${line.slice(0, line.lastIndexOf(':'))}:${shell}`)
+  const passwd = (await readFile('/etc/passwd', 'utf8')).replace(
+    /^root:([^:\n]*:){5}[^:\n]*$/m,
+    (line) => `${line.slice(0, line.lastIndexOf(':'))}:${shell}`,
+  )
   await writeFile(join(tdir, 'passwd'), passwd)
 }

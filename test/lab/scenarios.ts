@@ -33,13 +33,23 @@ export function failureFleet(): LabTerminalSpec[] {
     {id: 'ROLE-KIOSK', conf: 'terminal_id=ROLE-KIOSK\nrole=kiosk\nauth=idcard\nserial=S-K\n'},
     {id: 'MISSING', conf: null},
     // A client version that keeps its setting elsewhere, read by a profile declared as data.
-    {id: 'MOVED-CONF', conf: null, eigyoFiles: {'v2.conf': 'terminal_id=MOVED-CONF\nrole=retail\nauth=idcard\nserial=S-MOVED\n'}, declared: {ssh: {user: 'root', profile: 'eigyo-v2'}}},
+    {
+      id: 'MOVED-CONF',
+      conf: null,
+      eigyoFiles: {'v2.conf': 'terminal_id=MOVED-CONF\nrole=retail\nauth=idcard\nserial=S-MOVED\n'},
+      declared: {ssh: {user: 'root', profile: 'eigyo-v2'}},
+    },
     {id: 'STUCK', conf: {fifo: true}},
     // Collected fine; the audit must flag them.
     {id: 'ROLE-MISMATCH', client: {role: 'nw'}, declared: {role: 'retail'}},
     {id: 'AUTH-MISMATCH', client: {auth: 'device'}, declared: {auth: 'idcard'}},
     // The machine at SWAPPED's address says it is NW-OK (a swapped or re-imaged machine).
-    {id: 'SWAPPED', hostname: 'nw-ok', client: {terminal_id: 'NW-OK', serial: 'SN-NW-OK'}, declared: {hostname: 'swapped', serial: 'SN-SWAPPED'}},
+    {
+      id: 'SWAPPED',
+      hostname: 'nw-ok',
+      client: {terminal_id: 'NW-OK', serial: 'SN-NW-OK'},
+      declared: {hostname: 'swapped', serial: 'SN-SWAPPED'},
+    },
   ]
 }
 
@@ -67,7 +77,13 @@ export function specFromTerminal(t: Terminal, over: Partial<LabTerminalSpec> = {
   return {
     id: t.id,
     hostname: t.hostname,
-    client: {terminal_id: t.id, role: t.role, auth: t.auth, serial: t.serial ?? `SN-${t.id}`, ...(t.macs.length > 0 ? {macs: t.macs} : {})},
+    client: {
+      terminal_id: t.id,
+      role: t.role,
+      auth: t.auth,
+      serial: t.serial ?? `SN-${t.id}`,
+      ...(t.macs.length > 0 ? {macs: t.macs} : {}),
+    },
     declared: {...t, ssh: {...t.ssh, user: 'root', profile: 'linux'}},
     ...over,
   }

@@ -59,9 +59,15 @@ export function windowsDocument(m: WindowsMachine): WindowsDocument {
     machine_guid: m.machineGuid,
     computer_name: m.hostname.toUpperCase().slice(0, 15),
     hostname: m.hostname,
-    os: {caption: m.caption ?? 'Microsoft Windows 11 Pro', version: `10.0.${m.build ?? '22631'}`, build: m.build ?? '22631'},
+    os: {
+      caption: m.caption ?? 'Microsoft Windows 11 Pro',
+      version: `10.0.${m.build ?? '22631'}`,
+      build: m.build ?? '22631',
+    },
     bios_serial: m.biosSerial,
-    adapters: m.adapters ?? c.macs.map((mac, i) => ({mac: mac.toUpperCase(), ips: i === 0 ? [...c.ips, 'fe80::1c2d:3e4f:5a6b:7c8d'] : []})),
+    adapters:
+      m.adapters ??
+      c.macs.map((mac, i) => ({mac: mac.toUpperCase(), ips: i === 0 ? [...c.ips, 'fe80::1c2d:3e4f:5a6b:7c8d'] : []})),
   }
 }
 
@@ -123,6 +129,13 @@ export function encodeOutput(json: string, encoding: RecordedEncoding, crlf = tr
 }
 
 /** The recorded output of a simulated PC, as a given PowerShell writes it in a given encoding. */
-export function windowsOutput(m: WindowsMachine, opts: {encoding: RecordedEncoding; ps?: '5.1' | '7'; crlf?: boolean; ascii?: boolean}): Buffer {
-  return encodeOutput(psJson(windowsDocument(m), opts.ps ?? '5.1', opts.ascii ?? false), opts.encoding, opts.crlf ?? true)
+export function windowsOutput(
+  m: WindowsMachine,
+  opts: {encoding: RecordedEncoding; ps?: '5.1' | '7'; crlf?: boolean; ascii?: boolean},
+): Buffer {
+  return encodeOutput(
+    psJson(windowsDocument(m), opts.ps ?? '5.1', opts.ascii ?? false),
+    opts.encoding,
+    opts.crlf ?? true,
+  )
 }

@@ -46,7 +46,7 @@ describe('tohoku-example audited at 2026-11-27', () => {
     }
   })
 
-  it('Customer-center training room (2017): NW terminals in a room used by both companies\' contractors', () => {
+  it("Customer-center training room (2017): NW terminals in a room used by both companies' contractors", () => {
     for (const t of ['CC-NW-301', 'CC-NW-302']) {
       expect(rulesOf(t), t).toEqual(['placement/nw-terminal-in-shared-zone'])
       expect(result.findings.find((x) => x.terminal === t)!.actual).toBe('tohoku-it-retail, retail-contractor-b')
@@ -62,20 +62,46 @@ describe('tohoku-example audited at 2026-11-27', () => {
 
   it('Customer-center disaster reception under a valid NW-approved waiver: waived, not failing', () => {
     expect(rulesOf('CC-DR-311')).toEqual(['placement/nw-terminal-in-shared-zone (waived)'])
-    expect(result.findings.find((x) => x.terminal === 'CC-DR-311')!.waiver).toEqual({id: 'W-2026-011', expires: '2026-12-25', approver: 'nw-suzuki'})
+    expect(result.findings.find((x) => x.terminal === 'CC-DR-311')!.waiver).toEqual({
+      id: 'W-2026-011',
+      expires: '2026-12-25',
+      approver: 'nw-suzuki',
+    })
   })
 
-  it.each(['HC-NW-010', 'HC-RT-020', 'IS-RT-103', 'IS-NW-110', 'SK-RT-202', 'CC-NW-320', 'CC-RT-330', 'IS-RT-104', 'HC-NW-003'])(
-    'correctly placed %s raises nothing',
-    (t) => {
-      expect(rulesOf(t)).toEqual([])
-    },
-  )
+  it.each([
+    'HC-NW-010',
+    'HC-RT-020',
+    'IS-RT-103',
+    'IS-NW-110',
+    'SK-RT-202',
+    'CC-NW-320',
+    'CC-RT-330',
+    'IS-RT-104',
+    'HC-NW-003',
+  ])('correctly placed %s raises nothing', (t) => {
+    expect(rulesOf(t)).toEqual([])
+  })
 
   it('nothing else: every finding belongs to an incident terminal', () => {
-    const incident = new Set(['HC-NW-001', 'HC-NW-002', 'IS-RT-101', 'IS-RT-102', 'SK-RT-201', 'CC-NW-301', 'CC-NW-302', 'CC-DR-310', 'CC-DR-311'])
+    const incident = new Set([
+      'HC-NW-001',
+      'HC-NW-002',
+      'IS-RT-101',
+      'IS-RT-102',
+      'SK-RT-201',
+      'CC-NW-301',
+      'CC-NW-302',
+      'CC-DR-310',
+      'CC-DR-311',
+    ])
     expect(result.findings.filter((f) => !incident.has(f.terminal))).toEqual([])
-    expect(result.summary).toEqual({total: 13, failing: 12, waived: 1, by_severity: {critical: 8, high: 4, medium: 0, low: 0, info: 0}})
+    expect(result.summary).toEqual({
+      total: 13,
+      failing: 12,
+      waived: 1,
+      by_severity: {critical: 8, high: 4, medium: 0, low: 0, info: 0},
+    })
     expect(result.facts).toMatchObject({documents: 16, invalid: 0})
   })
 
@@ -89,7 +115,9 @@ describe('tohoku-example, other days', () => {
   it('after the valid waiver expires, CC-DR-311 fails too', async () => {
     const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', '2026-12-26', '--json'])
     const later: AuditResult = JSON.parse(r.stdout)
-    const f = later.findings.filter((x) => x.terminal === 'CC-DR-311').map((x) => `${x.rule}${x.waiver ? ' (waived)' : ''}`)
+    const f = later.findings
+      .filter((x) => x.terminal === 'CC-DR-311')
+      .map((x) => `${x.rule}${x.waiver ? ' (waived)' : ''}`)
     // the facts are a month old by then, too
     expect(f).toEqual(['collect/stale-facts', 'placement/nw-terminal-in-shared-zone', 'waiver/expired'])
     expect(r.code).toBe(1)

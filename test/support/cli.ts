@@ -64,7 +64,13 @@ export function runChild(args: string[], options: CliOptions): Promise<CliResult
     execFile(
       process.execPath,
       [options.bin ?? BIN, ...args],
-      {cwd: options.cwd, env: options.env, timeout: options.timeout ?? 0, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8'},
+      {
+        cwd: options.cwd,
+        env: options.env,
+        timeout: options.timeout ?? 0,
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0
         // A child's two pipes are read separately: their interleaving is not known.
@@ -94,11 +100,13 @@ async function load(): Promise<Oclif> {
   try {
     const core = await import('@oclif/core')
     const {handle, Exit} = await import('@oclif/core/handle')
-    if (core.ux.colorize('red', 'x') !== 'x') throw new Error('in-process CLI runner: oclif would colour its output (ansis was loaded with colour on)')
+    if (core.ux.colorize('red', 'x') !== 'x')
+      throw new Error('in-process CLI runner: oclif would colour its output (ansis was loaded with colour on)')
     return {run: core.run, handle, Exit}
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]
-    else process.env[k] = v
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
   }
 }
 
@@ -127,8 +135,15 @@ async function once(args: string[], options: CliOptions): Promise<CliResult> {
   const chunks = {stdout: [] as Buffer[], stderr: [] as Buffer[], output: [] as Buffer[]}
   const capture =
     (into: Buffer[]) =>
-    (chunk: string | Uint8Array, encoding?: BufferEncoding | ((e?: Error | null) => void), cb?: (e?: Error | null) => void): boolean => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk)
+    (
+      chunk: string | Uint8Array,
+      encoding?: BufferEncoding | ((e?: Error | null) => void),
+      cb?: (e?: Error | null) => void,
+    ): boolean => {
+      const bytes =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8')
+          : Buffer.from(chunk)
       into.push(bytes)
       chunks.output.push(bytes)
       const done = typeof encoding === 'function' ? encoding : cb
@@ -151,14 +166,25 @@ async function once(args: string[], options: CliOptions): Promise<CliResult> {
     Object.assign(process.env, options.env)
     process.argv = [process.execPath, BIN, ...args]
     process.exitCode = undefined
-    for (const [stream, into] of [[process.stdout, chunks.stdout], [process.stderr, chunks.stderr]] as const) {
-      restore.push(override(stream, 'write', capture(into)), override(stream, 'isTTY', false), override(stream, 'columns', undefined))
+    for (const [stream, into] of [
+      [process.stdout, chunks.stdout],
+      [process.stderr, chunks.stderr],
+    ] as const) {
+      restore.push(
+        override(stream, 'write', capture(into)),
+        override(stream, 'isTTY', false),
+        override(stream, 'columns', undefined),
+      )
     }
     // oclif writes through console.log / console.error; the test runner's console would swallow them.
-    restore.push(override(globalThis, 'console', new Console({stdout: process.stdout, stderr: process.stderr, colorMode: false})))
-    restore.push(override(Exit, 'exit', (code = 0) => {
-      exitCode ??= code
-    }))
+    restore.push(
+      override(globalThis, 'console', new Console({stdout: process.stdout, stderr: process.stderr, colorMode: false})),
+    )
+    restore.push(
+      override(Exit, 'exit', (code = 0) => {
+        exitCode ??= code
+      }),
+    )
 
     // The root as bin/run.js gives it: oclif reads its Config afresh (the package.json and manifest; the command
     // modules stay loaded). A Config reused across runs leaks: after `help inventory validate`, oclif no longer found
@@ -180,5 +206,11 @@ async function once(args: string[], options: CliOptions): Promise<CliResult> {
   }
 
   const text = (b: Buffer[]) => Buffer.concat(b).toString('utf8')
-  return {code: exitCode ?? 0, stdout: text(chunks.stdout), stderr: text(chunks.stderr), output: text(chunks.output), ms: Math.round(performance.now() - started)}
+  return {
+    code: exitCode ?? 0,
+    stdout: text(chunks.stdout),
+    stderr: text(chunks.stderr),
+    output: text(chunks.output),
+    ms: Math.round(performance.now() - started),
+  }
 }

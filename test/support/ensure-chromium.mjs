@@ -14,7 +14,9 @@ if (!existsSync('/usr/bin/sqlite3')) missing.push('sqlite3')
 
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) {
-    console.error(`${missing.join(' and ')} missing. The HTML report tests run Debian's Chromium with a Japanese font: apt-get install -y ${missing.join(' ')} (as root).`)
+    console.error(
+      `${missing.join(' and ')} missing. The HTML report tests run Debian's Chromium with a Japanese font: apt-get install -y ${missing.join(' ')} (as root).`,
+    )
     process.exit(1)
   }
 

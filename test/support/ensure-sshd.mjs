@@ -6,7 +6,9 @@ import {existsSync} from 'node:fs'
 const SSHD = '/usr/sbin/sshd'
 if (!existsSync(SSHD)) {
   if (process.getuid?.() !== 0) {
-    console.error(`${SSHD} not found. The SSH tests start real sshd processes: install openssh-server (apt-get install -y openssh-server) and run the tests as root.`)
+    console.error(
+      `${SSHD} not found. The SSH tests start real sshd processes: install openssh-server (apt-get install -y openssh-server) and run the tests as root.`,
+    )
     process.exit(1)
   }
 

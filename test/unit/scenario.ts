@@ -15,7 +15,7 @@ import type {Rule} from '../../src/rules/types.js'
 
 import {parseNow} from '../../src/io/time.js'
 
-export type Json = Record<string, any>  
+export type Json = Record<string, any>
 
 export const NOW = '2026-11-27'
 /** Yesterday 10:00 in Tokyo: fresh at NOW. */
@@ -52,8 +52,28 @@ export function baseInventory(): Json {
       {id: 's2', name: 'Site Two', zones: [{id: 'z2', name: 'Anywhere', kind: 'office', access: ['nw']}]},
     ],
     terminals: [
-      {id: 'T-NW', hostname: 't-nw', address: '10.1.0.10', site: 's1', zone: 'z-nw', owner: 'nw', role: 'nw', serial: 'SN-NW', macs: ['00:00:00:00:00:01']},
-      {id: 'T-RT', hostname: 't-rt', address: '10.1.0.20', site: 's1', zone: 'z-retail', owner: 'ep', role: 'retail', serial: 'SN-RT', macs: ['00:00:00:00:00:02']},
+      {
+        id: 'T-NW',
+        hostname: 't-nw',
+        address: '10.1.0.10',
+        site: 's1',
+        zone: 'z-nw',
+        owner: 'nw',
+        role: 'nw',
+        serial: 'SN-NW',
+        macs: ['00:00:00:00:00:01'],
+      },
+      {
+        id: 'T-RT',
+        hostname: 't-rt',
+        address: '10.1.0.20',
+        site: 's1',
+        zone: 'z-retail',
+        owner: 'ep',
+        role: 'retail',
+        serial: 'SN-RT',
+        macs: ['00:00:00:00:00:02'],
+      },
     ],
     policy: {timezone: 'Asia/Tokyo', freshness_days: 7, max_waiver_days: 90, idcard_required_from: '2027-04-01'},
   }
@@ -68,7 +88,14 @@ export function okFacts(inv: Json, id: string, over: Json = {}): Json {
     collected_at: COLLECTED,
     outcome: 'ok',
     host_key: t.ssh?.host_key ?? KEY_A,
-    client: {terminal_id: id, role: t.role, auth: t.auth ?? 'device', serial: t.serial ?? '', macs: t.macs ?? [], ips: [t.address ?? '10.1.0.99']},
+    client: {
+      terminal_id: id,
+      role: t.role,
+      auth: t.auth ?? 'device',
+      serial: t.serial ?? '',
+      macs: t.macs ?? [],
+      ips: [t.address ?? '10.1.0.99'],
+    },
     os: {hostname: t.hostname, machine_id: `m-${id}`, name: 'Debian GNU/Linux 12'},
     ...over,
   }
@@ -100,7 +127,10 @@ export function cleanup(): void {
 }
 
 /** Writes the inventory (and facts) to a fresh folder and audits it in-process. */
-export async function writeScenario(inv: Json, options: ScenarioOptions = {}): Promise<{dir: string; inventory: string; facts?: string}> {
+export async function writeScenario(
+  inv: Json,
+  options: ScenarioOptions = {},
+): Promise<{dir: string; inventory: string; facts?: string}> {
   const dir = mkdtempSync(join(tmpdir(), 'fa-scenario-'))
   roots.push(dir)
   const inventory = join(dir, 'inventory.yaml')
@@ -128,7 +158,10 @@ export async function audit(inv: Json, options: ScenarioOptions = {}): Promise<A
   const {inventory, facts} = await writeScenario(inv, options)
   // Extra rule folders are loaded with their run, as the CLI does; the built-in packs are shared by the file's tests.
   const rules = options.rules ? undefined : await builtinRulePacks()
-  return runAudit({inventory, facts, rules: options.rules, failOn: options.failOn ?? 'high'}, {now: parseNow(options.now ?? NOW), rules})
+  return runAudit(
+    {inventory, facts, rules: options.rules, failOn: options.failOn ?? 'high'},
+    {now: parseNow(options.now ?? NOW), rules},
+  )
 }
 
 /** Facts for every active terminal of the inventory, agreeing with it. */

@@ -19,7 +19,11 @@ export interface ArchiveLimits {
   totalBytes: number
 }
 
-export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {entries: 200_000, fileBytes: 256 * 1024 * 1024, totalBytes: 2 * 1024 * 1024 * 1024}
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
+  entries: 200_000,
+  fileBytes: 256 * 1024 * 1024,
+  totalBytes: 2 * 1024 * 1024 * 1024,
+}
 
 /** Writes `files` (bundle-relative paths under `root`) into a gzipped tar, deterministic: sorted, fixed time, no owners. */
 export async function packArchive(root: string, files: readonly string[], out: string, mtime: Date): Promise<void> {
@@ -32,7 +36,11 @@ export async function packArchive(root: string, files: readonly string[], out: s
  * are absolute, climb out (`..`), or are not in normal form, repeated paths, and more entries or bytes than the
  * limits, counting the decompressed stream itself so a gzip bomb stops early. A damaged archive is exit 2.
  */
-export async function extractArchive(file: string, dest: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<void> {
+export async function extractArchive(
+  file: string,
+  dest: string,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<void> {
   const fail = (message: string): never => {
     throw new InputError([{code: 'E_ARCHIVE', message, file}])
   }
@@ -68,7 +76,15 @@ export async function extractArchive(file: string, dest: string, limits: Archive
   if (problem) fail(problem)
   if (seen.size === 0) fail('empty archive')
   try {
-    await tar.x({file, cwd: dest, strict: true, preservePaths: false, preserveOwner: false, noChmod: true, filter: (_p, entry) => isPlain((entry as tar.ReadEntry).type)})
+    await tar.x({
+      file,
+      cwd: dest,
+      strict: true,
+      preservePaths: false,
+      preserveOwner: false,
+      noChmod: true,
+      filter: (_p, entry) => isPlain((entry as tar.ReadEntry).type),
+    })
   } catch (error) {
     fail(`cannot unpack: ${(error as Error).message}`)
   }
@@ -96,12 +112,17 @@ function checkEntry(entry: tar.ReadEntry, seen: Set<string>, limits: ArchiveLimi
   if (!isPlain(entry.type)) return `entry ${name} is a ${entry.type}, not a plain file or folder`
   const bare = path.replace(/\/$/, '')
   if (bare === '' || path.length > 1024 || /[\0\\]/.test(path)) return `entry ${name}: not an acceptable path`
-  if (posix.isAbsolute(bare) || posix.normalize(bare) !== bare || bare.split('/').some((s) => s === '..' || s === '.' || s === ''))
+  if (
+    posix.isAbsolute(bare) ||
+    posix.normalize(bare) !== bare ||
+    bare.split('/').some((s) => s === '..' || s === '.' || s === '')
+  )
     return `entry ${name}: path is absolute or leaves the bundle`
   if (seen.has(bare)) return `entry ${name} appears twice`
   seen.add(bare)
   if (seen.size > limits.entries) return `more than ${limits.entries} entries`
-  if ((entry.size ?? 0) > limits.fileBytes) return `entry ${name} is ${entry.size} bytes, over the limit of ${limits.fileBytes}`
+  if ((entry.size ?? 0) > limits.fileBytes)
+    return `entry ${name} is ${entry.size} bytes, over the limit of ${limits.fileBytes}`
   if (total > limits.totalBytes) return `more than ${limits.totalBytes} bytes in all`
   return undefined
 }

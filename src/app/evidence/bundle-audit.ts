@@ -42,7 +42,12 @@ export interface BundleAudit {
  * the keys `trust` gives. Paths in the result are bundle-relative (`inputs/inventory/fleet.yaml:12:5`), whatever
  * folder the bundle sits in; log files appear by the hashes in logs/hashes.json, never read.
  */
-export async function auditBundle(root: string, run: BundleRun, now: Date, trust: BundleLedgerTrust): Promise<BundleAudit> {
+export async function auditBundle(
+  root: string,
+  run: BundleRun,
+  now: Date,
+  trust: BundleLedgerTrust,
+): Promise<BundleAudit> {
   const at = (p: string) => join(root, ...p.split('/'))
   const problems = new ProblemList()
   const [inventory, rules, facts] = await Promise.all([
@@ -71,14 +76,28 @@ export async function auditBundle(root: string, run: BundleRun, now: Date, trust
   }
 
   problems.throwIfAny()
-  const options: AuditOptions = {inventory: at(run.inventory), facts: run.facts ? at(run.facts) : undefined, failOn: run.fail_on}
+  const options: AuditOptions = {
+    inventory: at(run.inventory),
+    facts: run.facts ? at(run.facts) : undefined,
+    failOn: run.fail_on,
+  }
   const result = evaluateAudit(inventory!, rules!, facts, options, now, ledger)
   const inputs = {inventory: inventory!, rules: rules!, facts}
   const described = await describeInputs(inputs, ledger, [], true)
   const logs = await readLogHashes(at(LAYOUT.logHashes))
-  const details: ReportDetails = {inventory: inventory!, facts, events: ledger && reportEvents(ledger), inputs: {...described, logs}}
+  const details: ReportDetails = {
+    inventory: inventory!,
+    facts,
+    events: ledger && reportEvents(ledger),
+    inputs: {...described, logs},
+  }
   const prefix = root.endsWith(sep) ? root : root + sep
-  return {result: rebase(result, prefix), details: rebase(details, prefix), heads: trusted?.heads, ledgerProblems: trusted?.problems ?? []}
+  return {
+    result: rebase(result, prefix),
+    details: rebase(details, prefix),
+    heads: trusted?.heads,
+    ledgerProblems: trusted?.problems ?? [],
+  }
 }
 
 /** The log files' hashes the bundle recorded (the HTML lists them), or undefined when it recorded none. */
@@ -135,10 +154,16 @@ function isViewEvent(v: unknown): boolean {
   return (
     e !== null &&
     typeof e === 'object' &&
-    ['issuer', 'kind', 'terminal', 'site', 'zone', 'role', 'hash', 'occurred_at'].every((k) => typeof e[k] === 'string') &&
+    ['issuer', 'kind', 'terminal', 'site', 'zone', 'role', 'hash', 'occurred_at'].every(
+      (k) => typeof e[k] === 'string',
+    ) &&
     Number.isInteger(e.seq) &&
     Array.isArray(e.macs) &&
     typeof e.handed_off === 'boolean' &&
-    (ack === null || (typeof ack === 'object' && typeof ack.acker === 'string' && typeof ack.state === 'string' && Number.isInteger(ack.seq)))
+    (ack === null ||
+      (typeof ack === 'object' &&
+        typeof ack.acker === 'string' &&
+        typeof ack.state === 'string' &&
+        Number.isInteger(ack.seq)))
   )
 }

@@ -69,17 +69,29 @@ export function isArchivePath(path: string): boolean {
  */
 export async function createBundle(options: CreateBundleOptions, now: Date): Promise<CreateBundleResult> {
   const archive = isArchivePath(options.output)
-  if (await exists(options.output)) throw new InputError([{code: 'E_EXISTS', message: 'already exists; refusing to overwrite evidence', file: options.output}])
+  if (await exists(options.output))
+    throw new InputError([
+      {code: 'E_EXISTS', message: 'already exists; refusing to overwrite evidence', file: options.output},
+    ])
   const key = readPrivateKey(await readInput(options.keyFile, 'private key'))
   const fingerprint = keyFingerprint(key)
   const inventory = await loadDeclared(options.inventory)
-  const signer = inventory.companies.find((c) => c.public_key && keyFingerprint(readPublicKey(c.public_key)) === fingerprint)
+  const signer = inventory.companies.find(
+    (c) => c.public_key && keyFingerprint(readPublicKey(c.public_key)) === fingerprint,
+  )
   if (!signer)
     throw new InputError([
-      {code: 'E_SIGNER', message: `the key ${fingerprint} is not the public_key of any company in the inventory`, file: options.keyFile, hint: 'put the .pub from `ledger keygen` on the company that signs'},
+      {
+        code: 'E_SIGNER',
+        message: `the key ${fingerprint} is not the public_key of any company in the inventory`,
+        file: options.keyFile,
+        hint: 'put the .pub from `ledger keygen` on the company that signs',
+      },
     ])
 
-  const stage = archive ? await mkdtemp(join(tmpdir(), 'fleet-audit-evidence-')) : join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`)
+  const stage = archive
+    ? await mkdtemp(join(tmpdir(), 'fleet-audit-evidence-'))
+    : join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`)
   try {
     await mkdir(stage, {recursive: true})
     const trust = {signer: signer.id, keyOf: (id: string) => inventory.companies.find((c) => c.id === id)?.public_key}
@@ -93,7 +105,9 @@ export async function createBundle(options: CreateBundleOptions, now: Date): Pro
       signer: {company: signer.id, key: fingerprint},
       run,
       summary: result.summary,
-      files: await Promise.all(files.map(async (path) => ({path, ...(await hashFile(join(stage, ...path.split('/'))))}))),
+      files: await Promise.all(
+        files.map(async (path) => ({path, ...(await hashFile(join(stage, ...path.split('/'))))})),
+      ),
     }
     const manifestText = `${JSON.stringify(manifest, null, 2)}\n`
     await writeFile(join(stage, LAYOUT.manifest), manifestText)
@@ -105,22 +119,43 @@ export async function createBundle(options: CreateBundleOptions, now: Date): Pro
       await packArchive(stage, [...files, LAYOUT.manifest, LAYOUT.signature], partial, now)
       await rename(partial, options.output)
     } else await rename(stage, options.output)
-    return {output: options.output, archive, signer: manifest.signer, files: files.length + 2, result, ledger_notes: notes}
+    return {
+      output: options.output,
+      archive,
+      signer: manifest.signer,
+      files: files.length + 2,
+      result,
+      ledger_notes: notes,
+    }
   } catch (error) {
     if (error instanceof InputError) throw error
-    throw new InputError([{code: 'E_EVIDENCE', message: `cannot write the bundle: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file: options.output}])
+    throw new InputError([
+      {
+        code: 'E_EVIDENCE',
+        message: `cannot write the bundle: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        file: options.output,
+      },
+    ])
   } finally {
     if (archive || (await exists(stage))) await rm(stage, {recursive: true, force: true})
   }
 }
 
 /** Copies every input into the bundle's layout and says where each went. */
-async function stageInputs(stage: string, options: CreateBundleOptions, trust: BundleLedgerTrust): Promise<{run: BundleRun; notes: string[]}> {
+async function stageInputs(
+  stage: string,
+  options: CreateBundleOptions,
+  trust: BundleLedgerTrust,
+): Promise<{run: BundleRun; notes: string[]}> {
   const at = (p: string) => join(stage, ...p.split('/'))
   const root = options.inventory
   const invFiles = await inventoryFiles(root)
   const single = (await stat(root)).isFile()
-  for (const file of invFiles) await copyInto(file, at(single ? `${LAYOUT.inventory}/${basename(file)}` : `${LAYOUT.inventory}/${toPosix(relative(root, file))}`))
+  for (const file of invFiles)
+    await copyInto(
+      file,
+      at(single ? `${LAYOUT.inventory}/${basename(file)}` : `${LAYOUT.inventory}/${toPosix(relative(root, file))}`),
+    )
   await copyDir(BUILTIN_RULES_DIR, at(LAYOUT.builtinRules), /\.ya?ml$/)
   const rules = (options.rules ?? []).map((_, i) => `${LAYOUT.extraRules}-${i + 1}`)
   for (const [i, dir] of (options.rules ?? []).entries()) await copyDir(dir, at(rules[i]), /\.ya?ml$/)
@@ -141,7 +176,11 @@ async function stageInputs(stage: string, options: CreateBundleOptions, trust: B
   }
 
   // The hook for access logs: their hashes and sizes only, never their content (customers' data stays out).
-  if (options.logs?.length) await writeJson(at(LAYOUT.logHashes), await Promise.all(options.logs.map(async (file) => ({file, ...(await hashFile(file))}))))
+  if (options.logs?.length)
+    await writeJson(
+      at(LAYOUT.logHashes),
+      await Promise.all(options.logs.map(async (file) => ({file, ...(await hashFile(file))}))),
+    )
   const run: BundleRun = {
     kind: options.facts ? 'audit' : 'validate',
     inventory: single ? `${LAYOUT.inventory}/${basename(root)}` : LAYOUT.inventory,
@@ -151,7 +190,13 @@ async function stageInputs(stage: string, options: CreateBundleOptions, trust: B
     ledger,
     fail_on: options.failOn,
     lang: options.lang,
-    original: {inventory: root, facts: options.facts ?? null, rules: options.rules ?? [], db: options.db ?? null, handoffs: options.handoffs ?? []},
+    original: {
+      inventory: root,
+      facts: options.facts ?? null,
+      rules: options.rules ?? [],
+      db: options.db ?? null,
+      handoffs: options.handoffs ?? [],
+    },
   }
   return {run, notes}
 }
@@ -163,7 +208,10 @@ async function stageInputs(stage: string, options: CreateBundleOptions, trust: B
  * beyond that comes back as notes. A ledger that does not verify, or an imported list that no longer verifies with
  * its company's key, is refused: evidence is not signed over a ledger that is known to be wrong.
  */
-async function stageLedger(path: string, trust: BundleLedgerTrust): Promise<{events: ViewEvent[]; heads: LedgerHeads; lists: CarriedList[]; notes: string[]}> {
+async function stageLedger(
+  path: string,
+  trust: BundleLedgerTrust,
+): Promise<{events: ViewEvent[]; heads: LedgerHeads; lists: CarriedList[]; notes: string[]}> {
   const db = openLedger(path, {readonly: true})
   let claims: ViewEvent[]
   let lists: CarriedList[]
@@ -171,12 +219,22 @@ async function stageLedger(path: string, trust: BundleLedgerTrust): Promise<{eve
     const check = verifyLedger(db)
     if (!check.ok)
       throw new InputError(
-        check.problems.slice(0, 10).map((p) => ({code: 'E_LEDGER_TAMPERED', message: `ledger does not verify: ${p.chain} ${p.company}${p.seq === undefined ? '' : ` #${p.seq}`}: ${p.message}`, file: path, hint: 'run `fleet-audit ledger verify`'})),
+        check.problems
+          .slice(0, 10)
+          .map((p) => ({
+            code: 'E_LEDGER_TAMPERED',
+            message: `ledger does not verify: ${p.chain} ${p.company}${p.seq === undefined ? '' : ` #${p.seq}`}: ${p.message}`,
+            file: path,
+            hint: 'run `fleet-audit ledger verify`',
+          })),
       )
     claims = [...ledgerView(db).events]
     // The company id is the inventory's, but a file name takes only a safe subset of it.
     const safe = (id: string) => id.replaceAll(/[^\w.-]/g, '_')
-    lists = keptHandoffs(db).map((k) => ({path: `${LAYOUT.ledgerSigned}/${String(k.id).padStart(4, '0')}-${k.type}-${safe(k.issuer)}-${k.first_seq}-${k.last_seq}.yaml`, text: k.text}))
+    lists = keptHandoffs(db).map((k) => ({
+      path: `${LAYOUT.ledgerSigned}/${String(k.id).padStart(4, '0')}-${k.type}-${safe(k.issuer)}-${k.first_seq}-${k.last_seq}.yaml`,
+      text: k.text,
+    }))
   } finally {
     db.close()
   }
@@ -192,16 +250,23 @@ async function stageLedger(path: string, trust: BundleLedgerTrust): Promise<{eve
         hint: 'run `fleet-audit ledger verify`, or make the bundle from the signed hand-off files with --ledger',
       })),
     )
-  return {events: [...trusted.view.events], heads: trusted.heads, lists, notes: trusted.problems.map((p) => p.message.replace(`${LAYOUT.ledgerEvents}: `, 'the ledger database: '))}
+  return {
+    events: [...trusted.view.events],
+    heads: trusted.heads,
+    lists,
+    notes: trusted.problems.map((p) => p.message.replace(`${LAYOUT.ledgerEvents}: `, 'the ledger database: ')),
+  }
 }
 
 /** Runs the audit from the staged copies and writes its reports (HTML, JSON, SARIF). */
 async function writeReports(stage: string, run: BundleRun, now: Date, trust: BundleLedgerTrust): Promise<AuditResult> {
   const audit = await auditBundle(stage, run, now, trust)
   // The snapshot was written as the signed lists back it: the re-run from the staged files must agree.
-  if (audit.ledgerProblems.length > 0) throw new Error(`internal error: the staged ledger does not back itself: ${audit.ledgerProblems[0].message}`)
+  if (audit.ledgerProblems.length > 0)
+    throw new Error(`internal error: the staged ledger does not back itself: ${audit.ledgerProblems[0].message}`)
   await mkdir(join(stage, 'reports'), {recursive: true})
-  for (const [path, text] of Object.entries(renderBundleReports(audit, run.lang))) await writeFile(join(stage, ...path.split('/')), text)
+  for (const [path, text] of Object.entries(renderBundleReports(audit, run.lang)))
+    await writeFile(join(stage, ...path.split('/')), text)
   return audit.result
 }
 
@@ -217,10 +282,17 @@ async function copyDir(from: string, to: string, names: RegExp): Promise<void> {
   try {
     entries = (await readdir(from)).filter((n) => names.test(n)).sort()
   } catch (error) {
-    throw new InputError([{code: 'E_READ', message: `cannot read the folder: ${(error as NodeJS.ErrnoException).code ?? error}`, file: from}])
+    throw new InputError([
+      {
+        code: 'E_READ',
+        message: `cannot read the folder: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        file: from,
+      },
+    ])
   }
 
-  for (const name of entries) if ((await stat(join(from, name))).isFile()) await copyFile(join(from, name), join(to, name))
+  for (const name of entries)
+    if ((await stat(join(from, name))).isFile()) await copyFile(join(from, name), join(to, name))
 }
 
 /** Every file below a folder, bundle-relative with `/`, sorted. */
@@ -245,7 +317,9 @@ async function readInput(file: string, what: string): Promise<string> {
   try {
     return await readFile(file, 'utf8')
   } catch (error) {
-    throw new InputError([{code: 'E_READ', message: `cannot read the ${what}: ${(error as NodeJS.ErrnoException).code ?? error}`, file}])
+    throw new InputError([
+      {code: 'E_READ', message: `cannot read the ${what}: ${(error as NodeJS.ErrnoException).code ?? error}`, file},
+    ])
   }
 }
 

@@ -17,14 +17,18 @@ export async function hashFile(file: string): Promise<{sha256: string; size: num
       size += (chunk as Buffer).length
     }
   } catch (error) {
-    throw new InputError([{code: 'E_READ', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`, file}])
+    throw new InputError([
+      {code: 'E_READ', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`, file},
+    ])
   }
 
   return {sha256: hash.digest('hex'), size}
 }
 
 async function hashAll(files: readonly string[], asGiven = false): Promise<InputFile[]> {
-  return Promise.all(files.map(async (file) => ({file: asGiven ? file : shown(file), sha256: (await hashFile(file)).sha256})))
+  return Promise.all(
+    files.map(async (file) => ({file: asGiven ? file : shown(file), sha256: (await hashFile(file)).sha256})),
+  )
 }
 
 /** The rule pack files the loaded rules came from, in load order. */
@@ -56,8 +60,15 @@ export async function describeInputs(
   return {
     inventory,
     rules,
-    facts: inputs.facts && {dir: inputs.facts.dir, documents: inputs.facts.facts.size, invalid: inputs.facts.problems.size},
-    ledger: ledger && {source: ledger.source, chains: ledger.chains.map(({issuer, last_seq, last_hash}) => ({issuer, last_seq, last_hash}))},
+    facts: inputs.facts && {
+      dir: inputs.facts.dir,
+      documents: inputs.facts.facts.size,
+      invalid: inputs.facts.problems.size,
+    },
+    ledger: ledger && {
+      source: ledger.source,
+      chains: ledger.chains.map(({issuer, last_seq, last_hash}) => ({issuer, last_seq, last_hash})),
+    },
     logs: logs.length > 0 ? logHashes : undefined,
   }
 }

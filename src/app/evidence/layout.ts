@@ -1,5 +1,3 @@
-
-
 import {type AuditResult, type FailOn} from '../../model/result.js'
 import type {Signature} from '../../ledger/keys.js'
 

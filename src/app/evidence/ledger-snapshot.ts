@@ -12,12 +12,15 @@ export function viewFromEvents(events: readonly ViewEvent[], source: LedgerView[
   for (const event of sorted) {
     ;(byTerminal[event.terminal] ??= []).push(event)
     const chain = chains.get(event.issuer)
-    if (!chain) chains.set(event.issuer, {issuer: event.issuer, first_seq: event.seq, last_seq: event.seq, last_hash: event.hash})
+    if (!chain)
+      chains.set(event.issuer, {issuer: event.issuer, first_seq: event.seq, last_seq: event.seq, last_hash: event.hash})
     else if (event.seq > chain.last_seq) Object.assign(chain, {last_seq: event.seq, last_hash: event.hash})
   }
 
   for (const list of Object.values(byTerminal))
-    list.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at) || ordinal(a.issuer, b.issuer) || a.seq - b.seq)
+    list.sort(
+      (a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at) || ordinal(a.issuer, b.issuer) || a.seq - b.seq,
+    )
   return {source, events: sorted, byTerminal, chains: [...chains.values()]}
 }
 

@@ -17,7 +17,16 @@ export interface LedgerHeads {
   /** Each issuer's chain as the bundle holds it. */
   chains: {issuer: string; first_seq: number; last_seq: number; last_hash: string | null}[]
   /** The lists the other companies signed that back their records, verified with their keys. */
-  signed_lists: {path: string; type: string; issuer: string; recipient: string; first_seq: number; last_seq: number; created_at: string; key: string}[]
+  signed_lists: {
+    path: string
+    type: string
+    issuer: string
+    recipient: string
+    first_seq: number
+    last_seq: number
+    created_at: string
+    key: string
+  }[]
   /**
    * The newest head each other company signed of each chain (its own, and the signer's it had seen: a receipt), so a
    * reader sees "as of when" the other side's word goes.
@@ -41,15 +50,29 @@ export interface TrustedLedger {
  * that, or differently, is a problem naming the event, and the view shows what the signed lists say: an
  * acknowledgement no list backs is "not acknowledged" (fail closed).
  */
-export function trustedLedger(claims: readonly ViewEvent[], lists: readonly CarriedList[], signer: string, keyOf: (company: string) => string | undefined, eventsPath: string): TrustedLedger {
+export function trustedLedger(
+  claims: readonly ViewEvent[],
+  lists: readonly CarriedList[],
+  signer: string,
+  keyOf: (company: string) => string | undefined,
+  eventsPath: string,
+): TrustedLedger {
   const problems: TrustedLedger['problems'] = []
   const verified: VerifiedHandoff[] = []
   for (const list of lists) {
     try {
       const issuer = parseHandoff(list.text, list.path).content.issuer
       const key = keyOf(issuer)
-      if (issuer === signer) problems.push({path: list.path, message: `${list.path}: signed by the bundle's own signer ${signer}: only another company's signed lists belong here`})
-      else if (key === undefined) problems.push({path: list.path, message: `${list.path}: signed by ${issuer}, whose public key no trust anchor gives (pin it with --trust-key, or verify with --trust-inventory)`})
+      if (issuer === signer)
+        problems.push({
+          path: list.path,
+          message: `${list.path}: signed by the bundle's own signer ${signer}: only another company's signed lists belong here`,
+        })
+      else if (key === undefined)
+        problems.push({
+          path: list.path,
+          message: `${list.path}: signed by ${issuer}, whose public key no trust anchor gives (pin it with --trust-key, or verify with --trust-inventory)`,
+        })
       else verified.push(readHandoff(list.text, key, {file: list.path}))
     } catch (error) {
       const p = (error as {problems?: {message: string; line?: number}[]}).problems?.[0]
@@ -58,17 +81,29 @@ export function trustedLedger(claims: readonly ViewEvent[], lists: readonly Carr
     }
   }
 
-  const events = mergeChains(verified.filter((l) => l.content.type === 'events'), (l) => `events ${l.content.issuer}`, problems) as Map<string, Map<number, LedgerEvent>>
-  const acks = mergeChains(verified.filter((l) => l.content.type === 'acks'), (l) => `acks ${l.content.issuer} → ${l.content.recipient}`, problems) as Map<string, Map<number, LedgerAck>>
+  const events = mergeChains(
+    verified.filter((l) => l.content.type === 'events'),
+    (l) => `events ${l.content.issuer}`,
+    problems,
+  ) as Map<string, Map<number, LedgerEvent>>
+  const acks = mergeChains(
+    verified.filter((l) => l.content.type === 'acks'),
+    (l) => `acks ${l.content.issuer} → ${l.content.recipient}`,
+    problems,
+  ) as Map<string, Map<number, LedgerAck>>
 
   // The signer's own events, on its word, but each must hash to itself and its chain link: edited ones are named.
   const own = claims.filter((e) => e.issuer === signer).sort((a, b) => a.seq - b.seq)
   let prev: ViewEvent | undefined
   for (const e of own) {
     const {handed_off: _h, ack: _a, hash, ...body} = e
-    if (hashEvent(body) !== hash) problems.push({path: eventsPath, message: `${eventsPath}: ${signer}#${e.seq} does not hash to its hash (edited)`})
+    if (hashEvent(body) !== hash)
+      problems.push({path: eventsPath, message: `${eventsPath}: ${signer}#${e.seq} does not hash to its hash (edited)`})
     else if (e.prev_hash !== (prev && prev.seq === e.seq - 1 ? prev.hash : e.seq === 1 ? null : undefined))
-      problems.push({path: eventsPath, message: `${eventsPath}: ${signer}#${e.seq} does not follow ${signer}#${e.seq - 1} (chain broken)`})
+      problems.push({
+        path: eventsPath,
+        message: `${eventsPath}: ${signer}#${e.seq} does not follow ${signer}#${e.seq - 1} (chain broken)`,
+      })
     prev = e
   }
 
@@ -81,13 +116,24 @@ export function trustedLedger(claims: readonly ViewEvent[], lists: readonly Carr
       if (!p || p.recorded_at < a.recorded_at || (p.recorded_at === a.recorded_at && p.seq < a.seq)) latest.set(k, a)
     }
 
-  const summary = (a: LedgerAck): AckSummary => ({acker: a.acker, seq: a.seq, state: a.state, checked_at: a.checked_at, recorded_at: a.recorded_at, evidence_count: a.evidence.length})
+  const summary = (a: LedgerAck): AckSummary => ({
+    acker: a.acker,
+    seq: a.seq,
+    state: a.state,
+    checked_at: a.checked_at,
+    recorded_at: a.recorded_at,
+    evidence_count: a.evidence.length,
+  })
   const out: ViewEvent[] = []
   for (const e of own) {
     const signed = latest.get(`${e.issuer}#${e.seq}`)
     let ack: AckSummary | null = null
     if (signed && signed.event_hash === e.hash) ack = summary(signed)
-    else if (signed) problems.push({path: eventsPath, message: `${eventsPath}: ${e.issuer}#${e.seq} is not the event ${signed.acker} acknowledged in ack #${signed.seq} (its hash differs: edited after the hand-off)`})
+    else if (signed)
+      problems.push({
+        path: eventsPath,
+        message: `${eventsPath}: ${e.issuer}#${e.seq} is not the event ${signed.acker} acknowledged in ack #${signed.seq} (its hash differs: edited after the hand-off)`,
+      })
     out.push({...e, ack})
   }
 
@@ -97,13 +143,25 @@ export function trustedLedger(claims: readonly ViewEvent[], lists: readonly Carr
     for (const e of chain.values()) {
       const claim = claimed.get(`${e.issuer}#${e.seq}`)
       claimed.delete(`${e.issuer}#${e.seq}`)
-      if (!claim) problems.push({path: eventsPath, message: `${eventsPath}: ${e.issuer}#${e.seq} is missing, though a list ${e.issuer} signed in the bundle holds it`})
-      else if (claim.hash !== e.hash) problems.push({path: eventsPath, message: `${eventsPath}: ${e.issuer}#${e.seq} is not the event ${e.issuer} signed (hash differs)`})
+      if (!claim)
+        problems.push({
+          path: eventsPath,
+          message: `${eventsPath}: ${e.issuer}#${e.seq} is missing, though a list ${e.issuer} signed in the bundle holds it`,
+        })
+      else if (claim.hash !== e.hash)
+        problems.push({
+          path: eventsPath,
+          message: `${eventsPath}: ${e.issuer}#${e.seq} is not the event ${e.issuer} signed (hash differs)`,
+        })
       const ack = claim?.ack && claim.ack.acker === signer ? claim.ack : null
       out.push({...e, handed_off: true, ack})
     }
 
-  for (const [id, claim] of claimed) problems.push({path: eventsPath, message: `${eventsPath}: ${id} (${claim.kind} ${claim.terminal}) is not backed by any list ${claim.issuer} signed in the bundle`})
+  for (const [id, claim] of claimed)
+    problems.push({
+      path: eventsPath,
+      message: `${eventsPath}: ${id} (${claim.kind} ${claim.terminal}) is not backed by any list ${claim.issuer} signed in the bundle`,
+    })
 
   // What events.json says of each acknowledgement must be what the signed lists (or the signer's own word) say.
   const byId = new Map(out.map((e) => [`${e.issuer}#${e.seq}`, e]))
@@ -111,7 +169,9 @@ export function trustedLedger(claims: readonly ViewEvent[], lists: readonly Carr
     const shown = byId.get(`${claim.issuer}#${claim.seq}`)
     if (!shown || canonicalJson(claim.ack) === canonicalJson(shown.ack)) continue
     const said = claim.ack ? `"${claim.ack.state}" by ${claim.ack.acker} (ack #${claim.ack.seq})` : 'not acknowledged'
-    const signedSays = shown.ack ? `"${shown.ack.state}" by ${shown.ack.acker} (ack #${shown.ack.seq})` : 'not acknowledged'
+    const signedSays = shown.ack
+      ? `"${shown.ack.state}" by ${shown.ack.acker} (ack #${shown.ack.seq})`
+      : 'not acknowledged'
     problems.push({
       path: eventsPath,
       message: `${eventsPath}: ${claim.issuer}#${claim.seq} (${claim.kind} ${claim.terminal}) says ${said}, but ${claim.ack && claim.ack.acker !== signer ? `no list ${claim.ack.acker} signed in the bundle says so` : 'the signed lists do not'}: the signed lists say ${signedSays}`,
@@ -124,7 +184,10 @@ export function trustedLedger(claims: readonly ViewEvent[], lists: readonly Carr
     if (h.chain === 'events' && h.company === signer && h.seq > 0) {
       const e = own.find((x) => x.seq === h.seq)
       if (!e || e.hash !== h.hash)
-        problems.push({path: eventsPath, message: `${eventsPath}: ${h.signer} signed on ${h.signed_at} that it had seen ${signer}'s events up to #${h.seq}, but the bundle's #${h.seq} is ${e ? 'another record (rewritten after the hand-off)' : 'missing'}`})
+        problems.push({
+          path: eventsPath,
+          message: `${eventsPath}: ${h.signer} signed on ${h.signed_at} that it had seen ${signer}'s events up to #${h.seq}, but the bundle's #${h.seq} is ${e ? 'another record (rewritten after the hand-off)' : 'missing'}`,
+        })
     }
 
   const view = viewFromEvents(out)
@@ -152,7 +215,11 @@ export function trustedLedger(claims: readonly ViewEvent[], lists: readonly Carr
  * Joins the records of each chain from its lists: a chain must run from seq 1 without a gap (an omitted list could
  * hide a later re-check) and overlapping lists must agree. Records after a gap are not used.
  */
-function mergeChains(lists: VerifiedHandoff[], chainOf: (l: VerifiedHandoff) => string, problems: TrustedLedger['problems']): Map<string, Map<number, LedgerEvent | LedgerAck>> {
+function mergeChains(
+  lists: VerifiedHandoff[],
+  chainOf: (l: VerifiedHandoff) => string,
+  problems: TrustedLedger['problems'],
+): Map<string, Map<number, LedgerEvent | LedgerAck>> {
   const groups = new Map<string, VerifiedHandoff[]>()
   for (const l of lists) (groups.get(chainOf(l)) ?? groups.set(chainOf(l), []).get(chainOf(l))!).push(l)
   const chains = new Map<string, Map<number, LedgerEvent | LedgerAck>>()
@@ -163,18 +230,28 @@ function mergeChains(lists: VerifiedHandoff[], chainOf: (l: VerifiedHandoff) => 
     for (const l of group) {
       const {first_seq, prev_hash} = l.content
       if (first_seq > last + 1) {
-        problems.push({path: l.file, message: `${l.file}: ${name}: seq ${last + 1}..${first_seq - 1} missing ${last === 0 ? 'before it' : 'between the signed lists'}: records from here on are not used`})
+        problems.push({
+          path: l.file,
+          message: `${l.file}: ${name}: seq ${last + 1}..${first_seq - 1} missing ${last === 0 ? 'before it' : 'between the signed lists'}: records from here on are not used`,
+        })
         break
       }
 
       if (first_seq > 1 && records.get(first_seq - 1)?.hash !== prev_hash) {
-        problems.push({path: l.file, message: `${l.file}: ${name}: seq ${first_seq} does not follow seq ${first_seq - 1} of the list before it`})
+        problems.push({
+          path: l.file,
+          message: `${l.file}: ${name}: seq ${first_seq} does not follow seq ${first_seq - 1} of the list before it`,
+        })
         break
       }
 
       for (const r of l.records) {
         const seen = records.get(r.seq)
-        if (seen && seen.hash !== r.hash) problems.push({path: l.file, message: `${l.file}: ${name}: seq ${r.seq} differs from the same seq in another signed list`})
+        if (seen && seen.hash !== r.hash)
+          problems.push({
+            path: l.file,
+            message: `${l.file}: ${name}: seq ${r.seq} differs from the same seq in another signed list`,
+          })
         else records.set(r.seq, r)
         last = Math.max(last, r.seq)
       }

@@ -8,7 +8,10 @@ import {LAYOUT} from './layout.js'
  * the details (no clock, no locale, no random order, no absolute path: SARIF paths are already bundle-relative, so
  * the fixed `cwd` only matters for a path that is not, and then gives the same answer everywhere).
  */
-export function renderBundleReports(audit: Pick<BundleAudit, 'result' | 'details'>, lang: 'en' | 'ja'): Record<string, string> {
+export function renderBundleReports(
+  audit: Pick<BundleAudit, 'result' | 'details'>,
+  lang: 'en' | 'ja',
+): Record<string, string> {
   const options = {lang, color: false, cwd: '/', details: audit.details}
   return {
     [LAYOUT.reports.html]: reporters.html.render(audit.result, options),
@@ -24,7 +27,8 @@ const MAX_SHOWN = 120
  * differing value of its data (naming the finding or terminal it belongs to), or else the first differing line.
  */
 export function describeReportDifference(path: string, recorded: string, rerendered: string): string {
-  const [a, b] = path === LAYOUT.reports.html ? [pageData(recorded), pageData(rerendered)] : [parse(recorded), parse(rerendered)]
+  const [a, b] =
+    path === LAYOUT.reports.html ? [pageData(recorded), pageData(rerendered)] : [parse(recorded), parse(rerendered)]
   if (a !== undefined && b !== undefined) {
     const d = firstDifference(a, b, '')
     if (d) return `${d.path}${owner(a, b, d.path)}: the bundle has ${shown(d.a)}, the re-run ${shown(d.b)}`
@@ -55,7 +59,14 @@ function pageData(html: string): unknown {
 
 function firstDifference(a: unknown, b: unknown, path: string): {path: string; a: unknown; b: unknown} | undefined {
   if (a === b) return undefined
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return {path: path || '(the whole document)', a, b}
+  if (
+    typeof a !== 'object' ||
+    typeof b !== 'object' ||
+    a === null ||
+    b === null ||
+    Array.isArray(a) !== Array.isArray(b)
+  )
+    return {path: path || '(the whole document)', a, b}
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       if (i >= a.length || i >= b.length) return {path: `${path}[${i}]`, a: a[i], b: b[i]}
@@ -85,7 +96,8 @@ function owner(a: unknown, b: unknown, path: string): string {
     for (const part of m[1].split('.')) {
       const [, key, index] = /^(\w+)(?:\[(\d+)\])?$/.exec(part) ?? []
       list = list?.[key] as Record<string, unknown> | undefined
-      if (index !== undefined) list = (list as unknown as unknown[] | undefined)?.[Number(index)] as Record<string, unknown> | undefined
+      if (index !== undefined)
+        list = (list as unknown as unknown[] | undefined)?.[Number(index)] as Record<string, unknown> | undefined
     }
 
     return (list as unknown as Record<string, unknown>[] | undefined)?.[Number(m[2])]

@@ -10,7 +10,10 @@ import {describeInputs, reportEvents} from './inputs.js'
  * An audit (or validation) that keeps what the HTML report shows beyond the result: the loaded inventory and
  * facts, the ledger's events and the inputs' hashes. The result is exactly what `runAudit` returns.
  */
-export async function runAuditReport(options: AuditOptions, deps: AuditDeps): Promise<{result: AuditResult; details: ReportDetails}> {
+export async function runAuditReport(
+  options: AuditOptions,
+  deps: AuditDeps,
+): Promise<{result: AuditResult; details: ReportDetails}> {
   const inputs = await loadInputs(options, {facts: deps.facts})
   const result = finishAudit(inputs, options, deps.now)
   return {result, details: await reportDetails(inputs, options)}

@@ -24,7 +24,16 @@ export interface TrustAnchor {
 
 /** One reason a bundle does not verify. */
 export interface BundleProblem {
-  kind: 'missing' | 'extra' | 'altered' | 'not-a-file' | 'manifest' | 'signature' | 'signer' | 'not-reproduced' | 'not-backed'
+  kind:
+    | 'missing'
+    | 'extra'
+    | 'altered'
+    | 'not-a-file'
+    | 'manifest'
+    | 'signature'
+    | 'signer'
+    | 'not-reproduced'
+    | 'not-backed'
   /** The bundle file concerned, if any. */
   path?: string
   message: string
@@ -58,14 +67,31 @@ const MAX_MANIFEST = 64 * 1024 * 1024
  * bundle's inventory, then re-runs the audit from the bundle's own inputs and compares the findings with its JSON
  * report. A damaged archive or unusable flags are exit 2 (thrown); everything else is a result.
  */
-export async function verifyBundle(path: string, trust: TrustAnchor, verifierVersion: string, limits?: ArchiveLimits): Promise<BundleVerification> {
+export async function verifyBundle(
+  path: string,
+  trust: TrustAnchor,
+  verifierVersion: string,
+  limits?: ArchiveLimits,
+): Promise<BundleVerification> {
   if (!trust.inventory && !trust.keys?.length)
-    throw new InputError([{code: 'E_FLAG', message: 'evidence verify needs a trust anchor: --trust-inventory FILE|DIR or --trust-key SHA256:…', hint: 'a bundle that carries its own public key proves nothing alone'}])
+    throw new InputError([
+      {
+        code: 'E_FLAG',
+        message: 'evidence verify needs a trust anchor: --trust-inventory FILE|DIR or --trust-key SHA256:…',
+        hint: 'a bundle that carries its own public key proves nothing alone',
+      },
+    ])
   let st
   try {
     st = await lstat(path)
   } catch (error) {
-    throw new InputError([{code: 'E_READ', message: `cannot read the bundle: ${(error as NodeJS.ErrnoException).code ?? error}`, file: path}])
+    throw new InputError([
+      {
+        code: 'E_READ',
+        message: `cannot read the bundle: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        file: path,
+      },
+    ])
   }
 
   // Absolute, so that the re-run's paths (made bundle-relative by stripping this prefix) match the recorded ones.
@@ -81,9 +107,26 @@ export async function verifyBundle(path: string, trust: TrustAnchor, verifierVer
   }
 }
 
-async function verifyFolder(root: string, shownAs: string, trust: TrustAnchor, verifierVersion: string): Promise<BundleVerification> {
+async function verifyFolder(
+  root: string,
+  shownAs: string,
+  trust: TrustAnchor,
+  verifierVersion: string,
+): Promise<BundleVerification> {
   const problems: BundleProblem[] = []
-  const out: BundleVerification = {bundle: shownAs, ok: false, signer: null, trusted_by: null, now: null, tool: {bundle: null, verifier: verifierVersion}, files: 0, findings: null, reproduced: false, other_signed: [], problems}
+  const out: BundleVerification = {
+    bundle: shownAs,
+    ok: false,
+    signer: null,
+    trusted_by: null,
+    now: null,
+    tool: {bundle: null, verifier: verifierVersion},
+    files: 0,
+    findings: null,
+    reproduced: false,
+    other_signed: [],
+    problems,
+  }
   const onDisk = await walk(root, problems)
   const manifestText = await readSmall(root, LAYOUT.manifest, problems)
   const sigText = await readSmall(root, LAYOUT.signature, problems)
@@ -103,10 +146,17 @@ async function verifyFolder(root: string, shownAs: string, trust: TrustAnchor, v
     }
 
     const {sha256, size} = await hashFile(join(root, ...f.path.split('/')))
-    if (sha256 !== f.sha256 || size !== f.size) problems.push({kind: 'altered', path: f.path, message: `${f.path}: altered (SHA-256 ${sha256}, manifest says ${f.sha256})`})
+    if (sha256 !== f.sha256 || size !== f.size)
+      problems.push({
+        kind: 'altered',
+        path: f.path,
+        message: `${f.path}: altered (SHA-256 ${sha256}, manifest says ${f.sha256})`,
+      })
   }
 
-  for (const p of onDisk) if (!listed.has(p) && p !== LAYOUT.manifest && p !== LAYOUT.signature) problems.push({kind: 'extra', path: p, message: `${p}: not in the manifest`})
+  for (const p of onDisk)
+    if (!listed.has(p) && p !== LAYOUT.manifest && p !== LAYOUT.signature)
+      problems.push({kind: 'extra', path: p, message: `${p}: not in the manifest`})
   out.files = manifest.files.length
 
   // Signature: by the key the verifier trusts, belonging to the signer named in the bundle's own inventory.
@@ -114,13 +164,19 @@ async function verifyFolder(root: string, shownAs: string, trust: TrustAnchor, v
     problems.push({kind: 'not-reproduced', message: `the bundle's inventory cannot be loaded: ${error.message}`})
     return undefined
   })
-  if (sigText === undefined) problems.push({kind: 'signature', path: LAYOUT.signature, message: `${LAYOUT.signature}: missing: the bundle is not signed`})
+  if (sigText === undefined)
+    problems.push({
+      kind: 'signature',
+      path: LAYOUT.signature,
+      message: `${LAYOUT.signature}: missing: the bundle is not signed`,
+    })
   else await checkSignature(manifestText, sigText, manifest, bundleInventory?.companies, trust, out)
   if (bundleInventory) await checkOtherKeys(root, manifest, bundleInventory.companies, trust, problems)
 
   // Re-run from the bundle's own inputs, at the bundle's "now", with the other companies' keys as the verifier
   // trusts them; compare with its JSON report, its ledger snapshot and heads, and every report re-rendered.
-  if (bundleInventory) await checkReproduces(root, manifest, await ledgerTrust(manifest, bundleInventory.companies, trust), out)
+  if (bundleInventory)
+    await checkReproduces(root, manifest, await ledgerTrust(manifest, bundleInventory.companies, trust), out)
   out.ok = problems.length === 0
   return out
 }
@@ -138,27 +194,45 @@ async function checkSignature(
   let sig: ManifestSignature
   try {
     sig = JSON.parse(sigText) as ManifestSignature
-    if (sig.algorithm !== 'ed25519' || typeof sig.value !== 'string' || typeof sig.key !== 'string') throw new Error('not an Ed25519 signature')
+    if (sig.algorithm !== 'ed25519' || typeof sig.value !== 'string' || typeof sig.key !== 'string')
+      throw new Error('not an Ed25519 signature')
   } catch (error) {
-    problems.push({kind: 'signature', path: LAYOUT.signature, message: `${LAYOUT.signature}: unreadable (${(error as Error).message})`})
+    problems.push({
+      kind: 'signature',
+      path: LAYOUT.signature,
+      message: `${LAYOUT.signature}: unreadable (${(error as Error).message})`,
+    })
     return
   }
 
   const inBundle = bundleCompanies?.find((c) => c.id === signer)
-  if (bundleCompanies && !inBundle) problems.push({kind: 'signer', message: `signer "${signer}" is not a company of the bundle's inventory`})
+  if (bundleCompanies && !inBundle)
+    problems.push({kind: 'signer', message: `signer "${signer}" is not a company of the bundle's inventory`})
   let keyText: string | undefined
   if (trust.inventory) {
     const trusted = (await loadDeclared(trust.inventory)).companies.find((c) => c.id === signer)
-    if (!trusted) problems.push({kind: 'signer', message: `signer "${signer}" is not a company of the trusted inventory ${trust.inventory}`})
-    else if (!trusted.public_key) problems.push({kind: 'signer', message: `signer "${signer}" has no public_key in the trusted inventory ${trust.inventory}`})
+    if (!trusted)
+      problems.push({
+        kind: 'signer',
+        message: `signer "${signer}" is not a company of the trusted inventory ${trust.inventory}`,
+      })
+    else if (!trusted.public_key)
+      problems.push({
+        kind: 'signer',
+        message: `signer "${signer}" has no public_key in the trusted inventory ${trust.inventory}`,
+      })
     else {
       keyText = trusted.public_key
       out.trusted_by = 'inventory'
     }
   } else if (inBundle) {
-    if (!inBundle.public_key) problems.push({kind: 'signer', message: `signer "${signer}" has no public_key in the bundle's inventory`})
+    if (!inBundle.public_key)
+      problems.push({kind: 'signer', message: `signer "${signer}" has no public_key in the bundle's inventory`})
     else if (!trust.keys!.includes(keyFingerprint(readPublicKey(inBundle.public_key))))
-      problems.push({kind: 'signer', message: `the key of signer "${signer}" (${keyFingerprint(readPublicKey(inBundle.public_key))}) is not one of the --trust-key fingerprints`})
+      problems.push({
+        kind: 'signer',
+        message: `the key of signer "${signer}" (${keyFingerprint(readPublicKey(inBundle.public_key))}) is not one of the --trust-key fingerprints`,
+      })
     else {
       keyText = inBundle.public_key
       out.trusted_by = 'pinned-key'
@@ -169,7 +243,11 @@ async function checkSignature(
   const key = readPublicKey(keyText)
   if (!verifyText(manifestText, sig, key)) {
     out.trusted_by = null
-    problems.push({kind: 'signature', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: the signature does not verify with the key of "${signer}" (${keyFingerprint(key)}): altered, or signed by ${sig.key}`})
+    problems.push({
+      kind: 'signature',
+      path: LAYOUT.manifest,
+      message: `${LAYOUT.manifest}: the signature does not verify with the key of "${signer}" (${keyFingerprint(key)}): altered, or signed by ${sig.key}`,
+    })
   }
 }
 
@@ -180,7 +258,13 @@ async function checkSignature(
  * too: with --trust-inventory, each company's key in the bundle's inventory must be the trusted inventory's; with
  * --trust-key, the key of every company that signed a hand-off file in the bundle must be pinned as well.
  */
-async function checkOtherKeys(root: string, manifest: Manifest, bundleCompanies: readonly Company[], trust: TrustAnchor, problems: BundleProblem[]): Promise<void> {
+async function checkOtherKeys(
+  root: string,
+  manifest: Manifest,
+  bundleCompanies: readonly Company[],
+  trust: TrustAnchor,
+  problems: BundleProblem[],
+): Promise<void> {
   const fingerprint = (text: string | undefined) => {
     if (!text) return undefined
     try {
@@ -191,12 +275,17 @@ async function checkOtherKeys(root: string, manifest: Manifest, bundleCompanies:
   }
 
   if (trust.inventory) {
-    const trusted = new Map((await loadDeclared(trust.inventory)).companies.map((c) => [c.id, fingerprint(c.public_key)]))
+    const trusted = new Map(
+      (await loadDeclared(trust.inventory)).companies.map((c) => [c.id, fingerprint(c.public_key)]),
+    )
     for (const c of bundleCompanies) {
       const mine = fingerprint(c.public_key)
       const theirs = trusted.get(c.id)
       if (mine !== undefined && mine !== theirs)
-        problems.push({kind: 'signer', message: `the public_key of "${c.id}" in the bundle's inventory (${mine}) is not the one in the trusted inventory ${trust.inventory} (${theirs ?? 'none'})`})
+        problems.push({
+          kind: 'signer',
+          message: `the public_key of "${c.id}" in the bundle's inventory (${mine}) is not the one in the trusted inventory ${trust.inventory} (${theirs ?? 'none'})`,
+        })
     }
 
     return
@@ -217,7 +306,10 @@ async function checkOtherKeys(root: string, manifest: Manifest, bundleCompanies:
     if (id === manifest.signer.company) continue
     const fp = fingerprint(byId.get(id)?.public_key)
     if (fp === undefined || !trust.keys!.includes(fp))
-      problems.push({kind: 'signer', message: `hand-off files signed by "${id}" are checked with the key the bundle's own inventory gives it (${fp ?? 'none'}), which no --trust-key pins: pin it too, or verify with --trust-inventory`})
+      problems.push({
+        kind: 'signer',
+        message: `hand-off files signed by "${id}" are checked with the key the bundle's own inventory gives it (${fp ?? 'none'}), which no --trust-key pins: pin it too, or verify with --trust-inventory`,
+      })
   }
 }
 
@@ -225,7 +317,11 @@ async function checkOtherKeys(root: string, manifest: Manifest, bundleCompanies:
  * The keys the re-run checks other companies' signed lists with: the trusted inventory's, or with --trust-key the
  * bundle inventory's keys whose fingerprints are pinned. Never a key only the bundle vouches for.
  */
-async function ledgerTrust(manifest: Manifest, bundleCompanies: readonly Company[], trust: TrustAnchor): Promise<BundleLedgerTrust> {
+async function ledgerTrust(
+  manifest: Manifest,
+  bundleCompanies: readonly Company[],
+  trust: TrustAnchor,
+): Promise<BundleLedgerTrust> {
   const keys = new Map<string, string>()
   if (trust.inventory) {
     for (const c of (await loadDeclared(trust.inventory)).companies) if (c.public_key) keys.set(c.id, c.public_key)
@@ -242,25 +338,43 @@ async function ledgerTrust(manifest: Manifest, bundleCompanies: readonly Company
   return {signer: manifest.signer.company, keyOf: (id) => keys.get(id)}
 }
 
-async function checkReproduces(root: string, manifest: Manifest, trust: BundleLedgerTrust, out: BundleVerification): Promise<void> {
+async function checkReproduces(
+  root: string,
+  manifest: Manifest,
+  trust: BundleLedgerTrust,
+  out: BundleVerification,
+): Promise<void> {
   let rerun: BundleAudit
   try {
     rerun = await auditBundle(root, manifest.run, new Date(manifest.now), trust)
   } catch (error) {
-    out.problems.push({kind: 'not-reproduced', message: `the audit cannot be re-run from the bundle: ${(error as Error).message}`})
+    out.problems.push({
+      kind: 'not-reproduced',
+      message: `the audit cannot be re-run from the bundle: ${(error as Error).message}`,
+    })
     return
   }
 
   out.findings = rerun.result.findings.length
   const before = out.problems.length
   // The ledger: what the signer says of other companies' records must be what they signed.
-  for (const p of rerun.ledgerProblems) out.problems.push({kind: p.path === LAYOUT.ledgerEvents ? 'not-backed' : 'signature', path: p.path, message: p.message})
+  for (const p of rerun.ledgerProblems)
+    out.problems.push({
+      kind: p.path === LAYOUT.ledgerEvents ? 'not-backed' : 'signature',
+      path: p.path,
+      message: p.message,
+    })
   if (rerun.heads) {
     const recorded = await readFile(join(root, ...LAYOUT.ledgerHeads.split('/')), 'utf8').catch(() => undefined)
     const expected = `${JSON.stringify(rerun.heads, null, 2)}\n`
-    if (recorded === undefined) out.problems.push({kind: 'missing', path: LAYOUT.ledgerHeads, message: `${LAYOUT.ledgerHeads}: missing`})
+    if (recorded === undefined)
+      out.problems.push({kind: 'missing', path: LAYOUT.ledgerHeads, message: `${LAYOUT.ledgerHeads}: missing`})
     else if (recorded !== expected)
-      out.problems.push({kind: 'not-reproduced', path: LAYOUT.ledgerHeads, message: `${LAYOUT.ledgerHeads}: not what the bundle's events and signed lists give: ${describeReportDifference(LAYOUT.ledgerHeads, recorded, expected)}`})
+      out.problems.push({
+        kind: 'not-reproduced',
+        path: LAYOUT.ledgerHeads,
+        message: `${LAYOUT.ledgerHeads}: not what the bundle's events and signed lists give: ${describeReportDifference(LAYOUT.ledgerHeads, recorded, expected)}`,
+      })
   }
 
   const by = new Map<string, {company: string; lists: number; newest: string}>()
@@ -273,14 +387,24 @@ async function checkReproduces(root: string, manifest: Manifest, trust: BundleLe
   out.other_signed = [...by.values()]
   const said = manifest.summary === undefined ? 'none' : canonicalJson(manifest.summary)
   if (said !== canonicalJson(rerun.result.summary))
-    out.problems.push({kind: 'not-reproduced', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: its summary is not the re-run's (${said} vs ${canonicalJson(rerun.result.summary)})`})
+    out.problems.push({
+      kind: 'not-reproduced',
+      path: LAYOUT.manifest,
+      message: `${LAYOUT.manifest}: its summary is not the re-run's (${said} vs ${canonicalJson(rerun.result.summary)})`,
+    })
 
   let recorded: Finding[]
   try {
-    recorded = (JSON.parse(await readFile(join(root, ...LAYOUT.reports.json.split('/')), 'utf8')) as {findings: Finding[]}).findings
+    recorded = (
+      JSON.parse(await readFile(join(root, ...LAYOUT.reports.json.split('/')), 'utf8')) as {findings: Finding[]}
+    ).findings
     if (!Array.isArray(recorded)) throw new Error('no findings list')
   } catch (error) {
-    out.problems.push({kind: 'not-reproduced', path: LAYOUT.reports.json, message: `${LAYOUT.reports.json}: unreadable (${(error as Error).message})`})
+    out.problems.push({
+      kind: 'not-reproduced',
+      path: LAYOUT.reports.json,
+      message: `${LAYOUT.reports.json}: unreadable (${(error as Error).message})`,
+    })
     return
   }
 
@@ -289,13 +413,20 @@ async function checkReproduces(root: string, manifest: Manifest, trust: BundleLe
   // Every report, rendered again from the re-run (as the bundle's tool version would label it) and compared byte
   // for byte: a page or a SARIF log that says something the findings do not is named.
   const result = {...rerun.result, tool: {...rerun.result.tool, version: manifest.tool.version}}
-  const versions = manifest.tool.version === out.tool.verifier ? '' : ` (made by fleet-audit ${manifest.tool.version}, verified with ${out.tool.verifier}: if only the rendering changed between them, verify with ${manifest.tool.version})`
+  const versions =
+    manifest.tool.version === out.tool.verifier
+      ? ''
+      : ` (made by fleet-audit ${manifest.tool.version}, verified with ${out.tool.verifier}: if only the rendering changed between them, verify with ${manifest.tool.version})`
   for (const [path, text] of Object.entries(renderBundleReports({result, details: rerun.details}, manifest.run.lang))) {
     const file = join(root, ...path.split('/'))
     const bytes = await readFile(file).catch(() => undefined)
     if (bytes === undefined) continue // named as missing by the file check
     if (!bytes.equals(Buffer.from(text, 'utf8')))
-      out.problems.push({kind: 'not-reproduced', path, message: `${path}: not the report the re-run renders: ${describeReportDifference(path, bytes.toString('utf8'), text)}${versions}`})
+      out.problems.push({
+        kind: 'not-reproduced',
+        path,
+        message: `${path}: not the report the re-run renders: ${describeReportDifference(path, bytes.toString('utf8'), text)}${versions}`,
+      })
   }
 
   out.reproduced = out.problems.length === before
@@ -328,11 +459,20 @@ function parseManifest(text: string, problems: BundleProblem[]): Manifest | unde
   try {
     m = JSON.parse(text) as Manifest
   } catch (error) {
-    problems.push({kind: 'manifest', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: not JSON (${(error as Error).message})`})
+    problems.push({
+      kind: 'manifest',
+      path: LAYOUT.manifest,
+      message: `${LAYOUT.manifest}: not JSON (${(error as Error).message})`,
+    })
     return undefined
   }
 
-  const okPath = (p: unknown) => typeof p === 'string' && p !== '' && !posix.isAbsolute(p) && posix.normalize(p) === p && !p.split('/').includes('..')
+  const okPath = (p: unknown) =>
+    typeof p === 'string' &&
+    p !== '' &&
+    !posix.isAbsolute(p) &&
+    posix.normalize(p) === p &&
+    !p.split('/').includes('..')
   const valid =
     m !== null &&
     typeof m === 'object' &&
@@ -352,10 +492,16 @@ function parseManifest(text: string, problems: BundleProblem[]): Manifest | unde
     (m.run.ledger === null ||
       (typeof m.run.ledger === 'object' &&
         ('events' in m.run.ledger
-          ? okPath(m.run.ledger.events) && (m.run.ledger.signed === undefined || (Array.isArray(m.run.ledger.signed) && m.run.ledger.signed.every(okPath)))
+          ? okPath(m.run.ledger.events) &&
+            (m.run.ledger.signed === undefined ||
+              (Array.isArray(m.run.ledger.signed) && m.run.ledger.signed.every(okPath)))
           : Array.isArray(m.run.ledger.handoffs) && m.run.ledger.handoffs.every(okPath))))
   if (!valid) {
-    problems.push({kind: 'manifest', path: LAYOUT.manifest, message: `${LAYOUT.manifest}: not a ${EVIDENCE_FORMAT} manifest`})
+    problems.push({
+      kind: 'manifest',
+      path: LAYOUT.manifest,
+      message: `${LAYOUT.manifest}: not a ${EVIDENCE_FORMAT} manifest`,
+    })
     return undefined
   }
 
@@ -368,7 +514,8 @@ async function walk(root: string, problems: BundleProblem[]): Promise<Set<string
   for (const e of await readdir(root, {recursive: true, withFileTypes: true})) {
     const p = relative(root, join(e.parentPath, e.name)).split(sep).join('/')
     if (e.isFile()) files.add(p)
-    else if (!e.isDirectory()) problems.push({kind: 'not-a-file', path: p, message: `${p}: not a regular file (a link or device)`})
+    else if (!e.isDirectory())
+      problems.push({kind: 'not-a-file', path: p, message: `${p}: not a regular file (a link or device)`})
   }
 
   return files
@@ -383,8 +530,18 @@ async function readSmall(root: string, name: string, problems: BundleProblem[]):
     return await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (name === LAYOUT.manifest) problems.push({kind: 'missing', path: name, message: `${name}: missing: not an evidence bundle, or its manifest was removed`})
-    } else problems.push({kind: 'manifest', path: name, message: `${name}: unreadable (${(error as NodeJS.ErrnoException).code ?? error})`})
+      if (name === LAYOUT.manifest)
+        problems.push({
+          kind: 'missing',
+          path: name,
+          message: `${name}: missing: not an evidence bundle, or its manifest was removed`,
+        })
+    } else
+      problems.push({
+        kind: 'manifest',
+        path: name,
+        message: `${name}: unreadable (${(error as NodeJS.ErrnoException).code ?? error})`,
+      })
     return undefined
   }
 }

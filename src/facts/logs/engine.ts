@@ -2,7 +2,13 @@ import {writeFile} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 
-import {type DuckDBConnection, DuckDBDateValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue} from '@duckdb/node-api'
+import {
+  type DuckDBConnection,
+  DuckDBDateValue,
+  DuckDBInstance,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+} from '@duckdb/node-api'
 
 import {ident, literal} from './sql.js'
 import {formatInstant, formatLocal} from './time.js'
@@ -76,14 +82,24 @@ export class LogEngine {
   async table(name: string, columns: Record<string, string>, rows: readonly Record<string, unknown>[]): Promise<void> {
     const file = join(this.options.tmpDir, `${name}.jsonl`)
     await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : ''))
-    const cols = Object.entries(columns).map(([k, t]) => `${literal(k)}: ${literal(t)}`).join(', ')
-    const list = Object.keys(columns).map((k) => ident(k)).join(', ')
+    const cols = Object.entries(columns)
+      .map(([k, t]) => `${literal(k)}: ${literal(t)}`)
+      .join(', ')
+    const list = Object.keys(columns)
+      .map((k) => ident(k))
+      .join(', ')
     if (rows.length === 0) {
-      await this.run(`CREATE OR REPLACE TABLE ${ident(name)} (${Object.entries(columns).map(([k, t]) => `${ident(k)} ${t}`).join(', ')})`)
+      await this.run(
+        `CREATE OR REPLACE TABLE ${ident(name)} (${Object.entries(columns)
+          .map(([k, t]) => `${ident(k)} ${t}`)
+          .join(', ')})`,
+      )
       return
     }
 
-    await this.run(`CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${list} FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {${cols}})`)
+    await this.run(
+      `CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${list} FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {${cols}})`,
+    )
   }
 
   close(): void {
@@ -95,11 +111,11 @@ export class LogEngine {
     if (v === null || v === undefined) return null
     if (typeof v === 'bigint') return Number(v)
     if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v
-    if (v instanceof DuckDBTimestampTZValue) return formatInstant(new Date(Number(v.micros / 1000n)), this.options.timezone)
+    if (v instanceof DuckDBTimestampTZValue)
+      return formatInstant(new Date(Number(v.micros / 1000n)), this.options.timezone)
     // A TIMESTAMP without zone is a local time of the policy's zone (the usage table keeps them so).
     if (v instanceof DuckDBTimestampValue) return formatLocal(Number(v.micros / 1000n), this.options.timezone)
     if (v instanceof DuckDBDateValue) return v.toString()
     return String(v)
   }
 }
-

@@ -57,7 +57,9 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
     }
 
     const head = await readHead(file)
-    const gzip = mapping.compression === 'gzip' || (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
+    const gzip =
+      mapping.compression === 'gzip' ||
+      (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
     const plan: FilePlan = {file, path: file, gzip, bytes, invalidLines: [], invalid: 0}
     // An empty export has no header and no rows; its days show up as days without logs.
     if (bytes === 0) continue
@@ -84,7 +86,8 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
     plans.push(plan)
   }
 
-  for (const {problem, more} of missing.values()) problems.push(more > 0 ? {...problem, message: `${problem.message} (and ${more} more files)`} : problem)
+  for (const {problem, more} of missing.values())
+    problems.push(more > 0 ? {...problem, message: `${problem.message} (and ${more} more files)`} : problem)
   if (problems.length > 0) throw new InputError(problems)
   return plans
 }
@@ -105,7 +108,9 @@ export async function transcode(plan: FilePlan, onBytes?: (n: number) => void): 
   try {
     await (plan.gzip ? pipeline(source, tap, createGunzip(), decoder, sink) : pipeline(source, tap, decoder, sink))
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code?.startsWith('Z_') ? 'gzip stream is cut short or corrupt' : `cannot read: ${(error as Error).message}`
+    const reason = (error as NodeJS.ErrnoException).code?.startsWith('Z_')
+      ? 'gzip stream is cut short or corrupt'
+      : `cannot read: ${(error as Error).message}`
     throw new InputError([{code: 'E_READ', message: reason, file: plan.file}])
   }
 
@@ -128,19 +133,28 @@ export async function hashFile(file: string, gzip = false): Promise<string> {
     },
   })
   try {
-    if (gzip) await pipeline(createReadStream(file, {highWaterMark: 1 << 20}), tap, createGunzip(), new Writable({write: (_c, _e, done) => done()}))
+    if (gzip)
+      await pipeline(
+        createReadStream(file, {highWaterMark: 1 << 20}),
+        tap,
+        createGunzip(),
+        new Writable({write: (_c, _e, done) => done()}),
+      )
     else {
       // One reused buffer: a stream allocates a chunk per read, which cost more than the hashing itself.
       const fh = await open(file, 'r')
       try {
         const buf = Buffer.allocUnsafe(1 << 20)
-        for (let n; (n = (await fh.read(buf, 0, buf.length)).bytesRead) > 0; ) hash.update(buf.subarray(0, n))
+        for (let n; (n = (await fh.read(buf, 0, buf.length)).bytesRead) > 0;) hash.update(buf.subarray(0, n))
       } finally {
         await fh.close()
       }
     }
   } catch (error) {
-    const reason = gzip && (error as NodeJS.ErrnoException).code?.startsWith('Z_') ? 'gzip stream is cut short or corrupt' : `cannot read: ${(error as Error).message}`
+    const reason =
+      gzip && (error as NodeJS.ErrnoException).code?.startsWith('Z_')
+        ? 'gzip stream is cut short or corrupt'
+        : `cannot read: ${(error as Error).message}`
     throw new InputError([{code: 'E_READ', message: reason, file}])
   }
 
@@ -173,7 +187,11 @@ function firstLine(bytes: Buffer, encoding: LogMapping['encoding']): string {
 }
 
 /** The mapped columns must be in the header (csv, tsv) or keys of the first object (jsonl). */
-function checkColumns(mapping: LogMapping, line: string, file: string): {problems: {field: LogField; problem: Problem}[]; header?: string[]} {
+function checkColumns(
+  mapping: LogMapping,
+  line: string,
+  file: string,
+): {problems: {field: LogField; problem: Problem}[]; header?: string[]} {
   const mapped = LOG_FIELDS.filter((f) => mapping.fields[f] !== undefined)
   let names: string[]
   if (mapping.format === 'jsonl') {
@@ -190,8 +208,18 @@ function checkColumns(mapping: LogMapping, line: string, file: string): {problem
   for (const field of mapped as LogField[]) {
     const column = mapping.fields[field]!
     if (!names.includes(column)) {
-      const shown = names.slice(0, 20).map((n) => JSON.stringify(n.slice(0, 40))).join(', ')
-      problems.push({field, problem: columnProblem(mapping, field, `fields.${field}: ${mapping.format === 'jsonl' ? 'key' : 'column'} ${JSON.stringify(column)} is not in ${file} (it has: ${shown || 'nothing'})`)})
+      const shown = names
+        .slice(0, 20)
+        .map((n) => JSON.stringify(n.slice(0, 40)))
+        .join(', ')
+      problems.push({
+        field,
+        problem: columnProblem(
+          mapping,
+          field,
+          `fields.${field}: ${mapping.format === 'jsonl' ? 'key' : 'column'} ${JSON.stringify(column)} is not in ${file} (it has: ${shown || 'nothing'})`,
+        ),
+      })
     }
   }
 

@@ -52,9 +52,26 @@ export interface GeneratedRow {
   records?: number
 }
 
-export const EXAMPLE_HEADER = ['日時', '端末ID', '端末設定', '利用者ID', '操作', '供給地点特定番号', '契約名義', '電話番号', '表示項目', '件数']
+export const EXAMPLE_HEADER = [
+  '日時',
+  '端末ID',
+  '端末設定',
+  '利用者ID',
+  '操作',
+  '供給地点特定番号',
+  '契約名義',
+  '電話番号',
+  '表示項目',
+  '件数',
+]
 const SETTING_WORD: Record<string, string> = {nw: 'NW', retail: '小売'}
-const ACTION_WORD: Record<string, string> = {view: '照会', search: '検索', print: '印刷', export: '出力', login: 'ログイン'}
+const ACTION_WORD: Record<string, string> = {
+  view: '照会',
+  search: '検索',
+  print: '印刷',
+  export: '出力',
+  login: 'ログイン',
+}
 const FIELDS_SHOWN = '契約名義|電話番号|契約容量'
 const SURNAMES = ['東北', '青葉', '八戸', '三陸', '仙台', '岩手', '宮城', '秋田']
 const GIVEN = ['太郎', '花子', '一郎', '美咲', '健', '陽子']
@@ -78,13 +95,24 @@ export async function generateLogs(options: GenerateLogsOptions): Promise<{files
   const perDay = options.perTerminalDay ?? 40
   const users = usersByTerminal(inv)
   const byId = new Map(inv.people.map((p) => [p.id, p]))
-  for (const [t, ids] of Object.entries(options.assign ?? {})) users.set(t, ids.map((id) => byId.get(id)!).filter((p) => p?.log_ids.length))
+  for (const [t, ids] of Object.entries(options.assign ?? {}))
+    users.set(
+      t,
+      ids.map((id) => byId.get(id)!).filter((p) => p?.log_ids.length),
+    )
   const points = supplyPoints(inv, rand)
   const quiet = new Set(options.quiet ?? [])
   // Disaster-reception terminals stay idle outside emergencies unless someone is assigned to them.
   const kinds = new Map(inv.zones.map((z) => [z.id, z.kind]))
-  for (const t of inv.terminals) if ((t.tags.includes('disaster-reception') || kinds.get(t.zone) === 'disaster-reception') && !options.assign?.[t.id]) quiet.add(t.id)
-  const active = inv.terminals.filter((t) => t.status === 'active' && !quiet.has(t.id) && (users.get(t.id)?.length ?? 0) > 0)
+  for (const t of inv.terminals)
+    if (
+      (t.tags.includes('disaster-reception') || kinds.get(t.zone) === 'disaster-reception') &&
+      !options.assign?.[t.id]
+    )
+      quiet.add(t.id)
+  const active = inv.terminals.filter(
+    (t) => t.status === 'active' && !quiet.has(t.id) && (users.get(t.id)?.length ?? 0) > 0,
+  )
   const extra = [...(options.extra ?? [])].sort((a, b) => a.at.localeCompare(b.at))
   await mkdir(options.out, {recursive: true})
   const files: string[] = []
@@ -92,7 +120,15 @@ export async function generateLogs(options: GenerateLogsOptions): Promise<{files
   let writer: Writer | undefined
   if (options.oneFile) writer = openWriter(join(options.out, options.oneFile), options, files)
   for (const day of eachDay(options.from, options.to)) {
-    if (!options.oneFile) writer = openWriter(join(options.out, `access-${day.replaceAll('-', '')}.${options.format === 'jsonl' ? 'jsonl' : 'csv'}${options.gzip ? '.gz' : ''}`), options, files)
+    if (!options.oneFile)
+      writer = openWriter(
+        join(
+          options.out,
+          `access-${day.replaceAll('-', '')}.${options.format === 'jsonl' ? 'jsonl' : 'csv'}${options.gzip ? '.gz' : ''}`,
+        ),
+        options,
+        files,
+      )
     const weekend = [0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay())
     const dayRows: GeneratedRow[] = []
     for (const t of active) {
@@ -103,9 +139,10 @@ export async function generateLogs(options: GenerateLogsOptions): Promise<{files
         const person = people[Math.floor(rand() * people.length)]
         const r = rand()
         // Without a supply point table every customer's retailer is unknown (a competitor's, failing closed): no exports then.
-        const action = r < 0.7 ? 'view' : r < 0.95 ? 'search' : r < 0.99 || inv.supply_points.length === 0 ? 'print' : 'export'
+        const action =
+          r < 0.7 ? 'view' : r < 0.95 ? 'search' : r < 0.99 || inv.supply_points.length === 0 ? 'print' : 'export'
         const own = points.own[Math.floor(rand() * points.own.length)]
-        const any = rand() < 0.7 ? own : points.competitor[Math.floor(rand() * points.competitor.length)] ?? own
+        const any = rand() < 0.7 ? own : (points.competitor[Math.floor(rand() * points.competitor.length)] ?? own)
         const setting = options.settings?.[t.id] ?? t.role
         dayRows.push({
           at: `${day} ${clock(seconds)}`,
@@ -116,7 +153,8 @@ export async function generateLogs(options: GenerateLogsOptions): Promise<{files
           // Exports in normal work are of the group's own customers only.
           supply_point: action === 'export' ? own : any,
           unmasked: setting === 'nw',
-          records: action === 'search' ? 1 + Math.floor(rand() * 20) : action === 'export' ? 2 + Math.floor(rand() * 30) : 1,
+          records:
+            action === 'search' ? 1 + Math.floor(rand() * 20) : action === 'export' ? 2 + Math.floor(rand() * 30) : 1,
         })
       }
     }
@@ -158,8 +196,12 @@ function openWriter(file: string, options: GenerateLogsOptions, files: string[])
   return {
     write(row, rand) {
       const shown = row.unmasked ?? row.setting === 'nw'
-      const name = shown ? `${SURNAMES[Math.floor(rand() * SURNAMES.length)]} ${GIVEN[Math.floor(rand() * GIVEN.length)]}` : ''
-      const phone = shown ? `090-${String(1000 + Math.floor(rand() * 9000))}-${String(1000 + Math.floor(rand() * 9000))}` : ''
+      const name = shown
+        ? `${SURNAMES[Math.floor(rand() * SURNAMES.length)]} ${GIVEN[Math.floor(rand() * GIVEN.length)]}`
+        : ''
+      const phone = shown
+        ? `090-${String(1000 + Math.floor(rand() * 9000))}-${String(1000 + Math.floor(rand() * 9000))}`
+        : ''
       const values = [
         row.at.replaceAll('-', '/'),
         row.terminal,
@@ -172,7 +214,11 @@ function openWriter(file: string, options: GenerateLogsOptions, files: string[])
         shown ? FIELDS_SHOWN : '',
         String(row.records ?? 1),
       ]
-      chunk.push(jsonl ? `${JSON.stringify(Object.fromEntries(EXAMPLE_HEADER.map((h, i) => [h, values[i]])))}\n` : `${values.map((v) => csvField(v)).join(',')}\r\n`)
+      chunk.push(
+        jsonl
+          ? `${JSON.stringify(Object.fromEntries(EXAMPLE_HEADER.map((h, i) => [h, values[i]])))}\n`
+          : `${values.map((v) => csvField(v)).join(',')}\r\n`,
+      )
       if (chunk.length >= 4096) flush()
     },
     async drain() {
@@ -201,7 +247,8 @@ function csvField(v: string): string {
 function usersByTerminal(inv: Inventory): Map<string, Person[]> {
   const side = new Map(inv.companies.map((c) => [c.id, c.side]))
   const zones = new Map(inv.zones.map((z) => [z.id, z]))
-  const may = (p: Person, t: Terminal) => t.status === 'active' && zones.get(t.zone)?.access.includes(p.company) === true && side.get(p.company) === t.role
+  const may = (p: Person, t: Terminal) =>
+    t.status === 'active' && zones.get(t.zone)?.access.includes(p.company) === true && side.get(p.company) === t.role
   const out = new Map<string, Person[]>(inv.terminals.map((t) => [t.id, []]))
   for (const p of inv.people) {
     if (p.log_ids.length === 0 || p.periods.length > 0) continue
@@ -217,12 +264,14 @@ function supplyPoints(inv: Inventory, rand: () => number): {own: string[]; compe
   const own = new Set(inv.retailers.filter((r) => r.company).map((r) => r.id))
   const out = {own: [] as string[], competitor: [] as string[]}
   for (const sp of inv.supply_points) (own.has(sp.retailer) ? out.own : out.competitor).push(sp.id)
-  if (out.own.length === 0) for (let i = 0; i < 50; i++) out.own.push(`03${String(Math.floor(rand() * 1e12)).padStart(20, '0')}`)
+  if (out.own.length === 0)
+    for (let i = 0; i < 50; i++) out.own.push(`03${String(Math.floor(rand() * 1e12)).padStart(20, '0')}`)
   return out
 }
 
 function* eachDay(from: string, to: string): Generator<string> {
-  for (let d = new Date(`${from}T00:00:00Z`); d.toISOString().slice(0, 10) <= to; d.setUTCDate(d.getUTCDate() + 1)) yield d.toISOString().slice(0, 10)
+  for (let d = new Date(`${from}T00:00:00Z`); d.toISOString().slice(0, 10) <= to; d.setUTCDate(d.getUTCDate() + 1))
+    yield d.toISOString().slice(0, 10)
 }
 
 function clock(seconds: number): string {

@@ -49,7 +49,13 @@ export const SUPPLY_POINT_LOOKUP = `CREATE TABLE sp_lookup AS
  * competitor's, and `bad` (why the row does not parse, or NULL). `rejects`: whether the reader records the lines it
  * cannot split (the first read does; the filtered second read skips the same lines without recording them again).
  */
-async function rowsSql(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string, rejects: boolean): Promise<string> {
+async function rowsSql(
+  engine: LogEngine,
+  mapping: LogMapping,
+  plans: readonly FilePlan[],
+  timezone: string,
+  rejects: boolean,
+): Promise<string> {
   const {sql: source, time} = await sourceSql(engine, mapping, plans, rejects)
   const f = (field: LogField) => (mapping.fields[field] === undefined ? 'NULL' : `r.${ident(`f_${field}`)}`)
   const typedRecords = mapping.format === 'csv' || mapping.format === 'tsv'
@@ -108,7 +114,12 @@ async function withSmallBuildSide(engine: LogEngine, sql: string): Promise<void>
  * read as text and parsed in SQL (or typed by the reader, whose rejects have line numbers), so a bad time, count or
  * JSON line becomes a counted row (`bad`), never an aborted review. `file` holds the engine's path (see `renameFiles`).
  */
-export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string): Promise<Rejects> {
+export async function loadFiles(
+  engine: LogEngine,
+  mapping: LogMapping,
+  plans: readonly FilePlan[],
+  timezone: string,
+): Promise<Rejects> {
   const rows = await rowsSql(engine, mapping, plans, timezone, true)
   const at = (col: string) => `CASE WHEN bad IS NULL THEN ${col} END`
   // One aggregation, at the grain of a day: its cost is in the aggregate states per group, so a few hundred thousand
@@ -151,7 +162,15 @@ export async function loadFiles(engine: LogEngine, mapping: LogMapping, plans: r
     `SELECT s.file_path AS path, count(DISTINCT e.line) AS n, list(DISTINCT e.line ORDER BY e.line)[1:5] AS lines
      FROM rejects e JOIN rejects_scan s USING (scan_id, file_id) GROUP BY s.file_path`,
   )
-  for (const r of rejected) out.set(String(r.path), {count: Number(r.n), lines: String(r.lines ?? '').replaceAll(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number)})
+  for (const r of rejected)
+    out.set(String(r.path), {
+      count: Number(r.n),
+      lines: String(r.lines ?? '')
+        .replaceAll(/[[\]\s]/g, '')
+        .split(',')
+        .filter(Boolean)
+        .map(Number),
+    })
   return out
 }
 
@@ -166,7 +185,12 @@ export const TRAVEL_CANDIDATES = `
  * Reads the files of one mapping again, keeping only the period's parsed rows of the given user ids (a table
  * `travel_users`), by user, terminal and local hour into `usage_hours`.
  */
-export async function loadHours(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], timezone: string): Promise<void> {
+export async function loadHours(
+  engine: LogEngine,
+  mapping: LogMapping,
+  plans: readonly FilePlan[],
+  timezone: string,
+): Promise<void> {
   const rows = await rowsSql(engine, mapping, plans, timezone, false)
   const sql = `
     INSERT INTO usage_hours
@@ -186,7 +210,9 @@ export async function loadHours(engine: LogEngine, mapping: LogMapping, plans: r
 function readError(error: unknown, plans: readonly FilePlan[]): InputError {
   const message = (error as Error).message.split('\n')[0]
   const plan = plans.find((p) => message.includes(p.path)) ?? plans[0]
-  return new InputError([{code: 'E_READ', message: `cannot read the log: ${message.replaceAll(plan.path, plan.file)}`, file: plan.file}])
+  return new InputError([
+    {code: 'E_READ', message: `cannot read the log: ${message.replaceAll(plan.path, plan.file)}`, file: plan.file},
+  ])
 }
 
 /** How the time column arrives: a local time without zone, an instant, or text to parse. */
@@ -197,7 +223,12 @@ type TimeKind = 'naive' | 'instant' | 'text'
  * time format without an offset are typed by the reader itself (fast, and a bad time or count is a reject with its
  * line number); everything else is text parsed in SQL.
  */
-async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly FilePlan[], storeRejects: boolean): Promise<{sql: string; time: TimeKind}> {
+async function sourceSql(
+  engine: LogEngine,
+  mapping: LogMapping,
+  plans: readonly FilePlan[],
+  storeRejects: boolean,
+): Promise<{sql: string; time: TimeKind}> {
   const plan = plans[0]
   const path = `[${plans.map((p) => literal(p.path)).join(', ')}]`
   const mapped = LOG_FIELDS.filter((field) => mapping.fields[field] !== undefined)
@@ -206,7 +237,8 @@ async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly
   const compression = plan.gzip && plan.path === plan.file ? 'gzip' : 'none'
   if (mapping.format === 'jsonl') {
     // One text column per line, so that a line that is not JSON is a counted row rather than a failed read.
-    const key = (field: LogField) => `CASE WHEN ok THEN json_extract_string(j, ${literal(`$.${JSON.stringify(mapping.fields[field])}`)}) END`
+    const key = (field: LogField) =>
+      `CASE WHEN ok THEN json_extract_string(j, ${literal(`$.${JSON.stringify(mapping.fields[field])}`)}) END`
     const cols = mapped.map((field) => `${key(field)} AS ${ident(`f_${field}`)}`).join(', ')
     return {
       time: 'text',
@@ -220,13 +252,23 @@ async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly
     const types = new Map(described.map((d) => [String(d.column_name), String(d.column_type)]))
     const problems = mapped.filter((field) => !types.has(mapping.fields[field]!))
     if (problems.length > 0)
-      throw new InputError(problems.map((field) => columnProblem(mapping, field, `fields.${field}: column ${JSON.stringify(mapping.fields[field])} is not in ${plan.file}`)))
+      throw new InputError(
+        problems.map((field) =>
+          columnProblem(
+            mapping,
+            field,
+            `fields.${field}: column ${JSON.stringify(mapping.fields[field])} is not in ${plan.file}`,
+          ),
+        ),
+      )
     const timeType = types.get(mapping.fields.time)!
     // A time the writer typed is kept as such: with a zone it is an instant, without one a local time in the mapping's zone.
-    const time: TimeKind = timeType === 'TIMESTAMP WITH TIME ZONE' ? 'instant' : /^TIMESTAMP/.test(timeType) ? 'naive' : 'text'
+    const time: TimeKind =
+      timeType === 'TIMESTAMP WITH TIME ZONE' ? 'instant' : /^TIMESTAMP/.test(timeType) ? 'naive' : 'text'
     const cols = mapped.map((field) => {
       const col = ident(mapping.fields[field]!)
-      if (field === 'time' && time !== 'text') return `${time === 'naive' ? `CAST(${col} AS TIMESTAMP)` : col} AS f_time`
+      if (field === 'time' && time !== 'text')
+        return `${time === 'naive' ? `CAST(${col} AS TIMESTAMP)` : col} AS f_time`
       return `CAST(${col} AS VARCHAR) AS ${ident(`f_${field}`)}`
     })
     return {time, sql: `SELECT ${cols.join(', ')}, filename FROM read_parquet(${literal(plan.path)}, filename = true)`}
@@ -234,7 +276,8 @@ async function sourceSql(engine: LogEngine, mapping: LogMapping, plans: readonly
 
   const header = plan.header ?? []
   const typedTime = !mapping.timestamp.hasOffset && mapping.timestamp.format !== 'iso8601'
-  const typeOf = (h: string) => (typedTime && h === mapping.fields.time ? 'TIMESTAMP' : h === mapping.fields.records ? 'BIGINT' : 'VARCHAR')
+  const typeOf = (h: string) =>
+    typedTime && h === mapping.fields.time ? 'TIMESTAMP' : h === mapping.fields.records ? 'BIGINT' : 'VARCHAR'
   const columns = header.map((h, i) => `${literal(h || `column${i}`)}: '${typeOf(h)}'`).join(', ')
   const cols = mapped.map((field) => `${ident(mapping.fields[field]!)} AS ${ident(`f_${field}`)}`).join(', ')
   const timestampFormat = typedTime ? `, timestampformat = ${literal(mapping.timestamp.format)}` : ''
@@ -250,7 +293,8 @@ function localTime(mapping: LogMapping, col: string, time: TimeKind, timezone: s
   const tz = literal(timezone)
   const zone = literal(mapping.timestamp.zone)
   // A local time of the mapping's zone, moved to the policy's zone (nothing to do when they are the same zone).
-  const fromNaive = (naive: string) => (mapping.timestamp.zone === timezone ? naive : `timezone(${tz}, timezone(${zone}, ${naive}))`)
+  const fromNaive = (naive: string) =>
+    mapping.timestamp.zone === timezone ? naive : `timezone(${tz}, timezone(${zone}, ${naive}))`
   if (time === 'naive') return fromNaive(col)
   if (time === 'instant') return `timezone(${tz}, ${col})`
   const t = `trim(${col})`
@@ -259,7 +303,9 @@ function localTime(mapping: LogMapping, col: string, time: TimeKind, timezone: s
     return `CASE WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone(${tz}, try_cast(${t} AS TIMESTAMPTZ)) ELSE ${fromNaive(`try_cast(${t} AS TIMESTAMP)`)} END`
   }
 
-  return hasOffset ? `timezone(${tz}, try_strptime(${t}, ${literal(format)}))` : fromNaive(`try_strptime(${t}, ${literal(format)})`)
+  return hasOffset
+    ? `timezone(${tz}, try_strptime(${t}, ${literal(format)}))`
+    : fromNaive(`try_strptime(${t}, ${literal(format)})`)
 }
 
 /**

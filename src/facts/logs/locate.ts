@@ -7,7 +7,11 @@ import {createGunzip} from 'node:zlib'
  * use (a bad time, an empty terminal). The engine does not number the rows it reads, so this second, bounded pass
  * runs only for files that had such rows, and stops as soon as every value is found.
  */
-export async function locateLines(path: string, gzip: boolean, needles: readonly string[]): Promise<Map<string, number>> {
+export async function locateLines(
+  path: string,
+  gzip: boolean,
+  needles: readonly string[],
+): Promise<Map<string, number>> {
   const found = new Map<string, number>()
   const wanted = [...new Set(needles)]
   if (wanted.length === 0) return found

@@ -8,7 +8,30 @@ import {positionAt, readYamlFile} from '../../io/yaml.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
 /** The strptime specifiers DuckDB understands that make sense in a log time. */
-const SPECIFIERS = new Set(['Y', 'y', 'm', 'd', 'e', 'H', 'I', 'M', 'S', 'f', 'g', 'n', 'z', 'Z', 'p', 'b', 'B', 'h', 'a', 'A', 'j', '%'])
+const SPECIFIERS = new Set([
+  'Y',
+  'y',
+  'm',
+  'd',
+  'e',
+  'H',
+  'I',
+  'M',
+  'S',
+  'f',
+  'g',
+  'n',
+  'z',
+  'Z',
+  'p',
+  'b',
+  'B',
+  'h',
+  'a',
+  'A',
+  'j',
+  '%',
+])
 
 interface RawMapping {
   source: string
@@ -44,7 +67,12 @@ export async function loadMapping(file: string, logFiles?: readonly string[]): P
     problems.at(at('timestamp', 'zone'), 'E_MAPPING', `timestamp.zone: unknown time zone "${raw.timestamp.zone}"`)
   }
 
-  const positions: LogMapping['positions'] = {files: at('files'), format: at('format'), encoding: at('encoding'), 'timestamp.format': formatAt}
+  const positions: LogMapping['positions'] = {
+    files: at('files'),
+    format: at('format'),
+    encoding: at('encoding'),
+    'timestamp.format': formatAt,
+  }
   for (const f of LOG_FIELDS) if (raw.fields[f] !== undefined) positions[f as LogField] = at('fields', f)
   if (raw.format === 'parquet' && raw.encoding && !/^utf-?8$/.test(raw.encoding))
     problems.at(at('encoding'), 'E_MAPPING', 'encoding: parquet files are always UTF-8')
@@ -83,7 +111,13 @@ function checkTimestampFormat(format: string, pos: SourcePosition, text: string,
     if (format[i] !== '%') continue
     const spec = format[i + 1]
     if (spec === undefined || !SPECIFIERS.has(spec)) {
-      problems.add({code: 'E_MAPPING', message: `timestamp.format: unknown specifier "%${spec ?? ''}" (known: ${[...SPECIFIERS].map((s) => `%${s}`).join(' ')}, or iso8601)`, file: pos.file, line: pos.line, column: pos.column + quoted + i})
+      problems.add({
+        code: 'E_MAPPING',
+        message: `timestamp.format: unknown specifier "%${spec ?? ''}" (known: ${[...SPECIFIERS].map((s) => `%${s}`).join(' ')}, or iso8601)`,
+        file: pos.file,
+        line: pos.line,
+        column: pos.column + quoted + i,
+      })
       return false
     }
 
@@ -91,19 +125,31 @@ function checkTimestampFormat(format: string, pos: SourcePosition, text: string,
     i++
   }
 
-  const need: [string, string[]][] = [['year', ['Y', 'y']], ['month', ['m', 'b', 'B', 'h']], ['day', ['d', 'e']], ['hour', ['H', 'I']], ['minute', ['M']]]
+  const need: [string, string[]][] = [
+    ['year', ['Y', 'y']],
+    ['month', ['m', 'b', 'B', 'h']],
+    ['day', ['d', 'e']],
+    ['hour', ['H', 'I']],
+    ['minute', ['M']],
+  ]
   const missing = need.filter(([, specs]) => !specs.some((s) => seen.has(s))).map(([name]) => name)
   if (missing.length > 0) problems.at(pos, 'E_MAPPING', `timestamp.format: "${format}" has no ${missing.join(', ')}`)
   return seen.has('z')
 }
 
 /** Expands paths and glob patterns (`*`, `?`, `**`) relative to `base`; a pattern matching nothing is an error. */
-async function expandPatterns(patterns: readonly string[], base: string, pos: SourcePosition, problems: ProblemList): Promise<string[]> {
+async function expandPatterns(
+  patterns: readonly string[],
+  base: string,
+  pos: SourcePosition,
+  problems: ProblemList,
+): Promise<string[]> {
   const out: string[] = []
   for (const pattern of patterns) {
     const full = isAbsolute(pattern) ? pattern : join(base, pattern)
     const found = /[*?]/.test(pattern) ? await glob(full) : await isFile(full).then((ok) => (ok ? [full] : []))
-    if (found.length === 0) problems.at(pos, 'E_MAPPING', `files: nothing matches "${pattern}" (relative to ${base || '.'})`)
+    if (found.length === 0)
+      problems.at(pos, 'E_MAPPING', `files: nothing matches "${pattern}" (relative to ${base || '.'})`)
     out.push(...found)
   }
 
@@ -154,7 +200,10 @@ async function glob(pattern: string): Promise<string[]> {
 }
 
 function segmentRegex(segment: string): RegExp {
-  const body = segment.replaceAll(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*').replaceAll('?', '[^/]')
+  const body = segment
+    .replaceAll(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '[^/]*')
+    .replaceAll('?', '[^/]')
   return new RegExp(`^${body}$`)
 }
 

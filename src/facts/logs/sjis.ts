@@ -57,7 +57,8 @@ export class Cp932ToUtf8 extends Transform {
 
   private bad(): void {
     this.invalid++
-    if (this.invalidLines.length < this.maxPositions && this.invalidLines.at(-1) !== this.line) this.invalidLines.push(this.line)
+    if (this.invalidLines.length < this.maxPositions && this.invalidLines.at(-1) !== this.line)
+      this.invalidLines.push(this.line)
   }
 
   private convert(input: Buffer, end: boolean): Buffer {

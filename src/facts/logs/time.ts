@@ -28,8 +28,15 @@ export function formatInstant(instant: Date, timeZone: string): string {
 /** A local wall time of a zone (milliseconds read as if UTC) shown with that zone's offset at the time. */
 export function formatLocal(wallMs: number, timeZone: string): string {
   const offsetAt = (instant: number) => {
-    const p = Object.fromEntries(offsetFormat(timeZone).formatToParts(new Date(instant)).map((x) => [x.type, x.value]))
-    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - (instant - (instant % 1000))
+    const p = Object.fromEntries(
+      offsetFormat(timeZone)
+        .formatToParts(new Date(instant))
+        .map((x) => [x.type, x.value]),
+    )
+    return (
+      Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) -
+      (instant - (instant % 1000))
+    )
   }
 
   const first = offsetAt(wallMs)
@@ -41,7 +48,16 @@ const offsetFormats = new Map<string, Intl.DateTimeFormat>()
 function offsetFormat(timeZone: string): Intl.DateTimeFormat {
   let f = offsetFormats.get(timeZone)
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23'})
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
     offsetFormats.set(timeZone, f)
   }
 
@@ -51,12 +67,20 @@ function offsetFormat(timeZone: string): Intl.DateTimeFormat {
 /** Checks `--from` / `--to`: real calendar days, from not after to. */
 export function parsePeriod(from: string | undefined, to: string | undefined): {from: string; to: string} {
   const problems = []
-  for (const [flag, v] of [['--from', from], ['--to', to]] as const) {
-    if (v === undefined) problems.push({code: 'E_FLAG', message: `${flag} DAY is required for a log review (whole days in the policy's time zone)`})
+  for (const [flag, v] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (v === undefined)
+      problems.push({
+        code: 'E_FLAG',
+        message: `${flag} DAY is required for a log review (whole days in the policy's time zone)`,
+      })
     else if (!isDay(v)) problems.push({code: 'E_FLAG', message: `${flag}: "${v}" is not a day (YYYY-MM-DD)`})
   }
 
-  if (problems.length === 0 && from! > to!) problems.push({code: 'E_FLAG', message: `--from ${from} is after --to ${to}`})
+  if (problems.length === 0 && from! > to!)
+    problems.push({code: 'E_FLAG', message: `--from ${from} is after --to ${to}`})
   if (problems.length > 0) throw new ConfigError(problems)
   return {from: from!, to: to!}
 }

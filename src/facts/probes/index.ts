@@ -10,7 +10,9 @@ import {windowsSource} from './windows/index.js'
 const SOURCES: readonly ProbeSource[] = [linuxSource, windowsSource]
 
 /** Built-in probe profiles by name; callers may add their own through `CollectOptions.profiles`. */
-export const builtinProfiles: Readonly<Record<string, ProbeProfile>> = Object.freeze(Object.fromEntries(SOURCES.map((s) => [s.profile.name, s.profile])))
+export const builtinProfiles: Readonly<Record<string, ProbeProfile>> = Object.freeze(
+  Object.fromEntries(SOURCES.map((s) => [s.profile.name, s.profile])),
+)
 
 /** What the inventory needs to know to check its `ssh.profile` references and `profiles:` entries. */
 export const PROBE_CATALOG: ProbeCatalog = Object.freeze({
@@ -29,16 +31,22 @@ export type ProfileData = Pick<DeclaredProfile, 'name' | 'base' | 'paths'>
 /** Builds a profile from data, or says what is wrong with the data (paths are checked: they end up in a command). */
 export function profileFromData(data: ProfileData): ProbeProfile | {problems: string[]} {
   const problems: string[] = []
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(data.name)) problems.push(`profile name ${JSON.stringify(data.name)}: use a-z, 0-9 and -`)
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(data.name))
+    problems.push(`profile name ${JSON.stringify(data.name)}: use a-z, 0-9 and -`)
   const adapt = SOURCES.find((s) => s.profile.name === data.base)?.adapt
   if (!adapt) {
-    problems.push(`profile ${data.name}: unknown base ${JSON.stringify(data.base)} (known: ${Object.keys(PROBE_CATALOG.bases).join(', ')})`)
+    problems.push(
+      `profile ${data.name}: unknown base ${JSON.stringify(data.base)} (known: ${Object.keys(PROBE_CATALOG.bases).join(', ')})`,
+    )
     return {problems}
   }
 
   const paths: Record<string, string> = {...adapt.paths}
   for (const [key, p] of Object.entries(data.paths ?? {})) {
-    if (!(key in adapt.paths)) problems.push(`profile ${data.name}: paths.${key} is not a path of base ${data.base} (known: ${Object.keys(adapt.paths).join(', ')})`)
+    if (!(key in adapt.paths))
+      problems.push(
+        `profile ${data.name}: paths.${key} is not a path of base ${data.base} (known: ${Object.keys(adapt.paths).join(', ')})`,
+      )
     else paths[key] = p
   }
 
@@ -52,6 +60,14 @@ export function profileFromData(data: ProfileData): ProbeProfile | {problems: st
 
 export {linuxProfile, LINUX_COMMAND, LINUX_PATHS, makeLinuxProfile, parseLinux, type LinuxPaths} from './linux/index.js'
 export {parseTerminalConf} from './terminal-conf.js'
-export {CMD_EXE_MAX, encodeCommand, parseWindows, WINDOWS_CLIENT_KEY, WINDOWS_COMMAND, WINDOWS_SCRIPT, windowsProfile} from './windows/index.js'
+export {
+  CMD_EXE_MAX,
+  encodeCommand,
+  parseWindows,
+  WINDOWS_CLIENT_KEY,
+  WINDOWS_COMMAND,
+  WINDOWS_SCRIPT,
+  windowsProfile,
+} from './windows/index.js'
 export {decodeCandidates, type WireEncoding} from './decode.js'
 export type {ProbeProfile, ProbeParse, ProbeRun, ProbeSource} from './types.js'

@@ -62,7 +62,8 @@ export function parseTerminalConf(buf: Buffer, file = 'terminal.conf'): ClientFa
     if (eq <= 0) return {reason: `${where}: not a key=value line`, raw: escapeRaw(line)}
     const key = line.slice(0, eq)
     const value = line.slice(eq + 1)
-    if (value.length > MAX_LEN) return {reason: `${where}: ${key} longer than ${MAX_LEN} characters`, raw: escapeRaw(line)}
+    if (value.length > MAX_LEN)
+      return {reason: `${where}: ${key} longer than ${MAX_LEN} characters`, raw: escapeRaw(line)}
     if ((SINGLE as readonly string[]).includes(key)) {
       const k = key as (typeof SINGLE)[number]
       if (single[k] !== undefined) return {reason: `${where}: ${key} repeated (single-valued)`, raw: escapeRaw(line)}
@@ -111,7 +112,8 @@ export function checkClient(
 
 /** Checks one text value that did not come as a line (a registry value, an OS property): no control character, bounded. */
 export function checkText(value: string, where: string, maxLen = MAX_LEN): ConfProblem | string {
-  if (LONE_SURROGATE.test(value) || value.includes('\ufffd')) return {reason: `${where}: invalid character (not valid Unicode)`, raw: escapeRaw(value)}
+  if (LONE_SURROGATE.test(value) || value.includes('\ufffd'))
+    return {reason: `${where}: invalid character (not valid Unicode)`, raw: escapeRaw(value)}
   if (UNSAFE_CHAR.test(value)) return {reason: `${where}: control character`, raw: escapeRaw(value)}
   if (value.length > maxLen) return {reason: `${where}: longer than ${maxLen} characters`, raw: escapeRaw(value)}
   return value

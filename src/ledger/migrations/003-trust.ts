@@ -14,8 +14,22 @@ export const appendOnly = (table: string): string => `
  * library: a migration must hash rows the way they were hashed when it was written).
  */
 export const HANDOFF_ENTRY_FIELDS = [
-  'id', 'direction', 'type', 'issuer', 'recipient', 'first_seq', 'last_seq', 'count', 'added', 'prev_hash', 'last_hash',
-  'signature', 'at', 'heads', 'sender_key', 'entry_prev',
+  'id',
+  'direction',
+  'type',
+  'issuer',
+  'recipient',
+  'first_seq',
+  'last_seq',
+  'count',
+  'added',
+  'prev_hash',
+  'last_hash',
+  'signature',
+  'at',
+  'heads',
+  'sender_key',
+  'entry_prev',
 ] as const
 
 /** sha256 over the JSON array of the row's fields in {@link HANDOFF_ENTRY_FIELDS} order. */

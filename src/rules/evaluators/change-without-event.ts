@@ -20,7 +20,9 @@ export function changeWithoutEvent(input: EvaluationInput): RawFinding[] {
     const accepted = ACCEPTS[c.kind]
     if (!accepted) continue
     const events = input.ledger.byTerminal[c.terminal] ?? []
-    const match = events.some((e) => accepted.includes(e.kind) && (c.kind === 'remove' || (e.site === c.site && e.zone === c.zone)))
+    const match = events.some(
+      (e) => accepted.includes(e.kind) && (c.kind === 'remove' || (e.site === c.site && e.zone === c.zone)),
+    )
     if (match) continue
     const t = terminals.get(c.terminal)
     out.push({

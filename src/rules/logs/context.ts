@@ -27,7 +27,19 @@ export async function createTables(
 
   await engine.table(
     'terminals',
-    {id: 'VARCHAR', site: 'VARCHAR', zone: 'VARCHAR', zone_kind: 'VARCHAR', role: 'VARCHAR', status: 'VARCHAR', owner: 'VARCHAR', installed_day: 'DATE', removed_day: 'DATE', retail_reachable: 'BOOLEAN', disaster: 'BOOLEAN'},
+    {
+      id: 'VARCHAR',
+      site: 'VARCHAR',
+      zone: 'VARCHAR',
+      zone_kind: 'VARCHAR',
+      role: 'VARCHAR',
+      status: 'VARCHAR',
+      owner: 'VARCHAR',
+      installed_day: 'DATE',
+      removed_day: 'DATE',
+      retail_reachable: 'BOOLEAN',
+      disaster: 'BOOLEAN',
+    },
     inv.terminals.map((t) => {
       const zone = zones.get(t.zone)
       return {
@@ -46,9 +58,21 @@ export async function createTables(
       }
     }),
   )
-  await engine.table('companies', {id: 'VARCHAR', side: 'VARCHAR'}, inv.companies.map((c) => ({id: c.id, side: c.side})))
-  await engine.table('people', {id: 'VARCHAR', company: 'VARCHAR'}, inv.people.map((p) => ({id: p.id, company: p.company})))
-  await engine.table('log_ids', {log_id: 'VARCHAR', person: 'VARCHAR'}, inv.people.flatMap((p) => p.log_ids.map((id) => ({log_id: id, person: p.id}))))
+  await engine.table(
+    'companies',
+    {id: 'VARCHAR', side: 'VARCHAR'},
+    inv.companies.map((c) => ({id: c.id, side: c.side})),
+  )
+  await engine.table(
+    'people',
+    {id: 'VARCHAR', company: 'VARCHAR'},
+    inv.people.map((p) => ({id: p.id, company: p.company})),
+  )
+  await engine.table(
+    'log_ids',
+    {log_id: 'VARCHAR', person: 'VARCHAR'},
+    inv.people.flatMap((p) => p.log_ids.map((id) => ({log_id: id, person: p.id}))),
+  )
   await engine.table(
     'periods',
     {person: 'VARCHAR', company: 'VARCHAR', side: 'VARCHAR', from_day: 'DATE', to_day: 'DATE', end_reason: 'VARCHAR'},
@@ -67,22 +91,54 @@ export async function createTables(
     'windows',
     {id: 'VARCHAR', site: 'VARCHAR', terminal: 'VARCHAR', from_day: 'DATE', to_day: 'DATE', approver: 'VARCHAR'},
     inv.emergency_windows.flatMap((w) =>
-      w.sites.flatMap((site) => (w.terminals.length > 0 ? w.terminals : [null]).map((terminal) => ({id: w.id, site, terminal, from_day: w.from, to_day: w.to, approver: w.approver}))),
+      w.sites.flatMap((site) =>
+        (w.terminals.length > 0 ? w.terminals : [null]).map((terminal) => ({
+          id: w.id,
+          site,
+          terminal,
+          from_day: w.from,
+          to_day: w.to,
+          approver: w.approver,
+        })),
+      ),
     ),
   )
-  await engine.table('retailers', {id: 'VARCHAR', own: 'BOOLEAN'}, inv.retailers.map((r) => ({id: r.id, own: r.company !== undefined})))
+  await engine.table(
+    'retailers',
+    {id: 'VARCHAR', own: 'BOOLEAN'},
+    inv.retailers.map((r) => ({id: r.id, own: r.company !== undefined})),
+  )
   await engine.table(
     'supply_points',
     {id: 'VARCHAR', retailer: 'VARCHAR', from_day: 'DATE', to_day: 'DATE'},
-    inv.supply_points.map((s) => ({id: s.id, retailer: s.retailer, from_day: s.from ?? FIRST_DAY, to_day: s.to ?? LAST_DAY})),
+    inv.supply_points.map((s) => ({
+      id: s.id,
+      retailer: s.retailer,
+      from_day: s.from ?? FIRST_DAY,
+      to_day: s.to ?? LAST_DAY,
+    })),
   )
-  await engine.table('review', {from_day: 'DATE', to_day: 'DATE', timezone: 'VARCHAR'}, [{from_day: input.from, to_day: input.to, timezone: tz}])
-  await engine.table('sources', {source: 'VARCHAR'}, input.sources.map((source) => ({source})))
-  await engine.table('past_reviews', {source: 'VARCHAR', from_day: 'DATE', to_day: 'DATE'}, input.past.map((r) => ({source: r.source, from_day: r.from, to_day: r.to})))
-  await engine.run(`CREATE TABLE days AS SELECT CAST(unnest(generate_series(CAST(from_day AS TIMESTAMP), CAST(to_day AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) AS day FROM review`)
+  await engine.table('review', {from_day: 'DATE', to_day: 'DATE', timezone: 'VARCHAR'}, [
+    {from_day: input.from, to_day: input.to, timezone: tz},
+  ])
+  await engine.table(
+    'sources',
+    {source: 'VARCHAR'},
+    input.sources.map((source) => ({source})),
+  )
+  await engine.table(
+    'past_reviews',
+    {source: 'VARCHAR', from_day: 'DATE', to_day: 'DATE'},
+    input.past.map((r) => ({source: r.source, from_day: r.from, to_day: r.to})),
+  )
+  await engine.run(
+    `CREATE TABLE days AS SELECT CAST(unnest(generate_series(CAST(from_day AS TIMESTAMP), CAST(to_day AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) AS day FROM review`,
+  )
 }
 
 /** After the files are loaded: the usage of the period that parsed, which is what the rules read. */
 export async function createUsageView(engine: LogEngine): Promise<void> {
-  await engine.run(`CREATE VIEW usage AS SELECT u.* FROM usage_all u, review r WHERE u.bad IS NULL AND u.day BETWEEN r.from_day AND r.to_day`)
+  await engine.run(
+    `CREATE VIEW usage AS SELECT u.* FROM usage_all u, review r WHERE u.bad IS NULL AND u.day BETWEEN r.from_day AND r.to_day`,
+  )
 }

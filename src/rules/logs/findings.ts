@@ -30,7 +30,9 @@ export function rowToFinding(rule: Rule, row: Record<string, Cell>, ctx: Finding
   const declared = ctx.inventory.terminals.find((t) => t.id === terminal)
   const person = row.person ? ctx.inventory.people.find((p) => p.id === row.person) : undefined
   const file = typeof row.file === 'string' ? row.file : undefined
-  const location: SourcePosition = declared?.source ?? (file ? {file, line: typeof row.line === 'number' && row.line > 0 ? row.line : 1, column: 1} : ctx.fallback)
+  const location: SourcePosition =
+    declared?.source ??
+    (file ? {file, line: typeof row.line === 'number' && row.line > 0 ? row.line : 1, column: 1} : ctx.fallback)
   return {
     rule: rule.id,
     severity: rule.severity,

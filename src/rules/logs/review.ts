@@ -12,7 +12,15 @@ import {dayIn} from '../../io/time.js'
 import type {LogEngine} from '../../facts/logs/engine.js'
 import {type FilePlan, hashFile, planFiles, transcode} from '../../facts/logs/files.js'
 import {rowToFinding} from './findings.js'
-import {loadFiles, loadHours, type Rejects, SUPPLY_POINT_LOOKUP, TRAVEL_CANDIDATES, USAGE_HOURS_TABLE, USAGE_TABLE} from '../../facts/logs/load.js'
+import {
+  loadFiles,
+  loadHours,
+  type Rejects,
+  SUPPLY_POINT_LOOKUP,
+  TRAVEL_CANDIDATES,
+  USAGE_HOURS_TABLE,
+  USAGE_TABLE,
+} from '../../facts/logs/load.js'
 import {locateLines} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
 import {loadMapping} from '../../facts/logs/mapping.js'
@@ -69,7 +77,12 @@ export interface LogReviewOutcome {
 /** Loads every mapping (all problems at once, exit 2). `files` overrides the files of a single mapping. */
 export async function loadMappings(options: Pick<LogReviewOptions, 'mappings' | 'files'>): Promise<LogMapping[]> {
   if (options.files?.length && options.mappings.length !== 1)
-    throw new InputError([{code: 'E_FLAG', message: '--log-file needs exactly one --logs mapping (each mapping otherwise lists its own files)'}])
+    throw new InputError([
+      {
+        code: 'E_FLAG',
+        message: '--log-file needs exactly one --logs mapping (each mapping otherwise lists its own files)',
+      },
+    ])
   const problems = new ProblemList()
   const out: LogMapping[] = []
   for (const m of options.mappings) {
@@ -83,7 +96,12 @@ export async function loadMappings(options: Pick<LogReviewOptions, 'mappings' | 
 
   const seen = new Map<string, string>()
   for (const m of out) {
-    if (seen.has(m.source)) problems.add({code: 'E_DUPLICATE', message: `source "${m.source}" is also the source of ${seen.get(m.source)}`, file: m.file})
+    if (seen.has(m.source))
+      problems.add({
+        code: 'E_DUPLICATE',
+        message: `source "${m.source}" is also the source of ${seen.get(m.source)}`,
+        file: m.file,
+      })
     seen.set(m.source, m.file)
   }
 
@@ -123,13 +141,27 @@ export async function reviewLogs(
     if (problems.length > 0) throw new InputError(problems)
     // The engine's native library is loaded only when a review runs, not by every command.
     const {LogEngine} = await import('../../facts/logs/engine.js')
-    engine = await LogEngine.open({tmpDir: tmp, timezone: tz, threads: options.threads, memoryLimit: options.memoryLimit})
+    engine = await LogEngine.open({
+      tmpDir: tmp,
+      timezone: tz,
+      threads: options.threads,
+      memoryLimit: options.memoryLimit,
+    })
     const sources = mappings.map((m) => m.source)
-    await createTables(engine, {inventory, ledger: deps.ledger, from: options.from, to: options.to, sources, past: deps.past ?? []})
+    await createTables(engine, {
+      inventory,
+      ledger: deps.ledger,
+      from: options.from,
+      to: options.to,
+      sources,
+      past: deps.past ?? [],
+    })
     await engine.run(USAGE_TABLE)
     await engine.run(USAGE_HOURS_TABLE)
     await engine.run(SUPPLY_POINT_LOOKUP)
-    await engine.run(`CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`)
+    await engine.run(
+      `CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`,
+    )
     await createUsageView(engine)
     await checkRuleQueries(engine, rules)
 
@@ -139,7 +171,16 @@ export async function reviewLogs(
     await engine.table(
       'unparseable',
       {source: 'VARCHAR', file: 'VARCHAR', n: 'BIGINT', positions: 'VARCHAR', first_day: 'DATE', last_day: 'DATE'},
-      summaries.filter((s) => s.unparseable > 0).map((s) => ({source: s.source, file: s.file, n: s.unparseable, positions: s.first_unparseable.join(', '), first_day: s.days[0], last_day: s.days[1]})),
+      summaries
+        .filter((s) => s.unparseable > 0)
+        .map((s) => ({
+          source: s.source,
+          file: s.file,
+          n: s.unparseable,
+          positions: s.first_unparseable.join(', '),
+          first_day: s.days[0],
+          last_day: s.days[1],
+        })),
     )
     const masker = makeMasker(options.maskKey, options.showSupplyPoints)
     const fallback = {file: mappings[0]?.file ?? inventory.root, line: 1, column: 1}
@@ -149,7 +190,9 @@ export async function reviewLogs(
       for (const row of rows) findings.push(rowToFinding(rule, row, {inventory, masker, fallback}))
     }
 
-    const covered = (await engine.rows(`SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`)).map((r) => String(r.terminal))
+    const covered = (
+      await engine.rows(`SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`)
+    ).map((r) => String(r.terminal))
     const files: LogFileSummary[] = summaries.map(({days: _days, ...s}) => s)
     const summary: LogReviewSummary = {
       from: options.from,
@@ -182,7 +225,11 @@ async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Prom
       prepared.destroySync()
     } catch (error) {
       const reason = (error as Error).message.split('\n')[0]
-      problems.push({code: 'E_SQL', message: `rule ${rule.id}: the sql query does not compile: ${reason}`, ...rule.source})
+      problems.push({
+        code: 'E_SQL',
+        message: `rule ${rule.id}: the sql query does not compile: ${reason}`,
+        ...rule.source,
+      })
     }
   }
 
@@ -198,7 +245,11 @@ interface FileGroup {
 function fileGroups(plans: {mapping: LogMapping; plan: FilePlan}[]): FileGroup[] {
   const groups = new Map<string, FileGroup>()
   for (const {mapping, plan} of plans) {
-    const key = [mapping.file, mapping.format === 'parquet' ? plan.file : (plan.header ?? []).join('\u0000'), plan.gzip].join('\u0001')
+    const key = [
+      mapping.file,
+      mapping.format === 'parquet' ? plan.file : (plan.header ?? []).join('\u0000'),
+      plan.gzip,
+    ].join('\u0001')
     const group = groups.get(key) ?? groups.set(key, {mapping, plans: []}).get(key)!
     group.plans.push(plan)
   }
@@ -238,7 +289,8 @@ async function readFiles(
   for (const {mapping, plans: group} of groups) {
     const bytes = group.reduce((a, p) => a + p.bytes, 0)
     let groupDone = 0
-    const report = () => onProgress?.({bytesDone: Math.min(done + groupDone, total), bytesTotal: total, rows, file: group[0].file})
+    const report = () =>
+      onProgress?.({bytesDone: Math.min(done + groupDone, total), bytesTotal: total, rows, file: group[0].file})
     const timer = onProgress
       ? setInterval(() => {
           const pct = engine.progress()
@@ -289,13 +341,20 @@ async function readFiles(
     const bad = Number(st?.bad ?? 0)
     const positions = [...rejected.lines]
     if (bad > 0) {
-      const needles = (await engine.rows(`SELECT DISTINCT bad_sample FROM usage_all WHERE file = $file AND bad IS NOT NULL LIMIT 5`, {file: plan.file})).map((r) => String(r.bad_sample ?? ''))
+      const needles = (
+        await engine.rows(`SELECT DISTINCT bad_sample FROM usage_all WHERE file = $file AND bad IS NOT NULL LIMIT 5`, {
+          file: plan.file,
+        })
+      ).map((r) => String(r.bad_sample ?? ''))
       const lines = await locateLines(plan.path, plan.gzip && plan.path === plan.file, needles)
       positions.push(...lines.values())
     }
 
     const unparseable = bad + rejected.count
-    const first = [...new Set(positions)].sort((a, b) => a - b).slice(0, 5).map((line) => `${plan.file}:${line}`)
+    const first = [...new Set(positions)]
+      .sort((a, b) => a - b)
+      .slice(0, 5)
+      .map((line) => `${plan.file}:${line}`)
     if (unparseable > 0 && first.length === 0) first.push(plan.file)
     out.push({
       source: mapping.source,

@@ -3,7 +3,15 @@ import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {exportHandoff, generateKeyPair, importHandoff, listEvents, openLedger, recordEvents, verifyLedger} from '../../../src/ledger/index.js'
+import {
+  exportHandoff,
+  generateKeyPair,
+  importHandoff,
+  listEvents,
+  openLedger,
+  recordEvents,
+  verifyLedger,
+} from '../../../src/ledger/index.js'
 import {compiledLedger, sqlite, tempDir, testInventory} from './support.js'
 
 // Child processes run the real library (transpiled once) against the same database file.
@@ -47,7 +55,10 @@ beforeAll(() => {
 })
 afterAll(() => cleanup())
 
-function child(args: string[], extra: NodeJS.ProcessEnv = {}): {proc: ChildProcess; lines: string[]; done: Promise<number | null>; stderr: () => string} {
+function child(
+  args: string[],
+  extra: NodeJS.ProcessEnv = {},
+): {proc: ChildProcess; lines: string[]; done: Promise<number | null>; stderr: () => string} {
   const proc = spawn(process.execPath, [script, ...args], {env: {...env, ...extra}, stdio: ['ignore', 'pipe', 'pipe']})
   const lines: string[] = []
   let buffer = ''
@@ -92,12 +103,39 @@ describe('durability', () => {
   it('kill -9 in the middle of a bulk import leaves the earlier imports and a consistent database', async () => {
     const keys = generateKeyPair()
     const retail = openLedger(join(dir, 'retail.sqlite'))
-    const input = (terminal: string) => ({kind: 'install' as const, terminal, issuer: 'retail', actor: 'rt-tanaka', approver: 'rt-ito', occurred_at: '2026-11-27T10:00+09:00'})
+    const input = (terminal: string) => ({
+      kind: 'install' as const,
+      terminal,
+      issuer: 'retail',
+      actor: 'rt-tanaka',
+      approver: 'rt-ito',
+      occurred_at: '2026-11-27T10:00+09:00',
+    })
     recordEvents(retail, inventory, ['T-001', 'T-002', 'T-003'].map(input), now)
-    const small = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem, now}).text
-    recordEvents(retail, inventory, inventory.terminals.slice(4, 15_004).map((t) => input(t.id)), now)
+    const small = exportHandoff(retail, {
+      from: 'retail',
+      to: 'nw',
+      privateKeyPem: keys.privateKeyPem,
+      publicKeyPem: keys.publicKeyPem,
+      now,
+    }).text
+    recordEvents(
+      retail,
+      inventory,
+      inventory.terminals.slice(4, 15_004).map((t) => input(t.id)),
+      now,
+    )
     const bulk = join(dir, 'bulk.yaml')
-    writeFileSync(bulk, exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem, now}).text)
+    writeFileSync(
+      bulk,
+      exportHandoff(retail, {
+        from: 'retail',
+        to: 'nw',
+        privateKeyPem: keys.privateKeyPem,
+        publicKeyPem: keys.publicKeyPem,
+        now,
+      }).text,
+    )
     retail.close()
 
     const path = join(dir, 'nw.sqlite')
@@ -127,7 +165,9 @@ describe('durability', () => {
     expect(listEvents(db).map((e) => e.seq)).toEqual([1, 2, 3]) // all of the bulk list or none of it: none
     expect(verifyLedger(db)).toMatchObject({ok: true})
     // The interrupted import can simply be run again.
-    expect(importHandoff(db, readFileSync(bulk, 'utf8'), keys.publicKeyPem, {companies: inventory.companies, now})).toMatchObject({added: 15_000})
+    expect(
+      importHandoff(db, readFileSync(bulk, 'utf8'), keys.publicKeyPem, {companies: inventory.companies, now}),
+    ).toMatchObject({added: 15_000})
     expect(verifyLedger(db).ok).toBe(true)
     db.close()
   })
@@ -147,4 +187,3 @@ describe('durability', () => {
     db.close()
   })
 })
-

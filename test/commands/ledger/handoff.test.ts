@@ -29,8 +29,20 @@ const later = new Date('2026-11-28T03:00:00Z')
 const retailKeys = generateKeyPair()
 const nwKeys = generateKeyPair()
 const inventory = testInventory(0, [
-  {id: 'nw', name: 'Tohoku NW', side: 'nw', public_key: nwKeys.publicKeyPem, source: {file: 'i.yaml', line: 1, column: 1}},
-  {id: 'retail', name: 'Tohoku Retail', side: 'retail', public_key: retailKeys.publicKeyPem, source: {file: 'i.yaml', line: 2, column: 1}},
+  {
+    id: 'nw',
+    name: 'Tohoku NW',
+    side: 'nw',
+    public_key: nwKeys.publicKeyPem,
+    source: {file: 'i.yaml', line: 1, column: 1},
+  },
+  {
+    id: 'retail',
+    name: 'Tohoku Retail',
+    side: 'retail',
+    public_key: retailKeys.publicKeyPem,
+    source: {file: 'i.yaml', line: 2, column: 1},
+  },
   {id: 'ctr', name: 'Contractor', side: 'retail', source: {file: 'i.yaml', line: 3, column: 1}},
 ])
 const input = (terminal: string, kind: EventInput['kind'] = 'install'): EventInput => ({
@@ -58,9 +70,18 @@ afterEach(() => {
 })
 
 const exportRetail = (since?: number, at = now): string =>
-  exportHandoff(retail, {from: 'retail', to: 'nw', since, privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now: at}).text
-const importNw = (text: string): ReturnType<typeof importHandoff> => importHandoff(nw, text, retailKeys.publicKeyPem, {companies: inventory.companies, now: later, recipient: 'nw'})
-const record = (...terminals: string[]): void => void terminals.forEach((t) => recordEvent(retail, inventory, input(t), now))
+  exportHandoff(retail, {
+    from: 'retail',
+    to: 'nw',
+    since,
+    privateKeyPem: retailKeys.privateKeyPem,
+    publicKeyPem: retailKeys.publicKeyPem,
+    now: at,
+  }).text
+const importNw = (text: string): ReturnType<typeof importHandoff> =>
+  importHandoff(nw, text, retailKeys.publicKeyPem, {companies: inventory.companies, now: later, recipient: 'nw'})
+const record = (...terminals: string[]): void =>
+  void terminals.forEach((t) => recordEvent(retail, inventory, input(t), now))
 /** The first problem of the refusal (InputError's own message adds the code and file). */
 const refusal = (fn: () => unknown): {code: string; message: string; hint?: string} => {
   try {
@@ -76,7 +97,14 @@ describe('hand-off round trip', () => {
   it('retail exports, NW imports, re-checks and acknowledges, retail sees the state', () => {
     record('T-001', 'T-002', 'T-004')
     const handoff = exportRetail()
-    expect(importNw(handoff)).toMatchObject({type: 'events', issuer: 'retail', first_seq: 1, last_seq: 3, added: 3, status: 'imported'})
+    expect(importNw(handoff)).toMatchObject({
+      type: 'events',
+      issuer: 'retail',
+      first_seq: 1,
+      last_seq: 3,
+      added: 3,
+      status: 'imported',
+    })
     expect(listEvents(nw)).toEqual(listEvents(retail).map((e) => ({...e, imported_at: later.toISOString()})))
 
     const [e1, e2, e3] = listEvents(nw)
@@ -88,15 +116,33 @@ describe('hand-off round trip', () => {
       location: {file: 'i.yaml', line: 40, column: 5},
     }
     const low: Finding = {...counterFinding, rule: 'hygiene/x', severity: 'low', terminal: 'T-001'}
-    expect(recordAck(nw, inventory, {acker: 'nw', actor: 'nw-sato', event: e1, findings: [low]}, later).state).toBe('verified')
+    expect(recordAck(nw, inventory, {acker: 'nw', actor: 'nw-sato', event: e1, findings: [low]}, later).state).toBe(
+      'verified',
+    )
     expect(recordAck(nw, inventory, {acker: 'nw', event: e2, findings: []}, later).state).toBe('verified')
     expect(recordAck(nw, inventory, {acker: 'nw', event: e3, findings: [counterFinding]}, later).state).toBe('rejected')
-    expect(refusal(() => recordAck(nw, inventory, {acker: 'nw', event: e3, findings: []}, later)).code).toBe('E_ACK_EXISTS')
-    expect(refusal(() => recordAck(retail, inventory, {acker: 'retail', event: e3, findings: []}, later)).code).toBe('E_SEPARATION')
+    expect(refusal(() => recordAck(nw, inventory, {acker: 'nw', event: e3, findings: []}, later)).code).toBe(
+      'E_ACK_EXISTS',
+    )
+    expect(refusal(() => recordAck(retail, inventory, {acker: 'retail', event: e3, findings: []}, later)).code).toBe(
+      'E_SEPARATION',
+    )
 
-    const acks = exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, publicKeyPem: nwKeys.publicKeyPem, now: later})
+    const acks = exportAcks(nw, {
+      from: 'nw',
+      to: 'retail',
+      privateKeyPem: nwKeys.privateKeyPem,
+      publicKeyPem: nwKeys.publicKeyPem,
+      now: later,
+    })
     expect(acks).toMatchObject({type: 'acks', first_seq: 1, last_seq: 3, count: 3})
-    expect(importAcks(retail, acks.text, nwKeys.publicKeyPem, {companies: inventory.companies, now: later, recipient: 'retail'})).toMatchObject({added: 3, status: 'imported'})
+    expect(
+      importAcks(retail, acks.text, nwKeys.publicKeyPem, {
+        companies: inventory.companies,
+        now: later,
+        recipient: 'retail',
+      }),
+    ).toMatchObject({added: 3, status: 'imported'})
     expect(listEvents(retail).map((e) => [e.seq, e.ack?.state, e.ack?.evidence_count])).toEqual([
       [1, 'verified', 1],
       [2, 'verified', 0],
@@ -117,7 +163,13 @@ describe('hand-off round trip', () => {
     expect(ledgerView(nw).events.map((e) => e.handed_off)).toEqual([true, true])
     const next = parse(exportRetail()) as {first_seq: number; last_seq: number; events: unknown[]}
     expect(next).toMatchObject({first_seq: 3, last_seq: 3})
-    const empty = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now})
+    const empty = exportHandoff(retail, {
+      from: 'retail',
+      to: 'nw',
+      privateKeyPem: retailKeys.privateKeyPem,
+      publicKeyPem: retailKeys.publicKeyPem,
+      now,
+    })
     expect(empty).toMatchObject({count: 0, first_seq: 4, last_seq: 3})
     const resend = exportRetail(2)
     expect(parse(resend)).toMatchObject({first_seq: 2, last_seq: 3, count: 2})
@@ -172,7 +224,11 @@ describe('hand-off round trip', () => {
 
   it('a company cannot import a chain it records itself, nor record into an imported one', () => {
     record('T-001')
-    expect(refusal(() => importHandoff(retail, exportRetail(), retailKeys.publicKeyPem, {companies: inventory.companies, now})).code).toBe('E_CHAIN_LOCAL')
+    expect(
+      refusal(() =>
+        importHandoff(retail, exportRetail(), retailKeys.publicKeyPem, {companies: inventory.companies, now}),
+      ).code,
+    ).toBe('E_CHAIN_LOCAL')
     importNw(exportRetail(1))
     expect(refusal(() => recordEvent(nw, inventory, input('T-002'), now)).code).toBe('E_CHAIN_IMPORTED')
   })
@@ -207,25 +263,45 @@ describe('refused hand-off files', () => {
     last.hash = hashEvent(last as never)
     doc.last_hash = last.hash as string
     const e = refusal(() => importNw(stringify(doc)))
-    expect(e).toMatchObject({code: 'E_HANDOFF_SIGNATURE', message: 'the signature does not match the content: the file was altered after retail signed it'})
+    expect(e).toMatchObject({
+      code: 'E_HANDOFF_SIGNATURE',
+      message: 'the signature does not match the content: the file was altered after retail signed it',
+    })
     // Recomputing one hash in the middle breaks the next link, which names the place.
     const mid = parse(exportRetail(1)) as {events: Record<string, unknown>[]}
     mid.events[1].note = 'nothing to see'
     mid.events[1].hash = hashEvent(mid.events[1] as never)
-    expect(refusal(() => importNw(stringify(mid))).message).toBe('signature does not match: seq 3 does not link to seq 2 (one of them was altered)')
+    expect(refusal(() => importNw(stringify(mid))).message).toBe(
+      'signature does not match: seq 3 does not link to seq 2 (one of them was altered)',
+    )
   })
 
   it('a list re-signed with another key', () => {
     const mallory = generateKeyPair()
-    const text = exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: mallory.privateKeyPem, publicKeyPem: mallory.publicKeyPem, now}).text
+    const text = exportHandoff(retail, {
+      from: 'retail',
+      to: 'nw',
+      privateKeyPem: mallory.privateKeyPem,
+      publicKeyPem: mallory.publicKeyPem,
+      now,
+    }).text
     const e = refusal(() => importNw(text))
     expect(e.code).toBe('E_HANDOFF_SIGNATURE')
     expect(e.message).toBe(`signed with key ${mallory.fingerprint}, not retail's key ${retailKeys.fingerprint}`)
   })
 
   it('a list replayed to another recipient', () => {
-    const text = exportHandoff(retail, {from: 'retail', to: 'ctr', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now}).text
-    expect(refusal(() => importNw(text))).toMatchObject({code: 'E_HANDOFF_RECIPIENT', message: 'the list is addressed to ctr, not nw'})
+    const text = exportHandoff(retail, {
+      from: 'retail',
+      to: 'ctr',
+      privateKeyPem: retailKeys.privateKeyPem,
+      publicKeyPem: retailKeys.publicKeyPem,
+      now,
+    }).text
+    expect(refusal(() => importNw(text))).toMatchObject({
+      code: 'E_HANDOFF_RECIPIENT',
+      message: 'the list is addressed to ctr, not nw',
+    })
   })
 
   it('a list that skips events already due (a lost file): names the missing seq and how to fix it', () => {
@@ -235,7 +311,11 @@ describe('refused hand-off files', () => {
     exportRetail() // 5..6, lost on the way
     recordEvent(retail, inventory, input('T-001', 'remove'), now)
     const e = refusal(() => importNw(exportRetail()))
-    expect(e).toMatchObject({code: 'E_HANDOFF_GAP', message: 'seq 5..6 missing: the last imported is 4, this list continues at 7', hint: 'ask retail to export again with --since 5'})
+    expect(e).toMatchObject({
+      code: 'E_HANDOFF_GAP',
+      message: 'seq 5..6 missing: the last imported is 4, this list continues at 7',
+      hint: 'ask retail to export again with --since 5',
+    })
     expect(importNw(exportRetail(5)).added).toBe(3)
   })
 
@@ -244,9 +324,18 @@ describe('refused hand-off files', () => {
     // Another retail database with a different history, signed with the real key.
     const other = openLedger(join(dir, 'other.sqlite'))
     recordEvent(other, inventory, input('T-002'), now)
-    const text = exportHandoff(other, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now}).text
+    const text = exportHandoff(other, {
+      from: 'retail',
+      to: 'nw',
+      privateKeyPem: retailKeys.privateKeyPem,
+      publicKeyPem: retailKeys.publicKeyPem,
+      now,
+    }).text
     other.close()
-    expect(refusal(() => importNw(text))).toMatchObject({code: 'E_HANDOFF_CONFLICT', message: expect.stringMatching(/^seq 1 differs from the seq 1 imported before/)})
+    expect(refusal(() => importNw(text))).toMatchObject({
+      code: 'E_HANDOFF_CONFLICT',
+      message: expect.stringMatching(/^seq 1 differs from the seq 1 imported before/),
+    })
   })
 
   it('a signed list that repeats, reorders or drops an event inside it, named by seq', () => {
@@ -256,13 +345,26 @@ describe('refused hand-off files', () => {
       const content = {...doc, events, count: events.length}
       delete (content as Record<string, unknown>).signature
       const {sign: edSign, createPrivateKey} = cryptoMod
-      const value = edSign(null, Buffer.from(canonicalJson(content)), createPrivateKey(retailKeys.privateKeyPem)).toString('base64')
+      const value = edSign(
+        null,
+        Buffer.from(canonicalJson(content)),
+        createPrivateKey(retailKeys.privateKeyPem),
+      ).toString('base64')
       return JSON.stringify({...content, signature: {algorithm: 'ed25519', key: retailKeys.fingerprint, value}})
     }
     const [a, b, c, d] = doc.events
-    expect(refusal(() => importNw(sign([a, b, b, c, d])))).toMatchObject({code: 'E_HANDOFF_REPEAT', message: 'seq 2 appears twice (repeated)'})
-    expect(refusal(() => importNw(sign([a, c, b, d])))).toMatchObject({code: 'E_HANDOFF_ORDER', message: 'seq 3 comes where seq 2 belongs (reordered)'})
-    expect(refusal(() => importNw(sign([a, b, d])))).toMatchObject({code: 'E_HANDOFF_GAP', message: 'seq 3 is missing (the list jumps to seq 4)'})
+    expect(refusal(() => importNw(sign([a, b, b, c, d])))).toMatchObject({
+      code: 'E_HANDOFF_REPEAT',
+      message: 'seq 2 appears twice (repeated)',
+    })
+    expect(refusal(() => importNw(sign([a, c, b, d])))).toMatchObject({
+      code: 'E_HANDOFF_ORDER',
+      message: 'seq 3 comes where seq 2 belongs (reordered)',
+    })
+    expect(refusal(() => importNw(sign([a, b, d])))).toMatchObject({
+      code: 'E_HANDOFF_GAP',
+      message: 'seq 3 is missing (the list jumps to seq 4)',
+    })
     expect(listEvents(nw)).toEqual([])
   })
 
@@ -270,11 +372,23 @@ describe('refused hand-off files', () => {
     importNw(exportRetail())
     const [e1] = listEvents(nw)
     recordAck(nw, inventory, {acker: 'nw', event: e1, findings: []}, later)
-    const acks = exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, publicKeyPem: nwKeys.publicKeyPem, now: later}).text
+    const acks = exportAcks(nw, {
+      from: 'nw',
+      to: 'retail',
+      privateKeyPem: nwKeys.privateKeyPem,
+      publicKeyPem: nwKeys.publicKeyPem,
+      now: later,
+    }).text
     const empty = openLedger(join(dir, 'empty.sqlite'))
-    expect(refusal(() => importAcks(empty, acks, nwKeys.publicKeyPem, {companies: inventory.companies, now: later}))).toMatchObject({code: 'E_HANDOFF_REF'})
+    expect(
+      refusal(() => importAcks(empty, acks, nwKeys.publicKeyPem, {companies: inventory.companies, now: later})),
+    ).toMatchObject({code: 'E_HANDOFF_REF'})
     empty.close()
-    expect(refusal(() => importAcks(retail, exportRetail(1), retailKeys.publicKeyPem, {companies: inventory.companies, now: later}))).toMatchObject({code: 'E_HANDOFF_TYPE'})
+    expect(
+      refusal(() =>
+        importAcks(retail, exportRetail(1), retailKeys.publicKeyPem, {companies: inventory.companies, now: later}),
+      ),
+    ).toMatchObject({code: 'E_HANDOFF_TYPE'})
   })
 })
 
@@ -289,7 +403,16 @@ describe('loadHandoffFiles (CI, no database)', () => {
     importNw(exportRetail(1))
     recordAck(nw, inventory, {acker: 'nw', event: listEvents(nw)[0], findings: []}, later)
     const f3 = join(dir, 'nw-acks.yaml')
-    writeFileSync(f3, exportAcks(nw, {from: 'nw', to: 'retail', privateKeyPem: nwKeys.privateKeyPem, publicKeyPem: nwKeys.publicKeyPem, now: later}).text)
+    writeFileSync(
+      f3,
+      exportAcks(nw, {
+        from: 'nw',
+        to: 'retail',
+        privateKeyPem: nwKeys.privateKeyPem,
+        publicKeyPem: nwKeys.publicKeyPem,
+        now: later,
+      }).text,
+    )
     const {view, files} = loadHandoffFiles([f2, f3, f1], inventory.companies)
     expect(files.map((f) => [f.type, f.first_seq, f.last_seq])).toEqual([
       ['events', 3, 3],
@@ -311,7 +434,12 @@ describe('loadHandoffFiles (CI, no database)', () => {
     writeFileSync(bad, exportRetail(1).replace('T-002', 'T-003'))
     const ctr = join(dir, 'ctr.yaml')
     const ctrDb = openLedger(join(dir, 'ctr.sqlite'))
-    recordEvent(ctrDb, inventory, {...input('T-001'), issuer: 'ctr', actor: 'ctr-kato', approver: 'rt-ito', delegation: 'approved by retail'}, now)
+    recordEvent(
+      ctrDb,
+      inventory,
+      {...input('T-001'), issuer: 'ctr', actor: 'ctr-kato', approver: 'rt-ito', delegation: 'approved by retail'},
+      now,
+    )
     writeFileSync(ctr, exportHandoff(ctrDb, {from: 'ctr', to: 'nw', ...signing(generateKeyPair()), now}).text)
     ctrDb.close()
     const missing = join(dir, 'nope.yaml')
@@ -331,14 +459,25 @@ describe('loadHandoffFiles (CI, no database)', () => {
   it('refuses a hole between the files of one chain', () => {
     record('T-001', 'T-002', 'T-004')
     const one = join(dir, 'one.yaml')
-    writeFileSync(one, exportHandoff(retail, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now}).text)
+    writeFileSync(
+      one,
+      exportHandoff(retail, {
+        from: 'retail',
+        to: 'nw',
+        privateKeyPem: retailKeys.privateKeyPem,
+        publicKeyPem: retailKeys.publicKeyPem,
+        now,
+      }).text,
+    )
     const three = join(dir, 'three.yaml')
     writeFileSync(three, exportRetail(3))
     // one.yaml holds 1..3 and overlaps three.yaml consistently; a file of seq 1 alone plus seq 3 leaves seq 2 out.
     expect(() => loadHandoffFiles([one, three], inventory.companies)).not.toThrow()
     const seq1 = join(dir, 'seq1.yaml')
     writeFileSync(seq1, onlyFirstEvent())
-    expect(() => loadHandoffFiles([seq1, three], inventory.companies)).toThrow(/retail: seq 2..2 missing between the hand-off files/)
+    expect(() => loadHandoffFiles([seq1, three], inventory.companies)).toThrow(
+      /retail: seq 2..2 missing between the hand-off files/,
+    )
   })
 })
 
@@ -346,7 +485,13 @@ describe('loadHandoffFiles (CI, no database)', () => {
 function onlyFirstEvent(): string {
   const db = openLedger(join(dir, 'first.sqlite'))
   recordEvent(db, inventory, input('T-001'), now)
-  const text = exportHandoff(db, {from: 'retail', to: 'nw', privateKeyPem: retailKeys.privateKeyPem, publicKeyPem: retailKeys.publicKeyPem, now}).text
+  const text = exportHandoff(db, {
+    from: 'retail',
+    to: 'nw',
+    privateKeyPem: retailKeys.privateKeyPem,
+    publicKeyPem: retailKeys.publicKeyPem,
+    now,
+  }).text
   db.close()
   return text
 }

@@ -16,9 +16,36 @@ let good: string
 
 beforeAll(async () => {
   const db = ['--db', at('retail.sqlite'), '-i', EXAMPLE, '--now', EXAMPLE_NOW]
-  const rec = await run(['ledger', 'record', 'install', ...db, '--terminal', 'IS-RT-103', '--issuer', 'tohoku-epco', '--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', '2026-11-20T10:00+09:00'])
+  const rec = await run([
+    'ledger',
+    'record',
+    'install',
+    ...db,
+    '--terminal',
+    'IS-RT-103',
+    '--issuer',
+    'tohoku-epco',
+    '--actor',
+    'ep-tanaka',
+    '--approver',
+    'ep-takahashi',
+    '--at',
+    '2026-11-20T10:00+09:00',
+  ])
   expect(rec.code).toBe(0)
-  const exp = await run(['ledger', 'export', ...db, '--from', 'tohoku-epco', '--to', 'tohoku-nw', '--key', join(EXAMPLE, 'keys', 'tohoku-epco.key'), '-o', at('handoff.yaml')])
+  const exp = await run([
+    'ledger',
+    'export',
+    ...db,
+    '--from',
+    'tohoku-epco',
+    '--to',
+    'tohoku-nw',
+    '--key',
+    join(EXAMPLE, 'keys', 'tohoku-epco.key'),
+    '-o',
+    at('handoff.yaml'),
+  ])
   expect(exp.code).toBe(0)
   good = readFileSync(at('handoff.yaml'), 'utf8')
 }, 60_000)
@@ -27,7 +54,22 @@ afterAll(() => tmp.remove())
 
 /** `child`: a real process, for a file that could block the thread that opens it (a FIFO): a hang fails, never stalls. */
 const importing = (file: string, child = false) =>
-  run(['ledger', 'import', file, '--db', at(`nw-${file.split('/').pop()}.sqlite`), '-i', EXAMPLE, '--as', 'tohoku-nw', '--now', EXAMPLE_NOW], {timeout: 30_000, child})
+  run(
+    [
+      'ledger',
+      'import',
+      file,
+      '--db',
+      at(`nw-${file.split('/').pop()}.sqlite`),
+      '-i',
+      EXAMPLE,
+      '--as',
+      'tohoku-nw',
+      '--now',
+      EXAMPLE_NOW,
+    ],
+    {timeout: 30_000, child},
+  )
 
 describe('ledger import of hostile hand-off files', () => {
   it('refuses an alias bomb at the alias, not with an internal error', async () => {

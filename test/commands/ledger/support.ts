@@ -44,7 +44,8 @@ export function testInventory(extraTerminals = 0, companies?: Company[]): Invent
     terminal('T-003', 'hachinohe-nw', 'hachinohe', 'nw', 'nw'),
     terminal('T-004', 'hachinohe-counter', 'hachinohe', 'retail', 'retail'),
   ]
-  for (let i = 0; i < extraTerminals; i++) terminals.push(terminal(`X-${String(i).padStart(6, '0')}`, 'sendai-retail', 'sendai', 'retail', 'retail'))
+  for (let i = 0; i < extraTerminals; i++)
+    terminals.push(terminal(`X-${String(i).padStart(6, '0')}`, 'sendai-retail', 'sendai', 'retail', 'retail'))
   return {
     root: 'inventories/test.yaml',
     files: ['inventories/test.yaml'],
@@ -66,9 +67,23 @@ export function testInventory(extraTerminals = 0, companies?: Company[]): Invent
     ],
     zones: [
       {id: 'sendai-retail', site: 'sendai', name: 'Retail office', kind: 'office', access: ['retail'], source: here},
-      {id: 'sendai-training', site: 'sendai', name: 'Training room', kind: 'training', access: ['retail', 'nw'], source: here},
+      {
+        id: 'sendai-training',
+        site: 'sendai',
+        name: 'Training room',
+        kind: 'training',
+        access: ['retail', 'nw'],
+        source: here,
+      },
       {id: 'hachinohe-nw', site: 'hachinohe', name: 'NW office', kind: 'office', access: ['nw'], source: here},
-      {id: 'hachinohe-counter', site: 'hachinohe', name: 'Shared counter', kind: 'counter', access: ['nw', 'retail'], source: here},
+      {
+        id: 'hachinohe-counter',
+        site: 'hachinohe',
+        name: 'Shared counter',
+        kind: 'counter',
+        access: ['nw', 'retail'],
+        source: here,
+      },
     ],
     terminals,
     waivers: [],
@@ -98,7 +113,10 @@ export function compiledLedger(): string {
   const files = walk(join(root, 'src')).map((f) => relative(root, f))
   for (const file of files) {
     const source = ts.sys.readFile(join(root, file))!
-    const js = ts.transpileModule(source, {compilerOptions: {module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true}, fileName: file}).outputText
+    const js = ts.transpileModule(source, {
+      compilerOptions: {module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true},
+      fileName: file,
+    }).outputText
     const dest = join(out, file.replace(/\.ts$/, '.js'))
     mkdirSync(dirname(dest), {recursive: true})
     writeFileSync(dest, js)
@@ -115,7 +133,10 @@ function walk(dir: string): string[] {
 }
 
 /** The key options of an export: the private key and, as the inventory would declare it, its public half. */
-export function signing(keys: {privateKeyPem: string; publicKeyPem: string}): {privateKeyPem: string; publicKeyPem: string} {
+export function signing(keys: {privateKeyPem: string; publicKeyPem: string}): {
+  privateKeyPem: string
+  publicKeyPem: string
+} {
   return {privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem}
 }
 
@@ -127,6 +148,13 @@ export const BIN = process.env.FLEET_AUDIT_BIN ?? join(resolve(import.meta.dirna
  * In this process (test/support/cli.ts); as a child process `bin/run.js` when FLEET_AUDIT_BIN names another build.
  */
 export async function ledgerCli(cwd: string, ...args: string[]): Promise<CliResult> {
-  const env = {...process.env, NO_COLOR: '1', LANG: 'C', FLEET_AUDIT_DB: '', FLEET_AUDIT_INVENTORY: 'inv', FLEET_AUDIT_NOW: '2026-11-27'}
+  const env = {
+    ...process.env,
+    NO_COLOR: '1',
+    LANG: 'C',
+    FLEET_AUDIT_DB: '',
+    FLEET_AUDIT_INVENTORY: 'inv',
+    FLEET_AUDIT_NOW: '2026-11-27',
+  }
   return runCli(args, {cwd, env, bin: process.env.FLEET_AUDIT_BIN})
 }

@@ -15,9 +15,7 @@ import {factsSchemaErrors, removeTempDirs, tempDir, linuxOutput, terminal} from 
 const KEY = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIKNF1C6+l8E0rj5M9ECsflycxnmnSqBWNJF4Thp4oxMx', 'base64')
 const NOW = new Date('2026-11-27T01:02:03.000Z')
 
-type Step =
-  | {fail: TransportError['kind']}
-  | {stdout?: Buffer; delayMs?: number; overflow?: boolean; key?: Buffer}
+type Step = {fail: TransportError['kind']} | {stdout?: Buffer; delayMs?: number; overflow?: boolean; key?: Buffer}
 
 /** A transport that plays a script per host: one step per attempt, the last step repeating. */
 function fakeTransport(script: Record<string, Step[]>): Transport & {calls: string[]; maxInFlight: number} {
@@ -103,17 +101,30 @@ describe('collect with a scripted transport', () => {
 
   it('collects with a pinned key and writes facts that validate against the schema', async () => {
     const tr = fakeTransport({a: [{}]})
-    const r = await collect([terminal('A', {address: 'a', ssh: {user: 'root', host_key: fingerprintOf(KEY)}})], base, {now: () => NOW, transport: tr})
-    expect(r.facts[0]).toMatchObject({terminal: 'A', outcome: 'ok', collected_at: '2026-11-27T01:02:03.000Z', host_key: fingerprintOf(KEY)})
+    const r = await collect([terminal('A', {address: 'a', ssh: {user: 'root', host_key: fingerprintOf(KEY)}})], base, {
+      now: () => NOW,
+      transport: tr,
+    })
+    expect(r.facts[0]).toMatchObject({
+      terminal: 'A',
+      outcome: 'ok',
+      collected_at: '2026-11-27T01:02:03.000Z',
+      host_key: fingerprintOf(KEY),
+    })
     expect(factsSchemaErrors(r.facts[0])).toBe('')
   })
 
   it('says which key was expected and which was presented when a pin differs', async () => {
     const tr = fakeTransport({a: [{}]})
     const pin = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
-    const r = await collect([terminal('A', {address: 'a', ssh: {user: 'root', host_key: pin}})], base, {now: () => NOW, transport: tr})
+    const r = await collect([terminal('A', {address: 'a', ssh: {user: 'root', host_key: pin}})], base, {
+      now: () => NOW,
+      transport: tr,
+    })
     expect(r.facts[0].outcome).toBe('hostkey-changed')
-    expect(r.facts[0].error?.reason).toBe(`host key differs from the pinned fingerprint: expected ${pin}, presented ${fingerprintOf(KEY)}`)
+    expect(r.facts[0].error?.reason).toBe(
+      `host key differs from the pinned fingerprint: expected ${pin}, presented ${fingerprintOf(KEY)}`,
+    )
   })
 
   it('keeps concurrency within the bound and facts in input order', async () => {
@@ -133,16 +144,28 @@ describe('collect with a scripted transport', () => {
 
   it('maps an output overflow to output-invalid', async () => {
     const tr = fakeTransport({a: [{overflow: true, stdout: Buffer.from('x'.repeat(100))}]})
-    const r = await collect([terminal('A', {address: 'a', ssh: {user: 'root', host_key: fingerprintOf(KEY)}})], {...base, maxOutputBytes: 100}, {now: () => NOW, transport: tr})
-    expect(r.facts[0]).toMatchObject({outcome: 'output-invalid', error: {reason: 'output exceeds 100 bytes; reading stopped'}})
+    const r = await collect(
+      [terminal('A', {address: 'a', ssh: {user: 'root', host_key: fingerprintOf(KEY)}})],
+      {...base, maxOutputBytes: 100},
+      {now: () => NOW, transport: tr},
+    )
+    expect(r.facts[0]).toMatchObject({
+      outcome: 'output-invalid',
+      error: {reason: 'output exceeds 100 bytes; reading stopped'},
+    })
     expect(factsSchemaErrors(r.facts[0])).toBe('')
   })
 
   it('stops at the overall deadline: running terminals and unstarted ones time out', async () => {
-    const pinned = (id: string) => terminal(id, {address: id.toLowerCase(), ssh: {user: 'root', host_key: fingerprintOf(KEY)}})
+    const pinned = (id: string) =>
+      terminal(id, {address: id.toLowerCase(), ssh: {user: 'root', host_key: fingerprintOf(KEY)}})
     const tr = fakeTransport({fast: [{delayMs: 1}], slow: [{delayMs: 10_000}], late: [{}]})
     const t0 = Date.now()
-    const r = await collect([pinned('FAST'), pinned('SLOW'), pinned('LATE')], {...base, concurrency: 1, deadlineMs: 300}, {now: () => NOW, transport: tr})
+    const r = await collect(
+      [pinned('FAST'), pinned('SLOW'), pinned('LATE')],
+      {...base, concurrency: 1, deadlineMs: 300},
+      {now: () => NOW, transport: tr},
+    )
     expect(Date.now() - t0).toBeLessThan(3000)
     expect(r.facts.map((f) => [f.terminal, f.outcome, f.error?.reason])).toEqual([
       ['FAST', 'ok', undefined],
@@ -153,16 +176,21 @@ describe('collect with a scripted transport', () => {
   })
 
   it('on abort keeps what was collected and lists the rest as skipped', async () => {
-    const pinned = (id: string) => terminal(id, {address: id.toLowerCase(), ssh: {user: 'root', host_key: fingerprintOf(KEY)}})
+    const pinned = (id: string) =>
+      terminal(id, {address: id.toLowerCase(), ssh: {user: 'root', host_key: fingerprintOf(KEY)}})
     const tr = fakeTransport({a: [{delayMs: 1}], b: [{delayMs: 10_000}], c: [{}]})
     const ac = new AbortController()
-    const r = await collect([pinned('A'), pinned('B'), pinned('C')], {...base, concurrency: 1, signal: ac.signal}, {
-      now: () => NOW,
-      transport: tr,
-      onProgress: (p) => {
-        if (p.terminal === 'A') setTimeout(() => ac.abort(), 50)
+    const r = await collect(
+      [pinned('A'), pinned('B'), pinned('C')],
+      {...base, concurrency: 1, signal: ac.signal},
+      {
+        now: () => NOW,
+        transport: tr,
+        onProgress: (p) => {
+          if (p.terminal === 'A') setTimeout(() => ac.abort(), 50)
+        },
       },
-    })
+    )
     expect(r.aborted).toBe(true)
     expect(r.facts.map((f) => f.terminal)).toEqual(['A'])
     expect(r.skipped).toEqual(['B', 'C'])
@@ -197,20 +225,35 @@ describe('accept-new', () => {
     const r = await collect(hosts('A'), {...base, knownHostsPath: kh, acceptNew: true}, deps)
     expect(r.facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'accept-new'})
     expect(r.acceptedHostKeys).toEqual([{terminal: 'A', host_key: fingerprintOf(KEY)}])
-    expect(readFileSync(kh, 'utf8')).toBe(`# existing, no final newline\na ssh-ed25519 ${KEY.toString('base64')} fleet-audit-accepted-new 2026-11-27\n`)
+    expect(readFileSync(kh, 'utf8')).toBe(
+      `# existing, no final newline\na ssh-ed25519 ${KEY.toString('base64')} fleet-audit-accepted-new 2026-11-27\n`,
+    )
     // Still "accepted on first use" on the next run: found in known_hosts, but only because fleet-audit put it there.
-    expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'accept-new'})
+    expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({
+      outcome: 'ok',
+      host_key_via: 'accept-new',
+    })
     // A person who compared the fingerprint removes the mark: from then on it is an ordinary known key.
     writeFileSync(kh, readFileSync(kh, 'utf8').replace(' fleet-audit-accepted-new 2026-11-27', ''))
-    expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'known_hosts'})
+    expect((await collect(hosts('A'), {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({
+      outcome: 'ok',
+      host_key_via: 'known_hosts',
+    })
     // Pinned, it is verified by the pin whatever known_hosts says.
     writeFileSync(kh, `a ssh-ed25519 ${KEY.toString('base64')} fleet-audit-accepted-new 2026-11-27\n`)
     const pinned = [terminal('A', {address: 'a', ssh: {user: 'root', profile: 'linux', host_key: fingerprintOf(KEY)}})]
-    expect((await collect(pinned, {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({outcome: 'ok', host_key_via: 'pin'})
+    expect((await collect(pinned, {...base, knownHostsPath: kh}, deps)).facts[0]).toMatchObject({
+      outcome: 'ok',
+      host_key_via: 'pin',
+    })
     const before = readFileSync(kh, 'utf8')
     const other = Buffer.from(KEY)
     other[other.length - 1] ^= 1
-    const changed = await collect(hosts('A'), {...base, knownHostsPath: kh, acceptNew: true}, {now: () => NOW, transport: fakeTransport({a: [{key: other}]})})
+    const changed = await collect(
+      hosts('A'),
+      {...base, knownHostsPath: kh, acceptNew: true},
+      {now: () => NOW, transport: fakeTransport({a: [{key: other}]})},
+    )
     expect(changed.facts[0].outcome).toBe('hostkey-changed')
     expect(readFileSync(kh, 'utf8')).toBe(before)
   })
@@ -220,7 +263,10 @@ describe('settings are checked before any connection', () => {
   it('collects every problem and opens nothing', async () => {
     const tr = fakeTransport({})
     const err = await collect(
-      [terminal('A', {ssh: {profile: 'nope'}, fieldSources: {ssh: {file: 'inv.yaml', line: 7, column: 5}}}), terminal('B', {address: 'b:99999'})],
+      [
+        terminal('A', {ssh: {profile: 'nope'}, fieldSources: {ssh: {file: 'inv.yaml', line: 7, column: 5}}}),
+        terminal('B', {address: 'b:99999'}),
+      ],
       {privateKeyPath: '/nonexistent/key', passphraseEnv: 'FA_TEST_UNSET'},
       {now: () => NOW, transport: tr, env: {}},
     ).catch((e: unknown) => e)
@@ -244,8 +290,15 @@ describe('settings are checked before any connection', () => {
   })
 
   it('refuses nonsensical limits', async () => {
-    const err = await collect(hosts('A'), {...base, concurrency: 0, commandTimeoutMs: -1}, {now: () => NOW, transport: fakeTransport({})}).catch((e: unknown) => e)
-    expect((err as CollectInputError).problems.map((p) => p.message)).toEqual(['concurrency must be a positive integer', 'commandTimeoutMs must be positive'])
+    const err = await collect(
+      hosts('A'),
+      {...base, concurrency: 0, commandTimeoutMs: -1},
+      {now: () => NOW, transport: fakeTransport({})},
+    ).catch((e: unknown) => e)
+    expect((err as CollectInputError).problems.map((p) => p.message)).toEqual([
+      'concurrency must be a positive integer',
+      'commandTimeoutMs must be positive',
+    ])
   })
 })
 
@@ -255,7 +308,10 @@ describe('credentials', () => {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 's3cret pass', '-f', keyPath])
 
   it('decrypts an encrypted key once, from the named variable, into a key ssh2 reads without a passphrase', async () => {
-    const {auth, problems} = await loadCredentials({privateKeyPath: keyPath, passphraseEnv: 'FA_PASS'}, {FA_PASS: 's3cret pass'})
+    const {auth, problems} = await loadCredentials(
+      {privateKeyPath: keyPath, passphraseEnv: 'FA_PASS'},
+      {FA_PASS: 's3cret pass'},
+    )
     expect(problems).toEqual([])
     const parsed = utils.parseKey(auth.privateKey!)
     expect(parsed).not.toBeInstanceOf(Error)

@@ -12,8 +12,18 @@ describe('writeFactsDir', () => {
   it('writes one <id>.json per terminal, atomically, leaving no temp files', async () => {
     const dir = join(tempDir('fa-facts-'), 'nested')
     const facts: Facts[] = [
-      {terminal: 'T-1', collected_at: '2026-11-27T00:00:00.000Z', outcome: 'refused', error: {reason: 'connection refused'}},
-      {terminal: 'T-2', collected_at: '2026-11-27T00:00:00.000Z', outcome: 'output-invalid', error: {reason: 'control character', raw: escapeRaw('role=\u001b[31mnw')}},
+      {
+        terminal: 'T-1',
+        collected_at: '2026-11-27T00:00:00.000Z',
+        outcome: 'refused',
+        error: {reason: 'connection refused'},
+      },
+      {
+        terminal: 'T-2',
+        collected_at: '2026-11-27T00:00:00.000Z',
+        outcome: 'output-invalid',
+        error: {reason: 'control character', raw: escapeRaw('role=\u001b[31mnw')},
+      },
     ]
     await writeFactsDir(dir, facts)
     await writeFactsDir(dir, facts)
@@ -41,7 +51,9 @@ describe('escapeRaw', () => {
   })
 
   it('shows invalid UTF-8 bytes as \\xNN, including overlongs and surrogates', () => {
-    expect(escapeRaw(Buffer.from([0x61, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xe2, 0x82]))).toBe('a\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x82')
+    expect(escapeRaw(Buffer.from([0x61, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xe2, 0x82]))).toBe(
+      'a\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x82',
+    )
   })
 
   it('truncates long values and says so', () => {

@@ -11,7 +11,9 @@ const validate = schemaValidator('facts.schema.json')
 /** Schema errors of a facts document, as text; empty when it validates. */
 export function factsSchemaErrors(f: Facts): string {
   // Round-trip through JSON: what is validated is what would be written.
-  return validate(JSON.parse(JSON.stringify(f))) ? '' : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join(', ')
+  return validate(JSON.parse(JSON.stringify(f)))
+    ? ''
+    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join(', ')
 }
 
 /** A declared terminal with sensible defaults. */
@@ -45,7 +47,10 @@ export function linuxOutput(p: {
 }): Buffer {
   const mark = (name: string): string => `\n@@fleet-audit ${name}\n`
   const parts: Array<string | Buffer> = [mark('conf')]
-  const conf = p.conf === undefined ? 'terminal_id=T1\nrole=retail\nauth=idcard\nserial=S1\nmac=02:00:00:00:00:01\nip=10.0.0.1\n' : p.conf
+  const conf =
+    p.conf === undefined
+      ? 'terminal_id=T1\nrole=retail\nauth=idcard\nserial=S1\nmac=02:00:00:00:00:01\nip=10.0.0.1\n'
+      : p.conf
   if (conf !== null) parts.push(conf)
   parts.push(mark('conf.status'), `${p.confStatus ?? (conf === null ? 'missing' : '0')}\n`)
   parts.push(mark('hostname'), `${p.hostname ?? 't1'}\n`)

@@ -2,7 +2,13 @@ import {generateKeyPairSync} from 'node:crypto'
 
 import {describe, expect, it} from 'vitest'
 
-import {fingerprintOf, hostLookupName, knownHostsLine, parseKnownHosts, verifyHostKey} from '../../../src/collect/index.js'
+import {
+  fingerprintOf,
+  hostLookupName,
+  knownHostsLine,
+  parseKnownHosts,
+  verifyHostKey,
+} from '../../../src/collect/index.js'
 
 // Recorded with ssh-keygen: the key, its `ssh-keygen -l` fingerprint, and `ssh-keygen -H` lines for two hosts.
 const KEY_B64 = 'AAAAC3NzaC1lZDI1NTE5AAAAIKNF1C6+l8E0rj5M9ECsflycxnmnSqBWNJF4Thp4oxMx'
@@ -91,11 +97,18 @@ describe('host key verdicts', () => {
 
   it('calls a different key for a known host a change, and lists the expected fingerprint', () => {
     const v = verify(`host.example ssh-ed25519 ${OTHER_B64}`, 'host.example')
-    expect(v).toEqual({status: 'changed', reason: 'host key differs from known_hosts', expected: [fingerprintOf(OTHER)]})
+    expect(v).toEqual({
+      status: 'changed',
+      reason: 'host key differs from known_hosts',
+      expected: [fingerprintOf(OTHER)],
+    })
   })
 
   it('refuses a revoked key even when another line accepts it', () => {
-    const v = verify(`@revoked host.example ssh-ed25519 ${KEY_B64}\nhost.example ssh-ed25519 ${KEY_B64}`, 'host.example')
+    const v = verify(
+      `@revoked host.example ssh-ed25519 ${KEY_B64}\nhost.example ssh-ed25519 ${KEY_B64}`,
+      'host.example',
+    )
     expect(v).toMatchObject({status: 'changed', reason: expect.stringContaining('@revoked')})
   })
 
@@ -118,7 +131,10 @@ describe('host key verdicts', () => {
     })
 
     it('a matching pin with a disagreeing known_hosts is a change', () => {
-      expect(verify(`h ssh-ed25519 ${OTHER_B64}`, 'h', 22, KEY, KEY_FP)).toMatchObject({status: 'changed', expected: [fingerprintOf(OTHER)]})
+      expect(verify(`h ssh-ed25519 ${OTHER_B64}`, 'h', 22, KEY, KEY_FP)).toMatchObject({
+        status: 'changed',
+        expected: [fingerprintOf(OTHER)],
+      })
     })
 
     it('a matching pin with an agreeing known_hosts is fine', () => {
@@ -135,9 +151,14 @@ describe('lines written for accept-new', () => {
       expect(line.endsWith(' fleet-audit-accepted-new 2026-11-27')).toBe(true)
       expect(verify(line, '127.0.0.9', 2200)).toEqual({status: 'ok', via: 'accept-new'})
       // Once a person removes the mark, the key is an ordinary known one.
-      expect(verify(line.replace(/ fleet-audit-accepted-new.*$/, ''), '127.0.0.9', 2200)).toEqual({status: 'ok', via: 'known_hosts'})
+      expect(verify(line.replace(/ fleet-audit-accepted-new.*$/, ''), '127.0.0.9', 2200)).toEqual({
+        status: 'ok',
+        via: 'known_hosts',
+      })
       // An unmarked line for the same key (someone added it by hand) wins over the mark.
-      expect(verify(`${line}\n${line.replace(/ fleet-audit-accepted-new.*$/, ' my comment')}`, '127.0.0.9', 2200)).toEqual({status: 'ok', via: 'known_hosts'})
+      expect(
+        verify(`${line}\n${line.replace(/ fleet-audit-accepted-new.*$/, ' my comment')}`, '127.0.0.9', 2200),
+      ).toEqual({status: 'ok', via: 'known_hosts'})
     }
   })
 })

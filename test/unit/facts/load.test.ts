@@ -19,13 +19,37 @@ describe('parseFacts', () => {
 
   it.each([
     ['invalid JSON', '{"terminal": "T-NW",', /^invalid JSON: /],
-    ['a schema violation', JSON.stringify(okFacts(inv, 'T-NW', {outcome: 'fine'})), /^does not match the facts schema: outcome /],
-    ['an ok document without client', JSON.stringify({...okFacts(inv, 'T-NW'), client: undefined}), /^does not match the facts schema: /],
-    ['a failed document without error', JSON.stringify({terminal: 'T-NW', collected_at: '2026-11-26T10:00:00+09:00', outcome: 'timeout'}), /facts schema/],
-    ['collected_at without offset', JSON.stringify(okFacts(inv, 'T-NW', {collected_at: '2026-11-26T10:00:00'})), /collected_at/],
+    [
+      'a schema violation',
+      JSON.stringify(okFacts(inv, 'T-NW', {outcome: 'fine'})),
+      /^does not match the facts schema: outcome /,
+    ],
+    [
+      'an ok document without client',
+      JSON.stringify({...okFacts(inv, 'T-NW'), client: undefined}),
+      /^does not match the facts schema: /,
+    ],
+    [
+      'a failed document without error',
+      JSON.stringify({terminal: 'T-NW', collected_at: '2026-11-26T10:00:00+09:00', outcome: 'timeout'}),
+      /facts schema/,
+    ],
+    [
+      'collected_at without offset',
+      JSON.stringify(okFacts(inv, 'T-NW', {collected_at: '2026-11-26T10:00:00'})),
+      /collected_at/,
+    ],
     ['an unknown key', JSON.stringify(okFacts(inv, 'T-NW', {extra: 1})), /must NOT have additional properties/],
-    ['an upper-case MAC', JSON.stringify(okFacts(inv, 'T-NW', {client: {...okFacts(inv, 'T-NW').client, macs: ['AA:00:00:00:00:01']}})), /client\.macs\[0\]/],
-    ['another terminal than its name', JSON.stringify(okFacts(inv, 'T-RT')), /^names terminal "T-RT" but the file is T-NW\.json$/],
+    [
+      'an upper-case MAC',
+      JSON.stringify(okFacts(inv, 'T-NW', {client: {...okFacts(inv, 'T-NW').client, macs: ['AA:00:00:00:00:01']}})),
+      /client\.macs\[0\]/,
+    ],
+    [
+      'another terminal than its name',
+      JSON.stringify(okFacts(inv, 'T-RT')),
+      /^names terminal "T-RT" but the file is T-NW\.json$/,
+    ],
   ])('refuses %s', (_, text, message) => {
     const r = parseFacts('T-NW', 'T-NW.json', text)
     expect('problem' in r).toBe(true)
@@ -37,10 +61,11 @@ const dir = mkdtempSync(join(tmpdir(), 'fa-facts-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 describe('loadFacts', () => {
-
   it('throws an input error for a missing folder', async () => {
     await expect(loadFacts(join(dir, 'missing'))).rejects.toThrow(InputError)
-    await expect(loadFacts(join(dir, 'missing'))).rejects.toMatchObject({problems: [{code: 'E_FACTS_DIR', file: join(dir, 'missing')}]})
+    await expect(loadFacts(join(dir, 'missing'))).rejects.toMatchObject({
+      problems: [{code: 'E_FACTS_DIR', file: join(dir, 'missing')}],
+    })
   })
 
   it('throws an input error when given a file instead of a folder', async () => {
@@ -65,7 +90,9 @@ describe('loadFacts', () => {
     const set = await loadFacts(d)
     expect([...set.facts.keys()]).toEqual(['T-NW'])
     expect(set.facts.get('T-NW')!.file).toBe(join(d, 'T-NW.json'))
-    expect([...set.problems.values()]).toEqual([{terminal: 'T-RT', file: join(d, 'T-RT.json'), message: 'binary content (NUL byte), not a text file'}])
+    expect([...set.problems.values()]).toEqual([
+      {terminal: 'T-RT', file: join(d, 'T-RT.json'), message: 'binary content (NUL byte), not a text file'},
+    ])
   })
 })
 
@@ -97,7 +124,10 @@ describe('bad facts make the terminal unverified, never exit 2', () => {
     const {parseNow} = await import('../../../src/io/time.js')
     const s = await writeScenario(inv, {facts: {'T-NW': okFacts(inv, 'T-NW')}})
     writeFileSync(join(s.facts!, 'T-RT.json'), Buffer.from([0x7b, 0xff, 0x7d]))
-    const result = await runAudit({inventory: s.inventory, facts: s.facts, failOn: 'high'}, {now: parseNow('2026-11-27')})
+    const result = await runAudit(
+      {inventory: s.inventory, facts: s.facts, failOn: 'high'},
+      {now: parseNow('2026-11-27')},
+    )
     expect(hits(result)).toEqual(['T-RT collect/unverified'])
     expect(result.findings[0].message.en).toBe(`not verified: invalid: ${join(s.facts!, 'T-RT.json')}: not valid UTF-8`)
     expect(result.facts).toEqual({dir: s.facts, documents: 1, invalid: 1})
@@ -118,7 +148,10 @@ describe('bad facts make the terminal unverified, never exit 2', () => {
     const s = await writeScenario(inv, {facts: allOk(inv)})
     chmodSync(join(s.facts!, 'T-RT.json'), 0o000)
     const {runAudit} = await import('../../../src/app/audit.js')
-    const result = await runAudit({inventory: s.inventory, facts: s.facts, failOn: 'high'}, {now: new Date('2026-11-27T03:00:00Z')})
+    const result = await runAudit(
+      {inventory: s.inventory, facts: s.facts, failOn: 'high'},
+      {now: new Date('2026-11-27T03:00:00Z')},
+    )
     expect(hits(result)).toEqual(['T-RT collect/unverified'])
   })
 
@@ -126,19 +159,27 @@ describe('bad facts make the terminal unverified, never exit 2', () => {
     const {writeScenario} = await import('../scenario.js')
     const {runAudit} = await import('../../../src/app/audit.js')
     const s = await writeScenario(inv)
-    await expect(runAudit({inventory: s.inventory, facts: join(s.dir, 'nope'), failOn: 'high'}, {now: new Date()})).rejects.toThrow(InputError)
+    await expect(
+      runAudit({inventory: s.inventory, facts: join(s.dir, 'nope'), failOn: 'high'}, {now: new Date()}),
+    ).rejects.toThrow(InputError)
   })
 })
 
 describe('facts for terminals that are not declared, or old', () => {
   const inv = baseInventory()
   it('facts for an undeclared terminal raise collect/undeclared-terminal at the facts file', async () => {
-    const ghost = {...okFacts(inv, 'T-NW'), terminal: 'GHOST-1', client: {...okFacts(inv, 'T-NW').client, terminal_id: 'GHOST-1'}}
+    const ghost = {
+      ...okFacts(inv, 'T-NW'),
+      terminal: 'GHOST-1',
+      client: {...okFacts(inv, 'T-NW').client, terminal_id: 'GHOST-1'},
+    }
     const result = await audit(inv, {facts: {...allOk(inv), 'GHOST-1': ghost}})
     expect(hits(result)).toEqual(['GHOST-1 collect/undeclared-terminal'])
     const f = result.findings[0]
     expect(f.location).toEqual({file: expect.stringMatching(/facts\/GHOST-1\.json$/), line: 1, column: 1})
-    expect(f.message.en).toBe('facts were collected for terminal GHOST-1, which the inventory does not declare; its client says role=nw')
+    expect(f.message.en).toBe(
+      'facts were collected for terminal GHOST-1, which the inventory does not declare; its client says role=nw',
+    )
     expect(f.site).toBeUndefined()
   })
 
@@ -155,17 +196,25 @@ describe('facts for terminals that are not declared, or old', () => {
     ['2026-11-19T15:00:00Z', []], // 00:00 on the 20th in Tokyo, although the 19th in UTC
     ['2026-11-19T14:59:59Z', ['T-RT collect/stale-facts']], // 23:59:59 on the 19th in Tokyo
   ])('facts collected %s -> %j at 2026-11-27', async (collected, want) => {
-    const result = await audit(inv, {facts: {...allOk(inv), 'T-RT': okFacts(inv, 'T-RT', {collected_at: collected})}, now: '2026-11-27'})
+    const result = await audit(inv, {
+      facts: {...allOk(inv), 'T-RT': okFacts(inv, 'T-RT', {collected_at: collected})},
+      now: '2026-11-27',
+    })
     expect(hits(result)).toEqual(want)
   })
 
   it('facts dated after today (a wrong clock or a forged document) are not fresh forever: the terminal is flagged', async () => {
-    const result = await audit(inv, {facts: {...allOk(inv), 'T-RT': okFacts(inv, 'T-RT', {collected_at: '2027-06-01T10:00:00+09:00'})}, now: '2026-11-27'})
+    const result = await audit(inv, {
+      facts: {...allOk(inv), 'T-RT': okFacts(inv, 'T-RT', {collected_at: '2027-06-01T10:00:00+09:00'})},
+      now: '2026-11-27',
+    })
     expect(hits(result).filter((h) => h.startsWith('T-RT '))).not.toEqual([])
   })
 
   it('stale facts say how old they are', async () => {
-    const result = await audit(inv, {facts: {...allOk(inv), 'T-RT': okFacts(inv, 'T-RT', {collected_at: '2026-11-01T10:00:00+09:00'})}})
+    const result = await audit(inv, {
+      facts: {...allOk(inv), 'T-RT': okFacts(inv, 'T-RT', {collected_at: '2026-11-01T10:00:00+09:00'})},
+    })
     expect(result.findings[0]).toMatchObject({
       rule: 'collect/stale-facts',
       expected: '<= 7 days',

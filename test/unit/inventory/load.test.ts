@@ -120,7 +120,8 @@ describe('inventory fixtures', () => {
       const person = '  - {id: p1, name: P, company: grid}'
       const site = '  - id: s1\n    name: S\n    zones:\n      - {id: z1, name: Z, kind: office, access: [grid]}'
       const terminal = '  - {id: T-1, hostname: t-1, site: s1, zone: z1, owner: grid, role: nw}'
-      const waiver = '  - {id: W-1, rule: placement/nw-terminal-in-shared-zone, terminals: [T-1], reason: r, approver: p1, approved: "2026-11-01", expires: "2026-11-30"}'
+      const waiver =
+        '  - {id: W-1, rule: placement/nw-terminal-in-shared-zone, terminals: [T-1], reason: r, approver: p1, approved: "2026-11-01", expires: "2026-11-30"}'
       const text = `companies:\n${company}\npeople:\n${person}\nsites:\n${site}\nterminals:\n${terminal}\nwaivers:\n${waiver}\n`
       writeFileSync(join(dir, 'a.yaml'), text)
       writeFileSync(join(dir, 'sites', 'b.yaml'), text)

@@ -19,7 +19,10 @@ function file(name: string, text: string): string {
 describe('loadConfig', () => {
   it('reads FLEET_AUDIT_CONFIG', async () => {
     const f = file('ok.yaml', 'fail-on: medium\ninventory: inv/\nrules: [a, b]\n')
-    expect(await loadConfig({FLEET_AUDIT_CONFIG: f})).toEqual({file: f, values: {'fail-on': 'medium', inventory: 'inv/', rules: ['a', 'b']}})
+    expect(await loadConfig({FLEET_AUDIT_CONFIG: f})).toEqual({
+      file: f,
+      values: {'fail-on': 'medium', inventory: 'inv/', rules: ['a', 'b']},
+    })
   })
 
   it('refuses an unknown key with its position', async () => {
@@ -32,7 +35,9 @@ describe('loadConfig', () => {
   it('refuses a bad value with its position', async () => {
     const f = file('bad.yaml', 'fail-on: sometimes\n')
     const error = await loadConfig({FLEET_AUDIT_CONFIG: f}).catch((e) => e)
-    expect(error.problems.map(formatProblem)).toEqual([`${f}:1:10 fail-on: must be one of "critical", "high", "medium", "low", "info", "none" (E_SCHEMA)`])
+    expect(error.problems.map(formatProblem)).toEqual([
+      `${f}:1:10 fail-on: must be one of "critical", "high", "medium", "low", "info", "none" (E_SCHEMA)`,
+    ])
   })
 
   it('refuses a format that no reporter offers', async () => {

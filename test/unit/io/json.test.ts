@@ -10,7 +10,9 @@ describe('jsonStructureProblem', () => {
   })
 
   it('finds a duplicate key, also when written with escapes, at its line and column', () => {
-    expect(jsonStructureProblem('{\n  "role": "nw",\n  "role": "retail"\n}', 32)).toBe('duplicate key "role" at line 3, column 3')
+    expect(jsonStructureProblem('{\n  "role": "nw",\n  "role": "retail"\n}', 32)).toBe(
+      'duplicate key "role" at line 3, column 3',
+    )
     expect(jsonStructureProblem('{"role": 1, "r\\u006fle": 2}', 32)).toBe('duplicate key "role" at line 1, column 13')
     expect(jsonStructureProblem('{"client": {"macs": [], "ips": [], "macs": []}}', 32)).toMatch(/^duplicate key "macs"/)
   })

@@ -16,25 +16,49 @@ describe('decodeStrict', () => {
 
   it('points at the first NUL byte', () => {
     const r = decodeStrict('f.yaml', Buffer.from('a: 1\nbb: x\u0000y\n'))
-    expect(r).toEqual({ok: false, problem: {code: 'E_BINARY', message: 'binary content (NUL byte), not a text file', file: 'f.yaml', line: 2, column: 6}})
+    expect(r).toEqual({
+      ok: false,
+      problem: {
+        code: 'E_BINARY',
+        message: 'binary content (NUL byte), not a text file',
+        file: 'f.yaml',
+        line: 2,
+        column: 6,
+      },
+    })
   })
 
   it('points at the first invalid UTF-8 byte, counting columns in bytes', () => {
     const bytes = Buffer.concat([Buffer.from('a: 1\nname: 八'), Buffer.from([0xff, 0x41]), Buffer.from('\n')])
     const r = decodeStrict('f.yaml', bytes)
     // "name: " is 6 bytes and 八 is 3 bytes, so 0xff is byte 10 of line 2
-    expect(r).toEqual({ok: false, problem: {code: 'E_ENCODING', message: 'not valid UTF-8', file: 'f.yaml', line: 2, column: 10}})
+    expect(r).toEqual({
+      ok: false,
+      problem: {code: 'E_ENCODING', message: 'not valid UTF-8', file: 'f.yaml', line: 2, column: 10},
+    })
   })
 
   it('points at a Latin-1 byte that looks like the start of a multi-byte sequence, not at the byte after it', () => {
     // "caf\xe9, side": 0xe9 opens a 3-byte sequence that "," breaks; the bad byte is 0xe9 itself (column 4)
-    const r = decodeStrict('f.yaml', Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(', side: nw\n')]))
-    expect(r).toEqual({ok: false, problem: {code: 'E_ENCODING', message: 'not valid UTF-8', file: 'f.yaml', line: 1, column: 4}})
+    const r = decodeStrict(
+      'f.yaml',
+      Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(', side: nw\n')]),
+    )
+    expect(r).toEqual({
+      ok: false,
+      problem: {code: 'E_ENCODING', message: 'not valid UTF-8', file: 'f.yaml', line: 1, column: 4},
+    })
   })
 
   it('points at the lead byte of a sequence cut short by a newline', () => {
-    const r = decodeStrict('f.yaml', Buffer.concat([Buffer.from('ab'), Buffer.from('八').subarray(0, 2), Buffer.from('\nnext\n')]))
-    expect(r).toEqual({ok: false, problem: {code: 'E_ENCODING', message: 'not valid UTF-8', file: 'f.yaml', line: 1, column: 3}})
+    const r = decodeStrict(
+      'f.yaml',
+      Buffer.concat([Buffer.from('ab'), Buffer.from('八').subarray(0, 2), Buffer.from('\nnext\n')]),
+    )
+    expect(r).toEqual({
+      ok: false,
+      problem: {code: 'E_ENCODING', message: 'not valid UTF-8', file: 'f.yaml', line: 1, column: 3},
+    })
   })
 
   it('rejects a truncated multi-byte sequence at the end of the file', () => {
@@ -62,6 +86,9 @@ describe('readTextFile', () => {
 
   it('refuses a folder and a missing file', async () => {
     expect(await readTextFile(dir)).toMatchObject({ok: false, problem: {code: 'E_NOT_FILE', file: dir}})
-    expect(await readTextFile(join(dir, 'missing.yaml'))).toMatchObject({ok: false, problem: {code: 'E_READ', message: 'cannot read: ENOENT'}})
+    expect(await readTextFile(join(dir, 'missing.yaml'))).toMatchObject({
+      ok: false,
+      problem: {code: 'E_READ', message: 'cannot read: ENOENT'},
+    })
   })
 })

@@ -31,16 +31,26 @@ describe('readTextFile / readRegularFileSync refuse what is not a regular file, 
     ['a FIFO', () => fifo, 'a FIFO'],
     ['a socket', () => socket, 'a socket'],
     ['a character device', () => '/dev/zero', 'a character device'],
-    ['a link to a device', () => {
-      const link = join(dir, 'zero.json')
-      symlinkSync('/dev/zero', link)
-      return link
-    }, 'a character device'],
+    [
+      'a link to a device',
+      () => {
+        const link = join(dir, 'zero.json')
+        symlinkSync('/dev/zero', link)
+        return link
+      },
+      'a character device',
+    ],
     ['a folder', () => dir, 'a folder'],
   ])('%s', async (_, path, what) => {
     const file = path()
-    expect(await readTextFile(file)).toEqual({ok: false, problem: {code: 'E_NOT_FILE', message: `not a regular file (${what})`, file}})
-    expect(readRegularFileSync(file)).toEqual({ok: false, problem: {code: 'E_NOT_FILE', message: `not a regular file (${what})`, file}})
+    expect(await readTextFile(file)).toEqual({
+      ok: false,
+      problem: {code: 'E_NOT_FILE', message: `not a regular file (${what})`, file},
+    })
+    expect(readRegularFileSync(file)).toEqual({
+      ok: false,
+      problem: {code: 'E_NOT_FILE', message: `not a regular file (${what})`, file},
+    })
   })
 
   it('follows a link to a regular file', async () => {
@@ -64,7 +74,9 @@ describe('writeFileAtomic', () => {
     const key = join(dir, 'company.key')
     await writeFileAtomic(key, 'secret', {mode: 0o600, exclusive: true})
     expect(statSync(key).mode & 0o777).toBe(0o600)
-    await expect(writeFileAtomic(key, 'other', {exclusive: true})).rejects.toMatchObject({problems: [{code: 'E_EXISTS', file: key}]})
+    await expect(writeFileAtomic(key, 'other', {exclusive: true})).rejects.toMatchObject({
+      problems: [{code: 'E_EXISTS', file: key}],
+    })
     expect(readFileSync(key, 'utf8')).toBe('secret')
   })
 
@@ -78,8 +90,12 @@ describe('writeFileAtomic', () => {
 
   it('refuses a dangling link and a socket, naming the path', async () => {
     symlinkSync(join(dir, 'nowhere', 'x.json'), join(dir, 'dangling.json'))
-    await expect(writeFileAtomic(join(dir, 'dangling.json'), 'x')).rejects.toMatchObject({problems: [{code: 'E_OUTPUT', file: join(dir, 'dangling.json')}]})
-    await expect(writeFileAtomic(socket, 'x', {what: 'the report'})).rejects.toMatchObject({problems: [{message: 'cannot write the report: it is a socket'}]})
+    await expect(writeFileAtomic(join(dir, 'dangling.json'), 'x')).rejects.toMatchObject({
+      problems: [{code: 'E_OUTPUT', file: join(dir, 'dangling.json')}],
+    })
+    await expect(writeFileAtomic(socket, 'x', {what: 'the report'})).rejects.toMatchObject({
+      problems: [{message: 'cannot write the report: it is a socket'}],
+    })
   })
 
   it('writes through /dev/null without replacing it', async () => {

@@ -6,7 +6,11 @@ describe('nearest', () => {
   it.each([
     ['audti', ['audit', 'collect', 'check'], ['audit']],
     ['hachinoh', ['hachinohe', 'iwate-sanriku'], ['hachinohe']],
-    ['role-mismatch', ['role-mismatch', 'auth-mismatch', 'mac-mismatch', 'unverified'], ['role-mismatch', 'auth-mismatch', 'mac-mismatch']],
+    [
+      'role-mismatch',
+      ['role-mismatch', 'auth-mismatch', 'mac-mismatch', 'unverified'],
+      ['role-mismatch', 'auth-mismatch', 'mac-mismatch'],
+    ],
     ['zzzz', ['audit', 'collect'], []],
   ])('%s among %j → %j (nearest first, within a third of the length, at least 2)', (typed, known, expected) => {
     expect(nearest(typed, known)).toEqual(expected)

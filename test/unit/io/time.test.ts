@@ -21,9 +21,12 @@ describe('parseNow', () => {
     expect(parseNow('', clock).toISOString()).toBe('2030-01-01T00:00:00.000Z')
   })
 
-  it.each(['yesterday', '2026-13-01', '2026-02-30x', '2026-11-27T08:30:00', '27/11/2026', '2026-11-27T25:00:00Z'])('refuses %j as an input error', (value) => {
-    expect(() => parseNow(value)).toThrow(ConfigError)
-  })
+  it.each(['yesterday', '2026-13-01', '2026-02-30x', '2026-11-27T08:30:00', '27/11/2026', '2026-11-27T25:00:00Z'])(
+    'refuses %j as an input error',
+    (value) => {
+      expect(() => parseNow(value)).toThrow(ConfigError)
+    },
+  )
 
   it('refuses an impossible day rather than rolling it over', () => {
     expect(() => parseNow('2026-02-30')).toThrow(ConfigError)

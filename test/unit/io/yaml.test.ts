@@ -34,12 +34,16 @@ describe('parseYamlText hostile input', () => {
   })
 
   it('reports a duplicate key at the second occurrence', () => {
-    expect(problems('a: 1\nb: 2\na: 3\n')).toEqual([{code: 'E_DUPLICATE_KEY', message: 'Map keys must be unique', file: 'f.yaml', line: 3, column: 1}])
+    expect(problems('a: 1\nb: 2\na: 3\n')).toEqual([
+      {code: 'E_DUPLICATE_KEY', message: 'Map keys must be unique', file: 'f.yaml', line: 3, column: 1},
+    ])
   })
 
   it('treats empty and comment-only files as empty', () => {
     for (const text of ['', '\n\n', '# only a comment\n']) {
-      expect(problems(text), JSON.stringify(text)).toEqual([{code: 'E_EMPTY', message: 'the file is empty', file: 'f.yaml'}])
+      expect(problems(text), JSON.stringify(text)).toEqual([
+        {code: 'E_EMPTY', message: 'the file is empty', file: 'f.yaml'},
+      ])
     }
   })
 

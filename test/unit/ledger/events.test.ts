@@ -1,7 +1,15 @@
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {hashEvent, listEvents, openLedger, recordEvent, recordEvents, type EventInput, type LedgerDb} from '../../../src/ledger/index.js'
+import {
+  hashEvent,
+  listEvents,
+  openLedger,
+  recordEvent,
+  recordEvents,
+  type EventInput,
+  type LedgerDb,
+} from '../../../src/ledger/index.js'
 import {testInventory, tempDir} from '../../commands/ledger/support.js'
 
 const now = new Date('2026-11-27T03:00:00Z')
@@ -54,7 +62,12 @@ describe('recordEvent', () => {
 
   it('keeps one chain per issuing company', () => {
     recordEvent(db, inventory, install('T-001'), now)
-    const nw = recordEvent(db, inventory, install('T-003', {issuer: 'nw', actor: 'nw-sato', approver: 'nw-suzuki'}), now)
+    const nw = recordEvent(
+      db,
+      inventory,
+      install('T-003', {issuer: 'nw', actor: 'nw-sato', approver: 'nw-suzuki'}),
+      now,
+    )
     expect(nw).toMatchObject({issuer: 'nw', seq: 1, prev_hash: null})
   })
 
@@ -77,33 +90,57 @@ describe('recordEvent', () => {
   })
 
   it('refuses a zone of another site', () => {
-    expect(() => recordEvent(db, inventory, install('T-001', {zone: 'hachinohe-nw'}), now)).toThrow(/zone "hachinohe-nw" is at site hachinohe, not sendai/)
+    expect(() => recordEvent(db, inventory, install('T-001', {zone: 'hachinohe-nw'}), now)).toThrow(
+      /zone "hachinohe-nw" is at site hachinohe, not sendai/,
+    )
   })
 
   it('refuses an approver who is the actor', () => {
-    expect(() => recordEvent(db, inventory, install('T-001', {approver: 'rt-tanaka'}), now)).toThrow(expect.objectContaining({code: 'E_SEPARATION'}))
+    expect(() => recordEvent(db, inventory, install('T-001', {approver: 'rt-tanaka'}), now)).toThrow(
+      expect.objectContaining({code: 'E_SEPARATION'}),
+    )
   })
 
   it('wants a delegation when the actor is of another company', () => {
-    expect(() => recordEvent(db, inventory, install('T-001', {actor: 'ctr-kato'}), now)).toThrow(expect.objectContaining({code: 'E_DELEGATION'}))
-    const e = recordEvent(db, inventory, install('T-001', {actor: 'ctr-kato', delegation: 'contractor installs for retail under contract 2026-14'}), now)
+    expect(() => recordEvent(db, inventory, install('T-001', {actor: 'ctr-kato'}), now)).toThrow(
+      expect.objectContaining({code: 'E_DELEGATION'}),
+    )
+    const e = recordEvent(
+      db,
+      inventory,
+      install('T-001', {actor: 'ctr-kato', delegation: 'contractor installs for retail under contract 2026-14'}),
+      now,
+    )
     expect(e.delegation).toBe('contractor installs for retail under contract 2026-14')
   })
 
   it('wants occurred_at with an offset, not in the future', () => {
-    expect(() => recordEvent(db, inventory, install('T-001', {occurred_at: '2026-11-27T10:00'}), now)).toThrow(/with an offset/)
-    expect(() => recordEvent(db, inventory, install('T-001', {occurred_at: '2026-11-28T10:00+09:00'}), now)).toThrow(/in the future/)
+    expect(() => recordEvent(db, inventory, install('T-001', {occurred_at: '2026-11-27T10:00'}), now)).toThrow(
+      /with an offset/,
+    )
+    expect(() => recordEvent(db, inventory, install('T-001', {occurred_at: '2026-11-28T10:00+09:00'}), now)).toThrow(
+      /in the future/,
+    )
   })
 
   it('a move takes its origin from the last event of the terminal, or refuses without one', () => {
-    expect(() => recordEvent(db, inventory, install('T-004', {kind: 'move'}), now)).toThrow(/no earlier event says where it was/)
+    expect(() => recordEvent(db, inventory, install('T-004', {kind: 'move'}), now)).toThrow(
+      /no earlier event says where it was/,
+    )
     recordEvent(db, inventory, install('T-004', {site: 'sendai', zone: 'sendai-training'}), now)
     const move = recordEvent(db, inventory, install('T-004', {kind: 'move'}), now)
-    expect(move).toMatchObject({site: 'hachinohe', zone: 'hachinohe-counter', from_site: 'sendai', from_zone: 'sendai-training'})
+    expect(move).toMatchObject({
+      site: 'hachinohe',
+      zone: 'hachinohe-counter',
+      from_site: 'sendai',
+      from_zone: 'sendai-training',
+    })
   })
 
   it('records a batch in one transaction: one bad input records nothing', () => {
-    expect(() => recordEvents(db, inventory, [install('T-001'), install('T-404')], now)).toThrow(/events\[1\]: unknown terminal/)
+    expect(() => recordEvents(db, inventory, [install('T-001'), install('T-404')], now)).toThrow(
+      /events\[1\]: unknown terminal/,
+    )
     expect(listEvents(db)).toHaveLength(0)
     expect(recordEvents(db, inventory, [install('T-001'), install('T-002')], now).map((e) => e.seq)).toEqual([1, 2])
   })
@@ -122,14 +159,21 @@ describe('append-only', () => {
     const e = recordEvent(db, inventory, install('T-001'), now)
     const row = {...e, seq: 3, macs: '[]', hash: 'x'.repeat(64), prev_hash: e.hash}
     const cols = Object.keys(row)
-    expect(() => db.prepare(`INSERT INTO events (${cols.join(',')}) VALUES (${cols.map((c) => '@' + c).join(',')})`).run(row)).toThrow(/extend their chain/)
+    expect(() =>
+      db.prepare(`INSERT INTO events (${cols.join(',')}) VALUES (${cols.map((c) => '@' + c).join(',')})`).run(row),
+    ).toThrow(/extend their chain/)
   })
 })
 
 describe('listEvents', () => {
   it('filters by terminal, site (incl. the origin of a move), kind, since and unacknowledged', () => {
     recordEvent(db, inventory, install('T-001', {occurred_at: '2026-11-01T09:00+09:00'}), now)
-    recordEvent(db, inventory, install('T-004', {site: 'sendai', zone: 'sendai-training', occurred_at: '2026-11-20T09:00+09:00'}), now)
+    recordEvent(
+      db,
+      inventory,
+      install('T-004', {site: 'sendai', zone: 'sendai-training', occurred_at: '2026-11-20T09:00+09:00'}),
+      now,
+    )
     recordEvent(db, inventory, install('T-004', {kind: 'move', occurred_at: '2026-11-26T09:00+09:00'}), now)
     expect(listEvents(db, {terminal: 'T-004'}).map((e) => e.seq)).toEqual([2, 3])
     expect(listEvents(db, {site: 'sendai'}).map((e) => e.seq)).toEqual([1, 2, 3])

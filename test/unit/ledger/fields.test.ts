@@ -7,7 +7,13 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {ACK_FIELDS, EVENT_FIELDS, ROW_ONLY_FIELDS, isIntegerField, type Field} from '../../../src/model/ledger-fields.js'
+import {
+  ACK_FIELDS,
+  EVENT_FIELDS,
+  ROW_ONLY_FIELDS,
+  isIntegerField,
+  type Field,
+} from '../../../src/model/ledger-fields.js'
 import {openLedger, SCHEMA_VERSION, schemaVersion, type LedgerDb} from '../../../src/ledger/index.js'
 import {ackFromRaw, eventFromRaw} from '../../../src/ledger/rows.js'
 import {eventBody, ackBody} from '../../../src/ledger/hash.js'
@@ -34,14 +40,18 @@ describe('the live tables follow the field tables', () => {
     ['acks', [...ACK_FIELDS, ...ROW_ONLY_FIELDS]],
   ] as const)('%s: the same columns, in the same order, types and nullability', (table, fields) => {
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION)
-    const columns = (db.prepare(`PRAGMA table_info(${table})`).all() as {name: string; type: string; notnull: number}[]).map(({name, type, notnull}) => ({name, type, notnull}))
+    const columns = (
+      db.prepare(`PRAGMA table_info(${table})`).all() as {name: string; type: string; notnull: number}[]
+    ).map(({name, type, notnull}) => ({name, type, notnull}))
     expect(columns).toEqual(expected(fields))
   })
 })
 
 describe('derived conversions', () => {
   it('a raw row becomes the record in table order, JSON columns parsed', () => {
-    const raw = EVENT_FIELDS.map((f) => (f.name === 'macs' ? '["02:00:00:00:00:01"]' : f.name === 'seq' ? 7 : `v-${f.name}`))
+    const raw = EVENT_FIELDS.map((f) =>
+      f.name === 'macs' ? '["02:00:00:00:00:01"]' : f.name === 'seq' ? 7 : `v-${f.name}`,
+    )
     const event = eventFromRaw(raw)
     expect(Object.keys(event)).toEqual(EVENT_FIELDS.map((f) => f.name))
     expect(event).toMatchObject({seq: 7, macs: ['02:00:00:00:00:01'], note: 'v-note', hash: 'v-hash'})

@@ -99,7 +99,9 @@ describe('hand-off layout', () => {
   })
 
   it('shape problems come with line numbers', () => {
-    const text = renderHandoff(content, signature).replace('kind: install', 'kind: burgle').replace('role: retail', 'role: 7')
+    const text = renderHandoff(content, signature)
+      .replace('kind: install', 'kind: burgle')
+      .replace('role: retail', 'role: 7')
     try {
       parseHandoff(text, 'h.yaml')
       expect.unreachable()
@@ -114,7 +116,9 @@ describe('hand-off layout', () => {
   })
 
   it('a YAML syntax error is reported at its place', () => {
-    expect(() => parseHandoff('fleet_audit_handoff: 1\ntype: [events\n', 'h.yaml')).toThrow(/h\.yaml:\d+:\d+ not a readable hand-off file/)
+    expect(() => parseHandoff('fleet_audit_handoff: 1\ntype: [events\n', 'h.yaml')).toThrow(
+      /h\.yaml:\d+:\d+ not a readable hand-off file/,
+    )
     expect(() => parseHandoff('just: text\n', 'h.yaml')).toThrow(/no fleet_audit_handoff key/)
   })
 })

@@ -31,7 +31,14 @@ const doc = {
 
 describe('readYaml', () => {
   it('reads what yaml.stringify writes, as yaml.parse does', () => {
-    for (const options of [{}, {indentSeq: false}, {lineWidth: 20}, {defaultStringType: 'QUOTE_SINGLE' as const}, {defaultStringType: 'QUOTE_DOUBLE' as const}, {collectionStyle: 'flow' as const}]) {
+    for (const options of [
+      {},
+      {indentSeq: false},
+      {lineWidth: 20},
+      {defaultStringType: 'QUOTE_SINGLE' as const},
+      {defaultStringType: 'QUOTE_DOUBLE' as const},
+      {collectionStyle: 'flow' as const},
+    ]) {
       const text = stringify(doc, options)
       expect(readYaml(text), JSON.stringify(options)).toEqual(parse(text))
       expect(readYaml(text)).toEqual(doc)
@@ -39,10 +46,16 @@ describe('readYaml', () => {
   })
 
   it.each([
-    ['scalars', 'a: ~\nb: Null\nc: TRUE\nd: false\ne: 0o17\nf: 0x1F\ng: +12\nh: 1e3\ni: .5\nj: -0\nk: yes\nl: "\\x41\\u00e9\\U0001F600\\N\\_\\/"\n'],
+    [
+      'scalars',
+      'a: ~\nb: Null\nc: TRUE\nd: false\ne: 0o17\nf: 0x1F\ng: +12\nh: 1e3\ni: .5\nj: -0\nk: yes\nl: "\\x41\\u00e9\\U0001F600\\N\\_\\/"\n',
+    ],
     ['folded plain', 'a: one\n  two\n\n  three\nb: x # comment\n'],
-    ['quoted over lines', 'a: "one\n  two\\\n  three"\nb: \'it\'\'s\n\n  here\'\n'],
-    ['block scalars', 'a: |\n  one\n   two\n\n  three\nb: >-\n  one\n  two\n\n  three\n   more\n  end\nc: |+\n  keep\n\nd: |2-\n   indented\n'],
+    ['quoted over lines', "a: \"one\n  two\\\n  three\"\nb: 'it''s\n\n  here'\n"],
+    [
+      'block scalars',
+      'a: |\n  one\n   two\n\n  three\nb: >-\n  one\n  two\n\n  three\n   more\n  end\nc: |+\n  keep\n\nd: |2-\n   indented\n',
+    ],
     ['flow over lines', 'a: [1, two, "three",\n  {x: y, "z": [], w: null}, ]\nb: {}\n'],
     ['compact lists', 'a:\n- x\n- y: 1\n  z: 2\n-\n  - nested\nb: c\n'],
     ['comments, a leading marker, CRLF', '---\r\n# c\r\na: 1 # one\r\n\r\nb:   # later\r\n  c: 2\r\n'],
@@ -63,7 +76,10 @@ describe('readYaml', () => {
   it.each([
     ['a: &x [1]\nb: *x\n', '1:4 not a readable hand-off file: aliases (*name) are not allowed, nor anchors (&name)'],
     ['a: 1\nb: [*x]\n', '2:5 not a readable hand-off file: aliases (*name) are not allowed, nor anchors (&name)'],
-    ['a: 1\ntype: !!js/function x\n', '2:7 YAML tag "!!js/function" is not allowed: a hand-off file holds plain values only'],
+    [
+      'a: 1\ntype: !!js/function x\n',
+      '2:7 YAML tag "!!js/function" is not allowed: a hand-off file holds plain values only',
+    ],
     ['a: 1\na: 2\n', '2:1 not a readable hand-off file: duplicate key "a"'],
     ['a: {b: 1, b: 2}\n', '1:11 not a readable hand-off file: duplicate key "b"'],
     ['__proto__: {x: 1}\n', '1:1 not a readable hand-off file: the key "__proto__" is not allowed'],

@@ -1,7 +1,18 @@
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {ackStateFor, diffRuns, ledgerView, listRuns, openLedger, recordEvent, recordRun, runFindings, terminalAt, type LedgerDb} from '../../../src/ledger/index.js'
+import {
+  ackStateFor,
+  diffRuns,
+  ledgerView,
+  listRuns,
+  openLedger,
+  recordEvent,
+  recordRun,
+  runFindings,
+  terminalAt,
+  type LedgerDb,
+} from '../../../src/ledger/index.js'
 import type {Finding, Severity} from '../../../src/model/types.js'
 import {tempDir, testInventory} from '../../commands/ledger/support.js'
 
@@ -68,7 +79,11 @@ describe('ackStateFor', () => {
     [[finding('x', 'T', 'high')], 'high', 'rejected'],
     [[finding('x', 'T', 'critical')], 'high', 'rejected'],
     [[finding('x', 'T', 'medium')], 'medium', 'rejected'],
-    [[{...finding('x', 'T', 'critical'), waiver: {id: 'w1', expires: '2027-01-01', approver: 'nw-sato'}}], 'high', 'verified'],
+    [
+      [{...finding('x', 'T', 'critical'), waiver: {id: 'w1', expires: '2027-01-01', approver: 'nw-sato'}}],
+      'high',
+      'verified',
+    ],
   ] as const)('%j at %s → %s', (findings, failOn, state) => {
     expect(ackStateFor(findings as unknown as Finding[], failOn)).toBe(state)
   })
@@ -79,7 +94,12 @@ describe('ledgerView', () => {
     const inventory = testInventory()
     const base = {kind: 'install' as const, issuer: 'retail', actor: 'rt-tanaka', approver: 'rt-ito'}
     const now = new Date('2026-11-27T03:00:00Z')
-    recordEvent(db, inventory, {...base, terminal: 'T-004', occurred_at: '2026-11-20T09:00+09:00', site: 'sendai', zone: 'sendai-training'}, now)
+    recordEvent(
+      db,
+      inventory,
+      {...base, terminal: 'T-004', occurred_at: '2026-11-20T09:00+09:00', site: 'sendai', zone: 'sendai-training'},
+      now,
+    )
     recordEvent(db, inventory, {...base, terminal: 'T-001', occurred_at: '2026-11-21T09:00+09:00'}, now)
     // Recorded later but happened earlier: a terminal's events are in the order they happened.
     recordEvent(db, inventory, {...base, kind: 'move', terminal: 'T-004', occurred_at: '2026-11-26T09:00+09:00'}, now)

@@ -10,7 +10,8 @@ let cleanup: () => void
 beforeEach(() => ({dir, cleanup} = tempDir()))
 afterEach(() => cleanup())
 
-const tables = (path: string): string[] => sqlite(path, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).trim().split('\n').filter(Boolean)
+const tables = (path: string): string[] =>
+  sqlite(path, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).trim().split('\n').filter(Boolean)
 
 describe('migrations', () => {
   it('are numbered 1..n in order', () => {
@@ -24,7 +25,9 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(1)
     db.close()
     expect(tables(path)).toEqual(['acks', 'events', 'handoffs'])
-    expect(sqlite(path, `SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name`).trim().split('\n')).toEqual([
+    expect(
+      sqlite(path, `SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name`).trim().split('\n'),
+    ).toEqual([
       'acks_chain',
       'acks_no_delete',
       'acks_no_update',
@@ -32,7 +35,8 @@ describe('migrations', () => {
       'events_no_delete',
       'events_no_update',
     ])
-    for (const t of ['events', 'acks', 'handoffs']) expect(sqlite(path, `SELECT strict FROM pragma_table_list WHERE name = '${t}'`).trim()).toBe('1')
+    for (const t of ['events', 'acks', 'handoffs'])
+      expect(sqlite(path, `SELECT strict FROM pragma_table_list WHERE name = '${t}'`).trim()).toBe('1')
     expect(sqlite(path, 'PRAGMA application_id').trim()).toBe(String(0x464c4155))
     expect(sqlite(path, 'PRAGMA journal_mode').trim()).toBe('wal')
   })
@@ -52,7 +56,9 @@ describe('migrations', () => {
   it('a STRICT table refuses a value of the wrong type', () => {
     const path = join(dir, 'l.sqlite')
     openLedger(path).close()
-    expect(() => sqlite(path, `INSERT INTO runs (started_at, inventory_root, finding_count) VALUES ('x', 'y', 'many')`)).toThrow(/cannot store TEXT value in INTEGER column/)
+    expect(() =>
+      sqlite(path, `INSERT INTO runs (started_at, inventory_root, finding_count) VALUES ('x', 'y', 'many')`),
+    ).toThrow(/cannot store TEXT value in INTEGER column/)
   })
 
   it('re-opening is a no-op', () => {
@@ -67,7 +73,12 @@ describe('migrations', () => {
     const path = join(dir, 'l.sqlite')
     openLedger(path).close()
     sqlite(path, `PRAGMA user_version = ${SCHEMA_VERSION + 1}`)
-    expect(() => openLedger(path)).toThrow(expect.objectContaining({code: 'E_DB_NEWER', message: expect.stringContaining(`schema version ${SCHEMA_VERSION + 1}, newer than this fleet-audit`)}))
+    expect(() => openLedger(path)).toThrow(
+      expect.objectContaining({
+        code: 'E_DB_NEWER',
+        message: expect.stringContaining(`schema version ${SCHEMA_VERSION + 1}, newer than this fleet-audit`),
+      }),
+    )
   })
 
   it('an unrelated SQLite file is refused, not migrated', () => {
@@ -78,7 +89,9 @@ describe('migrations', () => {
   })
 
   it('readonly refuses a missing file and does not create it', () => {
-    expect(() => openLedger(join(dir, 'nope.sqlite'), {readonly: true})).toThrow(expect.objectContaining({code: 'E_DB_MISSING'}))
+    expect(() => openLedger(join(dir, 'nope.sqlite'), {readonly: true})).toThrow(
+      expect.objectContaining({code: 'E_DB_MISSING'}),
+    )
     expect(existsSync(join(dir, 'nope.sqlite'))).toBe(false)
   })
 
@@ -86,15 +99,20 @@ describe('migrations', () => {
     const path = join(dir, 'l.sqlite')
     openLedger(path, {targetVersion: 2}).close()
     const at = "'2026-11-27T00:00:00Z'"
-    sqlite(path, `INSERT INTO events (issuer, seq, kind, terminal, site, zone, role, owner, macs, actor, approver, occurred_at, recorded_at, hash) VALUES ('r', 1, 'install', 't', 's', 'z', 'retail', 'r', '[]', 'a', 'b', ${at}, ${at}, 'h1');
+    sqlite(
+      path,
+      `INSERT INTO events (issuer, seq, kind, terminal, site, zone, role, owner, macs, actor, approver, occurred_at, recorded_at, hash) VALUES ('r', 1, 'install', 't', 's', 'z', 'retail', 'r', '[]', 'a', 'b', ${at}, ${at}, 'h1');
       INSERT INTO acks (acker, issuer, seq, event_seq, event_hash, state, evidence, checked_at, recorded_at, hash) VALUES ('n', 'r', 1, 1, 'h1', 'verified', '[]', ${at}, ${at}, 'a1');
-      INSERT INTO handoffs (direction, type, issuer, recipient, first_seq, last_seq, count, added, signature, at) VALUES ('in', 'events', 'r', 'n', 1, 1, 1, 1, 's', ${at}), ('out', 'acks', 'n', 'r', 1, 1, 1, 1, 's', ${at});`)
+      INSERT INTO handoffs (direction, type, issuer, recipient, first_seq, last_seq, count, added, signature, at) VALUES ('in', 'events', 'r', 'n', 1, 1, 1, 1, 's', ${at}), ('out', 'acks', 'n', 'r', 1, 1, 1, 1, 's', ${at});`,
+    )
     const db = openLedger(path, {targetVersion: 3})
     expect(schemaVersion(db)).toBe(3)
     db.close()
     expect(tables(path)).toContain('meta')
     expect(sqlite(path, 'SELECT acker, seq, state FROM acks').trim()).toBe('n|1|verified')
-    const rows = sqlite(path, 'SELECT id, entry_prev IS NULL, length(entry_hash) FROM handoffs ORDER BY id').trim().split('\n')
+    const rows = sqlite(path, 'SELECT id, entry_prev IS NULL, length(entry_hash) FROM handoffs ORDER BY id')
+      .trim()
+      .split('\n')
     expect(rows).toEqual(['1|1|64', '2|0|64'])
     // A second ack of the same event is now allowed (a re-check supersedes), and the guards hold on every table.
     sqlite(path, `INSERT INTO meta (key, value, at) VALUES ('owner', 'n', ${at})`)

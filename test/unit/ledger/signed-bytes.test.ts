@@ -8,7 +8,18 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {canonicalJson, hashAck, hashEvent, importAcks, importHandoff, type LedgerAck, type LedgerDb, type LedgerEvent, openLedger, verifyLedger} from '../../../src/ledger/index.js'
+import {
+  canonicalJson,
+  hashAck,
+  hashEvent,
+  importAcks,
+  importHandoff,
+  type LedgerAck,
+  type LedgerDb,
+  type LedgerEvent,
+  openLedger,
+  verifyLedger,
+} from '../../../src/ledger/index.js'
 import {canonicalEvent} from '../../../src/ledger/hash.js'
 import {tempDir} from '../../commands/ledger/support.js'
 
@@ -16,8 +27,20 @@ const FIXTURES = 'test/fixtures/ledger'
 const KEYS = 'inventories/tohoku-example/keys'
 const at = {file: 'i.yaml', line: 1, column: 1}
 const companies = [
-  {id: 'tohoku-epco', name: 'Retail', side: 'retail' as const, public_key: readFileSync(join(KEYS, 'tohoku-epco.pub'), 'utf8'), source: at},
-  {id: 'tohoku-nw', name: 'NW', side: 'nw' as const, public_key: readFileSync(join(KEYS, 'tohoku-nw.pub'), 'utf8'), source: at},
+  {
+    id: 'tohoku-epco',
+    name: 'Retail',
+    side: 'retail' as const,
+    public_key: readFileSync(join(KEYS, 'tohoku-epco.pub'), 'utf8'),
+    source: at,
+  },
+  {
+    id: 'tohoku-nw',
+    name: 'NW',
+    side: 'nw' as const,
+    public_key: readFileSync(join(KEYS, 'tohoku-nw.pub'), 'utf8'),
+    source: at,
+  },
 ]
 const now = new Date('2026-11-27T03:00:00Z')
 
@@ -56,7 +79,17 @@ const ack: LedgerAck = {
   event_hash: event.hash,
   state: 'rejected',
   evidence: [
-    {rule: 'reconcile/role-mismatch', severity: 'high', terminal: 'IS-RT-103', site: 'iwate-sanriku', zone: 'is-retail-office', message: 'set to NW, declared retail', expected: 'retail', actual: 'nw', location: {file: 'fleet.yaml', line: 3, column: 5}} as never,
+    {
+      rule: 'reconcile/role-mismatch',
+      severity: 'high',
+      terminal: 'IS-RT-103',
+      site: 'iwate-sanriku',
+      zone: 'is-retail-office',
+      message: 'set to NW, declared retail',
+      expected: 'retail',
+      actual: 'nw',
+      location: {file: 'fleet.yaml', line: 3, column: 5},
+    } as never,
   ],
   actor: null,
   checked_at: '2026-11-27T03:00:00.000Z',
@@ -95,9 +128,16 @@ describe('files and databases written before the field tables', () => {
 
   it('hand-off v2 files of events and of acks import', () => {
     db = openLedger(join(dir, 'x.sqlite'))
-    const events = importHandoff(db, readFileSync(join(FIXTURES, 'v2-events.yaml'), 'utf8'), companies[0].public_key, {now, companies, recipient: 'tohoku-nw'})
+    const events = importHandoff(db, readFileSync(join(FIXTURES, 'v2-events.yaml'), 'utf8'), companies[0].public_key, {
+      now,
+      companies,
+      recipient: 'tohoku-nw',
+    })
     expect(events).toMatchObject({type: 'events', added: 2, last_seq: 2})
-    const acks = importAcks(db, readFileSync(join(FIXTURES, 'v2-acks.yaml'), 'utf8'), companies[1].public_key, {now, companies})
+    const acks = importAcks(db, readFileSync(join(FIXTURES, 'v2-acks.yaml'), 'utf8'), companies[1].public_key, {
+      now,
+      companies,
+    })
     expect(acks).toMatchObject({type: 'acks', added: 1})
     const stored = db.prepare('SELECT * FROM events WHERE seq = 1').get() as Record<string, unknown>
     expect({...stored, macs: JSON.parse(stored.macs as string)}).toEqual({...event, imported_at: now.toISOString()})

@@ -37,7 +37,9 @@ describe('reporters', () => {
     expect(table).not.toContain('\u001b')
     expect(table).toContain('Site One / Counter (counter)')
     expect(table).toContain('Site One / Retail office (office)')
-    expect(table.trimEnd().split('\n').at(-1)).toBe('2 findings (1 critical, 1 high), 0 waived; 2 failing (--fail-on high)')
+    expect(table.trimEnd().split('\n').at(-1)).toBe(
+      '2 findings (1 critical, 1 high), 0 waived; 2 failing (--fail-on high)',
+    )
   })
 
   it('table with colour paints, and speaks Japanese', async () => {
@@ -50,7 +52,11 @@ describe('reporters', () => {
 
   it('table says so when there are no findings', async () => {
     const inv = baseInventory()
-    const table = reporters.table.render(await audit(inv, {facts: allOk(inv)}), {lang: 'en', color: false, cwd: process.cwd()})
+    const table = reporters.table.render(await audit(inv, {facts: allOk(inv)}), {
+      lang: 'en',
+      color: false,
+      cwd: process.cwd(),
+    })
     expect(table).toBe('No findings.\n\n0 findings, 0 waived; 0 failing (--fail-on high)\n')
   })
 
@@ -58,8 +64,20 @@ describe('reporters', () => {
     const inv = baseInventory()
     inv.sites[0].zones[1].name = '共用カウンター'
     terminal(inv, 'T-NW').zone = 'z-shared'
-    const table = reporters.table.render(await audit(inv, {facts: allOk(inv)}), {lang: 'ja', color: false, cwd: process.cwd()})
-    const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0)
+    const table = reporters.table.render(await audit(inv, {facts: allOk(inv)}), {
+      lang: 'ja',
+      color: false,
+      cwd: process.cwd(),
+    })
+    const width = (s: string) =>
+      [...s].reduce(
+        (n, ch) =>
+          n +
+          (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
+            ? 2
+            : 1),
+        0,
+      )
     const rows = table.split('\n').filter((l) => /^[┌│├└]/.test(l))
     expect(rows.length).toBeGreaterThan(3)
     expect(new Set(rows.map((r) => width(r))).size).toBe(1)
@@ -68,7 +86,11 @@ describe('reporters', () => {
   it('table puts findings of undeclared terminals in their own group', async () => {
     const inv = baseInventory()
     const ghost = {...okFacts(inv, 'T-NW'), terminal: 'GHOST-1'}
-    const table = reporters.table.render(await audit(inv, {facts: {...allOk(inv), 'GHOST-1': ghost}}), {lang: 'en', color: false, cwd: process.cwd()})
+    const table = reporters.table.render(await audit(inv, {facts: {...allOk(inv), 'GHOST-1': ghost}}), {
+      lang: 'en',
+      color: false,
+      cwd: process.cwd(),
+    })
     expect(table).toMatch(/^\(undeclared\)$/m)
     expect(table).toMatch(/│ high +│ GHOST-1 +│ collect\/undeclared-terminal +│/)
   })

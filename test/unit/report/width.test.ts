@@ -22,7 +22,10 @@ describe('display width and wrapping', () => {
   })
 
   it('breaks at spaces between words, not inside them', () => {
-    expect(wrapText('reachable by tohoku-epco, retail-contractor-b', 30)).toEqual(['reachable by tohoku-epco,', 'retail-contractor-b'])
+    expect(wrapText('reachable by tohoku-epco, retail-contractor-b', 30)).toEqual([
+      'reachable by tohoku-epco,',
+      'retail-contractor-b',
+    ])
   })
 
   it('never starts a Japanese line with closing punctuation (kinsoku)', () => {

@@ -70,7 +70,9 @@ describe('built-in rules', () => {
   it('ships every rule the issue asks for, at the agreed severities', async () => {
     // Later issues add packs (e.g. ledger/); the rules of the core must stay as they are.
     const core = /^(collect|declaration|placement|policy|reconcile|waiver)\//
-    const rules = Object.fromEntries((await builtinRulePacks()).filter((r) => core.test(r.id)).map((r) => [r.id, [r.severity, r.needs, r.barrier]]))
+    const rules = Object.fromEntries(
+      (await builtinRulePacks()).filter((r) => core.test(r.id)).map((r) => [r.id, [r.severity, r.needs, r.barrier]]),
+    )
     expect(rules).toEqual({
       'collect/removed-still-answers': ['high', 'facts', false],
       'collect/stale-facts': ['high', 'facts', false],
@@ -110,7 +112,13 @@ describe('user rule packs (--rules DIR)', () => {
     const dir = pack('ok', `${HEAD}    when: terminal.role == 'nw' && zone.nw_only\n`)
     const rules = await loadRules([dir])
     const mine = rules.find((r) => r.id === 'mine/one')!
-    expect(mine).toMatchObject({pack: 'mine', severity: 'low', needs: 'inventory', barrier: false, source: {file: join(dir, 'mine.yaml'), line: 3, column: 5}})
+    expect(mine).toMatchObject({
+      pack: 'mine',
+      severity: 'low',
+      needs: 'inventory',
+      barrier: false,
+      source: {file: join(dir, 'mine.yaml'), line: 3, column: 5},
+    })
     expect(mine.compiled).toBeDefined()
     expect(rules.length).toBe((await builtinRulePacks()).length + 1)
   })
@@ -118,29 +126,42 @@ describe('user rule packs (--rules DIR)', () => {
   it('points a CEL syntax error in a one-line when: at its column', async () => {
     const dir = pack('cel-line', `${HEAD}    when: terminal.role == 'nw' &&& zone.nw_only\n`)
     // line 10 is `    when: terminal.role == 'nw' &&& zone.nw_only`; the third & is column 35
-    expect(await problems([dir])).toEqual([`${join(dir, 'mine.yaml')}:10:35 rules[0].when: Unexpected character: & (E_CEL)`])
+    expect(await problems([dir])).toEqual([
+      `${join(dir, 'mine.yaml')}:10:35 rules[0].when: Unexpected character: & (E_CEL)`,
+    ])
   })
 
   it('points a CEL syntax error in a quoted when: at its column', async () => {
     const dir = pack('cel-quoted', `${HEAD}    when: "terminal.role == 'nw' &&& zone.nw_only"\n`)
-    expect(await problems([dir])).toEqual([`${join(dir, 'mine.yaml')}:10:36 rules[0].when: Unexpected character: & (E_CEL)`])
+    expect(await problems([dir])).toEqual([
+      `${join(dir, 'mine.yaml')}:10:36 rules[0].when: Unexpected character: & (E_CEL)`,
+    ])
   })
 
   it('points a CEL syntax error on the first line of a folded block at its column', async () => {
     const dir = pack('cel-folded-1', `${HEAD}    when: >-\n      terminal.role == 'nw' &&& zone.nw_only\n`)
     // line 11 is `      terminal.role == 'nw' &&& zone.nw_only`; the third & is column 31
-    expect(await problems([dir])).toEqual([`${join(dir, 'mine.yaml')}:11:31 rules[0].when: Unexpected character: & (E_CEL)`])
+    expect(await problems([dir])).toEqual([
+      `${join(dir, 'mine.yaml')}:11:31 rules[0].when: Unexpected character: & (E_CEL)`,
+    ])
   })
 
   it('points a CEL syntax error on a later line of a folded block (when: >-) at its line and column', async () => {
-    const dir = pack('cel-folded-2', `${HEAD}    when: >-\n      terminal.role == 'nw'\n      && zone.nw_only &&& true\n`)
+    const dir = pack(
+      'cel-folded-2',
+      `${HEAD}    when: >-\n      terminal.role == 'nw'\n      && zone.nw_only &&& true\n`,
+    )
     // line 12 is `      && zone.nw_only &&& true`; the third & of `&&&` is column 25
-    expect(await problems([dir])).toEqual([`${join(dir, 'mine.yaml')}:12:25 rules[0].when: Unexpected character: & (E_CEL)`])
+    expect(await problems([dir])).toEqual([
+      `${join(dir, 'mine.yaml')}:12:25 rules[0].when: Unexpected character: & (E_CEL)`,
+    ])
   })
 
   it('points a CEL syntax error on a later line of a literal block (when: |) at its line and column', async () => {
     const dir = pack('cel-literal', `${HEAD}    when: |\n      terminal.role == 'nw'\n      && zone.nw_only &&& true\n`)
-    expect(await problems([dir])).toEqual([`${join(dir, 'mine.yaml')}:12:25 rules[0].when: Unexpected character: & (E_CEL)`])
+    expect(await problems([dir])).toEqual([
+      `${join(dir, 'mine.yaml')}:12:25 rules[0].when: Unexpected character: & (E_CEL)`,
+    ])
   })
 
   it('checks expected and actual expressions too', async () => {
@@ -151,7 +172,10 @@ describe('user rule packs (--rules DIR)', () => {
   })
 
   it('refuses a rule id already used by a built-in rule, naming the first', async () => {
-    const dir = pack('dup', `${HEAD.replace('pack: mine', 'pack: placement').replace('mine/one', 'placement/nw-terminal-in-shared-zone')}    when: "true"\n`)
+    const dir = pack(
+      'dup',
+      `${HEAD.replace('pack: mine', 'pack: placement').replace('mine/one', 'placement/nw-terminal-in-shared-zone')}    when: "true"\n`,
+    )
     expect(await problems([dir])).toEqual([
       `${join(dir, 'mine.yaml')}:3:5 duplicate rule id "placement/nw-terminal-in-shared-zone" (first declared at ${join(BUILTIN_RULES_DIR, 'placement.yaml')}:8:5) (E_DUPLICATE)`,
     ])
@@ -167,7 +191,9 @@ describe('user rule packs (--rules DIR)', () => {
 
   it('refuses a rule whose id does not start with its pack', async () => {
     const dir = pack('prefix', `${HEAD.replace('mine/one', 'other/one')}    when: "true"\n`)
-    expect(await problems([dir])).toEqual([`${join(dir, 'mine.yaml')}:3:5 rule id "other/one" must start with its pack name "mine/" (E_SCHEMA)`])
+    expect(await problems([dir])).toEqual([
+      `${join(dir, 'mine.yaml')}:3:5 rule id "other/one" must start with its pack name "mine/" (E_SCHEMA)`,
+    ])
   })
 
   it('refuses schema problems: a rule with neither when nor evaluator, an unknown key', async () => {
@@ -177,7 +203,9 @@ describe('user rule packs (--rules DIR)', () => {
   })
 
   it('refuses a missing rules folder', async () => {
-    expect(await problems([join(tmp, 'missing')])).toEqual([`${join(tmp, 'missing')} cannot read the rules folder: ENOENT (E_RULES_DIR)`])
+    expect(await problems([join(tmp, 'missing')])).toEqual([
+      `${join(tmp, 'missing')} cannot read the rules folder: ENOENT (E_RULES_DIR)`,
+    ])
   })
 
   it('reports problems of several packs at once', async () => {
@@ -190,6 +218,8 @@ describe('user rule packs (--rules DIR)', () => {
 describe('conditions must be booleans', () => {
   it('refuses at load a condition whose type is not bool (it would never fire)', async () => {
     const dir = pack('not-bool', `${HEAD}    when: "terminal.role == 'nw' ? 'yes' : 'no'"\n`)
-    expect((await problems([dir])).join('\n')).toMatch(/mine\.yaml:\d+:\d+ .*a condition must be a bool, this one is string \(E_CEL\)/)
+    expect((await problems([dir])).join('\n')).toMatch(
+      /mine\.yaml:\d+:\d+ .*a condition must be a bool, this one is string \(E_CEL\)/,
+    )
   })
 })

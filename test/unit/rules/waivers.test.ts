@@ -10,7 +10,16 @@ function waived(w: Partial<Json>): Json {
   const inv = baseInventory()
   terminal(inv, 'T-NW').zone = 'z-shared'
   inv.waivers = [
-    {id: 'W-1', rule: 'placement/nw-terminal-in-shared-zone', terminals: ['T-NW'], reason: 'disaster reception', approver: 'p-nw', approved: '2026-11-01', expires: '2026-12-31', ...w},
+    {
+      id: 'W-1',
+      rule: 'placement/nw-terminal-in-shared-zone',
+      terminals: ['T-NW'],
+      reason: 'disaster reception',
+      approver: 'p-nw',
+      approved: '2026-11-01',
+      expires: '2026-12-31',
+      ...w,
+    },
   ]
   return inv
 }
@@ -26,12 +35,16 @@ describe('waivers', () => {
   })
 
   it('an NW contractor may approve too (its company is on the NW side)', async () => {
-    expect(hits(await audit(waived({approver: 'p-nwc'})))).toEqual(['T-NW placement/nw-terminal-in-shared-zone (waived)'])
+    expect(hits(await audit(waived({approver: 'p-nwc'})))).toEqual([
+      'T-NW placement/nw-terminal-in-shared-zone (waived)',
+    ])
   })
 
   it('applies through its last day (inclusive), in the policy time zone', async () => {
     const inv = waived({expires: '2026-11-27'})
-    expect(hits(await audit(inv, {now: '2026-11-27T14:59:59Z'}))).toEqual(['T-NW placement/nw-terminal-in-shared-zone (waived)'])
+    expect(hits(await audit(inv, {now: '2026-11-27T14:59:59Z'}))).toEqual([
+      'T-NW placement/nw-terminal-in-shared-zone (waived)',
+    ])
   })
 
   it('waiver/expired: the day after expiry (Tokyo), the finding shows again and the waiver is a finding itself', async () => {
@@ -39,7 +52,12 @@ describe('waivers', () => {
     const result = await audit(inv, {now: '2026-11-27T15:00:00Z'})
     expect(hits(result)).toEqual(['T-NW placement/nw-terminal-in-shared-zone', 'T-NW waiver/expired'])
     const expired = result.findings[1]
-    expect(expired).toMatchObject({severity: 'high', expected: 'valid through 2026-11-28', actual: 'expired 2026-11-27', message: {en: 'waiver W-1 for placement/nw-terminal-in-shared-zone expired on 2026-11-27'}})
+    expect(expired).toMatchObject({
+      severity: 'high',
+      expected: 'valid through 2026-11-28',
+      actual: 'expired 2026-11-27',
+      message: {en: 'waiver W-1 for placement/nw-terminal-in-shared-zone expired on 2026-11-27'},
+    })
     expect(expired.location.line).toBeGreaterThan(result.findings[0].location.line) // at the waiver, declared after the terminals
     expect(exitCodeFor(result, 'high')).toBe(1)
   })
@@ -51,7 +69,9 @@ describe('waivers', () => {
   })
 
   it('not waiver/too-long: exactly max_waiver_days', async () => {
-    expect(hits(await audit(waived({approved: '2026-11-01', expires: '2027-01-30'})))).toEqual(['T-NW placement/nw-terminal-in-shared-zone (waived)'])
+    expect(hits(await audit(waived({approved: '2026-11-01', expires: '2027-01-30'})))).toEqual([
+      'T-NW placement/nw-terminal-in-shared-zone (waived)',
+    ])
   })
 
   it('waiver/approver-not-nw: a retail-approved waiver of a barrier rule does not hide the finding', async () => {
@@ -65,14 +85,37 @@ describe('waivers', () => {
   it('waiver/approver-not-nw: the retail side cannot excuse its own terminal even from a rule that does not guard the barrier', async () => {
     const inv = baseInventory()
     terminal(inv, 'T-RT').address = '10.9.0.20'
-    inv.waivers = [{id: 'W-2', rule: 'placement/declared-address-outside-site', terminals: ['T-RT'], reason: 'moving', approver: 'p-ep', approved: '2026-11-01', expires: '2026-12-31'}]
-    expect(hits(await audit(inv))).toEqual(['T-RT placement/declared-address-outside-site', 'T-RT waiver/approver-not-nw'])
+    inv.waivers = [
+      {
+        id: 'W-2',
+        rule: 'placement/declared-address-outside-site',
+        terminals: ['T-RT'],
+        reason: 'moving',
+        approver: 'p-ep',
+        approved: '2026-11-01',
+        expires: '2026-12-31',
+      },
+    ]
+    expect(hits(await audit(inv))).toEqual([
+      'T-RT placement/declared-address-outside-site',
+      'T-RT waiver/approver-not-nw',
+    ])
   })
 
   it('an NW approver may excuse a rule that does not guard the barrier on a retail terminal', async () => {
     const inv = baseInventory()
     terminal(inv, 'T-RT').address = '10.9.0.20'
-    inv.waivers = [{id: 'W-2', rule: 'placement/declared-address-outside-site', terminals: ['T-RT'], reason: 'moving', approver: 'p-nw', approved: '2026-11-01', expires: '2026-12-31'}]
+    inv.waivers = [
+      {
+        id: 'W-2',
+        rule: 'placement/declared-address-outside-site',
+        terminals: ['T-RT'],
+        reason: 'moving',
+        approver: 'p-nw',
+        approved: '2026-11-01',
+        expires: '2026-12-31',
+      },
+    ]
     expect(hits(await audit(inv))).toEqual(['T-RT placement/declared-address-outside-site (waived)'])
   })
 
@@ -81,19 +124,31 @@ describe('waivers', () => {
     terminal(inv, 'T-RT').role = 'nw'
     terminal(inv, 'T-RT').owner = 'nw'
     const result = await audit(inv)
-    expect(hits(result)).toEqual(['T-NW placement/nw-terminal-in-shared-zone (waived)', 'T-RT placement/nw-terminal-in-shared-zone'])
+    expect(hits(result)).toEqual([
+      'T-NW placement/nw-terminal-in-shared-zone (waived)',
+      'T-RT placement/nw-terminal-in-shared-zone',
+    ])
   })
 
   it('a waiver never hides a waiver finding, and several defects are each reported', async () => {
     const result = await audit(waived({approver: 'p-ep', approved: '2026-01-01', expires: '2026-11-01'}))
-    expect(hits(result)).toEqual(['T-NW placement/nw-terminal-in-shared-zone', 'T-NW waiver/approver-not-nw', 'T-NW waiver/expired', 'T-NW waiver/too-long'])
+    expect(hits(result)).toEqual([
+      'T-NW placement/nw-terminal-in-shared-zone',
+      'T-NW waiver/approver-not-nw',
+      'T-NW waiver/expired',
+      'T-NW waiver/too-long',
+    ])
   })
 
   it('a waiver for an unknown rule is an input error', async () => {
-    await expect(audit(waived({rule: 'placement/no-such-rule'}))).rejects.toThrow(/waiver "W-1": unknown rule "placement\/no-such-rule"/)
+    await expect(audit(waived({rule: 'placement/no-such-rule'}))).rejects.toThrow(
+      /waiver "W-1": unknown rule "placement\/no-such-rule"/,
+    )
   })
 
   it('a waiver approved in the future does not apply yet', async () => {
-    expect(hits(await audit(waived({approved: '2026-12-01', expires: '2026-12-31'})))).toEqual(['T-NW placement/nw-terminal-in-shared-zone'])
+    expect(hits(await audit(waived({approved: '2026-12-01', expires: '2026-12-31'})))).toEqual([
+      'T-NW placement/nw-terminal-in-shared-zone',
+    ])
   })
 })

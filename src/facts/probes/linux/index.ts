@@ -23,7 +23,9 @@ const SAFE_PATH = /^\/[A-Za-z0-9._/-]{1,255}$/
 
 /** A problem with a path, or undefined when it may be used. */
 export function checkProbePath(path: string): string | undefined {
-  return SAFE_PATH.test(path) && !path.split('/').includes('..') ? undefined : `not an absolute plain path: ${JSON.stringify(path)}`
+  return SAFE_PATH.test(path) && !path.split('/').includes('..')
+    ? undefined
+    : `not an absolute plain path: ${JSON.stringify(path)}`
 }
 
 /**
@@ -51,14 +53,17 @@ const SECTIONS = ['conf', 'conf.status', 'hostname', 'machine-id', 'machine-id.s
 const MARKER = new RegExp(`\\n${MARK} ([a-z.-]+)\\n`, 'g')
 
 /** Splits the output into named sections (bytes kept exactly), or says why the layout is wrong. */
-function splitSections(stdout: Buffer): Map<string, Buffer> | {outcome: 'probe-failed' | 'output-invalid'; reason: string} {
+function splitSections(
+  stdout: Buffer,
+): Map<string, Buffer> | {outcome: 'probe-failed' | 'output-invalid'; reason: string} {
   // latin1 maps bytes 1:1 to code units, so offsets found in the string are byte offsets.
   const text = stdout.toString('latin1')
   const found: Array<{name: string; start: number; end: number}> = []
   for (const m of text.matchAll(MARKER)) found.push({name: m[1], start: m.index!, end: m.index! + m[0].length})
   const sections = new Map<string, Buffer>()
   for (const [i, f] of found.entries()) {
-    if (sections.has(f.name)) return {outcome: 'output-invalid', reason: `section "${f.name}" appears twice (forged marker in a file?)`}
+    if (sections.has(f.name))
+      return {outcome: 'output-invalid', reason: `section "${f.name}" appears twice (forged marker in a file?)`}
     if (!SECTIONS.includes(f.name)) return {outcome: 'output-invalid', reason: `unexpected section "${f.name}"`}
     const next = found[i + 1]?.start ?? stdout.length
     sections.set(f.name, stdout.subarray(f.end, next))
@@ -79,7 +84,8 @@ function oneLine(buf: Buffer, where: string): string | {reason: string; raw?: st
 }
 
 function unquote(v: string): string {
-  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.at(-1) === v[0]) return v.slice(1, -1).replace(/\\(.)/g, '$1')
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.at(-1) === v[0])
+    return v.slice(1, -1).replace(/\\(.)/g, '$1')
   return v
 }
 
@@ -97,12 +103,24 @@ function prettyName(buf: Buffer, file = LINUX_PATHS.osRelease): string | {reason
 /** Pure parser for the `linux` profile's output (`paths` only name files in messages). */
 export function parseLinux(run: ProbeRun, paths: LinuxPaths = LINUX_PATHS): ProbeParse {
   const CONF = paths.conf
-  const bad = (reason: string, raw?: string): ProbeParse => ({ok: false, outcome: 'output-invalid', reason, ...(raw === undefined ? {} : {raw})})
-  const failed = (reason: string, raw?: string): ProbeParse => ({ok: false, outcome: 'probe-failed', reason, ...(raw === undefined ? {} : {raw})})
+  const bad = (reason: string, raw?: string): ProbeParse => ({
+    ok: false,
+    outcome: 'output-invalid',
+    reason,
+    ...(raw === undefined ? {} : {raw}),
+  })
+  const failed = (reason: string, raw?: string): ProbeParse => ({
+    ok: false,
+    outcome: 'probe-failed',
+    reason,
+    ...(raw === undefined ? {} : {raw}),
+  })
   const sections = splitSections(run.stdout)
   if (!(sections instanceof Map)) {
     const stderr = run.stderr.length > 0 ? escapeRaw(run.stderr) : undefined
-    return sections.outcome === 'output-invalid' ? bad(sections.reason) : failed(`${sections.reason} (exit ${run.code ?? 'none'})`, stderr)
+    return sections.outcome === 'output-invalid'
+      ? bad(sections.reason)
+      : failed(`${sections.reason} (exit ${run.code ?? 'none'})`, stderr)
   }
   const status = (name: string): string => sections.get(`${name}.status`)!.toString('latin1').trim()
   const confStatus = status('conf')
@@ -114,10 +132,12 @@ export function parseLinux(run: ProbeRun, paths: LinuxPaths = LINUX_PATHS): Prob
   if (typeof hostname !== 'string') return bad(hostname.reason, hostname.raw)
   if (hostname === '') return bad('hostname is empty')
   const midStatus = status('machine-id')
-  if (midStatus !== '0') return failed(`${paths.machineId} ${midStatus === 'missing' ? 'is missing' : 'could not be read'}`)
+  if (midStatus !== '0')
+    return failed(`${paths.machineId} ${midStatus === 'missing' ? 'is missing' : 'could not be read'}`)
   const machineId = oneLine(sections.get('machine-id')!, paths.machineId)
   if (typeof machineId !== 'string') return bad(machineId.reason, machineId.raw)
-  if (!/^[0-9a-f]{32}$/.test(machineId)) return bad(`${paths.machineId} is not 32 lowercase hex digits`, escapeRaw(machineId))
+  if (!/^[0-9a-f]{32}$/.test(machineId))
+    return bad(`${paths.machineId} is not 32 lowercase hex digits`, escapeRaw(machineId))
   let name: string | {reason: string; raw?: string} = ''
   if (status('os') === '0') name = prettyName(sections.get('os')!, paths.osRelease)
   if (typeof name !== 'string') return bad(name.reason, name.raw)
@@ -141,5 +161,9 @@ export const linuxProfile: ProbeProfile = makeLinuxProfile()
 /** The registry entry: `linux`, adaptable by an inventory's `profiles:` block (`base: linux`, `paths:`). */
 export const linuxSource: ProbeSource = {
   profile: linuxProfile,
-  adapt: {paths: LINUX_PATHS, check: checkProbePath, make: (name, paths) => makeLinuxProfile(name, paths as unknown as LinuxPaths)},
+  adapt: {
+    paths: LINUX_PATHS,
+    check: checkProbePath,
+    make: (name, paths) => makeLinuxProfile(name, paths as unknown as LinuxPaths),
+  },
 }

@@ -47,13 +47,18 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function listOf(v: unknown): unknown[] | undefined {
   if (v === null || v === undefined) return []
   if (Array.isArray(v)) return v
-  if (isObject(v) && Array.isArray(v.value) && Object.keys(v).every((k) => k === 'value' || k === 'Count')) return v.value
+  if (isObject(v) && Array.isArray(v.value) && Object.keys(v).every((k) => k === 'value' || k === 'Count'))
+    return v.value
   return undefined
 }
 
 /** A string field: checked like any remote text (Unicode, no control character, bounded). */
 function text(v: unknown, where: string, maxLen?: number): string | Problem {
-  if (typeof v !== 'string') return {reason: `${where}: expected text, got ${v === null ? 'null' : typeof v}`, raw: escapeRaw(JSON.stringify(v) ?? '')}
+  if (typeof v !== 'string')
+    return {
+      reason: `${where}: expected text, got ${v === null ? 'null' : typeof v}`,
+      raw: escapeRaw(JSON.stringify(v) ?? ''),
+    }
   return checkText(v, where, maxLen)
 }
 
@@ -84,7 +89,10 @@ function readDocument(run: ProbeRun): {doc: WindowsDoc; encoding: Decoded['encod
     try {
       doc = JSON.parse(line.json)
     } catch (error) {
-      misread ??= {reason: `probe document is not JSON (${(error as Error).message.slice(0, 120)})`, raw: escapeRaw(line.json)}
+      misread ??= {
+        reason: `probe document is not JSON (${(error as Error).message.slice(0, 120)})`,
+        raw: escapeRaw(line.json),
+      }
       continue
     }
     if (!isObject(doc) || doc.probe !== WINDOWS_PROBE_ID) {
@@ -92,13 +100,16 @@ function readDocument(run: ProbeRun): {doc: WindowsDoc; encoding: Decoded['encod
       continue
     }
     if (doc.mark !== MARK) {
-      misread ??= {reason: `the encoding could not be confirmed (mark reads ${escapeRaw(String(doc.mark), 32)} as ${c.encoding})`}
+      misread ??= {
+        reason: `the encoding could not be confirmed (mark reads ${escapeRaw(String(doc.mark), 32)} as ${c.encoding})`,
+      }
       continue
     }
     return {doc: doc as unknown as WindowsDoc, encoding: c.encoding}
   }
   if (misread) return misread
-  if (candidates.length === 0) return {reason: 'output is neither UTF-8, UTF-16 nor CP932 (invalid bytes)', raw: escapeRaw(run.stdout)}
+  if (candidates.length === 0)
+    return {reason: 'output is neither UTF-8, UTF-16 nor CP932 (invalid bytes)', raw: escapeRaw(run.stdout)}
   if (sawDocument) return {reason: 'no readable probe document'}
   const stderr = run.stderr.length > 0 ? (decodeDiagnostic(run.stderr) ?? run.stderr) : undefined
   return {
@@ -123,16 +134,19 @@ function clientFrom(raw: unknown): ReturnType<typeof checkClient> | Problem {
     // Registry value names are case-insensitive: "Role" is the value the client reads as "role".
     const name = v.name.toLowerCase()
     const where = `${KEY}\\${escapeRaw(v.name, 64)}`
-    if (seen.has(name)) return {reason: `${where}: value repeated (single-valued)`, raw: escapeRaw(JSON.stringify(v.value))}
+    if (seen.has(name))
+      return {reason: `${where}: value repeated (single-valued)`, raw: escapeRaw(JSON.stringify(v.value))}
     seen.add(name)
     const type = REG_TYPE[v.type] ?? escapeRaw(v.type, 32)
     if ((SINGLE as readonly string[]).includes(name)) {
-      if (v.type !== 'String') return {reason: `${where} is ${type}, expected REG_SZ`, raw: escapeRaw(JSON.stringify(v.value) ?? '')}
+      if (v.type !== 'String')
+        return {reason: `${where} is ${type}, expected REG_SZ`, raw: escapeRaw(JSON.stringify(v.value) ?? '')}
       const value = text(v.value, where)
       if (typeof value !== 'string') return value
       single[name as (typeof SINGLE)[number]] = value
     } else if (name === 'macs' || name === 'ips') {
-      if (v.type !== 'MultiString') return {reason: `${where} is ${type}, expected REG_MULTI_SZ`, raw: escapeRaw(JSON.stringify(v.value) ?? '')}
+      if (v.type !== 'MultiString')
+        return {reason: `${where} is ${type}, expected REG_MULTI_SZ`, raw: escapeRaw(JSON.stringify(v.value) ?? '')}
       const items = listOf(v.value)
       if (!items) return {reason: `${where}: not a list`, raw: escapeRaw(JSON.stringify(v.value))}
       if (items.length > MAX_VALUES) return {reason: `${where}: more than ${MAX_VALUES} values`}
@@ -160,7 +174,8 @@ function osFrom(doc: WindowsDoc): OsFacts | Problem {
   if (typeof guidText !== 'string') return guidText
   const guid = GUID.exec(guidText)
   if (!guid) return {reason: 'MachineGuid is not a GUID', raw: escapeRaw(guidText)}
-  if (!isObject(doc.os)) return {reason: 'OS caption and build are missing', raw: escapeRaw(JSON.stringify(doc.os) ?? '')}
+  if (!isObject(doc.os))
+    return {reason: 'OS caption and build are missing', raw: escapeRaw(JSON.stringify(doc.os) ?? '')}
   const caption = text(doc.os.caption, 'OS caption')
   if (typeof caption !== 'string') return caption
   const version = text(doc.os.version ?? '', 'OS version', 64)
@@ -216,13 +231,21 @@ function osFrom(doc: WindowsDoc): OsFacts | Problem {
  */
 export function parseWindows(run: ProbeRun): ProbeParse {
   const read = readDocument(run)
-  const fail = (p: Problem): ProbeParse => ({ok: false, outcome: p.outcome ?? 'output-invalid', reason: p.reason, ...(p.raw === undefined ? {} : {raw: p.raw})})
+  const fail = (p: Problem): ProbeParse => ({
+    ok: false,
+    outcome: p.outcome ?? 'output-invalid',
+    reason: p.reason,
+    ...(p.raw === undefined ? {} : {raw: p.raw}),
+  })
   if (!('doc' in read)) return fail(read)
   const {doc} = read
   const errors = listOf(doc.errors)
   if (!errors) return fail({reason: 'errors is not a list', raw: escapeRaw(JSON.stringify(doc.errors))})
   if (errors.length > 0)
-    return fail({outcome: 'probe-failed', reason: `the probe could not read: ${escapeRaw(errors.map(String).join('; '), 1024)}`})
+    return fail({
+      outcome: 'probe-failed',
+      reason: `the probe could not read: ${escapeRaw(errors.map(String).join('; '), 1024)}`,
+    })
   const client = clientFrom(doc.client)
   if (!('role' in client)) return fail(client)
   const os = osFrom(doc)

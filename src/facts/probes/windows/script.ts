@@ -26,14 +26,14 @@ export const WINDOWS_SCRIPT = [
   "$ErrorActionPreference='Stop';$ProgressPreference='SilentlyContinue'",
   `$d=[ordered]@{probe='${WINDOWS_PROBE_ID}';mark=[string][char]0x65E5+[char]0x672C;errors=@()}`,
   // L outputs nothing for $null (`return $null` would emit a null that [string[]] turns into ""), else bounded text.
-  "function L($s){if($null -ne $s){$s=[string]$s;if($s.Length -gt 1024){$s.Substring(0,1025)}else{$s}}}",
+  'function L($s){if($null -ne $s){$s=[string]$s;if($s.Length -gt 1024){$s.Substring(0,1025)}else{$s}}}',
   "function E($w,$e){$d.errors+=@($w+': '+(L $e.Exception.Message))}",
   "try{$b=[Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine','Registry64')}catch{E 'registry' $_}",
   `try{$k=$b.OpenSubKey('${WINDOWS_CLIENT_KEY}');if($null -eq $k){$d.client=$null}else{` +
     '$d.client=@(foreach($n in @($k.GetValueNames()|Select-Object -First 65)){$t=$k.GetValueKind($n);' +
     "$v=$k.GetValue($n,$null,'DoNotExpandEnvironmentNames');" +
     "if($t -eq 'MultiString'){$v=[string[]]@($v|Select-Object -First 65|ForEach-Object{L $_})}else{$v=L $v};" +
-    '[ordered]@{name=[string]$n;type=[string]$t;value=$v}})}}catch{E \'client\' $_}',
+    "[ordered]@{name=[string]$n;type=[string]$t;value=$v}})}}catch{E 'client' $_}",
   "try{$d.machine_guid=L $b.OpenSubKey('SOFTWARE\\Microsoft\\Cryptography').GetValue('MachineGuid')}catch{E 'machine_guid' $_}",
   '$d.computer_name=L $env:COMPUTERNAME',
   "try{$d.hostname=L ([Net.Dns]::GetHostName())}catch{E 'hostname' $_}",
@@ -41,7 +41,7 @@ export const WINDOWS_SCRIPT = [
   "try{$d.bios_serial=L (@(Get-CimInstance Win32_BIOS)[0].SerialNumber)}catch{E 'bios_serial' $_}",
   "try{$c=@{};Get-CimInstance Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=TRUE'|ForEach-Object{$c[[string]$_.Index]=$_.IPAddress};" +
     "$d.adapters=@(Get-CimInstance Win32_NetworkAdapter -Filter 'PhysicalAdapter=TRUE'|Where-Object{$_.MACAddress}|Select-Object -First 65|" +
-    'ForEach-Object{[ordered]@{mac=L $_.MACAddress;ips=[string[]]@($c[[string]$_.Index]|Select-Object -First 65|ForEach-Object{L $_})}})}catch{E \'adapters\' $_}',
+    "ForEach-Object{[ordered]@{mac=L $_.MACAddress;ips=[string[]]@($c[[string]$_.Index]|Select-Object -First 65|ForEach-Object{L $_})}})}catch{E 'adapters' $_}",
   // Non-ASCII as \uXXXX escapes: the document is then plain ASCII and survives any code page it passes through.
   "$j=[regex]::Replace((ConvertTo-Json -InputObject $d -Compress -Depth 6),'[^\\x00-\\x7e]',{param($m)'\\u{0:x4}' -f [int]$m.Value[0]})",
   `$y=[Text.Encoding]::UTF8.GetBytes("${WINDOWS_DOC_MARK}\`n"+$j+"\`n");$s=[Console]::OpenStandardOutput();$s.Write($y,0,$y.Length);$s.Flush()`,

@@ -11,10 +11,22 @@ import {generateLogs} from '../../../../src/facts/logs/generate.js'
 const dirs: string[] = []
 afterAll(() => dirs.forEach((d) => rmSync(d, {recursive: true, force: true})))
 
-async function digest(seed: number, encoding: 'utf-8' | 'shift_jis' = 'utf-8'): Promise<{hash: string; files: number; rows: number}> {
+async function digest(
+  seed: number,
+  encoding: 'utf-8' | 'shift_jis' = 'utf-8',
+): Promise<{hash: string; files: number; rows: number}> {
   const out = mkdtempSync(join(tmpdir(), 'fa-gen-'))
   dirs.push(out)
-  const r = await generateLogs({inventory: await loadInventory('inventories/tohoku-example'), from: '2026-10-01', to: '2026-10-07', seed, out, perTerminalDay: 5, encoding, gzip: true})
+  const r = await generateLogs({
+    inventory: await loadInventory('inventories/tohoku-example'),
+    from: '2026-10-01',
+    to: '2026-10-07',
+    seed,
+    out,
+    perTerminalDay: 5,
+    encoding,
+    gzip: true,
+  })
   const hash = createHash('sha256')
   for (const f of readdirSync(out).sort()) hash.update(readFileSync(join(out, f)))
   return {hash: hash.digest('hex'), files: r.files.length, rows: r.rows}
@@ -33,11 +45,28 @@ describe('the log generator', () => {
     const out = mkdtempSync(join(tmpdir(), 'fa-gen-'))
     dirs.push(out)
     const inventory = await loadInventory('inventories/tohoku-example')
-    await generateLogs({inventory, from: '2026-10-01', to: '2026-10-01', seed: 3, out: join(out, 'u'), perTerminalDay: 5})
-    await generateLogs({inventory, from: '2026-10-01', to: '2026-10-01', seed: 3, out: join(out, 's'), perTerminalDay: 5, encoding: 'shift_jis'})
+    await generateLogs({
+      inventory,
+      from: '2026-10-01',
+      to: '2026-10-01',
+      seed: 3,
+      out: join(out, 'u'),
+      perTerminalDay: 5,
+    })
+    await generateLogs({
+      inventory,
+      from: '2026-10-01',
+      to: '2026-10-01',
+      seed: 3,
+      out: join(out, 's'),
+      perTerminalDay: 5,
+      encoding: 'shift_jis',
+    })
     const utf8 = readFileSync(join(out, 'u', 'access-20261001.csv'), 'utf8')
     const sjis = new TextDecoder('shift_jis').decode(readFileSync(join(out, 's', 'access-20261001.csv')))
     expect(sjis).toBe(utf8)
-    expect(utf8.split('\r\n')[0]).toBe('日時,端末ID,端末設定,利用者ID,操作,供給地点特定番号,契約名義,電話番号,表示項目,件数')
+    expect(utf8.split('\r\n')[0]).toBe(
+      '日時,端末ID,端末設定,利用者ID,操作,供給地点特定番号,契約名義,電話番号,表示項目,件数',
+    )
   })
 })

@@ -21,7 +21,11 @@ const incidents = [
   row('2026-03-30 09:00:00', 'T-RT', 'R1', {unmasked: false}),
   row('2026-04-01 00:30:00', 'T-TEMP', 'N1', {unmasked: false}),
 ]
-const WANT = ['T-NW logs/competitor-data-to-retail-person', 'T-RT logs/setting-differs-from-role', 'T-TEMP logs/undeclared-terminal']
+const WANT = [
+  'T-NW logs/competitor-data-to-retail-person',
+  'T-RT logs/setting-differs-from-role',
+  'T-TEMP logs/undeclared-terminal',
+]
 
 describe('formats and encodings give the same review', () => {
   it('UTF-8 CSV', async () => {
@@ -30,7 +34,11 @@ describe('formats and encodings give the same review', () => {
   })
 
   it('Shift_JIS (CP932) CSV, gzip, without a .gz name', async () => {
-    const s = await writeScenario(baseLogInventory(), {extra: incidents, gen: {encoding: 'shift_jis', gzip: true}, mapping: mapping({encoding: 'cp932', files: ['logs/*.csv.gz']})})
+    const s = await writeScenario(baseLogInventory(), {
+      extra: incidents,
+      gen: {encoding: 'shift_jis', gzip: true},
+      mapping: mapping({encoding: 'cp932', files: ['logs/*.csv.gz']}),
+    })
     // A raw-bytes check that the file really is CP932 (the header's first kanji, 日 = 0x93FA).
     const first = readdirSync(s.logs)[0]
     const {gunzipSync} = await import('node:zlib')
@@ -41,7 +49,11 @@ describe('formats and encodings give the same review', () => {
   })
 
   it('JSON Lines', async () => {
-    const s = await writeScenario(baseLogInventory(), {extra: incidents, gen: {format: 'jsonl'}, mapping: mapping({format: 'jsonl', files: ['logs/*.jsonl']})})
+    const s = await writeScenario(baseLogInventory(), {
+      extra: incidents,
+      gen: {format: 'jsonl'},
+      mapping: mapping({format: 'jsonl', files: ['logs/*.jsonl']}),
+    })
     expect(hits(await review(s))).toEqual(WANT)
   })
 
@@ -58,16 +70,21 @@ describe('formats and encodings give the same review', () => {
   })
 
   it('Parquet (written by the engine from the CSV files)', async () => {
-    const s = await writeScenario(baseLogInventory(), {extra: incidents, mapping: mapping({format: 'parquet', files: ['logs/all.parquet']})})
+    const s = await writeScenario(baseLogInventory(), {
+      extra: incidents,
+      mapping: mapping({format: 'parquet', files: ['logs/all.parquet']}),
+    })
     const db = await DuckDBInstance.create(':memory:')
     const c = await db.connect()
-    await c.run(`COPY (SELECT * FROM read_csv('${s.logs}/*.csv', header = true, all_varchar = true)) TO '${s.logs}/all.parquet' (FORMAT parquet)`)
+    await c.run(
+      `COPY (SELECT * FROM read_csv('${s.logs}/*.csv', header = true, all_varchar = true)) TO '${s.logs}/all.parquet' (FORMAT parquet)`,
+    )
     c.closeSync()
     db.closeSync()
     expect(hits(await review(s))).toEqual(WANT)
   })
 
-  it('times with an offset, and times without one read in the mapping\'s zone (UTC): 03-31 15:30 UTC is 04-01 00:30 in Tokyo', async () => {
+  it("times with an offset, and times without one read in the mapping's zone (UTC): 03-31 15:30 UTC is 04-01 00:30 in Tokyo", async () => {
     const inv = baseLogInventory()
     Object.assign(inv.terminals[2], {status: 'removed', removed: '2026-03-31'})
     for (const [format, time] of [
@@ -79,13 +96,22 @@ describe('formats and encodings give the same review', () => {
       // Replace the generated files by one hand-written file in UTC: a use each day, and the late login.
       for (const f of readdirSync(s.logs)) rmSync(join(s.logs, f))
       const lines = ['日時,端末ID,端末設定,利用者ID,操作,供給地点特定番号,契約名義,電話番号,表示項目,件数']
-      lines.push(`${format === 'iso8601' ? '2026-03-31T02:00:00Z' : format.includes('z') ? '2026-03-31 02:00:00+0000' : '2026-03-31 02:00:00'},T-NW,NW,N1,照会,,,,,1`)
-      lines.push(`${format === 'iso8601' ? '2026-03-31T14:59:00Z' : format.includes('z') ? '2026-03-31 14:59:00+0000' : '2026-03-31 14:59:00'},T-NW2,NW,N2,照会,,,,,1`)
+      lines.push(
+        `${format === 'iso8601' ? '2026-03-31T02:00:00Z' : format.includes('z') ? '2026-03-31 02:00:00+0000' : '2026-03-31 02:00:00'},T-NW,NW,N1,照会,,,,,1`,
+      )
+      lines.push(
+        `${format === 'iso8601' ? '2026-03-31T14:59:00Z' : format.includes('z') ? '2026-03-31 14:59:00+0000' : '2026-03-31 14:59:00'},T-NW2,NW,N2,照会,,,,,1`,
+      )
       lines.push(`${time},T-NW2,NW,N2,照会,,,,,1`)
       writeFileSync(join(s.logs, 'utc.csv'), `${lines.join('\n')}\n`)
       const result = await review(s, {from: '2026-03-31', to: '2026-04-01'})
       const removed = result.findings.filter((f) => f.rule === 'logs/removed-terminal-used')
-      expect(removed.map((f) => f.message.en), format).toEqual(['used 1 times after its removal day 2026-03-31 (first 2026-04-01T00:30:00+09:00, last 2026-04-01T00:30:00+09:00)'])
+      expect(
+        removed.map((f) => f.message.en),
+        format,
+      ).toEqual([
+        'used 1 times after its removal day 2026-03-31 (first 2026-04-01T00:30:00+09:00, last 2026-04-01T00:30:00+09:00)',
+      ])
     }
   })
 })
@@ -98,7 +124,9 @@ describe('bad mappings are exit 2 at their line and column', () => {
       await review(s)
     } catch (error) {
       if (!(error instanceof InputError)) throw error
-      return error.problems.map((p) => `${p.file === s.mapping ? 'mapping' : p.file}:${p.line}:${p.column} ${p.message} (${p.code})`)
+      return error.problems.map(
+        (p) => `${p.file === s.mapping ? 'mapping' : p.file}:${p.line}:${p.column} ${p.message} (${p.code})`,
+      )
     }
 
     throw new Error('no problem reported')
@@ -107,12 +135,18 @@ describe('bad mappings are exit 2 at their line and column', () => {
   it('a column that is not in the header', async () => {
     const out = await problems({}, stringify(mapping()).replace('terminal: 端末ID', 'terminal: 端末番号'))
     expect(out).toHaveLength(1)
-    expect(out[0]).toMatch(/^mapping:\d+:13 fields\.terminal: column "端末番号" is not in .*access-20260325\.csv \(it has: "日時", "端末ID", .*\) \(and 13 more files\) \(E_MAPPING\)$/)
+    expect(out[0]).toMatch(
+      /^mapping:\d+:13 fields\.terminal: column "端末番号" is not in .*access-20260325\.csv \(it has: "日時", "端末ID", .*\) \(and 13 more files\) \(E_MAPPING\)$/,
+    )
   })
 
   it('an unknown encoding', async () => {
     const out = await problems({encoding: 'euc-jp'})
-    expect(out).toEqual([expect.stringMatching(/^mapping:6:11 encoding: must be one of "utf-8", "utf8", "shift_jis", "sjis", "cp932", "windows-31j" \(E_SCHEMA\)$/)])
+    expect(out).toEqual([
+      expect.stringMatching(
+        /^mapping:6:11 encoding: must be one of "utf-8", "utf8", "shift_jis", "sjis", "cp932", "windows-31j" \(E_SCHEMA\)$/,
+      ),
+    ])
   })
 
   it('a malformed timestamp format points at the bad specifier', async () => {
@@ -120,17 +154,26 @@ describe('bad mappings are exit 2 at their line and column', () => {
     const out = await problems({}, text)
     const line = text.split('\n').findIndex((l) => l.includes('%Q')) + 1
     const column = text.split('\n')[line - 1].indexOf('%Q') + 1
-    expect(out).toEqual([`mapping:${line}:${column} timestamp.format: unknown specifier "%Q" (known: %Y %y %m %d %e %H %I %M %S %f %g %n %z %Z %p %b %B %h %a %A %j %%, or iso8601) (E_MAPPING)`])
+    expect(out).toEqual([
+      `mapping:${line}:${column} timestamp.format: unknown specifier "%Q" (known: %Y %y %m %d %e %H %I %M %S %f %g %n %z %Z %p %b %B %h %a %A %j %%, or iso8601) (E_MAPPING)`,
+    ])
   })
 
   it('a timestamp format without an hour, and an unknown zone', async () => {
     const out = await problems({timestamp: {format: '%Y-%m-%d', zone: 'Asia/Nowhere'}})
-    expect(out).toEqual([expect.stringMatching(/timestamp\.format: "%Y-%m-%d" has no hour, minute \(E_MAPPING\)$/), expect.stringMatching(/timestamp\.zone: unknown time zone "Asia\/Nowhere" \(E_MAPPING\)$/)])
+    expect(out).toEqual([
+      expect.stringMatching(/timestamp\.format: "%Y-%m-%d" has no hour, minute \(E_MAPPING\)$/),
+      expect.stringMatching(/timestamp\.zone: unknown time zone "Asia\/Nowhere" \(E_MAPPING\)$/),
+    ])
   })
 
   it('files that match nothing, and an unknown key', async () => {
-    expect(await problems({files: ['nope/*.csv']})).toEqual([expect.stringMatching(/files: nothing matches "nope\/\*\.csv"/)])
-    expect(await problems({colour: 'red'})).toEqual([expect.stringMatching(/^mapping:\d+:1 colour: unknown key "colour" \(E_SCHEMA\)$/)])
+    expect(await problems({files: ['nope/*.csv']})).toEqual([
+      expect.stringMatching(/files: nothing matches "nope\/\*\.csv"/),
+    ])
+    expect(await problems({colour: 'red'})).toEqual([
+      expect.stringMatching(/^mapping:\d+:1 colour: unknown key "colour" \(E_SCHEMA\)$/),
+    ])
   })
 })
 
@@ -145,7 +188,10 @@ describe('hostile and broken lines', () => {
       `2026/03/27 10:01:00,${huge},小売,N1,照会,,,,,1`,
       `2026/03/27 10:02:00,T-NW,NW,N1,照会,,,,,${'9'.repeat(3 << 20)}`,
     ].join('\n')
-    writeFileSync(join(s.logs, 'evil.csv'), Buffer.concat([Buffer.from(header + body + '\n'), Buffer.from([0xff, 0xfe, 0x0a])]))
+    writeFileSync(
+      join(s.logs, 'evil.csv'),
+      Buffer.concat([Buffer.from(header + body + '\n'), Buffer.from([0xff, 0xfe, 0x0a])]),
+    )
     const result = await review(s)
     const undeclared = result.findings.filter((f) => f.rule === 'logs/undeclared-terminal')
     expect(undeclared.map((f) => f.terminal.length)).toEqual(expect.arrayContaining([evil.length]))
@@ -180,6 +226,8 @@ describe('hostile and broken lines', () => {
     const s = await writeScenario(baseLogInventory(), {mapping: mapping({files: ['logs/*.csv', 'cut.csv.gz']})})
     const gz = gzipSync(readFileSync(join(s.logs, readdirSync(s.logs)[0])))
     writeFileSync(join(s.dir, 'cut.csv.gz'), gz.subarray(0, gz.length - 20))
-    await expect(review(s)).rejects.toSatisfy((e: unknown) => e instanceof InputError && /cut\.csv\.gz gzip stream is cut short or corrupt/.test(e.message))
+    await expect(review(s)).rejects.toSatisfy(
+      (e: unknown) => e instanceof InputError && /cut\.csv\.gz gzip stream is cut short or corrupt/.test(e.message),
+    )
   })
 })

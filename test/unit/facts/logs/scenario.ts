@@ -14,7 +14,7 @@ import {generateLogs, type GenerateLogsOptions, type GeneratedRow} from '../../.
 import {runLogReview} from '../../../../src/app/logs.js'
 import {builtinRulePacks} from '../../scenario.js'
 
-export type Json = Record<string, any>  
+export type Json = Record<string, any>
 
 export const FROM = '2026-03-25'
 export const TO = '2026-04-07'
@@ -58,7 +58,10 @@ export function baseLogInventory(): Json {
       {id: 'r-own', name: 'Own retail', company: 'ep'},
       {id: 'r-comp', name: 'Competitor'},
     ],
-    supply_points: [...OWN.map((id) => ({id, retailer: 'r-own'})), ...COMPETITOR.map((id) => ({id, retailer: 'r-comp'}))],
+    supply_points: [
+      ...OWN.map((id) => ({id, retailer: 'r-own'})),
+      ...COMPETITOR.map((id) => ({id, retailer: 'r-comp'})),
+    ],
     policy: {timezone: 'Asia/Tokyo'},
   }
 }
@@ -73,8 +76,20 @@ export function mapping(over: Json = {}): Json {
     format: 'csv',
     encoding: 'utf-8',
     timestamp: {format: '%Y/%m/%d %H:%M:%S', zone: 'Asia/Tokyo'},
-    fields: {time: '日時', terminal: '端末ID', setting: '端末設定', user: '利用者ID', action: '操作', supply_point: '供給地点特定番号', unmasked: '表示項目', records: '件数'},
-    values: {setting: {NW: 'nw', 小売: 'retail'}, action: {照会: 'view', 検索: 'search', 印刷: 'print', 出力: 'export', ログイン: 'login'}},
+    fields: {
+      time: '日時',
+      terminal: '端末ID',
+      setting: '端末設定',
+      user: '利用者ID',
+      action: '操作',
+      supply_point: '供給地点特定番号',
+      unmasked: '表示項目',
+      records: '件数',
+    },
+    values: {
+      setting: {NW: 'nw', 小売: 'retail'},
+      action: {照会: 'view', 検索: 'search', 印刷: 'print', 出力: 'export', ログイン: 'login'},
+    },
     ...over,
   }
 }
@@ -92,7 +107,10 @@ export interface Scenario {
   logs: string
 }
 
-export async function writeScenario(inv: Json, options: {extra?: GeneratedRow[]; gen?: Partial<GenerateLogsOptions>; mapping?: Json} = {}): Promise<Scenario> {
+export async function writeScenario(
+  inv: Json,
+  options: {extra?: GeneratedRow[]; gen?: Partial<GenerateLogsOptions>; mapping?: Json} = {},
+): Promise<Scenario> {
   const dir = mkdtempSync(join(tmpdir(), 'fa-logs-'))
   dirs.push(dir)
   const s = {dir, inventory: join(dir, 'inventory.yaml'), mapping: join(dir, 'mapping.yaml'), logs: join(dir, 'logs')}
@@ -114,13 +132,22 @@ export async function writeScenario(inv: Json, options: {extra?: GeneratedRow[];
 }
 
 /** Reviews a scenario in-process. */
-export async function review(s: Scenario, options: {from?: string; to?: string; db?: string; show?: boolean} = {}): Promise<AuditResult> {
+export async function review(
+  s: Scenario,
+  options: {from?: string; to?: string; db?: string; show?: boolean} = {},
+): Promise<AuditResult> {
   return runLogReview(
     {
       inventory: s.inventory,
       failOn: 'high',
       ledger: {db: options.db},
-      logs: {mappings: [s.mapping], from: options.from ?? FROM, to: options.to ?? TO, maskKey: 'test-key', showSupplyPoints: options.show},
+      logs: {
+        mappings: [s.mapping],
+        from: options.from ?? FROM,
+        to: options.to ?? TO,
+        maskKey: 'test-key',
+        showSupplyPoints: options.show,
+      },
     },
     // The built-in rule packs, read and compiled once per test file.
     {now: NOW, rules: await builtinRulePacks()},

@@ -16,13 +16,28 @@ describe('linux profile on recorded outputs (captured from lab sshd)', () => {
   it('parses a complete NW terminal', () => {
     expect(run(recorded('linux-ok-1.out'))).toEqual({
       ok: true,
-      client: {terminal_id: 'OK-1', role: 'nw', auth: 'idcard', serial: 'SN-OK-1', macs: ['02:00:00:00:00:01', '02:00:00:00:00:02'], ips: ['10.1.2.3']},
-      os: {hostname: 'sendai-kita-r01', machine_id: '0123456789abcdef0123456789abcdef', name: 'Debian GNU/Linux 12 (bookworm)'},
+      client: {
+        terminal_id: 'OK-1',
+        role: 'nw',
+        auth: 'idcard',
+        serial: 'SN-OK-1',
+        macs: ['02:00:00:00:00:01', '02:00:00:00:00:02'],
+        ips: ['10.1.2.3'],
+      },
+      os: {
+        hostname: 'sendai-kita-r01',
+        machine_id: '0123456789abcdef0123456789abcdef',
+        name: 'Debian GNU/Linux 12 (bookworm)',
+      },
     })
   })
 
   it('reports a missing terminal.conf as probe-failed', () => {
-    expect(run(recorded('linux-missing.out'))).toEqual({ok: false, outcome: 'probe-failed', reason: '/etc/eigyo/terminal.conf is missing'})
+    expect(run(recorded('linux-missing.out'))).toEqual({
+      ok: false,
+      outcome: 'probe-failed',
+      reason: '/etc/eigyo/terminal.conf is missing',
+    })
   })
 
   it('refuses escape sequences and keeps the raw value escaped', () => {
@@ -37,7 +52,14 @@ describe('linux profile on recorded outputs (captured from lab sshd)', () => {
 
   it('accepts a file without a final newline', () => {
     const r = run(recorded('linux-noeol.out'))
-    expect(r.ok && r.client).toMatchObject({terminal_id: 'NOEOL', role: 'retail', auth: 'device', serial: 'S2', macs: [], ips: []})
+    expect(r.ok && r.client).toMatchObject({
+      terminal_id: 'NOEOL',
+      role: 'retail',
+      auth: 'device',
+      serial: 'S2',
+      macs: [],
+      ips: [],
+    })
   })
 })
 
@@ -47,7 +69,12 @@ describe('terminal.conf', () => {
     ['role with a trailing space', base.replace('role=retail', 'role=NW '), 'role must be one of nw|retail', 'NW '],
     ['role outside the enum', base.replace('role=retail', 'role=kiosk'), 'role must be one of nw|retail', 'kiosk'],
     ['uppercase role', base.replace('role=retail', 'role=NW'), 'role must be one of nw|retail', 'NW'],
-    ['auth outside the enum', base.replace('auth=idcard', 'auth=password'), 'auth must be one of idcard|device', 'password'],
+    [
+      'auth outside the enum',
+      base.replace('auth=idcard', 'auth=password'),
+      'auth must be one of idcard|device',
+      'password',
+    ],
     ['CRLF line ends', base.replaceAll('\n', '\r\n'), 'line 1: control character', 'terminal_id=T1\\r'],
     ['a tab', base.replace('serial=S1', 'serial=\tS1'), 'line 4: control character', 'serial=\\tS1'],
     ['a NUL byte', base.replace('serial=S1', 'serial=S\u00001'), 'line 4: control character', 'serial=S\\u00001'],
@@ -68,7 +95,12 @@ describe('terminal.conf', () => {
   it('refuses invalid UTF-8 and shows the bytes', () => {
     const bytes = Buffer.concat([Buffer.from(`${base}serial2=`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\n')])
     const r = run(linuxOutput({conf: bytes}))
-    expect(r).toMatchObject({ok: false, outcome: 'output-invalid', reason: expect.stringContaining('line 5: invalid UTF-8'), raw: 'serial2=\\xc3(\\xff'})
+    expect(r).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: expect.stringContaining('line 5: invalid UTF-8'),
+      raw: 'serial2=\\xc3(\\xff',
+    })
   })
 
   it('accepts UTF-8 text, comments, blank lines, unknown keys, MACs in any case and repeated mac/ip', () => {
@@ -88,18 +120,30 @@ describe('terminal.conf', () => {
       .split('\n')
       .filter((l) => !l.startsWith(`${key}=`))
       .join('\n')
-    expect(conf(text)).toMatchObject({ok: false, outcome: 'output-invalid', reason: `/etc/eigyo/terminal.conf: ${key} missing`})
+    expect(conf(text)).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: `/etc/eigyo/terminal.conf: ${key} missing`,
+    })
   })
 
   it('refuses an empty value', () => {
-    expect(conf(base.replace('serial=S1', 'serial='))).toMatchObject({ok: false, outcome: 'output-invalid', reason: expect.stringContaining('serial is empty')})
+    expect(conf(base.replace('serial=S1', 'serial='))).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: expect.stringContaining('serial is empty'),
+    })
   })
 })
 
 describe('output framing', () => {
   it('refuses a forged section marker inside terminal.conf', () => {
     const forged = `${base}\n@@fleet-audit conf.status\n0\n`
-    expect(conf(forged)).toMatchObject({ok: false, outcome: 'output-invalid', reason: expect.stringContaining('appears twice')})
+    expect(conf(forged)).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: expect.stringContaining('appears twice'),
+    })
   })
 
   it('treats output that stops early as probe-failed', () => {
@@ -118,16 +162,28 @@ describe('output framing', () => {
   })
 
   it('reports an unreadable terminal.conf as probe-failed', () => {
-    expect(run(linuxOutput({conf: '', confStatus: '1'}))).toMatchObject({ok: false, outcome: 'probe-failed', reason: expect.stringContaining('could not be read')})
+    expect(run(linuxOutput({conf: '', confStatus: '1'}))).toMatchObject({
+      ok: false,
+      outcome: 'probe-failed',
+      reason: expect.stringContaining('could not be read'),
+    })
   })
 
   it('reports a missing machine-id as probe-failed and a malformed one as output-invalid', () => {
     expect(run(linuxOutput({machineId: null}))).toMatchObject({ok: false, outcome: 'probe-failed'})
-    expect(run(linuxOutput({machineId: 'uninitialized'}))).toMatchObject({ok: false, outcome: 'output-invalid', raw: 'uninitialized'})
+    expect(run(linuxOutput({machineId: 'uninitialized'}))).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      raw: 'uninitialized',
+    })
   })
 
   it('refuses a control character in the hostname', () => {
-    expect(run(linuxOutput({hostname: 'evil\u001b]0;pwned\u0007'}))).toMatchObject({ok: false, outcome: 'output-invalid', raw: 'evil\\u001b]0;pwned\\u0007'})
+    expect(run(linuxOutput({hostname: 'evil\u001b]0;pwned\u0007'}))).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      raw: 'evil\\u001b]0;pwned\\u0007',
+    })
   })
 
   it('reads PRETTY_NAME unquoted, and an empty name without os-release', () => {
@@ -147,11 +203,17 @@ describe('profiles declared as data', () => {
     const p = profileFromData({name: 'eigyo-v2', base: 'linux', paths: {conf: '/opt/eigyo/terminal.conf'}})
     if ('problems' in p) throw new Error(p.problems.join())
     expect(p.command).toContain("f conf '/opt/eigyo/terminal.conf'")
-    expect(p.parse({stdout: linuxOutput({conf: null}), stderr: Buffer.alloc(0), code: 0})).toMatchObject({reason: '/opt/eigyo/terminal.conf is missing'})
+    expect(p.parse({stdout: linuxOutput({conf: null}), stderr: Buffer.alloc(0), code: 0})).toMatchObject({
+      reason: '/opt/eigyo/terminal.conf is missing',
+    })
   })
 
   it('refuses paths that could change the command, bad names and unknown bases', () => {
-    const p = profileFromData({name: 'Bad Name', base: 'linux', paths: {conf: "/x'; rm -rf /; '", machineId: '/etc/../shadow'}})
+    const p = profileFromData({
+      name: 'Bad Name',
+      base: 'linux',
+      paths: {conf: "/x'; rm -rf /; '", machineId: '/etc/../shadow'},
+    })
     expect(p).toEqual({
       problems: [
         'profile name "Bad Name": use a-z, 0-9 and -',
@@ -160,6 +222,8 @@ describe('profiles declared as data', () => {
       ],
     })
     // A base the registry does not list as adaptable has no paths to check: the base is the problem.
-    expect(profileFromData({name: 'bad-name', base: 'windows', paths: {conf: '/etc/x'}})).toEqual({problems: ['profile bad-name: unknown base "windows" (known: linux)']})
+    expect(profileFromData({name: 'bad-name', base: 'windows', paths: {conf: '/etc/x'}})).toEqual({
+      problems: ['profile bad-name: unknown base "windows" (known: linux)'],
+    })
   })
 })

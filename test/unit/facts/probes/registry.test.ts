@@ -19,7 +19,10 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 function inventoryWith(profileLine: string, profilesBlock: string): string {
   const base = readFileSync('test/fixtures/inventories/valid.yaml', 'utf8')
   const file = join(dir, `inv-${Math.random().toString(36).slice(2)}.yaml`)
-  writeFileSync(file, `${base.trimEnd()}\n${profilesBlock}\n`.replace(/^( +)ssh: \{/m, `$1ssh: {profile: ${profileLine}, `))
+  writeFileSync(
+    file,
+    `${base.trimEnd()}\n${profilesBlock}\n`.replace(/^( +)ssh: \{/m, `$1ssh: {profile: ${profileLine}, `),
+  )
   return file
 }
 
@@ -47,14 +50,19 @@ describe('probe registry', () => {
   })
 
   it('refuses a base that is not adaptable and a path the base does not read', () => {
-    expect(profileFromData({name: 'w2', base: 'windows'})).toEqual({problems: ['profile w2: unknown base "windows" (known: linux)']})
+    expect(profileFromData({name: 'w2', base: 'windows'})).toEqual({
+      problems: ['profile w2: unknown base "windows" (known: linux)'],
+    })
     expect(profileFromData({name: 'l2', base: 'linux', paths: {registry: '/x'}})).toEqual({
       problems: ['profile l2: paths.registry is not a path of base linux (known: conf, machineId, osRelease)'],
     })
   })
 
   it('inventory validation checks profile names, bases and path names against the registry, at their position', async () => {
-    const file = inventoryWith('windwos', 'profiles:\n  - {name: v2, base: windows}\n  - {name: v3, base: linux, paths: {registry: /etc/x}}')
+    const file = inventoryWith(
+      'windwos',
+      'profiles:\n  - {name: v2, base: windows}\n  - {name: v3, base: linux, paths: {registry: /etc/x}}',
+    )
     const found = await problems(file)
     expect(found.join('\n')).toMatch(/unknown probe profile "windwos".*windows/)
     expect(found.some((l) => /:\d+:\d+ .*profile "v2": unknown base "windows" \(known: linux\)/.test(l))).toBe(true)
@@ -62,6 +70,10 @@ describe('probe registry', () => {
   })
 
   it('a built-in name and an adapted profile are accepted', async () => {
-    expect(await problems(inventoryWith('windows', 'profiles:\n  - {name: v2, base: linux, paths: {conf: /etc/eigyo/v2.conf}}'))).toEqual([])
+    expect(
+      await problems(
+        inventoryWith('windows', 'profiles:\n  - {name: v2, base: linux, paths: {conf: /etc/eigyo/v2.conf}}'),
+      ),
+    ).toEqual([])
   })
 })

@@ -3,17 +3,40 @@ import {fileURLToPath} from 'node:url'
 
 import {describe, expect, it} from 'vitest'
 
-import {builtinProfiles, CMD_EXE_MAX, decodeCandidates, parseWindows, type ProbeParse, WINDOWS_COMMAND, WINDOWS_SCRIPT} from '../../../../src/facts/probes/index.js'
+import {
+  builtinProfiles,
+  CMD_EXE_MAX,
+  decodeCandidates,
+  parseWindows,
+  type ProbeParse,
+  WINDOWS_COMMAND,
+  WINDOWS_SCRIPT,
+} from '../../../../src/facts/probes/index.js'
 import type {Facts} from '../../../../src/model/types.js'
-import {encodeCp932, encodeOutput, psJson, type RegValue, windowsDocument, type WindowsMachine} from '../../../lab/windows-output.js'
+import {
+  encodeCp932,
+  encodeOutput,
+  psJson,
+  type RegValue,
+  windowsDocument,
+  type WindowsMachine,
+} from '../../../lab/windows-output.js'
 import {factsSchemaErrors} from '../../collect/helpers.js'
 
 const recorded = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`recorded/${name}`, import.meta.url)))
-const run = (stdout: Buffer, stderr: Buffer = Buffer.alloc(0), code: number | null = 0): ProbeParse => parseWindows({stdout, stderr, code})
+const run = (stdout: Buffer, stderr: Buffer = Buffer.alloc(0), code: number | null = 0): ProbeParse =>
+  parseWindows({stdout, stderr, code})
 
 /** The PC the recorded outputs describe (a retail counter PC at Hachinohe, Japanese text in its serial). */
 const PC: WindowsMachine = {
-  client: {terminal_id: 'HC-RT-020', role: 'retail', auth: 'idcard', serial: '八戸-窓口-020', macs: ['3c:52:82:10:20:01'], ips: ['192.0.2.20']},
+  client: {
+    terminal_id: 'HC-RT-020',
+    role: 'retail',
+    auth: 'idcard',
+    serial: '八戸-窓口-020',
+    macs: ['3c:52:82:10:20:01'],
+    ips: ['192.0.2.20'],
+  },
   hostname: 'hc-rt-020',
   machineGuid: '6f1e2d3c-4b5a-4697-8e8f-0a1b2c3d4e5f',
   biosSerial: 'JPH1T020',
@@ -22,7 +45,14 @@ const PC: WindowsMachine = {
 }
 const EXPECTED = {
   ok: true,
-  client: {terminal_id: 'HC-RT-020', role: 'retail', auth: 'idcard', serial: '八戸-窓口-020', macs: ['3c:52:82:10:20:01'], ips: ['192.0.2.20']},
+  client: {
+    terminal_id: 'HC-RT-020',
+    role: 'retail',
+    auth: 'idcard',
+    serial: '八戸-窓口-020',
+    macs: ['3c:52:82:10:20:01'],
+    ips: ['192.0.2.20'],
+  },
   os: {
     hostname: 'hc-rt-020',
     machine_id: '6f1e2d3c-4b5a-4697-8e8f-0a1b2c3d4e5f',
@@ -55,7 +85,14 @@ describe('windows profile on recorded outputs', () => {
     expect(decodeCandidates(bytes)[0].encoding).toBe(encoding)
     const r = run(bytes)
     expect(r).toEqual(EXPECTED)
-    const facts: Facts = {terminal: 'HC-RT-020', collected_at: '2026-11-27T10:00:00+09:00', outcome: 'ok', host_key: `SHA256:${'A'.repeat(43)}`, client: r.ok ? r.client : undefined, os: r.ok ? r.os : undefined}
+    const facts: Facts = {
+      terminal: 'HC-RT-020',
+      collected_at: '2026-11-27T10:00:00+09:00',
+      outcome: 'ok',
+      host_key: `SHA256:${'A'.repeat(43)}`,
+      client: r.ok ? r.client : undefined,
+      os: r.ok ? r.os : undefined,
+    }
     expect(factsSchemaErrors(facts)).toBe('')
   })
 
@@ -65,7 +102,11 @@ describe('windows profile on recorded outputs', () => {
   })
 
   it('a missing registry key is probe-failed naming the key', () => {
-    expect(run(recorded('windows-missing-key.out'))).toEqual({ok: false, outcome: 'probe-failed', reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal is missing'})
+    expect(run(recorded('windows-missing-key.out'))).toEqual({
+      ok: false,
+      outcome: 'probe-failed',
+      reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal is missing',
+    })
   })
 
   it('a single value of the wrong registry type is output-invalid', () => {
@@ -79,23 +120,82 @@ describe('windows profile on recorded outputs', () => {
 
   it('MACs stored as REG_SZ instead of REG_MULTI_SZ are output-invalid', () => {
     const r = run(recorded('windows-macs-not-multi.out'))
-    expect(r).toMatchObject({ok: false, outcome: 'output-invalid', reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\macs is REG_SZ, expected REG_MULTI_SZ'})
+    expect(r).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\macs is REG_SZ, expected REG_MULTI_SZ',
+    })
   })
 })
 
 describe('windows profile: hostile or broken output', () => {
   it.each([
-    ['role with a trailing space', {name: 'role', type: 'String', value: 'NW '}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal: role must be one of nw|retail', 'NW '],
-    ['role outside the enum', {name: 'role', type: 'String', value: 'kiosk'}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal: role must be one of nw|retail', 'kiosk'],
-    ['auth outside the enum', {name: 'auth', type: 'String', value: 'password'}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal: auth must be one of idcard|device', 'password'],
-    ['an escape sequence', {name: 'serial', type: 'String', value: 'S\u001b[2K1'}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\serial: control character', 'S\\u001b[2K1'],
-    ['a CR', {name: 'serial', type: 'String', value: 'S1\r'}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\serial: control character', 'S1\\r'],
-    ['a bidi override', {name: 'terminal_id', type: 'String', value: 'HC\u202eRT'}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\terminal_id: control character', 'HC\\u202eRT'],
-    ['an unpaired surrogate', {name: 'serial', type: 'String', value: 'S\ud800'}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\serial: invalid character (not valid Unicode)', 'S\\ud800'],
-    ['a bad MAC', {name: 'macs', type: 'MultiString', value: ['02-00-00-00-00']}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\macs: not a MAC address', '02-00-00-00-00'],
-    ['a bad IP', {name: 'ips', type: 'MultiString', value: ['192.0.2.300']}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\ips: not an IP address', '192.0.2.300'],
-    ['an empty serial', {name: 'serial', type: 'String', value: ''}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal: serial is empty', ''],
-    ['a value over 256 characters', {name: 'serial', type: 'String', value: 'X'.repeat(1025)}, 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\serial: longer than 256 characters', 'X'.repeat(1025)],
+    [
+      'role with a trailing space',
+      {name: 'role', type: 'String', value: 'NW '},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal: role must be one of nw|retail',
+      'NW ',
+    ],
+    [
+      'role outside the enum',
+      {name: 'role', type: 'String', value: 'kiosk'},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal: role must be one of nw|retail',
+      'kiosk',
+    ],
+    [
+      'auth outside the enum',
+      {name: 'auth', type: 'String', value: 'password'},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal: auth must be one of idcard|device',
+      'password',
+    ],
+    [
+      'an escape sequence',
+      {name: 'serial', type: 'String', value: 'S\u001b[2K1'},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal\\serial: control character',
+      'S\\u001b[2K1',
+    ],
+    [
+      'a CR',
+      {name: 'serial', type: 'String', value: 'S1\r'},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal\\serial: control character',
+      'S1\\r',
+    ],
+    [
+      'a bidi override',
+      {name: 'terminal_id', type: 'String', value: 'HC\u202eRT'},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal\\terminal_id: control character',
+      'HC\\u202eRT',
+    ],
+    [
+      'an unpaired surrogate',
+      {name: 'serial', type: 'String', value: 'S\ud800'},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal\\serial: invalid character (not valid Unicode)',
+      'S\\ud800',
+    ],
+    [
+      'a bad MAC',
+      {name: 'macs', type: 'MultiString', value: ['02-00-00-00-00']},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal\\macs: not a MAC address',
+      '02-00-00-00-00',
+    ],
+    [
+      'a bad IP',
+      {name: 'ips', type: 'MultiString', value: ['192.0.2.300']},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal\\ips: not an IP address',
+      '192.0.2.300',
+    ],
+    [
+      'an empty serial',
+      {name: 'serial', type: 'String', value: ''},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal: serial is empty',
+      '',
+    ],
+    [
+      'a value over 256 characters',
+      {name: 'serial', type: 'String', value: 'X'.repeat(1025)},
+      'HKLM\\SOFTWARE\\Eigyo\\Terminal\\serial: longer than 256 characters',
+      'X'.repeat(1025),
+    ],
   ])('refuses %s, raw value escaped', (_name, value, reason, raw) => {
     expect(run(withValue(value as RegValue))).toEqual({ok: false, outcome: 'output-invalid', reason, raw})
   })
@@ -104,35 +204,59 @@ describe('windows profile: hostile or broken output', () => {
     const doc = windowsDocument(PC)
     doc.client!.push({name: 'Role', type: 'String', value: 'nw'})
     const r = run(encodeOutput(psJson(doc, '7', false), 'utf-8'))
-    expect(r).toEqual({ok: false, outcome: 'output-invalid', reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\Role: value repeated (single-valued)', raw: '\\"nw\\"'})
+    expect(r).toEqual({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal\\Role: value repeated (single-valued)',
+      raw: '\\"nw\\"',
+    })
   })
 
   it('a missing single value is output-invalid naming it', () => {
     const doc = windowsDocument(PC)
     doc.client = doc.client!.filter((v) => v.name !== 'auth')
-    expect(run(encodeOutput(psJson(doc, '7', false), 'utf-8'))).toEqual({ok: false, outcome: 'output-invalid', reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal: auth missing'})
+    expect(run(encodeOutput(psJson(doc, '7', false), 'utf-8'))).toEqual({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: 'HKLM\\SOFTWARE\\Eigyo\\Terminal: auth missing',
+    })
   })
 
   it('invalid bytes (neither UTF-8 nor CP932) are output-invalid with the bytes escaped', () => {
     const good = recorded('windows-ascii.out')
     const bad = Buffer.concat([good.subarray(0, 40), Buffer.from([0xff, 0xff]), good.subarray(40)])
     const r = run(bad)
-    expect(r).toMatchObject({ok: false, outcome: 'output-invalid', reason: 'output is neither UTF-8, UTF-16 nor CP932 (invalid bytes)'})
+    expect(r).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: 'output is neither UTF-8, UTF-16 nor CP932 (invalid bytes)',
+    })
     expect(!r.ok && r.raw).toContain('\\xff\\xff')
   })
 
   it('a UTF-16 BOM followed by an odd byte count is invalid, not guessed', () => {
-    expect(run(Buffer.concat([recorded('windows-ps51-utf16.out'), Buffer.from([0x41])]))).toMatchObject({ok: false, outcome: 'output-invalid'})
+    expect(run(Buffer.concat([recorded('windows-ps51-utf16.out'), Buffer.from([0x41])]))).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+    })
   })
 
   it('a document whose mark does not read back is refused: the encoding was not confirmed', () => {
     const doc = {...windowsDocument(PC), mark: '日夲'}
-    expect(run(encodeOutput(psJson(doc, '7', false), 'utf-8'))).toMatchObject({ok: false, outcome: 'output-invalid', reason: expect.stringContaining('encoding could not be confirmed')})
+    expect(run(encodeOutput(psJson(doc, '7', false), 'utf-8'))).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: expect.stringContaining('encoding could not be confirmed'),
+    })
   })
 
   it('text around the document (a forged second document, a banner) is output-invalid', () => {
     const one = recorded('windows-ascii.out')
-    expect(run(Buffer.concat([Buffer.from('Windows PowerShell\r\n'), one]))).toMatchObject({ok: false, outcome: 'output-invalid', reason: 'output holds more than the probe document'})
+    expect(run(Buffer.concat([Buffer.from('Windows PowerShell\r\n'), one]))).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: 'output holds more than the probe document',
+    })
     expect(run(Buffer.concat([one, one]))).toMatchObject({ok: false, outcome: 'output-invalid'})
   })
 
@@ -146,24 +270,43 @@ describe('windows profile: hostile or broken output', () => {
   })
 
   it('no document at all is probe-failed with stderr decoded (CP932 error text from cmd.exe)', () => {
-    const stderr = encodeCp932("'powershell.exe' は、内部コマンドまたは外部コマンド、\r\n操作可能なプログラムまたはバッチ ファイルとして認識されていません。\r\n")
+    const stderr = encodeCp932(
+      "'powershell.exe' は、内部コマンドまたは外部コマンド、\r\n操作可能なプログラムまたはバッチ ファイルとして認識されていません。\r\n",
+    )
     const r = run(Buffer.alloc(0), stderr, 1)
-    expect(r).toMatchObject({ok: false, outcome: 'probe-failed', reason: expect.stringContaining('no probe document in the output (exit 1')})
+    expect(r).toMatchObject({
+      ok: false,
+      outcome: 'probe-failed',
+      reason: expect.stringContaining('no probe document in the output (exit 1'),
+    })
     expect(!r.ok && r.raw).toContain('内部コマンドまたは外部コマンド')
   })
 
   it('not JSON after the mark is output-invalid', () => {
-    expect(run(Buffer.from('#fleet-audit-windows\r\n{"probe":\r\n'))).toMatchObject({ok: false, outcome: 'output-invalid', reason: expect.stringContaining('not JSON')})
+    expect(run(Buffer.from('#fleet-audit-windows\r\n{"probe":\r\n'))).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: expect.stringContaining('not JSON'),
+    })
   })
 
   it('PowerShell 5.1 wrapped arrays ({"value": [...], "Count": n}) read as arrays', () => {
     const doc = windowsDocument(PC) as unknown as Record<string, unknown>
-    const client = (doc.client as RegValue[]).map((v) => (Array.isArray(v.value) ? {...v, value: {value: v.value, Count: v.value.length}} : v))
+    const client = (doc.client as RegValue[]).map((v) =>
+      Array.isArray(v.value) ? {...v, value: {value: v.value, Count: v.value.length}} : v,
+    )
     expect(run(encodeOutput(psJson({...doc, client}, '5.1', true), 'utf-8'))).toEqual(EXPECTED)
   })
 
   it('a physical adapter without addresses (unplugged, Wi-Fi off) contributes its MAC only', () => {
-    const doc = {...windowsDocument(PC), adapters: [...windowsDocument(PC).adapters, {mac: '3C-52-82-10-20-02', ips: []}, {mac: '3C-52-82-10-20-03', ips: ['', null as unknown as string]}]}
+    const doc = {
+      ...windowsDocument(PC),
+      adapters: [
+        ...windowsDocument(PC).adapters,
+        {mac: '3C-52-82-10-20-02', ips: []},
+        {mac: '3C-52-82-10-20-03', ips: ['', null as unknown as string]},
+      ],
+    }
     const r = run(encodeOutput(psJson(doc, '5.1', true), 'utf-8'))
     expect(r.ok && r.os.macs).toEqual(['3c:52:82:10:20:01', '3c:52:82:10:20:02', '3c:52:82:10:20:03'])
     expect(r.ok && r.os.ips).toEqual(EXPECTED.os.ips)
@@ -184,7 +327,11 @@ describe('windows profile: hostile or broken output', () => {
       expect(r.os.ips).toHaveLength(64)
     }
     const tooMany = {...windowsDocument(PC), adapters: [...adapters, ...adapters.slice(0, 1)]}
-    expect(run(encodeOutput(psJson(tooMany, '7', false), 'utf-8'))).toMatchObject({ok: false, outcome: 'output-invalid', reason: 'more than 64 physical adapters'})
+    expect(run(encodeOutput(psJson(tooMany, '7', false), 'utf-8'))).toMatchObject({
+      ok: false,
+      outcome: 'output-invalid',
+      reason: 'more than 64 physical adapters',
+    })
   })
 })
 

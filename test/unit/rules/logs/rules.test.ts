@@ -10,7 +10,18 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {loadInventory} from '../../../../src/inventory/load.js'
 import {openLedger, recordEvent} from '../../../../src/ledger/index.js'
 import {recordReview} from '../../../../src/ledger/log-reviews.js'
-import {baseLogInventory, cleanup, COMPETITOR, hits, type Json, OWN, review, row, type Scenario, writeScenario} from '../../facts/logs/scenario.js'
+import {
+  baseLogInventory,
+  cleanup,
+  COMPETITOR,
+  hits,
+  type Json,
+  OWN,
+  review,
+  row,
+  type Scenario,
+  writeScenario,
+} from '../../facts/logs/scenario.js'
 import type {GeneratedRow} from '../../../../src/facts/logs/generate.js'
 
 afterAll(cleanup)
@@ -26,14 +37,26 @@ interface Case {
 }
 
 const shared = {id: 'T-SH', hostname: 't-sh', site: 's1', zone: 'z-shared', owner: 'nw', role: 'nw'}
-const disaster = {id: 'T-DR', hostname: 't-dr', site: 's1', zone: 'z-dr', owner: 'nw', role: 'nw', tags: ['disaster-reception']}
+const disaster = {
+  id: 'T-DR',
+  hostname: 't-dr',
+  site: 's1',
+  zone: 'z-dr',
+  owner: 'nw',
+  role: 'nw',
+  tags: ['disaster-reception'],
+}
 const FROM_DAY = '2026-03-25'
 const window = {id: 'EW-1', from: '2026-04-01', to: '2026-04-03', sites: ['s1'], approver: 'p-nw', reason: 'storm'}
 
 const CASES: Record<string, Case[]> = {
   baseline: [{name: 'generated logs of a correct fleet raise nothing', want: []}],
   'logs/undeclared-terminal': [
-    {name: 'a PC nobody declared', extra: [row('2026-03-30 10:00:00', 'T-TEMP', 'R1', {setting: 'retail', unmasked: false})], want: ['T-TEMP logs/undeclared-terminal']},
+    {
+      name: 'a PC nobody declared',
+      extra: [row('2026-03-30 10:00:00', 'T-TEMP', 'R1', {setting: 'retail', unmasked: false})],
+      want: ['T-TEMP logs/undeclared-terminal'],
+    },
   ],
   'logs/removed-terminal-used': [
     {
@@ -58,43 +81,98 @@ const CASES: Record<string, Case[]> = {
   'logs/planned-terminal-used': [
     {
       name: 'planned terminal used',
-      inv: (inv) => inv.terminals.push({id: 'T-RT2', hostname: 't-rt2', site: 's1', zone: 'z-retail', owner: 'ep', role: 'retail', status: 'planned'}),
+      inv: (inv) =>
+        inv.terminals.push({
+          id: 'T-RT2',
+          hostname: 't-rt2',
+          site: 's1',
+          zone: 'z-retail',
+          owner: 'ep',
+          role: 'retail',
+          status: 'planned',
+        }),
       extra: [row('2026-04-02 11:00:00', 'T-RT2', 'R1', {setting: 'retail', unmasked: false})],
       want: ['T-RT2 logs/planned-terminal-used'],
     },
     {
       name: 'installed 04-02, used 04-01 23:59',
-      inv: (inv) => inv.terminals.push({id: 'T-RT2', hostname: 't-rt2', site: 's1', zone: 'z-retail', owner: 'ep', role: 'retail', installed: '2026-04-02'}),
+      inv: (inv) =>
+        inv.terminals.push({
+          id: 'T-RT2',
+          hostname: 't-rt2',
+          site: 's1',
+          zone: 'z-retail',
+          owner: 'ep',
+          role: 'retail',
+          installed: '2026-04-02',
+        }),
       quiet: ['T-RT2'],
-      extra: [row('2026-04-01 23:59:00', 'T-RT2', 'R1', {setting: 'retail', unmasked: false}), ...daily('T-RT2', 'R1', '2026-04-02')],
+      extra: [
+        row('2026-04-01 23:59:00', 'T-RT2', 'R1', {setting: 'retail', unmasked: false}),
+        ...daily('T-RT2', 'R1', '2026-04-02'),
+      ],
       want: ['T-RT2 logs/planned-terminal-used'],
     },
     {
       name: 'not: installed 04-02, used 04-02 00:01',
-      inv: (inv) => inv.terminals.push({id: 'T-RT2', hostname: 't-rt2', site: 's1', zone: 'z-retail', owner: 'ep', role: 'retail', installed: '2026-04-02'}),
+      inv: (inv) =>
+        inv.terminals.push({
+          id: 'T-RT2',
+          hostname: 't-rt2',
+          site: 's1',
+          zone: 'z-retail',
+          owner: 'ep',
+          role: 'retail',
+          installed: '2026-04-02',
+        }),
       quiet: ['T-RT2'],
-      extra: [row('2026-04-02 00:01:00', 'T-RT2', 'R1', {setting: 'retail', unmasked: false}), ...daily('T-RT2', 'R1', '2026-04-02')],
+      extra: [
+        row('2026-04-02 00:01:00', 'T-RT2', 'R1', {setting: 'retail', unmasked: false}),
+        ...daily('T-RT2', 'R1', '2026-04-02'),
+      ],
       want: [],
     },
   ],
   'logs/competitor-data-to-retail-person': [
-    {name: 'retail person sees a competitor customer on an NW terminal in an NW-only zone', extra: [row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: COMPETITOR[1]})], want: ['T-NW logs/competitor-data-to-retail-person']},
-    {name: 'not: the group\'s own customer', extra: [row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: OWN[1]})], want: []},
-    {name: 'not: fields masked', extra: [row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: COMPETITOR[1], unmasked: false, setting: 'retail'})], want: ['T-NW logs/setting-differs-from-role']},
     {
-      name: 'a switch on 04-01: the customer was a competitor\'s until 03-31',
-      inv: (inv) => inv.supply_points.push({id: 'SP-SWITCH', retailer: 'r-comp', to: '2026-03-31'}, {id: 'SP-SWITCH', retailer: 'r-own', from: '2026-04-01'}),
+      name: 'retail person sees a competitor customer on an NW terminal in an NW-only zone',
+      extra: [row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: COMPETITOR[1]})],
+      want: ['T-NW logs/competitor-data-to-retail-person'],
+    },
+    {
+      name: "not: the group's own customer",
+      extra: [row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: OWN[1]})],
+      want: [],
+    },
+    {
+      name: 'not: fields masked',
+      extra: [
+        row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: COMPETITOR[1], unmasked: false, setting: 'retail'}),
+      ],
+      want: ['T-NW logs/setting-differs-from-role'],
+    },
+    {
+      name: "a switch on 04-01: the customer was a competitor's until 03-31",
+      inv: (inv) =>
+        inv.supply_points.push(
+          {id: 'SP-SWITCH', retailer: 'r-comp', to: '2026-03-31'},
+          {id: 'SP-SWITCH', retailer: 'r-own', from: '2026-04-01'},
+        ),
       extra: [row('2026-03-31 23:59:00', 'T-NW', 'R1', {supply_point: 'SP-SWITCH'})],
       want: ['T-NW logs/competitor-data-to-retail-person'],
     },
     {
-      name: 'not: after the switch to the group\'s retailer (04-01 00:01)',
-      inv: (inv) => inv.supply_points.push({id: 'SP-SWITCH', retailer: 'r-comp', to: '2026-03-31'}, {id: 'SP-SWITCH', retailer: 'r-own', from: '2026-04-01'}),
+      name: "not: after the switch to the group's retailer (04-01 00:01)",
+      inv: (inv) =>
+        inv.supply_points.push(
+          {id: 'SP-SWITCH', retailer: 'r-comp', to: '2026-03-31'},
+          {id: 'SP-SWITCH', retailer: 'r-own', from: '2026-04-01'},
+        ),
       extra: [row('2026-04-01 00:01:00', 'T-NW', 'R1', {supply_point: 'SP-SWITCH'})],
       want: [],
     },
     {
-      name: 'a customer of a retailer not in the table counts as a competitor\'s (fail closed)',
+      name: "a customer of a retailer not in the table counts as a competitor's (fail closed)",
       extra: [row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: '0399999999999999999999'})],
       want: ['T-NW logs/competitor-data-to-retail-person'],
     },
@@ -104,11 +182,14 @@ const CASES: Record<string, Case[]> = {
       name: 'NW person on an NW terminal at the shared counter',
       inv: (inv) => inv.terminals.push(shared),
       quiet: ['T-SH'],
-      extra: [row('2026-03-27 10:00:00', 'T-SH', 'N1', {supply_point: COMPETITOR[2]}), ...daily('T-SH', 'N1', FROM_DAY, {supply_point: OWN[2]})],
+      extra: [
+        row('2026-03-27 10:00:00', 'T-SH', 'N1', {supply_point: COMPETITOR[2]}),
+        ...daily('T-SH', 'N1', FROM_DAY, {supply_point: OWN[2]}),
+      ],
       want: ['T-SH logs/competitor-data-in-retail-reachable-zone'],
     },
     {
-      name: 'not: only the group\'s own customers at the counter',
+      name: "not: only the group's own customers at the counter",
       inv: (inv) => inv.terminals.push(shared),
       quiet: ['T-SH'],
       extra: daily('T-SH', 'N1', FROM_DAY, {supply_point: OWN[2]}),
@@ -116,11 +197,15 @@ const CASES: Record<string, Case[]> = {
     },
   ],
   'logs/setting-differs-from-role': [
-    {name: 'retail PC logs the NW setting', extra: [row('2026-03-30 09:00:00', 'T-RT', 'R1', {unmasked: false})], want: ['T-RT logs/setting-differs-from-role']},
+    {
+      name: 'retail PC logs the NW setting',
+      extra: [row('2026-03-30 09:00:00', 'T-RT', 'R1', {unmasked: false})],
+      want: ['T-RT logs/setting-differs-from-role'],
+    },
   ],
   'logs/disaster-terminal-outside-window': [
     {
-      name: 'used at 00:01 after the window\'s last day',
+      name: "used at 00:01 after the window's last day",
       inv: (inv) => {
         inv.terminals.push(disaster)
         inv.emergency_windows = [window]
@@ -150,20 +235,37 @@ const CASES: Record<string, Case[]> = {
   'logs/use-after-membership-ended': [
     {
       name: 'left on 03-31, login 04-01 00:30',
-      inv: (inv) => inv.people.push({id: 'p-left', name: 'Left', company: 'nw', log_ids: ['L1'], periods: [{company: 'nw', to: '2026-03-31', end: 'leaving'}]}),
+      inv: (inv) =>
+        inv.people.push({
+          id: 'p-left',
+          name: 'Left',
+          company: 'nw',
+          log_ids: ['L1'],
+          periods: [{company: 'nw', to: '2026-03-31', end: 'leaving'}],
+        }),
       extra: [row('2026-04-01 00:30:00', 'T-NW', 'L1')],
       want: ['T-NW logs/use-after-membership-ended'],
     },
     {
       name: 'not: left on 03-31, last use 23:59',
-      inv: (inv) => inv.people.push({id: 'p-left', name: 'Left', company: 'nw', log_ids: ['L1'], periods: [{company: 'nw', to: '2026-03-31', end: 'leaving'}]}),
+      inv: (inv) =>
+        inv.people.push({
+          id: 'p-left',
+          name: 'Left',
+          company: 'nw',
+          log_ids: ['L1'],
+          periods: [{company: 'nw', to: '2026-03-31', end: 'leaving'}],
+        }),
       extra: [row('2026-03-31 23:59:00', 'T-NW', 'L1')],
       want: [],
     },
     {
       name: 'transfer day: NW until 03-31, retail from 04-01; the NW login on an NW terminal at 04-01 00:01',
       inv: (inv) => inv.people.push(transferred()),
-      extra: [row('2026-03-31 23:59:00', 'T-NW', 'X1', {supply_point: COMPETITOR[3]}), row('2026-04-01 00:01:00', 'T-NW', 'X1', {supply_point: COMPETITOR[3]})],
+      extra: [
+        row('2026-03-31 23:59:00', 'T-NW', 'X1', {supply_point: COMPETITOR[3]}),
+        row('2026-04-01 00:01:00', 'T-NW', 'X1', {supply_point: COMPETITOR[3]}),
+      ],
       want: ['T-NW logs/competitor-data-to-retail-person', 'T-NW logs/use-after-membership-ended'],
     },
     {
@@ -174,19 +276,47 @@ const CASES: Record<string, Case[]> = {
     },
   ],
   'logs/impossible-travel': [
-    {name: 'one id at two sites 20 minutes apart', extra: [row('2026-03-26 07:00:00', 'T-NW', 'N1'), row('2026-03-26 07:20:00', 'T-NW2', 'N1')], want: ['T-NW2 logs/impossible-travel']},
-    {name: 'not: 65 minutes apart', extra: [row('2026-03-26 06:00:00', 'T-NW', 'N1'), row('2026-03-26 07:05:00', 'T-NW2', 'N1')], want: []},
+    {
+      name: 'one id at two sites 20 minutes apart',
+      extra: [row('2026-03-26 07:00:00', 'T-NW', 'N1'), row('2026-03-26 07:20:00', 'T-NW2', 'N1')],
+      want: ['T-NW2 logs/impossible-travel'],
+    },
+    {
+      name: 'not: 65 minutes apart',
+      extra: [row('2026-03-26 06:00:00', 'T-NW', 'N1'), row('2026-03-26 07:05:00', 'T-NW2', 'N1')],
+      want: [],
+    },
   ],
   'logs/volume-outlier': [
-    {name: '1,500 views in one day', extra: burst('2026-04-02', 'T-NW', 'N1', 1500), want: ['T-NW logs/volume-outlier']},
+    {
+      name: '1,500 views in one day',
+      extra: burst('2026-04-02', 'T-NW', 'N1', 1500),
+      want: ['T-NW logs/volume-outlier'],
+    },
     {name: 'not: 150 views (under the floor)', extra: burst('2026-04-02', 'T-NW', 'N1', 150), want: []},
   ],
   'logs/bulk-export-competitor': [
-    {name: 'export of competitors\' customers', extra: [row('2026-03-28 15:00:00', 'T-NW', 'N1', {action: 'export', records: 40, supply_point: COMPETITOR[4]})], want: ['T-NW logs/bulk-export-competitor']},
-    {name: 'not: export of the group\'s own customers', extra: [row('2026-03-28 15:00:00', 'T-NW', 'N1', {action: 'export', records: 40, supply_point: OWN[4]})], want: []},
+    {
+      name: "export of competitors' customers",
+      extra: [row('2026-03-28 15:00:00', 'T-NW', 'N1', {action: 'export', records: 40, supply_point: COMPETITOR[4]})],
+      want: ['T-NW logs/bulk-export-competitor'],
+    },
+    {
+      name: "not: export of the group's own customers",
+      extra: [row('2026-03-28 15:00:00', 'T-NW', 'N1', {action: 'export', records: 40, supply_point: OWN[4]})],
+      want: [],
+    },
   ],
-  'logs/unknown-user': [{name: 'an id nobody holds', extra: [row('2026-03-29 12:00:00', 'T-NW', 'ZZ-9')], want: ['T-NW logs/unknown-user']}],
-  'logs/source-day-missing': [{name: 'the export of 04-03 is missing', after: (s) => rmSync(join(s.logs, 'access-20260403.csv')), want: ['source:src logs/source-day-missing']}],
+  'logs/unknown-user': [
+    {name: 'an id nobody holds', extra: [row('2026-03-29 12:00:00', 'T-NW', 'ZZ-9')], want: ['T-NW logs/unknown-user']},
+  ],
+  'logs/source-day-missing': [
+    {
+      name: 'the export of 04-03 is missing',
+      after: (s) => rmSync(join(s.logs, 'access-20260403.csv')),
+      want: ['source:src logs/source-day-missing'],
+    },
+  ],
   'logs/terminal-silent': [
     {name: 'an active terminal with no use at all', quiet: ['T-RT'], want: ['T-RT logs/terminal-silent']},
     {name: 'not: a disaster-reception terminal', inv: (inv) => inv.terminals.push(disaster), want: []},
@@ -203,8 +333,20 @@ const CASES: Record<string, Case[]> = {
     },
   ],
   'logs/review-gap': [
-    {name: 'a recorded review of 03-01..03-10, then this one from 03-25', db: (file) => past(file, [['2026-03-01', '2026-03-10']]), want: ['source:src logs/review-gap']},
-    {name: 'not: every day reviewed before', db: (file) => past(file, [['2026-03-01', '2026-03-10'], ['2026-03-11', '2026-03-24']]), want: []},
+    {
+      name: 'a recorded review of 03-01..03-10, then this one from 03-25',
+      db: (file) => past(file, [['2026-03-01', '2026-03-10']]),
+      want: ['source:src logs/review-gap'],
+    },
+    {
+      name: 'not: every day reviewed before',
+      db: (file) =>
+        past(file, [
+          ['2026-03-01', '2026-03-10'],
+          ['2026-03-11', '2026-03-24'],
+        ]),
+      want: [],
+    },
   ],
 }
 
@@ -243,7 +385,19 @@ describe('the ledger database gives removal days', () => {
       const db = join(s.dir, 'ledger.sqlite')
       const ledger = openLedger(db)
       try {
-        recordEvent(ledger, await loadInventory(s.inventory), {kind: 'remove', terminal: 'T-NW2', issuer: 'nw', actor: 'p-nw', approver: 'p-nw2', occurred_at: '2026-03-31T10:00:00+09:00'}, new Date('2026-04-01T00:00:00Z'))
+        recordEvent(
+          ledger,
+          await loadInventory(s.inventory),
+          {
+            kind: 'remove',
+            terminal: 'T-NW2',
+            issuer: 'nw',
+            actor: 'p-nw',
+            approver: 'p-nw2',
+            occurred_at: '2026-03-31T10:00:00+09:00',
+          },
+          new Date('2026-04-01T00:00:00Z'),
+        )
       } finally {
         ledger.close()
       }
@@ -261,24 +415,43 @@ describe('what findings say', () => {
     Object.assign(inv.terminals[2], {status: 'removed', removed: '2026-03-31'})
     const s = await writeScenario(inv, {extra: [row('2026-04-01 00:30:00', 'T-NW2', 'N2')]})
     const [f] = (await review(s)).findings
-    expect(f.message.en).toBe('used 1 times after its removal day 2026-03-31 (first 2026-04-01T00:30:00+09:00, last 2026-04-01T00:30:00+09:00)')
-    expect(f).toMatchObject({severity: 'critical', site: 's2', zone: 'z2', expected: 'no use after 2026-03-31', actual: 'used 2026-04-01'})
+    expect(f.message.en).toBe(
+      'used 1 times after its removal day 2026-03-31 (first 2026-04-01T00:30:00+09:00, last 2026-04-01T00:30:00+09:00)',
+    )
+    expect(f).toMatchObject({
+      severity: 'critical',
+      site: 's2',
+      zone: 'z2',
+      expected: 'no use after 2026-03-31',
+      actual: 'used 2026-04-01',
+    })
     expect(f.location).toMatchObject({file: s.inventory})
   })
 
   it('an unparseable line is located at file:line', async () => {
     const s = await writeScenario(baseLogInventory())
     const file = join(s.logs, 'extra.csv')
-    writeFileSync(file, '日時,端末ID,端末設定,利用者ID,操作,供給地点特定番号,契約名義,電話番号,表示項目,件数\r\n2026/03/27 10:00:00,T-NW,NW,N1,照会,,,,,1\r\nbroken line\r\n2026/13/45 10:00:00,T-NW,NW,N1,照会,,,,,1\r\n')
+    writeFileSync(
+      file,
+      '日時,端末ID,端末設定,利用者ID,操作,供給地点特定番号,契約名義,電話番号,表示項目,件数\r\n2026/03/27 10:00:00,T-NW,NW,N1,照会,,,,,1\r\nbroken line\r\n2026/13/45 10:00:00,T-NW,NW,N1,照会,,,,,1\r\n',
+    )
     const result = await review(s)
     const [f] = result.findings
-    expect(f.message.en).toBe(`2 line(s) of ${file} could not be read (${file}:3, ${file}:4); the review of 2026-03-27 is incomplete`)
+    expect(f.message.en).toBe(
+      `2 line(s) of ${file} could not be read (${file}:3, ${file}:4); the review of 2026-03-27 is incomplete`,
+    )
     expect(result.logs?.unparseable).toBe(2)
-    expect(result.logs?.files.find((x) => x.file === file)).toMatchObject({rows: 3, unparseable: 2, first_unparseable: [`${file}:3`, `${file}:4`]})
+    expect(result.logs?.files.find((x) => x.file === file)).toMatchObject({
+      rows: 3,
+      unparseable: 2,
+      first_unparseable: [`${file}:3`, `${file}:4`],
+    })
   })
 
   it('supply point ids are masked with a keyed hash, stable across runs; shown in full only on request', async () => {
-    const s = await writeScenario(baseLogInventory(), {extra: [row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: COMPETITOR[1]})]})
+    const s = await writeScenario(baseLogInventory(), {
+      extra: [row('2026-03-27 10:00:00', 'T-NW', 'R1', {supply_point: COMPETITOR[1]})],
+    })
     const a = JSON.stringify(await review(s))
     const b = JSON.stringify(await review(s))
     const mask = /sp:[0-9a-f]{12}/.exec(a)?.[0]
@@ -292,13 +465,29 @@ describe('what findings say', () => {
 /** Rows on every day of the review from `from`, so that a terminal added for a case is not silent. */
 function daily(terminal: string, user: string, from: string, over: Partial<GeneratedRow> = {}): GeneratedRow[] {
   const out: GeneratedRow[] = []
-  for (let d = new Date(`${from}T00:00:00Z`); d.toISOString().slice(0, 10) <= '2026-04-07'; d.setUTCDate(d.getUTCDate() + 1))
-    out.push(row(`${d.toISOString().slice(0, 10)} 12:00:00`, terminal, user, {setting: terminal === 'T-RT2' ? 'retail' : 'nw', unmasked: terminal !== 'T-RT2', ...over}))
+  for (
+    let d = new Date(`${from}T00:00:00Z`);
+    d.toISOString().slice(0, 10) <= '2026-04-07';
+    d.setUTCDate(d.getUTCDate() + 1)
+  )
+    out.push(
+      row(`${d.toISOString().slice(0, 10)} 12:00:00`, terminal, user, {
+        setting: terminal === 'T-RT2' ? 'retail' : 'nw',
+        unmasked: terminal !== 'T-RT2',
+        ...over,
+      }),
+    )
   return out
 }
 
 function burst(day: string, terminal: string, user: string, n: number): GeneratedRow[] {
-  return Array.from({length: n}, (_, k) => row(`${day} ${String(9 + Math.floor(k / 200)).padStart(2, '0')}:${String(Math.floor((k % 200) / 4)).padStart(2, '0')}:00`, terminal, user))
+  return Array.from({length: n}, (_, k) =>
+    row(
+      `${day} ${String(9 + Math.floor(k / 200)).padStart(2, '0')}:${String(Math.floor((k % 200) / 4)).padStart(2, '0')}:00`,
+      terminal,
+      user,
+    ),
+  )
 }
 
 function transferred(): Json {
@@ -321,7 +510,19 @@ function past(file: string, periods: [string, string][]): void {
       recordReview(db, {
         recordedAt: new Date(`${to}T12:00:00Z`),
         inventoryRoot: 'inv',
-        summary: {from, to, timezone: 'Asia/Tokyo', sources: ['src'], files: [], rows: 0, in_period: 0, unparseable: 0, terminals_covered: 0, supply_points: 'masked', mask_key: 'operator'},
+        summary: {
+          from,
+          to,
+          timezone: 'Asia/Tokyo',
+          sources: ['src'],
+          files: [],
+          rows: 0,
+          in_period: 0,
+          unparseable: 0,
+          terminals_covered: 0,
+          supply_points: 'masked',
+          mask_key: 'operator',
+        },
         findingCount: 0,
         terminalsCovered: [],
       })
