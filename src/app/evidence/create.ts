@@ -219,14 +219,12 @@ async function stageLedger(
     const check = verifyLedger(db)
     if (!check.ok)
       throw new InputError(
-        check.problems
-          .slice(0, 10)
-          .map((p) => ({
-            code: 'E_LEDGER_TAMPERED',
-            message: `ledger does not verify: ${p.chain} ${p.company}${p.seq === undefined ? '' : ` #${p.seq}`}: ${p.message}`,
-            file: path,
-            hint: 'run `fleet-audit ledger verify`',
-          })),
+        check.problems.slice(0, 10).map((p) => ({
+          code: 'E_LEDGER_TAMPERED',
+          message: `ledger does not verify: ${p.chain} ${p.company}${p.seq === undefined ? '' : ` #${p.seq}`}: ${p.message}`,
+          file: path,
+          hint: 'run `fleet-audit ledger verify`',
+        })),
       )
     claims = [...ledgerView(db).events]
     // The company id is the inventory's, but a file name takes only a safe subset of it.
