@@ -34,7 +34,8 @@ export function ledgerView(db: LedgerDb, companies?: readonly Company[]): Ledger
   )
 }
 
-function buildView(source: LedgerView['source'], events: ViewEvent[]): LedgerView {
+/** A view of these events (in chain order), indexed by terminal and by issuer's chain; the events are frozen. */
+export function buildView(source: LedgerView['source'], events: ViewEvent[]): LedgerView {
   const byTerminal: Record<string, ViewEvent[]> = {}
   const chains = new Map<string, {issuer: string; first_seq: number; last_seq: number; last_hash: string | null}>()
   for (const event of events) {

@@ -297,6 +297,43 @@ describe('evidence verify: a retail signer cannot vouch for NW', () => {
     )
   })
 
+  it("names NW's acks list left out with the claims it backed: NW's signed head says how far its acks reach (exit 1)", async () => {
+    const b = forged('dropped-list', (dir) => {
+      const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
+      m.run.ledger.signed = m.run.ledger.signed.filter((p: string) => !p.includes('-acks-'))
+      m.files = m.files.filter((f: {path: string}) => !f.path.includes('-acks-'))
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m, null, 2))
+      for (const n of readdirSync(join(dir, 'ledger/signed')))
+        if (n.includes('-acks-')) rmSync(join(dir, 'ledger/signed', n))
+      // The claims go too, so nothing in events.json says an ack that no list backs.
+      const file = join(dir, 'ledger/events.json')
+      const events = JSON.parse(readFileSync(file, 'utf8'))
+      for (const e of events.events ?? events) if (e.issuer === 'tohoku-epco') e.ack = null
+      writeFileSync(file, JSON.stringify(events, null, 2))
+    })
+    const r = await verify(b, '--trust-inventory', EXAMPLE)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(
+      /tohoku-nw signed on \S+ that its acknowledgements of tohoku-epco's events reach #2, but the bundle carries its signed lists only up to #0: a list tohoku-nw signed was left out/,
+    )
+  })
+
+  it("with --trust-key, the signer cannot give its own key to NW in the bundle's inventory (exit 1)", async () => {
+    const retailPub = readFileSync(join(keys, 'tohoku-epco.pub'), 'utf8').trim().split('\n')[1]
+    const b = forged('shared-key', (dir) => {
+      const inv = readdirSync(join(dir, 'inputs/inventory'), {recursive: true, encoding: 'utf8'})
+        .map((n) => join(dir, 'inputs/inventory', n))
+        .find((f) => f.endsWith('fleet.yaml'))!
+      replaceIn(inv, 'MCowBQYDK2VwAyEAoCdtoxfm0dtfP/XdQ9//VMTM7lP5/mrwzJa9mDsG3Zk=', retailPub)
+    })
+    const r = await verify(b, '--trust-key', retailFp, '--trust-key', nwFp)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(
+      `the bundle's inventory gives "tohoku-nw" and "tohoku-epco" the same public_key (${retailFp}): one key cannot stand for two companies`,
+    )
+    expect(r.stdout).not.toMatch(/^OK/m)
+  })
+
   it('names an NW-signed list altered to say "verified" (exit 1)', async () => {
     let list = ''
     const b = forged('altered-list', (dir) => {

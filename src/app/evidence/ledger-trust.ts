@@ -190,6 +190,20 @@ export function trustedLedger(
         })
     }
 
+  // Completeness: a head the other company signed of its acks of the signer's events says how far that chain
+  // reached. The bundle must carry its lists up to there, or a list left out (a rejection, a newer re-check) would go
+  // unseen and its events read as merely not yet acknowledged.
+  for (const h of heads)
+    if (h.chain === 'acks' && h.signer === h.company && h.about === signer && h.seq > 0) {
+      const chain = acks.get(`acks ${h.company} → ${signer}`)
+      const record = chain?.get(h.seq)
+      if (!record || record.hash !== h.hash)
+        problems.push({
+          path: eventsPath,
+          message: `${eventsPath}: ${h.company} signed on ${h.signed_at} that its acknowledgements of ${signer}'s events reach #${h.seq}, but the bundle ${record ? `holds another ack #${h.seq}` : `carries its signed lists only up to #${Math.max(0, ...(chain?.keys() ?? []))}`}: a list ${h.company} signed was left out`,
+        })
+    }
+
   const view = viewFromEvents(out)
   return {
     view,

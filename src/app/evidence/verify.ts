@@ -291,6 +291,20 @@ async function checkOtherKeys(
     return
   }
 
+  // One key cannot stand for two companies: with fingerprints pinned, it would let one sign in the other's name.
+  const byKey = new Map<string, string[]>()
+  for (const c of bundleCompanies) {
+    const fp = fingerprint(c.public_key)
+    if (fp !== undefined) byKey.set(fp, [...(byKey.get(fp) ?? []), c.id])
+  }
+
+  for (const [fp, ids] of byKey)
+    if (ids.length > 1)
+      problems.push({
+        kind: 'signer',
+        message: `the bundle's inventory gives ${ids.map((id) => `"${id}"`).join(' and ')} the same public_key (${fp}): one key cannot stand for two companies`,
+      })
+
   if (!manifest.run.ledger || !('handoffs' in manifest.run.ledger)) return
   const byId = new Map(bundleCompanies.map((c) => [c.id, c]))
   const signers = new Set<string>()
@@ -325,15 +339,30 @@ async function ledgerTrust(
   const keys = new Map<string, string>()
   if (trust.inventory) {
     for (const c of (await loadDeclared(trust.inventory)).companies) if (c.public_key) keys.set(c.id, c.public_key)
-  } else
+  } else {
+    // A pinned fingerprint vouches for a company only if no other company in the bundle's inventory claims the same
+    // key: otherwise the signer could give its own key to the other company and sign lists in its name.
+    const owners = new Map<string, string[]>()
     for (const c of bundleCompanies) {
       if (!c.public_key) continue
       try {
-        if (trust.keys!.includes(keyFingerprint(readPublicKey(c.public_key)))) keys.set(c.id, c.public_key)
+        const fp = keyFingerprint(readPublicKey(c.public_key))
+        owners.set(fp, [...(owners.get(fp) ?? []), c.id])
       } catch {
         // an unreadable key anchors nothing
       }
     }
+
+    for (const c of bundleCompanies) {
+      if (!c.public_key) continue
+      try {
+        const fp = keyFingerprint(readPublicKey(c.public_key))
+        if (trust.keys!.includes(fp) && owners.get(fp)!.length === 1) keys.set(c.id, c.public_key)
+      } catch {
+        // an unreadable key anchors nothing
+      }
+    }
+  }
 
   return {signer: manifest.signer.company, keyOf: (id) => keys.get(id)}
 }
