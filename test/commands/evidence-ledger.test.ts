@@ -318,6 +318,19 @@ describe('evidence verify: a retail signer cannot vouch for NW', () => {
     )
   })
 
+  it('names a retail event doubled in the ledger snapshot (exit 1)', async () => {
+    const b = forged('doubled-event', (dir) => {
+      const file = join(dir, 'ledger/events.json')
+      const doc = JSON.parse(readFileSync(file, 'utf8'))
+      const list = Array.isArray(doc) ? doc : doc.events
+      list.push({...list.find((e: {issuer: string; seq: number}) => e.issuer === 'tohoku-epco' && e.seq === 1)})
+      writeFileSync(file, JSON.stringify(doc, null, 2))
+    })
+    const r = await verify(b, '--trust-inventory', EXAMPLE)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('ledger/events.json: tohoku-epco#1 appears more than once')
+  })
+
   it("with --trust-key, the signer cannot give its own key to NW in the bundle's inventory (exit 1)", async () => {
     const retailPub = readFileSync(join(keys, 'tohoku-epco.pub'), 'utf8').trim().split('\n')[1]
     const b = forged('shared-key', (dir) => {

@@ -97,7 +97,9 @@ export function trustedLedger(
   let prev: ViewEvent | undefined
   for (const e of own) {
     const {handed_off: _h, ack: _a, hash, ...body} = e
-    if (hashEvent(body) !== hash)
+    if (prev && prev.seq === e.seq)
+      problems.push({path: eventsPath, message: `${eventsPath}: ${signer}#${e.seq} appears more than once`})
+    else if (hashEvent(body) !== hash)
       problems.push({path: eventsPath, message: `${eventsPath}: ${signer}#${e.seq} does not hash to its hash (edited)`})
     else if (e.prev_hash !== (prev && prev.seq === e.seq - 1 ? prev.hash : e.seq === 1 ? null : undefined))
       problems.push({
