@@ -177,8 +177,7 @@ describe.concurrent('hostile input: exit 2, one line naming the file, no stack t
   for (const [name, make, flags, pattern] of cases) {
     it(name, async () => {
       const file = make()
-      const r = await run(['inventory', 'validate', '-i', file, '--now', '2026-11-27', ...flags], {timeout: 10_000})
-      console.log(`hostile input, ${name}: exit ${r.code} in ${r.ms} ms`)
+      const r = await run(['inventory', 'validate', '-i', file, '--now', '2026-11-27', ...flags], {timeout: 10_000}) // a hang fails here: bounded, not timed
       expect(r.stderr).not.toMatch(STACK_LINE)
       expect(r.stderr).not.toMatch(/internal error/)
       expect(r.code).toBe(2)
@@ -186,7 +185,6 @@ describe.concurrent('hostile input: exit 2, one line naming the file, no stack t
       expect(lines(r.stderr)).toHaveLength(1)
       expect(r.stderr.trimEnd()).toMatch(pattern)
       expect(r.stderr.startsWith(file)).toBe(true)
-      expect(r.ms).toBeLessThan(10_000)
     })
   }
 })
