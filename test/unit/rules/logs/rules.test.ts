@@ -294,6 +294,26 @@ const CASES: Record<string, Case[]> = {
       want: ['T-NW logs/volume-outlier'],
     },
     {name: 'not: 150 views (under the floor)', extra: burst('2026-04-02', 'T-NW', 'N1', 150), want: []},
+    {
+      // 1,000 views on T-NW from 09:00 to 13:49 (200 an hour), then 600 on T-NW3 in the same room from 16:00 in two
+      // hours (300 an hour): the finding names the terminal with the most records that day, not the busiest hour's.
+      name: 'names the terminal with the most records of the day',
+      inv: (inv) =>
+        inv.terminals.push({id: 'T-NW3', hostname: 't-nw3', site: 's1', zone: 'z-nw', owner: 'nw', role: 'nw'}),
+      quiet: ['T-NW3'],
+      extra: [
+        ...burst('2026-04-02', 'T-NW', 'N1', 1000),
+        ...Array.from({length: 600}, (_, k) =>
+          row(
+            `2026-04-02 ${16 + Math.floor(k / 300)}:${String(Math.floor((k % 300) / 5)).padStart(2, '0')}:00`,
+            'T-NW3',
+            'N1',
+          ),
+        ),
+      ],
+      // T-NW3 is otherwise unused for days, which is its own finding.
+      want: ['T-NW logs/volume-outlier', 'T-NW3 logs/terminal-silent'],
+    },
   ],
   'logs/bulk-export-competitor': [
     {
