@@ -61,13 +61,11 @@ export function toIso(value: Date | string): string {
 
 const formats = new Map<string, Intl.DateTimeFormat>()
 
-/**
- * An instant as people in `timeZone` read it, with the offset so it is never ambiguous:
- * `2026-11-20 10:00:00+09:00`. Unparseable text is returned as it is.
- */
-export function formatInZone(value: Date | string, timeZone: string): string {
-  const ms = typeof value === 'string' ? Date.parse(value) : value.getTime()
-  if (Number.isNaN(ms)) return String(value)
+/** The wall-clock fields of an instant (milliseconds) in a time zone, as two-digit (four for the year) strings. */
+export function zonedParts(
+  ms: number,
+  timeZone: string,
+): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
   let format = formats.get(timeZone)
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', {
@@ -82,7 +80,14 @@ export function formatInZone(value: Date | string, timeZone: string): string {
     })
     formats.set(timeZone, format)
   }
+
   const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]))
+  return {year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second}
+}
+
+/** How far a zone's wall clock is ahead of UTC at an instant, in milliseconds (whole seconds). */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+  const p = zonedParts(ms, timeZone)
   const local = Date.UTC(
     Number(p.year),
     Number(p.month) - 1,
@@ -91,7 +96,18 @@ export function formatInZone(value: Date | string, timeZone: string): string {
     Number(p.minute),
     Number(p.second),
   )
-  const offset = Math.round((local - Math.floor(ms / 1000) * 1000) / 60_000)
+  return local - Math.floor(ms / 1000) * 1000
+}
+
+/**
+ * An instant as people in `timeZone` read it, with the offset so it is never ambiguous:
+ * `2026-11-20 10:00:00+09:00`. Unparseable text is returned as it is.
+ */
+export function formatInZone(value: Date | string, timeZone: string): string {
+  const ms = typeof value === 'string' ? Date.parse(value) : value.getTime()
+  if (Number.isNaN(ms)) return String(value)
+  const p = zonedParts(ms, timeZone)
+  const offset = Math.round(zoneOffsetMs(ms, timeZone) / 60_000)
   const sign = offset < 0 ? '-' : '+'
   const abs = Math.abs(offset)
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`

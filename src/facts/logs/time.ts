@@ -1,4 +1,5 @@
 import {ConfigError} from '../../model/errors.js'
+import {zoneOffsetMs} from '../../io/time.js'
 
 const formats = new Map<string, Intl.DateTimeFormat>()
 
@@ -27,41 +28,10 @@ export function formatInstant(instant: Date, timeZone: string): string {
 
 /** A local wall time of a zone (milliseconds read as if UTC) shown with that zone's offset at the time. */
 export function formatLocal(wallMs: number, timeZone: string): string {
-  const offsetAt = (instant: number) => {
-    const p = Object.fromEntries(
-      offsetFormat(timeZone)
-        .formatToParts(new Date(instant))
-        .map((x) => [x.type, x.value]),
-    )
-    return (
-      Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) -
-      (instant - (instant % 1000))
-    )
-  }
-
+  const offsetAt = (instant: number) => zoneOffsetMs(instant, timeZone)
   const first = offsetAt(wallMs)
   const instant = wallMs - offsetAt(wallMs - first)
   return formatInstant(new Date(instant), timeZone)
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>()
-function offsetFormat(timeZone: string): Intl.DateTimeFormat {
-  let f = offsetFormats.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-    offsetFormats.set(timeZone, f)
-  }
-
-  return f
 }
 
 /** Checks `--from` / `--to`: real calendar days, from not after to. */
