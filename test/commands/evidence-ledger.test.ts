@@ -12,20 +12,14 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {hashEvent} from '../../src/ledger/hash.js'
 import {sqlite} from './ledger/support.js'
+import {KEYS, NW_FP, ok, RETAIL_FP, retailInstallsRecheckedByNw} from './evidence-support.js'
 import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run, tempDir} from './helpers.js'
 
 const tmp = tempDir('fa-evidence-ledger-')
 const at = (name: string) => join(tmp.dir, name)
-const keys = join(EXAMPLE, 'keys')
-const retailFp = 'SHA256:SWbiOK9cZHv1x+O+etV+UpLZFDZXC3XN2rxWUtS6qJU'
-const nwFp = 'SHA256:mLK+lPvXcqgrwnXoqayYXfSXH6+N2dotYVIsPdT/Huc'
-
-/** Runs a command that must succeed (exit 0, or 1 for a run with findings). */
-async function ok(args: string[]): Promise<void> {
-  const r = await run([...args, '--now', EXAMPLE_NOW], {timeout: 60_000})
-  expect(r.stderr, args.join(' ')).not.toMatch(/Error| {4}at /)
-  expect([0, 1], `${args.join(' ')}\n${r.stderr}`).toContain(r.code)
-}
+const keys = KEYS
+const retailFp = RETAIL_FP
+const nwFp = NW_FP
 
 /** What a dishonest signer does after editing its bundle: new hashes in the manifest, signed with its real key. */
 function resign(bundle: string, keyFile: string, fingerprint: string): void {
@@ -62,57 +56,9 @@ const verify = (bundle: string, ...trust: string[]) =>
   run(['evidence', 'verify', bundle, ...(trust.length ? trust : ['--trust-inventory', EXAMPLE])], {timeout: 60_000})
 
 beforeAll(async () => {
-  // Retail records two installs and hands them over; IS-RT-101 is set to NW, so NW rejects it on re-check.
-  const retail = ['--db', at('retail.sqlite'), '-i', EXAMPLE]
-  await ok([
-    'ledger',
-    'record',
-    'install',
-    ...retail,
-    '--terminal',
-    'IS-RT-103',
-    '--issuer',
-    'tohoku-epco',
-    '--actor',
-    'ep-tanaka',
-    '--approver',
-    'ep-takahashi',
-    '--at',
-    '2026-11-20T10:00+09:00',
-  ])
-  await ok([
-    'ledger',
-    'record',
-    'install',
-    ...retail,
-    '--terminal',
-    'IS-RT-101',
-    '--issuer',
-    'tohoku-epco',
-    '--actor',
-    'ep-tanaka',
-    '--approver',
-    'ep-takahashi',
-    '--at',
-    '2026-11-21T10:00+09:00',
-  ])
-  await ok([
-    'ledger',
-    'export',
-    ...retail,
-    '--from',
-    'tohoku-epco',
-    '--to',
-    'tohoku-nw',
-    '--key',
-    join(keys, 'tohoku-epco.key'),
-    '-o',
-    at('handoff.yaml'),
-  ])
-  // NW imports, re-checks with its facts, records an install of its own, and sends both back.
-  const nw = ['--db', at('nw.sqlite'), '-i', EXAMPLE]
-  await ok(['ledger', 'import', at('handoff.yaml'), ...nw, '--as', 'tohoku-nw'])
-  await ok(['ledger', 'recheck', ...nw, '--as', 'tohoku-nw', '--actor', 'nw-sato', '--facts', EXAMPLE_FACTS])
+  // Retail's two installs, handed to NW and re-checked there (IS-RT-101 rejected): evidence-support.ts.
+  const {retail, nw} = await retailInstallsRecheckedByNw(at)
+  // NW records an install of its own, and sends both back.
   await ok([
     'ledger',
     'record',

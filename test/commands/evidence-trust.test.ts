@@ -10,74 +10,19 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run, tempDir} from './helpers.js'
+import {KEYS, NW_FP, ok, RETAIL_FP, retailInstallsRecheckedByNw} from './evidence-support.js'
+import {EXAMPLE, EXAMPLE_FACTS, run, tempDir} from './helpers.js'
 
 const tmp = tempDir('fa-evidence-trust-')
 const at = (name: string) => join(tmp.dir, name)
-const keys = join(EXAMPLE, 'keys')
-// The fingerprints of the example's key pairs (as `ledger keygen` prints them), as a verifier would pin them.
-const retailFp = 'SHA256:SWbiOK9cZHv1x+O+etV+UpLZFDZXC3XN2rxWUtS6qJU'
-const nwFp = 'SHA256:mLK+lPvXcqgrwnXoqayYXfSXH6+N2dotYVIsPdT/Huc'
-
-/** Runs a command that must succeed. */
-async function ok(args: string[]): Promise<void> {
-  const r = await run([...args, '--now', EXAMPLE_NOW], {timeout: 60_000})
-  expect(r.stderr, args.join(' ')).not.toMatch(/Error| {4}at /)
-  expect([0, 1], args.join(' ')).toContain(r.code)
-}
+const keys = KEYS
+const retailFp = RETAIL_FP
+const nwFp = NW_FP
 
 beforeAll(async () => {
-  // retail records two installs and hands them over; IS-RT-101 is set to NW, so the real NW rejects it.
-  const retail = ['--db', at('retail.sqlite'), '-i', EXAMPLE]
-  await ok([
-    'ledger',
-    'record',
-    'install',
-    ...retail,
-    '--terminal',
-    'IS-RT-103',
-    '--issuer',
-    'tohoku-epco',
-    '--actor',
-    'ep-tanaka',
-    '--approver',
-    'ep-takahashi',
-    '--at',
-    '2026-11-20T10:00+09:00',
-  ])
-  await ok([
-    'ledger',
-    'record',
-    'install',
-    ...retail,
-    '--terminal',
-    'IS-RT-101',
-    '--issuer',
-    'tohoku-epco',
-    '--actor',
-    'ep-tanaka',
-    '--approver',
-    'ep-takahashi',
-    '--at',
-    '2026-11-21T10:00+09:00',
-  ])
-  await ok([
-    'ledger',
-    'export',
-    ...retail,
-    '--from',
-    'tohoku-epco',
-    '--to',
-    'tohoku-nw',
-    '--key',
-    join(keys, 'tohoku-epco.key'),
-    '-o',
-    at('handoff.yaml'),
-  ])
-  // The real NW: imports, re-checks with its facts, acknowledges (IS-RT-101 rejected).
-  const nw = ['--db', at('nw.sqlite'), '-i', EXAMPLE]
-  await ok(['ledger', 'import', at('handoff.yaml'), ...nw, '--as', 'tohoku-nw'])
-  await ok(['ledger', 'recheck', ...nw, '--as', 'tohoku-nw', '--actor', 'nw-sato', '--facts', EXAMPLE_FACTS])
+  // Retail's two installs, handed to NW and re-checked there (IS-RT-101 rejected): evidence-support.ts.
+  const {nw} = await retailInstallsRecheckedByNw(at)
+  // The real NW sends its acknowledgements back.
   await ok([
     'ledger',
     'export',
