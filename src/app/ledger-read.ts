@@ -2,7 +2,7 @@ import {loadDeclared} from './declared.js'
 import {asLedgerError, type LedgerDb, openLedger, type OpenOptions} from '../ledger/store.js'
 import type {Inventory} from '../model/types.js'
 
-// Kept apart from ./ledger.js (which re-exports them) so that the read-only ledger commands load the store and the
+// Kept apart from ./ledger.js so that the read-only ledger commands load the store and the
 // inventory reader only, not the rules and the audit behind re-check.
 
 /**

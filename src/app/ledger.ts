@@ -11,7 +11,6 @@ import {MAX_HANDOFF_FILE_SIZE, MAX_SETTINGS_FILE_SIZE, readTextFile} from '../io
 import {writeFileAtomic} from '../io/write.js'
 import {normalizeMac} from '../io/mac.js'
 import {loadDeclared} from './declared.js'
-export {ledgerReadContext, type LedgerReadContext, withLedger} from './ledger-read.js'
 import {
   type AckState,
   claimOwner,

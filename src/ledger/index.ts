@@ -3,7 +3,6 @@ export {LedgerError} from './errors.js'
 export {
   openLedger,
   asLedgerError,
-  defaultLedgerPath,
   schemaVersion,
   migrate,
   prepare,
@@ -11,6 +10,7 @@ export {
   type LedgerDb,
   type OpenOptions,
 } from './store.js'
+export {defaultLedgerPath} from './path.js'
 export {MIGRATIONS, SCHEMA_VERSION} from './migrations/index.js'
 export {
   EVENT_KINDS,

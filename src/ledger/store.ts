@@ -3,7 +3,6 @@ import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
 
 import {ledgerError} from './errors.js'
-export {defaultLedgerPath} from './path.js'
 import {APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, type Migration} from './migrations/index.js'
 
 /** An open ledger database (better-sqlite3). */

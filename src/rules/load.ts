@@ -13,7 +13,6 @@ import {evaluators} from './evaluators/index.js'
 import type {Compiled, Rule} from './types.js'
 
 import {BUILTIN_RULES_DIR} from './dir.js'
-export {BUILTIN_RULES_DIR}
 
 interface RawRule {
   id: string

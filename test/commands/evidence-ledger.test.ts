@@ -12,14 +12,17 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {hashEvent} from '../../src/ledger/hash.js'
 import {sqlite} from './ledger/support.js'
-import {KEYS, NW_FP, ok, RETAIL_FP, retailInstallsRecheckedByNw} from './evidence-support.js'
+import {
+  KEYS as keys,
+  NW_FP as nwFp,
+  ok,
+  RETAIL_FP as retailFp,
+  retailInstallsRecheckedByNw,
+} from './evidence-support.js'
 import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run, tempDir} from './helpers.js'
 
 const tmp = tempDir('fa-evidence-ledger-')
 const at = (name: string) => join(tmp.dir, name)
-const keys = KEYS
-const retailFp = RETAIL_FP
-const nwFp = NW_FP
 
 /** What a dishonest signer does after editing its bundle: new hashes in the manifest, signed with its real key. */
 function resign(bundle: string, keyFile: string, fingerprint: string): void {

@@ -10,14 +10,17 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {KEYS, NW_FP, ok, RETAIL_FP, retailInstallsRecheckedByNw} from './evidence-support.js'
+import {
+  KEYS as keys,
+  NW_FP as nwFp,
+  ok,
+  RETAIL_FP as retailFp,
+  retailInstallsRecheckedByNw,
+} from './evidence-support.js'
 import {EXAMPLE, EXAMPLE_FACTS, run, tempDir} from './helpers.js'
 
 const tmp = tempDir('fa-evidence-trust-')
 const at = (name: string) => join(tmp.dir, name)
-const keys = KEYS
-const retailFp = RETAIL_FP
-const nwFp = NW_FP
 
 beforeAll(async () => {
   // Retail's two installs, handed to NW and re-checked there (IS-RT-101 rejected): evidence-support.ts.

@@ -251,6 +251,22 @@ async function checkSignature(
   }
 }
 
+/** The companies of an inventory by the fingerprint of their public_key (an unreadable key anchors nothing). */
+function keyOwners(companies: readonly Company[]): Map<string, string[]> {
+  const owners = new Map<string, string[]>()
+  for (const c of companies) {
+    if (!c.public_key) continue
+    try {
+      const fp = keyFingerprint(readPublicKey(c.public_key))
+      owners.set(fp, [...(owners.get(fp) ?? []), c.id])
+    } catch {
+      // not a key: the signer and trust checks name it
+    }
+  }
+
+  return owners
+}
+
 /**
  * The re-run checks hand-off files (the other company's acknowledgements among them) with the public keys of the
  * bundle's own inventory, which its signer wrote: a retail signer could otherwise put a key of its own on the NW
@@ -292,13 +308,7 @@ async function checkOtherKeys(
   }
 
   // One key cannot stand for two companies: with fingerprints pinned, it would let one sign in the other's name.
-  const byKey = new Map<string, string[]>()
-  for (const c of bundleCompanies) {
-    const fp = fingerprint(c.public_key)
-    if (fp !== undefined) byKey.set(fp, [...(byKey.get(fp) ?? []), c.id])
-  }
-
-  for (const [fp, ids] of byKey)
+  for (const [fp, ids] of keyOwners(bundleCompanies))
     if (ids.length > 1)
       problems.push({
         kind: 'signer',
@@ -342,26 +352,9 @@ async function ledgerTrust(
   } else {
     // A pinned fingerprint vouches for a company only if no other company in the bundle's inventory claims the same
     // key: otherwise the signer could give its own key to the other company and sign lists in its name.
-    const owners = new Map<string, string[]>()
-    for (const c of bundleCompanies) {
-      if (!c.public_key) continue
-      try {
-        const fp = keyFingerprint(readPublicKey(c.public_key))
-        owners.set(fp, [...(owners.get(fp) ?? []), c.id])
-      } catch {
-        // an unreadable key anchors nothing
-      }
-    }
-
-    for (const c of bundleCompanies) {
-      if (!c.public_key) continue
-      try {
-        const fp = keyFingerprint(readPublicKey(c.public_key))
-        if (trust.keys!.includes(fp) && owners.get(fp)!.length === 1) keys.set(c.id, c.public_key)
-      } catch {
-        // an unreadable key anchors nothing
-      }
-    }
+    const byId = new Map(bundleCompanies.map((c) => [c.id, c.public_key]))
+    for (const [fp, ids] of keyOwners(bundleCompanies))
+      if (ids.length === 1 && trust.keys!.includes(fp)) keys.set(ids[0], byId.get(ids[0])!)
   }
 
   return {signer: manifest.signer.company, keyOf: (id) => keys.get(id)}

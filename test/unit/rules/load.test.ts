@@ -7,7 +7,8 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {formatProblem, RulePackError} from '../../../src/model/errors.js'
 import {SEVERITIES} from '../../../src/model/types.js'
 import {evaluators} from '../../../src/rules/evaluators/index.js'
-import {BUILTIN_RULES_DIR, loadRules} from '../../../src/rules/load.js'
+import {BUILTIN_RULES_DIR} from '../../../src/rules/dir.js'
+import {loadRules} from '../../../src/rules/load.js'
 import {builtinRulePacks} from '../scenario.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-rules-'))
