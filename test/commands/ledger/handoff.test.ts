@@ -22,27 +22,11 @@ import {
   type LedgerDb,
 } from '../../../src/ledger/index.js'
 import type {Finding} from '../../../src/model/types.js'
-import {signing, tempDir, testInventory} from './support.js'
+import {keyedInventory, signing, tempDir} from './support.js'
 
 const now = new Date('2026-11-27T03:00:00Z')
 const later = new Date('2026-11-28T03:00:00Z')
-const retailKeys = generateKeyPair()
-const nwKeys = generateKeyPair()
-const inventory = testInventory(0, [
-  {
-    id: 'nw',
-    name: 'Tohoku NW',
-    side: 'nw',
-    public_key: nwKeys.publicKeyPem,
-    source: {file: 'i.yaml', line: 1, column: 1},
-  },
-  {
-    id: 'retail',
-    name: 'Tohoku Retail',
-    side: 'retail',
-    public_key: retailKeys.publicKeyPem,
-    source: {file: 'i.yaml', line: 2, column: 1},
-  },
+const {nwKeys, retailKeys, inventory} = keyedInventory([
   {id: 'ctr', name: 'Contractor', side: 'retail', source: {file: 'i.yaml', line: 3, column: 1}},
 ])
 const input = (terminal: string, kind: EventInput['kind'] = 'install'): EventInput => ({

@@ -10,7 +10,6 @@ import {keptHandoffs} from '../../../src/ledger/kept-handoffs.js'
 import {
   exportAcks,
   exportHandoff,
-  generateKeyPair,
   importAcks,
   importHandoff,
   openLedger,
@@ -19,28 +18,11 @@ import {
   recordEvent,
   type LedgerDb,
 } from '../../../src/ledger/index.js'
-import {sqlite, tempDir, testInventory} from './support.js'
+import {keyedInventory, sqlite, tempDir} from './support.js'
 
 const now = new Date('2026-11-27T03:00:00Z')
 const later = new Date('2026-11-28T03:00:00Z')
-const retailKeys = generateKeyPair()
-const nwKeys = generateKeyPair()
-const inventory = testInventory(0, [
-  {
-    id: 'nw',
-    name: 'Tohoku NW',
-    side: 'nw',
-    public_key: nwKeys.publicKeyPem,
-    source: {file: 'i.yaml', line: 1, column: 1},
-  },
-  {
-    id: 'retail',
-    name: 'Tohoku Retail',
-    side: 'retail',
-    public_key: retailKeys.publicKeyPem,
-    source: {file: 'i.yaml', line: 2, column: 1},
-  },
-])
+const {nwKeys, retailKeys, inventory} = keyedInventory()
 
 let dir: string
 let cleanup: () => void

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join, relative, resolve} from 'node:path'
 import ts from 'typescript'
 
+import {generateKeyPair, type KeyPair} from '../../../src/ledger/keys.js'
 import type {Company, Inventory, Terminal} from '../../../src/model/types.js'
 import {type CliResult, runCli} from '../../support/cli.js'
 
@@ -34,6 +35,30 @@ function terminal(id: string, zone: string, site: string, owner: string, role: '
     source: here,
     fieldSources: {},
   }
+}
+
+/** The test inventory with fresh key pairs for NW (`nw`) and retail (`retail`), and any further companies after them. */
+export function keyedInventory(more: Company[] = []): {nwKeys: KeyPair; retailKeys: KeyPair; inventory: Inventory} {
+  const retailKeys = generateKeyPair()
+  const nwKeys = generateKeyPair()
+  const inventory = testInventory(0, [
+    {
+      id: 'nw',
+      name: 'Tohoku NW',
+      side: 'nw',
+      public_key: nwKeys.publicKeyPem,
+      source: {file: 'i.yaml', line: 1, column: 1},
+    },
+    {
+      id: 'retail',
+      name: 'Tohoku Retail',
+      side: 'retail',
+      public_key: retailKeys.publicKeyPem,
+      source: {file: 'i.yaml', line: 2, column: 1},
+    },
+    ...more,
+  ])
+  return {nwKeys, retailKeys, inventory}
 }
 
 /** A small two-company inventory: NW (side nw) and retail, plus a contractor working for retail. */
