@@ -482,6 +482,49 @@ describe('what findings say', () => {
   })
 })
 
+describe('what the membership and setting findings count', () => {
+  it('after a transfer out of the NW side, counts only the NW-set uses after the transfer day', async () => {
+    const inv = baseLogInventory()
+    inv.people.push(transferred())
+    const s = await writeScenario(inv, {
+      extra: [
+        // NW until 03-31: uses on that day are no finding
+        row('2026-03-31 10:00:00', 'T-NW', 'X1'),
+        row('2026-03-31 23:59:00', 'T-NW', 'X1'),
+        // retail side from 04-01: a retail-set use that day is not one of the NW-set uses (it is a mis-set terminal)
+        row('2026-04-01 08:00:00', 'T-NW', 'X1', {setting: 'retail', unmasked: false}),
+        row('2026-04-01 09:00:00', 'T-NW', 'X1'),
+        row('2026-04-02 09:30:00', 'T-NW', 'X1'),
+        row('2026-04-02 10:00:00', 'T-NW', 'X1', {unmasked: false}),
+      ],
+    })
+    const result = await review(s)
+    expect(hits(result)).toEqual(['T-NW logs/setting-differs-from-role', 'T-NW logs/use-after-membership-ended'])
+    const f = result.findings.find((x) => x.rule === 'logs/use-after-membership-ended')!
+    expect(f.message.en).toBe(
+      'X1 of p-x was used 3 times after transfer on 2026-03-31, first 2026-04-01T09:00:00+09:00',
+    )
+    expect(f).toMatchObject({expected: 'no use after 2026-03-31', actual: 'used 2026-04-01'})
+  })
+
+  it('one finding per unusual logged setting, each with its own count and first use', async () => {
+    const s = await writeScenario(baseLogInventory(), {
+      extra: [
+        // two unusual settings on the same terminal, user and day, and one of them again the next day
+        row('2026-03-28 09:00:00', 'T-NW', 'N1', {setting: 'TEST'}),
+        row('2026-03-28 10:00:00', 'T-NW', 'N1', {setting: 'MAINT'}),
+        row('2026-03-29 11:00:00', 'T-NW', 'N1', {setting: 'MAINT'}),
+      ],
+    })
+    const result = await review(s)
+    expect(hits(result)).toEqual(['T-NW logs/setting-differs-from-role', 'T-NW logs/setting-differs-from-role'])
+    expect(result.findings.map((f) => [f.actual, f.message.en]).sort()).toEqual([
+      ['MAINT', 'logged the MAINT setting 2 times, declared nw; first 2026-03-28T10:00:00+09:00'],
+      ['TEST', 'logged the TEST setting 1 times, declared nw; first 2026-03-28T09:00:00+09:00'],
+    ])
+  })
+})
+
 /** Rows on every day of the review from `from`, so that a terminal added for a case is not silent. */
 function daily(terminal: string, user: string, from: string, over: Partial<GeneratedRow> = {}): GeneratedRow[] {
   const out: GeneratedRow[] = []
