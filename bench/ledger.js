@@ -77,8 +77,8 @@ async function stage(name, dir, n) {
       }),
     )
     db.close()
-    writeFileSync(join(dir, 'handoff.yaml'), result.text)
-    detail = `${(result.text.length / 1e6).toFixed(1)} MB YAML, signed`
+    writeFileSync(join(dir, 'handoff.yaml'), result.bytes)
+    detail = `${(result.bytes.length / 1e6).toFixed(1)} MB YAML, signed`
   } else if (name === 'import') {
     const db = lib.openLedger(join(dir, 'nw.sqlite'))
     const text = readFileSync(join(dir, 'handoff.yaml'), 'utf8')

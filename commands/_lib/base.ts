@@ -170,7 +170,7 @@ export abstract class BaseCommand extends Command {
   }
 
   /** Writes text to standard output or, with --output, to a file through the one atomic-write helper. */
-  protected async emit(text: string, output?: string): Promise<void> {
+  protected async emit(text: string | Uint8Array, output?: string): Promise<void> {
     if (!output) {
       process.stdout.write(text)
       return

@@ -35,9 +35,9 @@ re-send). Every list carries the signed heads of your chains, which the other co
   async run() {
     const {flags} = await this.parse(LedgerExport)
     const now = parseNow(flags.now)
-    const deliver = async (text: string): Promise<void> => {
+    const deliver = async (bytes: Uint8Array): Promise<void> => {
       // With --json, stdout carries the JSON summary only; the list goes to --output.
-      if (!this.jsonEnabled() || flags.output) await this.emit(text, flags.output)
+      if (!this.jsonEnabled() || flags.output) await this.emit(bytes, flags.output)
     }
     const r = await exportLedger(flags.db, {
       inventory: flags.inventory,

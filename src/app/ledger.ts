@@ -96,7 +96,7 @@ export async function recordLedgerEvent(
 }
 
 /** What `ledger export` did: a list written, or nothing new to send. */
-export type LedgerExportOutcome = Omit<ExportResult, 'text'> & {written: boolean}
+export type LedgerExportOutcome = Omit<ExportResult, 'text' | 'bytes'> & {written: boolean}
 
 /**
  * Signs the events (or, with `acks`, the acknowledgements) of `from` for `to`. The hand-off crosses the barrier:
@@ -115,7 +115,7 @@ export async function exportLedger(
     keyFile: string
     acks?: boolean
     now: Date
-    deliver: (text: string) => Promise<void>
+    deliver: (bytes: Uint8Array) => Promise<void>
   },
 ): Promise<LedgerExportOutcome> {
   const [inventory, privateKeyPem] = await Promise.all([loadDeclared(options.inventory), readKey(options.keyFile)])
@@ -153,9 +153,9 @@ export async function exportLedger(
         now: options.now,
       }
       const prepared = prepareExport(d, options.acks ? 'acks' : 'events', args)
-      const {text, ...summary} = prepared.result
+      const {bytes, ...summary} = prepared.result
       if (summary.count === 0 && options.since === undefined) return {...summary, written: false}
-      await options.deliver(text)
+      await options.deliver(bytes)
       prepared.commit()
       return {...summary, written: true}
     },
@@ -203,7 +203,9 @@ async function importInto(
             ? ledgerOwner(d)?.company
             : claimOwner(d, options.as, options.now, `importing as ${options.as}`).company
         return texts.map(({file, text}) => {
-          const {content} = parseHandoff(text, file)
+          // Parsed once: the header says whose key to check it with; the import checks this same reading.
+          const parsed = parseHandoff(text, file)
+          const {content} = parsed
           if (owner === undefined)
             throw new InputError([
               {
@@ -231,8 +233,8 @@ async function importInto(
           const opts = {now: options.now, recipient: owner, file, companies: inventory.companies}
           try {
             return content.type === 'acks'
-              ? importAcks(d, text, sender.public_key, opts)
-              : importHandoff(d, text, sender.public_key, opts)
+              ? importAcks(d, parsed, sender.public_key, opts)
+              : importHandoff(d, parsed, sender.public_key, opts)
           } catch (error) {
             if (files.length > 1 && error instanceof InputError)
               throw new InputError(

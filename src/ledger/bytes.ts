@@ -5,12 +5,16 @@
  */
 export class ByteSink {
   private buffer: Buffer
-  private used = 0
+  /** Where the bytes begin: room is kept before them for {@link prepend}. */
+  private start: number
+  private used: number
   /** Short texts are joined in JS and copied in 64 KiB pieces: one Buffer#write per record cost more than the copy. */
   private pending = ''
 
-  constructor(initial = 1 << 20) {
-    this.buffer = Buffer.allocUnsafe(initial)
+  /** `headroom`: bytes kept free before the first write, for a text that is only known at the end (a header). */
+  constructor(initial = 1 << 20, headroom = 0) {
+    this.buffer = Buffer.allocUnsafe(initial + headroom)
+    this.start = this.used = headroom
   }
 
   write(text: string): void {
@@ -21,7 +25,24 @@ export class ByteSink {
   /** The bytes written so far (a view, not a copy: valid until the next write). */
   bytes(): Buffer {
     this.flush()
-    return this.buffer.subarray(0, this.used)
+    return this.buffer.subarray(this.start, this.used)
+  }
+
+  /** Puts `text` before everything written so far: into the headroom, or (when it does not fit) by one copy. */
+  prepend(text: string): void {
+    this.flush()
+    const length = Buffer.byteLength(text, 'utf8')
+    if (length <= this.start) {
+      this.start -= length
+      this.buffer.write(text, this.start, 'utf8')
+      return
+    }
+    const next = Buffer.allocUnsafe(length + this.buffer.length - this.start)
+    next.write(text, 0, 'utf8')
+    this.buffer.copy(next, length, this.start, this.used)
+    this.used = length + this.used - this.start
+    this.start = 0
+    this.buffer = next
   }
 
   private flush(): void {
@@ -37,7 +58,7 @@ export class ByteSink {
     let size = this.buffer.length * 2
     while (size < this.used + need) size *= 2
     const next = Buffer.allocUnsafe(size)
-    this.buffer.copy(next, 0, 0, this.used)
+    this.buffer.copy(next, this.start, this.start, this.used)
     this.buffer = next
   }
 }

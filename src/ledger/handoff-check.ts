@@ -43,12 +43,13 @@ export interface ReadHandoffOptions {
  * altered (or signed) in a way only the signature shows.
  */
 export function readHandoff(
-  text: string,
+  text: string | HandoffFile,
   senderPublicKey: string | KeyObject,
   options: ReadHandoffOptions = {},
 ): VerifiedHandoff {
   const {file} = options
-  const parsed = parseHandoff(text, file)
+  // Already parsed (by parseHandoff, the one reader) when the caller had to look at the header first.
+  const parsed = typeof text === 'string' ? parseHandoff(text, file) : text
   const {content, signature} = parsed
   const fail = (code: string, message: string, index?: number): never => {
     throw new LedgerError({

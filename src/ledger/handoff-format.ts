@@ -57,22 +57,84 @@ export interface HandoffFile {
 const PLAIN = /^[A-Za-z][A-Za-z0-9_./-]*$/
 const RESERVED = /^(true|false|null|yes|no|on|off|y|n)$/i
 
-function scalar(value: unknown): string {
+export function scalar(value: unknown): string {
   if (value === null || value === undefined) return 'null'
   if (typeof value === 'string') return PLAIN.test(value) && !RESERVED.test(value) ? value : JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   return JSON.stringify(value)
 }
 
-/** One record of a list, a line per field in table order: `  - first: …\n    second: …\n`. */
-const recordRenderer = (fields: readonly Field[]) =>
-  compileFields<(r: object, s: typeof scalar) => string>(
-    ['r', 's'],
+const HEX64 = /^[0-9a-f]{64}$/
+/** Never equal to a field's value: what a memo holds before its first value. */
+const NONE = Symbol('none')
+
+/**
+ * The source of `scalar(v)` for one field, with shortcuts that give exactly `scalar`'s text for the values a list
+ * usually holds (a test compares both on hostile values); anything else is left to `s` (scalar) itself:
+ * - a hash of 64 hex digits is plain when it starts with a letter, else quoted (nothing in it needs escaping);
+ * - a time starts with a digit, so it is never plain: `q` (JSON.stringify);
+ * - a number is its own text; an enum value that scalar leaves plain is itself;
+ * - ids, times and text usually repeat from one record to the next (the issuer, the actor, the recorded time): the
+ *   last value and its text are kept (`m_<name>`, `o_<name>`), for anything but objects (a list could change).
+ */
+function scalarSource(f: Field, v: string, memo: string): string {
+  switch (f.kind) {
+    case 'hash': {
+      return `(typeof ${v} === 'string' && h.test(${v}) ? (${v}.charCodeAt(0) >= 97 ? ${v} : '"' + ${v} + '"') : s(${v}))`
+    }
+
+    case 'seq':
+    case 'count': {
+      return `(typeof ${v} === 'number' ? '' + ${v} : s(${v}))`
+    }
+
+    case 'enum': {
+      const plain = (f.values ?? []).filter((x) => scalar(x) === x)
+      return plain.length > 0
+        ? `(${plain.map((x) => `${v} === ${JSON.stringify(x)}`).join(' || ')} ? ${v} : s(${v}))`
+        : `s(${v})`
+    }
+
+    case 'id':
+    case 'text':
+    case 'time': {
+      const text =
+        f.kind === 'time'
+          ? `(typeof ${v} === 'string' && ${v}.charCodeAt(0) >= 48 && ${v}.charCodeAt(0) <= 57 ? q(${v}) : s(${v}))`
+          : `s(${v})`
+      const [m, o] = [`m_${memo}`, `o_${memo}`]
+      return `(${v} === ${m} ? ${o} : typeof ${v} === 'object' && ${v} !== null ? s(${v}) : ((${m} = ${v}), (${o} = ${text})))`
+    }
+
+    default: {
+      return `s(${v})`
+    }
+  }
+}
+
+/**
+ * One record of a list, a line per field in table order: `  - first: …\n    second: …\n`, each value as
+ * `scalar` writes it ({@link scalarSource}).
+ */
+function recordRenderer(fields: readonly Field[]): (r: object) => string {
+  const make = compileFields<
+    (s: typeof scalar, h: RegExp, q: typeof JSON.stringify, none: symbol) => (r: object) => string
+  >(
+    ['s', 'h', 'q', 'none'],
     fields,
     (names) =>
-      'return ' +
-      names.map((n, i) => `${JSON.stringify((i === 0 ? '  - ' : '    ') + n + ': ')} + s(r.${n}) + "\\n"`).join(' + '),
+      names.map((n) => `let m_${n} = none, o_${n} = ''`).join('\n') +
+      '\nreturn (r) => ' +
+      names
+        .map(
+          (n, i) =>
+            `${JSON.stringify((i === 0 ? '  - ' : '    ') + n + ': ')} + ${scalarSource(fields[i], `r.${n}`, n)} + "\\n"`,
+        )
+        .join(' +\n  '),
   )
+  return make(scalar, HEX64, JSON.stringify, NONE)
+}
+
 const renderEvent = recordRenderer(EVENT_FIELDS)
 const renderAck = recordRenderer(ACK_FIELDS)
 const renderChainHead = recordRenderer(HEAD_FIELDS)
@@ -83,10 +145,10 @@ export function renderHandoff(content: HandoffContent, signature: Signature): st
   if (content.type === 'events') {
     out.push(renderHead(content, content.events!.length))
     // One string per record (not per line): 100,000 events are two million lines.
-    for (const record of content.events!) out.push(renderEvent(record, scalar))
+    for (const record of content.events!) out.push(renderEvent(record))
   } else {
     out.push(renderHead(content, content.acks!.length))
-    for (const record of content.acks!) out.push(renderAck(record, scalar))
+    for (const record of content.acks!) out.push(renderAck(record))
   }
   out.push(renderSignature(signature))
   return out.join('')
@@ -99,13 +161,13 @@ export function renderHead(content: Omit<HandoffContent, 'events' | 'acks'>, lis
     '# Signed (Ed25519 over the RFC 8785 canonical JSON of everything but `signature`): a changed value is refused on import;\n# layout (indentation, quoting, line endings) may change freely.\n'
   for (const {name} of HANDOFF_HEADER_FIELDS) text += `${name}: ${scalar(content[name as keyof typeof content])}\n`
   text += `heads:${content.heads.length === 0 ? ' []' : ''}\n`
-  for (const head of content.heads) text += renderChainHead(head, scalar)
+  for (const head of content.heads) text += renderChainHead(head)
   return text + `${content.type}:${listLength === 0 ? ' []' : ''}\n`
 }
 
 /** One event of a list, as {@link renderHandoff} writes it. */
 export function renderEventRecord(event: LedgerEvent): string {
-  return renderEvent(event, scalar)
+  return renderEvent(event)
 }
 
 export function renderSignature(signature: Signature): string {

@@ -13,6 +13,7 @@ import {
   renderHead,
   renderSignature,
   type HandoffContent,
+  type HandoffFile,
   type HandoffType,
 } from './handoff-format.js'
 import {readHandoff} from './handoff-check.js'
@@ -49,7 +50,10 @@ export interface ExportOptions {
 /** A written hand-off list. */
 export interface ExportResult {
   type: HandoffType
-  text: string
+  /** The file, as UTF-8 bytes: what is written (a 100,000-event list is 60 MB; it is never decoded to write it). */
+  bytes: Buffer
+  /** The file as text, decoded from `bytes` on first use (not enumerable: spreading a result does not decode it). */
+  readonly text: string
   issuer: string
   recipient: string
   first_seq: number
@@ -216,17 +220,18 @@ function buildList(
       if (check !== before) throw new Error('internal error: the signed header changed while exporting')
       list.canonical.write(after)
       const signature = signText(list.canonical.bytes(), key)
-      const text = renderHead(content, list.count) + list.yaml.bytes().toString('utf8') + renderSignature(signature)
-      const result = {
+      list.yaml.write(renderSignature(signature))
+      list.yaml.prepend(renderHead(content, list.count))
+      const result = withText({
         type,
-        text,
+        bytes: list.yaml.bytes(),
         issuer: from,
         recipient: to,
         first_seq: first,
         last_seq: content.last_seq,
         count: list.count,
         ...extra,
-      }
+      })
       return {result, content, signature: signature.value, headSeq: head.seq, headHash: head.hash}
     }
     const records = readAcks(db, from, to, first)
@@ -239,18 +244,27 @@ function buildList(
     }
     checkBeforeSigning(type, from, records, prevHash)
     const signature = signText(canonicalContent(content as unknown as Record<string, unknown>), key)
-    const result = {
+    const result = withText({
       type,
-      text: renderHandoff(content, signature),
+      bytes: Buffer.from(renderHandoff(content, signature), 'utf8'),
       issuer: from,
       recipient: to,
       first_seq: first,
       last_seq: content.last_seq,
       count: records.length,
       ...extra,
-    }
+    })
     return {result, content, signature: signature.value, headSeq: head.seq, headHash: head.hash}
   }
+}
+
+/** The result with its `text` getter (decoded once, on first use). */
+function withText(result: Omit<ExportResult, 'text'>): ExportResult {
+  let text: string | undefined
+  return Object.defineProperty(result, 'text', {
+    get: () => (text ??= result.bytes.toString('utf8')),
+    enumerable: false,
+  }) as ExportResult
 }
 
 /** The highest seq of `from`'s chain that `to` has signed a receipt for (in a hand-off `to` sent here). */
@@ -305,9 +319,10 @@ function streamEvents(
     db,
     `SELECT ${EVENT_RECORD_COLUMNS} FROM events WHERE issuer = ? AND seq >= ? ORDER BY seq /* raw */`,
   )
-  // ~600 bytes per event either way; a guess that is too small only costs a copy.
+  // ~600 bytes per event either way; a guess that is too small only costs a copy. The YAML keeps room before the
+  // records for the file's head, which is rendered last (it names the last hash).
   const canonical = new ByteSink(expected * 640 + 65_536)
-  const yaml = new ByteSink(expected * 640 + 65_536)
+  const yaml = new ByteSink(expected * 640 + 65_536, 16_384)
   canonical.write(before)
   let count = 0
   let prev = prevHash
@@ -396,11 +411,12 @@ function logHandoff(
  * Imports a signed list of events (or, by its `type`, of acks) from `senderPublicKey`'s company. Refuses, naming
  * the seq, anything that does not continue what was imported before: a missing, repeated, altered or reordered
  * record. Records already present are compared, not re-added: importing the same list twice changes nothing.
- * All or nothing: one transaction.
+ * All or nothing: one transaction. `text` is the file, or the file as `parseHandoff` read it (a caller that
+ * looked at its header first), which is then checked without being read again.
  */
 export function importHandoff(
   db: LedgerDb,
-  text: string,
+  text: string | HandoffFile,
   senderPublicKey: string | KeyObject,
   options: ImportOptions,
 ): ImportResult {
@@ -410,7 +426,7 @@ export function importHandoff(
 /** Imports a signed list of acknowledgements; refuses a list of events. */
 export function importAcks(
   db: LedgerDb,
-  text: string,
+  text: string | HandoffFile,
   senderPublicKey: string | KeyObject,
   options: ImportOptions,
 ): ImportResult {
@@ -419,7 +435,7 @@ export function importAcks(
 
 function importList(
   db: LedgerDb,
-  text: string,
+  text: string | HandoffFile,
   senderPublicKey: string | KeyObject,
   options: ImportOptions,
   only?: HandoffType,

@@ -8,7 +8,7 @@ import {
   type Field,
 } from '../model/ledger-fields.js'
 import {compileFields, fieldNames} from './derive.js'
-import {prepare, type LedgerDb} from './store.js'
+import {CACHE_SIZE, prepare, type LedgerDb} from './store.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
 const EVENT_FIELDS: readonly Field[] = EVENTS
@@ -82,6 +82,9 @@ const EVENT_COLUMN_COUNT = EVENT_COLUMNS.length
 const EVENTS_PER_STATEMENT = 64
 const INSERT_ONE = insertSql('events', EVENT_COLUMNS, 1)
 const INSERT_MANY = insertSql('events', EVENT_COLUMNS, EVENTS_PER_STATEMENT)
+
+/** The page cache of a bulk batch, in KiB (negative: SQLite's unit for a size rather than a page count). */
+const BULK_CACHE_SIZE = -32768
 
 /** From this many events on, {@link EventInserter} checks the chain once for the batch instead of row by row. */
 export const BULK_CHAIN_CHECK_MIN = 1000
@@ -167,10 +170,36 @@ export class EventInserter {
         )
     if (this.triggerSql !== null) this.db.exec(this.triggerSql)
     this.triggerSql = undefined
+    this.restoreCache()
+  }
+
+  /** The page cache size before a bulk batch raised it (undefined: not raised). */
+  private cacheBefore: number | undefined
+
+  /**
+   * A bulk batch writes three B-trees at once (the table, its key and the terminal index): with the default 2 MiB
+   * cache, index pages are spilled and read back again and again. 32 MiB holds them for this batch only; reads of a
+   * whole table (export, verify) stay on the small default cache, whose pages are reused rather than fresh memory.
+   * A cache size the caller set itself is left alone; a failed batch leaves the larger cache on its connection
+   * (harmless: only memory).
+   */
+  private raiseCache(): void {
+    if (this.cacheBefore !== undefined) return
+    const current = this.db.pragma('cache_size', {simple: true}) as number
+    if (current !== CACHE_SIZE) return
+    this.cacheBefore = current
+    this.db.pragma(`cache_size = ${BULK_CACHE_SIZE}`)
+  }
+
+  private restoreCache(): void {
+    if (this.cacheBefore === undefined) return
+    this.db.pragma(`cache_size = ${this.cacheBefore}`)
+    this.cacheBefore = undefined
   }
 
   private dropChainTrigger(): void {
     if (!this.db.inTransaction) throw new Error('EventInserter: a bulk insert must run inside a transaction')
+    this.raiseCache()
     const row = prepare<[], {sql: string}>(
       this.db,
       `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'events_chain' AND tbl_name = 'events'`,

@@ -78,6 +78,22 @@ const refusal = (fn: () => unknown): {code: string; message: string; hint?: stri
 }
 
 describe('hand-off round trip', () => {
+  it('hands the list over as the UTF-8 bytes of its text, which a summary spread never carries', () => {
+    record('T-001', 'T-002')
+    const result = exportHandoff(retail, {
+      from: 'retail',
+      to: 'nw',
+      privateKeyPem: retailKeys.privateKeyPem,
+      publicKeyPem: retailKeys.publicKeyPem,
+      now,
+    })
+    expect(result.bytes.toString('utf8')).toBe(result.text)
+    expect(result.text).toMatch(/^# fleet-audit hand-off list: events 1\.\.2 from retail to nw\.\n/)
+    expect(result.text).toMatch(/\nsignature:\n {2}algorithm: ed25519\n[^]*\n$/)
+    expect(Object.keys(result)).not.toContain('text')
+    expect(importNw(result.bytes.toString('utf8'))).toMatchObject({added: 2, status: 'imported'})
+  })
+
   it('retail exports, NW imports, re-checks and acknowledges, retail sees the state', () => {
     record('T-001', 'T-002', 'T-004')
     const handoff = exportRetail()

@@ -146,3 +146,63 @@ describe('withHash', () => {
     expect(withHash(canonicalEvent(tricky), tricky.hash)).toBe(canonicalJson(tricky))
   })
 })
+
+describe('compiled record renderers', () => {
+  it('write every value exactly as scalar() does, across records that repeat and change values', async () => {
+    const {renderEventRecord, scalar} = await import('../../../src/ledger/handoff-format.js')
+    const {EVENT_FIELDS} = await import('../../../src/model/ledger-fields.js')
+    const hostile: unknown[] = [
+      'retail',
+      'true',
+      'NULL',
+      'y',
+      'No',
+      '',
+      ' lead',
+      'a: b',
+      'x #y',
+      '0123',
+      '-1',
+      '1e3',
+      'é',
+      '窓口\n"q"',
+      'ab'.repeat(32),
+      '0a'.repeat(32),
+      'AB'.repeat(32),
+      'ab'.repeat(31) + 'a',
+      'ab'.repeat(32) + '\n',
+      '2026-11-27T10:00+09:00',
+      '2026-11-27T10:00+09:00 # c',
+      '9',
+      'install',
+      'nw',
+      'remove ',
+      0,
+      -0,
+      7,
+      1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      true,
+      null,
+      undefined,
+      [],
+      ['02:00:00:00:00:01'],
+      {a: 1},
+    ]
+    const expected = (r: Record<string, unknown>): string =>
+      EVENT_FIELDS.map((f, i) => `${i === 0 ? '  - ' : '    '}${f.name}: ${scalar(r[f.name])}\n`).join('')
+    const base = content.events![0] as unknown as Record<string, unknown>
+    // Every hostile value in every field, each followed by a repeat (the memo) and by the usual value again.
+    for (const f of EVENT_FIELDS)
+      for (const value of hostile)
+        for (const r of [{...base, [f.name]: value}, {...base, [f.name]: value}, base]) {
+          expect(renderEventRecord(r as never)).toBe(expected(r))
+        }
+    // An array changed in place between two records is written as it is now.
+    const macs = ['02:00:00:00:00:01']
+    expect(renderEventRecord({...base, macs} as never)).toContain('macs: ["02:00:00:00:00:01"]\n')
+    macs.push('02:00:00:00:00:02')
+    expect(renderEventRecord({...base, macs} as never)).toContain('macs: ["02:00:00:00:00:01","02:00:00:00:00:02"]\n')
+  })
+})
