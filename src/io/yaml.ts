@@ -1,4 +1,4 @@
-import {Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit} from 'yaml'
+import {Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument} from 'yaml'
 
 import type {Problem} from '../model/errors.js'
 import type {SourcePosition} from '../model/types.js'
@@ -94,8 +94,18 @@ const CORE_TAGS = new Set(
  */
 export function tagProblems(doc: Document.Parsed, lineCounter: LineCounter, text: string, file?: string): Problem[] {
   const problems: Problem[] = []
-  visit(doc, (_key, node) => {
-    if (!isNode(node) || node.tag === undefined || CORE_TAGS.has(node.tag)) return
+  // The nodes in document order (a pair's key before its value), as the library's `visit` would give them, but
+  // without the frozen path array `visit` builds for every node: this walk runs over every node of a large fleet.
+  const stack: unknown[] = [doc.contents]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (isMap(node) || isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i])
+    } else if (isPair(node)) {
+      stack.push(node.value, node.key)
+    }
+
+    if (!isNode(node) || node.tag === undefined || CORE_TAGS.has(node.tag)) continue
     const {line, col} = lineCounter.linePos(tagOffset(text, node.range?.[0] ?? 0))
     const shown = node.tag.replace(/^tag:yaml\.org,2002:/, '!!')
     problems.push({
@@ -105,7 +115,8 @@ export function tagProblems(doc: Document.Parsed, lineCounter: LineCounter, text
       line,
       column: col,
     })
-  })
+  }
+
   return problems
 }
 
