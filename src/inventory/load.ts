@@ -2,6 +2,7 @@ import {formatPosition, InventoryError, ProblemList} from '../model/errors.js'
 import {normalizeMac} from '../io/mac.js'
 import type {Inventory, Policy, ProbeCatalog, SourcePosition, SshSettings, Terminal} from '../model/types.js'
 import {DEFAULT_MAX_FILE_SIZE} from '../io/read.js'
+import {dayIn} from '../io/time.js'
 import {inventoryFiles} from './files.js'
 import type {DeclaredTerminal, FilePart} from './parse-file.js'
 import {parseInventoryFiles} from './parse-pool.js'
@@ -107,7 +108,8 @@ function once(
 
 function checkTimezone(tz: string, pos: SourcePosition, problems: ProblemList): void {
   try {
-    new Intl.DateTimeFormat('en', {timeZone: tz})
+    // The formatter every later "today" in this zone uses (cached by dayIn): an unknown zone throws building it.
+    dayIn(new Date(0), tz)
   } catch {
     problems.at(pos, 'E_SCHEMA', `policy.timezone: unknown time zone "${tz}"`)
   }
