@@ -163,6 +163,23 @@ export function positionOfNode(source: YamlSource, node: unknown): SourcePositio
   return {file: source.file, line, column: col}
 }
 
+/**
+ * Positions of many nodes read in document order (the fields of thousands of terminals): a cursor moves forward over
+ * the line starts instead of a binary search per node. Gives exactly `positionOfNode`'s answer; a node before the
+ * cursor is looked up the ordinary way.
+ */
+export function positionReader(source: YamlSource): (node: unknown) => SourcePosition {
+  const starts = source.lineCounter.lineStarts
+  const {file} = source
+  let i = 0
+  return (node) => {
+    const offset = (node as Node | undefined)?.range?.[0] ?? 0
+    if (i >= starts.length || starts[i] > offset) return positionOfNode(source, node)
+    while (i + 1 < starts.length && starts[i + 1] <= offset) i++
+    return {file, line: i + 1, column: offset - starts[i] + 1}
+  }
+}
+
 /** Splits an ajv instancePath (`/terminals/3/zone`) into segments. */
 export function splitPointer(pointer: string): string[] {
   if (pointer === '') return []
