@@ -84,15 +84,18 @@ function mergeParts(root: string, files: string[], parts: FilePart[], problems: 
   return inv
 }
 
+/**
+ * Completes a declared terminal with its defaults, in place: each FilePart terminal is an object of this load alone
+ * (see toPart), and the keys end up in the order a copy `{...t, status, auth, macs, tags, ssh}` would give them.
+ */
 function toTerminal(t: DeclaredTerminal, defaults: SshSettings): Terminal {
-  return {
-    ...t,
-    status: t.status ?? 'active',
-    auth: t.auth ?? 'device',
-    macs: (t.macs ?? []).map((m) => normalizeMac(m)),
-    tags: t.tags ?? [],
-    ssh: {...defaults, ...t.ssh},
-  }
+  const terminal = t as Terminal
+  terminal.status = t.status ?? 'active'
+  terminal.auth = t.auth ?? 'device'
+  terminal.macs = (t.macs ?? []).map((m) => normalizeMac(m))
+  terminal.tags = t.tags ?? []
+  terminal.ssh = {...defaults, ...t.ssh}
+  return terminal
 }
 
 /** `policy` and `defaults` may each be declared in one file only; two declarations would silently override. */

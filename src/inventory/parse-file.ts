@@ -149,6 +149,9 @@ function toPart(src: YamlSource): FilePart {
   // A fleet file holds thousands of terminals: take each terminal's node once and read its fields' positions off it.
   const terminalNodes = src.doc.get('terminals', true)
   const position = positionReader(src)
+  // The parsed terminals are this load's own objects: their positions are added in place rather than to a copy of
+  // each (a copy only for an object met twice, which a YAML alias can make).
+  const seen = new Set<object>()
   raw.terminals?.forEach((t, i) => {
     const node = isSeq(terminalNodes) ? terminalNodes.items[i] : undefined
     const source = node ? position(node) : at('terminals', i)
@@ -158,7 +161,9 @@ function toPart(src: YamlSource): FilePart {
         if (isScalar(pair.key)) fieldSources[String(pair.key.value)] = position(pair.value ?? pair.key)
     }
 
-    part.terminals.push({...t, source, fieldSources})
+    const own = seen.has(t) ? {...t} : t
+    seen.add(own)
+    part.terminals.push(Object.assign(own, {source, fieldSources}))
   })
   if (raw.policy) part.policy = {value: raw.policy, at: at('policy'), timezoneAt: at('policy', 'timezone')}
   if (raw.defaults) part.defaults = {value: raw.defaults, at: at('defaults')}
