@@ -3,11 +3,8 @@ import {type AuditResult} from '../model/result.js'
 import {type Selection, selectionProblems, selectTerminals} from '../collect/select.js'
 import type {FactSet, Inventory} from '../model/types.js'
 import {evaluateRules, ruleRuns, sortFindings} from '../rules/evaluate.js'
-import {loadInputsWithLogs, recordLogReview, reviewLoaded} from './logs.js'
 import {notEvaluated} from '../rules/unevaluated.js'
-import {ledgerView, type LedgerView} from '../ledger/view.js'
-import {openLedger} from '../ledger/store.js'
-import {recordRun} from '../ledger/history.js'
+import type {LedgerView} from '../ledger/view.js'
 import type {TerminalChange} from '../inventory/diff.js'
 import type {Rule} from '../rules/types.js'
 import {checkWaiver} from '../rules/waivers.js'
@@ -19,17 +16,24 @@ import {resultHeader, ruleSummary, summarize} from './result.js'
 
 /**
  * Evaluates loaded inputs; with a ledger database, its view feeds the ledger rules and the run is stored in its
- * history, in one synchronous transaction after all asynchronous work (collection) is done.
+ * history, in one synchronous transaction after all asynchronous work (collection) is done. The ledger's modules
+ * (SQLite, hand-off files) and the log review's are loaded only by the runs that use them.
  */
-export function finishAudit(
+export async function finishAudit(
   inputs: AuditInputs,
   options: AuditOptions,
   now: Date,
   facts = inputs.facts,
   logs?: LogReviewOutcome,
-): AuditResult {
+): Promise<AuditResult> {
   const {inventory, rules, ledgerFromFiles} = inputs
   if (!options.ledger?.db) return withLogs(evaluateAudit(inventory, rules, facts, options, now, ledgerFromFiles), logs)
+  const [{openLedger}, {ledgerView}, {recordRun}, {recordLogReview}] = await Promise.all([
+    import('../ledger/store.js'),
+    import('../ledger/view.js'),
+    import('../ledger/history.js'),
+    logs ? import('./logs.js') : {recordLogReview: undefined},
+  ])
   const db = openLedger(options.ledger.db)
   try {
     const result = withLogs(
@@ -45,7 +49,7 @@ export function finishAudit(
         terminals: inventory.terminals,
         meta: logs && {logs: {from: logs.summary.from, to: logs.summary.to, sources: logs.summary.sources}},
       })
-      if (logs)
+      if (logs && recordLogReview)
         result.logs!.review_id = recordLogReview(db, {now, inventoryRoot: inventory.root, logs, runId: result.run_id})
     }
 
@@ -67,6 +71,7 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
 
   const extra = {facts: deps.facts, rules: deps.rules, check: options.selection ? check : undefined}
   if (!options.logs) return finishAudit(await loadInputs(options, extra), {...options, scope}, deps.now)
+  const {loadInputsWithLogs, reviewLoaded} = await import('./logs.js')
   const {inputs, mappings} = await loadInputsWithLogs(options, options.logs, extra)
   const logs = await reviewLoaded(inputs, mappings, options, options.logs, {now: deps.now})
   return finishAudit(inputs, {...options, scope}, deps.now, inputs.facts, logs)

@@ -5,7 +5,7 @@ import {loadDeclared} from './declared.js'
 import {type Selection} from '../collect/select.js'
 import type {FactSet, Inventory} from '../model/types.js'
 import {loadRules} from '../rules/load.js'
-import {loadHandoffFiles, type LedgerView} from '../ledger/view.js'
+import type {LedgerView} from '../ledger/view.js'
 import type {Rule} from '../rules/types.js'
 import {checkWaiverRules} from '../rules/waivers.js'
 import type {LogReviewOptions} from '../rules/logs/review.js'
@@ -78,7 +78,10 @@ export async function loadInputs(
   const files = options.ledger?.files
   const ledgerFromFiles =
     inventory && files?.length
-      ? await capture(problems, async () => loadHandoffFiles(files, inventory.companies).view)
+      ? await capture(problems, async () => {
+          const {loadHandoffFiles} = await import('../ledger/view.js')
+          return loadHandoffFiles(files, inventory.companies).view
+        })
       : undefined
   problems.throwIfAny()
   return {inventory: inventory!, rules: rules!, facts, ledgerFromFiles}

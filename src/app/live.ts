@@ -110,7 +110,7 @@ export async function runLiveAudit(
   const inputs = await prepare(options, live)
   const collected = await collectAndKeep(inputs.terminals, inputs.live, deps)
   const facts = factSetFrom(collected.facts, live.out ?? '(live)')
-  const result = finishAudit(
+  const result = await finishAudit(
     inputs,
     {...options, collected: new Set(inputs.terminals.map((t) => t.id))},
     deps.now(),
@@ -171,7 +171,12 @@ export async function runCheck(
   const terminals = inventory.terminals.filter((t) => t.id === terminalId)
   const collected = await collectAndKeep(terminals, loaded.live, deps)
   const facts = factSetFrom(collected.facts, live.out ?? '(live)')
-  const audit = finishAudit({...loaded, inventory}, {...options, collected: new Set([terminalId])}, deps.now(), facts)
+  const audit = await finishAudit(
+    {...loaded, inventory},
+    {...options, collected: new Set([terminalId])},
+    deps.now(),
+    facts,
+  )
   // The checklist is about this terminal; the rest of the fleet is the audit's business.
   const result = forTerminal(audit, terminalId)
   // Reachable and verified means usable facts of this terminal; without them no later line can be answered.

@@ -2,6 +2,7 @@ import {formatPosition, InventoryError, ProblemList} from '../model/errors.js'
 import {normalizeMac} from '../io/mac.js'
 import type {Inventory, Policy, ProbeCatalog, SourcePosition, SshSettings, Terminal} from '../model/types.js'
 import {DEFAULT_MAX_FILE_SIZE} from '../io/read.js'
+import {dayIn} from '../io/time.js'
 import {inventoryFiles} from './files.js'
 import type {DeclaredTerminal, FilePart} from './parse-file.js'
 import {parseInventoryFiles} from './parse-pool.js'
@@ -83,15 +84,18 @@ function mergeParts(root: string, files: string[], parts: FilePart[], problems: 
   return inv
 }
 
+/**
+ * Completes a declared terminal with its defaults, in place: each FilePart terminal is an object of this load alone
+ * (see toPart), and the keys end up in the order a copy `{...t, status, auth, macs, tags, ssh}` would give them.
+ */
 function toTerminal(t: DeclaredTerminal, defaults: SshSettings): Terminal {
-  return {
-    ...t,
-    status: t.status ?? 'active',
-    auth: t.auth ?? 'device',
-    macs: (t.macs ?? []).map((m) => normalizeMac(m)),
-    tags: t.tags ?? [],
-    ssh: {...defaults, ...t.ssh},
-  }
+  const terminal = t as Terminal
+  terminal.status = t.status ?? 'active'
+  terminal.auth = t.auth ?? 'device'
+  terminal.macs = (t.macs ?? []).map((m) => normalizeMac(m))
+  terminal.tags = t.tags ?? []
+  terminal.ssh = {...defaults, ...t.ssh}
+  return terminal
 }
 
 /** `policy` and `defaults` may each be declared in one file only; two declarations would silently override. */
@@ -107,7 +111,8 @@ function once(
 
 function checkTimezone(tz: string, pos: SourcePosition, problems: ProblemList): void {
   try {
-    new Intl.DateTimeFormat('en', {timeZone: tz})
+    // The formatter every later "today" in this zone uses (cached by dayIn): an unknown zone throws building it.
+    dayIn(new Date(0), tz)
   } catch {
     problems.at(pos, 'E_SCHEMA', `policy.timezone: unknown time zone "${tz}"`)
   }

@@ -19,7 +19,7 @@ import type {
 import {schemaProblems, schemaValidator} from '../io/schema.js'
 import {isMap, isScalar, isSeq} from 'yaml'
 
-import {positionAt, positionOfNode, readYamlFile, type YamlSource} from '../io/yaml.js'
+import {positionAt, positionOfNode, positionReader, readYamlFile, type YamlSource} from '../io/yaml.js'
 
 /** A terminal as declared in one file: raw fields plus where they are. Defaults are applied at merge. */
 export type DeclaredTerminal = Omit<Terminal, 'macs' | 'tags' | 'status' | 'auth' | 'ssh'> &
@@ -148,15 +148,22 @@ function toPart(src: YamlSource): FilePart {
   raw.profiles?.forEach((p, i) => part.profiles.push({...p, source: at('profiles', i)}))
   // A fleet file holds thousands of terminals: take each terminal's node once and read its fields' positions off it.
   const terminalNodes = src.doc.get('terminals', true)
+  const position = positionReader(src)
+  // The parsed terminals are this load's own objects: their positions are added in place rather than to a copy of
+  // each (a copy only for an object met twice, which a YAML alias can make).
+  const seen = new Set<object>()
   raw.terminals?.forEach((t, i) => {
     const node = isSeq(terminalNodes) ? terminalNodes.items[i] : undefined
+    const source = node ? position(node) : at('terminals', i)
     const fieldSources: Record<string, SourcePosition> = {}
     if (isMap(node)) {
       for (const pair of node.items)
-        if (isScalar(pair.key)) fieldSources[String(pair.key.value)] = positionOfNode(src, pair.value ?? pair.key)
+        if (isScalar(pair.key)) fieldSources[String(pair.key.value)] = position(pair.value ?? pair.key)
     }
 
-    part.terminals.push({...t, source: node ? positionOfNode(src, node) : at('terminals', i), fieldSources})
+    const own = seen.has(t) ? {...t} : t
+    seen.add(own)
+    part.terminals.push(Object.assign(own, {source, fieldSources}))
   })
   if (raw.policy) part.policy = {value: raw.policy, at: at('policy'), timezoneAt: at('policy', 'timezone')}
   if (raw.defaults) part.defaults = {value: raw.defaults, at: at('defaults')}

@@ -75,8 +75,17 @@ export function hostOf(address: string): string {
   return parseAddress(address)?.host ?? address
 }
 
-/** Parsed subnet lists are reused across terminals of a site. */
-const blockLists = new Map<string, BlockList>()
+/**
+ * A parsed subnet list, reused across the terminals of a site. `v4` holds each subnet as a network and a mask when
+ * every subnet is IPv4: an IPv4 address is then checked with integer arithmetic, the same test `BlockList` makes,
+ * without the SocketAddress object `BlockList.check` builds on every call (once per terminal and rule).
+ */
+interface SubnetList {
+  list: BlockList
+  v4?: {network: number; mask: number}[]
+}
+
+const subnetLists = new Map<string, SubnetList>()
 
 /**
  * True when `ip` is inside one of the CIDRs; a malformed ip is never inside. A malformed CIDR (only possible in a
@@ -86,17 +95,39 @@ export function inAnyCidr(cidrs: readonly string[], ip: string): boolean {
   const family = familyOf(ip)
   if (!family) return false
   const key = cidrs.join(',')
-  let list = blockLists.get(key)
-  if (!list) {
-    list = new BlockList()
+  let subnets = subnetLists.get(key)
+  if (!subnets) {
+    const list = new BlockList()
+    const parsed: Cidr[] = []
     for (const text of cidrs) {
       const cidr = parseCidr(text)
       if (!cidr) throw new Error(`not a valid CIDR: ${JSON.stringify(text)}`)
       list.addSubnet(cidr.network, cidr.prefix, cidr.family)
+      parsed.push(cidr)
     }
 
-    blockLists.set(key, list)
+    const allV4 = parsed.every((c) => c.family === 'ipv4')
+    subnets = {
+      list,
+      v4: allV4 ? parsed.map((c) => ({network: ipv4Number(c.network), mask: ipv4Mask(c.prefix)})) : undefined,
+    }
+    subnetLists.set(key, subnets)
   }
 
-  return list.check(ip, family)
+  if (family === 'ipv4' && subnets.v4) {
+    const n = ipv4Number(ip)
+    return subnets.v4.some(({network, mask}) => (n & mask) >>> 0 === (network & mask) >>> 0)
+  }
+
+  return subnets.list.check(ip, family)
+}
+
+/** A dotted IPv4 address (already checked by `familyOf`) as an unsigned 32-bit number. */
+function ipv4Number(ip: string): number {
+  const [a, b, c, d] = ip.split('.')
+  return ((Number(a) << 24) | (Number(b) << 16) | (Number(c) << 8) | Number(d)) >>> 0
+}
+
+function ipv4Mask(prefix: number): number {
+  return prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0
 }

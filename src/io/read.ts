@@ -44,9 +44,10 @@ export function readRegularFileSync(file: string, limit: ReadLimit | number = DE
   let fd: number | undefined
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
-    const refused = refuse(file, fstatSync(fd), maxBytes, limitName)
+    const st = fstatSync(fd)
+    const refused = refuse(file, st, maxBytes, limitName)
     if (refused) return refused
-    const size = fstatSync(fd).size
+    const {size} = st
     const bytes = Buffer.allocUnsafe(size)
     let n = 0
     while (n < size) {

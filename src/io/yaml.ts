@@ -1,4 +1,4 @@
-import {Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit} from 'yaml'
+import {Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument} from 'yaml'
 
 import type {Problem} from '../model/errors.js'
 import type {SourcePosition} from '../model/types.js'
@@ -94,8 +94,18 @@ const CORE_TAGS = new Set(
  */
 export function tagProblems(doc: Document.Parsed, lineCounter: LineCounter, text: string, file?: string): Problem[] {
   const problems: Problem[] = []
-  visit(doc, (_key, node) => {
-    if (!isNode(node) || node.tag === undefined || CORE_TAGS.has(node.tag)) return
+  // The nodes in document order (a pair's key before its value), as the library's `visit` would give them, but
+  // without the frozen path array `visit` builds for every node: this walk runs over every node of a large fleet.
+  const stack: unknown[] = [doc.contents]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (isMap(node) || isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i])
+    } else if (isPair(node)) {
+      stack.push(node.value, node.key)
+    }
+
+    if (!isNode(node) || node.tag === undefined || CORE_TAGS.has(node.tag)) continue
     const {line, col} = lineCounter.linePos(tagOffset(text, node.range?.[0] ?? 0))
     const shown = node.tag.replace(/^tag:yaml\.org,2002:/, '!!')
     problems.push({
@@ -105,7 +115,8 @@ export function tagProblems(doc: Document.Parsed, lineCounter: LineCounter, text
       line,
       column: col,
     })
-  })
+  }
+
   return problems
 }
 
@@ -150,6 +161,23 @@ export function positionAt(source: YamlSource, path: readonly (string | number)[
 export function positionOfNode(source: YamlSource, node: unknown): SourcePosition {
   const {line, col} = source.lineCounter.linePos((node as Node | undefined)?.range?.[0] ?? 0)
   return {file: source.file, line, column: col}
+}
+
+/**
+ * Positions of many nodes read in document order (the fields of thousands of terminals): a cursor moves forward over
+ * the line starts instead of a binary search per node. Gives exactly `positionOfNode`'s answer; a node before the
+ * cursor is looked up the ordinary way.
+ */
+export function positionReader(source: YamlSource): (node: unknown) => SourcePosition {
+  const starts = source.lineCounter.lineStarts
+  const {file} = source
+  let i = 0
+  return (node) => {
+    const offset = (node as Node | undefined)?.range?.[0] ?? 0
+    if (i >= starts.length || starts[i] > offset) return positionOfNode(source, node)
+    while (i + 1 < starts.length && starts[i + 1] <= offset) i++
+    return {file, line: i + 1, column: offset - starts[i] + 1}
+  }
 }
 
 /** Splits an ajv instancePath (`/terminals/3/zone`) into segments. */

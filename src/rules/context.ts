@@ -102,6 +102,8 @@ export function terminalContext(
  * there is none.
  */
 function ledgerContext(ledger: LedgerView | undefined, id: string, tz: string, today: string): Record<string, unknown> {
+  // Without a ledger every terminal sees the same empty history: one shared value, not three objects per terminal.
+  if (!ledger) return NO_LEDGER
   const events = (ledger?.byTerminal[id] ?? []).map((e) => ({
     kind: e.kind,
     issuer: e.issuer,
@@ -114,26 +116,36 @@ function ledgerContext(ledger: LedgerView | undefined, id: string, tz: string, t
     occurred_at: e.occurred_at,
     age_days: BigInt(daysBetween(dayIn(new Date(e.occurred_at), tz), today)),
   }))
-  const none = {
-    kind: '',
-    issuer: '',
-    seq: 0n,
-    site: '',
-    zone: '',
-    role: '',
-    handed_off: false,
-    ack: '',
-    occurred_at: '',
-    age_days: 0n,
-  }
   const placed = events.filter((e) => e.kind === 'install' || e.kind === 'replace' || e.kind === 'move').at(-1)
-  return {available: ledger !== undefined, events, last: events.at(-1) ?? none, placed: placed ?? none}
+  return {available: true, events, last: events.at(-1) ?? NO_EVENT, placed: placed ?? NO_EVENT}
 }
+
+/** The empty event (kind '') of `last` and `placed` when there is none. Frozen: shared by every context. */
+const NO_EVENT = Object.freeze({
+  kind: '',
+  issuer: '',
+  seq: 0n,
+  site: '',
+  zone: '',
+  role: '',
+  handed_off: false,
+  ack: '',
+  occurred_at: '',
+  age_days: 0n,
+})
+
+/** The ledger as rules see it when no ledger was given. */
+const NO_LEDGER: Record<string, unknown> = Object.freeze({
+  available: false,
+  events: Object.freeze([]),
+  last: NO_EVENT,
+  placed: NO_EVENT,
+})
 
 function factsContext(state: FactsState, tz: string, today: string): Record<string, unknown> {
   if (state.kind === 'invalid')
     return {...absent(), present: true, valid: false, outcome: 'invalid', reason: state.reason, file: state.file}
-  if (state.kind === 'missing') return absent()
+  if (state.kind === 'missing') return ABSENT
   const {facts} = state
   return {
     present: true,
@@ -151,6 +163,9 @@ function factsContext(state: FactsState, tz: string, today: string): Record<stri
     os: facts.os ?? EMPTY_OS,
   }
 }
+
+/** Facts of a terminal that has none, shared by every such context (frozen). */
+const ABSENT: Record<string, unknown> = Object.freeze(absent())
 
 function absent(): Record<string, unknown> {
   return {

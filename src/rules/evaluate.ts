@@ -2,7 +2,7 @@ import {type Needs} from '../model/result.js'
 import {factsState} from '../facts/state.js'
 import {type Lang, zoneKindLabel} from '../model/i18n.js'
 import type {Finding, Localized} from '../model/types.js'
-import {CEL_STEP_BUDGET, CelBudgetExceeded, evaluateBounded} from './cel.js'
+import {CEL_STEP_BUDGET_TEXT, CelBudgetExceeded, evaluateBounded} from './cel.js'
 import {sharedContext, terminalContext} from './context.js'
 import {evaluators} from './evaluators/index.js'
 import type {EvaluationInput, RawFinding, Rule} from './types.js'
@@ -76,9 +76,7 @@ function evaluateCondition(rule: Rule, ctx: Record<string, unknown>): ConditionR
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0]
     const ja =
-      error instanceof CelBudgetExceeded
-        ? `評価の上限（${CEL_STEP_BUDGET.toLocaleString('en')} ステップ）を超えました`
-        : reason
+      error instanceof CelBudgetExceeded ? `評価の上限（${CEL_STEP_BUDGET_TEXT} ステップ）を超えました` : reason
     return {
       message: {en: `rule could not be evaluated: ${reason}`, ja: `ルールを評価できませんでした: ${ja}`},
       unevaluated: true,

@@ -1,6 +1,10 @@
 import {type Needs} from '../model/result.js'
+import {createHash} from 'node:crypto'
+import {readFileSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
-import {join} from 'node:path'
+import {basename, join} from 'node:path'
+
+import type {Environment} from '@marcbachmann/cel-js'
 
 import {isScalar, type Scalar} from 'yaml'
 
@@ -13,6 +17,7 @@ import {evaluators} from './evaluators/index.js'
 import type {Compiled, Rule} from './types.js'
 
 import {BUILTIN_RULES_DIR} from './dir.js'
+import {PACKAGE_ROOT} from '../io/paths.js'
 
 interface RawRule {
   id: string
@@ -36,27 +41,144 @@ interface RawRule {
 /**
  * Loads the built-in packs plus any extra folders, validates them, and compiles every CEL expression once.
  * Every problem in every pack is thrown at once as a RulePackError (exit 2).
+ *
+ * The built-in packs were already read and checked at build time (`scripts/rule-cache.mjs` →
+ * `dist/rules-cache.json`): when the first folder's YAML files are byte for byte those the cache was made from, their
+ * rules come from it and only their CEL is compiled here, which spares every command parsing eight YAML files.
  */
 export async function loadRules(extraDirs: readonly string[] = [], builtinDir = BUILTIN_RULES_DIR): Promise<Rule[]> {
+  return loadPacks(extraDirs, builtinDir, readRuleCache())
+}
+
+/** The built-in packs as the build writes them into the cache: read, checked, positions relative to the folder. */
+export interface RuleCache {
+  format: typeof CACHE_FORMAT
+  /** Every rule file of the folder (`name` → SHA-256 of its bytes). */
+  files: Record<string, string>
+  /** The rules without their compiled CEL; `source.file` is the file's name within the folder. */
+  rules: Omit<Rule, 'compiled'>[]
+}
+
+const CACHE_FORMAT = 1
+/** Where the build puts the cache (the package's `dist/`, beside the compiled code). */
+export const RULE_CACHE_FILE = join(PACKAGE_ROOT, 'dist', 'rules-cache.json')
+
+/** Reads `folder` the slow way (no cache) and returns what the build stores; throws RulePackError as loadRules does. */
+export async function buildRuleCache(folder = BUILTIN_RULES_DIR): Promise<RuleCache> {
+  const rules = await loadPacks([], folder, undefined)
+  const names = await ruleFileNames(folder)
+  return {
+    format: CACHE_FORMAT,
+    files: Object.fromEntries(names.map((n) => [n, sha256(readFileSync(join(folder, n)))])),
+    rules: rules.map(({compiled: _compiled, ...rule}) => ({
+      ...rule,
+      source: {...rule.source, file: basename(rule.source.file)},
+    })),
+  }
+}
+
+function readRuleCache(): RuleCache | undefined {
+  try {
+    const cache = JSON.parse(readFileSync(RULE_CACHE_FILE, 'utf8')) as RuleCache
+    return cache.format === CACHE_FORMAT ? cache : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function ruleFileNames(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort()
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/**
+ * The cached rules of `dir`, or undefined when its rule files are not exactly those the cache was made from (or
+ * anything about them does not hold any more): then the folder is read like any other.
+ */
+function cachedRules(cache: RuleCache, dir: string, names: string[], env: Environment): Rule[] | undefined {
+  if (Object.keys(cache.files).length !== names.length) return undefined
+  for (const n of names) {
+    let bytes: Buffer
+    try {
+      bytes = readFileSync(join(dir, n))
+    } catch {
+      return undefined
+    }
+
+    if (cache.files[n] === undefined || sha256(bytes) !== cache.files[n]) return undefined
+  }
+
+  try {
+    return cache.rules.map((cached) => {
+      if (cached.evaluator && !(cached.evaluator in evaluators)) throw new Error('unknown evaluator')
+      const rule: Rule = {...cached, source: {...cached.source, file: join(dir, cached.source.file)}}
+      if (rule.when) {
+        const compile = (text: string | undefined) => (text === undefined ? undefined : compileExpression(env, text))
+        rule.compiled = {
+          when: compileExpression(env, rule.when, 'when'),
+          expected: compile(rule.expected),
+          actual: compile(rule.actual),
+        }
+      }
+
+      return rule
+    })
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Parses and type-checks one CEL expression; throws (with cel-js's `node.pos`) when it does not compile, or when a
+ * `when` condition is not a bool.
+ */
+function compileExpression(env: Environment, text: string, field?: 'when' | 'expected' | 'actual'): Compiled {
+  const expr = env.parse(text)
+  const checked = expr.check()
+  if (!checked.valid) throw checked.error
+  // A condition that is not a boolean would never fire: refuse it rather than let it pass silently.
+  if (field === 'when' && checked.type !== 'bool' && checked.type !== 'dyn') {
+    throw new Error(`a condition must be a bool, this one is ${String(checked.type)}`)
+  }
+
+  return expr as unknown as Compiled
+}
+
+/** loadRules with the given cache of the first folder (none: every folder is read from its YAML). */
+export async function loadPacks(
+  extraDirs: readonly string[],
+  builtinDir: string,
+  cache: RuleCache | undefined,
+): Promise<Rule[]> {
   const problems = new ProblemList()
   const files: string[] = []
-  for (const dir of [builtinDir, ...extraDirs]) {
+  const env = celEnvironment()
+  const rules: Rule[] = []
+  const seen = new Map<string, SourcePosition>()
+  for (const [i, dir] of [builtinDir, ...extraDirs].entries()) {
+    let names: string[]
     try {
-      const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort()
-      files.push(...names.map((n) => join(dir, n)))
+      names = await ruleFileNames(dir)
     } catch (error) {
       problems.add({
         code: 'E_RULES_DIR',
         message: `cannot read the rules folder: ${(error as NodeJS.ErrnoException).code ?? error}`,
         file: dir,
       })
+      continue
     }
+
+    const fromCache = i === 0 && cache ? cachedRules(cache, dir, names, env) : undefined
+    if (fromCache) {
+      for (const rule of fromCache) seen.set(rule.id, rule.source)
+      rules.push(...fromCache)
+    } else files.push(...names.map((n) => join(dir, n)))
   }
 
-  const env = celEnvironment()
   const validate = schemaValidator('rules.schema.json')
-  const rules: Rule[] = []
-  const seen = new Map<string, SourcePosition>()
   for (const file of files) {
     const result = await readYamlFile(file)
     if (!result.ok) {
@@ -101,14 +223,7 @@ export async function loadRules(extraDirs: readonly string[] = [], builtinDir = 
           const text = raw[field]
           if (text === undefined) return undefined
           try {
-            const expr = env.parse(text)
-            const checked = expr.check()
-            if (!checked.valid) throw checked.error
-            // A condition that is not a boolean would never fire: refuse it rather than let it pass silently.
-            if (field === 'when' && checked.type !== 'bool' && checked.type !== 'dyn') {
-              throw new Error(`a condition must be a bool, this one is ${String(checked.type)}`)
-            }
-            return expr as unknown as Compiled
+            return compileExpression(env, text, field)
           } catch (error) {
             problems.add(celProblem(src, ['rules', i, field], text, error as Error & {node?: {pos?: number}}))
             return undefined

@@ -15,7 +15,7 @@ export async function runAuditReport(
   deps: AuditDeps,
 ): Promise<{result: AuditResult; details: ReportDetails}> {
   const inputs = await loadInputs(options, {facts: deps.facts})
-  const result = finishAudit(inputs, options, deps.now)
+  const result = await finishAudit(inputs, options, deps.now)
   return {result, details: await reportDetails(inputs, options)}
 }
 

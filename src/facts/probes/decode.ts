@@ -14,19 +14,34 @@ export interface Decoded {
   text: string
 }
 
-const strict = (label: string): TextDecoder => new TextDecoder(label, {fatal: true, ignoreBOM: true})
-const DECODERS: Record<WireEncoding, TextDecoder> = {
-  'utf-8': strict('utf-8'),
-  'utf-8-bom': strict('utf-8'),
-  'utf-16le': strict('utf-16le'),
-  'utf-16be': strict('utf-16be'),
-  // WHATWG "shift_jis" is Windows-31J (CP932), NEC and IBM extensions included; Node 20 ships full ICU.
-  cp932: strict('shift_jis'),
+/** The decoder's label for each encoding. WHATWG "shift_jis" is Windows-31J (CP932), NEC and IBM extensions included. */
+const LABELS: Record<WireEncoding, string> = {
+  'utf-8': 'utf-8',
+  'utf-8-bom': 'utf-8',
+  'utf-16le': 'utf-16le',
+  'utf-16be': 'utf-16be',
+  cp932: 'shift_jis',
+}
+
+/**
+ * Strict decoders, made on first use: every command that checks an inventory loads the probe registry, and building
+ * the Shift_JIS decoder loads ICU's converter (up to tens of ms), which only a Windows collection needs.
+ */
+const decoders = new Map<WireEncoding, TextDecoder>()
+
+function decoder(encoding: WireEncoding): TextDecoder {
+  let d = decoders.get(encoding)
+  if (!d) {
+    d = new TextDecoder(LABELS[encoding], {fatal: true, ignoreBOM: true})
+    decoders.set(encoding, d)
+  }
+
+  return d
 }
 
 function tryDecode(encoding: WireEncoding, bytes: Uint8Array): Decoded | undefined {
   try {
-    return {encoding, text: DECODERS[encoding].decode(bytes)}
+    return {encoding, text: decoder(encoding).decode(bytes)}
   } catch {
     return undefined
   }

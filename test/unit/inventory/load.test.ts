@@ -55,6 +55,31 @@ describe('inventory fixtures', () => {
     expect(text.trim().split('\n')).toHaveLength(9)
   })
 
+  it('names both places of a terminal repeated by a YAML alias (each entry keeps its own position)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-alias-'))
+    try {
+      const file = join(dir, 'inv.yaml')
+      writeFileSync(
+        file,
+        [
+          'companies:',
+          '  - {id: nw, name: NW, side: nw}',
+          'sites:',
+          '  - {id: s1, name: S1, zones: [{id: z1, name: Z1, kind: office, access: [nw]}]}',
+          'terminals:',
+          '  - &t {id: T1, hostname: t1, site: s1, zone: z1, owner: nw, role: nw}',
+          '  - *t',
+          '',
+        ].join('\n'),
+      )
+      expect(await problemsOf(file)).toContain(
+        `${file}:7:5 duplicate terminal id "T1" (first declared at ${file}:6:8) (E_DUPLICATE)`,
+      )
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
   it('names both declarations of a duplicate terminal id', async () => {
     const text = await problemsOf(join(DIR, 'invalid-duplicate-terminal.yaml'))
     expect(text).toContain('invalid-duplicate-terminal.yaml:11:5 duplicate terminal id "T-1"')

@@ -1,3 +1,5 @@
+import {BlockList} from 'node:net'
+
 import {describe, expect, it} from 'vitest'
 
 import {hostOf, inAnyCidr, parseAddress, parseCidr} from '../../../src/io/address.js'
@@ -76,5 +78,38 @@ describe('inAnyCidr', () => {
 
   it('throws on a malformed CIDR (only a rule literal can hold one), so the rule is reported as not evaluated', () => {
     expect(() => inAnyCidr([':::::/64'], '10.0.0.1')).toThrow(/not a valid CIDR/)
+  })
+})
+
+describe('inAnyCidr on IPv4 subnets agrees with node:net BlockList', () => {
+  it('for every prefix length, addresses at, inside and just outside each edge', () => {
+    const ip = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
+    let checked = 0
+    for (let prefix = 0; prefix <= 32; prefix++) {
+      // A network written with host bits set, as BlockList allows: both mask it.
+      for (const base of [0x0a_14_03_07, 0xc0_a8_ff_fe, 0xff_ff_ff_ff, 0]) {
+        const cidr = `${ip(base)}/${prefix}`
+        const list = new BlockList()
+        list.addSubnet(ip(base), prefix, 'ipv4')
+        const size = prefix === 0 ? 2 ** 32 : 2 ** (32 - prefix)
+        const start = Math.floor(base / size) * size
+        for (const n of [start - 1, start, start + 1, start + size - 1, start + size, base]) {
+          if (n < 0 || n > 0xff_ff_ff_ff) continue
+          expect(inAnyCidr([cidr], ip(n)), `${ip(n)} in ${cidr}`).toBe(list.check(ip(n), 'ipv4'))
+          checked++
+        }
+      }
+    }
+
+    expect(checked).toBeGreaterThan(500)
+  })
+
+  it('with IPv6 subnets in the list, checks through BlockList (an IPv4 address is in no IPv6 subnet)', () => {
+    expect(inAnyCidr(['2001:db8::/32', '10.20.0.0/16'], '10.20.3.20')).toBe(true)
+    expect(inAnyCidr(['2001:db8::/32', '10.20.0.0/16'], '10.21.3.20')).toBe(false)
+    // An IPv4-mapped IPv6 address goes to BlockList as before, whatever it decides.
+    const v4 = new BlockList()
+    v4.addSubnet('10.20.0.0', 16, 'ipv4')
+    expect(inAnyCidr(['10.20.0.0/16'], '::ffff:10.20.3.20')).toBe(v4.check('::ffff:10.20.3.20', 'ipv6'))
   })
 })

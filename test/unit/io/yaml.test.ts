@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {parseYamlText, positionAt} from '../../../src/io/yaml.js'
+import {isMap, isNode, isPair, isSeq} from 'yaml'
+
+import {parseYamlText, positionAt, positionOfNode, positionReader} from '../../../src/io/yaml.js'
 
 const BOMB = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
@@ -73,5 +75,30 @@ describe('positionAt', () => {
     expect(positionAt(r.source, ['terminals', 1, 'zone'])).toEqual({file: 'f.yaml', line: 4, column: 21})
     expect(positionAt(r.source, ['terminals', 1, 'missing'])).toEqual({file: 'f.yaml', line: 4, column: 5})
     expect(positionAt(r.source, [])).toEqual({file: 'f.yaml', line: 1, column: 1})
+  })
+})
+
+describe('positionReader', () => {
+  it('gives positionOfNode’s position for every node, in document order and out of it', () => {
+    const text =
+      '# head\nterminals:\n  - {id: a, host: h}\n  -   id: b\n      macs: ["x",\n        "y"]\n\n  - id: c\nz: |\n  block\n'
+    const result = parseYamlText('f.yaml', text)
+    if (!result.ok) throw new Error('parse')
+    const nodes: unknown[] = []
+    const stack: unknown[] = [result.source.doc.contents]
+    while (stack.length > 0) {
+      const node = stack.pop()
+      if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i])
+      else if (isPair(node)) stack.push(node.value, node.key)
+      if (isNode(node)) nodes.push(node)
+    }
+
+    expect(nodes.length).toBeGreaterThan(15)
+    const expected = nodes.map((n) => positionOfNode(result.source, n))
+    const read = positionReader(result.source)
+    expect(nodes.map((n) => read(n))).toEqual(expected)
+    // Backwards (the cursor stays put and the answer is still right).
+    const again = positionReader(result.source)
+    expect([...nodes].reverse().map((n) => again(n))).toEqual([...expected].reverse())
   })
 })

@@ -1,4 +1,4 @@
-import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -8,7 +8,8 @@ import {formatProblem, RulePackError} from '../../../src/model/errors.js'
 import {SEVERITIES} from '../../../src/model/types.js'
 import {evaluators} from '../../../src/rules/evaluators/index.js'
 import {BUILTIN_RULES_DIR} from '../../../src/rules/dir.js'
-import {loadRules} from '../../../src/rules/load.js'
+import {buildRuleCache, loadPacks, loadRules} from '../../../src/rules/load.js'
+import type {Rule} from '../../../src/rules/types.js'
 import {builtinRulePacks} from '../scenario.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-rules-'))
@@ -221,6 +222,67 @@ describe('conditions must be booleans', () => {
     const dir = pack('not-bool', `${HEAD}    when: "terminal.role == 'nw' ? 'yes' : 'no'"\n`)
     expect((await problems([dir])).join('\n')).toMatch(
       /mine\.yaml:\d+:\d+ .*a condition must be a bool, this one is string \(E_CEL\)/,
+    )
+  })
+})
+
+describe('the build-time cache of the built-in packs', () => {
+  const strip = (rules: Rule[]) =>
+    rules.map(({compiled, ...r}) => ({...r, compiled: compiled && Object.keys(compiled)}))
+  /** A copy of the built-in rule folder, to change. */
+  function copyOfBuiltins(name: string): string {
+    const dir = join(tmp, name)
+    cpSync(BUILTIN_RULES_DIR, dir, {recursive: true})
+    return dir
+  }
+
+  it('gives exactly the rules that reading the YAML gives, compiled', async () => {
+    const cache = await buildRuleCache()
+    const read = await loadPacks([], BUILTIN_RULES_DIR, undefined)
+    const cached = await loadPacks([], BUILTIN_RULES_DIR, cache)
+    expect(strip(cached)).toEqual(strip(read))
+    expect(cached.filter((r) => r.compiled).length).toBeGreaterThan(20)
+    // A cached rule was compiled here, not read: it evaluates.
+    const rule = cached.find((r) => r.id === 'placement/nw-terminal-in-shared-zone')!
+    expect(typeof rule.compiled!.when).toBe('function')
+  })
+
+  it('serves another folder with the same files, at that folder’s paths', async () => {
+    const dir = copyOfBuiltins('same')
+    const cached = await loadPacks([], dir, await buildRuleCache())
+    expect(strip(cached)).toEqual(strip(await loadPacks([], dir, undefined)))
+    expect(cached[0].source.file.startsWith(`${dir}/`)).toBe(true)
+  })
+
+  it('is not used for a folder whose files changed: an edited rule is read, and its errors are found', async () => {
+    const cache = await buildRuleCache()
+    const dir = copyOfBuiltins('edited')
+    const file = join(dir, 'placement.yaml')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('severity: critical', 'severity: low'))
+    const rules = await loadPacks([], dir, cache)
+    expect(rules.find((r) => r.id === 'placement/nw-terminal-in-shared-zone')!.severity).toBe('low')
+
+    writeFileSync(file, readFileSync(file, 'utf8').replace('severity: low', 'severity: nope'))
+    await expect(loadPacks([], dir, cache)).rejects.toThrow(RulePackError)
+  })
+
+  it('is not used when a rule file was added', async () => {
+    const dir = copyOfBuiltins('added')
+    writeFileSync(
+      join(dir, 'zz.yaml'),
+      `${HEAD.replace('pack: mine', 'pack: zz').replace('mine/one', 'zz/one')}    when: "true"\n`,
+    )
+    const rules = await loadPacks([], dir, await buildRuleCache())
+    expect(rules.map((r) => r.id)).toContain('zz/one')
+  })
+
+  it('still refuses a user rule that reuses a cached built-in id, naming the built-in position', async () => {
+    const dir = pack(
+      'dup-cached',
+      `${HEAD.replace('pack: mine', 'pack: placement').replace('mine/one', 'placement/nw-terminal-in-shared-zone')}    when: "true"\n`,
+    )
+    await expect(loadPacks([dir], BUILTIN_RULES_DIR, await buildRuleCache())).rejects.toThrow(
+      `first declared at ${join(BUILTIN_RULES_DIR, 'placement.yaml')}:8:5`,
     )
   })
 })
