@@ -18,6 +18,7 @@ import type {Compiled, Rule} from './types.js'
 
 import {BUILTIN_RULES_DIR} from './dir.js'
 import {PACKAGE_ROOT} from '../io/paths.js'
+import {readRegularFileSync} from '../io/read.js'
 
 interface RawRule {
   id: string
@@ -101,14 +102,10 @@ function sha256(bytes: Buffer): string {
 function cachedRules(cache: RuleCache, dir: string, names: string[], env: Environment): Rule[] | undefined {
   if (Object.keys(cache.files).length !== names.length) return undefined
   for (const n of names) {
-    let bytes: Buffer
-    try {
-      bytes = readFileSync(join(dir, n))
-    } catch {
-      return undefined
-    }
-
-    if (cache.files[n] === undefined || sha256(bytes) !== cache.files[n]) return undefined
+    // The bounded reader: the folder may be a bundle's or a user's (a FIFO or device named *.yaml must not hang
+    // here); anything it refuses is left to the slow path, which reports it.
+    const read = readRegularFileSync(join(dir, n))
+    if (!read.ok || cache.files[n] === undefined || sha256(read.bytes) !== cache.files[n]) return undefined
   }
 
   try {

@@ -1,5 +1,6 @@
 import {cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
+import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
@@ -274,6 +275,14 @@ describe('the build-time cache of the built-in packs', () => {
     )
     const rules = await loadPacks([], dir, await buildRuleCache())
     expect(rules.map((r) => r.id)).toContain('zz/one')
+  })
+
+  it('reads the folder with the bounded reader: a rule file replaced by a FIFO is refused, not waited on', async () => {
+    const dir = copyOfBuiltins('fifo')
+    const file = join(dir, 'policy.yaml')
+    rmSync(file)
+    execFileSync('mkfifo', [file])
+    await expect(loadPacks([], dir, await buildRuleCache())).rejects.toThrow(/policy\.yaml.*(FIFO|fifo)/)
   })
 
   it('still refuses a user rule that reuses a cached built-in id, naming the built-in position', async () => {
