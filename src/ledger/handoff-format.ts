@@ -103,7 +103,8 @@ function scalarSource(f: Field, v: string, memo: string): string {
           ? `(typeof ${v} === 'string' && ${v}.charCodeAt(0) >= 48 && ${v}.charCodeAt(0) <= 57 ? q(${v}) : s(${v}))`
           : `s(${v})`
       const [m, o] = [`m_${memo}`, `o_${memo}`]
-      return `(${v} === ${m} ? ${o} : typeof ${v} === 'object' && ${v} !== null ? s(${v}) : ((${m} = ${v}), (${o} = ${text})))`
+      // The text first, the value after: when making the text throws (scalar refuses a BigInt), nothing is remembered.
+      return `(${v} === ${m} ? ${o} : typeof ${v} === 'object' && ${v} !== null ? s(${v}) : ((${o} = ${text}), (${m} = ${v}), ${o}))`
     }
 
     default: {

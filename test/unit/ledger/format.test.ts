@@ -205,4 +205,16 @@ describe('compiled record renderers', () => {
     macs.push('02:00:00:00:00:02')
     expect(renderEventRecord({...base, macs} as never)).toContain('macs: ["02:00:00:00:00:01","02:00:00:00:00:02"]\n')
   })
+
+  it('remember a value only once its text is made: a value scalar() refuses is refused again, never written stale', async () => {
+    const {renderEventRecord, scalar} = await import('../../../src/ledger/handoff-format.js')
+    const base = content.events![0] as unknown as Record<string, unknown>
+    // JSON.stringify throws on a BigInt, so scalar() does; the memo of an id field must not keep a value it failed on.
+    expect(() => scalar(5n)).toThrow(TypeError)
+    const odd = {...base, actor: 5n}
+    expect(() => renderEventRecord(odd as never)).toThrow(TypeError)
+    expect(() => renderEventRecord(odd as never)).toThrow(TypeError)
+    // And the usual value after it is written as scalar() writes it.
+    expect(renderEventRecord(base as never)).toContain(`    actor: ${scalar(base.actor)}\n`)
+  })
 })
