@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {stringify} from 'yaml'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, lines, ROOT, run, STACK_LINE, tempDir} from './helpers.js'
+import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, lines, ROOT, run, STACK_LINE, tempDir, AUDIT_EXAMPLE} from './helpers.js'
 
 const tmp = tempDir('fa-audit-')
 afterAll(tmp.remove)
@@ -112,7 +112,7 @@ describe.concurrent('audit flags and input errors', () => {
   })
 
   it('an unknown --fail-on is exit 2 without a stack trace', async () => {
-    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--fail-on', 'severe'])
+    const r = await run([...AUDIT_EXAMPLE, '--fail-on', 'severe'])
     expect(r.code).toBe(2)
     expect(r.stderr).not.toMatch(STACK_LINE)
     expect(lines(r.stderr)).toHaveLength(1)
@@ -173,18 +173,7 @@ describe.concurrent('audit flags and input errors', () => {
   })
 
   it('--json with an unknown flag value exits 2, not 1', async () => {
-    const r = await run([
-      'audit',
-      '-i',
-      EXAMPLE,
-      '--facts',
-      EXAMPLE_FACTS,
-      '--now',
-      EXAMPLE_NOW,
-      '--format',
-      'xml',
-      '--json',
-    ])
+    const r = await run([...AUDIT_EXAMPLE, '--format', 'xml', '--json'])
     expect(r.code).toBe(2)
     expect(JSON.parse(r.stdout).error.exit).toBe(2)
   })
@@ -208,19 +197,7 @@ describe.concurrent('audit flags and input errors', () => {
 
   it('--output FILE writes the report there, nothing to stdout, and the verdict to stderr', async () => {
     const out = join(tmp.dir, 'report.json')
-    const r = await run([
-      'audit',
-      '-i',
-      EXAMPLE,
-      '--facts',
-      EXAMPLE_FACTS,
-      '--now',
-      EXAMPLE_NOW,
-      '--format',
-      'json',
-      '--output',
-      out,
-    ])
+    const r = await run([...AUDIT_EXAMPLE, '--format', 'json', '--output', out])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe('13 findings (8 critical, 4 high), 1 waived; 12 failing (--fail-on high)\n')
@@ -231,7 +208,7 @@ describe.concurrent('audit flags and input errors', () => {
 
   it('--output into a folder that does not exist is exit 2 naming the file, not an internal error', async () => {
     const out = join(tmp.dir, 'no-such-folder', 'report.txt')
-    const r = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--output', out])
+    const r = await run([...AUDIT_EXAMPLE, '--output', out])
     expect(r.stderr).not.toMatch(/internal error/)
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
@@ -240,10 +217,7 @@ describe.concurrent('audit flags and input errors', () => {
   })
 
   it('--json prints the AuditResult, identical to --format json', async () => {
-    const [a, b] = await Promise.all([
-      run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--json']),
-      run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'json']),
-    ])
+    const [a, b] = await Promise.all([run([...AUDIT_EXAMPLE, '--json']), run([...AUDIT_EXAMPLE, '--format', 'json'])])
     expect(a.code).toBe(1)
     expect(b.code).toBe(1)
     expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout))
@@ -251,32 +225,8 @@ describe.concurrent('audit flags and input errors', () => {
 
   it('--fail-on none only reports (exit 0); critical still fails the example', async () => {
     const [none, critical] = await Promise.all([
-      run([
-        'audit',
-        '-i',
-        EXAMPLE,
-        '--facts',
-        EXAMPLE_FACTS,
-        '--now',
-        EXAMPLE_NOW,
-        '--fail-on',
-        'none',
-        '--format',
-        'json',
-      ]),
-      run([
-        'audit',
-        '-i',
-        EXAMPLE,
-        '--facts',
-        EXAMPLE_FACTS,
-        '--now',
-        EXAMPLE_NOW,
-        '--fail-on',
-        'critical',
-        '--format',
-        'json',
-      ]),
+      run([...AUDIT_EXAMPLE, '--fail-on', 'none', '--format', 'json']),
+      run([...AUDIT_EXAMPLE, '--fail-on', 'critical', '--format', 'json']),
     ])
     expect(none.code).toBe(0)
     expect(JSON.parse(none.stdout).summary.failing).toBe(0)

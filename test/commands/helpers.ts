@@ -14,6 +14,8 @@ export {BIN, ROOT}
 export const EXAMPLE = 'inventories/tohoku-example'
 export const EXAMPLE_FACTS = 'inventories/tohoku-example/facts'
 export const EXAMPLE_NOW = '2026-11-27'
+/** `audit` of the bundled example with its facts, as of its day: the start of most audit command lines. */
+export const AUDIT_EXAMPLE = ['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW]
 
 export type RunResult = CliResult
 

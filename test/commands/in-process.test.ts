@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {runChild, runInProcess} from '../support/cli.js'
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, ROOT, tempDir} from './helpers.js'
+import {EXAMPLE, EXAMPLE_NOW, ROOT, tempDir, AUDIT_EXAMPLE} from './helpers.js'
 
 const tmp = tempDir('fa-in-process-')
 afterAll(() => tmp.remove())
@@ -38,12 +38,8 @@ describe('in-process and child-process runs print the same', () => {
   const cases: [string, string[], number][] = [
     ['help', ['--help'], 0],
     ['the version', ['--version'], 0],
-    [
-      'an audit with findings, as JSON',
-      ['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'json'],
-      1,
-    ],
-    ['an audit as a table', ['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW], 1],
+    ['an audit with findings, as JSON', [...AUDIT_EXAMPLE, '--format', 'json'], 1],
+    ['an audit as a table', [...AUDIT_EXAMPLE], 1],
     [
       'an invalid inventory',
       ['inventory', 'validate', '-i', 'test/fixtures/inventories/invalid-several.yaml', '--now', EXAMPLE_NOW],

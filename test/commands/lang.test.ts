@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {PROBLEM_JA} from '../../commands/_lib/problem-ja.js'
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, ROOT, run} from './helpers.js'
+import {ROOT, run, AUDIT_EXAMPLE} from './helpers.js'
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -33,15 +33,12 @@ describe('Japanese for people, English keys for machines', () => {
   })
 
   it('LANG=ja_JP.UTF-8 makes Japanese the default for findings, while JSON keeps English keys and rule ids', async () => {
-    const table = await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW], {
+    const table = await run([...AUDIT_EXAMPLE], {
       env: {LANG: 'ja_JP.UTF-8'},
     })
     expect(table.stdout).toContain('NW設定の端末が 共用カウンター')
     expect(table.stdout).toContain('重大度')
-    const json = await run(
-      ['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--format', 'json'],
-      {env: {LANG: 'ja_JP.UTF-8'}},
-    )
+    const json = await run([...AUDIT_EXAMPLE, '--format', 'json'], {env: {LANG: 'ja_JP.UTF-8'}})
     const result = JSON.parse(json.stdout)
     expect(Object.keys(result.findings[0])).toContain('severity')
     expect(result.findings.map((f: {rule: string}) => f.rule)).toContain('placement/nw-terminal-in-shared-zone')

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run, AUDIT_EXAMPLE} from './helpers.js'
 
 const MAPPING = `${EXAMPLE}/logs/customer-system.yaml`
 const LOGS = [
@@ -106,25 +106,9 @@ describe('logs analyze on the bundled example', () => {
   })
 
   it('audit --logs covers settings, placement and use in one run', async () => {
-    const r = await run(
-      [
-        'audit',
-        '-i',
-        EXAMPLE,
-        '--facts',
-        EXAMPLE_FACTS,
-        '--now',
-        EXAMPLE_NOW,
-        '--logs',
-        MAPPING,
-        '--from',
-        '2026-10-01',
-        '--to',
-        '2026-10-31',
-        '--json',
-      ],
-      {timeout: 120_000},
-    )
+    const r = await run([...AUDIT_EXAMPLE, '--logs', MAPPING, '--from', '2026-10-01', '--to', '2026-10-31', '--json'], {
+      timeout: 120_000,
+    })
     expect(r.code).toBe(1)
     const result = JSON.parse(r.stdout)
     const rules = new Set(result.findings.map((f: {rule: string}) => f.rule))

@@ -1,7 +1,7 @@
 /** The inventory as a positional path wherever --inventory is accepted, as conftest, goss and markdownlint allow. */
 import {describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run, AUDIT_EXAMPLE} from './helpers.js'
 
 describe.concurrent('positional inventory', () => {
   it('inventory validate DIR is the same as inventory validate -i DIR', async () => {
@@ -17,7 +17,7 @@ describe.concurrent('positional inventory', () => {
   it('audit DIR --facts FACTS is the same as audit -i DIR --facts FACTS', async () => {
     const [positional, flag] = await Promise.all([
       run(['audit', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW]),
-      run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW]),
+      run([...AUDIT_EXAMPLE]),
     ])
     expect(positional.code).toBe(1)
     expect(positional.stdout).toContain('13 findings (8 critical, 4 high), 1 waived')

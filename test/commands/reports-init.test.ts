@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {XMLParser} from 'fast-xml-parser'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE_NOW, run, AUDIT_EXAMPLE} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-reports-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -13,21 +13,8 @@ afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 type Case = {classname: string; name: string; failure?: unknown; skipped?: unknown}
 
 async function junit(...extra: string[]) {
-  const r = await run([
-    'audit',
-    '-i',
-    EXAMPLE,
-    '--facts',
-    EXAMPLE_FACTS,
-    '--now',
-    EXAMPLE_NOW,
-    '--format',
-    'junit',
-    ...extra,
-  ])
-  const json = JSON.parse(
-    (await run(['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW, '--json', ...extra])).stdout,
-  )
+  const r = await run([...AUDIT_EXAMPLE, '--format', 'junit', ...extra])
+  const json = JSON.parse((await run([...AUDIT_EXAMPLE, '--json', ...extra])).stdout)
   const xml = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '',
@@ -70,17 +57,7 @@ describe('JUnit', () => {
 
 describe('Markdown', () => {
   it('summarises for a job summary: verdict, counts by severity, failing terminals by site and zone, waivers expiring soon', async () => {
-    const r = await run([
-      'audit',
-      '-i',
-      EXAMPLE,
-      '--facts',
-      EXAMPLE_FACTS,
-      '--now',
-      EXAMPLE_NOW,
-      '--format',
-      'markdown',
-    ])
+    const r = await run([...AUDIT_EXAMPLE, '--format', 'markdown'])
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/^## fleet-audit: audit: ❌ Failed/)
     expect(r.stdout).toContain('| critical | 8 |')
@@ -90,19 +67,7 @@ describe('Markdown', () => {
     expect(r.stdout).toMatch(
       /### Waivers expiring within 30 days\n\n\| Waiver .*\n.*\n\| W-2026-011 \| `placement\/nw-terminal-in-shared-zone` \| CC-DR-311 \| nw-suzuki \| 2026-12-25 \|/,
     )
-    const ja = await run([
-      'audit',
-      '-i',
-      EXAMPLE,
-      '--facts',
-      EXAMPLE_FACTS,
-      '--now',
-      EXAMPLE_NOW,
-      '--format',
-      'markdown',
-      '--lang',
-      'ja',
-    ])
+    const ja = await run([...AUDIT_EXAMPLE, '--format', 'markdown', '--lang', 'ja'])
     expect(ja.stdout).toContain('不合格の端末')
   })
 })
