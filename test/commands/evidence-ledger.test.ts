@@ -18,6 +18,7 @@ import {
   ok,
   RETAIL_FP as retailFp,
   retailInstallsRecheckedByNw,
+  nwAcksBack,
 } from './evidence-support.js'
 import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run, tempDir} from './helpers.js'
 
@@ -78,20 +79,7 @@ beforeAll(async () => {
     '--at',
     '2026-11-22T10:00+09:00',
   ])
-  await ok([
-    'ledger',
-    'export',
-    '--acks',
-    ...nw,
-    '--from',
-    'tohoku-nw',
-    '--to',
-    'tohoku-epco',
-    '--key',
-    join(keys, 'tohoku-nw.key'),
-    '-o',
-    at('acks.yaml'),
-  ])
+  await nwAcksBack(nw, at)
   await ok([
     'ledger',
     'export',

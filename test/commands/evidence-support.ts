@@ -7,7 +7,7 @@ import {join} from 'node:path'
 
 import {expect} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, retailInstallArgs, run} from './helpers.js'
 
 /** The example's key pairs, and their fingerprints as `ledger keygen` prints them (as a verifier would pin them). */
 export const KEYS = join(EXAMPLE, 'keys')
@@ -26,23 +26,7 @@ export async function retailInstallsRecheckedByNw(
   at: (name: string) => string,
 ): Promise<{retail: string[]; nw: string[]}> {
   const retail = ['--db', at('retail.sqlite'), '-i', EXAMPLE]
-  const install = (terminal: string, when: string) =>
-    ok([
-      'ledger',
-      'record',
-      'install',
-      ...retail,
-      '--terminal',
-      terminal,
-      '--issuer',
-      'tohoku-epco',
-      '--actor',
-      'ep-tanaka',
-      '--approver',
-      'ep-takahashi',
-      '--at',
-      when,
-    ])
+  const install = (terminal: string, when: string) => ok(retailInstallArgs(retail, terminal, when))
   await install('IS-RT-103', '2026-11-20T10:00+09:00')
   await install('IS-RT-101', '2026-11-21T10:00+09:00')
   await ok([
@@ -62,4 +46,12 @@ export async function retailInstallsRecheckedByNw(
   await ok(['ledger', 'import', at('handoff.yaml'), ...nw, '--as', 'tohoku-nw'])
   await ok(['ledger', 'recheck', ...nw, '--as', 'tohoku-nw', '--actor', 'nw-sato', '--facts', EXAMPLE_FACTS])
   return {retail, nw}
+}
+
+/** NW signs its acknowledgements of retail's list and sends them back as `acks.yaml`. */
+export async function nwAcksBack(nw: string[], at: (name: string) => string): Promise<void> {
+  await ok([
+    ...['ledger', 'export', '--acks', ...nw, '--from', 'tohoku-nw', '--to', 'tohoku-epco'],
+    ...['--key', join(KEYS, 'tohoku-nw.key'), '-o', at('acks.yaml')],
+  ])
 }

@@ -16,6 +16,7 @@ import {
   ok,
   RETAIL_FP as retailFp,
   retailInstallsRecheckedByNw,
+  nwAcksBack,
 } from './evidence-support.js'
 import {EXAMPLE, EXAMPLE_FACTS, run, tempDir} from './helpers.js'
 
@@ -26,20 +27,7 @@ beforeAll(async () => {
   // Retail's two installs, handed to NW and re-checked there (IS-RT-101 rejected): evidence-support.ts.
   const {nw} = await retailInstallsRecheckedByNw(at)
   // The real NW sends its acknowledgements back.
-  await ok([
-    'ledger',
-    'export',
-    '--acks',
-    ...nw,
-    '--from',
-    'tohoku-nw',
-    '--to',
-    'tohoku-epco',
-    '--key',
-    join(keys, 'tohoku-nw.key'),
-    '-o',
-    at('acks.yaml'),
-  ])
+  await nwAcksBack(nw, at)
 
   // The forgery: an inventory of retail's in which tohoku-nw's public_key is a key retail made, and "NW's" acks
   // from a ledger retail keeps under that inventory, re-checked with facts edited to show IS-RT-101 as retail.

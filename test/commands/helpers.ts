@@ -14,6 +14,14 @@ export {BIN, ROOT}
 export const EXAMPLE = 'inventories/tohoku-example'
 export const EXAMPLE_FACTS = 'inventories/tohoku-example/facts'
 export const EXAMPLE_NOW = '2026-11-27'
+/** `ledger record install` of `terminal` by retail (the example's actor and approver), at `when`, on the `db` flags. */
+export function retailInstallArgs(db: string[], terminal: string, when: string): string[] {
+  return [
+    ...['ledger', 'record', 'install', ...db, '--terminal', terminal, '--issuer', 'tohoku-epco'],
+    ...['--actor', 'ep-tanaka', '--approver', 'ep-takahashi', '--at', when],
+  ]
+}
+
 /** `audit` of the bundled example with its facts, as of its day: the start of most audit command lines. */
 export const AUDIT_EXAMPLE = ['audit', '-i', EXAMPLE, '--facts', EXAMPLE_FACTS, '--now', EXAMPLE_NOW]
 

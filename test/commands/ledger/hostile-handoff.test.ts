@@ -8,7 +8,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_NOW, run, tempDir} from '../helpers.js'
+import {EXAMPLE, EXAMPLE_NOW, retailInstallArgs, run, tempDir} from '../helpers.js'
 
 const tmp = tempDir('fa-hostile-handoff-')
 const at = (name: string) => join(tmp.dir, name)
@@ -16,22 +16,7 @@ let good: string
 
 beforeAll(async () => {
   const db = ['--db', at('retail.sqlite'), '-i', EXAMPLE, '--now', EXAMPLE_NOW]
-  const rec = await run([
-    'ledger',
-    'record',
-    'install',
-    ...db,
-    '--terminal',
-    'IS-RT-103',
-    '--issuer',
-    'tohoku-epco',
-    '--actor',
-    'ep-tanaka',
-    '--approver',
-    'ep-takahashi',
-    '--at',
-    '2026-11-20T10:00+09:00',
-  ])
+  const rec = await run(retailInstallArgs(db, 'IS-RT-103', '2026-11-20T10:00+09:00'))
   expect(rec.code).toBe(0)
   const exp = await run([
     'ledger',

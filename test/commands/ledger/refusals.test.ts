@@ -8,6 +8,7 @@ import {cpSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {retailInstallArgs} from '../helpers.js'
 import {parse} from 'yaml'
 
 import {generateKeyPair, keyFingerprint, readPrivateKey, readPublicKey} from '../../../src/ledger/keys.js'
@@ -24,24 +25,7 @@ let cleanup: () => void
 const cli = (...args: string[]) => ledgerCli(dir, ...args)
 
 const RETAIL_KEY = 'inv/keys/tohoku-epco.key'
-const install = (db: string, terminal: string, at: string) =>
-  cli(
-    'ledger',
-    'record',
-    'install',
-    '--db',
-    db,
-    '--terminal',
-    terminal,
-    '--issuer',
-    'tohoku-epco',
-    '--actor',
-    'ep-tanaka',
-    '--approver',
-    'ep-takahashi',
-    '--at',
-    at,
-  )
+const install = (db: string, terminal: string, at: string) => cli(...retailInstallArgs(['--db', db], terminal, at))
 const exportRetail = (db: string, out: string, ...more: string[]) =>
   cli(
     'ledger',

@@ -8,6 +8,7 @@ import {join, resolve} from 'node:path'
 
 import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {retailInstallArgs} from '../helpers.js'
 
 import {hashAck, hashEvent} from '../../../src/ledger/hash.js'
 import {handoffEntryHash} from '../../../src/ledger/migrations/003-trust.js'
@@ -29,23 +30,7 @@ const ok = async (...args: string[]): Promise<string> => {
 const RETAIL_KEY = 'inv/keys/tohoku-epco.key'
 const NW_KEY = 'inv/keys/tohoku-nw.key'
 const record = (db: string, terminal: string, at: string): Promise<string> =>
-  ok(
-    'ledger',
-    'record',
-    'install',
-    '--db',
-    db,
-    '--terminal',
-    terminal,
-    '--issuer',
-    'tohoku-epco',
-    '--actor',
-    'ep-tanaka',
-    '--approver',
-    'ep-takahashi',
-    '--at',
-    at,
-  )
+  ok(...retailInstallArgs(['--db', db], terminal, at))
 
 /** A copy of one of the two ledgers built in beforeAll, for one attack. */
 function copyOf(name: 'retail' | 'nw', as: string): string {
