@@ -23,6 +23,11 @@ export interface EngineOptions {
   memoryLimit?: string
   /** The policy's time zone: times in results are shown in it. */
   timezone: string
+  /**
+   * Whether `progress()` is asked for (a bar on a terminal). The engine then tracks every query's progress after
+   * each task it runs, which cost about a tenth of the CPU of the log scan's aggregation; off, `progress()` is -1.
+   */
+  progress?: boolean
 }
 
 /**
@@ -50,8 +55,10 @@ export class LogEngine {
     })
     const conn = await instance.connect()
     await conn.run(`SET TimeZone = ${literal(options.timezone)}`)
-    await conn.run('SET enable_progress_bar = true')
-    await conn.run('SET enable_progress_bar_print = false')
+    if (options.progress) {
+      await conn.run('SET enable_progress_bar = true')
+      await conn.run('SET enable_progress_bar_print = false')
+    } else await conn.run('SET enable_progress_bar = false')
     return new LogEngine(instance, conn, options)
   }
 

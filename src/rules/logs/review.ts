@@ -146,6 +146,7 @@ export async function reviewLogs(
       timezone: tz,
       threads: options.threads,
       memoryLimit: options.memoryLimit,
+      progress: deps.onProgress !== undefined,
     })
     const sources = mappings.map((m) => m.source)
     await createTables(engine, {

@@ -2,7 +2,9 @@
  * What the review reads: every format and encoding gives the same findings; bad mappings are exit-2 problems at
  * their line and column; hostile lines are counted, bounded and escaped, never a crash or a silent skip.
  */
-import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
@@ -11,6 +13,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 
 import {InputError} from '../../../../src/model/errors.js'
+import {type FilePlan, transcode} from '../../../../src/facts/logs/files.js'
 import {Cp932ToUtf8, encodeCp932} from '../../../../src/facts/logs/sjis.js'
 import {baseLogInventory, cleanup, COMPETITOR, hits, mapping, review, row, writeScenario} from './scenario.js'
 
@@ -220,6 +223,49 @@ describe('hostile and broken lines', () => {
     expect(d.invalid).toBe(2)
     expect(d.invalidLines).toEqual([2, 3])
     expect(out.includes(0xff)).toBe(true)
+  })
+
+  it('a plain Shift_JIS file is transcoded chunk by chunk exactly as the streamed gzip one: text, invalid lines, hash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-sjis-'))
+    try {
+      // Over two 1 MiB chunks, with a double-byte character split by the first chunk boundary and invalid
+      // sequences (a lone lead byte before a newline, an undefined pair) on known lines after it.
+      const line = encodeCp932('2026/03/27 10:00:00,T-NW,小売,N1,照会,,,,契約名義,1\n')
+      const lines: Buffer[] = []
+      let bytes = 0
+      while (bytes + line.length <= (1 << 20) - 1) {
+        lines.push(line)
+        bytes += line.length
+      }
+      const pad = Buffer.alloc((1 << 20) - 1 - bytes, 0x41)
+      const tail = Buffer.concat([encodeCp932('髙\n'), Buffer.from([0x81, 0x0a, 0x85, 0x40, 0x0a]), line, line])
+      const text = Buffer.concat([...lines, pad, tail])
+      expect(text[(1 << 20) - 1]).toBeGreaterThanOrEqual(0x81)
+      const plainFile = join(dir, 'a.csv')
+      writeFileSync(plainFile, text)
+      writeFileSync(`${plainFile}.gz`, gzipSync(text))
+      const plain: FilePlan = {
+        file: plainFile,
+        path: join(dir, 'a.txt'),
+        gzip: false,
+        bytes: text.length,
+        invalidLines: [],
+        invalid: 0,
+      }
+      const gz: FilePlan = {...plain, file: `${plainFile}.gz`, path: join(dir, 'b.txt'), gzip: true, invalidLines: []}
+      await transcode(plain)
+      await transcode(gz)
+      const out = readFileSync(plain.path)
+      expect(out.equals(readFileSync(gz.path))).toBe(true)
+      const first = lines.length + 1
+      expect(plain.invalidLines).toEqual([first + 1, first + 2])
+      expect(plain.invalid).toBe(2)
+      expect(gz.invalidLines).toEqual(plain.invalidLines)
+      expect(out.toString('utf8').split('\n')[first - 1]).toBe(`${'A'.repeat(pad.length)}髙`)
+      expect(plain.sha256).toBe(createHash('sha256').update(text).digest('hex'))
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 
   it('a gzip file that is cut short is an input problem naming the file, not a crash', async () => {
