@@ -24,7 +24,9 @@ import {
   positionOfNode,
   positionReader,
   readYamlFile,
+  readYamlFileFast,
   seqItems,
+  type YamlResult,
   type YamlSource,
 } from '../io/yaml.js'
 
@@ -70,7 +72,19 @@ interface RawFile {
 
 /** Reads, parses and schema-validates one inventory file; never throws for bad input. */
 export async function parseInventoryFile(file: string, maxBytes: number): Promise<FileResult> {
-  const result = await readYamlFile(file, maxBytes)
+  return checkInventoryFile(await readYamlFile(file, maxBytes))
+}
+
+/**
+ * `parseInventoryFile` for a file in the YAML fast path's subset; `{declined: size}` for any other file, which the
+ * caller parses with `parseInventoryFile` (in a worker thread when there are many such bytes).
+ */
+export async function parseInventoryFileFast(file: string, maxBytes: number): Promise<FileResult | {declined: number}> {
+  const result = await readYamlFileFast(file, maxBytes)
+  return 'declined' in result ? result : checkInventoryFile(result)
+}
+
+function checkInventoryFile(result: YamlResult): FileResult {
   if (!result.ok) return result
   const validate = schemaValidator('inventory.schema.json')
   if (!validate(result.source.value)) return {ok: false, problems: schemaProblems(result.source, validate.errors)}

@@ -38,6 +38,21 @@ export async function readYamlFile(file: string, maxBytes = DEFAULT_MAX_FILE_SIZ
   return parseYamlText(file, text.text)
 }
 
+/**
+ * Like `readYamlFile`, but a file outside the fast path's subset is not parsed: `{declined: size}` says so (and how
+ * large it is), for a caller that would rather hand such files to worker threads.
+ */
+export async function readYamlFileFast(
+  file: string,
+  maxBytes = DEFAULT_MAX_FILE_SIZE,
+): Promise<YamlResult | {declined: number}> {
+  const text = await readTextFile(file, maxBytes)
+  if (!text.ok) return {ok: false, problems: [text.problem]}
+  const fast = fastParseYaml(text.text)
+  if (!fast) return {declined: Buffer.byteLength(text.text)}
+  return {ok: true, source: fastSource(file, text.text, fast)}
+}
+
 /** Parses YAML text; duplicate keys, alias bombs, deep nesting and empty documents are problems with positions. */
 export function parseYamlText(file: string, text: string): YamlResult {
   const fast = fastParseYaml(text)
