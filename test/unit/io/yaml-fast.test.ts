@@ -268,4 +268,117 @@ describe('fast YAML path: same values, positions and errors as the yaml library'
       }
     }
   })
+
+  it('agrees on 3,000 random documents built from plain, edge and hostile pieces (seeded, reproducible)', () => {
+    let seed = 20261130
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+
+    const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]
+    const keys = ['id', 'name', 'a', 'b', 'site', 'x.y', 'k-1', '_z', 'null', 'true', '1', 'a b', '"q"', '<<', 'id']
+    const scalars = [
+      'x',
+      'Debian 12',
+      '送配電',
+      '0',
+      '-1',
+      '+1',
+      '0x1A',
+      '0o7',
+      '1.50',
+      '.5',
+      '1e3',
+      '.inf',
+      '-.INF',
+      '.nan',
+      '~',
+      'null',
+      'True',
+      'no',
+      '2030-04-01',
+      '12:30',
+      'a:b',
+      'a: b',
+      'a#b',
+      'a #b',
+      '"s"',
+      "'s'",
+      "'it''s'",
+      '"a\\"b"',
+      '""',
+      '-',
+      '- x',
+      '-x',
+      '?',
+      '? x',
+      ':x',
+      '&a x',
+      '*a',
+      '!t x',
+      '|',
+      '>',
+      '@x',
+      '%x',
+      '[1, 2]',
+      '[]',
+      '{}',
+      '{a: 1}',
+      '{a: 1, a: 2}',
+      '[a, [b, {c: d}]]',
+      '[a,]',
+      '[a:b]',
+      '[a: b]',
+      '{a}',
+      '10.0.0.0/8',
+      'fe80::1',
+      'x # c',
+      '"x" # c',
+      '[1] # c',
+      '',
+      'a,b',
+      'x  ',
+      '"unterminated',
+      "'x",
+      '[1, 2',
+      '{a: 1',
+    ]
+    const comments = ['', '# c', '  # c', '#c', ' ']
+    const doc = (depth: number, indent: number, out: string[]): void => {
+      const pad = ' '.repeat(indent)
+      const asSeq = rnd(3) === 0
+      const n = 1 + rnd(4)
+      for (let i = 0; i < n; i++) {
+        if (rnd(6) === 0) out.push(pick(comments))
+        const head = asSeq ? `${pad}-${rnd(8) === 0 ? '  ' : ' '}` : `${pad}${pick(keys)}:${rnd(10) === 0 ? '' : ' '}`
+        if (depth < 3 && rnd(3) === 0) {
+          out.push(head.trimEnd())
+          doc(depth + 1, indent + (asSeq ? 2 : pick([0, 1, 2, 2, 2, 4])), out)
+        } else if (asSeq && depth < 3 && rnd(4) === 0) {
+          // A mapping that starts on the item's line.
+          const inner: string[] = []
+          doc(depth + 1, indent + 2, inner)
+          const first = inner.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+          if (first === -1) continue
+          inner[first] = head + inner[first].slice(indent + 2)
+          out.push(...inner.slice(first))
+        } else out.push(head + pick(scalars))
+      }
+    }
+
+    let took = 0
+    for (let i = 0; i < 3000; i++) {
+      const out: string[] = []
+      doc(0, 0, out)
+      const text = out.join('\n') + (rnd(2) === 0 ? '\n' : '')
+      same(text)
+      if (fastParseYaml(text)) took++
+    }
+
+    // Both sides are exercised: many documents on the fast path, many left to the library.
+    console.log(`random documents on the fast path: ${took} of 3000`)
+    expect(took).toBeGreaterThan(300)
+    expect(took).toBeLessThan(2700)
+  })
 })
