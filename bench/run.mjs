@@ -1,5 +1,6 @@
 // npm run bench: measures fleet-audit against baselines run in the same command, and writes BENCHMARKS.md.
 // Sizes can be narrowed for a quick look: BENCH_SIZES=1000,10000 npm run bench
+// BENCH_COLLECT=0 keeps the collection section already in BENCHMARKS.md (marked with the run that measured it).
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync} from 'node:fs'
 import {cpus, loadavg, totalmem} from 'node:os'
@@ -39,6 +40,26 @@ function median(runs, pick) {
 function repeat(n, fn) {
   const runs = Array.from({length: n}, fn)
   return {ms: median(runs, (r) => r.ms), mb: Math.max(...runs.map((r) => r.mb))}
+}
+
+/**
+ * With BENCH_COLLECT=0 the collection section (20 minutes of lab) is not re-run: the one already in BENCHMARKS.md is
+ * kept, marked with the run (date, commit) that measured it, so no figure is passed off as this run's.
+ */
+function previousSection(title) {
+  let text
+  try {
+    text = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8')
+  } catch {
+    return undefined
+  }
+  const start = text.indexOf(`${title}\n`)
+  if (start < 0 || text.includes(`${title}\n\nNot measured`)) return undefined
+  const end = text.indexOf('\n## ', start + title.length)
+  const body = text.slice(start + title.length + 1, end < 0 ? undefined : end + 1)
+  if (body.startsWith('\n_Not re-run')) return `${title}\n${body}`
+  const run = /Written by `npm run bench` \(([^,]+), commit (\w+)/.exec(text)
+  return `${title}\n\n_Not re-run in this run (BENCH_COLLECT=0): the figures below were measured by the run of ${run ? `${run[1]} at commit ${run[2]}` : 'an earlier run'}._\n${body}`
 }
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
@@ -132,7 +153,9 @@ Median of ${reps} runs of \`--help\`; the baseline is a bare oclif 4 CLI with on
     !existsSync('/usr/sbin/sshd') && 'sshd (apt-get install openssh-server)',
     !existsSync('/usr/bin/time') && 'GNU time (apt-get install time)',
   ].filter(Boolean)
-  if (process.env.BENCH_COLLECT === '0' || missing.length > 0) {
+  const kept = process.env.BENCH_COLLECT === '0' ? previousSection('## Collection over SSH') : undefined
+  if (kept) sections.push(kept)
+  else if (process.env.BENCH_COLLECT === '0' || missing.length > 0) {
     sections.push(
       `## Collection over SSH\n\nNot measured in this run: ${process.env.BENCH_COLLECT === '0' ? 'BENCH_COLLECT=0' : `needs ${missing.join(', ')}`}.\n`,
     )

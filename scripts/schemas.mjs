@@ -22,7 +22,7 @@ export const GENERATED_DIR = join(root, 'src', 'io', 'generated')
 /** Formats from ajv-formats; their code is taken from ajv-formats at run time. */
 export const STANDARD_FORMATS = ['date', 'date-time']
 /** The product's own formats (src/io/formats.ts): the parsers the rules evaluate with. */
-export const CUSTOM_FORMATS = ['cidr', 'ip', 'address']
+export const CUSTOM_FORMATS = ['cidr', 'ip', 'address', 'offset-time', 'safe-text']
 /** The options every schema is compiled with. */
 export const AJV_OPTIONS = {allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true}
 

@@ -17,9 +17,18 @@ import type {
   Zone,
 } from '../model/types.js'
 import {schemaProblems, schemaValidator} from '../io/schema.js'
-import {isMap, isScalar, isSeq} from 'yaml'
-
-import {positionAt, positionOfNode, positionReader, readYamlFile, type YamlSource} from '../io/yaml.js'
+import {
+  forEachField,
+  nodeAt,
+  positionAt,
+  positionOfNode,
+  positionReader,
+  readYamlFile,
+  readYamlFileFast,
+  seqItems,
+  type YamlResult,
+  type YamlSource,
+} from '../io/yaml.js'
 
 /** A terminal as declared in one file: raw fields plus where they are. Defaults are applied at merge. */
 export type DeclaredTerminal = Omit<Terminal, 'macs' | 'tags' | 'status' | 'auth' | 'ssh'> &
@@ -63,7 +72,19 @@ interface RawFile {
 
 /** Reads, parses and schema-validates one inventory file; never throws for bad input. */
 export async function parseInventoryFile(file: string, maxBytes: number): Promise<FileResult> {
-  const result = await readYamlFile(file, maxBytes)
+  return checkInventoryFile(await readYamlFile(file, maxBytes))
+}
+
+/**
+ * `parseInventoryFile` for a file in the YAML fast path's subset; `{declined: size}` for any other file, which the
+ * caller parses with `parseInventoryFile` (in a worker thread when there are many such bytes).
+ */
+export async function parseInventoryFileFast(file: string, maxBytes: number): Promise<FileResult | {declined: number}> {
+  const result = await readYamlFileFast(file, maxBytes)
+  return 'declined' in result ? result : checkInventoryFile(result)
+}
+
+function checkInventoryFile(result: YamlResult): FileResult {
   if (!result.ok) return result
   const validate = schemaValidator('inventory.schema.json')
   if (!validate(result.source.value)) return {ok: false, problems: schemaProblems(result.source, validate.errors)}
@@ -134,9 +155,9 @@ function toPart(src: YamlSource): FilePart {
   )
   raw.retailers?.forEach((r, i) => part.retailers.push({...r, source: at('retailers', i)}))
   // A supply point table can be long: read positions off each item's node rather than walking from the root.
-  const spNodes = src.doc.get('supply_points', true)
+  const spNodes = seqItems(src, nodeAt(src, ['supply_points']))
   raw.supply_points?.forEach((sp, i) => {
-    const node = isSeq(spNodes) ? spNodes.items[i] : undefined
+    const node = spNodes?.[i]
     part.supply_points.push({...sp, source: node ? positionOfNode(src, node) : at('supply_points', i)})
   })
   raw.sites?.forEach((s, i) => {
@@ -147,19 +168,16 @@ function toPart(src: YamlSource): FilePart {
   raw.waivers?.forEach((w, i) => part.waivers.push({...w, source: at('waivers', i)}))
   raw.profiles?.forEach((p, i) => part.profiles.push({...p, source: at('profiles', i)}))
   // A fleet file holds thousands of terminals: take each terminal's node once and read its fields' positions off it.
-  const terminalNodes = src.doc.get('terminals', true)
+  const terminalNodes = seqItems(src, nodeAt(src, ['terminals']))
   const position = positionReader(src)
   // The parsed terminals are this load's own objects: their positions are added in place rather than to a copy of
   // each (a copy only for an object met twice, which a YAML alias can make).
   const seen = new Set<object>()
   raw.terminals?.forEach((t, i) => {
-    const node = isSeq(terminalNodes) ? terminalNodes.items[i] : undefined
+    const node = terminalNodes?.[i]
     const source = node ? position(node) : at('terminals', i)
     const fieldSources: Record<string, SourcePosition> = {}
-    if (isMap(node)) {
-      for (const pair of node.items)
-        if (isScalar(pair.key)) fieldSources[String(pair.key.value)] = position(pair.value ?? pair.key)
-    }
+    forEachField(src, node, (key, value) => (fieldSources[key] = position(value)))
 
     const own = seen.has(t) ? {...t} : t
     seen.add(own)

@@ -3,20 +3,31 @@ import {Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node
 import type {Problem} from '../model/errors.js'
 import type {SourcePosition} from '../model/types.js'
 import {DEFAULT_MAX_FILE_SIZE, readTextFile} from './read.js'
+import {type FastNode, type FastResult, fastOffsetAt, fastParseYaml} from './yaml-fast.js'
 
 /** Deeper than any honest inventory; deep enough to stop a nesting bomb before ajv recurses into it. */
 const MAX_DEPTH = 64
 /** YAML aliases are legitimate for shared defaults; a few hundred is plenty, a billion laughs is not. */
 const MAX_ALIAS_COUNT = 200
 
-/** A parsed YAML file that still knows where every value came from. */
+/**
+ * A parsed YAML file that still knows where every value came from. A file in the plain subset that inventories use is
+ * read by the fast path (`yaml-fast.ts`): then `fast` holds the offsets of its nodes, and `doc` is parsed by the
+ * library only if something asks for it (an error message that needs a scalar's style, say).
+ */
 export interface YamlSource {
   file: string
-  doc: Document.Parsed
-  lineCounter: LineCounter
+  readonly doc: Document.Parsed
+  readonly lineCounter: LineCounter
   value: unknown
   text: string
+  fast?: FastResult
 }
+
+/** A node of either reading: the library's `Node`, or the fast path's offsets. Read with the functions below. */
+export type YamlNode = unknown
+
+const PARSE_OPTIONS = {uniqueKeys: true, strict: true, prettyErrors: true, version: '1.2'} as const
 
 export type YamlResult = {ok: true; source: YamlSource} | {ok: false; problems: Problem[]}
 
@@ -27,8 +38,48 @@ export async function readYamlFile(file: string, maxBytes = DEFAULT_MAX_FILE_SIZ
   return parseYamlText(file, text.text)
 }
 
+/**
+ * Like `readYamlFile`, but a file outside the fast path's subset is not parsed: `{declined: size}` says so (and how
+ * large it is), for a caller that would rather hand such files to worker threads.
+ */
+export async function readYamlFileFast(
+  file: string,
+  maxBytes = DEFAULT_MAX_FILE_SIZE,
+): Promise<YamlResult | {declined: number}> {
+  const text = await readTextFile(file, maxBytes)
+  if (!text.ok) return {ok: false, problems: [text.problem]}
+  const fast = fastParseYaml(text.text)
+  if (!fast) return {declined: Buffer.byteLength(text.text)}
+  return {ok: true, source: fastSource(file, text.text, fast)}
+}
+
 /** Parses YAML text; duplicate keys, alias bombs, deep nesting and empty documents are problems with positions. */
 export function parseYamlText(file: string, text: string): YamlResult {
+  const fast = fastParseYaml(text)
+  if (fast) return {ok: true, source: fastSource(file, text, fast)}
+  return parseYamlDocument(file, text)
+}
+
+/** The fast path's reading; the library's Document is parsed from the same text on first use. */
+function fastSource(file: string, text: string, fast: FastResult): YamlSource {
+  const lineCounter = new LineCounter()
+  lineCounter.lineStarts = fast.lineStarts
+  let doc: Document.Parsed | undefined
+  return {
+    file,
+    text,
+    value: fast.value,
+    fast,
+    lineCounter,
+    get doc() {
+      doc ??= parseDocument(text, PARSE_OPTIONS)
+      return doc
+    },
+  }
+}
+
+/** The `yaml` library's full parse, with every guard: the reading of any file outside the fast path's subset. */
+export function parseYamlDocument(file: string, text: string): YamlResult {
   const tooDeep = flowTooDeep(text)
   if (tooDeep !== undefined) {
     const before = text.slice(0, tooDeep)
@@ -43,7 +94,7 @@ export function parseYamlText(file: string, text: string): YamlResult {
   const lineCounter = new LineCounter()
   let doc: Document.Parsed
   try {
-    doc = parseDocument(text, {lineCounter, uniqueKeys: true, strict: true, prettyErrors: true, version: '1.2'})
+    doc = parseDocument(text, {lineCounter, ...PARSE_OPTIONS})
   } catch (error) {
     // The parser recurses on nested flow collections; a nesting bomb ends here instead of crashing.
     return {ok: false, problems: [{code: 'E_YAML', message: `cannot parse: ${(error as Error).message}`, file}]}
@@ -133,6 +184,11 @@ function tagOffset(text: string, valueStart: number): number {
 
 /** Position of the value at a JSON path (e.g. ajv's instancePath segments); the closest existing ancestor otherwise. */
 export function positionAt(source: YamlSource, path: readonly (string | number)[], key = false): SourcePosition {
+  if (source.fast) {
+    const {line, col} = source.lineCounter.linePos(fastOffsetAt(source.fast.tree, path, key))
+    return {file: source.file, line, column: col}
+  }
+
   let node: unknown = source.doc.contents
   let best = node as Node | null
   for (const seg of path) {
@@ -158,9 +214,48 @@ export function positionAt(source: YamlSource, path: readonly (string | number)[
 }
 
 /** Position of a node already in hand (cheaper than walking a path from the root for every field). */
-export function positionOfNode(source: YamlSource, node: unknown): SourcePosition {
-  const {line, col} = source.lineCounter.linePos((node as Node | undefined)?.range?.[0] ?? 0)
+export function positionOfNode(source: YamlSource, node: YamlNode): SourcePosition {
+  const {line, col} = source.lineCounter.linePos(offsetOf(source, node))
   return {file: source.file, line, column: col}
+}
+
+function offsetOf(source: YamlSource, node: YamlNode): number {
+  if (source.fast) return node === undefined ? 0 : typeof node === 'number' ? node : (node as {start: number}).start
+  return (node as Node | undefined)?.range?.[0] ?? 0
+}
+
+/** The node at a path (`undefined` if there is none). */
+export function nodeAt(source: YamlSource, path: readonly (string | number)[]): YamlNode {
+  if (!source.fast) return source.doc.getIn(path, true)
+  let node: FastNode | undefined = source.fast.tree
+  for (const seg of path) {
+    if (node === undefined || typeof node === 'number') return undefined
+    node = 'keys' in node ? node.values[node.keys.indexOf(String(seg))] : node.items[Number(seg)]
+  }
+
+  return node
+}
+
+/** The items of a sequence node (`undefined` for anything else). */
+export function seqItems(source: YamlSource, node: YamlNode): YamlNode[] | undefined {
+  if (source.fast)
+    return typeof node === 'object' && node !== null && 'items' in node
+      ? (node as {items: FastNode[]}).items
+      : undefined
+  return isSeq(node) ? node.items : undefined
+}
+
+/** Calls `fn` with each plain key of a mapping node and its value's node (the key's node for a missing value). */
+export function forEachField(source: YamlSource, node: YamlNode, fn: (key: string, value: YamlNode) => void): void {
+  if (source.fast) {
+    if (typeof node !== 'object' || node === null || !('keys' in node)) return
+    const {keys, values} = node as {keys: string[]; values: FastNode[]}
+    for (let i = 0; i < keys.length; i++) fn(keys[i], values[i])
+    return
+  }
+
+  if (isMap(node))
+    for (const pair of node.items) if (isScalar(pair.key)) fn(String(pair.key.value), pair.value ?? pair.key)
 }
 
 /**
@@ -168,12 +263,12 @@ export function positionOfNode(source: YamlSource, node: unknown): SourcePositio
  * the line starts instead of a binary search per node. Gives exactly `positionOfNode`'s answer; a node before the
  * cursor is looked up the ordinary way.
  */
-export function positionReader(source: YamlSource): (node: unknown) => SourcePosition {
+export function positionReader(source: YamlSource): (node: YamlNode) => SourcePosition {
   const starts = source.lineCounter.lineStarts
   const {file} = source
   let i = 0
   return (node) => {
-    const offset = (node as Node | undefined)?.range?.[0] ?? 0
+    const offset = offsetOf(source, node)
     if (i >= starts.length || starts[i] > offset) return positionOfNode(source, node)
     while (i + 1 < starts.length && starts[i + 1] <= offset) i++
     return {file, line: i + 1, column: offset - starts[i] + 1}

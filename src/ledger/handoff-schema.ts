@@ -1,4 +1,4 @@
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+import type {ErrorObject, ValidateFunction} from 'ajv'
 
 import {
   ACK_FIELDS,
@@ -10,16 +10,17 @@ import {
   SIGNATURE_FIELDS,
   type Field,
 } from '../model/ledger-fields.js'
-import {isSafeText} from '../io/text.js'
-import {isOffsetTime} from '../io/time.js'
+import {schemaValidator} from '../io/schema.js'
 
 /**
- * The JSON Schema of a hand-off file, derived from the field tables. Signed is not the same as sound: the other
+ * The JSON Schema of a hand-off file, derived from the field tables. It is kept in `schemas/handoff.schema.json`
+ * (published for anyone who checks a hand-off file on their own, and compiled at build time like the other schemas);
+ * a test holds that file equal to this derivation, and `node scripts/handoff-schema.mjs` rewrites it after a build. Signed is not the same as sound: the other
  * company's key vouches for who wrote a record, not that its values can be used. Ids, times, hashes and MACs must
  * have their form; free text may not carry control characters, bidi overrides or lone surrogates (which SQLite
  * would silently replace, breaking the hash).
  */
-function handoffSchema(): Record<string, unknown> {
+export function handoffSchema(): Record<string, unknown> {
   const list = (fields: readonly Field[]) => ({type: 'array', items: record(fields)})
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -91,29 +92,9 @@ function valueSchema(f: Field): Record<string, unknown> {
   }
 }
 
-let compiled: ValidateFunction | undefined
-
-/** The compiled check of a parsed hand-off file (compiled on first use). */
+/** The check of a parsed hand-off file: `schemas/handoff.schema.json`, compiled at build time. */
 export function handoffValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true})
-    // A list repeats a handful of times (when recorded, when it happened): check each distinct text once.
-    const times = new Map<string, boolean>()
-    ajv.addFormat('offset-time', {
-      type: 'string',
-      validate(s: string) {
-        let ok = times.get(s)
-        if (ok === undefined) {
-          ok = isOffsetTime(s)
-          if (times.size < 10_000) times.set(s, ok)
-        }
-        return ok
-      },
-    })
-    ajv.addFormat('safe-text', {type: 'string', validate: (s: string) => isSafeText(s)})
-    compiled = ajv.compile(handoffSchema())
-  }
-  return compiled
+  return schemaValidator('handoff.schema.json')
 }
 
 /** One shape problem: the JSON path of the value (or of the unknown key) and what is wrong with it. */

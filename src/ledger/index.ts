@@ -22,7 +22,7 @@ export {
   type AckSummary,
   type EventWithState,
 } from '../model/ledger.js'
-export {recordEvent, recordEvents, eventChainHead, type EventInput} from './events.js'
+export {recordEvent, recordEvents, eventChainHead, type EventInput, type RecordedEvents} from './events.js'
 export {listEvents, type EventFilter} from './list.js'
 export {recordAck, ackStateFor, type AckInput} from './acks.js'
 export {

@@ -8,7 +8,7 @@ import {
   importHandoff,
   openLedger,
   recordAck,
-  recordEvents,
+  recordEvent,
   verifyLedger,
   type LedgerEvent,
   type VerifyProblem,
@@ -28,18 +28,20 @@ beforeEach(() => {
   ;({dir, cleanup} = tempDir())
   path = join(dir, 'ledger.sqlite')
   const db = openLedger(path)
-  events = recordEvents(
-    db,
-    inventory,
-    ['T-001', 'T-002', 'T-003', 'T-004', 'T-001'].map((terminal, i) => ({
-      kind: i === 4 ? 'reconfigure' : 'install',
-      terminal,
-      issuer: 'retail',
-      actor: 'rt-tanaka',
-      approver: 'rt-ito',
-      occurred_at: `2026-11-2${i}T10:00+09:00`,
-    })),
-    now,
+  events = ['T-001', 'T-002', 'T-003', 'T-004', 'T-001'].map((terminal, i) =>
+    recordEvent(
+      db,
+      inventory,
+      {
+        kind: i === 4 ? 'reconfigure' : 'install',
+        terminal,
+        issuer: 'retail',
+        actor: 'rt-tanaka',
+        approver: 'rt-ito',
+        occurred_at: `2026-11-2${i}T10:00+09:00`,
+      },
+      now,
+    ),
   )
   db.close()
 })

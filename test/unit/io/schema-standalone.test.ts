@@ -97,6 +97,17 @@ function corpus(): Array<{schema: string; name: string; source: YamlSource; vali
     true,
   )
   add('log-mapping.schema.json', 'mapping-bad.yaml', 'format: xml\ncolumns: 3\n', false)
+  for (const f of ['v2-events.yaml', 'v2-acks.yaml'])
+    add('handoff.schema.json', f, read('test/fixtures/ledger', f), true)
+  // A hand-off's own formats: a time without its offset, free text with a bidi override and a control character.
+  add(
+    'handoff.schema.json',
+    'handoff-bad.yaml',
+    read('test/fixtures/ledger', 'v2-events.yaml')
+      .replace(/(created_at: )"?([0-9T:-]+)[^\n]*/, '$1"$2"')
+      .replace(/(issuer: )([^\n]+)/, '$1"x\\u202Ey\\u0007"'),
+    false,
+  )
   add('config.schema.json', 'config-ok.yaml', 'inventory: inv\nformat: sarif\nconcurrency: 8\nrules: [a, b]\n', true)
   add('config.schema.json', 'config-bad.yaml', 'format: pdf\nconcurrency: 0\nidentity_key: x\nrules: a\n', false)
   return docs

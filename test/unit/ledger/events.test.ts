@@ -142,7 +142,11 @@ describe('recordEvent', () => {
       /events\[1\]: unknown terminal/,
     )
     expect(listEvents(db)).toHaveLength(0)
-    expect(recordEvents(db, inventory, [install('T-001'), install('T-002')], now).map((e) => e.seq)).toEqual([1, 2])
+    const recorded = recordEvents(db, inventory, [install('T-001'), install('T-002')], now)
+    const stored = listEvents(db)
+    expect(stored.map((e) => e.seq)).toEqual([1, 2])
+    // The summary, not the events: the count and the chain head, which is the last event stored.
+    expect(recorded).toEqual({count: 2, heads: [{issuer: 'retail', seq: 2, hash: stored[1].hash}]})
   })
 })
 

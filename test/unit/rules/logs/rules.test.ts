@@ -482,6 +482,41 @@ describe('what findings say', () => {
   })
 })
 
+describe('ties are broken the same way every run', () => {
+  it('volume: two terminals with the same records that day name the smaller id', async () => {
+    const inv = baseLogInventory()
+    inv.terminals.push({id: 'T-NW3', hostname: 't-nw3', site: 's1', zone: 'z-nw', owner: 'nw', role: 'nw'})
+    // 800 on T-NW3 from 09:00, then 800 on T-NW from 16:00: the level terminal read first is not the one named
+    const s = await writeScenario(inv, {
+      gen: {quiet: ['T-NW', 'T-NW3']},
+      extra: [
+        ...burst('2026-04-02', 'T-NW3', 'N1', 800),
+        ...Array.from({length: 800}, (_, k) =>
+          row(
+            `2026-04-02 ${16 + Math.floor(k / 300)}:${String(Math.floor((k % 300) / 5)).padStart(2, '0')}:00`,
+            'T-NW',
+            'N1',
+          ),
+        ),
+      ],
+    })
+    const result = await review(s)
+    expect(hits(result).filter((h) => h.endsWith('volume-outlier'))).toEqual(['T-NW logs/volume-outlier'])
+  })
+
+  it('silence: of two equally long silent spells the finding starts at the first', async () => {
+    const inv = baseLogInventory()
+    inv.terminals.push({id: 'T-NW3', hostname: 't-nw3', site: 's1', zone: 'z-nw', owner: 'nw', role: 'nw'})
+    // reviewed 03-25..04-08 and used on 04-01 only: silent 03-25..03-31 and 04-02..04-08, seven days each
+    const s = await writeScenario(inv, {
+      gen: {quiet: ['T-NW3'], to: '2026-04-08'},
+      extra: [row('2026-04-01 12:00:00', 'T-NW3', 'N1')],
+    })
+    const f = (await review(s, {to: '2026-04-08'})).findings.filter((x) => x.rule === 'logs/terminal-silent')
+    expect(f.map((x) => x.message.en)).toEqual(['no log for 7 day(s) in a row from 2026-03-25 (the review allows 6)'])
+  })
+})
+
 describe('what the membership and setting findings count', () => {
   it('after a transfer out of the NW side, counts only the NW-set uses after the transfer day', async () => {
     const inv = baseLogInventory()
