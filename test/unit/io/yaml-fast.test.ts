@@ -381,4 +381,198 @@ describe('fast YAML path: same values, positions and errors as the yaml library'
     expect(took).toBeGreaterThan(300)
     expect(took).toBeLessThan(2700)
   })
+
+  it('agrees on seeded structural, deep, long-key, scalar and mutated documents (a bounded differential fuzzer)', () => {
+    let seed = 0x5eed2026
+    const rnd = (n: number): number => {
+      // xorshift32: reproducible, and spread well enough for small ranges.
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return (seed >>> 0) % n
+    }
+
+    const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]
+
+    // Lines built from block indicators at columns drawn from those already open: every way to nest, end or
+    // misalign a block map or sequence, a few lines at a time.
+    const heads = [
+      '- ',
+      '- ',
+      '-',
+      'K: ',
+      'K: ',
+      'K:',
+      'K:',
+      '- K: ',
+      '- K:',
+      '-   K: ',
+      '# c',
+      '',
+      '- - ',
+      'K : ',
+      '? ',
+    ]
+    const tails = [
+      '1',
+      'x',
+      'x # c',
+      '[1]',
+      '{a: b}',
+      '"q"',
+      "'q'",
+      '# c',
+      '',
+      '- x',
+      'a: b',
+      '[a,',
+      '|',
+      '&x y',
+      'yes',
+    ]
+    const structural = (): string => {
+      const lines: string[] = []
+      const cols = [0]
+      let k = 0
+      for (let i = 0, n = 1 + rnd(9); i < n; i++) {
+        const head = pick(rnd(3) ? heads.slice(0, 12) : heads).replace('K', `k${rnd(15) ? k++ : rnd(k + 1)}`)
+        const tail = /[:-]$/.test(head) ? (rnd(2) ? '' : ` ${pick(tails)}`) : head.endsWith(' ') ? pick(tails) : ''
+        const indent = i === 0 ? 0 : Math.max(0, pick(cols) + pick([0, 0, 0, 1, 2, 2, 4, -1]))
+        lines.push(' '.repeat(indent) + head + tail)
+        cols.push(indent)
+        const item = /^(-\s+)\S/.exec(head)
+        if (item) cols.push(indent + item[1].length)
+      }
+
+      return lines.join('\n') + (rnd(2) ? '\n' : '')
+    }
+
+    // Nesting around the fast path's depth limit (48) and the library's (64), in block and flow style.
+    const deep = (): string => {
+      const depth = 30 + rnd(45)
+      const lines: string[] = []
+      let indent = 0
+      if (rnd(2) === 0) {
+        let inner = 'x'
+        for (let i = 0; i < depth; i++) inner = rnd(2) ? `[${inner}]` : `{k: ${inner}}`
+        return `k: ${inner}\n`
+      }
+
+      for (let i = 0; i < depth; i++) {
+        const kind = rnd(3)
+        lines.push(' '.repeat(indent) + (kind === 0 ? '-' : kind === 1 ? `k${i}:` : '- a:'))
+        indent += kind === 2 ? 2 : 1 + rnd(2)
+      }
+
+      return `${lines.join('\n')}\n${' '.repeat(indent)}z: 1\n`
+    }
+
+    // Keys and lines around the library's 1024-character limit for implicit keys.
+    const long = (): string => {
+      const k = 'k'.repeat(pick([999, 1000, 1001, 1023, 1024, 1025, 3000]))
+      return pick([`${k}: 1\n`, `a: {${k}: 1}\n`, `- ${k}: 1\n  b: 2\n`, `a:\n  ${k}:\n    - x\n`])
+    }
+
+    // Scalars the core schema may read as something other than a string, and Unicode look-alikes, in every context.
+    const chars = '0123456789.+-eExob_:aAfFnNiItTrRuUlL~ #\u00A0\u3000\u200B\uFF1A'
+    // YAML 1.1's readings (booleans, sexagesimals, binary, octal, timestamps), which YAML 1.2 reads as strings.
+    const yaml11 = [
+      'yes',
+      'Yes',
+      'NO',
+      'on',
+      'Off',
+      'y',
+      'N',
+      '1:20',
+      '190:20:30.15',
+      '0b101',
+      '017',
+      '1_000',
+      '2001-12-14',
+    ]
+    const scalar = (): string => {
+      let v = rnd(4) === 0 ? pick(yaml11) : ''
+      for (let i = 0, n = rnd(4) === 0 ? 0 : 1 + rnd(6); i < n; i++) v += chars[rnd(chars.length)]
+      return pick([`a: ${v}\n`, `- ${v}\n`, `a: [${v}]\n`, `a: {b: ${v}}\n`, `a: [x, ${v}, y]\n`, `${v}: 1\n`])
+    }
+
+    // The repository's own YAML (the files in the fast path's subset) with characters, indicators and lines changed.
+    const corpus = ['inventories', 'templates', 'test/fixtures']
+      .flatMap((d) => yamlFiles(join(root, d)))
+      .map((f) => readFileSync(f, 'utf8'))
+      .filter((text) => fastParseYaml(text))
+    const pieces = [
+      ' ',
+      '\n',
+      ': ',
+      '- ',
+      '#',
+      ' #',
+      '"',
+      "'",
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '&',
+      '*',
+      '!',
+      '|',
+      '?',
+      '~',
+    ].concat([
+      '\t',
+      '\r\n',
+      '\u0085',
+      '\u2028',
+      '\uFEFF',
+      '\u00A0',
+      '\uFF1A',
+      '---',
+      '\n...\n',
+      '__proto__',
+      'null',
+      'yes',
+      '0x1F',
+    ])
+    const mutated = (): string => {
+      let t = pick(corpus)
+      for (let m = 0, n = 1 + rnd(3); m < n; m++) {
+        const i = rnd(t.length + 1)
+        const op = rnd(4)
+        if (op === 0) t = t.slice(0, i) + t.slice(i + 1)
+        else if (op === 1) t = t.slice(0, i) + pick(pieces) + t.slice(i)
+        else if (op === 2) t = t.slice(0, i) + pick(pieces) + t.slice(i + 1)
+        else {
+          const lines = t.split('\n')
+          const a = rnd(lines.length)
+          if (rnd(2)) lines.splice(rnd(lines.length), 0, lines[a])
+          else lines[a] = ' '.repeat(rnd(3)) + lines[a].replace(/^ /, '')
+          t = lines.join('\n')
+        }
+      }
+
+      return t
+    }
+
+    const kinds = {structural, deep, long, scalar, mutated}
+    const counts: Record<string, number> = {structural: 3000, deep: 150, long: 100, scalar: 600, mutated: 120}
+    const took: Record<string, number> = {}
+    for (const [name, make] of Object.entries(kinds)) {
+      took[name] = 0
+      for (let i = 0; i < counts[name]; i++) {
+        // A declined text is the library's alone (the tests above check the front door gives its answer); only a text
+        // the fast path takes can disagree.
+        const text = make()
+        if (!fastParseYaml(text)) continue
+        took[name]++
+        same(text, true)
+      }
+    }
+
+    // Every kind of document reaches the fast path often enough to test it.
+    for (const [name, n] of Object.entries(took)) expect(n, name).toBeGreaterThan(counts[name] / 20)
+  })
 })
