@@ -27,7 +27,12 @@ export interface YamlSource {
 /** A node of either reading: the library's `Node`, or the fast path's offsets. Read with the functions below. */
 export type YamlNode = unknown
 
-const PARSE_OPTIONS = {uniqueKeys: true, strict: true, prettyErrors: true, version: '1.2'} as const
+/**
+ * The library's options. Duplicate keys are found by {@link duplicateKeyErrors} (or by the fast path), not by the
+ * library's `uniqueKeys`, which compares each key with every earlier key of its map: a hostile 16 MB file of one map
+ * would take hours (100,000 flow keys: 90 s).
+ */
+const PARSE_OPTIONS = {uniqueKeys: false, strict: true, prettyErrors: true, version: '1.2'} as const
 
 export type YamlResult = {ok: true; source: YamlSource} | {ok: false; problems: Problem[]}
 
@@ -100,13 +105,18 @@ export function parseYamlDocument(file: string, text: string): YamlResult {
     return {ok: false, problems: [{code: 'E_YAML', message: `cannot parse: ${(error as Error).message}`, file}]}
   }
 
-  const problems: Problem[] = doc.errors.map((e) => ({
-    code: e.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML',
-    message: firstLine(e.message),
-    file,
-    line: e.linePos?.[0].line,
-    column: e.linePos?.[0].col,
-  }))
+  // The library's errors in its own order, each duplicate key placed before the first of them that comes later in
+  // the text (where the library's own check would have reported it).
+  const duplicates = duplicateKeyErrors(doc, lineCounter)
+  const errors: {code: string; message: string; line?: number; column?: number}[] = []
+  let d = 0
+  for (const e of doc.errors) {
+    while (d < duplicates.length && duplicates[d].at < e.pos[0]) errors.push(duplicates[d++])
+    errors.push({code: 'E_YAML', message: firstLine(e.message), line: e.linePos?.[0].line, column: e.linePos?.[0].col})
+  }
+
+  errors.push(...duplicates.slice(d))
+  const problems: Problem[] = errors.map(({code, message, line, column}) => ({code, message, file, line, column}))
   if (problems.length > 0) return {ok: false, problems}
 
   if (doc.contents === null) return {ok: false, problems: [{code: 'E_EMPTY', message: 'the file is empty', file}]}
@@ -130,6 +140,45 @@ export function parseYamlDocument(file: string, text: string): YamlResult {
   }
 
   return {ok: true, source: {file, doc, lineCounter, value, text}}
+}
+
+/**
+ * The library's `uniqueKeys` check in linear time: a key is a duplicate when an earlier key of the same map is a
+ * scalar with the same value (`===`, so two `.nan` keys are not), reported as the library reports it, with the
+ * same message, at the later key's start.
+ */
+function duplicateKeyErrors(
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+): {at: number; code: string; message: string; line: number; column: number}[] {
+  const out: {at: number; code: string; message: string; line: number; column: number}[] = []
+  const stack: unknown[] = [doc.contents]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (isMap(node)) {
+      const seen = new Set<unknown>()
+      for (const pair of node.items) {
+        const key = pair.key
+        if (isScalar(key) && !Number.isNaN(key.value)) {
+          if (seen.has(key.value)) {
+            const at = key.range?.[0] ?? 0
+            const {line, col} = lineCounter.linePos(at)
+            out.push({
+              at,
+              code: 'E_DUPLICATE_KEY',
+              message: 'Map keys must be unique',
+              line,
+              column: col,
+            })
+          } else seen.add(key.value)
+        }
+
+        stack.push(pair.key, pair.value)
+      }
+    } else if (isSeq(node)) for (const item of node.items) stack.push(item)
+  }
+
+  return out.sort((a, b) => a.at - b.at)
 }
 
 /** The tags of YAML 1.2's core schema, plus `!` (the non-specific tag, which only says "a plain string"). */
