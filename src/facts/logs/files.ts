@@ -135,8 +135,14 @@ async function transcodePlain(plan: FilePlan, onBytes?: (n: number) => void): Pr
   try {
     source = await open(plan.file, 'r')
     sink = await open(plan.path, 'w')
+    let total = 0
     for (;;) {
       const {bytesRead} = await source.read(input, 0, CHUNK)
+      total += bytesRead
+      // Read only the bytes planned: a file that grows or shrinks meanwhile would be hashed and reviewed as other
+      // than the size recorded (and one that keeps growing would never end).
+      if (total > plan.bytes || (bytesRead === 0 && total < plan.bytes))
+        throw new Error(`the file changed while it was read (${plan.bytes} bytes when planned)`)
       const chunk = input.subarray(0, bytesRead)
       hash.update(chunk)
       const n = decoder.decodeInto(chunk, output, bytesRead === 0)

@@ -104,6 +104,12 @@ export class Cp932ToUtf8 extends Transform {
         out[o++] = 0xc2
         out[o++] = 0x80
         i++
+      } else if (b === 0xa0 || b >= 0xfd) {
+        // Not a lead byte (WHATWG): invalid on its own, and the byte after it is read as what it is.
+        this.line = line
+        this.bad()
+        out[o++] = 0xff
+        i++
       } else if (i + 1 < n) {
         const trail = input[i + 1]
         const cp = t[(b << 8) | trail]
