@@ -301,16 +301,7 @@ const CASES: Record<string, Case[]> = {
       inv: (inv) =>
         inv.terminals.push({id: 'T-NW3', hostname: 't-nw3', site: 's1', zone: 'z-nw', owner: 'nw', role: 'nw'}),
       quiet: ['T-NW3'],
-      extra: [
-        ...burst('2026-04-02', 'T-NW', 'N1', 1000),
-        ...Array.from({length: 600}, (_, k) =>
-          row(
-            `2026-04-02 ${16 + Math.floor(k / 300)}:${String(Math.floor((k % 300) / 5)).padStart(2, '0')}:00`,
-            'T-NW3',
-            'N1',
-          ),
-        ),
-      ],
+      extra: [...burst('2026-04-02', 'T-NW', 'N1', 1000), ...afternoonBurst('2026-04-02', 'T-NW3', 'N1', 600)],
       // T-NW3 is otherwise unused for days, which is its own finding.
       want: ['T-NW logs/volume-outlier', 'T-NW3 logs/terminal-silent'],
     },
@@ -489,16 +480,7 @@ describe('ties are broken the same way every run', () => {
     // 800 on T-NW3 from 09:00, then 800 on T-NW from 16:00: the level terminal read first is not the one named
     const s = await writeScenario(inv, {
       gen: {quiet: ['T-NW', 'T-NW3']},
-      extra: [
-        ...burst('2026-04-02', 'T-NW3', 'N1', 800),
-        ...Array.from({length: 800}, (_, k) =>
-          row(
-            `2026-04-02 ${16 + Math.floor(k / 300)}:${String(Math.floor((k % 300) / 5)).padStart(2, '0')}:00`,
-            'T-NW',
-            'N1',
-          ),
-        ),
-      ],
+      extra: [...burst('2026-04-02', 'T-NW3', 'N1', 800), ...afternoonBurst('2026-04-02', 'T-NW', 'N1', 800)],
     })
     const result = await review(s)
     expect(hits(result).filter((h) => h.endsWith('volume-outlier'))).toEqual(['T-NW logs/volume-outlier'])
@@ -576,6 +558,13 @@ function daily(terminal: string, user: string, from: string, over: Partial<Gener
       }),
     )
   return out
+}
+
+/** `n` uses from 16:00 on `day`, 300 an hour (five a minute). */
+function afternoonBurst(day: string, terminal: string, user: string, n: number): GeneratedRow[] {
+  return Array.from({length: n}, (_, k) =>
+    row(`${day} ${16 + Math.floor(k / 300)}:${String(Math.floor((k % 300) / 5)).padStart(2, '0')}:00`, terminal, user),
+  )
 }
 
 function burst(day: string, terminal: string, user: string, n: number): GeneratedRow[] {
