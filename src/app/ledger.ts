@@ -19,6 +19,7 @@ import {
   generateKeyPair,
   importAcks,
   importHandoff,
+  importStreaming,
   type ImportResult,
   type LedgerEvent,
   ledgerOwner,
@@ -203,6 +204,18 @@ async function importInto(
             ? ledgerOwner(d)?.company
             : claimOwner(d, options.as, options.now, `importing as ${options.as}`).company
         return texts.map(({file, text}) => {
+          // A sound list of new events is imported as it is read (its header says whose key to check it with);
+          // anything else, or anything refused, is read whole below, which names the problem as it always has.
+          const streamed = importStreaming(
+            d,
+            text,
+            (header) =>
+              owner !== undefined && header.recipient === owner
+                ? (inventory.companies.find((c) => c.id === header.issuer)?.public_key ?? undefined)
+                : undefined,
+            {now: options.now, recipient: owner, file, companies: inventory.companies},
+          )
+          if (streamed) return streamed
           // Parsed once: the header says whose key to check it with; the import checks this same reading.
           const parsed = parseHandoff(text, file)
           const {content} = parsed

@@ -1,3 +1,30 @@
+import {createHash, type Hash} from 'node:crypto'
+
+/**
+ * An incremental SHA-256 of a long text given in pieces: what a format-3 hand-off signs the digest of, computed as
+ * its records are read or written, so the text itself (60 MB for 100,000 events) is never held. Short pieces are
+ * joined first and hashed 64 K characters at a time (one `update` per record cost more than the joining).
+ */
+export class DigestSink {
+  private readonly hash: Hash = createHash('sha256')
+  private pending = ''
+
+  write(text: string): void {
+    this.pending += text
+    if (this.pending.length >= 1 << 16) {
+      this.hash.update(this.pending, 'utf8')
+      this.pending = ''
+    }
+  }
+
+  /** The hex digest of everything written; the sink is spent afterwards. */
+  hex(): string {
+    this.hash.update(this.pending, 'utf8')
+    this.pending = ''
+    return this.hash.digest('hex')
+  }
+}
+
 /**
  * A growable UTF-8 byte buffer for the 60 MB texts of a large hand-off (the canonical JSON that is signed, the YAML
  * that is written). Bytes live outside the JS heap: kept as 200,000 strings and joined at the end, the same text

@@ -3,7 +3,7 @@ import type {KeyObject} from 'node:crypto'
 import type {Problem} from '../model/errors.js'
 import {LedgerError} from './errors.js'
 import {parseHandoff, type HandoffContent, type HandoffFile} from './handoff-format.js'
-import {ByteSink} from './bytes.js'
+import {ByteSink, DigestSink} from './bytes.js'
 import {
   ackBody,
   canonicalContent,
@@ -14,7 +14,8 @@ import {
   withHash,
 } from './hash.js'
 import {chainName, headSignedBy} from './heads.js'
-import {keyFingerprint, readPublicKey, verifyText, type Signature} from './keys.js'
+import {handoffSignatureValid, type SignedContent} from './handoff-sign.js'
+import {keyFingerprint, readPublicKey, type Signature} from './keys.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
 /** A hand-off file whose signature and internal chain have been checked. */
@@ -69,7 +70,10 @@ export function readHandoff(
   }
   const key = typeof senderPublicKey === 'string' ? readPublicKey(senderPublicKey) : senderPublicKey
   const expectedKey = keyFingerprint(key)
-  if (!verifyText(signed ?? canonicalContent(content as unknown as Record<string, unknown>), signature!, key)) {
+  const signedContent: SignedContent = signed ?? {
+    bytes: canonicalContent(content as unknown as Record<string, unknown>),
+  }
+  if (!handoffSignatureValid(content, signedContent, signature!, key)) {
     const issue = listIssues[0]
     if (issue) throw new LedgerError({...issue, message: `signature does not match: ${issue.message}`, file})
     if (signature!.key !== expectedKey)
@@ -80,7 +84,7 @@ export function readHandoff(
     )
   }
   if (listIssues.length > 0) throw new LedgerError(listIssues.map((p) => ({...p, file})))
-  checkHeads(content, key, file)
+  checkSignedHeads(content, key, file)
   if (options.type && content.type !== options.type)
     fail('E_HANDOFF_TYPE', `a list of ${content.type}, not ${options.type}`)
   if (options.recipient !== undefined && content.recipient !== options.recipient)
@@ -94,7 +98,7 @@ export function readHandoff(
  * sender's or the recipient's chains only, and one of them the head of the chain sent, at the list's last record
  * (an export always runs to the head: a list that stops short of it hides what comes after).
  */
-function checkHeads(content: HandoffContent, key: KeyObject, file: string | undefined): void {
+export function checkSignedHeads(content: HandoffContent, key: KeyObject, file: string | undefined): void {
   const problems: Problem[] = []
   const add = (message: string): void => void problems.push({code: 'E_HANDOFF_HEAD', message, file})
   content.heads.forEach((h, i) => {
@@ -119,7 +123,7 @@ function checkHeads(content: HandoffContent, key: KeyObject, file: string | unde
 }
 
 /** Internal consistency of the list, naming seqs: missing, repeated, reordered or altered records. */
-function checkList(parsed: HandoffFile): {problems: Problem[]; signed?: Buffer} {
+function checkList(parsed: HandoffFile): {problems: Problem[]; signed?: SignedContent} {
   const {content} = parsed
   const isEvents = content.type === 'events'
   const records: (LedgerEvent | LedgerAck)[] = isEvents ? content.events! : content.acks!
@@ -128,14 +132,16 @@ function checkList(parsed: HandoffFile): {problems: Problem[]; signed?: Buffer} 
     void problems.push({code, message, ...(index === undefined ? {} : {line: parsed.lineOf(index), column: 5})})
   const seqs = new Set<number>()
   // For events, the signed text is written as the list is checked: the canonical JSON of the content, each event's
-  // (with its hash) built from the one hashed (without), as UTF-8 bytes outside the JS heap.
-  let signed: ByteSink | undefined
+  // (with its hash) built from the one hashed (without), as UTF-8 bytes outside the JS heap (format 2), or only
+  // into its SHA-256 (format 3, whose signature names the digest).
+  let signed: ByteSink | DigestSink | undefined
   let after = ''
   if (isEvents) {
     const {events: _, ...rest} = content
     let before: string
     ;[before, after] = canonicalContentAround(rest, 'events')
-    signed = new ByteSink(Math.max(1 << 20, records.length * 700))
+    signed =
+      content.fleet_audit_handoff === 2 ? new ByteSink(Math.max(1 << 20, records.length * 700)) : new DigestSink()
     signed.write(before)
   }
   let prevHash = content.prev_hash
@@ -192,6 +198,7 @@ function checkList(parsed: HandoffFile): {problems: Problem[]; signed?: Buffer} 
     )
   if (content.last_hash !== (last ? last.hash : content.prev_hash))
     add('E_HANDOFF_ALTERED', `last_hash does not match the last record`)
-  if (signed) signed.write(after)
-  return {problems, signed: signed?.bytes()}
+  if (!signed) return {problems}
+  signed.write(after)
+  return {problems, signed: signed instanceof ByteSink ? {bytes: signed.bytes()} : {digest: signed.hex()}}
 }

@@ -2,10 +2,12 @@ import type {Problem} from '../model/errors.js'
 import {
   ACK_FIELDS,
   EVENT_FIELDS,
-  HANDOFF_FORMAT,
+  HANDOFF_FORMATS,
   HANDOFF_HEADER_FIELDS,
   HEAD_FIELDS,
+  SIGNATURE_FIELDS,
   type Field,
+  type HandoffFormat,
 } from '../model/ledger-fields.js'
 import {compileFields} from './derive.js'
 import {LedgerError} from './errors.js'
@@ -15,14 +17,15 @@ import type {ChainHead} from './heads.js'
 import type {Signature} from './keys.js'
 import type {LedgerAck, LedgerEvent} from '../model/ledger.js'
 
-export {HANDOFF_FORMAT} from '../model/ledger-fields.js'
+export {HANDOFF_FORMAT, HANDOFF_FORMATS, type HandoffFormat} from '../model/ledger-fields.js'
 
 /** What a hand-off file carries: events from their issuer, or acks back from the re-checking company. */
 export type HandoffType = 'events' | 'acks'
 
 /** The signed content of a hand-off file: everything but `signature` (fields: HANDOFF_HEADER_FIELDS, then the lists). */
 export interface HandoffContent {
-  fleet_audit_handoff: typeof HANDOFF_FORMAT
+  /** 3 as written now; 2 as read from older files (see handoff-sign.ts for how each is signed). */
+  fleet_audit_handoff: HandoffFormat
   type: HandoffType
   /** The company that made and signed the list (for acks: the acknowledging company). */
   issuer: string
@@ -159,7 +162,9 @@ export function renderHandoff(content: HandoffContent, signature: Signature): st
 export function renderHead(content: Omit<HandoffContent, 'events' | 'acks'>, listLength: number): string {
   let text =
     `# fleet-audit hand-off list: ${content.type} ${content.first_seq}..${content.last_seq} from ${content.issuer} to ${content.recipient}.\n` +
-    '# Signed (Ed25519 over the RFC 8785 canonical JSON of everything but `signature`): a changed value is refused on import;\n# layout (indentation, quoting, line endings) may change freely.\n'
+    (content.fleet_audit_handoff === 2
+      ? '# Signed (Ed25519 over the RFC 8785 canonical JSON of everything but `signature`): a changed value is refused on import;\n# layout (indentation, quoting, line endings) may change freely.\n'
+      : '# Signed (Ed25519 over the header and content_sha256, the SHA-256 of the RFC 8785 canonical JSON of all but `signature`):\n# a changed value is refused on import; layout (indentation, quoting, line endings) may change freely.\n')
   for (const {name} of HANDOFF_HEADER_FIELDS) text += `${name}: ${scalar(content[name as keyof typeof content])}\n`
   text += `heads:${content.heads.length === 0 ? ' []' : ''}\n`
   for (const head of content.heads) text += renderChainHead(head)
@@ -171,8 +176,14 @@ export function renderEventRecord(event: LedgerEvent): string {
   return renderEvent(event)
 }
 
+/** The signature block, a line per field of SIGNATURE_FIELDS that the signature has (`content_sha256`: format 3). */
 export function renderSignature(signature: Signature): string {
-  return `signature:\n  algorithm: ${signature.algorithm}\n  key: ${scalar(signature.key)}\n  value: ${scalar(signature.value)}\n`
+  let text = 'signature:\n'
+  for (const {name} of SIGNATURE_FIELDS) {
+    const value = signature[name as keyof Signature]
+    if (value !== undefined) text += `  ${name}: ${scalar(value)}\n`
+  }
+  return text
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -215,11 +226,11 @@ export function parseHandoff(text: string, file?: string): HandoffFile {
     const pos = locate(path, key)
     return pos ? {line: pos[0], column: pos[1]} : {}
   }
-  if (record.fleet_audit_handoff !== HANDOFF_FORMAT) {
+  if (!(HANDOFF_FORMATS as readonly unknown[]).includes(record.fleet_audit_handoff)) {
     const format = JSON.stringify(record.fleet_audit_handoff)
     throw new LedgerError({
       code: 'E_HANDOFF_FORMAT',
-      message: `fleet_audit_handoff: format ${format} is not supported (this fleet-audit reads ${HANDOFF_FORMAT})`,
+      message: `fleet_audit_handoff: format ${format} is not supported (this fleet-audit reads ${HANDOFF_FORMATS.join(' and ')})`,
       file,
       ...at(['fleet_audit_handoff']),
     })

@@ -4,7 +4,7 @@ import {
   ACK_FIELDS,
   EVENT_FIELDS,
   FIELD_PATTERNS,
-  HANDOFF_FORMAT,
+  HANDOFF_FORMATS,
   HANDOFF_HEADER_FIELDS,
   HEAD_FIELDS,
   SIGNATURE_FIELDS,
@@ -25,7 +25,7 @@ export function handoffSchema(): Record<string, unknown> {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://fleet-audit.example/schemas/handoff.schema.json',
-    title: `fleet-audit hand-off file, format ${HANDOFF_FORMAT}`,
+    title: `fleet-audit hand-off file, formats ${HANDOFF_FORMATS.join(' and ')}`,
     type: 'object',
     properties: {
       ...properties(HANDOFF_HEADER_FIELDS),
@@ -36,10 +36,20 @@ export function handoffSchema(): Record<string, unknown> {
     },
     required: [...HANDOFF_HEADER_FIELDS.map((f) => f.name), 'heads'],
     additionalProperties: false,
-    // The list the header names must be there (an empty list is written `events: []`).
-    if: {properties: {type: {const: 'acks'}}},
-    then: {required: ['acks']},
-    else: {required: ['events']},
+    allOf: [
+      // The list the header names must be there (an empty list is written `events: []`).
+      {if: {properties: {type: {const: 'acks'}}}, then: {required: ['acks']}, else: {required: ['events']}},
+      ...SIGNATURE_FIELDS.filter((f) => f.since !== undefined).map((f) => sinceRule('signature', f)),
+    ],
+  }
+}
+
+/** A field of a block that files of format `since` and later must have, and earlier ones must not. */
+function sinceRule(block: string, f: Field): Record<string, unknown> {
+  return {
+    if: {properties: {fleet_audit_handoff: {enum: HANDOFF_FORMATS.filter((n) => n >= f.since!)}}},
+    then: {properties: {[block]: {type: 'object', required: [f.name]}}},
+    else: {properties: {[block]: {type: 'object', properties: {[f.name]: false}}}},
   }
 }
 
@@ -47,7 +57,7 @@ function record(fields: readonly Field[]): Record<string, unknown> {
   return {
     type: 'object',
     properties: properties(fields),
-    required: fields.map((f) => f.name),
+    required: fields.filter((f) => f.since === undefined).map((f) => f.name),
     additionalProperties: false,
   }
 }
@@ -81,7 +91,7 @@ function valueSchema(f: Field): Record<string, unknown> {
       return {type: nullable('integer'), minimum: 0}
     }
     case 'format': {
-      return {const: HANDOFF_FORMAT}
+      return {enum: [...HANDOFF_FORMATS]}
     }
     case 'macs': {
       return {type: 'array', maxItems: 64, items: {type: 'string', pattern: FIELD_PATTERNS.mac}}
@@ -125,6 +135,8 @@ export function shapeProblems(data: unknown, errors: readonly ErrorObject[]): Sh
       problem = {path, key: false, message: `missing ${missing}`}
       if (path.length === 0 && (missing === 'events' || missing === 'acks'))
         problem = {path: [missing], key: false, message: 'must be a list'}
+    } else if (e.keyword === 'false schema') {
+      problem = {path, key: true, message: 'not allowed in a file of this format'}
     } else if (e.keyword === 'additionalProperties') {
       problem = {
         path: [...path, (e.params as {additionalProperty: string}).additionalProperty],

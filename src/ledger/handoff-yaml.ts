@@ -67,6 +67,22 @@ export function readYaml(text: string, track?: YamlPositions): unknown {
   return new Reader(text, track).document()
 }
 
+/**
+ * A list of the top-level mapping handed over item by item instead of kept (the 100,000 events of a hand-off).
+ * When the value of `key` is a block list, `begin` is called with the top-level keys read before it, and the
+ * function it returns gets each item as soon as it is read; the document then holds an empty list under `key`.
+ * A list written any other way (a flow `[...]`) is read as usual, and `begin` is never called.
+ */
+export interface YamlStream {
+  key: string
+  begin(before: Record<string, unknown>): (item: unknown, index: number) => void
+}
+
+/** Like {@link readYaml}, handing the list `stream.key` names to `stream` item by item. */
+export function readYamlStreaming(text: string, stream: YamlStream): unknown {
+  return new Reader(text, undefined, stream).document()
+}
+
 /** What the last mapping at an indentation looked like, so that its next sibling is read with less work. */
 interface Shape {
   keys: string[]
@@ -129,6 +145,7 @@ class Reader {
   constructor(
     text: string,
     private readonly track?: YamlPositions,
+    private readonly stream?: YamlStream,
   ) {
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     if (text.includes('\r')) {
@@ -321,7 +338,10 @@ class Reader {
         const at = next - this.lineStart
         if (next >= 0 && (at > indent || (at === indent && this.isItem(next)))) {
           if (positions) valuePos = [this.line, at + 1]
-          value = this.node(at, next, indent, depth + 1)
+          value =
+            depth === 0 && this.stream?.key === key && this.isItem(next)
+              ? this.sequence(at, next, depth + 1, this.stream.begin(fromEntries(cur.keys.slice(0, n), values)))
+              : this.node(at, next, indent, depth + 1)
         } else {
           value = null
           valuePos = keyPos
@@ -394,9 +414,11 @@ class Reader {
     return key
   }
 
-  private sequence(indent: number, p: number, depth: number): unknown[] {
+  /** A block list; with `sink`, each item goes to it instead of into the list returned. */
+  private sequence(indent: number, p: number, depth: number, sink?: (item: unknown, index: number) => void): unknown[] {
     const t = this.text
     const out: unknown[] = []
+    let index = 0
     let positions: Map<string | number, {key?: YamlPos; value: YamlPos}> | undefined
     if (this.track) this.track.set(out, (positions = new Map()))
     for (;;) {
@@ -419,7 +441,8 @@ class Reader {
         positions?.set(out.length, {value: [this.line, v - this.lineStart + 1]})
         item = this.node(v - this.lineStart, v, indent, depth + 1)
       }
-      out.push(item)
+      if (sink) sink(item, index++)
+      else out.push(item)
       const next = this.significant()
       if (next < 0) break
       const at = next - this.lineStart

@@ -4,7 +4,7 @@ import type {Company} from '../model/types.js'
 import {ackChainHead} from './acks.js'
 import {LedgerError, ledgerError} from './errors.js'
 import {eventChainHead} from './events.js'
-import {ByteSink} from './bytes.js'
+import {ByteSink, DigestSink} from './bytes.js'
 import {canonicalContent, canonicalContentAround, canonicalEvent, hashAck, sha256Hex, withHash} from './hash.js'
 import {
   HANDOFF_FORMAT,
@@ -17,8 +17,10 @@ import {
   type HandoffType,
 } from './handoff-format.js'
 import {readHandoff} from './handoff-check.js'
+import {importEventsStreaming} from './handoff-stream.js'
 import {currentHeads, headDisagreement, signHeads} from './heads.js'
-import {keyFingerprint, readPrivateKey, readPublicKey, signText} from './keys.js'
+import {signHandoff} from './handoff-sign.js'
+import {keyFingerprint, readPrivateKey, readPublicKey} from './keys.js'
 import {handoffEntryHash} from './migrations/index.js'
 import {ledgerOwner} from './owner.js'
 import {
@@ -199,8 +201,9 @@ function buildList(
     } satisfies HandoffContent
     const extra = {confirmed: confirmedBy(db, type, from, to), ...(last ? {previous: last} : {})}
     if (type === 'events') {
-      // Streamed: each row is checked, then written straight into the signed bytes and the YAML bytes. The signed
-      // text starts with the keys that sort before "events" (count, created_at), so the rows are counted first.
+      // Streamed: each row is checked, then written straight into the digest of the signed content and the YAML
+      // bytes. The signed text starts with the keys that sort before "events" (count, created_at), so the rows are
+      // counted first.
       const total = prepare<[string, number], {n: number}>(
         db,
         'SELECT count(*) AS n FROM events WHERE issuer = ? AND seq >= ?',
@@ -219,7 +222,7 @@ function buildList(
       const [check, after] = canonicalContentAround(content as unknown as Record<string, unknown>, 'events')
       if (check !== before) throw new Error('internal error: the signed header changed while exporting')
       list.canonical.write(after)
-      const signature = signText(list.canonical.bytes(), key)
+      const signature = signHandoff(content, {digest: list.canonical.hex()}, key)
       list.yaml.write(renderSignature(signature))
       list.yaml.prepend(renderHead(content, list.count))
       const result = withText({
@@ -243,7 +246,11 @@ function buildList(
       acks: records,
     }
     checkBeforeSigning(type, from, records, prevHash)
-    const signature = signText(canonicalContent(content as unknown as Record<string, unknown>), key)
+    const signature = signHandoff(
+      content,
+      {bytes: canonicalContent(content as unknown as Record<string, unknown>)},
+      key,
+    )
     const result = withText({
       type,
       bytes: Buffer.from(renderHandoff(content, signature), 'utf8'),
@@ -304,8 +311,9 @@ function checkBeforeSigning(
 
 /**
  * Reads `issuer`'s events from `first` on, in seq order, re-deriving every hash and link as {@link checkBeforeSigning}
- * does, and writes each one's canonical JSON (after `before`, joined by `,`, for the signature) and its YAML record.
- * One row at a time: nothing per event outlives its iteration, so 100,000 events leave two buffers and little garbage.
+ * does, and writes each one's canonical JSON (after `before`, joined by `,`) into the digest the signature names, and
+ * its YAML record. One row at a time: nothing per event outlives its iteration, so 100,000 events leave one buffer
+ * (the file) and little garbage.
  */
 function streamEvents(
   db: LedgerDb,
@@ -314,14 +322,14 @@ function streamEvents(
   prevHash: string | null,
   before: string,
   expected: number,
-): {count: number; lastHash: string | null; canonical: ByteSink; yaml: ByteSink} {
+): {count: number; lastHash: string | null; canonical: DigestSink; yaml: ByteSink} {
   const statement = prepare<[string, number], unknown[]>(
     db,
     `SELECT ${EVENT_RECORD_COLUMNS} FROM events WHERE issuer = ? AND seq >= ? ORDER BY seq /* raw */`,
   )
-  // ~600 bytes per event either way; a guess that is too small only costs a copy. The YAML keeps room before the
-  // records for the file's head, which is rendered last (it names the last hash).
-  const canonical = new ByteSink(expected * 640 + 65_536)
+  // ~600 bytes per event; a guess that is too small only costs a copy. The YAML keeps room before the records for
+  // the file's head, which is rendered last (it names the last hash).
+  const canonical = new DigestSink()
   const yaml = new ByteSink(expected * 640 + 65_536, 16_384)
   canonical.write(before)
   let count = 0
@@ -420,7 +428,51 @@ export function importHandoff(
   senderPublicKey: string | KeyObject,
   options: ImportOptions,
 ): ImportResult {
-  return importList(db, text, senderPublicKey, options)
+  const key = typeof senderPublicKey === 'string' ? readPublicKey(senderPublicKey) : senderPublicKey
+  if (typeof text === 'string') {
+    const streamed = importStreaming(db, text, () => key, options)
+    if (streamed) return streamed
+  }
+  return importList(db, text, key, options)
+}
+
+/**
+ * The one-pass import of a list of new events (handoff-stream.ts), with the same checks as {@link importHandoff};
+ * undefined, with nothing written, for any file it does not take whole: the caller then imports it with
+ * {@link importHandoff} given the parsed file, which refuses it with its position or imports it (acks, a re-import).
+ * `keyFor` gives the sender's key from the header (issuer, recipient), or undefined when the caller would refuse it.
+ */
+export function importStreaming(
+  db: LedgerDb,
+  text: string,
+  keyFor: (header: Record<string, unknown>) => string | KeyObject | undefined,
+  options: ImportOptions,
+): ImportResult | undefined {
+  let issuer = ''
+  let recipient = ''
+  return importEventsStreaming<ImportResult>(
+    db,
+    text,
+    {
+      begin(header) {
+        issuer = header.issuer as string
+        recipient = header.recipient as string
+        checkAcross(options.companies, issuer, recipient, `a list of events from ${issuer} to ${recipient}`)
+        const given = keyFor(header)
+        if (given === undefined) return undefined
+        const key = typeof given === 'string' ? readPublicKey(given) : given
+        const head = eventChainHead(db, issuer)
+        return head.seq > 0 && !head.imported ? undefined : {key, head}
+      },
+      stored: (seq) => hashAt(db, 'events', issuer, recipient, seq),
+      end(content, added, signature, key) {
+        checkHeads(db, content, options.file)
+        logHandoff(db, 'in', content, added, signature.value, key)
+        return result(content, added)
+      },
+    },
+    {importedAt: options.now.toISOString(), recipient: options.recipient},
+  )
 }
 
 /** Imports a signed list of acknowledgements; refuses a list of events. */

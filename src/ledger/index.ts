@@ -40,6 +40,7 @@ export {
   prepareExport,
   importHandoff,
   importAcks,
+  importStreaming,
   checkAcross,
   type ExportOptions,
   type ExportResult,
@@ -52,7 +53,7 @@ export {ledgerOwner, claimOwner, type LedgerOwner} from './owner.js'
 export {type ChainHead, currentHeads, signHeads, headSignedBy} from './heads.js'
 export {checkGuards} from './guards.js'
 export {readHandoff, type VerifiedHandoff, type ReadHandoffOptions} from './handoff-check.js'
-export {parseHandoff, HANDOFF_FORMAT, type HandoffContent, type HandoffType} from './handoff-format.js'
+export {parseHandoff, HANDOFF_FORMAT, HANDOFF_FORMATS, type HandoffContent, type HandoffType} from './handoff-format.js'
 export {ledgerView, loadHandoffFiles, type LedgerView, type ViewEvent, type LoadedHandoffFile} from './view.js'
 export {
   recordRun,

@@ -1,5 +1,10 @@
+import type {KeyObject} from 'node:crypto'
+
 import {keyFingerprint, readPublicKey} from './keys.js'
-import {HANDOFF_FORMAT, renderHandoff, type HandoffContent, type HandoffType} from './handoff-format.js'
+import {renderHandoff, type HandoffContent, type HandoffType} from './handoff-format.js'
+import {handoffSignatureValid} from './handoff-sign.js'
+import {canonicalContent, sha256Hex} from './hash.js'
+import type {Signature} from './keys.js'
 import type {ChainHead} from './heads.js'
 import {ACK_RECORD_COLUMNS, ackFromRaw, EVENT_RECORD_COLUMNS, eventFromRaw, type RawRow} from './rows.js'
 import {prepare, type LedgerDb} from './store.js'
@@ -41,6 +46,9 @@ interface HandoffRow {
  * verifies with the sender's key exactly when this database still holds what the sender signed: an ack edited
  * behind the library's back, or a record deleted, makes it fail. Nothing is checked here; readers verify.
  * Records from before migration 003 kept no signed heads: their lists are rebuilt but no longer verify.
+ * The record does not say the list's format: a list is rebuilt as format 3 (with its content's digest) when the
+ * signature kept is the sender's over that statement, else as format 2. A list whose records changed since matches
+ * neither and fails either way.
  */
 export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
   const rows = prepare<[], HandoffRow>(
@@ -58,7 +66,7 @@ export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
   )
   return rows.map((row) => {
     const content: HandoffContent = {
-      fleet_audit_handoff: HANDOFF_FORMAT,
+      fleet_audit_handoff: 3,
       type: row.type,
       issuer: row.issuer,
       recipient: row.recipient,
@@ -77,7 +85,7 @@ export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
         ackFromRaw,
       )
     const key = row.sender_key ? fingerprintOf(row.sender_key) : 'unknown'
-    const text = renderHandoff(content, {algorithm: 'ed25519', key, value: row.signature})
+    const text = renderHandoff(content, formatOf(content, row, key))
     return {
       id: row.id,
       type: row.type,
@@ -88,6 +96,27 @@ export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
       text,
     }
   })
+}
+
+/** The signature block as the list carried it; sets the content's format to the one its signature is of. */
+function formatOf(content: HandoffContent, row: HandoffRow, key: string): Signature {
+  const v2: Signature = {algorithm: 'ed25519', key, value: row.signature}
+  const sender = row.sender_key ? publicKeyOf(row.sender_key) : undefined
+  if (sender) {
+    const digest = sha256Hex(canonicalContent(content as unknown as Record<string, unknown>))
+    const v3: Signature = {algorithm: 'ed25519', key, content_sha256: digest, value: row.signature}
+    if (handoffSignatureValid(content, {digest}, v3, sender)) return v3
+  }
+  content.fleet_audit_handoff = 2
+  return v2
+}
+
+function publicKeyOf(pem: string): KeyObject | undefined {
+  try {
+    return readPublicKey(pem)
+  } catch {
+    return undefined
+  }
 }
 
 function fingerprintOf(pem: string): string {

@@ -23,7 +23,12 @@ export interface Signature {
   algorithm: 'ed25519'
   /** Fingerprint of the signing key: says which key signed when it is the wrong one. */
   key: string
-  /** Base64 Ed25519 signature over the canonical JSON of everything in the file but this block. */
+  /**
+   * Format 3: the SHA-256 (hex) of the canonical JSON of everything in the file but this block; `value` then signs
+   * the statement naming it (see handoff-sign.ts). Absent in format 2.
+   */
+  content_sha256?: string
+  /** Base64 Ed25519 signature: over the statement (format 3), or over the canonical JSON of the content (format 2). */
   value: string
 }
 

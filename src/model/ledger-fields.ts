@@ -44,6 +44,8 @@ export interface Field {
   readonly nullable?: true
   /** For `enum`: the allowed values. */
   readonly values?: readonly string[]
+  /** The hand-off format from which the field is written (and required); files of earlier formats must not have it. */
+  readonly since?: number
 }
 
 /** What happened to a terminal. */
@@ -140,15 +142,38 @@ export const HANDOFF_HEADER_FIELDS = [
   {name: 'last_hash', kind: 'hash', nullable: true},
 ] as const satisfies readonly Field[]
 
-/** The signature block of a hand-off file. */
+/**
+ * The signature block of a hand-off file. From format 3 it names the SHA-256 of the canonical JSON of the content
+ * (`content_sha256`), and `value` signs the small statement {@link HANDOFF_STATEMENT_FIELDS} instead of the content.
+ */
 export const SIGNATURE_FIELDS: readonly Field[] = [
   {name: 'algorithm', kind: 'enum', values: ['ed25519']},
   {name: 'key', kind: 'fingerprint'},
+  {name: 'content_sha256', kind: 'hash', since: 3},
   {name: 'value', kind: 'signature'},
 ] as const satisfies readonly Field[]
 
-/** The format number of the hand-off files this version writes and reads (2: with the sender's signed chain heads). */
-export const HANDOFF_FORMAT = 2
+/**
+ * What a format-3 signature signs: the canonical JSON of the header (format, type, sender, recipient, time, seq
+ * range, count, end hashes) and `content_sha256`, the SHA-256 of the canonical JSON of the whole content (header,
+ * heads and list). The format number is inside, so a format-3 signature never verifies a file relabelled 2 (whose
+ * signature covers the content itself) and the reverse; the digest binds the statement to one content.
+ */
+export const HANDOFF_STATEMENT_FIELDS: readonly Field[] = [
+  ...HANDOFF_HEADER_FIELDS,
+  {name: 'content_sha256', kind: 'hash'},
+] as const satisfies readonly Field[]
+
+/**
+ * The format number of the hand-off files this version writes: 3, signed over a statement with the content's
+ * SHA-256 (so a 100,000-event list is checked as it is read, without a 60 MB signed buffer); 2 (with the sender's
+ * signed chain heads, signed over the whole content) is still read.
+ */
+export const HANDOFF_FORMAT = 3
+/** The formats this version reads. */
+export const HANDOFF_FORMATS = [2, 3] as const
+/** A format this version reads. */
+export type HandoffFormat = (typeof HANDOFF_FORMATS)[number]
 
 /** Fields stored in SQL as JSON text. */
 export const isJsonField = (f: Field): boolean => f.kind === 'macs' || f.kind === 'findings'

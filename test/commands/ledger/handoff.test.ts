@@ -22,6 +22,7 @@ import {
   type LedgerDb,
 } from '../../../src/ledger/index.js'
 import type {Finding} from '../../../src/model/types.js'
+import {signHandoff} from '../../../src/ledger/handoff-sign.js'
 import {keyedInventory, signing, tempDir} from './support.js'
 
 const now = new Date('2026-11-27T03:00:00Z')
@@ -344,13 +345,12 @@ describe('refused hand-off files', () => {
       // A buggy (or dishonest) sender signs a list whose events are not consecutive.
       const content = {...doc, events, count: events.length}
       delete (content as Record<string, unknown>).signature
-      const {sign: edSign, createPrivateKey} = cryptoMod
-      const value = edSign(
-        null,
-        Buffer.from(canonicalJson(content)),
-        createPrivateKey(retailKeys.privateKeyPem),
-      ).toString('base64')
-      return JSON.stringify({...content, signature: {algorithm: 'ed25519', key: retailKeys.fingerprint, value}})
+      const signature = signHandoff(
+        content as never,
+        {bytes: canonicalJson(content)},
+        cryptoMod.createPrivateKey(retailKeys.privateKeyPem),
+      )
+      return JSON.stringify({...content, signature})
     }
     const [a, b, c, d] = doc.events
     expect(refusal(() => importNw(sign([a, b, b, c, d])))).toMatchObject({

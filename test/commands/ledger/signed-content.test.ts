@@ -24,7 +24,8 @@ import {
   recordAck,
   recordEvent,
 } from '../../../src/ledger/index.js'
-import {readPrivateKey, signText} from '../../../src/ledger/keys.js'
+import {signHandoff} from '../../../src/ledger/handoff-sign.js'
+import {readPrivateKey} from '../../../src/ledger/keys.js'
 import {tempDir, testInventory} from './support.js'
 
 const now = new Date('2026-11-27T03:00:00Z')
@@ -60,7 +61,7 @@ function resign(text: string, pem: string, edit: (doc: Record<string, any>) => v
 
   doc.last_hash = prev
   const {signature: _s, ...content} = doc
-  doc.signature = signText(canonicalJson(content), readPrivateKey(pem))
+  doc.signature = signHandoff(content as never, {bytes: canonicalJson(content)}, readPrivateKey(pem))
   return stringify(doc)
 }
 
