@@ -7,7 +7,8 @@ export default class LedgerExport extends BaseCommand {
   static override summary =
     'Write a signed hand-off list of the events (or, with --acks, acknowledgements) since the last export.'
   static override description = `The list is YAML that people can read: issuer, recipient, sequence range, previous and last hash, the records,
-and an Ed25519 signature over the canonical JSON of its content (so line endings and re-indentation do not matter).
+and an Ed25519 signature over the header and the SHA-256 of the canonical JSON of its content (format 3; so line
+endings and re-indentation do not matter).
 --since SEQ re-sends a range, so one lost file never leaves a permanent gap. The list is recorded as sent only once it
 has been written; with nothing new since the last export nothing is written (exit 0, and the message says how to
 re-send). Every list carries the signed heads of your chains, which the other company keeps as evidence.`

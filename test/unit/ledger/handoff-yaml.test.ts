@@ -5,7 +5,7 @@
 import {describe, expect, it} from 'vitest'
 import {parse, stringify} from 'yaml'
 
-import {readYaml, YamlSyntaxError} from '../../../src/ledger/handoff-yaml.js'
+import {readYaml, readYamlStreaming, YamlSyntaxError} from '../../../src/ledger/handoff-yaml.js'
 
 const doc = {
   fleet_audit_handoff: 2,
@@ -107,5 +107,44 @@ describe('readYaml', () => {
     expect(positions.get(value.list)!.get(0)).toEqual({value: [3, 5]})
     expect(positions.get(value.list[0])!.get('y')).toEqual({key: [4, 5], value: [4, 8]})
     expect(positions.get(value.list[0].y)!.get(1)).toEqual({value: [4, 12]})
+  })
+})
+
+describe('readYamlStreaming', () => {
+  /** Reads `text` streaming `events`: what `begin` saw, the items in order, and the document. */
+  const streamed = (text: string) => {
+    const seen: {before?: unknown; items: [unknown, number][]} = {items: []}
+    const value = readYamlStreaming(text, {
+      key: 'events',
+      begin(before) {
+        seen.before = before
+        return (item, index) => void seen.items.push([item, index])
+      },
+    })
+    return {...seen, value}
+  }
+  const text = 'a: 1\nb: [x]\nevents:\n  - {n: 1}\n  - n: 2\n    m: [3]\n  - plain\nafter: z\n'
+
+  it('hands each item of the top-level list over in order, with the keys read before it; the document keeps []', () => {
+    const {before, items, value} = streamed(text)
+    expect(before).toEqual({a: 1, b: ['x']})
+    expect(items).toEqual([
+      [{n: 1}, 0],
+      [{n: 2, m: [3]}, 1],
+      ['plain', 2],
+    ])
+    expect(value).toEqual({...(parse(text) as object), events: []})
+  })
+
+  it('reads the list as usual when it is not a block list at the top level', () => {
+    for (const other of ['a: 1\nevents: [{n: 1}]\n', 'a:\n  events:\n    - n: 1\n', 'events:\n- n: 1\n- n: 2\n'])
+      if (other.startsWith('events:\n-')) expect(streamed(other).items).toHaveLength(2)
+      else expect(streamed(other)).toEqual({items: [], value: parse(other)})
+  })
+
+  it('refuses what the whole reader refuses, at the same place', () => {
+    const bad = text.replace('  - plain', '  - *alias')
+    expect(() => streamed(bad)).toThrow(YamlSyntaxError)
+    expect(() => streamed(bad)).toThrow(/aliases/)
   })
 })
