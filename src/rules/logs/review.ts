@@ -10,7 +10,7 @@ import type {Rule} from '../types.js'
 import {applyWaivers} from '../waivers.js'
 import {dayIn} from '../../io/time.js'
 import type {LogEngine} from '../../facts/logs/engine.js'
-import {type FilePlan, hashFile, planFiles, transcode} from '../../facts/logs/files.js'
+import {type FilePlan, hashFile, planFiles, prepareUtf8, transcode} from '../../facts/logs/files.js'
 import {rowToFinding} from './findings.js'
 import {
   loadFiles,
@@ -304,10 +304,24 @@ async function readFiles(
         for (const plan of group) await transcode(plan, (n) => (groupDone += n / 2))
         for (const [k, v] of await loadFiles(engine, mapping, group, tz)) rejects.set(k, v)
       } else {
+        // The engine reads only valid UTF-8 with one kind of line ending (see lines.ts): a file that is not is read
+        // through a cleaned copy; one that the engine still cannot read (a CRLF file with a stray CR or LF, which is
+        // not checked beforehand) is copied and read again.
+        for (const plan of group) await prepareUtf8(plan, false, (n) => (groupDone += n / 2))
         const hashing = (async () => {
-          for (const plan of group) plan.sha256 = await hashFile(plan.file, plan.gzip)
+          for (const plan of group) plan.sha256 ??= await hashFile(plan.file, plan.gzip)
         })()
-        const [loaded] = await Promise.all([loadFiles(engine, mapping, group, tz), hashing])
+        let loaded: Rejects
+        try {
+          ;[loaded] = await Promise.all([loadFiles(engine, mapping, group, tz), hashing])
+        } catch (error) {
+          await hashing.catch(() => undefined)
+          const direct = group.filter((p) => p.path === p.file)
+          if (!(error instanceof InputError && /state machine/.test(error.message) && direct.length > 0)) throw error
+          for (const plan of direct) await prepareUtf8(plan, true)
+          loaded = await loadFiles(engine, mapping, group, tz)
+        }
+
         for (const [k, v] of loaded) rejects.set(k, v)
       }
     } finally {
@@ -351,7 +365,10 @@ async function readFiles(
       positions.push(...lines.values())
     }
 
-    const unparseable = bad + rejected.count
+    // Lines emptied in a cleaned copy were never read by the engine: counted and located here.
+    const blanked = plan.blanked ?? 0
+    positions.push(...plan.invalidLines)
+    const unparseable = bad + rejected.count + blanked
     const first = [...new Set(positions)]
       .sort((a, b) => a - b)
       .slice(0, 5)
@@ -362,7 +379,7 @@ async function readFiles(
       file: plan.file,
       sha256: plan.sha256 ?? '',
       bytes: plan.bytes,
-      rows: Number(st?.rows ?? 0) + rejected.count,
+      rows: Number(st?.rows ?? 0) + rejected.count + blanked,
       in_period: Number(st?.in_period ?? 0),
       unparseable,
       first_unparseable: first,
