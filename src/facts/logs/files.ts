@@ -9,9 +9,8 @@ import {createGunzip, gunzipSync} from 'node:zlib'
 
 import {InputError, type Problem} from '../../model/errors.js'
 import {columnProblem} from './mapping.js'
-import {type LineCleaner, wholeLines} from './lines.js'
-import {Cp932ToUtf8} from './sjis.js'
-import {Utf8Clean} from './utf8.js'
+import {wholeLines} from './lines.js'
+import {BLOCK, CHUNK, type Cleaner, cleaner, type CopyPart, type PartPool, splitCopy} from './parts.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
 /** How the engine reads one log file: the file itself, or a UTF-8 copy of a Shift_JIS one. */
@@ -36,6 +35,22 @@ export interface FilePlan {
   copy?: string
   /** The header's column names (csv, tsv). */
   header?: string[]
+  /**
+   * A large plain file's copy written in parts (see parts.ts): what the engine reads instead of `path` (the first
+   * part), and how each part's lines map to the file's.
+   */
+  parts?: CopyPart[]
+}
+
+/** The files the engine reads for these plans: each plan's copy, or the parts of it. */
+export function enginePlans(plans: readonly FilePlan[]): FilePlan[] {
+  return plans.flatMap((p) => (p.parts ? p.parts.map((part) => ({...p, path: part.path, parts: undefined})) : [p]))
+}
+
+/** Threads that write large copies in parts, and whether the format can hold a line break inside quotes. */
+export interface Split {
+  pool: PartPool
+  quoted: boolean
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -104,23 +119,33 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
   return plans
 }
 
-/** What a copy is decoded with: CP932, or UTF-8 (cleaned), both writing cleaned lines (see lines.ts). */
-type Cleaner = LineCleaner & {invalid: number; decodeInto(input: Buffer, out: Buffer, end: boolean): number}
-
-function cleaner(encoding: LogMapping['encoding']): Cleaner {
-  return encoding === 'shift_jis' ? new Cp932ToUtf8(5, {clean: true}) : new Utf8Clean()
-}
-
 /**
  * Writes the UTF-8 copy of a file (`plan.path`): CP932 decoded, or UTF-8 cleaned (see lines.ts), hashing the
- * original bytes on the way. The decoder is fed whole lines, so that a bad line can be emptied in the copy.
+ * original bytes on the way. The decoder is fed whole lines, so that a bad line can be emptied in the copy. With
+ * `split`, a large uncompressed file is copied in parts by several threads (see parts.ts); a gzip stream cannot be cut.
  */
 export async function transcode(
   plan: FilePlan,
   onBytes?: (n: number) => void,
   encoding: LogMapping['encoding'] = 'shift_jis',
+  split?: Split,
 ): Promise<void> {
   const decoder = cleaner(encoding)
+  if (!plan.gzip && split) {
+    let done: Awaited<ReturnType<typeof splitCopy>>
+    try {
+      done = await splitCopy(plan.file, plan.bytes, plan.path, encoding, split.quoted, split.pool, onBytes)
+    } catch (error) {
+      throw new InputError([{code: 'E_READ', message: `cannot read: ${(error as Error).message}`, file: plan.file}])
+    }
+
+    if (done) {
+      const {parts, ...found} = done
+      Object.assign(plan, found, {path: parts[0].path, parts: parts.length > 1 ? parts : undefined})
+      return
+    }
+  }
+
   if (!plan.gzip) return transcodePlain(plan, decoder, onBytes)
   const hash = createHash('sha256')
   const tap = new Transform({
@@ -223,11 +248,6 @@ async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: nu
   finish(plan, decoder, hash.digest('hex'))
 }
 
-/** Bytes read at a time when a file is hashed or transcoded. */
-const CHUNK = 1 << 20
-/** The most bytes of whole lines handed to a decoder at once: a longer line (over the engine's 1 MiB) is cut. */
-const BLOCK = 2 * CHUNK
-
 /**
  * Whether the engine can read an uncompressed UTF-8 file itself: valid UTF-8 and, when its first line ends in LF, no
  * CR at all. (A file of CRLF lines with a stray LF or CR is found by the engine, which stops; the review then reads
@@ -270,11 +290,16 @@ export async function readableUtf8(plan: FilePlan): Promise<boolean> {
  * engine could not read, `force`), are copied cleaned (see lines.ts), hashed on the way; a plain readable one is read
  * as it is (hashed beside the engine's scan). Returns whether a copy was made.
  */
-export async function prepareUtf8(plan: FilePlan, force = false, onBytes?: (n: number) => void): Promise<boolean> {
+export async function prepareUtf8(
+  plan: FilePlan,
+  force = false,
+  onBytes?: (n: number) => void,
+  split?: Split,
+): Promise<boolean> {
   if (!plan.copy) return false
   if (!plan.gzip && !force && (await readableUtf8(plan))) return false
   plan.path = plan.copy
-  await transcode(plan, onBytes, 'utf-8')
+  await transcode(plan, onBytes, 'utf-8', split)
   return true
 }
 

@@ -31,6 +31,8 @@ export interface LineCleaner {
   readonly invalidLines: number[]
   /** Marks the current line bad (and records its position). */
   badLine(): void
+  /** Starts at the beginning of a line inside a file whose line ending is known (a part of it, see parts.ts). */
+  resumeLines(style: 1 | 2): void
 }
 
 /** Writes U+FFFD (EF BF BD) at `o`, returns the offset after it. */

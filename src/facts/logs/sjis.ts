@@ -178,6 +178,11 @@ export class Cp932ToUtf8 extends Transform implements LineCleaner {
     return endBlock(this, this.state, o, lineStart, end, this.clean)
   }
 
+  /** Starts at the beginning of a line inside a file whose line ending is known (a part of it, see parts.ts). */
+  resumeLines(style: 1 | 2): void {
+    this.state.style = style
+  }
+
   badLine(): void {
     this.state.bad = true
     if (this.invalidLines.length < this.maxPositions && this.invalidLines.at(-1) !== this.line)

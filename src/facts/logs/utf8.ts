@@ -21,6 +21,11 @@ export class Utf8Clean implements LineCleaner {
 
   constructor(private readonly maxPositions = 5) {}
 
+  /** Starts at the beginning of a line inside a file whose line ending is known (a part of it, see parts.ts). */
+  resumeLines(style: 1 | 2): void {
+    this.state.style = style
+  }
+
   badLine(): void {
     this.state.bad = true
     if (this.invalidLines.length < this.maxPositions && this.invalidLines.at(-1) !== this.line)
