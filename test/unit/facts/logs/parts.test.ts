@@ -166,6 +166,29 @@ describe('the parts read together are the one-thread copy, line for line', () =>
     expect(await copy(size + 1)).toBe(1)
   })
 
+  it('a file that grew or shrank after it was planned is refused, in worker threads too', async () => {
+    const s = await writeScenario(baseLogInventory(), {gen: {perTerminalDay: 4}})
+    const file = join(s.logs, readdirSync(s.logs).sort()[0])
+    const size = statSync(file).size
+    Object.assign(splitting, {minBytes: 0, parts: 2})
+    useWorkers()
+    for (const bytes of [size - 10, size + 10]) {
+      const plan: FilePlan = {
+        file,
+        path: `${file}.c`,
+        copy: `${file}.c`,
+        gzip: false,
+        bytes,
+        invalidLines: [],
+        invalid: 0,
+      }
+      const pool = new PartPool()
+      await expect(
+        transcode(plan, undefined, 'shift_jis', {pool, quoted: true}).finally(() => pool.close()),
+      ).rejects.toThrow(/the file changed while it was read/)
+    }
+  })
+
   it('a line break inside quotes at the cut: that part is appended to the one before', async () => {
     const s = await writeScenario(baseLogInventory(), {gen: {perTerminalDay: 1}})
     const file = join(s.dir, 'quoted.csv')
