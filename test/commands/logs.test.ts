@@ -2,9 +2,10 @@
  * `logs analyze` and `audit --logs` as users run them, on the bundled example's month of Shift_JIS, gzip logs:
  * the four incidents are found, every report format keeps customers' personal data out, and bad input is exit 2.
  */
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {gunzipSync} from 'node:zlib'
 
 import Database from 'better-sqlite3'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -161,6 +162,71 @@ describe('logs analyze on the bundled example', () => {
     )
     const gap = JSON.parse(next.stdout).findings.find((f: {rule: string}) => f.rule === 'logs/review-gap')
     expect(gap.message.en).toBe('source eigyo-online: 2026-11-01..2026-11-30 (30 day(s)) was never analysed')
+  })
+})
+
+describe('invalid bytes in the logs are unparseable lines, never a lost review', () => {
+  it("the example's month in UTF-8 with 0xFF in 表示項目 and after a bare CR: counted, located, the incidents still found", async () => {
+    // The example's export as UTF-8: what made the engine abort the whole review (exit 2) before.
+    const dir = join(tmp, 'utf8')
+    mkdirSync(dir)
+    const names = readdirSync(join(EXAMPLE, 'logs/2026-10')).sort()
+    for (const name of names) {
+      const text = new TextDecoder('shift_jis').decode(gunzipSync(readFileSync(join(EXAMPLE, 'logs/2026-10', name))))
+      const lines = text.split('\r\n').map((l) => Buffer.from(l))
+      if (name === names[0]) {
+        const cols = lines[2].toString().split(',')
+        lines[2] = Buffer.concat([
+          Buffer.from(cols.slice(0, 9).join(',')),
+          Buffer.from([0xff]),
+          Buffer.from(`,${cols[9]}`),
+        ])
+        lines[4] = Buffer.concat([lines[4], Buffer.from([0x0d, 0xff])])
+      }
+
+      writeFileSync(
+        join(dir, name.replace(/\.gz$/, '')),
+        Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\r\n')])).subarray(0, -2),
+      )
+    }
+
+    const mapping = join(tmp, 'utf8.yaml')
+    writeFileSync(
+      mapping,
+      readFileSync(MAPPING, 'utf8')
+        .replace('encoding: shift_jis', 'encoding: utf-8')
+        .replace(/files: .*/, `files: ["${dir}/*.csv"]`),
+    )
+    const r = await run(
+      [
+        'logs',
+        'analyze',
+        '-i',
+        EXAMPLE,
+        '--logs',
+        mapping,
+        '--from',
+        '2026-10-01',
+        '--to',
+        '2026-10-31',
+        '--now',
+        EXAMPLE_NOW,
+        '--format',
+        'json',
+      ],
+      {timeout: 120_000},
+    )
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(1)
+    const result = JSON.parse(r.stdout)
+    const first = join(dir, names[0].replace(/\.gz$/, ''))
+    expect(result.logs.unparseable).toBe(2)
+    expect(result.logs.files[0].first_unparseable).toEqual([`${first}:3`, `${first}:5`])
+    const rules = result.findings.map((f: {terminal: string; rule: string}) => `${f.terminal} ${f.rule}`)
+    for (const e of EXPECTED) expect(rules).toContain(e)
+    expect(result.findings.find((f: {rule: string}) => f.rule === 'logs/unparseable-lines').message.en).toContain(
+      `2 line(s) of ${first} could not be read`,
+    )
   })
 })
 

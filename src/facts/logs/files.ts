@@ -2,13 +2,15 @@ import {createHash} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
 import {type FileHandle, open, stat} from 'node:fs/promises'
 import {join} from 'node:path'
+import {isUtf8} from 'node:buffer'
 import {pipeline} from 'node:stream/promises'
 import {Transform, type TransformCallback, Writable} from 'node:stream'
 import {createGunzip, gunzipSync} from 'node:zlib'
 
 import {InputError, type Problem} from '../../model/errors.js'
 import {columnProblem} from './mapping.js'
-import {Cp932ToUtf8} from './sjis.js'
+import {wholeLines} from './lines.js'
+import {BLOCK, CHUNK, type Cleaner, cleaner, type CopyPart, type PartPool, splitCopy} from './parts.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
 /** How the engine reads one log file: the file itself, or a UTF-8 copy of a Shift_JIS one. */
@@ -21,11 +23,34 @@ export interface FilePlan {
   bytes: number
   /** Known when the file was transcoded (the hash was taken on the way); else computed beside the engine's scan. */
   sha256?: string
-  /** Lines the transcoder found invalid (1-based), and how many. */
+  /** Lines the transcoder found invalid (1-based), and how many invalid byte sequences. */
   invalidLines: number[]
   invalid: number
+  /**
+   * Lines emptied in the copy (an invalid sequence or a bare CR, see lines.ts): the engine never sees them, so the
+   * review counts them as unparseable lines itself, at `invalidLines`.
+   */
+  blanked?: number
+  /** Where a UTF-8 copy of the file goes when the engine cannot read the file itself (see `prepareUtf8`). */
+  copy?: string
   /** The header's column names (csv, tsv). */
   header?: string[]
+  /**
+   * A large plain file's copy written in parts (see parts.ts): what the engine reads instead of `path` (the first
+   * part), and how each part's lines map to the file's.
+   */
+  parts?: CopyPart[]
+}
+
+/** The files the engine reads for these plans: each plan's copy, or the parts of it. */
+export function enginePlans(plans: readonly FilePlan[]): FilePlan[] {
+  return plans.flatMap((p) => (p.parts ? p.parts.map((part) => ({...p, path: part.path, parts: undefined})) : [p]))
+}
+
+/** Threads that write large copies in parts, and whether the format can hold a line break inside quotes. */
+export interface Split {
+  pool: PartPool
+  quoted: boolean
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -82,7 +107,9 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
       plan.header = checked.header
     }
 
-    if (mapping.encoding === 'shift_jis') plan.path = join(tmpDir, `${counter.n++}.txt`)
+    if (mapping.format !== 'parquet') plan.copy = join(tmpDir, `${counter.n++}.txt`)
+    // A Shift_JIS file is always read through its UTF-8 copy; a gzip UTF-8 one too (inflated and checked once).
+    if (mapping.format !== 'parquet' && (mapping.encoding === 'shift_jis' || gzip)) plan.path = plan.copy!
     plans.push(plan)
   }
 
@@ -92,9 +119,34 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
   return plans
 }
 
-/** Writes the UTF-8 copy of a Shift_JIS file, hashing the original bytes on the way. */
-export async function transcode(plan: FilePlan, onBytes?: (n: number) => void): Promise<void> {
-  if (!plan.gzip) return transcodePlain(plan, onBytes)
+/**
+ * Writes the UTF-8 copy of a file (`plan.path`): CP932 decoded, or UTF-8 cleaned (see lines.ts), hashing the
+ * original bytes on the way. The decoder is fed whole lines, so that a bad line can be emptied in the copy. With
+ * `split`, a large uncompressed file is copied in parts by several threads (see parts.ts); a gzip stream cannot be cut.
+ */
+export async function transcode(
+  plan: FilePlan,
+  onBytes?: (n: number) => void,
+  encoding: LogMapping['encoding'] = 'shift_jis',
+  split?: Split,
+): Promise<void> {
+  const decoder = cleaner(encoding)
+  if (!plan.gzip && split) {
+    let done: Awaited<ReturnType<typeof splitCopy>>
+    try {
+      done = await splitCopy(plan.file, plan.bytes, plan.path, encoding, split.quoted, split.pool, onBytes)
+    } catch (error) {
+      throw new InputError([{code: 'E_READ', message: `cannot read: ${(error as Error).message}`, file: plan.file}])
+    }
+
+    if (done) {
+      const {parts, ...found} = done
+      Object.assign(plan, found, {path: parts[0].path, parts: parts.length > 1 ? parts : undefined})
+      return
+    }
+  }
+
+  if (!plan.gzip) return transcodePlain(plan, decoder, onBytes)
   const hash = createHash('sha256')
   const tap = new Transform({
     transform(chunk: Buffer, _e, done: TransformCallback) {
@@ -103,11 +155,10 @@ export async function transcode(plan: FilePlan, onBytes?: (n: number) => void): 
       done(null, chunk)
     },
   })
-  const decoder = new Cp932ToUtf8()
   const source = createReadStream(plan.file, {highWaterMark: 1 << 20})
   const sink = createWriteStream(plan.path)
   try {
-    await (plan.gzip ? pipeline(source, tap, createGunzip(), decoder, sink) : pipeline(source, tap, decoder, sink))
+    await pipeline(source, tap, createGunzip(), new LinesTransform(decoder), sink)
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code?.startsWith('Z_')
       ? 'gzip stream is cut short or corrupt'
@@ -115,39 +166,76 @@ export async function transcode(plan: FilePlan, onBytes?: (n: number) => void): 
     throw new InputError([{code: 'E_READ', message: reason, file: plan.file}])
   }
 
-  plan.sha256 = hash.digest('hex')
+  finish(plan, decoder, hash.digest('hex'))
+}
+
+function finish(plan: FilePlan, decoder: Cleaner, sha256: string): void {
+  plan.sha256 = sha256
   plan.invalid = decoder.invalid
   plan.invalidLines = decoder.invalidLines
+  plan.blanked = decoder.blanked
+}
+
+/** Hands a stream to a cleaner in blocks of whole lines (a line longer than BLOCK is cut). */
+class LinesTransform extends Transform {
+  private carry = Buffer.alloc(0)
+
+  constructor(private readonly decoder: Cleaner) {
+    super()
+  }
+
+  override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
+    const input = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk
+    let upto = wholeLines(input, input.length)
+    if (upto === 0 && input.length >= BLOCK) upto = input.length
+    this.carry = Buffer.from(input.subarray(upto))
+    done(null, this.decode(input.subarray(0, upto), false))
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(null, this.decode(this.carry, true))
+  }
+
+  private decode(input: Buffer, end: boolean): Buffer {
+    const out = Buffer.allocUnsafe(input.length * 3 + 4)
+    return out.subarray(0, this.decoder.decodeInto(input, out, end))
+  }
 }
 
 /**
- * `transcode` for an uncompressed file: one input and one output buffer reused for every chunk, written straight to
+ * `transcode` for an uncompressed file: one input and one output buffer reused for every block, written straight to
  * the copy. Streams allocated a fresh chunk per read and per decoded chunk, and faulting in those pages cost twice
- * the decoding itself (83 against 250 MB/s on the bench's logs).
+ * the decoding itself (83 against 250 MB/s on the bench's logs). Each block ends after its last newline; the rest
+ * is moved to the front of the buffer and read on with the next.
  */
-async function transcodePlain(plan: FilePlan, onBytes?: (n: number) => void): Promise<void> {
+async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: number) => void): Promise<void> {
   const hash = createHash('sha256')
-  const decoder = new Cp932ToUtf8()
-  const input = Buffer.allocUnsafe(CHUNK)
-  const output = Buffer.allocUnsafe(CHUNK * 3 + 4)
+  const input = Buffer.allocUnsafe(BLOCK)
+  const output = Buffer.allocUnsafe(BLOCK * 3 + 4)
   let source: FileHandle | undefined
   let sink: FileHandle | undefined
   try {
     source = await open(plan.file, 'r')
     sink = await open(plan.path, 'w')
     let total = 0
+    let carry = 0
     for (;;) {
-      const {bytesRead} = await source.read(input, 0, CHUNK)
+      const {bytesRead} = await source.read(input, carry, Math.min(CHUNK, BLOCK - carry))
       total += bytesRead
       // Read only the bytes planned: a file that grows or shrinks meanwhile would be hashed and reviewed as other
       // than the size recorded (and one that keeps growing would never end).
       if (total > plan.bytes || (bytesRead === 0 && total < plan.bytes))
         throw new Error(`the file changed while it was read (${plan.bytes} bytes when planned)`)
-      const chunk = input.subarray(0, bytesRead)
-      hash.update(chunk)
-      const n = decoder.decodeInto(chunk, output, bytesRead === 0)
+      hash.update(input.subarray(carry, carry + bytesRead))
+      const have = carry + bytesRead
+      const last = bytesRead === 0
+      let upto = last ? have : wholeLines(input, have)
+      if (upto === 0 && have === BLOCK) upto = have
+      const n = decoder.decodeInto(input.subarray(0, upto), output, last)
       for (let at = 0; at < n;) at += (await sink.write(output, at, n - at)).bytesWritten
-      if (bytesRead === 0) break
+      if (last) break
+      carry = have - upto
+      input.copyWithin(0, upto, have)
       onBytes?.(bytesRead)
     }
   } catch (error) {
@@ -157,13 +245,63 @@ async function transcodePlain(plan: FilePlan, onBytes?: (n: number) => void): Pr
     await sink?.close()
   }
 
-  plan.sha256 = hash.digest('hex')
-  plan.invalid = decoder.invalid
-  plan.invalidLines = decoder.invalidLines
+  finish(plan, decoder, hash.digest('hex'))
 }
 
-/** Bytes read at a time when a file is hashed or transcoded. */
-const CHUNK = 1 << 20
+/**
+ * Whether the engine can read an uncompressed UTF-8 file itself: valid UTF-8 and, when its first line ends in LF, no
+ * CR at all. (A file of CRLF lines with a stray LF or CR is found by the engine, which stops; the review then reads
+ * it through a copy, see `prepareUtf8`.) `isUtf8` runs at several GB/s; the read dominates.
+ */
+export async function readableUtf8(plan: FilePlan): Promise<boolean> {
+  const input = Buffer.allocUnsafe(BLOCK)
+  const fh = await open(plan.file, 'r')
+  try {
+    let carry = 0
+    let lf: boolean | undefined
+    for (;;) {
+      const {bytesRead} = await fh.read(input, carry, Math.min(CHUNK, BLOCK - carry))
+      const have = carry + bytesRead
+      const last = bytesRead === 0
+      let upto = last ? have : wholeLines(input, have)
+      // A line longer than the buffer: checked in pieces, a piece may end inside a character (then it is copied).
+      if (upto === 0 && have === BLOCK) upto = have
+      const block = input.subarray(0, upto)
+      if (!isUtf8(block)) return false
+      if (lf === undefined && upto > 0) {
+        const nl = block.indexOf(0x0a)
+        if (nl !== -1) lf = block[nl - 1] !== 0x0d
+      }
+
+      if (lf && block.includes(0x0d)) return false
+      if (last) return true
+      carry = have - upto
+      input.copyWithin(0, upto, have)
+    }
+  } catch (error) {
+    throw new InputError([{code: 'E_READ', message: `cannot read: ${(error as Error).message}`, file: plan.file}])
+  } finally {
+    await fh.close()
+  }
+}
+
+/**
+ * Makes a UTF-8 file readable by the engine: a gzip one, and a plain one that `readableUtf8` refuses (or that the
+ * engine could not read, `force`), are copied cleaned (see lines.ts), hashed on the way; a plain readable one is read
+ * as it is (hashed beside the engine's scan). Returns whether a copy was made.
+ */
+export async function prepareUtf8(
+  plan: FilePlan,
+  force = false,
+  onBytes?: (n: number) => void,
+  split?: Split,
+): Promise<boolean> {
+  if (!plan.copy) return false
+  if (!plan.gzip && !force && (await readableUtf8(plan))) return false
+  plan.path = plan.copy
+  await transcode(plan, onBytes, 'utf-8', split)
+  return true
+}
 
 /**
  * SHA-256 of a file's bytes as stored (compressed or not): what the ledger records as evidence. A gzip file is

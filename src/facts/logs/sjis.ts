@@ -1,12 +1,16 @@
 import {Transform, type TransformCallback} from 'node:stream'
 
+import {endBlock, fffd, type LineCleaner, type LineState, newline} from './lines.js'
+
 /**
  * CP932 (Windows-31J, what Japanese business systems export as "Shift_JIS") → UTF-8, fast: a lookup table built once
  * from Node's own `TextDecoder('shift_jis')` (the WHATWG Shift_JIS decoder, which is CP932), then a byte loop.
  * ICU's decoder alone ran at ~75 MB/s here, too slow for a month of logs; ASCII bytes are copied as they are.
  *
- * A byte sequence that is not CP932 becomes the byte 0xFF, which is not UTF-8 either, so the engine rejects that
- * line and reports it at its line number: an unreadable line is counted, never silently altered.
+ * A byte sequence that is not CP932 becomes U+FFFD, so the copy is always valid UTF-8: the engine's CSV reader does not
+ * reject a line with an invalid byte in every column, it can abort the whole scan ("database has been invalidated").
+ * With `clean` (what the review's copies use, see CleanLines), a line with an invalid sequence is emptied instead and
+ * counted (`blanked`, `invalidLines`), so its number stays that of the original file and the engine never sees it.
  */
 let table: Uint16Array | undefined
 
@@ -33,18 +37,25 @@ function buildTable(): Uint16Array {
 }
 
 /** A streaming CP932 → UTF-8 transform that counts invalid sequences and remembers the first lines they are on. */
-export class Cp932ToUtf8 extends Transform {
-  /** Lines (1-based) with an invalid byte sequence, the first few. */
+export class Cp932ToUtf8 extends Transform implements LineCleaner {
+  /** Lines (1-based) with an invalid byte sequence (or, with `clean`, a bare CR), the first few. */
   readonly invalidLines: number[] = []
+  /** Invalid byte sequences. */
   invalid = 0
-  private line = 1
+  /** With `clean`: lines emptied in the copy because they held an invalid sequence or a bare CR. */
+  blanked = 0
+  /** Lines (1-based) of the copy so far: one more than the newlines read. */
+  line = 1
   private pending = -1
   private readonly maxPositions: number
+  private readonly clean: boolean
+  private state: LineState = {style: 0, bad: false, start: true}
 
-  constructor(maxPositions = 5) {
+  constructor(maxPositions = 5, options: {clean?: boolean} = {}) {
     super()
     table ??= buildTable()
     this.maxPositions = maxPositions
+    this.clean = options.clean ?? false
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -57,6 +68,7 @@ export class Cp932ToUtf8 extends Transform {
 
   private bad(): void {
     this.invalid++
+    this.state.bad = true
     if (this.invalidLines.length < this.maxPositions && this.invalidLines.at(-1) !== this.line)
       this.invalidLines.push(this.line)
   }
@@ -74,6 +86,9 @@ export class Cp932ToUtf8 extends Transform {
   decodeInto(input: Buffer, out: Buffer, end: boolean): number {
     let o = 0
     let i = 0
+    // The output offset where the current line starts, or -1 when it started in an earlier call (then it cannot be
+    // emptied: only a line longer than a whole block, which the engine rejects as over-long, spans calls).
+    let lineStart = this.state.start ? 0 : -1
     if (this.pending >= 0 && input.length > 0) {
       const ok = this.double(this.pending, input[0], out, o)
       // An invalid pair whose second byte is ASCII gives that byte back (as WHATWG does): read it again on its own.
@@ -90,7 +105,23 @@ export class Cp932ToUtf8 extends Transform {
     while (i < n) {
       const b = input[i]
       if (b < 0x80) {
-        if (b === 0x0a) line++
+        if (b === 0x0a || (b === 0x0d && this.clean)) {
+          this.line = line
+          const next = newline(this, this.state, input, i, out, o, lineStart, this.clean)
+          if (next.o < 0) {
+            // A bare CR: the line is bad; the CR itself is written as a space (the line is emptied, unless it spans calls).
+            out[o++] = 0x20
+            i++
+            continue
+          }
+
+          o = next.o
+          i = next.i
+          line = this.line
+          lineStart = o
+          continue
+        }
+
         out[o++] = b
         i++
       } else if (b >= 0xa1 && b <= 0xdf) {
@@ -108,7 +139,7 @@ export class Cp932ToUtf8 extends Transform {
         // Not a lead byte (WHATWG): invalid on its own, and the byte after it is read as what it is.
         this.line = line
         this.bad()
-        out[o++] = 0xff
+        o = fffd(out, o)
         i++
       } else if (i + 1 < n) {
         const trail = input[i + 1]
@@ -116,7 +147,7 @@ export class Cp932ToUtf8 extends Transform {
         if (cp === 0) {
           this.line = line
           this.bad()
-          out[o++] = 0xff
+          o = fffd(out, o)
           // An invalid pair whose second byte is ASCII gives that byte back (as WHATWG does): read it again on its own.
           i += trail < 0x80 ? 1 : 2
         } else {
@@ -140,11 +171,22 @@ export class Cp932ToUtf8 extends Transform {
     this.line = line
     if (end && this.pending >= 0) {
       this.bad()
-      out[o++] = 0xff
+      o = fffd(out, o)
       this.pending = -1
     }
 
-    return o
+    return endBlock(this, this.state, o, lineStart, end, this.clean)
+  }
+
+  /** Starts at the beginning of a line inside a file whose line ending is known (a part of it, see parts.ts). */
+  resumeLines(style: 1 | 2): void {
+    this.state.style = style
+  }
+
+  badLine(): void {
+    this.state.bad = true
+    if (this.invalidLines.length < this.maxPositions && this.invalidLines.at(-1) !== this.line)
+      this.invalidLines.push(this.line)
   }
 
   /**
@@ -155,8 +197,7 @@ export class Cp932ToUtf8 extends Transform {
     const cp = table![(lead << 8) | trail]
     if (cp === 0) {
       this.bad()
-      out[o] = 0xff
-      return -(o + 1)
+      return -fffd(out, o)
     }
 
     if (cp < 0x800) {

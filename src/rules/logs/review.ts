@@ -10,7 +10,16 @@ import type {Rule} from '../types.js'
 import {applyWaivers} from '../waivers.js'
 import {dayIn} from '../../io/time.js'
 import type {LogEngine} from '../../facts/logs/engine.js'
-import {type FilePlan, hashFile, planFiles, transcode} from '../../facts/logs/files.js'
+import {
+  enginePlans,
+  type FilePlan,
+  hashFile,
+  planFiles,
+  prepareUtf8,
+  type Split,
+  transcode,
+} from '../../facts/logs/files.js'
+import {type CopyPart, PartPool} from '../../facts/logs/parts.js'
 import {rowToFinding} from './findings.js'
 import {
   loadFiles,
@@ -266,7 +275,7 @@ async function readHours(engine: LogEngine, groups: FileGroup[], tz: string): Pr
   await engine.run(`CREATE TABLE travel_users AS ${TRAVEL_CANDIDATES}`)
   const n = Number((await engine.rows('SELECT count(*) AS n FROM travel_users'))[0].n)
   if (n === 0) return
-  for (const {mapping, plans} of groups) await loadHours(engine, mapping, plans, tz)
+  for (const {mapping, plans} of groups) await loadHours(engine, mapping, enginePlans(plans), tz)
 }
 
 type FileResult = LogFileSummary & {days: [string | null, string | null]}
@@ -287,38 +296,73 @@ async function readFiles(
   let done = 0
   let rows = 0
   const rejects: Rejects = new Map()
-  for (const {mapping, plans: group} of groups) {
-    const bytes = group.reduce((a, p) => a + p.bytes, 0)
-    let groupDone = 0
-    const report = () =>
-      onProgress?.({bytesDone: Math.min(done + groupDone, total), bytesTotal: total, rows, file: group[0].file})
-    const timer = onProgress
-      ? setInterval(() => {
-          const pct = engine.progress()
-          if (pct >= 0) groupDone = Math.max(groupDone, Math.round((bytes * pct) / 100))
-          report()
-        }, 250)
-      : undefined
-    try {
-      if (mapping.encoding === 'shift_jis') {
-        for (const plan of group) await transcode(plan, (n) => (groupDone += n / 2))
-        for (const [k, v] of await loadFiles(engine, mapping, group, tz)) rejects.set(k, v)
-      } else {
-        const hashing = (async () => {
-          for (const plan of group) plan.sha256 = await hashFile(plan.file, plan.gzip)
-        })()
-        const [loaded] = await Promise.all([loadFiles(engine, mapping, group, tz), hashing])
-        for (const [k, v] of loaded) rejects.set(k, v)
-      }
-    } finally {
-      if (timer) clearInterval(timer)
-    }
+  // Large plain files are copied in parts by several threads (see parts.ts); the threads serve all the files.
+  const pool = new PartPool()
+  try {
+    for (const {mapping, plans: group} of groups) {
+      const bytes = group.reduce((a, p) => a + p.bytes, 0)
+      let groupDone = 0
+      const report = () =>
+        onProgress?.({bytesDone: Math.min(done + groupDone, total), bytesTotal: total, rows, file: group[0].file})
+      const timer = onProgress
+        ? setInterval(() => {
+            const pct = engine.progress()
+            if (pct >= 0) groupDone = Math.max(groupDone, Math.round((bytes * pct) / 100))
+            report()
+          }, 250)
+        : undefined
+      const split: Split = {pool, quoted: mapping.format !== 'jsonl'}
+      try {
+        if (mapping.encoding === 'shift_jis') {
+          for (const plan of group) await transcode(plan, (n) => (groupDone += n / 2), 'shift_jis', split)
+          for (const [k, v] of await loadFiles(engine, mapping, enginePlans(group), tz)) rejects.set(k, v)
+        } else {
+          // The engine reads only valid UTF-8 with one kind of line ending (see lines.ts): a file that is not is read
+          // through a cleaned copy; one that the engine still cannot read (a CRLF file with a stray CR or LF, which is
+          // not checked beforehand) is copied and read again.
+          for (const plan of group) await prepareUtf8(plan, false, (n) => (groupDone += n / 2), split)
+          const hashing = (async () => {
+            for (const plan of group) plan.sha256 ??= await hashFile(plan.file, plan.gzip)
+          })()
+          let loaded: Rejects
+          try {
+            ;[loaded] = await Promise.all([loadFiles(engine, mapping, enginePlans(group), tz), hashing])
+          } catch (error) {
+            await hashing.catch(() => undefined)
+            const direct = group.filter((p) => p.path === p.file)
+            if (!(error instanceof InputError && /state machine/.test(error.message) && direct.length > 0)) throw error
+            for (const plan of direct) await prepareUtf8(plan, true, undefined, split)
+            loaded = await loadFiles(engine, mapping, enginePlans(group), tz)
+          }
 
-    done += bytes
-    rows = Number((await engine.rows('SELECT coalesce(sum(n), 0) AS n FROM usage_all'))[0].n)
-    report()
+          for (const [k, v] of loaded) rejects.set(k, v)
+        }
+      } finally {
+        if (timer) clearInterval(timer)
+      }
+
+      done += bytes
+      rows = Number((await engine.rows('SELECT coalesce(sum(n), 0) AS n FROM usage_all'))[0].n)
+      report()
+    }
+  } finally {
+    await pool.close()
   }
 
+  return summarize(engine, plans, rejects)
+}
+
+/** The files the engine read for a plan (its copy's parts, see parts.ts), each with what to add to its lines. */
+function copies(plan: FilePlan): CopyPart[] {
+  return plan.parts ?? [{path: plan.path, shift: 0}]
+}
+
+/** Per file: rows, rows in the period and unparseable lines, located at the file's own lines. */
+async function summarize(
+  engine: LogEngine,
+  plans: {mapping: LogMapping; plan: FilePlan}[],
+  rejects: Rejects,
+): Promise<FileResult[]> {
   const stats = new Map(
     (
       await engine.rows(
@@ -332,26 +376,47 @@ async function readFiles(
   await engine.table(
     'file_names',
     {path: 'VARCHAR', file: 'VARCHAR'},
-    plans.map(({plan}) => ({path: plan.path, file: plan.file})),
+    plans.flatMap(({plan}) => copies(plan).map((c) => ({path: c.path, file: plan.file}))),
   )
   await engine.run(`UPDATE usage_all SET file = n.file FROM file_names n WHERE usage_all.file = n.path`)
   const out: FileResult[] = []
   for (const {mapping, plan} of plans) {
-    const st = stats.get(plan.path)
-    const rejected = rejects.get(plan.path) ?? {lines: [], count: 0}
-    const bad = Number(st?.bad ?? 0)
+    const parts = copies(plan)
+    const st = {rows: 0, bad: 0, in_period: 0, first_day: null as string | null, last_day: null as string | null}
+    const rejected = {lines: [] as number[], count: 0}
+    for (const {path, shift} of parts) {
+      const s = stats.get(path)
+      if (s) {
+        st.rows += Number(s.rows ?? 0)
+        st.bad += Number(s.bad ?? 0)
+        st.in_period += Number(s.in_period ?? 0)
+        const first = (s.first_day as string | null) ?? null
+        const last = (s.last_day as string | null) ?? null
+        if (first !== null && (st.first_day === null || first < st.first_day)) st.first_day = first
+        if (last !== null && (st.last_day === null || last > st.last_day)) st.last_day = last
+      }
+
+      const r = rejects.get(path)
+      if (r) {
+        rejected.count += r.count
+        rejected.lines.push(...r.lines.map((line) => line + shift))
+      }
+    }
+
     const positions = [...rejected.lines]
-    if (bad > 0) {
+    if (st.bad > 0) {
       const needles = (
         await engine.rows(`SELECT DISTINCT bad_sample FROM usage_all WHERE file = $file AND bad IS NOT NULL LIMIT 5`, {
           file: plan.file,
         })
       ).map((r) => String(r.bad_sample ?? ''))
-      const lines = await locateLines(plan.path, plan.gzip && plan.path === plan.file, needles)
-      positions.push(...lines.values())
+      positions.push(...(await locate(plan, parts, needles)))
     }
 
-    const unparseable = bad + rejected.count
+    // Lines emptied in a cleaned copy were never read by the engine: counted and located here.
+    const blanked = plan.blanked ?? 0
+    positions.push(...plan.invalidLines)
+    const unparseable = st.bad + rejected.count + blanked
     const first = [...new Set(positions)]
       .sort((a, b) => a - b)
       .slice(0, 5)
@@ -362,13 +427,26 @@ async function readFiles(
       file: plan.file,
       sha256: plan.sha256 ?? '',
       bytes: plan.bytes,
-      rows: Number(st?.rows ?? 0) + rejected.count,
-      in_period: Number(st?.in_period ?? 0),
+      rows: st.rows + rejected.count + blanked,
+      in_period: st.in_period,
       unparseable,
       first_unparseable: first,
-      days: [(st?.first_day as string) ?? null, (st?.last_day as string) ?? null],
+      days: [st.first_day, st.last_day],
     })
   }
 
   return out
+}
+
+/** The first line of each needle in the files the engine read for a plan, as lines of the plan's file. */
+async function locate(plan: FilePlan, parts: CopyPart[], needles: string[]): Promise<number[]> {
+  const found = new Map<string, number>()
+  for (const {path, shift} of parts) {
+    const wanted = needles.filter((n) => !found.has(n))
+    if (wanted.length === 0) break
+    const lines = await locateLines(path, plan.gzip && path === plan.file, wanted)
+    for (const [needle, line] of lines) found.set(needle, line + shift)
+  }
+
+  return [...found.values()]
 }

@@ -1,0 +1,124 @@
+/**
+ * What the review's UTF-8 copies of log files share (CP932 decoded, or UTF-8 with invalid bytes): the engine reads
+ * only valid UTF-8 with one kind of line ending. Measured with DuckDB 1.5 here: an invalid UTF-8 byte in some columns
+ * aborts the whole scan and invalidates the database, and a bare CR, or a line ending that differs from the file's
+ * first (LF in a CRLF file, CRLF in an LF file), stops the CSV reader ("state machine reached an invalid state").
+ *
+ * So a copy is cleaned line by line, keeping every line's number: a line with an invalid sequence or a bare CR is
+ * emptied (its line ending kept) and counted and located here (`blanked`, `invalidLines`); every line ending is
+ * written as the first line's (LF or CRLF), so that a mixed file is read, not refused. A line longer than a whole
+ * block (over 1 MiB, which the engine rejects as over-long itself) cannot be emptied: its bad bytes become U+FFFD and
+ * a bare CR a space, and the engine counts it.
+ */
+
+/** Line state kept between the calls of a cleaner. */
+export interface LineState {
+  /** Line ending of the file, from its first line: 0 not seen yet, 1 LF, 2 CRLF. */
+  style: 0 | 1 | 2
+  /** The current line has an invalid sequence or a bare CR. */
+  bad: boolean
+  /** The next call starts at the beginning of a line (the last one ended with a newline). */
+  start: boolean
+}
+
+/** A decoder that writes cleaned lines (see above). */
+export interface LineCleaner {
+  /** The current line (1-based) of the input. */
+  line: number
+  /** Lines emptied in the copy. */
+  blanked: number
+  /** The first lines (1-based) with an invalid sequence or a bare CR. */
+  readonly invalidLines: number[]
+  /** Marks the current line bad (and records its position). */
+  badLine(): void
+  /** Starts at the beginning of a line inside a file whose line ending is known (a part of it, see parts.ts). */
+  resumeLines(style: 1 | 2): void
+}
+
+/** Writes U+FFFD (EF BF BD) at `o`, returns the offset after it. */
+export function fffd(out: Buffer, o: number): number {
+  out[o] = 0xef
+  out[o + 1] = 0xbf
+  out[o + 2] = 0xbd
+  return o + 3
+}
+
+/**
+ * At `input[i]`, a LF, or (cleaning) a CR: writes the line ending and returns the offsets after it. Cleaning, a bad
+ * line is emptied first (back to `lineStart`), and a CR not followed by LF is a bare CR: the line is marked bad and
+ * `o` is returned as -1 (the caller writes the CR as a space and goes on).
+ */
+export function newline(
+  c: LineCleaner,
+  st: LineState,
+  input: Buffer,
+  i: number,
+  out: Buffer,
+  o: number,
+  lineStart: number,
+  clean: boolean,
+): {i: number; o: number} {
+  if (!clean) {
+    out[o++] = 0x0a
+    c.line++
+    return {i: i + 1, o}
+  }
+
+  let crlf = false
+  if (input[i] === 0x0d) {
+    if (i + 1 >= input.length || input[i + 1] !== 0x0a) {
+      c.badLine()
+      return {i, o: -1}
+    }
+
+    crlf = true
+    i += 2
+  } else i++
+
+  if (st.style === 0) st.style = crlf ? 2 : 1
+  if (st.bad) {
+    if (lineStart >= 0) {
+      o = lineStart
+      c.blanked++
+    }
+
+    st.bad = false
+  }
+
+  if (st.style === 2) out[o++] = 0x0d
+  out[o++] = 0x0a
+  c.line++
+  return {i, o}
+}
+
+/**
+ * Ends a call: at the end of the input, a bad last line without a newline is emptied. Records whether the next call
+ * starts at the beginning of a line. Returns the bytes written.
+ */
+export function endBlock(
+  c: LineCleaner,
+  st: LineState,
+  o: number,
+  lineStart: number,
+  end: boolean,
+  clean: boolean,
+): number {
+  if (!clean) return o
+  if (end && st.bad) {
+    if (lineStart >= 0) {
+      o = lineStart
+      c.blanked++
+    }
+
+    st.bad = false
+  }
+
+  st.start = lineStart === o
+  return o
+}
+
+/** The length of `buf` up to and including its last LF, or 0 when it has none. */
+export function wholeLines(buf: Buffer, length: number): number {
+  const at = buf.lastIndexOf(0x0a, length - 1)
+  return at + 1
+}
