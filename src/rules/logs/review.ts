@@ -195,10 +195,9 @@ export async function reviewLogs(
     const masker = makeMasker(options.maskKey, options.showSupplyPoints)
     const fallback = {file: mappings[0]?.file ?? inventory.root, line: 1, column: 1}
     const findings: Finding[] = []
-    for (const rule of rules) {
-      const rows = await engine.rows(rule.sql!, rule.params)
-      for (const row of rows) findings.push(rowToFinding(rule, row, {inventory, masker, fallback}))
-    }
+    const results = await engine.rowsEach(rules.map((rule) => ({sql: rule.sql!, params: rule.params})))
+    for (const [i, rule] of rules.entries())
+      for (const row of results[i]) findings.push(rowToFinding(rule, row, {inventory, masker, fallback}))
 
     const covered = (
       await engine.rows(`SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`)
