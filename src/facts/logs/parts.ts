@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {appendFile, type FileHandle, open, rm} from 'node:fs/promises'
+import {type FileHandle, open, rm} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
@@ -18,9 +18,9 @@ import type {LogMapping} from '../../model/logs.js'
  * each part is decoded by its own worker into its own part file, which the engine reads together (a copy of a part
  * into one file cost a second write of the whole copy). Every part after the first starts with the file's header
  * line, so that each is a CSV of its own; a part's line `L` is the original file's line `L + shift`. The original
- * bytes are hashed in order by this thread meanwhile. A cut that fell inside a quoted field (an odd number of quotes
- * before it, counted in the copy) is undone by appending that part to the one before, so a record with a line break
- * in quotes is read as it is from one file.
+ * bytes are hashed in order by this thread meanwhile (unless the file's first read, prehash.ts, took the hash). A
+ * copy with a double quote in it is joined back into one file (see `splitCopy`), so a record with a line break in
+ * quotes is read as it is from one file.
  */
 export const splitting = {
   /** Files smaller than this are copied on one thread: starting the workers (~40 ms each) costs more than it saves. */
@@ -133,6 +133,8 @@ export interface SplitCopy {
   invalid: number
   invalidLines: number[]
   blanked: number
+  /** Newlines in the file. */
+  lines: number
   parts: CopyPart[]
 }
 
@@ -148,6 +150,8 @@ export async function splitCopy(
   quoted: boolean,
   pool: PartPool,
   onBytes?: (n: number) => void,
+  /** The original's SHA-256 when its first read (prehash.ts) took it already: then it is not read a second time. */
+  sha256Known?: string,
 ): Promise<SplitCopy | undefined> {
   const count = splitting.parts > 0 ? splitting.parts : Math.min(8, availableParallelism())
   if (bytes < splitting.minBytes || count < 2) return undefined
@@ -169,21 +173,27 @@ export async function splitCopy(
     style: k === 0 ? 0 : cuts.style,
     quoted,
   }))
-  const [results, sha256] = await Promise.all([pool.run(jobs), hashPlain(file, bytes, onBytes)])
+  const [results, sha256] = await Promise.all([
+    pool.run(jobs),
+    sha256Known === undefined ? hashPlain(file, bytes, onBytes) : sha256Known,
+  ])
 
   const parts: CopyPart[] = []
   const invalidLines: number[] = []
   let before = 0
-  let quotes = 0
+  // A copy with any double quote in it (csv, tsv) is joined back into one file: whether a cut fell inside a quoted
+  // field cannot be told from a count of quotes (the engine reads a quote inside an unquoted field as a character, so
+  // \`ab"c\` and a quoted line break at the cut make an even count), and a part that starts inside quotes would open a
+  // field never closed and lose every row after it without a word. Joined, the copy is byte for byte the one-thread
+  // copy; the decoding still ran on every core. Logs rarely quote anything, so this costs a second write rarely.
+  const join = quoted && results.some((r) => r.quotes > 0)
   for (const [k, r] of results.entries()) {
     invalidLines.push(...r.invalidLines.map((l) => l + before))
-    if (k > 0 && quotes % 2 === 1) {
-      // The cut fell inside a quoted field: this part goes on the end of the one before, without its header.
-      await appendPart(jobs[k].out, header.length, parts.at(-1)!.path)
+    if (k > 0 && join) {
+      await appendPart(jobs[k].out, header.length, parts[0].path)
       await rm(jobs[k].out, {force: true})
     } else parts.push({path: jobs[k].out, shift: k === 0 ? 0 : before - 1})
     before += r.lines
-    quotes += r.quotes
   }
 
   return {
@@ -191,6 +201,7 @@ export async function splitCopy(
     invalid: results.reduce((a, r) => a + r.invalid, 0),
     invalidLines: invalidLines.slice(0, 5),
     blanked: results.reduce((a, r) => a + r.blanked, 0),
+    lines: before,
     parts,
   }
 }
@@ -260,17 +271,20 @@ async function hashPlain(file: string, bytes: number, onBytes?: (n: number) => v
 
 /** Appends `from` (after its first `skip` bytes) to `to`. */
 async function appendPart(from: string, skip: number, to: string): Promise<void> {
-  const fh = await open(from, 'r')
+  const source = await open(from, 'r')
+  let sink: FileHandle | undefined
   try {
+    sink = await open(to, 'a')
     const buf = Buffer.allocUnsafe(CHUNK)
     for (let pos = skip; ;) {
-      const {bytesRead} = await fh.read(buf, 0, CHUNK, pos)
+      const {bytesRead} = await source.read(buf, 0, CHUNK, pos)
       if (bytesRead === 0) break
-      await appendFile(to, buf.subarray(0, bytesRead))
+      for (let at = 0; at < bytesRead;) at += (await sink.write(buf, at, bytesRead - at)).bytesWritten
       pos += bytesRead
     }
   } finally {
-    await fh.close()
+    await source.close()
+    await sink?.close()
   }
 }
 
