@@ -31,6 +31,10 @@ export interface FilePlan {
    * review counts them as unparseable lines itself, at `invalidLines`.
    */
   blanked?: number
+  /** Newlines in the file, when it was copied (the cleaners count them): what `blanked` lines are checked against. */
+  lines?: number
+  /** Whether the engine can read the file as UTF-8 as it is, when its first read (prehash.ts) found out already. */
+  readable?: boolean
   /** Where a UTF-8 copy of the file goes when the engine cannot read the file itself (see `prepareUtf8`). */
   copy?: string
   /** The header's column names (csv, tsv). */
@@ -134,7 +138,7 @@ export async function transcode(
   if (!plan.gzip && split) {
     let done: Awaited<ReturnType<typeof splitCopy>>
     try {
-      done = await splitCopy(plan.file, plan.bytes, plan.path, encoding, split.quoted, split.pool, onBytes)
+      done = await splitCopy(plan.file, plan.bytes, plan.path, encoding, split.quoted, split.pool, onBytes, plan.sha256)
     } catch (error) {
       throw new InputError([{code: 'E_READ', message: `cannot read: ${(error as Error).message}`, file: plan.file}])
     }
@@ -174,6 +178,7 @@ function finish(plan: FilePlan, decoder: Cleaner, sha256: string): void {
   plan.invalid = decoder.invalid
   plan.invalidLines = decoder.invalidLines
   plan.blanked = decoder.blanked
+  plan.lines = decoder.line - 1
 }
 
 /** Hands a stream to a cleaner in blocks of whole lines (a line longer than BLOCK is cut). */
@@ -297,7 +302,7 @@ export async function prepareUtf8(
   split?: Split,
 ): Promise<boolean> {
   if (!plan.copy) return false
-  if (!plan.gzip && !force && (await readableUtf8(plan))) return false
+  if (!plan.gzip && !force && (plan.readable ?? (await readableUtf8(plan)))) return false
   plan.path = plan.copy
   await transcode(plan, onBytes, 'utf-8', split)
   return true

@@ -20,6 +20,7 @@ import {
   transcode,
 } from '../../facts/logs/files.js'
 import {type CopyPart, PartPool} from '../../facts/logs/parts.js'
+import type {FirstReads} from '../../facts/logs/prehash.js'
 import {rowToFinding} from './findings.js'
 import {
   loadFiles,
@@ -71,6 +72,8 @@ export interface LogReviewDeps {
   /** Reviews recorded before, from the ledger database; undefined without one (the review-gap rule then does not run). */
   past?: PastReview[]
   onProgress?: (p: LogProgress) => void
+  /** The files' first reads, started when the mappings were loaded (see prehash.ts). */
+  firstReads?: FirstReads
 }
 
 /** A review's findings and what it read. */
@@ -176,7 +179,7 @@ export async function reviewLogs(
     await checkRuleQueries(engine, rules)
 
     const groups = fileGroups(plans)
-    const summaries = await readFiles(engine, groups, plans, tz, deps.onProgress)
+    const summaries = await readFiles(engine, groups, plans, tz, deps.onProgress, deps.firstReads)
     await readHours(engine, groups, tz)
     await engine.table(
       'unparseable',
@@ -290,6 +293,7 @@ async function readFiles(
   plans: {mapping: LogMapping; plan: FilePlan}[],
   tz: string,
   onProgress?: (p: LogProgress) => void,
+  firstReads?: FirstReads,
 ): Promise<FileResult[]> {
   const total = plans.reduce((a, p) => a + p.plan.bytes, 0)
   let done = 0
@@ -312,6 +316,15 @@ async function readFiles(
         : undefined
       const split: Split = {pool, quoted: mapping.format !== 'jsonl'}
       try {
+        // What a file's first read found (prehash.ts): its hash, and whether the engine can read it as it is.
+        for (const plan of group) {
+          const first =
+            plan.gzip || mapping.format === 'parquet' ? undefined : await firstReads?.get(plan.file, plan.bytes)
+          if (!first) continue
+          plan.sha256 = first.sha256
+          if (mapping.encoding !== 'shift_jis') plan.readable = first.readable
+        }
+
         if (mapping.encoding === 'shift_jis') {
           for (const plan of group) await transcode(plan, (n) => (groupDone += n / 2), 'shift_jis', split)
           for (const [k, v] of await loadFiles(engine, mapping, enginePlans(group), tz)) rejects.set(k, v)
@@ -415,7 +428,14 @@ async function summarize(
     // Lines emptied in a cleaned copy were never read by the engine: counted and located here.
     const blanked = plan.blanked ?? 0
     positions.push(...plan.invalidLines)
-    const unparseable = st.bad + rejected.count + blanked
+    // An emptied line can be one line of a quoted field that spans lines (csv, tsv): the quote it closed is gone, and
+    // the engine reads every line after it into one field that never ends. So when lines were emptied, the lines of
+    // the copy that became no row, no reject and no emptied line (beyond the header) are counted as unparseable too:
+    // the review of those days is incomplete, never silently short. (A file whose records legitimately span lines is
+    // then over-counted, on the safe side; without emptied lines nothing is checked.)
+    const lost =
+      blanked > 0 && plan.lines !== undefined ? Math.max(0, plan.lines - 1 - blanked - st.rows - rejected.count) : 0
+    const unparseable = st.bad + rejected.count + blanked + lost
     const first = [...new Set(positions)]
       .sort((a, b) => a - b)
       .slice(0, 5)
@@ -426,7 +446,7 @@ async function summarize(
       file: plan.file,
       sha256: plan.sha256 ?? '',
       bytes: plan.bytes,
-      rows: st.rows + rejected.count + blanked,
+      rows: st.rows + rejected.count + blanked + lost,
       in_period: st.in_period,
       unparseable,
       first_unparseable: first,
