@@ -72,8 +72,8 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
   const extra = {facts: deps.facts, rules: deps.rules, check: options.selection ? check : undefined}
   if (!options.logs) return finishAudit(await loadInputs(options, extra), {...options, scope}, deps.now)
   const {loadInputsWithLogs, reviewLoaded} = await import('./logs.js')
-  const {inputs, mappings} = await loadInputsWithLogs(options, options.logs, extra)
-  const logs = await reviewLoaded(inputs, mappings, options, options.logs, {now: deps.now})
+  const {inputs, mappings, firstReads} = await loadInputsWithLogs(options, options.logs, extra)
+  const logs = await reviewLoaded(inputs, mappings, options, options.logs, {now: deps.now, firstReads})
   return finishAudit(inputs, {...options, scope}, deps.now, inputs.facts, logs)
 }
 

@@ -12,20 +12,28 @@ import {
 } from '../rules/logs/review.js'
 import {pastReviews, recordReview} from '../ledger/log-reviews.js'
 import type {LogMapping} from '../model/logs.js'
+import {FirstReads} from '../facts/logs/prehash.js'
 
 /** Loads the audit's inputs and the log mappings together, so every problem of every input is reported at once. */
 export async function loadInputsWithLogs(
   options: AuditOptions,
   logs: LogReviewOptions,
   extra: Parameters<typeof loadInputs>[1] = {},
-): Promise<{inputs: AuditInputs; mappings: LogMapping[]}> {
+): Promise<{inputs: AuditInputs; mappings: LogMapping[]; firstReads: FirstReads}> {
   const problems = new ProblemList()
+  // The large log files are first read (hashed, checked) on another thread while the inventory loads (prehash.ts).
+  const firstReads = new FirstReads()
   const [inputs, mappings] = await Promise.all([
     capture(problems, () => loadInputs(options, extra)),
-    capture(problems, () => loadMappings(logs)),
+    capture(problems, async () => {
+      const loaded = await loadMappings(logs)
+      firstReads.start(loaded.filter((m) => m.format !== 'parquet' && m.compression !== 'gzip').flatMap((m) => m.files))
+      return loaded
+    }),
   ])
+  if (problems.length > 0) await firstReads.close()
   problems.throwIfAny()
-  return {inputs: inputs!, mappings: mappings!}
+  return {inputs: inputs!, mappings: mappings!, firstReads}
 }
 
 /**
@@ -37,7 +45,7 @@ export async function reviewLoaded(
   mappings: LogMapping[],
   options: AuditOptions,
   logs: LogReviewOptions,
-  deps: {now: Date; onProgress?: (p: LogProgress) => void},
+  deps: {now: Date; onProgress?: (p: LogProgress) => void; firstReads?: FirstReads},
 ): Promise<LogReviewOutcome> {
   let ledger = inputs.ledgerFromFiles
   let past
@@ -51,12 +59,17 @@ export async function reviewLoaded(
     }
   }
 
-  return reviewLogs(inputs.inventory, inputs.rules, mappings, logs, {
-    now: deps.now,
-    ledger,
-    past,
-    onProgress: deps.onProgress,
-  })
+  try {
+    return await reviewLogs(inputs.inventory, inputs.rules, mappings, logs, {
+      now: deps.now,
+      ledger,
+      past,
+      onProgress: deps.onProgress,
+      firstReads: deps.firstReads,
+    })
+  } finally {
+    await deps.firstReads?.close()
+  }
 }
 
 /** Records a review in the ledger database's history (with the run it belongs to). */
@@ -82,8 +95,8 @@ export async function runLogReview(
   options: AuditOptions & {logs: LogReviewOptions},
   deps: {now: Date; onProgress?: (p: LogProgress) => void; rules?: AuditDeps['rules']},
 ): Promise<AuditResult> {
-  const {inputs, mappings} = await loadInputsWithLogs(options, options.logs, {rules: deps.rules})
-  const outcome = await reviewLoaded(inputs, mappings, options, options.logs, deps)
+  const {inputs, mappings, firstReads} = await loadInputsWithLogs(options, options.logs, {rules: deps.rules})
+  const outcome = await reviewLoaded(inputs, mappings, options, options.logs, {...deps, firstReads})
   const {inventory} = inputs
   const result: AuditResult = {
     ...resultHeader(inventory, deps.now, options.failOn, 'logs'),
