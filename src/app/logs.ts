@@ -27,7 +27,11 @@ export async function loadInputsWithLogs(
     capture(problems, () => loadInputs(options, extra)),
     capture(problems, async () => {
       const loaded = await loadMappings(logs)
-      firstReads.start(loaded.filter((m) => m.format !== 'parquet' && m.compression !== 'gzip').flatMap((m) => m.files))
+      firstReads.start(
+        loaded
+          .filter((m) => m.format !== 'parquet' && m.compression !== 'gzip')
+          .flatMap((m) => m.files.map((file) => ({file, utf8: m.encoding !== 'shift_jis'}))),
+      )
       return loaded
     }),
   ])

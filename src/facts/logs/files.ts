@@ -2,7 +2,6 @@ import {createHash} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
 import {type FileHandle, open, stat} from 'node:fs/promises'
 import {join} from 'node:path'
-import {isUtf8} from 'node:buffer'
 import {pipeline} from 'node:stream/promises'
 import {Transform, type TransformCallback, Writable} from 'node:stream'
 import {createGunzip, gunzipSync} from 'node:zlib'
@@ -10,6 +9,7 @@ import {createGunzip, gunzipSync} from 'node:zlib'
 import {InputError, type Problem} from '../../model/errors.js'
 import {columnProblem} from './mapping.js'
 import {wholeLines} from './lines.js'
+import {checkUtf8} from './prehash.js'
 import {BLOCK, CHUNK, type Cleaner, cleaner, type CopyPart, type PartPool, splitCopy} from './parts.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
@@ -35,6 +35,8 @@ export interface FilePlan {
   lines?: number
   /** Whether the engine can read the file as UTF-8 as it is, when its first read (prehash.ts) found out already. */
   readable?: boolean
+  /** The hash its first read (prehash.ts) is taking, if any (undefined when that read failed or saw another size). */
+  sha256Ahead?: Promise<string | undefined>
   /** Where a UTF-8 copy of the file goes when the engine cannot read the file itself (see `prepareUtf8`). */
   copy?: string
   /** The header's column names (csv, tsv). */
@@ -138,7 +140,16 @@ export async function transcode(
   if (!plan.gzip && split) {
     let done: Awaited<ReturnType<typeof splitCopy>>
     try {
-      done = await splitCopy(plan.file, plan.bytes, plan.path, encoding, split.quoted, split.pool, onBytes, plan.sha256)
+      done = await splitCopy(
+        plan.file,
+        plan.bytes,
+        plan.path,
+        encoding,
+        split.quoted,
+        split.pool,
+        onBytes,
+        plan.sha256Ahead,
+      )
     } catch (error) {
       throw new InputError([{code: 'E_READ', message: `cannot read: ${(error as Error).message}`, file: plan.file}])
     }
@@ -259,34 +270,10 @@ async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: nu
  * it through a copy, see `prepareUtf8`.) `isUtf8` runs at several GB/s; the read dominates.
  */
 export async function readableUtf8(plan: FilePlan): Promise<boolean> {
-  const input = Buffer.allocUnsafe(BLOCK)
-  const fh = await open(plan.file, 'r')
   try {
-    let carry = 0
-    let lf: boolean | undefined
-    for (;;) {
-      const {bytesRead} = await fh.read(input, carry, Math.min(CHUNK, BLOCK - carry))
-      const have = carry + bytesRead
-      const last = bytesRead === 0
-      let upto = last ? have : wholeLines(input, have)
-      // A line longer than the buffer: checked in pieces, a piece may end inside a character (then it is copied).
-      if (upto === 0 && have === BLOCK) upto = have
-      const block = input.subarray(0, upto)
-      if (!isUtf8(block)) return false
-      if (lf === undefined && upto > 0) {
-        const nl = block.indexOf(0x0a)
-        if (nl !== -1) lf = block[nl - 1] !== 0x0d
-      }
-
-      if (lf && block.includes(0x0d)) return false
-      if (last) return true
-      carry = have - upto
-      input.copyWithin(0, upto, have)
-    }
+    return (await checkUtf8(plan.file)).readable
   } catch (error) {
     throw new InputError([{code: 'E_READ', message: `cannot read: ${(error as Error).message}`, file: plan.file}])
-  } finally {
-    await fh.close()
   }
 }
 

@@ -150,8 +150,8 @@ export async function splitCopy(
   quoted: boolean,
   pool: PartPool,
   onBytes?: (n: number) => void,
-  /** The original's SHA-256 when its first read (prehash.ts) took it already: then it is not read a second time. */
-  sha256Known?: string,
+  /** The original's SHA-256 as its first read (prehash.ts) takes it: then it is not read a second time here. */
+  sha256Ahead?: Promise<string | undefined>,
 ): Promise<SplitCopy | undefined> {
   const count = splitting.parts > 0 ? splitting.parts : Math.min(8, availableParallelism())
   if (bytes < splitting.minBytes || count < 2) return undefined
@@ -175,7 +175,7 @@ export async function splitCopy(
   }))
   const [results, sha256] = await Promise.all([
     pool.run(jobs),
-    sha256Known === undefined ? hashPlain(file, bytes, onBytes) : sha256Known,
+    sha256Ahead ? sha256Ahead.then((h) => h ?? hashPlain(file, bytes, onBytes)) : hashPlain(file, bytes, onBytes),
   ])
 
   const parts: CopyPart[] = []

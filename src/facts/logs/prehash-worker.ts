@@ -1,17 +1,22 @@
 import {parentPort} from 'node:worker_threads'
 
-import {firstRead} from './prehash.js'
+import {checkUtf8, type FirstReadJob, type FirstReadMessage, hashBytes} from './prehash.js'
 
-/** Worker side of FirstReads (prehash.ts): reads each file it is sent, in order, and posts what it found. */
-parentPort!.once('message', async (files: string[]) => {
-  for (const file of files) {
-    let result
+/** Worker side of FirstReads (prehash.ts): every UTF-8 check first, then the hashes, each posted when done. */
+parentPort!.once('message', async (job: FirstReadJob) => {
+  const post = (m: FirstReadMessage) => parentPort!.postMessage(m)
+  for (const file of job.utf8)
     try {
-      result = await firstRead(file)
+      post({kind: 'utf8', file, ...(await checkUtf8(file))})
     } catch {
       // The review reads the file itself and names the problem.
+      post({kind: 'utf8', file})
     }
 
-    parentPort!.postMessage({file, result})
-  }
+  for (const file of job.hash)
+    try {
+      post({kind: 'hash', file, ...(await hashBytes(file))})
+    } catch {
+      post({kind: 'hash', file})
+    }
 })

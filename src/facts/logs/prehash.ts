@@ -6,61 +6,64 @@ import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
 /**
- * The first read of a large log file, started on a thread of its own as soon as the mappings name the files: while
- * this thread loads the inventory, opens the engine and creates its tables (about a second and a half of one core at
- * 2,000 terminals), the other core hashes each uncompressed file and checks whether the engine can read it as it is.
- * Done beside the engine's scan instead, the hash (~1.2 s of CPU for 1 GB) took a core from the engine's two threads;
- * done before it, the check made the scan wait (~0.25 s for 1 GB).
+ * The first reads of a large log file, started on a thread of its own as soon as the mappings name the files: while
+ * this thread loads the inventory, opens the engine and creates its tables (about a second of one core at 2,000
+ * terminals), the other core checks whether the engine can read each uncompressed UTF-8 file as it is (~0.25 s for
+ * 1 GB, which the scan used to wait for), then hashes it (~1.2 s for 1 GB, which ran beside the scan on this thread).
  *
  * Only ever a shortcut: a file whose size is not the one planned, a thread that fails, or a run from TypeScript
  * sources (no compiled worker) gets nothing here, and the review reads the file itself as before.
  */
 
-/** One file's first read: its bytes, their SHA-256, and whether the engine could read them as UTF-8 as they are. */
-export interface FirstRead {
-  bytes: number
-  sha256: string
-  /** Valid UTF-8 and, when its first line ends in LF, no CR at all (see `readableUtf8` in files.ts). */
-  readable: boolean
-}
-
 /** Bytes read at a time, and the most bytes of whole lines checked at once. */
 const CHUNK = 1 << 20
 const BLOCK = 2 * CHUNK
 
-/** Hashes `file` and checks it as UTF-8 in one pass (see FirstRead). */
-export async function firstRead(file: string): Promise<FirstRead> {
-  const hash = createHash('sha256')
+/**
+ * Whether the engine can read `file` as UTF-8 as it is: valid UTF-8 and, when its first line ends in LF, no CR at
+ * all (a CRLF file with a stray CR or LF is found by the engine, see `prepareUtf8` in files.ts); and its size.
+ */
+export async function checkUtf8(file: string): Promise<{bytes: number; readable: boolean}> {
   const input = Buffer.allocUnsafe(BLOCK)
   const fh = await open(file, 'r')
   try {
     let carry = 0
     let bytes = 0
     let lf: boolean | undefined
-    let readable = true
     for (;;) {
       const {bytesRead} = await fh.read(input, carry, Math.min(CHUNK, BLOCK - carry))
-      hash.update(input.subarray(carry, carry + bytesRead))
       bytes += bytesRead
       const have = carry + bytesRead
       const last = bytesRead === 0
-      if (readable) {
-        let upto = last ? have : input.lastIndexOf(0x0a, have - 1) + 1
-        // A line longer than the buffer: checked in pieces, a piece may end inside a character (then it is copied).
-        if (upto === 0 && have === BLOCK) upto = have
-        const block = input.subarray(0, upto)
-        if (!isUtf8(block)) readable = false
-        if (lf === undefined && upto > 0) {
-          const nl = block.indexOf(0x0a)
-          if (nl !== -1) lf = block[nl - 1] !== 0x0d
-        }
+      let upto = last ? have : input.lastIndexOf(0x0a, have - 1) + 1
+      // A line longer than the buffer: checked in pieces, a piece may end inside a character (then it is copied).
+      if (upto === 0 && have === BLOCK) upto = have
+      const block = input.subarray(0, upto)
+      if (!isUtf8(block)) return {bytes: -1, readable: false}
+      if (lf === undefined && upto > 0) {
+        const nl = block.indexOf(0x0a)
+        if (nl !== -1) lf = block[nl - 1] !== 0x0d
+      }
 
-        if (lf && block.includes(0x0d)) readable = false
-        carry = have - upto
-        input.copyWithin(0, upto, have)
-      } else carry = 0
-      if (last) return {bytes, sha256: hash.digest('hex'), readable}
+      if (lf && block.includes(0x0d)) return {bytes: -1, readable: false}
+      if (last) return {bytes, readable: true}
+      carry = have - upto
+      input.copyWithin(0, upto, have)
     }
+  } finally {
+    await fh.close()
+  }
+}
+
+/** SHA-256 of a file's bytes, and how many there were. */
+export async function hashBytes(file: string): Promise<{bytes: number; sha256: string}> {
+  const hash = createHash('sha256')
+  const buf = Buffer.allocUnsafe(CHUNK)
+  const fh = await open(file, 'r')
+  try {
+    let bytes = 0
+    for (let n; (n = (await fh.read(buf, 0, CHUNK)).bytesRead) > 0; bytes += n) hash.update(buf.subarray(0, n))
+    return {bytes, sha256: hash.digest('hex')}
   } finally {
     await fh.close()
   }
@@ -72,15 +75,30 @@ export const firstReadWorker = {path: fileURLToPath(new URL('prehash-worker.js',
 /** Files smaller than this are read by the review itself: a thread costs more than it saves. */
 export const FIRST_READ_MIN_BYTES = 16 * 1024 * 1024
 
-/** First reads running on one thread, in the order asked. */
+/** What the worker is asked: files to check as UTF-8 (`utf8`), then to hash, in that order. */
+export interface FirstReadJob {
+  utf8: string[]
+  hash: string[]
+}
+
+/** What the worker posts, per file and kind of read (no result: the read failed, the review reads it itself). */
+export interface FirstReadMessage {
+  kind: 'utf8' | 'hash'
+  file: string
+  bytes?: number
+  readable?: boolean
+  sha256?: string
+}
+
+/** First reads running on one thread: every UTF-8 check first (the scan waits for those), then the hashes. */
 export class FirstReads {
-  private readonly results = new Map<string, Promise<FirstRead | undefined>>()
+  private readonly results = new Map<string, Promise<FirstReadMessage | undefined>>()
   private worker: Worker | undefined
 
-  /** Starts the first read of each large file (by path as the mapping names it), one after another on one thread. */
-  start(files: readonly string[]): void {
+  /** Starts the first reads of the large files (paths as the mappings name them); `utf8`: also checked as UTF-8. */
+  start(files: readonly {file: string; utf8: boolean}[]): void {
     if (this.worker || !existsSync(firstReadWorker.path)) return
-    const wanted = files.filter((file) => {
+    const wanted = files.filter(({file}) => {
       try {
         const st = statSync(file)
         return st.isFile() && st.size >= FIRST_READ_MIN_BYTES
@@ -99,26 +117,40 @@ export class FirstReads {
     this.worker = worker
     // Never keeps the process alive: a review that stops early (bad input) just exits.
     worker.unref()
-    const waiting = new Map<string, (r: FirstRead | undefined) => void>()
-    for (const file of wanted) this.results.set(file, new Promise((resolve) => waiting.set(file, resolve)))
+    const job: FirstReadJob = {utf8: wanted.filter((f) => f.utf8).map((f) => f.file), hash: wanted.map((f) => f.file)}
+    const waiting = new Map<string, (m: FirstReadMessage | undefined) => void>()
+    for (const kind of ['utf8', 'hash'] as const)
+      for (const file of job[kind]) {
+        const key = `${kind}\0${file}`
+        if (!this.results.has(key)) this.results.set(key, new Promise((resolve) => waiting.set(key, resolve)))
+      }
+
     const fail = () => {
       for (const resolve of waiting.values()) resolve(undefined)
       waiting.clear()
     }
 
-    worker.on('message', (msg: {file: string; result?: FirstRead}) => {
-      waiting.get(msg.file)?.(msg.result)
-      waiting.delete(msg.file)
+    worker.on('message', (msg: FirstReadMessage) => {
+      const key = `${msg.kind}\0${msg.file}`
+      waiting.get(key)?.(msg)
+      waiting.delete(key)
     })
     worker.on('error', fail)
     worker.on('exit', fail)
-    worker.postMessage(wanted)
+    worker.postMessage(job)
   }
 
-  /** The first read of `file` if it was started and read exactly `bytes` bytes; else undefined. */
-  async get(file: string, bytes: number): Promise<FirstRead | undefined> {
-    const read = await this.results.get(file)
-    return read && read.bytes === bytes ? read : undefined
+  /** Whether the engine can read `file` as it is, if its check ran and found `bytes` bytes; else undefined. */
+  async readable(file: string, bytes: number): Promise<boolean | undefined> {
+    const m = await this.results.get(`utf8\0${file}`)
+    if (m?.readable === false) return false
+    return m && m.bytes === bytes ? m.readable : undefined
+  }
+
+  /** The SHA-256 of `file`, if it was hashed and had `bytes` bytes; else undefined. */
+  async sha256(file: string, bytes: number): Promise<string | undefined> {
+    const m = await this.results.get(`hash\0${file}`)
+    return m && m.bytes === bytes ? m.sha256 : undefined
   }
 
   /** Ends the thread (reads not yet done resolve to undefined). */

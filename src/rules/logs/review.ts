@@ -316,13 +316,12 @@ async function readFiles(
         : undefined
       const split: Split = {pool, quoted: mapping.format !== 'jsonl'}
       try {
-        // What a file's first read found (prehash.ts): its hash, and whether the engine can read it as it is.
+        // What the files' first reads (prehash.ts) find: whether the engine can read a file as it is (waited for
+        // here), and its hash (taken up when it is needed, while the engine reads or a copy is written).
         for (const plan of group) {
-          const first =
-            plan.gzip || mapping.format === 'parquet' ? undefined : await firstReads?.get(plan.file, plan.bytes)
-          if (!first) continue
-          plan.sha256 = first.sha256
-          if (mapping.encoding !== 'shift_jis') plan.readable = first.readable
+          if (!firstReads || plan.gzip || mapping.format === 'parquet') continue
+          if (mapping.encoding !== 'shift_jis') plan.readable = await firstReads.readable(plan.file, plan.bytes)
+          plan.sha256Ahead = firstReads.sha256(plan.file, plan.bytes)
         }
 
         if (mapping.encoding === 'shift_jis') {
@@ -334,7 +333,7 @@ async function readFiles(
           // not checked beforehand) is copied and read again.
           for (const plan of group) await prepareUtf8(plan, false, (n) => (groupDone += n / 2), split)
           const hashing = (async () => {
-            for (const plan of group) plan.sha256 ??= await hashFile(plan.file, plan.gzip)
+            for (const plan of group) plan.sha256 ??= (await plan.sha256Ahead) ?? (await hashFile(plan.file, plan.gzip))
           })()
           let loaded: Rejects
           try {

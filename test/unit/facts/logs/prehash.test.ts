@@ -11,7 +11,13 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {type FilePlan, readableUtf8} from '../../../../src/facts/logs/files.js'
-import {FIRST_READ_MIN_BYTES, FirstReads, firstRead, firstReadWorker} from '../../../../src/facts/logs/prehash.js'
+import {
+  checkUtf8,
+  FIRST_READ_MIN_BYTES,
+  FirstReads,
+  firstReadWorker,
+  hashBytes,
+} from '../../../../src/facts/logs/prehash.js'
 import {ROOT} from '../../../support/cli.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-prehash-'))
@@ -53,21 +59,27 @@ describe('first reads', () => {
     const files = cases.map(([name, eol, tail]) => csv(name, big, eol, tail))
     const small = csv('small.csv', 1000, '\n')
     const reads = new FirstReads()
-    reads.start([...files, small, join(tmp, 'missing.csv')])
+    reads.start([...files, small, join(tmp, 'missing.csv')].map((file) => ({file, utf8: true})))
     try {
+      const verdicts = []
       for (const file of files) {
         const bytes = statSync(file).size
-        const got = await reads.get(file, bytes)
-        expect(got).toEqual({bytes, sha256: sha(readFileSync(file)), readable: await readableUtf8(plan(file, bytes))})
+        const readable = await reads.readable(file, bytes)
+        verdicts.push(readable)
+        expect(readable).toBe(await readableUtf8(plan(file, bytes)))
+        expect(await reads.sha256(file, bytes)).toBe(sha(readFileSync(file)))
         // The same, in this thread.
-        expect(await firstRead(file)).toEqual(got)
+        expect((await hashBytes(file)).sha256).toBe(sha(readFileSync(file)))
+        expect((await checkUtf8(file)).readable).toBe(readable)
       }
 
-      expect(await reads.get(files[0], 1)).toBeUndefined()
-      expect(await reads.get(small, 1000)).toBeUndefined()
-      expect(await reads.get(join(tmp, 'missing.csv'), 0)).toBeUndefined()
-      const verdicts = await Promise.all(files.map(async (f) => (await firstRead(f)).readable))
       expect(verdicts).toEqual([true, true, false, false, false])
+      // Another size than planned: nothing (the review reads the file itself).
+      expect(await reads.readable(files[0], 1)).toBeUndefined()
+      expect(await reads.sha256(files[0], 1)).toBeUndefined()
+      // Small or missing files are not read ahead.
+      expect(await reads.sha256(small, statSync(small).size)).toBeUndefined()
+      expect(await reads.sha256(join(tmp, 'missing.csv'), 0)).toBeUndefined()
     } finally {
       await reads.close()
     }
@@ -78,8 +90,9 @@ describe('first reads', () => {
     firstReadWorker.path = join(tmp, 'no-such-worker.js')
     const reads = new FirstReads()
     try {
-      reads.start([file])
-      expect(await reads.get(file, big)).toBeUndefined()
+      reads.start([{file, utf8: true}])
+      expect(await reads.readable(file, statSync(file).size)).toBeUndefined()
+      expect(await reads.sha256(file, statSync(file).size)).toBeUndefined()
     } finally {
       firstReadWorker.path = worker
       await reads.close()
