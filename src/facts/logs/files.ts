@@ -21,6 +21,8 @@ export interface FilePlan {
   path: string
   gzip: boolean
   bytes: number
+  /** When the file was last written, as planned (see `unchanged`). */
+  mtimeMs?: number
   /** Known when the file was transcoded (the hash was taken on the way); else computed beside the engine's scan. */
   sha256?: string
   /** Lines the transcoder found invalid (1-based), and how many invalid byte sequences. */
@@ -74,6 +76,7 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
   const missing = new Map<string, {problem: Problem; more: number}>()
   for (const file of mapping.files) {
     let bytes: number
+    let mtimeMs: number
     try {
       const st = await stat(file)
       if (!st.isFile()) {
@@ -82,6 +85,7 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
       }
 
       bytes = st.size
+      mtimeMs = st.mtimeMs
     } catch (error) {
       problems.push({code: 'E_READ', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`, file})
       continue
@@ -91,7 +95,7 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
     const gzip =
       mapping.compression === 'gzip' ||
       (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
-    const plan: FilePlan = {file, path: file, gzip, bytes, invalidLines: [], invalid: 0}
+    const plan: FilePlan = {file, path: file, gzip, bytes, mtimeMs, invalidLines: [], invalid: 0}
     // An empty export has no header and no rows; its days show up as days without logs.
     if (bytes === 0) continue
     if (mapping.format !== 'parquet') {
@@ -262,6 +266,31 @@ async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: nu
   }
 
   finish(plan, decoder, hash.digest('hex'))
+}
+
+/**
+ * Refuses a file the engine read itself (not a copy) that changed since it was planned: its size or last-write time
+ * differ. The engine and the hash read it separately, so a file written meanwhile (a growing export) would be
+ * reviewed and recorded as neither the planned file nor the final one. Exit 2, as the copies do.
+ */
+export async function unchanged(plan: FilePlan): Promise<void> {
+  let st
+  try {
+    st = await stat(plan.file)
+  } catch (error) {
+    throw new InputError([
+      {code: 'E_READ', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`, file: plan.file},
+    ])
+  }
+
+  if (st.size !== plan.bytes || (plan.mtimeMs !== undefined && st.mtimeMs !== plan.mtimeMs))
+    throw new InputError([
+      {
+        code: 'E_READ',
+        message: `the file changed while it was read (${plan.bytes} bytes when planned, ${st.size} now): review it again once it is complete`,
+        file: plan.file,
+      },
+    ])
 }
 
 /**

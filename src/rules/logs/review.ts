@@ -16,6 +16,7 @@ import {
   hashFile,
   planFiles,
   prepareUtf8,
+  unchanged,
   type Split,
   transcode,
 } from '../../facts/logs/files.js'
@@ -347,6 +348,7 @@ async function readFiles(
           }
 
           for (const [k, v] of loaded) rejects.set(k, v)
+          for (const plan of group) if (plan.path === plan.file) await unchanged(plan)
         }
       } finally {
         if (timer) clearInterval(timer)

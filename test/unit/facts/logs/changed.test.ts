@@ -1,0 +1,51 @@
+/**
+ * A log file the engine reads itself (not a copy) that is written while the review runs is refused (exit 2), as the
+ * copies are: otherwise it would be reviewed and its hash recorded as neither the planned file nor the final one.
+ */
+import {appendFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {InputError} from '../../../../src/model/errors.js'
+import {type FilePlan, unchanged} from '../../../../src/facts/logs/files.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'fa-changed-'))
+afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+
+function planned(name: string): FilePlan {
+  const file = join(tmp, name)
+  writeFileSync(file, '時刻,端末\n2026/10/15 08:30:23,T-1\n')
+  const st = statSync(file)
+  return {file, path: file, gzip: false, bytes: st.size, mtimeMs: st.mtimeMs, invalidLines: [], invalid: 0}
+}
+
+describe('a file that changed while it was read', () => {
+  it('passes when nothing changed', async () => {
+    await expect(unchanged(planned('same.csv'))).resolves.toBeUndefined()
+  })
+
+  it('is refused when it grew, naming the file and both sizes', async () => {
+    const plan = planned('grown.csv')
+    appendFileSync(plan.file, '2026/10/15 08:31:00,T-2\n')
+    const error = await unchanged(plan).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(InputError)
+    const [problem] = (error as InputError).problems
+    expect(problem.file).toBe(plan.file)
+    expect(problem.message).toMatch(/changed while it was read \(\d+ bytes when planned, \d+ now\)/)
+  })
+
+  it('is refused when it was rewritten in place at the same size', async () => {
+    const plan = planned('rewritten.csv')
+    writeFileSync(plan.file, '時刻,端末\n2026/10/15 08:30:23,T-9\n')
+    utimesSync(plan.file, new Date(), new Date(Date.now() + 5000))
+    await expect(unchanged(plan)).rejects.toBeInstanceOf(InputError)
+  })
+
+  it('is refused when it is gone', async () => {
+    const plan = planned('gone.csv')
+    rmSync(plan.file)
+    await expect(unchanged(plan)).rejects.toBeInstanceOf(InputError)
+  })
+})
