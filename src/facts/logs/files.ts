@@ -9,7 +9,7 @@ import {createGunzip, gunzipSync} from 'node:zlib'
 import {InputError, type Problem} from '../../model/errors.js'
 import {columnProblem} from './mapping.js'
 import {wholeLines} from './lines.js'
-import {checkUtf8} from './prehash.js'
+import {checkUtf8, openRegular} from './prehash.js'
 import {BLOCK, CHUNK, type Cleaner, cleaner, type CopyPart, type PartPool, splitCopy} from './parts.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
@@ -91,7 +91,15 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
       continue
     }
 
-    const head = await readHead(file)
+    let head: Buffer
+    try {
+      head = await readHead(file)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      problems.push({code: 'E_READ', message: `cannot read: ${code ?? (error as Error).message}`, file})
+      continue
+    }
+
     const gzip =
       mapping.compression === 'gzip' ||
       (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
@@ -235,7 +243,7 @@ async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: nu
   let source: FileHandle | undefined
   let sink: FileHandle | undefined
   try {
-    source = await open(plan.file, 'r')
+    source = await openRegular(plan.file)
     sink = await open(plan.path, 'w')
     let total = 0
     let carry = 0
@@ -347,7 +355,7 @@ export async function hashFile(file: string, gzip = false): Promise<string> {
       )
     else {
       // One reused buffer: a stream allocates a chunk per read, which cost more than the hashing itself.
-      const fh = await open(file, 'r')
+      const fh = await openRegular(file)
       try {
         const buf = Buffer.allocUnsafe(1 << 20)
         for (let n; (n = (await fh.read(buf, 0, buf.length)).bytesRead) > 0;) hash.update(buf.subarray(0, n))
@@ -367,7 +375,7 @@ export async function hashFile(file: string, gzip = false): Promise<string> {
 }
 
 async function readHead(file: string): Promise<Buffer> {
-  const fh = await open(file, 'r')
+  const fh = await openRegular(file)
   try {
     const buf = Buffer.alloc(HEADER_LIMIT)
     const {bytesRead} = await fh.read(buf, 0, HEADER_LIMIT, 0)

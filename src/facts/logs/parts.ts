@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
 import {type LineCleaner, wholeLines} from './lines.js'
+import {openRegular} from './prehash.js'
 import {Cp932ToUtf8} from './sjis.js'
 import {Utf8Clean} from './utf8.js'
 import type {LogMapping} from '../../model/logs.js'
@@ -88,7 +89,7 @@ export async function decodePart(job: PartJob): Promise<PartResult> {
   let sink: FileHandle | undefined
   let quotes = 0
   try {
-    source = await open(job.file, 'r')
+    source = await openRegular(job.file)
     sink = await open(job.out, 'w')
     if (job.header.length > 0) await sink.write(job.header)
     let pos = job.start
@@ -215,7 +216,7 @@ async function findCuts(
   bytes: number,
   count: number,
 ): Promise<{at: number[]; first: Buffer; style: 1 | 2} | undefined> {
-  const fh = await open(file, 'r')
+  const fh = await openRegular(file)
   try {
     const buf = Buffer.allocUnsafe(1 << 16)
     const head = Buffer.allocUnsafe(CHUNK)
@@ -249,7 +250,7 @@ async function findCuts(
 /** SHA-256 of an uncompressed file, which must still hold `bytes` bytes (see transcodePlain). */
 async function hashPlain(file: string, bytes: number, onBytes?: (n: number) => void): Promise<string> {
   const hash = createHash('sha256')
-  const fh = await open(file, 'r')
+  const fh = await openRegular(file)
   try {
     const buf = Buffer.allocUnsafe(CHUNK)
     let total = 0

@@ -1,7 +1,7 @@
 import {isUtf8} from 'node:buffer'
 import {createHash} from 'node:crypto'
-import {existsSync, statSync} from 'node:fs'
-import {open} from 'node:fs/promises'
+import {constants, existsSync, statSync} from 'node:fs'
+import {type FileHandle, open} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
@@ -15,6 +15,23 @@ import {Worker} from 'node:worker_threads'
  * sources (no compiled worker) gets nothing here, and the review reads the file itself as before.
  */
 
+/**
+ * Opens a log file for reading only if it is a regular file: opened without waiting (a FIFO put in its place after
+ * the review planned it would otherwise block the open until something writes to it) and checked on the handle.
+ */
+export async function openRegular(file: string): Promise<FileHandle> {
+  const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    if ((await fh.stat()).isFile()) return fh
+  } catch (error) {
+    await fh.close()
+    throw error
+  }
+
+  await fh.close()
+  throw new Error('not a regular file')
+}
+
 /** Bytes read at a time, and the most bytes of whole lines checked at once. */
 const CHUNK = 1 << 20
 const BLOCK = 2 * CHUNK
@@ -25,7 +42,7 @@ const BLOCK = 2 * CHUNK
  */
 export async function checkUtf8(file: string): Promise<{bytes: number; readable: boolean}> {
   const input = Buffer.allocUnsafe(BLOCK)
-  const fh = await open(file, 'r')
+  const fh = await openRegular(file)
   try {
     let carry = 0
     let bytes = 0
@@ -59,7 +76,7 @@ export async function checkUtf8(file: string): Promise<{bytes: number; readable:
 export async function hashBytes(file: string): Promise<{bytes: number; sha256: string}> {
   const hash = createHash('sha256')
   const buf = Buffer.allocUnsafe(CHUNK)
-  const fh = await open(file, 'r')
+  const fh = await openRegular(file)
   try {
     let bytes = 0
     for (let n; (n = (await fh.read(buf, 0, CHUNK)).bytesRead) > 0; bytes += n) hash.update(buf.subarray(0, n))

@@ -2,6 +2,7 @@
  * A log file the engine reads itself (not a copy) that is written while the review runs is refused (exit 2), as the
  * copies are: otherwise it would be reviewed and its hash recorded as neither the planned file nor the final one.
  */
+import {execFileSync} from 'node:child_process'
 import {appendFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -10,6 +11,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {InputError} from '../../../../src/model/errors.js'
 import {type FilePlan, unchanged} from '../../../../src/facts/logs/files.js'
+import {checkUtf8, hashBytes, openRegular} from '../../../../src/facts/logs/prehash.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-changed-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -47,5 +49,16 @@ describe('a file that changed while it was read', () => {
     const plan = planned('gone.csv')
     rmSync(plan.file)
     await expect(unchanged(plan)).rejects.toBeInstanceOf(InputError)
+  })
+})
+
+describe('a log path that is not a regular file when it is opened', () => {
+  it('is refused at once, not waited on (a FIFO put in place of the file after planning)', async () => {
+    const fifo = join(tmp, 'swapped.csv')
+    execFileSync('mkfifo', [fifo])
+    await expect(openRegular(fifo)).rejects.toThrow('not a regular file')
+    await expect(checkUtf8(fifo)).rejects.toThrow('not a regular file')
+    await expect(hashBytes(fifo)).rejects.toThrow('not a regular file')
+    await expect(openRegular(tmp)).rejects.toThrow()
   })
 })
