@@ -8,9 +8,9 @@ import {createGunzip, gunzipSync} from 'node:zlib'
 
 import {InputError, type Problem} from '../../model/errors.js'
 import {columnProblem} from './mapping.js'
-import {wholeLines} from './lines.js'
-import {checkUtf8, openRegular} from './prehash.js'
-import {BLOCK, CHUNK, type Cleaner, cleaner, type CopyPart, type PartPool, splitCopy} from './parts.js'
+import {BLOCK, CHUNK, wholeLines} from './lines.js'
+import {checkUtf8, hashBytes, openRegular} from './prehash.js'
+import {type Cleaner, cleaner, type CopyPart, type PartPool, splitCopy} from './parts.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
 /** How the engine reads one log file: the file itself, or a UTF-8 copy of a Shift_JIS one. */
@@ -338,31 +338,22 @@ export async function prepareUtf8(
  * would otherwise lose its last lines silently.
  */
 export async function hashFile(file: string, gzip = false): Promise<string> {
-  const hash = createHash('sha256')
-  const tap = new Transform({
-    transform(chunk: Buffer, _e, done: TransformCallback) {
-      hash.update(chunk)
-      done(null, gzip ? chunk : undefined)
-    },
-  })
   try {
-    if (gzip)
-      await pipeline(
-        createReadStream(file, {highWaterMark: 1 << 20}),
-        tap,
-        createGunzip(),
-        new Writable({write: (_c, _e, done) => done()}),
-      )
-    else {
-      // One reused buffer: a stream allocates a chunk per read, which cost more than the hashing itself.
-      const fh = await openRegular(file)
-      try {
-        const buf = Buffer.allocUnsafe(1 << 20)
-        for (let n; (n = (await fh.read(buf, 0, buf.length)).bytesRead) > 0;) hash.update(buf.subarray(0, n))
-      } finally {
-        await fh.close()
-      }
-    }
+    if (!gzip) return (await hashBytes(file)).sha256
+    const hash = createHash('sha256')
+    const tap = new Transform({
+      transform(chunk: Buffer, _e, done: TransformCallback) {
+        hash.update(chunk)
+        done(null, chunk)
+      },
+    })
+    await pipeline(
+      createReadStream(file, {highWaterMark: CHUNK}),
+      tap,
+      createGunzip(),
+      new Writable({write: (_c, _e, done) => done()}),
+    )
+    return hash.digest('hex')
   } catch (error) {
     const reason =
       gzip && (error as NodeJS.ErrnoException).code?.startsWith('Z_')
@@ -370,8 +361,6 @@ export async function hashFile(file: string, gzip = false): Promise<string> {
         : `cannot read: ${(error as Error).message}`
     throw new InputError([{code: 'E_READ', message: reason, file}])
   }
-
-  return hash.digest('hex')
 }
 
 async function readHead(file: string): Promise<Buffer> {

@@ -117,6 +117,11 @@ export function endBlock(
   return o
 }
 
+/** Bytes read at a time from a log file. */
+export const CHUNK = 1 << 20
+/** The most bytes of whole lines handled at once: a longer line (over the engine's 1 MiB) is cut. */
+export const BLOCK = 2 * CHUNK
+
 /** The length of `buf` up to and including its last LF, or 0 when it has none. */
 export function wholeLines(buf: Buffer, length: number): number {
   const at = buf.lastIndexOf(0x0a, length - 1)

@@ -5,7 +5,7 @@ import {availableParallelism} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
-import {type LineCleaner, wholeLines} from './lines.js'
+import {BLOCK, CHUNK, type LineCleaner, wholeLines} from './lines.js'
 import {openRegular} from './prehash.js'
 import {Cp932ToUtf8} from './sjis.js'
 import {Utf8Clean} from './utf8.js'
@@ -35,11 +35,6 @@ export const splitting = {
   worker: fileURLToPath(new URL('part-worker.js', import.meta.url)),
   started: 0,
 }
-
-/** Bytes read at a time when a file is hashed or transcoded. */
-export const CHUNK = 1 << 20
-/** The most bytes of whole lines handed to a decoder at once: a longer line (over the engine's 1 MiB) is cut. */
-export const BLOCK = 2 * CHUNK
 
 /** What a copy is decoded with: CP932, or UTF-8 (cleaned), both writing cleaned lines (see lines.ts). */
 export type Cleaner = LineCleaner & {invalid: number; decodeInto(input: Buffer, out: Buffer, end: boolean): number}

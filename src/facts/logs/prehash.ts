@@ -5,6 +5,8 @@ import {type FileHandle, open} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
+import {BLOCK, CHUNK, wholeLines} from './lines.js'
+
 /**
  * The first reads of a large log file, started on a thread of its own as soon as the mappings name the files: while
  * this thread loads the inventory, opens the engine and creates its tables (about a second of one core at 2,000
@@ -32,10 +34,6 @@ export async function openRegular(file: string): Promise<FileHandle> {
   throw new Error('not a regular file')
 }
 
-/** Bytes read at a time, and the most bytes of whole lines checked at once. */
-const CHUNK = 1 << 20
-const BLOCK = 2 * CHUNK
-
 /**
  * Whether the engine can read `file` as UTF-8 as it is: valid UTF-8 and, when its first line ends in LF, no CR at
  * all (a CRLF file with a stray CR or LF is found by the engine, see `prepareUtf8` in files.ts); and its size.
@@ -52,7 +50,7 @@ export async function checkUtf8(file: string): Promise<{bytes: number; readable:
       bytes += bytesRead
       const have = carry + bytesRead
       const last = bytesRead === 0
-      let upto = last ? have : input.lastIndexOf(0x0a, have - 1) + 1
+      let upto = last ? have : wholeLines(input, have)
       // A line longer than the buffer: checked in pieces, a piece may end inside a character (then it is copied).
       if (upto === 0 && have === BLOCK) upto = have
       const block = input.subarray(0, upto)
