@@ -1,7 +1,7 @@
 import type {KeyObject} from 'node:crypto'
 
 import {keyFingerprint, readPublicKey} from './keys.js'
-import {renderHandoff, type HandoffContent, type HandoffType} from './handoff-format.js'
+import {HANDOFF_FORMAT, renderHandoff, type HandoffContent, type HandoffType} from './handoff-format.js'
 import {handoffSignatureValid} from './handoff-sign.js'
 import {canonicalContent, sha256Hex} from './hash.js'
 import type {Signature} from './keys.js'
@@ -66,7 +66,7 @@ export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
   )
   return rows.map((row) => {
     const content: HandoffContent = {
-      fleet_audit_handoff: 3,
+      fleet_audit_handoff: HANDOFF_FORMAT,
       type: row.type,
       issuer: row.issuer,
       recipient: row.recipient,
@@ -84,8 +84,8 @@ export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
       content.acks = (acks.raw(true).all(row.issuer, row.recipient, row.first_seq, row.last_seq) as RawRow[]).map(
         ackFromRaw,
       )
-    const key = row.sender_key ? fingerprintOf(row.sender_key) : 'unknown'
-    const text = renderHandoff(content, formatOf(content, row, key))
+    const sender = row.sender_key ? publicKeyOf(row.sender_key) : undefined
+    const text = renderHandoff(content, signatureAsSent(content, row.signature, sender))
     return {
       id: row.id,
       type: row.type,
@@ -98,17 +98,20 @@ export function keptHandoffs(db: LedgerDb): KeptHandoff[] {
   })
 }
 
-/** The signature block as the list carried it; sets the content's format to the one its signature is of. */
-function formatOf(content: HandoffContent, row: HandoffRow, key: string): Signature {
-  const v2: Signature = {algorithm: 'ed25519', key, value: row.signature}
-  const sender = row.sender_key ? publicKeyOf(row.sender_key) : undefined
+/**
+ * The signature block as the list carried it, by the format its signature is of: format 3 when it is the sender's
+ * over the format-3 statement of this content, else format 2 (`content.fleet_audit_handoff` is set to match).
+ */
+function signatureAsSent(content: HandoffContent, value: string, sender: KeyObject | undefined): Signature {
+  const key = sender ? keyFingerprint(sender) : 'unknown'
   if (sender) {
     const digest = sha256Hex(canonicalContent(content as unknown as Record<string, unknown>))
-    const v3: Signature = {algorithm: 'ed25519', key, content_sha256: digest, value: row.signature}
+    const v3: Signature = {algorithm: 'ed25519', key, content_sha256: digest, value}
     if (handoffSignatureValid(content, {digest}, v3, sender)) return v3
   }
+
   content.fleet_audit_handoff = 2
-  return v2
+  return {algorithm: 'ed25519', key, value}
 }
 
 function publicKeyOf(pem: string): KeyObject | undefined {
@@ -116,13 +119,5 @@ function publicKeyOf(pem: string): KeyObject | undefined {
     return readPublicKey(pem)
   } catch {
     return undefined
-  }
-}
-
-function fingerprintOf(pem: string): string {
-  try {
-    return keyFingerprint(readPublicKey(pem))
-  } catch {
-    return 'unknown'
   }
 }
