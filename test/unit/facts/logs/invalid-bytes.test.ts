@@ -12,24 +12,15 @@ import {gzipSync} from 'node:zlib'
 import {afterAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 
+import {EXAMPLE_HEADER} from '../../../../src/facts/logs/generate.js'
 import {encodeCp932} from '../../../../src/facts/logs/sjis.js'
 import {Utf8Clean} from '../../../../src/facts/logs/utf8.js'
 import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
 
 afterAll(cleanup)
 
-const COLUMNS = [
-  '日時',
-  '端末ID',
-  '端末設定',
-  '利用者ID',
-  '操作',
-  '供給地点特定番号',
-  '契約名義',
-  '電話番号',
-  '表示項目',
-  '件数',
-]
+/** The generated files' columns, each of which gets every hostile sequence. */
+const COLUMNS = EXAMPLE_HEADER
 
 /** The generated files' lines (CRLF), by file. */
 function linesOf(file: string): Buffer[] {
