@@ -7,6 +7,7 @@ export {
   migrate,
   prepare,
   BUSY_TIMEOUT_MS,
+  PAGE_SIZE,
   type LedgerDb,
   type OpenOptions,
 } from './store.js'

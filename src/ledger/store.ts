@@ -14,6 +14,9 @@ export const BUSY_TIMEOUT_MS = 5000
 /** The page cache of an open ledger, in KiB (negative: SQLite's unit for a size): SQLite's own default, 2 MiB. */
 export const CACHE_SIZE = -2000
 
+/** The page size of a new ledger file, in bytes. */
+export const PAGE_SIZE = 16384
+
 /** Options for {@link openLedger}. */
 export interface OpenOptions {
   /** Open without migrating or writing (verify, list, history). The file must exist and be a ledger. */
@@ -46,6 +49,9 @@ export function openLedger(path: string, options: OpenOptions = {}): LedgerDb {
     // is fresh memory to fault in. A bulk insert raises it for its own batch (rows.ts).
     db.pragma(`cache_size = ${CACHE_SIZE}`)
     if (!options.readonly) {
+      // Takes effect only on a new, empty file (an existing ledger keeps its page size): 16 KiB pages hold ~30
+      // events each, so a bulk import splits and writes (and fsyncs) fewer pages than at SQLite's default of 4 KiB.
+      db.pragma(`page_size = ${PAGE_SIZE}`)
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = FULL')
     }

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {MIGRATIONS, SCHEMA_VERSION, openLedger, schemaVersion} from '../../../src/ledger/index.js'
+import {MIGRATIONS, PAGE_SIZE, SCHEMA_VERSION, openLedger, schemaVersion} from '../../../src/ledger/index.js'
 import {sqlite, tempDir} from '../../commands/ledger/support.js'
 
 let dir: string
@@ -59,6 +59,19 @@ describe('migrations', () => {
     expect(() =>
       sqlite(path, `INSERT INTO runs (started_at, inventory_root, finding_count) VALUES ('x', 'y', 'many')`),
     ).toThrow(/cannot store TEXT value in INTEGER column/)
+  })
+
+  it('a new ledger has 16 KiB pages; a ledger made with 4 KiB pages keeps them and takes new events', () => {
+    const fresh = join(dir, 'new.sqlite')
+    openLedger(fresh).close()
+    expect(sqlite(fresh, 'PRAGMA page_size').trim()).toBe(String(PAGE_SIZE))
+    const old = join(dir, 'old.sqlite')
+    sqlite(old, 'PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x); DROP TABLE t;')
+    const db = openLedger(old)
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION)
+    db.close()
+    expect(sqlite(old, 'PRAGMA page_size').trim()).toBe('4096')
+    expect(tables(old)).toContain('events')
   })
 
   it('re-opening is a no-op', () => {
