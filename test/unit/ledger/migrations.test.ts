@@ -61,7 +61,7 @@ describe('migrations', () => {
     ).toThrow(/cannot store TEXT value in INTEGER column/)
   })
 
-  it('a new ledger has 16 KiB pages; a ledger made with 4 KiB pages keeps them and takes new events', () => {
+  it('a new ledger has 16 KiB pages; a file made with 4 KiB pages keeps them and is migrated to the current schema', () => {
     const fresh = join(dir, 'new.sqlite')
     openLedger(fresh).close()
     expect(sqlite(fresh, 'PRAGMA page_size').trim()).toBe(String(PAGE_SIZE))
