@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {createReadStream, createWriteStream} from 'node:fs'
+import {createReadStream, createWriteStream, type Stats} from 'node:fs'
 import {type FileHandle, open, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {pipeline} from 'node:stream/promises'
@@ -21,8 +21,8 @@ export interface FilePlan {
   path: string
   gzip: boolean
   bytes: number
-  /** When the file was last written, as planned (see `unchanged`). */
-  mtimeMs?: number
+  /** The file's identity and last change as planned (see `unchanged` and {@link stampOf}). */
+  stamp?: string
   /** Known when the file was transcoded (the hash was taken on the way); else computed beside the engine's scan. */
   sha256?: string
   /** Lines the transcoder found invalid (1-based), and how many invalid byte sequences. */
@@ -76,7 +76,7 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
   const missing = new Map<string, {problem: Problem; more: number}>()
   for (const file of mapping.files) {
     let bytes: number
-    let mtimeMs: number
+    let stamp: string
     try {
       const st = await stat(file)
       if (!st.isFile()) {
@@ -85,7 +85,7 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
       }
 
       bytes = st.size
-      mtimeMs = st.mtimeMs
+      stamp = stampOf(st)
     } catch (error) {
       problems.push({code: 'E_READ', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}`, file})
       continue
@@ -103,7 +103,7 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
     const gzip =
       mapping.compression === 'gzip' ||
       (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
-    const plan: FilePlan = {file, path: file, gzip, bytes, mtimeMs, invalidLines: [], invalid: 0}
+    const plan: FilePlan = {file, path: file, gzip, bytes, stamp, invalidLines: [], invalid: 0}
     // An empty export has no header and no rows; its days show up as days without logs.
     if (bytes === 0) continue
     if (mapping.format !== 'parquet') {
@@ -277,9 +277,19 @@ async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: nu
 }
 
 /**
- * Refuses a file the engine read itself (not a copy) that changed since it was planned: its size or last-write time
- * differ. The engine and the hash read it separately, so a file written meanwhile (a growing export) would be
- * reviewed and recorded as neither the planned file nor the final one. Exit 2, as the copies do.
+ * What says a file is the one planned: its device and inode (a file renamed into its place is another), size, and the
+ * times of its last write and last change. The change time (ctime) cannot be set back by a user as the write time
+ * can (`touch -d`, `utimes`), and any write or rename bumps it, so a same-size rewrite with its write time restored
+ * is still seen.
+ */
+export function stampOf(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
+}
+
+/**
+ * Refuses a file the engine read itself (not a copy) that changed since it was planned (see {@link stampOf}). The
+ * engine and the hash read it separately, so a file written meanwhile (a growing export) would be reviewed and
+ * recorded as neither the planned file nor the final one. Exit 2, as the copies do.
  */
 export async function unchanged(plan: FilePlan): Promise<void> {
   let st
@@ -291,7 +301,7 @@ export async function unchanged(plan: FilePlan): Promise<void> {
     ])
   }
 
-  if (st.size !== plan.bytes || (plan.mtimeMs !== undefined && st.mtimeMs !== plan.mtimeMs))
+  if (st.size !== plan.bytes || (plan.stamp !== undefined && stampOf(st) !== plan.stamp))
     throw new InputError([
       {
         code: 'E_READ',

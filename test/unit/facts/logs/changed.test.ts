@@ -3,14 +3,14 @@
  * copies are: otherwise it would be reviewed and its hash recorded as neither the planned file nor the final one.
  */
 import {execFileSync} from 'node:child_process'
-import {appendFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {appendFileSync, mkdtempSync, renameSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {InputError} from '../../../../src/model/errors.js'
-import {type FilePlan, unchanged} from '../../../../src/facts/logs/files.js'
+import {type FilePlan, stampOf, unchanged} from '../../../../src/facts/logs/files.js'
 import {checkUtf8, hashBytes, openRegular} from '../../../../src/facts/logs/prehash.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-changed-'))
@@ -20,7 +20,7 @@ function planned(name: string): FilePlan {
   const file = join(tmp, name)
   writeFileSync(file, '時刻,端末\n2026/10/15 08:30:23,T-1\n')
   const st = statSync(file)
-  return {file, path: file, gzip: false, bytes: st.size, mtimeMs: st.mtimeMs, invalidLines: [], invalid: 0}
+  return {file, path: file, gzip: false, bytes: st.size, stamp: stampOf(st), invalidLines: [], invalid: 0}
 }
 
 describe('a file that changed while it was read', () => {
@@ -42,6 +42,30 @@ describe('a file that changed while it was read', () => {
     const plan = planned('rewritten.csv')
     writeFileSync(plan.file, '時刻,端末\n2026/10/15 08:30:23,T-9\n')
     utimesSync(plan.file, new Date(), new Date(Date.now() + 5000))
+    await expect(unchanged(plan)).rejects.toBeInstanceOf(InputError)
+  })
+
+  it('is refused when it was rewritten at the same size with its write time set back', async () => {
+    const plan = planned('backdated.csv')
+    const before = statSync(plan.file)
+    const ref = join(tmp, 'backdated.ref')
+    writeFileSync(ref, '')
+    execFileSync('touch', ['-r', plan.file, ref])
+    writeFileSync(plan.file, '時刻,端末\n2026/10/15 08:30:23,T-9\n')
+    execFileSync('touch', ['-r', ref, plan.file])
+    const after = statSync(plan.file)
+    expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs])
+    await expect(unchanged(plan)).rejects.toBeInstanceOf(InputError)
+  })
+
+  it('is refused when another file of the same size and write time was renamed into its place', async () => {
+    const plan = planned('replaced.csv')
+    const before = statSync(plan.file)
+    const other = join(tmp, 'other.csv')
+    writeFileSync(other, '時刻,端末\n2026/10/15 08:30:23,T-8\n')
+    execFileSync('touch', ['-r', plan.file, other])
+    expect([statSync(other).size, statSync(other).mtimeMs]).toEqual([before.size, before.mtimeMs])
+    renameSync(other, plan.file)
     await expect(unchanged(plan)).rejects.toBeInstanceOf(InputError)
   })
 
