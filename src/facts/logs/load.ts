@@ -2,6 +2,7 @@ import {InputError} from '../../model/errors.js'
 import type {LogEngine} from './engine.js'
 import {ident, literal} from './sql.js'
 import type {FilePlan} from './files.js'
+import {linesAt} from './locate.js'
 import {columnProblem} from './mapping.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
@@ -193,19 +194,31 @@ export async function loadFiles(
 
   const out: Rejects = new Map()
   if (mapping.format === 'parquet') return out
+  // The first rejected lines by their byte offsets (see `linesAt`), the engine's line number where it gives none.
   const rejected = await engine.rows(
-    `SELECT s.file_path AS path, count(DISTINCT e.line) AS n, list(DISTINCT e.line ORDER BY e.line)[1:5] AS lines
+    `SELECT s.file_path AS path, count(DISTINCT coalesce(e.line_byte_position, -e.line)) AS n,
+       list(DISTINCT coalesce(e.line_byte_position, -e.line) ORDER BY coalesce(e.line_byte_position, -e.line))[1:5] AS at
      FROM rejects e JOIN rejects_scan s USING (scan_id, file_id) GROUP BY s.file_path`,
   )
-  for (const r of rejected)
-    out.set(String(r.path), {
+  for (const r of rejected) {
+    const path = String(r.path)
+    const at = String(r.at ?? '')
+      .replaceAll(/[[\]\s]/g, '')
+      .split(',')
+      .filter(Boolean)
+      .map(Number)
+    const plan = plans.find((p) => p.path === path)
+    const offsets = await linesAt(
+      path,
+      plan !== undefined && plan.gzip && plan.path === plan.file,
+      at.filter((a) => a >= 0),
+    )
+    out.set(path, {
       count: Number(r.n),
-      lines: String(r.lines ?? '')
-        .replaceAll(/[[\]\s]/g, '')
-        .split(',')
-        .filter(Boolean)
-        .map(Number),
+      lines: at.map((a) => (a >= 0 ? (offsets.get(a) ?? 0) : -a)).filter((l) => l > 0),
     })
+  }
+
   return out
 }
 

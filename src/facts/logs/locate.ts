@@ -37,3 +37,40 @@ export async function locateLines(
 
   return found
 }
+
+/**
+ * The line (1-based) that starts at each byte offset of a file, by counting its line feeds (in the decompressed
+ * stream of a gzip file). The engine's own line numbers for the lines it rejects drift by one or more after some of
+ * its read buffers in a large file (DuckDB 1.5; the byte offsets it gives stay right), so a rejected line is located
+ * by its offset. Reads only up to the last offset asked for.
+ */
+export async function linesAt(path: string, gzip: boolean, offsets: readonly number[]): Promise<Map<number, number>> {
+  const wanted = [...new Set(offsets)].filter((o) => Number.isSafeInteger(o) && o >= 0).sort((a, b) => a - b)
+  const found = new Map<number, number>()
+  if (wanted.length === 0) return found
+  const raw = createReadStream(path, {highWaterMark: 1 << 20})
+  const input = gzip ? raw.pipe(createGunzip()) : raw
+  let base = 0
+  let line = 1
+  let next = 0
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      const end = base + chunk.length
+      let from = 0
+      while (next < wanted.length && wanted[next] < end) {
+        const upto = wanted[next] - base
+        for (let at = chunk.indexOf(0x0a, from); at !== -1 && at < upto; at = chunk.indexOf(0x0a, at + 1)) line++
+        from = upto
+        found.set(wanted[next++], line)
+      }
+
+      if (next === wanted.length) break
+      for (let at = chunk.indexOf(0x0a, from); at !== -1; at = chunk.indexOf(0x0a, at + 1)) line++
+      base = end
+    }
+  } finally {
+    raw.destroy()
+  }
+
+  return found
+}
