@@ -35,8 +35,9 @@ export async function openRegular(file: string): Promise<FileHandle> {
 }
 
 /**
- * Whether the engine can read `file` as UTF-8 as it is: valid UTF-8 and, when its first line ends in LF, no CR at
- * all (a CRLF file with a stray CR or LF is found by the engine, see `prepareUtf8` in files.ts); and its size.
+ * Whether the engine can read `file` as UTF-8 as it is: valid UTF-8, no line longer than a whole block and, when its
+ * first line ends in LF, no CR at all (a CRLF file with a stray CR or LF is found by the engine, see `prepareUtf8` in
+ * files.ts); and its size.
  */
 export async function checkUtf8(file: string): Promise<{bytes: number; readable: boolean}> {
   const input = Buffer.allocUnsafe(BLOCK)
@@ -50,9 +51,9 @@ export async function checkUtf8(file: string): Promise<{bytes: number; readable:
       bytes += bytesRead
       const have = carry + bytesRead
       const last = bytesRead === 0
-      let upto = last ? have : wholeLines(input, have)
-      // A line longer than the buffer: checked in pieces, a piece may end inside a character (then it is copied).
-      if (upto === 0 && have === BLOCK) upto = have
+      const upto = last ? have : wholeLines(input, have)
+      // A line longer than a whole block: read through the cleaned copy, which empties it (see `longLine`).
+      if (upto === 0 && have === BLOCK) return {bytes: -1, readable: false}
       const block = input.subarray(0, upto)
       if (!isUtf8(block)) return {bytes: -1, readable: false}
       if (lf === undefined && upto > 0) {

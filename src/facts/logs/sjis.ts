@@ -1,6 +1,6 @@
 import {Transform, type TransformCallback} from 'node:stream'
 
-import {endBlock, fffd, type LineCleaner, type LineState, newline} from './lines.js'
+import {endBlock, fffd, type LineCleaner, type LineState, type LongLines, longLine, newline} from './lines.js'
 
 /**
  * CP932 (Windows-31J, what Japanese business systems export as "Shift_JIS") → UTF-8, fast: a lookup table built once
@@ -37,7 +37,7 @@ function buildTable(): Uint16Array {
 }
 
 /** A streaming CP932 → UTF-8 transform that counts invalid sequences and remembers the first lines they are on. */
-export class Cp932ToUtf8 extends Transform implements LineCleaner {
+export class Cp932ToUtf8 extends Transform implements LineCleaner, LongLines {
   /** Lines (1-based) with an invalid byte sequence (or, with `clean`, a bare CR), the first few. */
   readonly invalidLines: number[] = []
   /** Invalid byte sequences. */
@@ -46,6 +46,7 @@ export class Cp932ToUtf8 extends Transform implements LineCleaner {
   blanked = 0
   /** Lines (1-based) of the copy so far: one more than the newlines read. */
   line = 1
+  skipping = false
   private pending = -1
   private readonly maxPositions: number
   private readonly clean: boolean
@@ -84,10 +85,17 @@ export class Cp932ToUtf8 extends Transform implements LineCleaner {
    * per chunk: a fresh chunk's pages cost more than decoding them.
    */
   decodeInto(input: Buffer, out: Buffer, end: boolean): number {
+    if (!this.clean) return this.decodeLines(input, out, end)
+    const {rest, o} = longLine(this, this.state, input, out, end)
+    if (o === 0 && rest === input) return this.decodeLines(input, out, end)
+    return o + (rest.length > 0 || end ? this.decodeLines(rest, out.subarray(o), end) : 0)
+  }
+
+  private decodeLines(input: Buffer, out: Buffer, end: boolean): number {
     let o = 0
     let i = 0
     // The output offset where the current line starts, or -1 when it started in an earlier call (then it cannot be
-    // emptied: only a line longer than a whole block, which the engine rejects as over-long, spans calls).
+    // emptied; cleaning, no line spans calls: one longer than a whole block is dropped whole, see `longLine`).
     let lineStart = this.state.start ? 0 : -1
     if (this.pending >= 0 && input.length > 0) {
       const ok = this.double(this.pending, input[0], out, o)

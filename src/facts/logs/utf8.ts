@@ -1,6 +1,6 @@
 import {isUtf8} from 'node:buffer'
 
-import {endBlock, fffd, type LineCleaner, type LineState, newline} from './lines.js'
+import {endBlock, fffd, type LineCleaner, type LineState, type LongLines, longLine, newline} from './lines.js'
 
 /**
  * UTF-8 → cleaned UTF-8 (see lines.ts): a line with an invalid sequence (a byte that is never UTF-8, a lone
@@ -11,12 +11,13 @@ import {endBlock, fffd, type LineCleaner, type LineState, newline} from './lines
  * A block that is valid UTF-8 with consistent line endings (what an export almost always is) is copied as it is,
  * after `isUtf8` and a search for its newlines; only a block with something to clean goes through the byte loop.
  */
-export class Utf8Clean implements LineCleaner {
+export class Utf8Clean implements LineCleaner, LongLines {
   readonly invalidLines: number[] = []
   /** Invalid byte sequences. */
   invalid = 0
   blanked = 0
   line = 1
+  skipping = false
   private state: LineState = {style: 0, bad: false, start: true}
 
   constructor(private readonly maxPositions = 5) {}
@@ -34,6 +35,12 @@ export class Utf8Clean implements LineCleaner {
 
   /** As Cp932ToUtf8.decodeInto: `out` must hold `input.length * 3 + 4` bytes; returns the bytes written. */
   decodeInto(input: Buffer, out: Buffer, end: boolean): number {
+    const {rest, o} = longLine(this, this.state, input, out, end)
+    if (o === 0 && rest === input) return this.decodeLines(input, out, end)
+    return o + (rest.length > 0 || end ? this.decodeLines(rest, out.subarray(o), end) : 0)
+  }
+
+  private decodeLines(input: Buffer, out: Buffer, end: boolean): number {
     const lines = this.state.style === 0 ? -1 : this.plainLines(input)
     if (lines >= 0 && this.state.start && (input.length === 0 || input.at(-1) === 0x0a)) {
       input.copy(out, 0)
