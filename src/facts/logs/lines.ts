@@ -6,10 +6,15 @@
  *
  * So a copy is cleaned line by line, keeping every line's number: a line with an invalid sequence or a bare CR is
  * emptied (its line ending kept) and counted and located here (`blanked`, `invalidLines`); every line ending is
- * written as the first line's (LF or CRLF), so that a mixed file is read, not refused. A line longer than a whole
- * block is emptied too (see `longLine`); one longer than the engine's longest line (1 MiB) but within a block is
- * left for the engine to reject as over-long.
+ * written as the first line's (LF or CRLF), so that a mixed file is read, not refused. A line longer than
+ * `MAX_LINE` is emptied too (within a block by `newline`, longer than a whole block by `longLine`).
  */
+
+/**
+ * The longest line (bytes, without its line ending) the engine is given; a longer one is emptied in the copy and is
+ * an unparseable line (counted, located). The engine's own limit is set above it, so it never meets a longer line.
+ */
+export const MAX_LINE = 1 << 20
 
 /** Line state kept between the calls of a cleaner. */
 export interface LineState {
@@ -75,6 +80,8 @@ export function newline(
     i += 2
   } else i++
 
+  if (lineStart >= 0 && o - lineStart > MAX_LINE && !st.bad) c.badLine()
+
   if (st.style === 0) st.style = crlf ? 2 : 1
   if (st.bad) {
     if (lineStart >= 0) {
@@ -104,6 +111,7 @@ export function endBlock(
   clean: boolean,
 ): number {
   if (!clean) return o
+  if (end && lineStart >= 0 && o - lineStart > MAX_LINE && !st.bad) c.badLine()
   if (end && st.bad) {
     if (lineStart >= 0) {
       o = lineStart
@@ -124,9 +132,9 @@ export interface LongLines {
 }
 
 /**
- * A line longer than a whole block (BLOCK, twice the engine's longest line) is emptied in the copy and counted, as a
- * line with an invalid byte is. The engine would reject it as over-long, but DuckDB 1.5 drops some such lines without
- * a word: in a 300,000-line file with lines of 8 to 33 MB, two of the six were gone with no reject (16 and 33 MB).
+ * A line longer than a whole block (BLOCK, twice `MAX_LINE`) is emptied in the copy and counted, as a line with an
+ * invalid byte is. The engine would reject it as over-long, but DuckDB 1.5 drops some such lines without a word: in a
+ * 300,000-line file with lines of 8 to 33 MB, two of the six were gone with no reject (16 and 33 MB).
  * The readers hand such a line over one block at a time, each block without a newline (see `wholeLines`' callers);
  * nothing of it is written, and when its newline comes an empty line takes its place. Called first by a cleaner's
  * `decodeInto`: returns the input left to decode (from the start of the next line) and the bytes written.

@@ -5,7 +5,7 @@ import {type FileHandle, open} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
-import {BLOCK, CHUNK, wholeLines} from './lines.js'
+import {BLOCK, CHUNK, MAX_LINE, wholeLines} from './lines.js'
 
 /**
  * The first reads of a large log file, started on a thread of its own as soon as the mappings name the files: while
@@ -52,10 +52,10 @@ export async function checkUtf8(file: string): Promise<{bytes: number; readable:
       const have = carry + bytesRead
       const last = bytesRead === 0
       const upto = last ? have : wholeLines(input, have)
-      // A line longer than a whole block: read through the cleaned copy, which empties it (see `longLine`).
+      // A line longer than the engine is given: read through the cleaned copy, which empties it (see lines.ts).
       if (upto === 0 && have === BLOCK) return {bytes: -1, readable: false}
       const block = input.subarray(0, upto)
-      if (!isUtf8(block)) return {bytes: -1, readable: false}
+      if (!isUtf8(block) || hasLongLine(block)) return {bytes: -1, readable: false}
       if (lf === undefined && upto > 0) {
         const nl = block.indexOf(0x0a)
         if (nl !== -1) lf = block[nl - 1] !== 0x0d
@@ -69,6 +69,20 @@ export async function checkUtf8(file: string): Promise<{bytes: number; readable:
   } finally {
     await fh.close()
   }
+}
+
+/**
+ * Whether a block of whole lines has a line longer than MAX_LINE. Such a line holds one of the points MAX_LINE / 2
+ * apart, so the lines around those points are measured, not every line.
+ */
+export function hasLongLine(block: Buffer): boolean {
+  for (let p = MAX_LINE >> 1; p < block.length; p += MAX_LINE >> 1) {
+    const before = block.lastIndexOf(0x0a, p - 1)
+    const after = block.indexOf(0x0a, p)
+    if ((after === -1 ? block.length : after) - before - 1 > MAX_LINE) return true
+  }
+
+  return false
 }
 
 /** SHA-256 of a file's bytes, and how many there were. */

@@ -1,6 +1,6 @@
 import {isUtf8} from 'node:buffer'
 
-import {endBlock, fffd, type LineCleaner, type LineState, type LongLines, longLine, newline} from './lines.js'
+import {endBlock, fffd, type LineCleaner, type LineState, type LongLines, longLine, MAX_LINE, newline} from './lines.js'
 
 /**
  * UTF-8 → cleaned UTF-8 (see lines.ts): a line with an invalid sequence (a byte that is never UTF-8, a lone
@@ -58,16 +58,24 @@ export class Utf8Clean implements LineCleaner, LongLines {
   private plainLines(input: Buffer): number {
     if (!isUtf8(input)) return -1
     let lines = 0
+    // The end of the line before (a line longer than MAX_LINE is emptied: the byte loop does it).
+    let prev = -1
     if (this.state.style === 1) {
       if (input.includes(0x0d)) return -1
-      for (let at = input.indexOf(0x0a); at !== -1; at = input.indexOf(0x0a, at + 1)) lines++
+      for (let at = input.indexOf(0x0a); at !== -1; at = input.indexOf(0x0a, at + 1)) {
+        if (at - prev - 1 > MAX_LINE) return -1
+        prev = at
+        lines++
+      }
+
       return lines
     }
 
     // CRLF: every CR is followed by a LF and every LF follows a CR.
     let cr = input.indexOf(0x0d)
     for (let at = input.indexOf(0x0a); at !== -1; at = input.indexOf(0x0a, at + 1)) {
-      if (cr !== at - 1) return -1
+      if (cr !== at - 1 || at - prev - 2 > MAX_LINE) return -1
+      prev = at
       lines++
       cr = input.indexOf(0x0d, at + 1)
     }
