@@ -1,4 +1,3 @@
-import {writeFile} from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
@@ -126,28 +125,33 @@ export class LogEngine {
     }
   }
 
-  /** Creates a table from plain rows via a JSON Lines file (typed by `columns`), fast for thousands of rows. */
+  /**
+   * Creates a table from plain rows (typed by `columns`): the values are appended as text to a staging table, then
+   * cast once per column. About twice as fast as writing them to a JSON Lines file for the engine to read, for the
+   * few thousand rows of an inventory's tables.
+   */
   async table(name: string, columns: Record<string, string>, rows: readonly Record<string, unknown>[]): Promise<void> {
-    const file = join(this.options.tmpDir, `${name}.jsonl`)
-    await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : ''))
-    const cols = Object.entries(columns)
-      .map(([k, t]) => `${literal(k)}: ${literal(t)}`)
-      .join(', ')
-    const list = Object.keys(columns)
-      .map((k) => ident(k))
-      .join(', ')
-    if (rows.length === 0) {
-      await this.run(
-        `CREATE OR REPLACE TABLE ${ident(name)} (${Object.entries(columns)
-          .map(([k, t]) => `${ident(k)} ${t}`)
-          .join(', ')})`,
-      )
-      return
+    const keys = Object.keys(columns)
+    const stage = `${name}__text`
+    await this.run(`CREATE OR REPLACE TABLE ${ident(stage)} (${keys.map((k) => `${ident(k)} VARCHAR`).join(', ')})`)
+    const appender = await this.conn.createAppender(stage)
+    try {
+      for (const row of rows) {
+        for (const k of keys) {
+          const v = row[k]
+          if (v === null || v === undefined) appender.appendNull()
+          else appender.appendVarchar(typeof v === 'object' ? JSON.stringify(v) : String(v))
+        }
+
+        appender.endRow()
+      }
+    } finally {
+      appender.closeSync()
     }
 
-    await this.run(
-      `CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${list} FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {${cols}})`,
-    )
+    const cast = keys.map((k) => `CAST(${ident(k)} AS ${columns[k]}) AS ${ident(k)}`).join(', ')
+    await this.run(`CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${cast} FROM ${ident(stage)}`)
+    await this.run(`DROP TABLE ${ident(stage)}`)
   }
 
   close(): void {
