@@ -4,7 +4,7 @@
  * test/support/cli.ts), or as a child process `bin/run.js` — the way users and CI run it — where the test
  * is about the process itself (`child: true`), or for every call when FLEET_AUDIT_TEST_CHILD=1.
  */
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -65,6 +65,40 @@ export function run(args: string[], options: RunOptions = {}): Promise<RunResult
     child: options.child,
     timeout: options.timeout ?? 20_000,
   })
+}
+
+/** The example's log mapping, rewritten to read `files` (a path or glob) in `encoding`, written to `path`. */
+export function exampleLogMapping(path: string, files: string, encoding = 'utf-8'): string {
+  writeFileSync(
+    path,
+    readFileSync(join(ROOT, EXAMPLE, 'logs/customer-system.yaml'), 'utf8')
+      .replace('encoding: shift_jis', `encoding: ${encoding}`)
+      .replace(/files: .*/, `files: ["${files}"]`),
+  )
+  return path
+}
+
+/** `logs analyze` of the example inventory with `mapping`, days `from`..`to`, as JSON. */
+export function analyzeLogs(mapping: string, from: string, to = from, options: RunOptions = {}): Promise<RunResult> {
+  return run(
+    [
+      'logs',
+      'analyze',
+      '-i',
+      EXAMPLE,
+      '--logs',
+      mapping,
+      '--from',
+      from,
+      '--to',
+      to,
+      '--now',
+      EXAMPLE_NOW,
+      '--format',
+      'json',
+    ],
+    options,
+  )
 }
 
 /** A stack trace line, as Node prints them. */

@@ -12,7 +12,7 @@ import {gunzipSync, gzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-logs-long-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -53,32 +53,8 @@ function file(encoding: 'utf-8' | 'shift_jis'): {lines: Buffer[]; long: number[]
 }
 
 async function review(path: string, name: string, encoding: string) {
-  const mapping = join(tmp, `${name}.yaml`)
-  writeFileSync(
-    mapping,
-    readFileSync(join(EXAMPLE, 'logs/customer-system.yaml'), 'utf8')
-      .replace('encoding: shift_jis', `encoding: ${encoding}`)
-      .replace(/files: .*/, `files: ["${path}"]`),
-  )
-  const r = await run(
-    [
-      'logs',
-      'analyze',
-      '-i',
-      EXAMPLE,
-      '--logs',
-      mapping,
-      '--from',
-      '2026-10-15',
-      '--to',
-      '2026-10-15',
-      '--now',
-      EXAMPLE_NOW,
-      '--format',
-      'json',
-    ],
-    {timeout: 180_000},
-  )
+  const mapping = exampleLogMapping(join(tmp, `${name}.yaml`), path, encoding)
+  const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 180_000})
   expect(r.stderr).toBe('')
   return JSON.parse(r.stdout).logs.files[0] as {rows: number; unparseable: number; first_unparseable: string[]}
 }

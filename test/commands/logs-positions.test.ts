@@ -10,7 +10,7 @@ import {gunzipSync, gzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-logs-positions-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -41,32 +41,9 @@ function bigFile(): {text: string; bad: number[]} {
 }
 
 async function review(file: string, name: string): Promise<{unparseable: number; first_unparseable: string[]}> {
-  const mapping = join(tmp, `${name}.yaml`)
-  writeFileSync(
-    mapping,
-    readFileSync(join(EXAMPLE, 'logs/customer-system.yaml'), 'utf8')
-      .replace('encoding: shift_jis', 'encoding: utf-8')
-      .replace(/files: .*/, `files: ["${file}"]`),
-  )
-  const r = await run(
-    [
-      'logs',
-      'analyze',
-      '-i',
-      EXAMPLE,
-      '--logs',
-      mapping,
-      '--from',
-      '2026-10-15',
-      '--to',
-      '2026-10-15',
-      '--now',
-      EXAMPLE_NOW,
-      '--format',
-      'json',
-    ],
-    {timeout: 180_000},
-  )
+  const r = await analyzeLogs(exampleLogMapping(join(tmp, `${name}.yaml`), file), '2026-10-15', '2026-10-15', {
+    timeout: 180_000,
+  })
   expect(r.stderr).toBe('')
   return JSON.parse(r.stdout).logs.files[0]
 }

@@ -13,7 +13,7 @@ import {gunzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-logs-quoted-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -38,25 +38,9 @@ describe('a quoted line break next to an invalid byte', () => {
         Buffer.from([0xff]),
         Buffer.from(`",${cols[9]}`),
       ])
-      const r = await run(
-        [
-          'logs',
-          'analyze',
-          '-i',
-          EXAMPLE,
-          '--logs',
-          await prepare(lines, eol, eol === '\n' ? 'lf' : 'crlf'),
-          '--from',
-          '2026-10-15',
-          '--to',
-          '2026-10-15',
-          '--now',
-          EXAMPLE_NOW,
-          '--format',
-          'json',
-        ],
-        {timeout: 120_000},
-      )
+      const r = await analyzeLogs(await prepare(lines, eol, eol === '\n' ? 'lf' : 'crlf'), '2026-10-15', '2026-10-15', {
+        timeout: 120_000,
+      })
       expect(r.stderr).toBe('')
       expect(r.code).toBe(1)
       const {logs} = JSON.parse(r.stdout)
@@ -70,12 +54,5 @@ describe('a quoted line break next to an invalid byte', () => {
 async function prepare(lines: Buffer[], eol: string, name: string): Promise<string> {
   const file = join(tmp, `${name}.csv`)
   writeFileSync(file, Buffer.concat(lines.flatMap((l, i) => (i === 0 ? [l] : [Buffer.from(eol), l]))))
-  const mapping = join(tmp, `${name}.yaml`)
-  writeFileSync(
-    mapping,
-    readFileSync(join(EXAMPLE, 'logs/customer-system.yaml'), 'utf8')
-      .replace('encoding: shift_jis', 'encoding: utf-8')
-      .replace(/files: .*/, `files: ["${file}"]`),
-  )
-  return mapping
+  return exampleLogMapping(join(tmp, `${name}.yaml`), file)
 }
