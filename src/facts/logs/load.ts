@@ -203,10 +203,16 @@ export async function loadFiles(
   const out: Rejects = new Map()
   if (mapping.format === 'parquet') return out
   // The first rejected lines by their byte offsets (see `linesAt`), the engine's line number where it gives none.
+  // The offset of the error, less one, is in the bad line: the line's own offset points at the line before for an
+  // unclosed quote, and the error's is just past the line's end for missing columns. A row's first field has its
+  // error at the line's start (then the line's offset).
+  // One reject per line (a line with two bad fields is one line), at the first of its errors.
+  const offset = `coalesce(CASE WHEN e.byte_position > e.line_byte_position THEN e.byte_position - 1 END, e.line_byte_position, -e.line)`
   const rejected = await engine.rows(
-    `SELECT s.file_path AS path, count(DISTINCT coalesce(e.line_byte_position, -e.line)) AS n,
-       list(DISTINCT coalesce(e.line_byte_position, -e.line) ORDER BY coalesce(e.line_byte_position, -e.line))[1:5] AS at
-     FROM rejects e JOIN rejects_scan s USING (scan_id, file_id) GROUP BY s.file_path`,
+    `SELECT path, count(*) AS n, list(o ORDER BY o)[1:5] AS at
+     FROM (SELECT s.file_path AS path, coalesce(e.line_byte_position, -e.line) AS k, min(${offset}) AS o
+           FROM rejects e JOIN rejects_scan s USING (scan_id, file_id) GROUP BY ALL)
+     GROUP BY path`,
   )
   for (const r of rejected) {
     const path = String(r.path)

@@ -74,3 +74,21 @@ export async function linesAt(path: string, gzip: boolean, offsets: readonly num
 
   return found
 }
+
+/** The lines of a file (a last line without a newline counts), in the decompressed stream of a gzip file. */
+export async function countLines(path: string, gzip: boolean): Promise<number> {
+  const raw = createReadStream(path, {highWaterMark: 1 << 20})
+  const input = gzip ? raw.pipe(createGunzip()) : raw
+  let lines = 0
+  let last = 0x0a
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++
+      if (chunk.length > 0) last = chunk[chunk.length - 1]
+    }
+  } finally {
+    raw.destroy()
+  }
+
+  return last === 0x0a ? lines : lines + 1
+}

@@ -32,7 +32,7 @@ import {
   USAGE_HOURS_TABLE,
   USAGE_TABLE,
 } from '../../facts/logs/load.js'
-import {locateLines} from '../../facts/logs/locate.js'
+import {countLines, locateLines} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
 import {loadMapping} from '../../facts/logs/mapping.js'
 import {createTables, createUsageView} from './context.js'
@@ -429,13 +429,18 @@ async function summarize(
     // Lines emptied in a cleaned copy were never read by the engine: counted and located here.
     const blanked = plan.blanked ?? 0
     positions.push(...plan.invalidLines)
-    // An emptied line can be one line of a quoted field that spans lines (csv, tsv): the quote it closed is gone, and
-    // the engine reads every line after it into one field that never ends. So when lines were emptied, the lines of
-    // the copy that became no row, no reject and no emptied line (beyond the header) are counted as unparseable too:
-    // the review of those days is incomplete, never silently short. (A file whose records legitimately span lines is
-    // then over-counted, on the safe side; without emptied lines nothing is checked.)
+    // A quote that opens a field and is never closed (csv, tsv) makes the engine read the lines after it into that
+    // field (up to 2 MiB of them) and reject one line for all; so does an emptied line that held a quoted field's
+    // closing quote. So when a CSV or TSV file had a line rejected, or lines emptied, the lines that became no row, no
+    // reject and no emptied line (beyond the header) are counted as unparseable too: the review of those days is
+    // incomplete, never silently short. (Records that legitimately span lines in such a file are then over-counted,
+    // on the safe side; a file with no reject and nothing emptied is not counted.) A file the engine read itself has
+    // its lines counted here, only then.
+    const suspect = blanked > 0 || (mapping.format !== 'jsonl' && rejected.count > 0)
+    if (suspect && plan.lines === undefined && plan.path === plan.file && mapping.format !== 'parquet')
+      plan.lines = await countLines(plan.file, plan.gzip)
     const lost =
-      blanked > 0 && plan.lines !== undefined ? Math.max(0, plan.lines - 1 - blanked - st.rows - rejected.count) : 0
+      suspect && plan.lines !== undefined ? Math.max(0, plan.lines - 1 - blanked - st.rows - rejected.count) : 0
     const unparseable = st.bad + rejected.count + blanked + lost
     const first = [...new Set(positions)]
       .sort((a, b) => a - b)
