@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {createReadStream, createWriteStream, type Stats} from 'node:fs'
+import {createReadStream, createWriteStream} from 'node:fs'
 import {type FileHandle, open, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {pipeline} from 'node:stream/promises'
@@ -9,7 +9,7 @@ import {createGunzip, gunzipSync} from 'node:zlib'
 import {InputError, type Problem} from '../../model/errors.js'
 import {columnProblem} from './mapping.js'
 import {BLOCK, CHUNK, wholeLines} from './lines.js'
-import {checkUtf8, hashBytes, openRegular} from './prehash.js'
+import {checkUtf8, hashBytes, openRegular, stampOf} from './prehash.js'
 import {type Cleaner, cleaner, type CopyPart, type PartPool, splitCopy} from './parts.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
@@ -49,6 +49,8 @@ export interface FilePlan {
    */
   parts?: CopyPart[]
 }
+
+export {stampOf} from './prehash.js'
 
 /** The files the engine reads for these plans: each plan's copy, or the parts of it. */
 export function enginePlans(plans: readonly FilePlan[]): FilePlan[] {
@@ -274,16 +276,6 @@ async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: nu
   }
 
   finish(plan, decoder, hash.digest('hex'))
-}
-
-/**
- * What says a file is the one planned: its device and inode (a file renamed into its place is another), size, and the
- * times of its last write and last change. The change time (ctime) cannot be set back by a user as the write time
- * can (`touch -d`, `utimes`), and any write or rename bumps it, so a same-size rewrite with its write time restored
- * is still seen.
- */
-export function stampOf(st: Stats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
 }
 
 /**

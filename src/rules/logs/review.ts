@@ -321,8 +321,9 @@ async function readFiles(
         // here), and its hash (taken up when it is needed, while the engine reads or a copy is written).
         for (const plan of group) {
           if (!firstReads || plan.gzip || mapping.format === 'parquet') continue
-          if (mapping.encoding !== 'shift_jis') plan.readable = await firstReads.readable(plan.file, plan.bytes)
-          plan.sha256Ahead = firstReads.sha256(plan.file, plan.bytes)
+          if (mapping.encoding !== 'shift_jis')
+            plan.readable = await firstReads.readable(plan.file, plan.bytes, plan.stamp)
+          plan.sha256Ahead = firstReads.sha256(plan.file, plan.bytes, plan.stamp)
         }
 
         if (mapping.encoding === 'shift_jis') {
