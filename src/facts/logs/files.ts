@@ -33,7 +33,10 @@ export interface FilePlan {
    * review counts them as unparseable lines itself, at `invalidLines`.
    */
   blanked?: number
-  /** Newlines in the file, when it was copied (the cleaners count them): what `blanked` lines are checked against. */
+  /**
+   * Lines in the file (its newlines, and a last line without one), when it was copied (the cleaners count them): what
+   * `blanked` lines are checked against.
+   */
   lines?: number
   /** Whether the engine can read the file as UTF-8 as it is, when its first read (prehash.ts) found out already. */
   readable?: boolean
@@ -203,7 +206,7 @@ function finish(plan: FilePlan, decoder: Cleaner, sha256: string): void {
   plan.invalid = decoder.invalid
   plan.invalidLines = decoder.invalidLines
   plan.blanked = decoder.blanked
-  plan.lines = decoder.line - 1
+  plan.lines = decoder.line - 1 + (decoder.tail ? 1 : 0)
 }
 
 /** Hands a stream to a cleaner in blocks of whole lines (a line longer than BLOCK is cut). */
