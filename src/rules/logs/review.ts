@@ -32,7 +32,7 @@ import {
   USAGE_HOURS_TABLE,
   USAGE_TABLE,
 } from '../../facts/logs/load.js'
-import {locateLines} from '../../facts/logs/locate.js'
+import {type EmptyColumns, locateLines} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
 import {loadMapping} from '../../facts/logs/mapping.js'
 import {createTables, createUsageView} from './context.js'
@@ -424,7 +424,7 @@ async function summarize(
           file: plan.file,
         })
       ).map((r) => String(r.bad_sample ?? ''))
-      positions.push(...(await locate(plan, parts, needles)))
+      positions.push(...(await locate(plan, parts, needles, emptyColumns(mapping, plan))))
     }
 
     // Lines emptied in a cleaned copy were never read by the engine: counted and located here.
@@ -459,13 +459,24 @@ async function summarize(
   return out
 }
 
+/**
+ * The header columns (csv, tsv) whose empty value makes a row unparseable (time, terminal, user, action): where an
+ * empty needle is looked for, rather than in any empty field (an export leaves unmapped columns empty on good rows).
+ */
+function emptyColumns(mapping: LogMapping, plan: FilePlan): EmptyColumns | undefined {
+  if (!plan.header || (mapping.format !== 'csv' && mapping.format !== 'tsv')) return undefined
+  const fields = (['time', 'terminal', 'user', 'action'] as const).map((f) => mapping.fields[f])
+  const columns = plan.header.flatMap((h, i) => (fields.includes(h) ? [i] : []))
+  return columns.length > 0 ? {columns, delimiter: mapping.delimiter} : undefined
+}
+
 /** The first line of each needle in the files the engine read for a plan, as lines of the plan's file. */
-async function locate(plan: FilePlan, parts: CopyPart[], needles: string[]): Promise<number[]> {
+async function locate(plan: FilePlan, parts: CopyPart[], needles: string[], empty?: EmptyColumns): Promise<number[]> {
   const found = new Map<string, number>()
   for (const {path, shift} of parts) {
     const wanted = needles.filter((n) => !found.has(n))
     if (wanted.length === 0) break
-    const lines = await locateLines(path, plan.gzip && path === plan.file, wanted)
+    const lines = await locateLines(path, plan.gzip && path === plan.file, wanted, empty)
     for (const [needle, line] of lines) found.set(needle, line + shift)
   }
 
