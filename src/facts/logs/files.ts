@@ -153,6 +153,18 @@ export async function transcode(
   encoding: LogMapping['encoding'] = 'shift_jis',
   split?: Split,
 ): Promise<void> {
+  await copyOnce(plan, onBytes, encoding, split)
+  // The copy, and the hash taken on the way, are of the planned file only if it is still the one planned (a gzip
+  // stream is read to its end whatever its size, and a same-size rewrite is not seen by a size).
+  await unchanged(plan)
+}
+
+async function copyOnce(
+  plan: FilePlan,
+  onBytes: ((n: number) => void) | undefined,
+  encoding: LogMapping['encoding'],
+  split: Split | undefined,
+): Promise<void> {
   const decoder = cleaner(encoding)
   if (!plan.gzip && split) {
     let done: Awaited<ReturnType<typeof splitCopy>>
@@ -282,9 +294,10 @@ async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: nu
 }
 
 /**
- * Refuses a file the engine read itself (not a copy) that changed since it was planned (see {@link stampOf}). The
- * engine and the hash read it separately, so a file written meanwhile (a growing export) would be reviewed and
- * recorded as neither the planned file nor the final one. Exit 2, as the copies do.
+ * Refuses a file that changed since it was planned (see {@link stampOf}): after the scan for a file the engine read
+ * itself, after the copy for one read through a copy. The engine and the hash read a file separately, so a file
+ * written meanwhile (a growing export) would be reviewed and recorded as neither the planned file nor the final one.
+ * Exit 2.
  */
 export async function unchanged(plan: FilePlan): Promise<void> {
   let st
