@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {createReadStream, createWriteStream, type Stats} from 'node:fs'
+import {createReadStream, createWriteStream} from 'node:fs'
 import {type FileHandle, open, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {pipeline} from 'node:stream/promises'
@@ -9,7 +9,7 @@ import {createGunzip, gunzipSync} from 'node:zlib'
 import {InputError, type Problem} from '../../model/errors.js'
 import {columnProblem} from './mapping.js'
 import {BLOCK, CHUNK, wholeLines} from './lines.js'
-import {checkUtf8, hashBytes, openRegular} from './prehash.js'
+import {checkUtf8, hashBytes, openRegular, stampOf} from './prehash.js'
 import {type Cleaner, cleaner, type CopyPart, type PartPool, splitCopy} from './parts.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
@@ -33,7 +33,10 @@ export interface FilePlan {
    * review counts them as unparseable lines itself, at `invalidLines`.
    */
   blanked?: number
-  /** Newlines in the file, when it was copied (the cleaners count them): what `blanked` lines are checked against. */
+  /**
+   * Lines in the file (its newlines, and a last line without one), when it was copied (the cleaners count them): what
+   * `blanked` lines are checked against.
+   */
   lines?: number
   /** Whether the engine can read the file as UTF-8 as it is, when its first read (prehash.ts) found out already. */
   readable?: boolean
@@ -49,6 +52,8 @@ export interface FilePlan {
    */
   parts?: CopyPart[]
 }
+
+export {stampOf} from './prehash.js'
 
 /** The files the engine reads for these plans: each plan's copy, or the parts of it. */
 export function enginePlans(plans: readonly FilePlan[]): FilePlan[] {
@@ -148,6 +153,18 @@ export async function transcode(
   encoding: LogMapping['encoding'] = 'shift_jis',
   split?: Split,
 ): Promise<void> {
+  await copyOnce(plan, onBytes, encoding, split)
+  // The copy, and the hash taken on the way, are of the planned file only if it is still the one planned (a gzip
+  // stream is read to its end whatever its size, and a same-size rewrite is not seen by a size).
+  await unchanged(plan)
+}
+
+async function copyOnce(
+  plan: FilePlan,
+  onBytes: ((n: number) => void) | undefined,
+  encoding: LogMapping['encoding'],
+  split: Split | undefined,
+): Promise<void> {
   const decoder = cleaner(encoding)
   if (!plan.gzip && split) {
     let done: Awaited<ReturnType<typeof splitCopy>>
@@ -201,7 +218,7 @@ function finish(plan: FilePlan, decoder: Cleaner, sha256: string): void {
   plan.invalid = decoder.invalid
   plan.invalidLines = decoder.invalidLines
   plan.blanked = decoder.blanked
-  plan.lines = decoder.line - 1
+  plan.lines = decoder.line - 1 + (decoder.tail ? 1 : 0)
 }
 
 /** Hands a stream to a cleaner in blocks of whole lines (a line longer than BLOCK is cut). */
@@ -277,19 +294,10 @@ async function transcodePlain(plan: FilePlan, decoder: Cleaner, onBytes?: (n: nu
 }
 
 /**
- * What says a file is the one planned: its device and inode (a file renamed into its place is another), size, and the
- * times of its last write and last change. The change time (ctime) cannot be set back by a user as the write time
- * can (`touch -d`, `utimes`), and any write or rename bumps it, so a same-size rewrite with its write time restored
- * is still seen.
- */
-export function stampOf(st: Stats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
-}
-
-/**
- * Refuses a file the engine read itself (not a copy) that changed since it was planned (see {@link stampOf}). The
- * engine and the hash read it separately, so a file written meanwhile (a growing export) would be reviewed and
- * recorded as neither the planned file nor the final one. Exit 2, as the copies do.
+ * Refuses a file that changed since it was planned (see {@link stampOf}): after the scan for a file the engine read
+ * itself, after the copy for one read through a copy. The engine and the hash read a file separately, so a file
+ * written meanwhile (a growing export) would be reviewed and recorded as neither the planned file nor the final one.
+ * Exit 2.
  */
 export async function unchanged(plan: FilePlan): Promise<void> {
   let st

@@ -32,6 +32,11 @@ export interface LineCleaner {
   line: number
   /** Lines emptied in the copy. */
   blanked: number
+  /**
+   * Set at the end of the input: its last line has no newline (it is a line of the file all the same, which `line`,
+   * one more than the newlines read, does not count once the input is over).
+   */
+  tail: boolean
   /** The first lines (1-based) with an invalid sequence or a bare CR. */
   readonly invalidLines: number[]
   /** Marks the current line bad (and records its position). */
@@ -111,6 +116,7 @@ export function endBlock(
   clean: boolean,
 ): number {
   if (!clean) return o
+  if (end) c.tail = lineStart < 0 || o > lineStart || st.bad
   if (end && lineStart >= 0 && o - lineStart > MAX_LINE && !st.bad) c.badLine()
   if (end && st.bad) {
     if (lineStart >= 0) {
@@ -159,6 +165,7 @@ export function longLine(
       // The file ends inside the line: nothing of it was written.
       c.skipping = false
       c.blanked++
+      c.tail = true
     }
 
     return {rest: input.subarray(input.length), o: 0}

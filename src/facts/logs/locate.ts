@@ -2,15 +2,48 @@ import {createReadStream} from 'node:fs'
 import {createInterface} from 'node:readline'
 import {createGunzip} from 'node:zlib'
 
+/** The columns (0-based) whose emptiness makes a row unusable (csv, tsv), and the delimiter. */
+export interface EmptyColumns {
+  columns: readonly number[]
+  delimiter: string
+}
+
+/** Whether a CSV line has an empty field (nothing between delimiters, or `""`) at one of `empty.columns`. */
+function emptyAt(line: string, empty: EmptyColumns): boolean {
+  let col = 0
+  let start = 0
+  let quoted = false
+  for (let i = 0; i <= line.length; i++) {
+    const ch = line[i]
+    if (quoted) {
+      if (ch === '"') {
+        if (line[i + 1] === '"') i++
+        else quoted = false
+      }
+    } else if (ch === '"') quoted = true
+    else if (ch === empty.delimiter || i === line.length) {
+      const field = line.slice(start, i)
+      if ((field === '' || field === '""') && empty.columns.includes(col)) return true
+      col++
+      start = i + 1
+    }
+  }
+
+  return false
+}
+
 /**
  * Finds the lines that hold given raw values (the first of each), to point at rows the engine read but could not
  * use (a bad time, an empty terminal). The engine does not number the rows it reads, so this second, bounded pass
- * runs only for files that had such rows, and stops as soon as every value is found.
+ * runs only for files that had such rows, and stops as soon as every value is found. An empty value is found on the
+ * first data line with an empty field in one of `empty.columns` (the mapped columns a row cannot do without), or,
+ * without them, any empty field.
  */
 export async function locateLines(
   path: string,
   gzip: boolean,
   needles: readonly string[],
+  empty?: EmptyColumns,
 ): Promise<Map<string, number>> {
   const found = new Map<string, number>()
   const wanted = [...new Set(needles)]
@@ -25,7 +58,9 @@ export async function locateLines(
       for (const w of wanted) {
         if (found.has(w)) continue
         // An empty value is found on the first data line that has an empty field where the value would be.
-        if (w === '' ? /(^|[,\t])\s*([,\t]|$)/.test(line) && n > 1 : line.includes(w)) found.set(w, n)
+        const hit =
+          w === '' ? n > 1 && (empty ? emptyAt(line, empty) : /(^|[,\t])\s*([,\t]|$)/.test(line)) : line.includes(w)
+        if (hit) found.set(w, n)
       }
 
       if (found.size === wanted.length) break

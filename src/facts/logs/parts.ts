@@ -64,6 +64,8 @@ export interface PartResult {
   blanked: number
   /** Newlines in the part. */
   lines: number
+  /** The part (the file's last) ends with a line without a newline. */
+  tail: boolean
   /** Double quotes written (the header's not counted): an odd count before a cut means the cut is inside quotes. */
   quotes: number
 }
@@ -119,6 +121,7 @@ export async function decodePart(job: PartJob): Promise<PartResult> {
     invalidLines: decoder.invalidLines,
     blanked: decoder.blanked,
     lines: decoder.line - 1,
+    tail: decoder.tail,
     quotes,
   }
 }
@@ -129,7 +132,7 @@ export interface SplitCopy {
   invalid: number
   invalidLines: number[]
   blanked: number
-  /** Newlines in the file. */
+  /** Lines in the file: its newlines, and a last line without one. */
   lines: number
   parts: CopyPart[]
 }
@@ -197,7 +200,7 @@ export async function splitCopy(
     invalid: results.reduce((a, r) => a + r.invalid, 0),
     invalidLines: invalidLines.slice(0, 5),
     blanked: results.reduce((a, r) => a + r.blanked, 0),
-    lines: before,
+    lines: before + (results.at(-1)?.tail ? 1 : 0),
     parts,
   }
 }

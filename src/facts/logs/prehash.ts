@@ -1,6 +1,6 @@
 import {isUtf8} from 'node:buffer'
 import {createHash} from 'node:crypto'
-import {constants, existsSync, statSync} from 'node:fs'
+import {constants, existsSync, type Stats, statSync} from 'node:fs'
 import {type FileHandle, open} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
@@ -13,9 +13,19 @@ import {BLOCK, CHUNK, MAX_LINE, wholeLines} from './lines.js'
  * terminals), the other core checks whether the engine can read each uncompressed UTF-8 file as it is (~0.25 s for
  * 1 GB, which the scan used to wait for), then hashes it (~1.2 s for 1 GB, which ran beside the scan on this thread).
  *
- * Only ever a shortcut: a file whose size is not the one planned, a thread that fails, or a run from TypeScript
+ * Only ever a shortcut: a file whose size or stamp (see stampOf) is not the one planned, a thread that fails, or a run from TypeScript
  * sources (no compiled worker) gets nothing here, and the review reads the file itself as before.
  */
+
+/**
+ * What says a file is the one planned: its device and inode (a file renamed into its place is another), size, and the
+ * times of its last write and last change. The change time (ctime) cannot be set back by a user as the write time
+ * can (`touch -d`, `utimes`), and any write or rename bumps it, so a same-size rewrite with its write time restored
+ * is still seen.
+ */
+export function stampOf(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
+}
 
 /**
  * Opens a log file for reading only if it is a regular file: opened without waiting (a FIFO put in its place after
@@ -39,10 +49,11 @@ export async function openRegular(file: string): Promise<FileHandle> {
  * first line ends in LF, no CR at all (a CRLF file with a stray CR or LF is found by the engine, see `prepareUtf8` in
  * files.ts); and its size.
  */
-export async function checkUtf8(file: string): Promise<{bytes: number; readable: boolean}> {
+export async function checkUtf8(file: string): Promise<{bytes: number; readable: boolean; stamp: string}> {
   const input = Buffer.allocUnsafe(BLOCK)
   const fh = await openRegular(file)
   try {
+    const stamp = stampOf(await fh.stat())
     let carry = 0
     let bytes = 0
     let lf: boolean | undefined
@@ -53,16 +64,16 @@ export async function checkUtf8(file: string): Promise<{bytes: number; readable:
       const last = bytesRead === 0
       const upto = last ? have : wholeLines(input, have)
       // A line longer than the engine is given: read through the cleaned copy, which empties it (see lines.ts).
-      if (upto === 0 && have === BLOCK) return {bytes: -1, readable: false}
+      if (upto === 0 && have === BLOCK) return {bytes: -1, readable: false, stamp}
       const block = input.subarray(0, upto)
-      if (!isUtf8(block) || hasLongLine(block)) return {bytes: -1, readable: false}
+      if (!isUtf8(block) || hasLongLine(block)) return {bytes: -1, readable: false, stamp}
       if (lf === undefined && upto > 0) {
         const nl = block.indexOf(0x0a)
         if (nl !== -1) lf = block[nl - 1] !== 0x0d
       }
 
-      if (lf && block.includes(0x0d)) return {bytes: -1, readable: false}
-      if (last) return {bytes, readable: true}
+      if (lf && block.includes(0x0d)) return {bytes: -1, readable: false, stamp}
+      if (last) return {bytes, readable: true, stamp}
       carry = have - upto
       input.copyWithin(0, upto, have)
     }
@@ -85,15 +96,16 @@ export function hasLongLine(block: Buffer): boolean {
   return false
 }
 
-/** SHA-256 of a file's bytes, and how many there were. */
-export async function hashBytes(file: string): Promise<{bytes: number; sha256: string}> {
+/** SHA-256 of a file's bytes, how many there were, and the file's stamp when it was opened. */
+export async function hashBytes(file: string): Promise<{bytes: number; sha256: string; stamp: string}> {
   const hash = createHash('sha256')
   const buf = Buffer.allocUnsafe(CHUNK)
   const fh = await openRegular(file)
   try {
+    const stamp = stampOf(await fh.stat())
     let bytes = 0
     for (let n; (n = (await fh.read(buf, 0, CHUNK)).bytesRead) > 0; bytes += n) hash.update(buf.subarray(0, n))
-    return {bytes, sha256: hash.digest('hex')}
+    return {bytes, sha256: hash.digest('hex'), stamp}
   } finally {
     await fh.close()
   }
@@ -118,6 +130,8 @@ export interface FirstReadMessage {
   bytes?: number
   readable?: boolean
   sha256?: string
+  /** The file's stamp (see stampOf) when this read opened it. */
+  stamp?: string
 }
 
 /** First reads running on one thread: every UTF-8 check first (the scan waits for those), then the hashes. */
@@ -170,17 +184,21 @@ export class FirstReads {
     worker.postMessage(job)
   }
 
-  /** Whether the engine can read `file` as it is, if its check ran and found `bytes` bytes; else undefined. */
-  async readable(file: string, bytes: number): Promise<boolean | undefined> {
+  /**
+   * Whether the engine can read `file` as it is, if its check ran and found `bytes` bytes (and, given `stamp`, the
+   * file had that stamp when the check opened it); else undefined. The reads start before the review plans the files
+   * (stats them): a file rewritten in between with the same size is another file, whose check and hash these are not.
+   */
+  async readable(file: string, bytes: number, stamp?: string): Promise<boolean | undefined> {
     const m = await this.results.get(`utf8\0${file}`)
     if (m?.readable === false) return false
-    return m && m.bytes === bytes ? m.readable : undefined
+    return m && m.bytes === bytes && (stamp === undefined || m.stamp === stamp) ? m.readable : undefined
   }
 
-  /** The SHA-256 of `file`, if it was hashed and had `bytes` bytes; else undefined. */
-  async sha256(file: string, bytes: number): Promise<string | undefined> {
+  /** The SHA-256 of `file`, if it was hashed and had `bytes` bytes (and `stamp`, as `readable`); else undefined. */
+  async sha256(file: string, bytes: number, stamp?: string): Promise<string | undefined> {
     const m = await this.results.get(`hash\0${file}`)
-    return m && m.bytes === bytes ? m.sha256 : undefined
+    return m && m.bytes === bytes && (stamp === undefined || m.stamp === stamp) ? m.sha256 : undefined
   }
 
   /** Ends the thread (reads not yet done resolve to undefined). */

@@ -44,6 +44,8 @@ export class Cp932ToUtf8 extends Transform implements LineCleaner, LongLines {
   invalid = 0
   /** With `clean`: lines emptied in the copy because they held an invalid sequence or a bare CR. */
   blanked = 0
+  /** The input's last line has no newline (set at its end, see LineCleaner). */
+  tail = false
   /** Lines (1-based) of the copy so far: one more than the newlines read. */
   line = 1
   skipping = false

@@ -16,6 +16,7 @@ export class Utf8Clean implements LineCleaner, LongLines {
   /** Invalid byte sequences. */
   invalid = 0
   blanked = 0
+  tail = false
   line = 1
   skipping = false
   private state: LineState = {style: 0, bad: false, start: true}

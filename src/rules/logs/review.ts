@@ -32,7 +32,7 @@ import {
   USAGE_HOURS_TABLE,
   USAGE_TABLE,
 } from '../../facts/logs/load.js'
-import {countLines, locateLines} from '../../facts/logs/locate.js'
+import {countLines, type EmptyColumns, locateLines} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
 import {loadMapping} from '../../facts/logs/mapping.js'
 import {createTables, createUsageView} from './context.js'
@@ -321,8 +321,9 @@ async function readFiles(
         // here), and its hash (taken up when it is needed, while the engine reads or a copy is written).
         for (const plan of group) {
           if (!firstReads || plan.gzip || mapping.format === 'parquet') continue
-          if (mapping.encoding !== 'shift_jis') plan.readable = await firstReads.readable(plan.file, plan.bytes)
-          plan.sha256Ahead = firstReads.sha256(plan.file, plan.bytes)
+          if (mapping.encoding !== 'shift_jis')
+            plan.readable = await firstReads.readable(plan.file, plan.bytes, plan.stamp)
+          plan.sha256Ahead = firstReads.sha256(plan.file, plan.bytes, plan.stamp)
         }
 
         if (mapping.encoding === 'shift_jis') {
@@ -423,7 +424,7 @@ async function summarize(
           file: plan.file,
         })
       ).map((r) => String(r.bad_sample ?? ''))
-      positions.push(...(await locate(plan, parts, needles)))
+      positions.push(...(await locate(plan, parts, needles, emptyColumns(mapping, plan))))
     }
 
     // Lines emptied in a cleaned copy were never read by the engine: counted and located here.
@@ -463,13 +464,24 @@ async function summarize(
   return out
 }
 
+/**
+ * The header columns (csv, tsv) whose empty value makes a row unparseable (time, terminal, user, action): where an
+ * empty needle is looked for, rather than in any empty field (an export leaves unmapped columns empty on good rows).
+ */
+function emptyColumns(mapping: LogMapping, plan: FilePlan): EmptyColumns | undefined {
+  if (!plan.header || (mapping.format !== 'csv' && mapping.format !== 'tsv')) return undefined
+  const fields = (['time', 'terminal', 'user', 'action'] as const).map((f) => mapping.fields[f])
+  const columns = plan.header.flatMap((h, i) => (fields.includes(h) ? [i] : []))
+  return columns.length > 0 ? {columns, delimiter: mapping.delimiter} : undefined
+}
+
 /** The first line of each needle in the files the engine read for a plan, as lines of the plan's file. */
-async function locate(plan: FilePlan, parts: CopyPart[], needles: string[]): Promise<number[]> {
+async function locate(plan: FilePlan, parts: CopyPart[], needles: string[], empty?: EmptyColumns): Promise<number[]> {
   const found = new Map<string, number>()
   for (const {path, shift} of parts) {
     const wanted = needles.filter((n) => !found.has(n))
     if (wanted.length === 0) break
-    const lines = await locateLines(path, plan.gzip && path === plan.file, wanted)
+    const lines = await locateLines(path, plan.gzip && path === plan.file, wanted, empty)
     for (const [needle, line] of lines) found.set(needle, line + shift)
   }
 

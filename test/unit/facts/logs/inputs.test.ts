@@ -4,7 +4,7 @@
  */
 import {isUtf8} from 'node:buffer'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
@@ -256,7 +256,15 @@ describe('hostile and broken lines', () => {
         invalidLines: [],
         invalid: 0,
       }
-      const gz: FilePlan = {...plain, file: `${plainFile}.gz`, path: join(dir, 'b.txt'), gzip: true, invalidLines: []}
+      const gz: FilePlan = {
+        ...plain,
+        file: `${plainFile}.gz`,
+        path: join(dir, 'b.txt'),
+        gzip: true,
+        // The file's own size, as planned (compressed): the copy is compared with its plan.
+        bytes: statSync(`${plainFile}.gz`).size,
+        invalidLines: [],
+      }
       await transcode(plain)
       await transcode(gz)
       const out = readFileSync(plain.path)

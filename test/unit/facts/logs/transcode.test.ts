@@ -4,7 +4,7 @@
  * the original bytes; hostile bytes at every offset around the 1 MiB read boundary; a file changed while read.
  */
 import {createHash} from 'node:crypto'
-import {appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
+import {appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
@@ -227,7 +227,15 @@ async function both(name: string, bytes: Buffer): Promise<{plain: FilePlan; gz: 
     invalidLines: [],
     invalid: 0,
   }
-  const gz: FilePlan = {...plain, file: `${file}.gz`, path: join(dir, `${name}.b.txt`), gzip: true, invalidLines: []}
+  const gz: FilePlan = {
+    ...plain,
+    file: `${file}.gz`,
+    path: join(dir, `${name}.b.txt`),
+    gzip: true,
+    // The file's own size, as planned (compressed): the copy is compared with its plan.
+    bytes: statSync(`${file}.gz`).size,
+    invalidLines: [],
+  }
   await transcode(plain)
   await transcode(gz)
   return {plain, gz}
