@@ -13,7 +13,7 @@ import {gunzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-attack7-empty-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -37,32 +37,8 @@ describe('a row with an empty terminal or user', () => {
 
     const file = join(tmp, 'empty.csv')
     writeFileSync(file, lines.join('\n') + '\n')
-    const mapping = join(tmp, 'empty.yaml')
-    writeFileSync(
-      mapping,
-      readFileSync(join(EXAMPLE, 'logs/customer-system.yaml'), 'utf8')
-        .replace('encoding: shift_jis', 'encoding: utf-8')
-        .replace(/files: .*/, `files: ["${file}"]`),
-    )
-    const r = await run(
-      [
-        'logs',
-        'analyze',
-        '-i',
-        EXAMPLE,
-        '--logs',
-        mapping,
-        '--from',
-        '2026-10-15',
-        '--to',
-        '2026-10-15',
-        '--now',
-        EXAMPLE_NOW,
-        '--format',
-        'json',
-      ],
-      {timeout: 120_000},
-    )
+    const mapping = exampleLogMapping(join(tmp, 'empty.yaml'), file, 'utf-8')
+    const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 120_000})
     expect(r.stderr).toBe('')
     const logs = JSON.parse(r.stdout).logs.files[0]
     expect(logs.unparseable).toBe(2)

@@ -14,7 +14,7 @@ import {gunzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_NOW, run} from './helpers.js'
+import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-attack7-quote-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -37,32 +37,8 @@ function withQuote(times: number): {text: string; records: number} {
 }
 
 async function review(file: string, name: string) {
-  const mapping = join(tmp, `${name}.yaml`)
-  writeFileSync(
-    mapping,
-    readFileSync(join(EXAMPLE, 'logs/customer-system.yaml'), 'utf8')
-      .replace('encoding: shift_jis', 'encoding: utf-8')
-      .replace(/files: .*/, `files: ["${file}"]`),
-  )
-  const r = await run(
-    [
-      'logs',
-      'analyze',
-      '-i',
-      EXAMPLE,
-      '--logs',
-      mapping,
-      '--from',
-      '2026-10-15',
-      '--to',
-      '2026-10-15',
-      '--now',
-      EXAMPLE_NOW,
-      '--format',
-      'json',
-    ],
-    {timeout: 120_000},
-  )
+  const mapping = exampleLogMapping(join(tmp, `${name}.yaml`), file, 'utf-8')
+  const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 120_000})
   expect(r.stderr).toBe('')
   expect(r.code).toBe(1)
   return JSON.parse(r.stdout).logs.files[0] as {rows: number; unparseable: number; first_unparseable: string[]}
