@@ -55,6 +55,11 @@ export interface FilePlan {
 
 export {stampOf} from './prehash.js'
 
+/** Whether the engine reads `path` (the plan's own, by default) as the gzip file itself, not a copy of it. */
+export function readsGzip(plan: FilePlan, path = plan.path): boolean {
+  return plan.gzip && path === plan.file
+}
+
 /** The files the engine reads for these plans: each plan's copy, or the parts of it. */
 export function enginePlans(plans: readonly FilePlan[]): FilePlan[] {
   return plans.flatMap((p) => (p.parts ? p.parts.map((part) => ({...p, path: part.path, parts: undefined})) : [p]))
@@ -309,21 +314,20 @@ export async function unchanged(plan: FilePlan): Promise<void> {
     ])
   }
 
-  if (st.size !== plan.bytes || (plan.stamp !== undefined && stampOf(st) !== plan.stamp))
+  if (st.size !== plan.bytes || (plan.stamp !== undefined && stampOf(st) !== plan.stamp)) {
+    const how =
+      st.size === plan.bytes ? `rewritten, ${st.size} bytes` : `${plan.bytes} bytes when planned, ${st.size} now`
     throw new InputError([
       {
         code: 'E_READ',
-        message: `the file changed while it was read (${plan.bytes} bytes when planned, ${st.size} now): review it again once it is complete`,
+        message: `the file changed while it was read (${how}): review it again once it is complete`,
         file: plan.file,
       },
     ])
+  }
 }
 
-/**
- * Whether the engine can read an uncompressed UTF-8 file itself: valid UTF-8 and, when its first line ends in LF, no
- * CR at all. (A file of CRLF lines with a stray LF or CR is found by the engine, which stops; the review then reads
- * it through a copy, see `prepareUtf8`.) `isUtf8` runs at several GB/s; the read dominates.
- */
+/** Whether the engine can read an uncompressed UTF-8 file itself (see `checkUtf8`); a read error is exit 2. */
 export async function readableUtf8(plan: FilePlan): Promise<boolean> {
   try {
     return (await checkUtf8(plan.file)).readable

@@ -143,7 +143,8 @@ export interface LongLines {
  * 300,000-line file with lines of 8 to 33 MB, two of the six were gone with no reject (16 and 33 MB).
  * The readers hand such a line over one block at a time, each block without a newline (see `wholeLines`' callers);
  * nothing of it is written, and when its newline comes an empty line takes its place. Called first by a cleaner's
- * `decodeInto`: returns the input left to decode (from the start of the next line) and the bytes written.
+ * `decodeInto` (see {@link decodeCleaned}): returns the input left to decode (from the start of the next line) and the
+ * bytes written.
  */
 export function longLine(
   c: LineCleaner & LongLines,
@@ -181,6 +182,23 @@ export function longLine(
   c.skipping = false
   st.start = true
   return {rest: input.subarray(lf + 1), o}
+}
+
+/**
+ * A cleaner's `decodeInto`: a line longer than a whole block is dropped first (see {@link longLine}), and what is
+ * left of the input goes to the cleaner's own `decode`, written after whatever `longLine` wrote.
+ */
+export function decodeCleaned(
+  c: LineCleaner & LongLines,
+  st: LineState,
+  input: Buffer,
+  out: Buffer,
+  end: boolean,
+  decode: (input: Buffer, out: Buffer, end: boolean) => number,
+): number {
+  const {rest, o} = longLine(c, st, input, out, end)
+  if (o === 0 && rest === input) return decode(input, out, end)
+  return o + (rest.length > 0 || end ? decode(rest, out.subarray(o), end) : 0)
 }
 
 /** Bytes read at a time from a log file. */

@@ -1,7 +1,7 @@
 import {InputError} from '../../model/errors.js'
 import type {LogEngine} from './engine.js'
 import {ident, literal} from './sql.js'
-import type {FilePlan} from './files.js'
+import {type FilePlan, readsGzip} from './files.js'
 import {MAX_LINE} from './lines.js'
 import {linesAt} from './locate.js'
 import {columnProblem} from './mapping.js'
@@ -224,7 +224,7 @@ export async function loadFiles(
     const plan = plans.find((p) => p.path === path)
     const offsets = await linesAt(
       path,
-      plan !== undefined && plan.gzip && plan.path === plan.file,
+      plan !== undefined && readsGzip(plan),
       at.filter((a) => a >= 0),
     )
     out.set(path, {
@@ -296,7 +296,7 @@ async function sourceSql(
   const mapped = LOG_FIELDS.filter((field) => mapping.fields[field] !== undefined)
   // The reader skips a line it cannot split either way; the first read records where (store_rejects implies ignore_errors).
   const rejects = `${storeRejects ? "store_rejects = true, rejects_table = 'rejects', rejects_scan = 'rejects_scan'" : 'ignore_errors = true'}, max_line_size = ${2 * MAX_LINE}, buffer_size = ${READ_BUFFER}, filename = true`
-  const compression = plan.gzip && plan.path === plan.file ? 'gzip' : 'none'
+  const compression = readsGzip(plan) ? 'gzip' : 'none'
   if (mapping.format === 'jsonl') {
     // One text column per line, so that a line that is not JSON is a counted row rather than a failed read.
     const key = (field: LogField) =>

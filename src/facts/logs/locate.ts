@@ -1,6 +1,19 @@
-import {createReadStream} from 'node:fs'
+import {createReadStream, type ReadStream} from 'node:fs'
 import {createInterface} from 'node:readline'
 import {createGunzip} from 'node:zlib'
+
+/** A file's bytes as a stream (decompressed for a gzip file), and the file stream to destroy when done. */
+function bytesOf(path: string, gzip: boolean): {input: AsyncIterable<Buffer> & NodeJS.ReadableStream; raw: ReadStream} {
+  const raw = createReadStream(path, {highWaterMark: 1 << 20})
+  return {input: gzip ? raw.pipe(createGunzip()) : raw, raw}
+}
+
+/** The line feeds in `buf` from `from` up to (not including) `to`. */
+function lineFeeds(buf: Buffer, from = 0, to = buf.length): number {
+  let n = 0
+  for (let at = buf.indexOf(0x0a, from); at !== -1 && at < to; at = buf.indexOf(0x0a, at + 1)) n++
+  return n
+}
 
 /** The columns (0-based) whose emptiness makes a row unusable (csv, tsv), and the delimiter. */
 export interface EmptyColumns {
@@ -48,8 +61,7 @@ export async function locateLines(
   const found = new Map<string, number>()
   const wanted = [...new Set(needles)]
   if (wanted.length === 0) return found
-  const raw = createReadStream(path, {highWaterMark: 1 << 20})
-  const input = gzip ? raw.pipe(createGunzip()) : raw
+  const {input, raw} = bytesOf(path, gzip)
   const lines = createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})
   let n = 0
   try {
@@ -83,24 +95,23 @@ export async function linesAt(path: string, gzip: boolean, offsets: readonly num
   const wanted = [...new Set(offsets)].filter((o) => Number.isSafeInteger(o) && o >= 0).sort((a, b) => a - b)
   const found = new Map<number, number>()
   if (wanted.length === 0) return found
-  const raw = createReadStream(path, {highWaterMark: 1 << 20})
-  const input = gzip ? raw.pipe(createGunzip()) : raw
+  const {input, raw} = bytesOf(path, gzip)
   let base = 0
   let line = 1
   let next = 0
   try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    for await (const chunk of input) {
       const end = base + chunk.length
       let from = 0
       while (next < wanted.length && wanted[next] < end) {
         const upto = wanted[next] - base
-        for (let at = chunk.indexOf(0x0a, from); at !== -1 && at < upto; at = chunk.indexOf(0x0a, at + 1)) line++
+        line += lineFeeds(chunk, from, upto)
         from = upto
         found.set(wanted[next++], line)
       }
 
       if (next === wanted.length) break
-      for (let at = chunk.indexOf(0x0a, from); at !== -1; at = chunk.indexOf(0x0a, at + 1)) line++
+      line += lineFeeds(chunk, from)
       base = end
     }
   } finally {
@@ -112,13 +123,12 @@ export async function linesAt(path: string, gzip: boolean, offsets: readonly num
 
 /** The lines of a file (a last line without a newline counts), in the decompressed stream of a gzip file. */
 export async function countLines(path: string, gzip: boolean): Promise<number> {
-  const raw = createReadStream(path, {highWaterMark: 1 << 20})
-  const input = gzip ? raw.pipe(createGunzip()) : raw
+  const {input, raw} = bytesOf(path, gzip)
   let lines = 0
   let last = 0x0a
   try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++
+    for await (const chunk of input) {
+      lines += lineFeeds(chunk)
       if (chunk.length > 0) last = chunk[chunk.length - 1]
     }
   } finally {

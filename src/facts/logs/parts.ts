@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {type FileHandle, open, rm} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
@@ -6,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
 import {BLOCK, CHUNK, type LineCleaner, wholeLines} from './lines.js'
-import {openRegular} from './prehash.js'
+import {hashBytes, openRegular} from './prehash.js'
 import {Cp932ToUtf8} from './sjis.js'
 import {Utf8Clean} from './utf8.js'
 import type {LogMapping} from '../../model/logs.js'
@@ -66,7 +65,7 @@ export interface PartResult {
   lines: number
   /** The part (the file's last) ends with a line without a newline. */
   tail: boolean
-  /** Double quotes written (the header's not counted): an odd count before a cut means the cut is inside quotes. */
+  /** Double quotes written (the header's not counted): a copy with any is joined back into one file (splitCopy). */
   quotes: number
 }
 
@@ -174,7 +173,9 @@ export async function splitCopy(
   }))
   const [results, sha256] = await Promise.all([
     pool.run(jobs),
-    sha256Ahead ? sha256Ahead.then((h) => h ?? hashPlain(file, bytes, onBytes)) : hashPlain(file, bytes, onBytes),
+    (sha256Ahead ?? Promise.resolve(undefined)).then(
+      async (h) => h ?? (await hashBytes(file, {planned: bytes, onBytes})).sha256,
+    ),
   ])
 
   const parts: CopyPart[] = []
@@ -243,29 +244,6 @@ async function findCuts(
   } finally {
     await fh.close()
   }
-}
-
-/** SHA-256 of an uncompressed file, which must still hold `bytes` bytes (see transcodePlain). */
-async function hashPlain(file: string, bytes: number, onBytes?: (n: number) => void): Promise<string> {
-  const hash = createHash('sha256')
-  const fh = await openRegular(file)
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK)
-    let total = 0
-    for (;;) {
-      const {bytesRead} = await fh.read(buf, 0, CHUNK)
-      total += bytesRead
-      if (total > bytes || (bytesRead === 0 && total < bytes))
-        throw new Error(`the file changed while it was read (${bytes} bytes when planned)`)
-      if (bytesRead === 0) break
-      hash.update(buf.subarray(0, bytesRead))
-      onBytes?.(bytesRead)
-    }
-  } finally {
-    await fh.close()
-  }
-
-  return hash.digest('hex')
 }
 
 /** Appends `from` (after its first `skip` bytes) to `to`. */

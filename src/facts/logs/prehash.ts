@@ -13,8 +13,8 @@ import {BLOCK, CHUNK, MAX_LINE, wholeLines} from './lines.js'
  * terminals), the other core checks whether the engine can read each uncompressed UTF-8 file as it is (~0.25 s for
  * 1 GB, which the scan used to wait for), then hashes it (~1.2 s for 1 GB, which ran beside the scan on this thread).
  *
- * Only ever a shortcut: a file whose size or stamp (see stampOf) is not the one planned, a thread that fails, or a run from TypeScript
- * sources (no compiled worker) gets nothing here, and the review reads the file itself as before.
+ * Only ever a shortcut: a file whose size or stamp (see stampOf) is not the one planned, a thread that fails, or a
+ * run from TypeScript sources (no compiled worker) gets nothing here, and the review reads the file itself as before.
  */
 
 /**
@@ -45,9 +45,9 @@ export async function openRegular(file: string): Promise<FileHandle> {
 }
 
 /**
- * Whether the engine can read `file` as UTF-8 as it is: valid UTF-8, no line longer than a whole block and, when its
- * first line ends in LF, no CR at all (a CRLF file with a stray CR or LF is found by the engine, see `prepareUtf8` in
- * files.ts); and its size.
+ * Whether the engine can read `file` as UTF-8 as it is: valid UTF-8, no line longer than MAX_LINE (see lines.ts) and,
+ * when its first line ends in LF, no CR at all (a CRLF file with a stray CR or LF is found by the engine, see
+ * `prepareUtf8` in files.ts); and its size.
  */
 export async function checkUtf8(file: string): Promise<{bytes: number; readable: boolean; stamp: string}> {
   const input = Buffer.allocUnsafe(BLOCK)
@@ -96,16 +96,31 @@ export function hasLongLine(block: Buffer): boolean {
   return false
 }
 
-/** SHA-256 of a file's bytes, how many there were, and the file's stamp when it was opened. */
-export async function hashBytes(file: string): Promise<{bytes: number; sha256: string; stamp: string}> {
+/**
+ * SHA-256 of a file's bytes, how many there were, and the file's stamp when it was opened. Given `planned`, the file
+ * must hold exactly that many bytes (read no further: a file that keeps growing would never end); `onBytes` is told
+ * of every read.
+ */
+export async function hashBytes(
+  file: string,
+  options: {planned?: number; onBytes?: (n: number) => void} = {},
+): Promise<{bytes: number; sha256: string; stamp: string}> {
+  const {planned, onBytes} = options
   const hash = createHash('sha256')
   const buf = Buffer.allocUnsafe(CHUNK)
   const fh = await openRegular(file)
   try {
     const stamp = stampOf(await fh.stat())
     let bytes = 0
-    for (let n; (n = (await fh.read(buf, 0, CHUNK)).bytesRead) > 0; bytes += n) hash.update(buf.subarray(0, n))
-    return {bytes, sha256: hash.digest('hex'), stamp}
+    for (;;) {
+      const n = (await fh.read(buf, 0, CHUNK)).bytesRead
+      bytes += n
+      if (planned !== undefined && (bytes > planned || (n === 0 && bytes < planned)))
+        throw new Error(`the file changed while it was read (${planned} bytes when planned)`)
+      if (n === 0) return {bytes, sha256: hash.digest('hex'), stamp}
+      hash.update(buf.subarray(0, n))
+      onBytes?.(n)
+    }
   } finally {
     await fh.close()
   }

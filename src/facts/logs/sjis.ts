@@ -1,6 +1,6 @@
 import {Transform, type TransformCallback} from 'node:stream'
 
-import {endBlock, fffd, type LineCleaner, type LineState, type LongLines, longLine, newline} from './lines.js'
+import {decodeCleaned, endBlock, fffd, type LineCleaner, type LineState, type LongLines, newline} from './lines.js'
 
 /**
  * CP932 (Windows-31J, what Japanese business systems export as "Shift_JIS") → UTF-8, fast: a lookup table built once
@@ -88,9 +88,7 @@ export class Cp932ToUtf8 extends Transform implements LineCleaner, LongLines {
    */
   decodeInto(input: Buffer, out: Buffer, end: boolean): number {
     if (!this.clean) return this.decodeLines(input, out, end)
-    const {rest, o} = longLine(this, this.state, input, out, end)
-    if (o === 0 && rest === input) return this.decodeLines(input, out, end)
-    return o + (rest.length > 0 || end ? this.decodeLines(rest, out.subarray(o), end) : 0)
+    return decodeCleaned(this, this.state, input, out, end, (i, o, e) => this.decodeLines(i, o, e))
   }
 
   private decodeLines(input: Buffer, out: Buffer, end: boolean): number {

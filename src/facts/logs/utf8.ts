@@ -1,6 +1,15 @@
 import {isUtf8} from 'node:buffer'
 
-import {endBlock, fffd, type LineCleaner, type LineState, type LongLines, longLine, MAX_LINE, newline} from './lines.js'
+import {
+  decodeCleaned,
+  endBlock,
+  fffd,
+  type LineCleaner,
+  type LineState,
+  type LongLines,
+  MAX_LINE,
+  newline,
+} from './lines.js'
 
 /**
  * UTF-8 → cleaned UTF-8 (see lines.ts): a line with an invalid sequence (a byte that is never UTF-8, a lone
@@ -36,9 +45,7 @@ export class Utf8Clean implements LineCleaner, LongLines {
 
   /** As Cp932ToUtf8.decodeInto: `out` must hold `input.length * 3 + 4` bytes; returns the bytes written. */
   decodeInto(input: Buffer, out: Buffer, end: boolean): number {
-    const {rest, o} = longLine(this, this.state, input, out, end)
-    if (o === 0 && rest === input) return this.decodeLines(input, out, end)
-    return o + (rest.length > 0 || end ? this.decodeLines(rest, out.subarray(o), end) : 0)
+    return decodeCleaned(this, this.state, input, out, end, (i, o, e) => this.decodeLines(i, o, e))
   }
 
   private decodeLines(input: Buffer, out: Buffer, end: boolean): number {

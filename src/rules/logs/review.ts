@@ -16,6 +16,7 @@ import {
   hashFile,
   planFiles,
   prepareUtf8,
+  readsGzip,
   unchanged,
   type Split,
   transcode,
@@ -439,7 +440,7 @@ async function summarize(
     // its lines counted here, only then.
     const suspect = blanked > 0 || (mapping.format !== 'jsonl' && rejected.count > 0)
     if (suspect && plan.lines === undefined && plan.path === plan.file && mapping.format !== 'parquet')
-      plan.lines = await countLines(plan.file, plan.gzip)
+      plan.lines = await countLines(plan.file, readsGzip(plan))
     const lost =
       suspect && plan.lines !== undefined ? Math.max(0, plan.lines - 1 - blanked - st.rows - rejected.count) : 0
     const unparseable = st.bad + rejected.count + blanked + lost
@@ -481,7 +482,7 @@ async function locate(plan: FilePlan, parts: CopyPart[], needles: string[], empt
   for (const {path, shift} of parts) {
     const wanted = needles.filter((n) => !found.has(n))
     if (wanted.length === 0) break
-    const lines = await locateLines(path, plan.gzip && path === plan.file, wanted, empty)
+    const lines = await locateLines(path, readsGzip(plan, path), wanted, empty)
     for (const [needle, line] of lines) found.set(needle, line + shift)
   }
 

@@ -56,6 +56,8 @@ describe('a file that changed while it was read', () => {
     const after = statSync(plan.file)
     expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs])
     await expect(unchanged(plan)).rejects.toBeInstanceOf(InputError)
+    // Same size: the message says it was rewritten, not "N bytes when planned, N now".
+    await expect(unchanged(plan)).rejects.toThrow(/changed while it was read \(rewritten, \d+ bytes\)/)
   })
 
   it('is refused when another file of the same size and write time was renamed into its place', async () => {
