@@ -6,22 +6,20 @@
  * is looked for in the mapped columns a row cannot do without. (Still only the first such line is shown: the rows
  * with an empty value share one needle.)
  */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {gunzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
+import {analyzeLogs, exampleDayLines, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-attack7-empty-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 
 describe('a row with an empty terminal or user', () => {
   it('is shown at its own line', async () => {
-    const gz = readFileSync(join(EXAMPLE, 'logs/2026-10/access-20261015.csv.gz'))
-    const [header, ...rows] = new TextDecoder('shift_jis').decode(gunzipSync(gz)).split('\r\n').filter(Boolean)
+    const [header, ...rows] = exampleDayLines()
     const lines = [header]
     for (let k = 0; k < 30; k++) lines.push(...rows)
     // Good rows with empty (unmapped) fields come early in the file.

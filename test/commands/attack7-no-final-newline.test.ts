@@ -6,24 +6,18 @@
  * counted. Here an invalid byte empties line 100 and a stray quote on line 501 makes the engine read the rest of the
  * file as one field: 1,047 lines, 1,046 accounted for.
  */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {gunzipSync, gzipSync} from 'node:zlib'
+import {gzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {encodeCp932} from '../../src/facts/logs/sjis.js'
-import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
+import {analyzeLogs, exampleDayLines, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-attack7-nofinal-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
-
-/** The example's 2026-10-15 rows as UTF-8 lines, without the header. */
-function dayRows(): string[] {
-  const gz = readFileSync(join(EXAMPLE, 'logs/2026-10/access-20261015.csv.gz'))
-  return new TextDecoder('shift_jis').decode(gunzipSync(gz)).split('\r\n').filter(Boolean)
-}
 
 async function review(file: string, name: string, encoding: string) {
   const mapping = exampleLogMapping(join(tmp, `${name}.yaml`), file, encoding)
@@ -40,7 +34,7 @@ describe('a file without a final newline, with an emptied line and lines the eng
     ['sjis', 'shift_jis', false],
   ] as const)
     it(`counts every line (${name})`, async () => {
-      const [header, ...rows] = dayRows()
+      const [header, ...rows] = exampleDayLines()
       const lines = [header]
       for (let k = 0; k < 3; k++) lines.push(...rows)
       const cols = lines[500].split(',')

@@ -7,27 +7,20 @@
  * Also, in the larger file the one line shown is the line before the bad one: the engine's byte offset for this
  * reject points into the previous line (its own line number, 501, was right).
  */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {gunzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
+import {analyzeLogs, exampleDayLines, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-attack7-quote-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 
-/** The example's 2026-10-15 rows as UTF-8 lines, without the header. */
-function dayRows(): string[] {
-  const gz = readFileSync(join(EXAMPLE, 'logs/2026-10/access-20261015.csv.gz'))
-  return new TextDecoder('shift_jis').decode(gunzipSync(gz)).split('\r\n').filter(Boolean)
-}
-
 /** The day's rows `times` times (LF lines), with a `"` opening the 契約名義 field of line 501. */
 function withQuote(times: number): {text: string; records: number} {
-  const [header, ...rows] = dayRows()
+  const [header, ...rows] = exampleDayLines()
   const lines = [header]
   for (let k = 0; k < times; k++) lines.push(...rows)
   const cols = lines[500].split(',')

@@ -7,6 +7,7 @@
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {gunzipSync} from 'node:zlib'
 
 import {BIN, type CliResult, ROOT, runCli} from '../support/cli.js'
 
@@ -65,6 +66,12 @@ export function run(args: string[], options: RunOptions = {}): Promise<RunResult
     child: options.child,
     timeout: options.timeout ?? 20_000,
   })
+}
+
+/** The example's export of 2026-10-15 (Shift_JIS, gzip) as UTF-8 lines without their CRLF, the header first. */
+export function exampleDayLines(): string[] {
+  const gz = readFileSync(join(ROOT, EXAMPLE, 'logs/2026-10/access-20261015.csv.gz'))
+  return new TextDecoder('shift_jis').decode(gunzipSync(gz)).split('\r\n').filter(Boolean)
 }
 
 /** The example's log mapping, rewritten to read `files` (a path or glob) in `encoding`, written to `path`. */

@@ -3,30 +3,24 @@
  * for the lines it rejects drift by one or more after some of its read buffers (DuckDB 1.5, from about the first
  * 32 MiB on); the review used to show them as they were, so `file:line` pointed at a good neighbour of the bad line.
  */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {gunzipSync, gzipSync} from 'node:zlib'
+import {gzipSync} from 'node:zlib'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, analyzeLogs, exampleLogMapping} from './helpers.js'
+import {analyzeLogs, exampleDayLines, exampleLogMapping} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-logs-positions-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
-
-/** The example's 2026-10-15 rows as UTF-8 lines, without the header. */
-function dayRows(): string[] {
-  const gz = readFileSync(join(EXAMPLE, 'logs/2026-10/access-20261015.csv.gz'))
-  return new TextDecoder('shift_jis').decode(gunzipSync(gz)).split('\r\n').filter(Boolean)
-}
 
 /**
  * A file of about 45 MB: the day's rows over and over, with a line the engine rejects (too few columns, or a time
  * that is no time) at six known lines, all past the first 36 MB. Returns the file's text and those line numbers.
  */
 function bigFile(): {text: string; bad: number[]} {
-  const [header, ...rows] = dayRows()
+  const [header, ...rows] = exampleDayLines()
   const lines = [header]
   const perDay = Buffer.byteLength(rows.join('\r\n'))
   for (let bytes = 0; bytes < 45e6; bytes += perDay) lines.push(...rows)

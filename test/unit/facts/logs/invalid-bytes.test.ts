@@ -15,26 +15,12 @@ import {stringify} from 'yaml'
 import {EXAMPLE_HEADER} from '../../../../src/facts/logs/generate.js'
 import {encodeCp932} from '../../../../src/facts/logs/sjis.js'
 import {Utf8Clean} from '../../../../src/facts/logs/utf8.js'
-import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
+import {baseLogInventory, cleanup, linesOf, mapping, review, writeScenario} from './scenario.js'
 
 afterAll(cleanup)
 
 /** The generated files' columns, each of which gets every hostile sequence. */
 const COLUMNS = EXAMPLE_HEADER
-
-/** The generated files' lines (CRLF), by file. */
-function linesOf(file: string): Buffer[] {
-  const bytes = readFileSync(file)
-  const out: Buffer[] = []
-  for (let at = 0; at < bytes.length;) {
-    const nl = bytes.indexOf(0x0a, at)
-    const end = nl === -1 ? bytes.length : nl + 1
-    out.push(bytes.subarray(at, end))
-    at = end
-  }
-
-  return out
-}
 
 /** Appends `bad` to column `col` of a CSV line (before its line ending). */
 function spoil(line: Buffer, col: number, bad: number[], delimiter = 0x2c): Buffer {

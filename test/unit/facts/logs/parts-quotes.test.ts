@@ -5,13 +5,13 @@
  * inside quotes: the part after the cut then starts with `",1`, which opens a quote the engine never sees closed,
  * and the rest of that part is lost. The file is sound: read from one copy, every row is reviewed.
  */
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, afterEach, expect, it} from 'vitest'
 
 import {splitting} from '../../../../src/facts/logs/parts.js'
-import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
+import {baseLogInventory, cleanup, linesOf, mapping, review, writeScenario} from './scenario.js'
 
 afterAll(cleanup)
 const defaults = {...splitting}
@@ -23,14 +23,7 @@ it('a literal quote in an unquoted field before a cut inside quotes loses no row
     mapping: mapping({encoding: 'shift_jis'}),
   })
   const file = join(s.logs, readdirSync(s.logs).sort()[0])
-  const bytes = readFileSync(file)
-  const all: Buffer[] = []
-  for (let at = 0; at < bytes.length;) {
-    const nl = bytes.indexOf(0x0a, at)
-    const end = nl === -1 ? bytes.length : nl + 1
-    all.push(bytes.subarray(at, end))
-    at = end
-  }
+  const all = linesOf(file)
 
   // A literal quote inside an unquoted field of line 3 (the engine reads `ab"c`).
   const literal = (l: Buffer): Buffer => {

@@ -13,7 +13,7 @@ import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {type FilePlan, transcode} from '../../../../src/facts/logs/files.js'
 import {PartPool, splitting} from '../../../../src/facts/logs/parts.js'
 import {encodeCp932} from '../../../../src/facts/logs/sjis.js'
-import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
+import {baseLogInventory, cleanup, linesOf, mapping, review, writeScenario} from './scenario.js'
 import {ROOT} from '../../../support/cli.js'
 
 afterAll(cleanup)
@@ -210,14 +210,7 @@ describe('the review of a split copy is the review of one copy', () => {
       mapping: mapping({encoding}),
     })
     const file = join(s.logs, readdirSync(s.logs).sort()[0])
-    const bytes = readFileSync(file)
-    const all: Buffer[] = []
-    for (let at = 0; at < bytes.length;) {
-      const nl = bytes.indexOf(0x0a, at)
-      const end = nl === -1 ? bytes.length : nl + 1
-      all.push(bytes.subarray(at, end))
-      at = end
-    }
+    const all = linesOf(file)
 
     spoil(all)
     writeFileSync(file, Buffer.concat(all))

@@ -3,7 +3,7 @@
  * `baseLogInventory()` and `baseLogs()` raise no finding; each case adds the rows (or declarations) it is about.
  */
 import {type AuditResult} from '../../../../src/model/result.js'
-import {appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -165,4 +165,18 @@ export function row(at: string, terminal: string, user: string, over: Partial<Ge
 
 export function appendLine(file: string, line: string): void {
   appendFileSync(file, line)
+}
+
+/** A file's lines as they are stored, each with its line ending (the last one without, if the file has none). */
+export function linesOf(file: string): Buffer[] {
+  const bytes = readFileSync(file)
+  const out: Buffer[] = []
+  for (let at = 0; at < bytes.length;) {
+    const nl = bytes.indexOf(0x0a, at)
+    const end = nl === -1 ? bytes.length : nl + 1
+    out.push(bytes.subarray(at, end))
+    at = end
+  }
+
+  return out
 }
