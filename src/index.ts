@@ -112,6 +112,6 @@ export const terminalAt = deferred(() => import('./ledger/history.js'), 'termina
 export const ledgerOwner = deferred(() => import('./ledger/owner.js'), 'ledgerOwner')
 export const listEvents = deferred(() => import('./ledger/list.js'), 'listEvents')
 export const verifyLedger = deferred(() => import('./ledger/verify.js'), 'verifyLedger')
-export const runLogReview = lazy(() => import('./app/logs.js'), 'runLogReview')
+export const runLogReview = lazy(() => import('./app/logs-start.js'), 'runLogReview')
 export const generateLogs = lazy(() => import('./facts/logs/generate.js'), 'generateLogs')
 export const listReviews = deferred(() => import('./ledger/log-reviews.js'), 'listReviews')

@@ -71,8 +71,10 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
 
   const extra = {facts: deps.facts, rules: deps.rules, check: options.selection ? check : undefined}
   if (!options.logs) return finishAudit(await loadInputs(options, extra), {...options, scope}, deps.now)
+  const {startLogReads} = await import('./logs-start.js')
+  const started = await startLogReads(options.logs)
   const {loadInputsWithLogs, reviewLoaded} = await import('./logs.js')
-  const {inputs, mappings, firstReads} = await loadInputsWithLogs(options, options.logs, extra)
+  const {inputs, mappings, firstReads} = await loadInputsWithLogs(options, started, extra)
   const logs = await reviewLoaded(inputs, mappings, options, options.logs, {now: deps.now, firstReads})
   return finishAudit(inputs, {...options, scope}, deps.now, inputs.facts, logs)
 }

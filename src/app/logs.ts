@@ -3,38 +3,33 @@ import {type AuditDeps, type AuditInputs, type AuditOptions, capture, loadInputs
 import {resultHeader, ruleSummary, summarize} from './result.js'
 import {ProblemList} from '../model/errors.js'
 import {type LedgerDb, ledgerView, openLedger, recordRun} from '../ledger/index.js'
-import {
-  type LogProgress,
-  type LogReviewOptions,
-  type LogReviewOutcome,
-  loadMappings,
-  reviewLogs,
-} from '../rules/logs/review.js'
+import {type LogProgress, type LogReviewOptions, type LogReviewOutcome, reviewLogs} from '../rules/logs/review.js'
 import {pastReviews, recordReview} from '../ledger/log-reviews.js'
 import type {LogMapping} from '../model/logs.js'
-import {FirstReads} from '../facts/logs/prehash.js'
+import type {FirstReads} from '../facts/logs/prehash.js'
+import type {Problem} from '../model/errors.js'
 
-/** Loads the audit's inputs and the log mappings together, so every problem of every input is reported at once. */
+/** The mappings read and the log files' first reads started, before the review's modules load (logs-start.ts). */
+export interface StartedReads {
+  /** The mappings, or undefined when one did not load (its problems are in `problems`). */
+  mappings?: LogMapping[]
+  problems: Problem[]
+  firstReads: FirstReads
+}
+
+/**
+ * Loads the audit's inputs after the log mappings (`started`, see logs-start.ts), every problem of every input
+ * reported at once: the log files' first reads run while the inventory loads.
+ */
 export async function loadInputsWithLogs(
   options: AuditOptions,
-  logs: LogReviewOptions,
+  started: StartedReads,
   extra: Parameters<typeof loadInputs>[1] = {},
 ): Promise<{inputs: AuditInputs; mappings: LogMapping[]; firstReads: FirstReads}> {
+  const {mappings, problems: mappingProblems, firstReads} = started
   const problems = new ProblemList()
-  // The large log files are first read (hashed, checked) on another thread while the inventory loads (prehash.ts).
-  const firstReads = new FirstReads()
-  const [inputs, mappings] = await Promise.all([
-    capture(problems, () => loadInputs(options, extra)),
-    capture(problems, async () => {
-      const loaded = await loadMappings(logs)
-      firstReads.start(
-        loaded
-          .filter((m) => m.format !== 'parquet' && m.compression !== 'gzip')
-          .flatMap((m) => m.files.map((file) => ({file, utf8: m.encoding !== 'shift_jis'}))),
-      )
-      return loaded
-    }),
-  ])
+  for (const p of mappingProblems) problems.add(p)
+  const inputs = await capture(problems, () => loadInputs(options, extra))
   if (problems.length > 0) await firstReads.close()
   problems.throwIfAny()
   return {inputs: inputs!, mappings: mappings!, firstReads}
@@ -98,8 +93,9 @@ export function recordLogReview(
 export async function runLogReview(
   options: AuditOptions & {logs: LogReviewOptions},
   deps: {now: Date; onProgress?: (p: LogProgress) => void; rules?: AuditDeps['rules']},
+  started: StartedReads,
 ): Promise<AuditResult> {
-  const {inputs, mappings, firstReads} = await loadInputsWithLogs(options, options.logs, {rules: deps.rules})
+  const {inputs, mappings, firstReads} = await loadInputsWithLogs(options, started, {rules: deps.rules})
   const outcome = await reviewLoaded(inputs, mappings, options, options.logs, {...deps, firstReads})
   const {inventory} = inputs
   const result: AuditResult = {

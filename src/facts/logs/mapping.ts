@@ -46,6 +46,44 @@ interface RawMapping {
   unmasked_separator?: string
 }
 
+/** Loads every mapping (all problems at once, exit 2). `files` overrides the files of a single mapping. */
+export async function loadMappings(options: {
+  mappings: readonly string[]
+  files?: readonly string[]
+}): Promise<LogMapping[]> {
+  if (options.files?.length && options.mappings.length !== 1)
+    throw new InputError([
+      {
+        code: 'E_FLAG',
+        message: '--log-file needs exactly one --logs mapping (each mapping otherwise lists its own files)',
+      },
+    ])
+  const problems = new ProblemList()
+  const out: LogMapping[] = []
+  for (const m of options.mappings) {
+    try {
+      out.push(await loadMapping(m, options.files))
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      for (const p of error.problems) problems.add(p)
+    }
+  }
+
+  const seen = new Map<string, string>()
+  for (const m of out) {
+    if (seen.has(m.source))
+      problems.add({
+        code: 'E_DUPLICATE',
+        message: `source "${m.source}" is also the source of ${seen.get(m.source)}`,
+        file: m.file,
+      })
+    seen.set(m.source, m.file)
+  }
+
+  problems.throwIfAny()
+  return out
+}
+
 /**
  * Loads and validates a log mapping file; every problem at once, each at its line and column (exit 2). The log
  * files come from `files` (globs relative to the mapping) unless the caller names them.

@@ -2,7 +2,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {InputError, type Problem, ProblemList, RulePackError} from '../../model/errors.js'
+import {InputError, type Problem, RulePackError} from '../../model/errors.js'
 import type {LedgerView} from '../../ledger/view.js'
 import type {Finding, Inventory} from '../../model/types.js'
 import {sortFindings} from '../evaluate.js'
@@ -35,7 +35,6 @@ import {
 } from '../../facts/logs/load.js'
 import {countLines, type EmptyColumns, locateLines} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
-import {loadMapping} from '../../facts/logs/mapping.js'
 import {createTables, createUsageView} from './context.js'
 import type {LogFileSummary, LogMapping, LogReviewSummary, PastReview} from '../../model/logs.js'
 
@@ -86,41 +85,6 @@ export interface LogReviewOutcome {
   rules: Rule[]
   /** Declared terminals seen in the period. */
   terminalsCovered: string[]
-}
-
-/** Loads every mapping (all problems at once, exit 2). `files` overrides the files of a single mapping. */
-export async function loadMappings(options: Pick<LogReviewOptions, 'mappings' | 'files'>): Promise<LogMapping[]> {
-  if (options.files?.length && options.mappings.length !== 1)
-    throw new InputError([
-      {
-        code: 'E_FLAG',
-        message: '--log-file needs exactly one --logs mapping (each mapping otherwise lists its own files)',
-      },
-    ])
-  const problems = new ProblemList()
-  const out: LogMapping[] = []
-  for (const m of options.mappings) {
-    try {
-      out.push(await loadMapping(m, options.files))
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error
-      for (const p of error.problems) problems.add(p)
-    }
-  }
-
-  const seen = new Map<string, string>()
-  for (const m of out) {
-    if (seen.has(m.source))
-      problems.add({
-        code: 'E_DUPLICATE',
-        message: `source "${m.source}" is also the source of ${seen.get(m.source)}`,
-        file: m.file,
-      })
-    seen.set(m.source, m.file)
-  }
-
-  problems.throwIfAny()
-  return out
 }
 
 /**

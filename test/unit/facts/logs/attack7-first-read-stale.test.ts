@@ -16,6 +16,7 @@ import {gunzipSync} from 'node:zlib'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {loadInputsWithLogs, reviewLoaded} from '../../../../src/app/logs.js'
+import {startLogReads} from '../../../../src/app/logs-start.js'
 import {FIRST_READ_MIN_BYTES, firstReadWorker} from '../../../../src/facts/logs/prehash.js'
 import {ROOT} from '../../../support/cli.js'
 
@@ -47,7 +48,7 @@ describe('a large file rewritten (same size) between its first read and the revi
     )
     const logs = {mappings: [mapping], from: '2026-10-15', to: '2026-10-15'}
     const options = {inventory: EXAMPLE, failOn: 'high' as const, logs}
-    const {inputs, mappings, firstReads} = await loadInputsWithLogs(options, logs)
+    const {inputs, mappings, firstReads} = await loadInputsWithLogs(options, await startLogReads(logs))
     // The first reads are done (the hash is the last of them)...
     expect(await firstReads.sha256(file, before.length)).toBe(createHash('sha256').update(before).digest('hex'))
 

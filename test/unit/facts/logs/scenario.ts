@@ -11,7 +11,7 @@ import {stringify} from 'yaml'
 
 import {loadInventory} from '../../../../src/inventory/load.js'
 import {generateLogs, type GenerateLogsOptions, type GeneratedRow} from '../../../../src/facts/logs/generate.js'
-import {runLogReview} from '../../../../src/app/logs.js'
+import {runLogReview} from '../../../../src/app/logs-start.js'
 import {builtinRulePacks} from '../../scenario.js'
 
 export type Json = Record<string, any>
