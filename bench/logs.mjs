@@ -1,6 +1,6 @@
 // The access-log review at 1 M and 10 M rows (about 1 GB), against the engine's bare scan of the same files in the
 // same run. Prints a Markdown section; `node bench/logs.mjs --write` also puts it into BENCHMARKS.md in place.
-//   BENCH_LOG_ROWS=1000000,10000000 (default)   BENCH_LOG_SJIS=0 skips the Shift_JIS runs   BENCH_LOG_REPEAT=3 (runs per process, fastest kept)
+//   BENCH_LOG_ROWS=1000000,10000000 (default)   BENCH_LOG_SJIS=0 skips the Shift_JIS runs   BENCH_LOG_REPEAT=5 (runs per process, fastest kept)
 // The generated files are deleted afterwards.
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
@@ -19,30 +19,35 @@ const sizes = (process.env.BENCH_LOG_ROWS ?? '1000000,10000000').split(',').map(
 const withSjis = process.env.BENCH_LOG_SJIS !== '0'
 // Each process is run this many times and its fastest run kept (wall and CPU each): the 2 cores are shared, and a
 // single run measures the neighbours as much as the code. The same for the baseline and the review.
-const REPEAT = Math.max(1, Number(process.env.BENCH_LOG_REPEAT ?? 3))
+const REPEAT = Math.max(1, Number(process.env.BENCH_LOG_REPEAT ?? 5))
 const FROM = '2026-10-01'
 const TO = '2026-10-31'
 const SITES = 50
 const PER_SITE = 40
 
-/** `measureOnce` REPEAT times: the fastest wall time, the least CPU and the largest peak RSS seen. */
-function measure(args, env = {}) {
-  const runs = Array.from({length: REPEAT}, () => measureOnce(args, env))
-  return {
-    ms: Math.min(...runs.map((r) => r.ms)),
-    cpu: Math.min(...runs.map((r) => r.cpu)),
-    mb: Math.max(...runs.map((r) => r.mb)),
-  }
+/**
+ * Each command `measureOnce` REPEAT times, the commands taking turns (a, b, a, b, ...), so that the baseline and the
+ * review see the same state of the shared machine rather than one its calm minute and the other its busy one. Per
+ * command: the fastest wall time, the least CPU and the largest peak RSS seen.
+ */
+function measure(...commands) {
+  const runs = commands.map(() => [])
+  for (let r = 0; r < REPEAT; r++) for (const [i, args] of commands.entries()) runs[i].push(measureOnce(args))
+  return runs.map((rs) => ({
+    ms: Math.min(...rs.map((x) => x.ms)),
+    cpu: Math.min(...rs.map((x) => x.cpu)),
+    mb: Math.max(...rs.map((x) => x.mb)),
+  }))
 }
 
 /** Runs a node script; wall ms, CPU ms (all threads) and peak RSS (MB) of that process. */
-function measureOnce(args, env = {}) {
+function measureOnce(args) {
   const usageFile = join(out, 'usage.txt')
   rmSync(usageFile, {force: true})
   const t0 = process.hrtime.bigint()
   const r = spawnSync(process.execPath, ['--import', hook, ...args], {
     cwd: root,
-    env: {...process.env, ...env, BENCH_USAGE_FILE: usageFile, NO_COLOR: '1'},
+    env: {...process.env, BENCH_USAGE_FILE: usageFile, NO_COLOR: '1'},
     stdio: ['ignore', 'ignore', 'pipe'],
     maxBuffer: 1 << 26,
   })
@@ -170,9 +175,7 @@ try {
         `generated ${gen.rows.toLocaleString('en')} rows, ${(bytes / 2 ** 20).toFixed(0)} MB (${encoding}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
       )
       const mapping = mappingFile(out, name, encoding)
-      // The engine cannot read CP932 itself (its encodings extension is not available offline): baseline on UTF-8 only.
-      const bare = encoding === 'utf-8' ? measure(['bench/logs-baseline.mjs', gen.files[0]]) : undefined
-      const review = measure([
+      const reviewArgs = [
         'bin/run.js',
         'logs',
         'analyze',
@@ -192,7 +195,10 @@ try {
         'none',
         '--max-file-size',
         String(64 << 20),
-      ])
+      ]
+      // The engine cannot read CP932 itself (its encodings extension is not available offline): baseline on UTF-8 only.
+      const [review, bare] =
+        encoding === 'utf-8' ? measure(reviewArgs, ['bench/logs-baseline.mjs', gen.files[0]]) : measure(reviewArgs)
       console.error(
         `  bare scan ${bare ? `${fmt(bare.ms)} (cpu ${fmt(bare.cpu)})` : '-'}, review ${fmt(review.ms)} (cpu ${fmt(review.cpu)}) / ${review.mb.toFixed(0)} MB`,
       )
@@ -220,8 +226,8 @@ supply points; CSV with the example's Japanese header, one file) against the eng
 the same run (\`bench/logs-baseline.mjs\`: DuckDB \`SELECT count(*) FROM read_csv(...)\`, a process of its own). The
 review is the whole command: load and validate the inventory, hash the file, read every row, run the 16 log rules,
 render JSON. Wall time and, because the 2 cores are shared with other work, CPU time (user + system, all threads) of
-each process, which is steadier under contention; each process is run ${REPEAT} times and its fastest run kept
-(wall and CPU each; \`BENCH_LOG_REPEAT\`), the same for the baseline and the review. Peak RSS is the whole process (Node and the engine). Growth = (time per row) / (time per row at the
+each process, which is steadier under contention; each process is run ${REPEAT} times, the review and the baseline taking turns, and its fastest run kept
+(wall and CPU each; \`BENCH_LOG_REPEAT\`). Peak RSS is the whole process (Node and the engine). Growth = (time per row) / (time per row at the
 smallest size): 1.00 is linear. Shift_JIS: the same rows in CP932, decoded in Node and handed to the engine as UTF-8.
 Targets: review ≤ 3× the bare scan, < 1 GiB at 10 M rows, linear growth, Shift_JIS ≤ 1.5× UTF-8.
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, shared with other work while measured.

@@ -164,13 +164,15 @@ export async function reviewLogs(
     const masker = makeMasker(options.maskKey, options.showSupplyPoints)
     const fallback = {file: mappings[0]?.file ?? inventory.root, line: 1, column: 1}
     const findings: Finding[] = []
-    const results = await engine.rowsEach(rules.map((rule) => ({sql: rule.sql!, params: rule.params})))
+    // The terminals covered are asked beside the rules' queries, not after them.
+    const [coveredRows, ...results] = await engine.rowsEach([
+      {sql: `SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`},
+      ...rules.map((rule) => ({sql: rule.sql!, params: rule.params})),
+    ])
     for (const [i, rule] of rules.entries())
       for (const row of results[i]) findings.push(rowToFinding(rule, row, {inventory, masker, fallback}))
 
-    const covered = (
-      await engine.rows(`SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`)
-    ).map((r) => String(r.terminal))
+    const covered = coveredRows.map((r) => String(r.terminal))
     const files: LogFileSummary[] = summaries.map(({days: _days, ...s}) => s)
     const summary: LogReviewSummary = {
       from: options.from,
