@@ -3,10 +3,11 @@
  * located by a second pass that looks for "the first data line with an empty field where the value would be". That
  * pass matched any empty field: the example's export leaves 契約名義 and 電話番号 empty on many rows, so an empty
  * terminal on line 5001 and an empty user on line 6001 were both shown as `file:6`, a good line. Now the empty field
- * is looked for in the mapped columns a row cannot do without. (Still only the first such line is shown: the rows
- * with an empty value share one needle.)
+ * is looked for in the mapped columns a row cannot do without, and up to five such lines are shown (they share one
+ * needle, and only the first used to be). A row found by its raw time (a time the reader did not type) must also have
+ * the empty field, or a good row logged in the same second was shown in its place; a JSON line is found by its start.
  */
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -40,7 +41,56 @@ describe('a row with an empty terminal or user', () => {
     expect(r.stderr).toBe('')
     const logs = JSON.parse(r.stdout).logs.files[0]
     expect(logs.unparseable).toBe(2)
-    // Was: [empty.csv:6], a good line.
-    expect(logs.first_unparseable[0]).toBe(`${file}:5001`)
+    // Was: [empty.csv:6], a good line; then only the first of the two.
+    expect(logs.first_unparseable).toEqual([`${file}:5001`, `${file}:6001`])
+  })
+
+  it('logged in the same second as a good row is shown at its own line (times parsed as text)', async () => {
+    const [header, ...rows] = exampleDayLines()
+    // ISO times with an offset: the review reads them as text and finds a bad row by its raw time.
+    const iso = (line: string) => line.replace(/^(\d{4})\/(\d\d)\/(\d\d) ([\d:]{8})/, '$1-$2-$3T$4+09:00')
+    const lines = [header, ...Array.from({length: 10}, () => rows.map(iso)).flat()]
+    // Lines 2001 and 2501 repeat the time of the good line before them, with the terminal (then the user) left empty.
+    for (const [at, col] of [
+      [2000, 1],
+      [2500, 3],
+    ]) {
+      const cols = lines[at - 1].split(',')
+      cols[col] = ''
+      lines[at] = cols.join(',')
+    }
+
+    const file = join(tmp, 'same-second.csv')
+    writeFileSync(file, lines.join('\n') + '\n')
+    const mapping = exampleLogMapping(join(tmp, 'same-second.yaml'), file, 'utf-8')
+    writeFileSync(mapping, readFileSync(mapping, 'utf8').replace('"%Y/%m/%d %H:%M:%S"', 'iso8601'))
+    const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 120_000})
+    expect(r.stderr).toBe('')
+    const logs = JSON.parse(r.stdout).logs.files[0]
+    expect(logs.unparseable).toBe(2)
+    // Was: lines 2000 and 2500, the good rows with the same time.
+    expect(logs.first_unparseable).toEqual([`${file}:2001`, `${file}:2501`])
+  })
+
+  it('in a JSON Lines file is shown at its own line, not at a good line of the same second', async () => {
+    const [header, ...rows] = exampleDayLines()
+    const names = header.split(',')
+    const json = Array.from({length: 6}, () => rows)
+      .flat()
+      .map((line) => {
+        const cols = line.split(',')
+        return Object.fromEntries(names.map((n, i) => [n, cols[i]]))
+      })
+    json.splice(1500, 0, {...json[1499], 端末ID: ''})
+    const file = join(tmp, 'empty.jsonl')
+    writeFileSync(file, json.map((o) => JSON.stringify(o)).join('\n') + '\n')
+    const mapping = exampleLogMapping(join(tmp, 'empty-jsonl.yaml'), file, 'utf-8')
+    writeFileSync(mapping, readFileSync(mapping, 'utf8').replace('format: csv', 'format: jsonl'))
+    const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 120_000})
+    expect(r.stderr).toBe('')
+    const logs = JSON.parse(r.stdout).logs.files[0]
+    expect(logs.unparseable).toBe(1)
+    // Was: line 1500, the good line whose time it repeats.
+    expect(logs.first_unparseable).toEqual([`${file}:1501`])
   })
 })

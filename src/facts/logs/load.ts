@@ -159,6 +159,9 @@ export async function loadFiles(
   // (about 3% of its cycles) at the row density of 10 M rows; the reader, which types every field, is three quarters.
   // Unparseable rows keep their hour, terminal and user as keys, so their samples (which locate them in the file) are
   // what they always were.
+  // What an unusable row is found by in its file (see `locate` in review.ts): a JSON line's first characters, else the
+  // raw time.
+  const sample = mapping.format === 'jsonl' ? 'line_raw' : "coalesce(time_raw, '')"
   const badName = `CASE kind // 32 ${BAD_KINDS.map((b, i) => `WHEN ${i + 1} THEN ${literal(b)}`).join(' ')} END`
   const sql = `
     INSERT INTO usage_all
@@ -170,7 +173,7 @@ export async function loadFiles(
           + CASE WHEN ak >= 1 THEN 16 ELSE 0 END + 32 * badk AS UTINYINT) AS kind,
         count(*) AS n, sum(recs) AS recs, min(lt) AS first_lt, max(lt) AS last_lt,
         min(sp) FILTER (WHERE shown_comp) AS sample_sp, min(unmasked) FILTER (WHERE shown_comp) AS fields
-        ${sampled ? ", min(coalesce(CASE WHEN NOT ok THEN line_raw END, time_raw, '')) FILTER (WHERE badk > 0) AS bad_sample" : ''}
+        ${sampled ? `, min(${sample}) FILTER (WHERE badk > 0) AS bad_sample` : ''}
       FROM m GROUP BY ALL
     ),
     g AS (

@@ -46,36 +46,47 @@ function emptyAt(line: string, empty: EmptyColumns): boolean {
 }
 
 /**
- * Finds the lines that hold given raw values (the first of each), to point at rows the engine read but could not
+ * A raw value to look for: the line must hold `text` (an empty text: any data line) and, with `empty`, have an empty
+ * field in one of the columns a row cannot do without (the row was unusable for that empty field, and a good row with
+ * the same time must not be shown in its place). `want`: how many such lines to find at most.
+ */
+export interface Needle {
+  text: string
+  empty: boolean
+  want: number
+}
+
+/**
+ * Finds the lines that hold given raw values, up to `want` of each, to point at rows the engine read but could not
  * use (a bad time, an empty terminal). The engine does not number the rows it reads, so this second, bounded pass
- * runs only for files that had such rows, and stops as soon as every value is found. An empty value is found on the
- * first data line with an empty field in one of `empty.columns` (the mapped columns a row cannot do without), or,
- * without them, any empty field.
+ * runs only for files that had such rows, and stops as soon as every value is found as often as wanted. The empty-field
+ * check needs the columns (`empty`, csv and tsv); without them any empty field counts.
  */
 export async function locateLines(
   path: string,
   gzip: boolean,
-  needles: readonly string[],
+  needles: readonly Needle[],
   empty?: EmptyColumns,
-): Promise<Map<string, number>> {
-  const found = new Map<string, number>()
-  const wanted = [...new Set(needles)]
-  if (wanted.length === 0) return found
+): Promise<Map<Needle, number[]>> {
+  const found = new Map<Needle, number[]>(needles.map((w) => [w, []]))
+  let open = needles.filter((w) => w.want > 0)
+  if (open.length === 0) return found
   const {input, raw} = bytesOf(path, gzip)
   const lines = createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})
   let n = 0
   try {
     for await (const line of lines) {
       n++
-      for (const w of wanted) {
-        if (found.has(w)) continue
-        // An empty value is found on the first data line that has an empty field where the value would be.
+      for (const w of open) {
+        // An empty text is looked for on data lines only (the first line of a csv or tsv file is its header).
         const hit =
-          w === '' ? n > 1 && (empty ? emptyAt(line, empty) : /(^|[,\t])\s*([,\t]|$)/.test(line)) : line.includes(w)
-        if (hit) found.set(w, n)
+          (w.text === '' ? n > 1 : line.includes(w.text)) &&
+          (!w.empty || (empty ? emptyAt(line, empty) : /(^|[,\t])\s*([,\t]|$)/.test(line)))
+        if (hit) found.get(w)!.push(n)
       }
 
-      if (found.size === wanted.length) break
+      open = open.filter((w) => found.get(w)!.length < w.want)
+      if (open.length === 0) break
     }
   } finally {
     lines.close()

@@ -33,7 +33,7 @@ import {
   USAGE_HOURS_TABLE,
   USAGE_TABLE,
 } from '../../facts/logs/load.js'
-import {countLines, type EmptyColumns, locateLines} from '../../facts/logs/locate.js'
+import {countLines, type EmptyColumns, locateLines, type Needle} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
 import {createTables, createUsageView} from './context.js'
 import type {LogFileSummary, LogMapping, LogReviewSummary, PastReview} from '../../model/logs.js'
@@ -386,12 +386,24 @@ async function summarize(
 
     const positions = [...rejected.lines]
     if (st.bad > 0) {
+      // A row unusable for an empty field (terminal, user, action) is looked for with that field empty, so that a good
+      // row with the same time is not shown in its place; a row whose sample is empty (the reader typed its time) is
+      // found by its empty field alone, up to five of them. A row with an empty sample for another reason (records) has
+      // nothing to be found by: the file itself is shown.
+      const empty = emptyColumns(mapping, plan)
       const needles = (
-        await engine.rows(`SELECT DISTINCT bad_sample FROM usage_all WHERE file = $file AND bad IS NOT NULL LIMIT 5`, {
-          file: plan.file,
-        })
-      ).map((r) => String(r.bad_sample ?? ''))
-      positions.push(...(await locate(plan, parts, needles, emptyColumns(mapping, plan))))
+        await engine.rows(
+          `SELECT coalesce(bad_sample, '') AS text, bad IN ('terminal', 'user', 'action') AS empty_field, sum(n) AS n
+           FROM usage_all WHERE file = $file AND bad IS NOT NULL GROUP BY ALL ORDER BY ALL LIMIT 5`,
+          {file: plan.file},
+        )
+      ).flatMap((r): Needle[] => {
+        const text = String(r.text)
+        const emptyField = r.empty_field === true && empty !== undefined
+        if (text === '' && !emptyField) return []
+        return [{text, empty: emptyField, want: text === '' ? Math.min(5, Number(r.n)) : 1}]
+      })
+      positions.push(...(await locate(plan, parts, needles, empty)))
     }
 
     // Lines emptied in a cleaned copy were never read by the engine: counted and located here.
@@ -442,15 +454,19 @@ function emptyColumns(mapping: LogMapping, plan: FilePlan): EmptyColumns | undef
   return columns.length > 0 ? {columns, delimiter: mapping.delimiter} : undefined
 }
 
-/** The first line of each needle in the files the engine read for a plan, as lines of the plan's file. */
-async function locate(plan: FilePlan, parts: CopyPart[], needles: string[], empty?: EmptyColumns): Promise<number[]> {
-  const found = new Map<string, number>()
+/** The lines of the needles (see `locateLines`) in the files the engine read for a plan, as lines of the plan's file. */
+async function locate(plan: FilePlan, parts: CopyPart[], needles: Needle[], empty?: EmptyColumns): Promise<number[]> {
+  const found: number[] = []
+  let open = needles
   for (const {path, shift} of parts) {
-    const wanted = needles.filter((n) => !found.has(n))
-    if (wanted.length === 0) break
-    const lines = await locateLines(path, readsGzip(plan, path), wanted, empty)
-    for (const [needle, line] of lines) found.set(needle, line + shift)
+    if (open.length === 0) break
+    const lines = await locateLines(path, readsGzip(plan, path), open, empty)
+    for (const ls of lines.values()) found.push(...ls.map((line) => line + shift))
+    open = open.flatMap((w) => {
+      const want = w.want - lines.get(w)!.length
+      return want > 0 ? [{...w, want}] : []
+    })
   }
 
-  return [...found.values()]
+  return found
 }
