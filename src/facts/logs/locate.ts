@@ -15,14 +15,14 @@ function lineFeeds(buf: Buffer, from = 0, to = buf.length): number {
   return n
 }
 
-/** The columns (0-based) whose emptiness makes a row unusable (csv, tsv), and the delimiter. */
-export interface EmptyColumns {
-  columns: readonly number[]
-  delimiter: string
-}
+/**
+ * Where a row cannot do without a value: the columns (0-based) of a csv or tsv file and its delimiter, or the keys of
+ * a JSON Lines file (`keys`).
+ */
+export type EmptyColumns = {columns: readonly number[]; delimiter: string} | {keys: readonly string[]}
 
-/** Whether a CSV line has an empty field (nothing between delimiters, or `""`) at one of `empty.columns`. */
-function emptyAt(line: string, empty: EmptyColumns): boolean {
+/** Whether a CSV line has an empty field (nothing between delimiters, or `""`) at one of `columns`. */
+function emptyField(line: string, columns: readonly number[], delimiter: string): boolean {
   let col = 0
   let start = 0
   let quoted = false
@@ -34,9 +34,9 @@ function emptyAt(line: string, empty: EmptyColumns): boolean {
         else quoted = false
       }
     } else if (ch === '"') quoted = true
-    else if (ch === empty.delimiter || i === line.length) {
+    else if (ch === delimiter || i === line.length) {
       const field = line.slice(start, i)
-      if ((field === '' || field === '""') && empty.columns.includes(col)) return true
+      if ((field === '' || field === '""') && columns.includes(col)) return true
       col++
       start = i + 1
     }
@@ -45,48 +45,93 @@ function emptyAt(line: string, empty: EmptyColumns): boolean {
   return false
 }
 
+/** A JSON line's object, or undefined when it is not one. */
+function jsonObject(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line.replace(/^\uFEFF/, ''))
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * A raw value to look for: the line must hold `text` (an empty text: any data line) and, with `empty`, have an empty
- * field in one of the columns a row cannot do without (the row was unusable for that empty field, and a good row with
- * the same time must not be shown in its place). `want`: how many such lines to find at most.
+ * Whether a line has an empty value where a row cannot do without one (see EmptyColumns): for a JSON line, a key
+ * missing, null or empty (a line that is not JSON is another needle's); without columns or keys, any empty field.
+ */
+function emptyAt(line: string, empty: EmptyColumns | undefined): boolean {
+  if (!empty) return /(^|[,\t])\s*([,\t]|$)/.test(line)
+  if ('columns' in empty) return emptyField(line, empty.columns, empty.delimiter)
+  const object = jsonObject(line)
+  return (
+    object !== undefined && empty.keys.some((k) => object[k] === undefined || object[k] === null || object[k] === '')
+  )
+}
+
+/**
+ * Whether a line may be one the engine found not to be JSON: this reader cannot parse it, or it escapes a surrogate
+ * (the engine refuses a lone one, JSON.parse takes it).
+ */
+function notJson(line: string): boolean {
+  if (/\\u[dD][89a-fA-F]/.test(line)) return true
+  try {
+    JSON.parse(line.replace(/^\uFEFF/, ''))
+    return false
+  } catch {
+    return true
+  }
+}
+
+/**
+ * A raw value to look for: the line must hold `text` (an empty text: any data line) and, with `mark`, show why its
+ * row was unusable: an empty value where a row cannot do without one (`empty`, see EmptyColumns), or not being JSON
+ * (`json`); so that a good row with the same time, or a good JSON line that starts the same, is not shown in its
+ * place. `want`: how many such lines to find at most.
  */
 export interface Needle {
   text: string
-  empty: boolean
+  mark?: 'empty' | 'json'
   want: number
 }
 
 /**
  * Finds the lines that hold given raw values, up to `want` of each, to point at rows the engine read but could not
  * use (a bad time, an empty terminal). The engine does not number the rows it reads, so this second, bounded pass
- * runs only for files that had such rows, and stops as soon as every value is found as often as wanted. The empty-field
- * check needs the columns (`empty`, csv and tsv); without them any empty field counts.
+ * runs only for files that had such rows, and stops as soon as every value is found as often as wanted, or `limit`
+ * lines are found (the first in the file: a later one is never shown). A line is found for one needle at most, and an
+ * empty line (emptied in a cleaned copy, never a row) for none.
  */
 export async function locateLines(
   path: string,
   gzip: boolean,
   needles: readonly Needle[],
   empty?: EmptyColumns,
+  limit = Number.POSITIVE_INFINITY,
 ): Promise<Map<Needle, number[]>> {
   const found = new Map<Needle, number[]>(needles.map((w) => [w, []]))
   let open = needles.filter((w) => w.want > 0)
-  if (open.length === 0) return found
+  if (open.length === 0 || limit <= 0) return found
   const {input, raw} = bytesOf(path, gzip)
   const lines = createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})
   let n = 0
+  let hits = 0
   try {
     for await (const line of lines) {
       n++
-      for (const w of open) {
-        // An empty text is looked for on data lines only (the first line of a csv or tsv file is its header).
-        const hit =
+      if (line === '') continue
+      // A line is one row: it is found for the first needle it answers.
+      const w = open.find(
+        (w) =>
+          // An empty text is looked for on data lines only (the first line of a csv or tsv file is its header).
           (w.text === '' ? n > 1 : line.includes(w.text)) &&
-          (!w.empty || (empty ? emptyAt(line, empty) : /(^|[,\t])\s*([,\t]|$)/.test(line)))
-        if (hit) found.get(w)!.push(n)
-      }
-
-      open = open.filter((w) => found.get(w)!.length < w.want)
-      if (open.length === 0) break
+          (w.mark === 'empty' ? emptyAt(line, empty) : w.mark !== 'json' || notJson(line)),
+      )
+      if (!w) continue
+      found.get(w)!.push(n)
+      if (found.get(w)!.length >= w.want) open = open.filter((o) => o !== w)
+      if (++hits >= limit || open.length === 0) break
     }
   } finally {
     lines.close()

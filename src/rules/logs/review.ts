@@ -338,6 +338,16 @@ function copies(plan: FilePlan): CopyPart[] {
   return plan.parts ?? [{path: plan.path, shift: 0}]
 }
 
+/** How many unparseable lines of a file are shown (the first in the file). */
+const SHOWN = 5
+
+/**
+ * How many different samples of unusable rows are looked for in a file (see `locate`). The scan stops at the SHOWN-th
+ * line found, never later than when fewer samples were looked for; only a sample that is never found makes it read
+ * on, and the cost of each line read grows with the samples.
+ */
+const NEEDLES = 20
+
 /** Per file: rows, rows in the period and unparseable lines, located at the file's own lines. */
 async function summarize(
   engine: LogEngine,
@@ -386,22 +396,30 @@ async function summarize(
 
     const positions = [...rejected.lines]
     if (st.bad > 0) {
-      // A row unusable for an empty field (terminal, user, action) is looked for with that field empty, so that a good
-      // row with the same time is not shown in its place; a row whose sample is empty (the reader typed its time) is
-      // found by its empty field alone, up to five of them. A row with an empty sample for another reason (records) has
-      // nothing to be found by: the file itself is shown.
+      // A row unusable for an empty field (time, terminal, user, action) is looked for with that field empty, so that a
+      // good row with the same time is not shown in its place; a row whose sample is empty (the reader typed its time,
+      // or the time was empty) is found by its empty field alone. A JSON line that is not JSON is looked for among
+      // the lines that are not, so that a good line that starts the same is not shown in its place. A row with an empty
+      // sample for another reason (records) has nothing to be found by: the file itself is shown. Up to NEEDLES
+      // different samples are looked for, and the scan stops at the fifth line found: the first five in the file.
       const empty = emptyColumns(mapping, plan)
       const needles = (
         await engine.rows(
-          `SELECT coalesce(bad_sample, '') AS text, bad IN ('terminal', 'user', 'action') AS empty_field, sum(n) AS n
-           FROM usage_all WHERE file = $file AND bad IS NOT NULL GROUP BY ALL ORDER BY ALL LIMIT 5`,
+          `SELECT text, empty_field, is_json, sum(n) AS n FROM (
+             SELECT coalesce(bad_sample, '') AS text, n, bad = 'json' AS is_json,
+               bad IN ('terminal', 'user', 'action') OR (bad = 'time' AND coalesce(bad_sample, '') = '') AS empty_field
+             FROM usage_all WHERE file = $file AND bad IS NOT NULL)
+           GROUP BY ALL ORDER BY ALL LIMIT ${NEEDLES}`,
           {file: plan.file},
         )
       ).flatMap((r): Needle[] => {
         const text = String(r.text)
         const emptyField = r.empty_field === true && empty !== undefined
         if (text === '' && !emptyField) return []
-        return [{text, empty: emptyField, want: text === '' ? Math.min(5, Number(r.n)) : 1}]
+        const mark = emptyField ? 'empty' : r.is_json === true ? 'json' : undefined
+        // A sample stands for the rows of a group (see `loadFiles`), only one of them with that text, but every row with
+        // an empty sample is found by its empty field.
+        return [{text, mark, want: text === '' ? Math.min(SHOWN, Number(r.n)) : 1}]
       })
       positions.push(...(await locate(plan, parts, needles, empty)))
     }
@@ -424,7 +442,7 @@ async function summarize(
     const unparseable = st.bad + rejected.count + blanked + lost
     const first = [...new Set(positions)]
       .sort((a, b) => a - b)
-      .slice(0, 5)
+      .slice(0, SHOWN)
       .map((line) => `${plan.file}:${line}`)
     if (unparseable > 0 && first.length === 0) first.push(plan.file)
     out.push({
@@ -444,23 +462,28 @@ async function summarize(
 }
 
 /**
- * The header columns (csv, tsv) whose empty value makes a row unparseable (time, terminal, user, action): where an
- * empty needle is looked for, rather than in any empty field (an export leaves unmapped columns empty on good rows).
+ * Where an unusable row's empty value is looked for (see EmptyColumns): the header columns (csv, tsv) or keys (jsonl)
+ * of time, terminal, user and action, rather than any empty field (an export leaves unmapped columns empty on good
+ * rows).
  */
 function emptyColumns(mapping: LogMapping, plan: FilePlan): EmptyColumns | undefined {
+  const fields = (['time', 'terminal', 'user', 'action'] as const).flatMap((f) => mapping.fields[f] ?? [])
+  if (mapping.format === 'jsonl') return {keys: fields}
   if (!plan.header || (mapping.format !== 'csv' && mapping.format !== 'tsv')) return undefined
-  const fields = (['time', 'terminal', 'user', 'action'] as const).map((f) => mapping.fields[f])
   const columns = plan.header.flatMap((h, i) => (fields.includes(h) ? [i] : []))
   return columns.length > 0 ? {columns, delimiter: mapping.delimiter} : undefined
 }
 
-/** The lines of the needles (see `locateLines`) in the files the engine read for a plan, as lines of the plan's file. */
+/**
+ * The first lines (up to SHOWN) of the needles (see `locateLines`) in the files the engine read for a plan, as lines of
+ * the plan's file.
+ */
 async function locate(plan: FilePlan, parts: CopyPart[], needles: Needle[], empty?: EmptyColumns): Promise<number[]> {
   const found: number[] = []
   let open = needles
   for (const {path, shift} of parts) {
-    if (open.length === 0) break
-    const lines = await locateLines(path, readsGzip(plan, path), open, empty)
+    if (open.length === 0 || found.length >= SHOWN) break
+    const lines = await locateLines(path, readsGzip(plan, path), open, empty, SHOWN - found.length)
     for (const ls of lines.values()) found.push(...ls.map((line) => line + shift))
     open = open.flatMap((w) => {
       const want = w.want - lines.get(w)!.length
