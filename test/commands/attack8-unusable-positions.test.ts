@@ -3,7 +3,8 @@
  * locate.ts): an empty time was no longer looked for (only the file was shown); a line emptied in a cleaned copy (a
  * bare CR) was taken for a row with an empty field; the five samples looked for were the first five in text order, not
  * the first rows in the file; and a JSON line that is not JSON, or has an empty terminal, was shown at the first good
- * line that starts with the same 200 characters.
+ * line that starts with the same 200 characters. And a row unusable for its record count (negative) was shown at a good
+ * row logged in the same second, or, when the reader typed the time, not at all (the file alone).
  */
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -95,6 +96,32 @@ describe('an unusable row', () => {
     expect(unparseable).toBe(10)
     // Was: lines 300-500, the five smallest texts.
     expect(first).toEqual([50, 100, 150, 200, 250].map((l) => `${file}:${l}`))
+  })
+
+  it('with a negative count is shown at its own line, not at a good row of the same second', async () => {
+    const iso = (line: string) => line.replace(/^(\d{4})\/(\d\d)\/(\d\d) ([\d:]{8})/, '$1-$2-$3T$4+09:00')
+    const {file, unparseable, first} = await review(
+      'negative-count-iso.csv',
+      (lines) => {
+        for (let i = 1; i < lines.length; i++) lines[i] = iso(lines[i])
+        // Line 101 repeats line 100 (a good row) with a count of -3.
+        lines[100] = lines[99]
+        setField(lines, 101, 9, '-3')
+      },
+      {mapping: (m) => m.replace('"%Y/%m/%d %H:%M:%S"', 'iso8601')},
+    )
+    expect(unparseable).toBe(1)
+    // Was: [file:100], the good row with the same time.
+    expect(first).toEqual([`${file}:101`])
+  })
+
+  it('with a negative count, its time typed by the reader, is shown at its own line', async () => {
+    const {file, unparseable, first} = await review('negative-count.csv', (lines) => {
+      for (const at of [60, 120, 180]) setField(lines, at, 9, '-1')
+    })
+    expect(unparseable).toBe(3)
+    // Was: [file], with no line.
+    expect(first).toEqual([60, 120, 180].map((l) => `${file}:${l}`))
   })
 
   it('in a JSON Lines file is shown at its own line, not at a good line that starts the same', async () => {

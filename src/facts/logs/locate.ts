@@ -16,14 +16,16 @@ function lineFeeds(buf: Buffer, from = 0, to = buf.length): number {
 }
 
 /**
- * Where a row cannot do without a value: the columns (0-based) of a csv or tsv file and its delimiter, or the keys of
- * a JSON Lines file (`keys`).
+ * Where an unusable row shows why, in its line: the columns (0-based) of a csv or tsv file that a row cannot do
+ * without (time, terminal, user, action) and its delimiter, or the keys of a JSON Lines file; and the column or key of
+ * the record count, when one is mapped.
  */
-export type EmptyColumns = {columns: readonly number[]; delimiter: string} | {keys: readonly string[]}
+export type EmptyColumns =
+  {columns: readonly number[]; delimiter: string; records?: number} | {keys: readonly string[]; records?: string}
 
-/** Whether a CSV line has an empty field (nothing between delimiters, or `""`) at one of `columns`. */
-function emptyField(line: string, columns: readonly number[], delimiter: string): boolean {
-  let col = 0
+/** A csv or tsv line's fields as written (quotes kept): a quoted delimiter does not split. */
+function splitFields(line: string, delimiter: string): string[] {
+  const out: string[] = []
   let start = 0
   let quoted = false
   for (let i = 0; i <= line.length; i++) {
@@ -35,14 +37,23 @@ function emptyField(line: string, columns: readonly number[], delimiter: string)
       }
     } else if (ch === '"') quoted = true
     else if (ch === delimiter || i === line.length) {
-      const field = line.slice(start, i)
-      if ((field === '' || field === '""') && columns.includes(col)) return true
-      col++
+      out.push(line.slice(start, i))
       start = i + 1
     }
   }
 
-  return false
+  return out
+}
+
+/** A field without its quotes. */
+function unquote(field: string): string {
+  return /^".*"$/s.test(field) ? field.slice(1, -1).replaceAll('""', '"') : field
+}
+
+/** Whether a record count as logged is one the review rejects: present, and not a whole number of zero or more. */
+function badCount(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false
+  return !/^\s*\+?\d+\s*$/.test(String(value))
 }
 
 /** A JSON line's object, or undefined when it is not one. */
@@ -58,16 +69,22 @@ function jsonObject(line: string): Record<string, unknown> | undefined {
 }
 
 /**
- * Whether a line has an empty value where a row cannot do without one (see EmptyColumns): for a JSON line, a key
- * missing, null or empty (a line that is not JSON is another needle's); without columns or keys, any empty field.
+ * Whether a line shows why its row was unusable (see EmptyColumns): an empty value where a row cannot do without one
+ * (`empty`; for a JSON line, a key missing, null or empty; without columns or keys, any empty field), or a record count
+ * the review rejects (`records`). A line that is not JSON is another needle's.
  */
-function emptyAt(line: string, empty: EmptyColumns | undefined): boolean {
-  if (!empty) return /(^|[,\t])\s*([,\t]|$)/.test(line)
-  if ('columns' in empty) return emptyField(line, empty.columns, empty.delimiter)
+function showsWhy(line: string, where: EmptyColumns | undefined, mark: 'empty' | 'records'): boolean {
+  if (!where) return mark === 'empty' && /(^|[,\t])\s*([,\t]|$)/.test(line)
+  if ('columns' in where) {
+    const fields = splitFields(line, where.delimiter)
+    if (mark === 'records') return where.records !== undefined && badCount(unquote(fields[where.records] ?? ''))
+    return where.columns.some((c) => fields[c] === '' || fields[c] === '""')
+  }
+
   const object = jsonObject(line)
-  return (
-    object !== undefined && empty.keys.some((k) => object[k] === undefined || object[k] === null || object[k] === '')
-  )
+  if (object === undefined) return false
+  if (mark === 'records') return where.records !== undefined && badCount(object[where.records])
+  return where.keys.some((k) => object[k] === undefined || object[k] === null || object[k] === '')
 }
 
 /**
@@ -86,13 +103,13 @@ function notJson(line: string): boolean {
 
 /**
  * A raw value to look for: the line must hold `text` (an empty text: any data line) and, with `mark`, show why its
- * row was unusable: an empty value where a row cannot do without one (`empty`, see EmptyColumns), or not being JSON
- * (`json`); so that a good row with the same time, or a good JSON line that starts the same, is not shown in its
- * place. `want`: how many such lines to find at most.
+ * row was unusable: an empty value where a row cannot do without one (`empty`), a record count the review rejects
+ * (`records`; see showsWhy), or not being JSON (`json`); so that a good row with the same time, or a good JSON line
+ * that starts the same, is not shown in its place. `want`: how many such lines to find at most.
  */
 export interface Needle {
   text: string
-  mark?: 'empty' | 'json'
+  mark?: 'empty' | 'records' | 'json'
   want: number
 }
 
@@ -126,7 +143,7 @@ export async function locateLines(
         (w) =>
           // An empty text is looked for on data lines only (the first line of a csv or tsv file is its header).
           (w.text === '' ? n > 1 : line.includes(w.text)) &&
-          (w.mark === 'empty' ? emptyAt(line, empty) : w.mark !== 'json' || notJson(line)),
+          (w.mark === undefined || (w.mark === 'json' ? notJson(line) : showsWhy(line, empty, w.mark))),
       )
       if (!w) continue
       found.get(w)!.push(n)

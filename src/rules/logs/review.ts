@@ -396,32 +396,37 @@ async function summarize(
 
     const positions = [...rejected.lines]
     if (st.bad > 0) {
-      // A row unusable for an empty field (time, terminal, user, action) is looked for with that field empty, so that a
-      // good row with the same time is not shown in its place; a row whose sample is empty (the reader typed its time,
-      // or the time was empty) is found by its empty field alone. A JSON line that is not JSON is looked for among
-      // the lines that are not, so that a good line that starts the same is not shown in its place. A row with an empty
-      // sample for another reason (records) has nothing to be found by: the file itself is shown. Up to NEEDLES
-      // different samples are looked for, and the scan stops at the fifth line found: the first five in the file.
-      const empty = emptyColumns(mapping, plan)
+      // A row unusable for an empty field (time, terminal, user, action) is looked for with that field empty, and one
+      // unusable for its record count with that count, so that a good row with the same time is not shown in its
+      // place; a row whose sample is empty (the reader typed its time, or the time was empty) is found by that field
+      // alone. A JSON line that is not JSON is looked for among the lines that are not, so that a good line that
+      // starts the same is not shown in its place. Up to NEEDLES different samples are looked for, and the scan stops
+      // at the fifth line found: the first five in the file.
+      const where = emptyColumns(mapping, plan)
       const needles = (
         await engine.rows(
-          `SELECT text, empty_field, is_json, sum(n) AS n FROM (
-             SELECT coalesce(bad_sample, '') AS text, n, bad = 'json' AS is_json,
-               bad IN ('terminal', 'user', 'action') OR (bad = 'time' AND coalesce(bad_sample, '') = '') AS empty_field
+          `SELECT text, why, sum(n) AS n FROM (
+             SELECT coalesce(bad_sample, '') AS text, n,
+               CASE WHEN bad IN ('terminal', 'user', 'action') OR (bad = 'time' AND coalesce(bad_sample, '') = '') THEN 'empty'
+                 WHEN bad = 'records' THEN 'records' WHEN bad = 'json' THEN 'json' END AS why
              FROM usage_all WHERE file = $file AND bad IS NOT NULL)
            GROUP BY ALL ORDER BY ALL LIMIT ${NEEDLES}`,
           {file: plan.file},
         )
       ).flatMap((r): Needle[] => {
         const text = String(r.text)
-        const emptyField = r.empty_field === true && empty !== undefined
-        if (text === '' && !emptyField) return []
-        const mark = emptyField ? 'empty' : r.is_json === true ? 'json' : undefined
+        const why = r.why as Needle['mark'] | null
+        // A mark is checked in the line: an empty field needs the columns or keys, a count the count's.
+        const checkable =
+          why === 'json' || (why === 'empty' && where) || (why === 'records' && where?.records !== undefined)
+        const mark = checkable ? (why ?? undefined) : undefined
+        // Nothing to find such a row by: the file itself is shown.
+        if (text === '' && mark !== 'empty' && mark !== 'records') return []
         // A sample stands for the rows of a group (see `loadFiles`), only one of them with that text, but every row with
-        // an empty sample is found by its empty field.
+        // an empty sample is found by its field.
         return [{text, mark, want: text === '' ? Math.min(SHOWN, Number(r.n)) : 1}]
       })
-      positions.push(...(await locate(plan, parts, needles, empty)))
+      positions.push(...(await locate(plan, parts, needles, where)))
     }
 
     // Lines emptied in a cleaned copy were never read by the engine: counted and located here.
@@ -462,16 +467,18 @@ async function summarize(
 }
 
 /**
- * Where an unusable row's empty value is looked for (see EmptyColumns): the header columns (csv, tsv) or keys (jsonl)
- * of time, terminal, user and action, rather than any empty field (an export leaves unmapped columns empty on good
- * rows).
+ * Where an unusable row shows why (see EmptyColumns): the header columns (csv, tsv) or keys (jsonl) of time, terminal,
+ * user and action, rather than any empty field (an export leaves unmapped columns empty on good rows), and of the
+ * record count.
  */
 function emptyColumns(mapping: LogMapping, plan: FilePlan): EmptyColumns | undefined {
   const fields = (['time', 'terminal', 'user', 'action'] as const).flatMap((f) => mapping.fields[f] ?? [])
-  if (mapping.format === 'jsonl') return {keys: fields}
+  const records = mapping.fields.records
+  if (mapping.format === 'jsonl') return {keys: fields, records}
   if (!plan.header || (mapping.format !== 'csv' && mapping.format !== 'tsv')) return undefined
   const columns = plan.header.flatMap((h, i) => (fields.includes(h) ? [i] : []))
-  return columns.length > 0 ? {columns, delimiter: mapping.delimiter} : undefined
+  const at = records === undefined ? -1 : plan.header.indexOf(records)
+  return columns.length > 0 ? {columns, delimiter: mapping.delimiter, records: at >= 0 ? at : undefined} : undefined
 }
 
 /**
