@@ -50,7 +50,7 @@ EXIT CODES
   // The terminal comes first (`check IS-RT-104 inventory/`): it is what the command is about; the inventory is
   // optional, as everywhere (--inventory, FLEET_AUDIT_INVENTORY, the config file, ./inventory).
   static override args = {
-    terminal: Args.string({required: true, description: 'Terminal id (asset tag).'}),
+    terminal: Args.string({required: true, ignoreStdin: true, description: 'Terminal id (asset tag).'}),
     inventory: inventoryArg,
   }
   static override flags = {

@@ -6,7 +6,9 @@ import {BaseCommand} from './_lib/base.js'
 export default class Init extends BaseCommand {
   static override summary = 'Create a starter inventory with comments (English and Japanese) that validates as written.'
   static override examples = ['<%= config.bin %> init inventory', '<%= config.bin %> inventory validate -i inventory']
-  static override args = {dir: Args.string({description: 'Folder to create the inventory in.', default: 'inventory'})}
+  static override args = {
+    dir: Args.string({description: 'Folder to create the inventory in.', default: 'inventory', ignoreStdin: true}),
+  }
   static override flags = {force: Flags.boolean({summary: 'Overwrite existing files.'})}
 
   async run(): Promise<{files: string[]}> {

@@ -52,7 +52,10 @@ export function defaultLang(env: NodeJS.ProcessEnv = process.env): 'en' | 'ja' {
  * The inventory as a positional argument (`fleet-audit audit inventory/ --facts facts/`), as conftest, goss and
  * markdownlint take their input; the same as --inventory.
  */
-export const inventoryArg = Args.string({description: 'Inventory file or folder (the same as --inventory).'})
+export const inventoryArg = Args.string({
+  description: 'Inventory file or folder (the same as --inventory).',
+  ignoreStdin: true,
+})
 
 export const sharedFlags = {
   inventory: Flags.string({

@@ -29,7 +29,7 @@ EXIT CODES
   ]
 
   static override args = {
-    bundle: Args.string({required: true, description: 'The bundle: a folder or a .tar.gz archive.'}),
+    bundle: Args.string({required: true, ignoreStdin: true, description: 'The bundle: a folder or a .tar.gz archive.'}),
   }
   static override flags = {
     'trust-inventory': Flags.string({

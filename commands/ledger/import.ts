@@ -13,7 +13,7 @@ company recorded at its first use); --as on a new database records you as its ow
 
   static override examples = ['<%= config.bin %> ledger import handoff-2026-11-27.yaml --as tohoku-nw -i inventory/']
   static override strict = false
-  static override args = {file: Args.string({required: true, description: 'Hand-off file(s).'})}
+  static override args = {file: Args.string({required: true, ignoreStdin: true, description: 'Hand-off file(s).'})}
   static override flags = {
     inventory: sharedFlags.inventory,
     db: dbFlag,

@@ -10,7 +10,11 @@ public key to put in the inventory as the company's public_key. The private key 
 
   static override examples = ['<%= config.bin %> ledger keygen keys/tohoku-epco']
   static override args = {
-    base: Args.string({required: true, description: 'Path without extension for <base>.key and <base>.pub.'}),
+    base: Args.string({
+      required: true,
+      ignoreStdin: true,
+      description: 'Path without extension for <base>.key and <base>.pub.',
+    }),
   }
 
   async run() {

@@ -14,7 +14,9 @@ issuing company's hash chain; it can never be edited or deleted, only followed b
     '<%= config.bin %> ledger record move --terminal CC-NW-302 --zone cc-nw-office --issuer tohoku-nw --actor nw-sato --approver nw-suzuki --at 2026-11-20T10:00:00+09:00',
   ]
 
-  static override args = {kind: Args.string({required: true, options: [...EVENT_KINDS], description: 'What happened.'})}
+  static override args = {
+    kind: Args.string({required: true, ignoreStdin: true, options: [...EVENT_KINDS], description: 'What happened.'}),
+  }
   static override flags = {
     inventory: sharedFlags.inventory,
     db: dbFlag,

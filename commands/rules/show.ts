@@ -37,7 +37,11 @@ export default class RulesShow extends BaseCommand {
     '<%= config.bin %> rules show collect/unverified --lang ja',
   ]
   static override args = {
-    id: Args.string({required: true, description: 'Rule id, e.g. placement/nw-terminal-in-shared-zone'}),
+    id: Args.string({
+      required: true,
+      ignoreStdin: true,
+      description: 'Rule id, e.g. placement/nw-terminal-in-shared-zone',
+    }),
   }
   static override flags = {rules: sharedFlags.rules, lang: sharedFlags.lang}
 

@@ -1,7 +1,25 @@
 /** The inventory as a positional path wherever --inventory is accepted, as conftest, goss and markdownlint allow. */
+import {spawn} from 'node:child_process'
+
 import {describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, run, AUDIT_EXAMPLE} from './helpers.js'
+import {BIN, EXAMPLE, EXAMPLE_FACTS, EXAMPLE_NOW, ROOT, run, AUDIT_EXAMPLE} from './helpers.js'
+
+/** `node bin/run.js ARGS...` as a child whose standard input is a pipe carrying `input`, as in `… | while read`. */
+function runWithStdin(args: string[], input: string): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((done) => {
+    const env: NodeJS.ProcessEnv = {}
+    for (const [k, v] of Object.entries(process.env))
+      if (!/^(FLEET_AUDIT_|LC_|VITEST|NODE_ENV$|LANG$)/.test(k)) env[k] = v
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...env, NO_COLOR: '1', LANG: 'C'}})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+    child.on('close', (code) => done({code, stdout, stderr}))
+    child.stdin.end(input)
+  })
+}
 
 describe.concurrent('positional inventory', () => {
   it('inventory validate DIR is the same as inventory validate -i DIR', async () => {
@@ -45,6 +63,18 @@ describe.concurrent('positional inventory', () => {
     const collect = await run(['collect', 'no-such-inventory', '--only', 'X'])
     expect(collect.code).toBe(2)
     expect(collect.stderr).toContain('no-such-inventory')
+  })
+
+  it('piped standard input is never taken for the positional inventory (a `while read` loop, a CI step)', async () => {
+    // oclif fills a missing positional argument from piped stdin unless told not to: the loop's next line became the
+    // inventory, and `audit -i DIR` was exit 2 ("the inventory is given twice").
+    const r = await runWithStdin([...AUDIT_EXAMPLE], 'fleet-audit history --db x\n')
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('13 findings (8 critical, 4 high), 1 waived')
+    const show = await runWithStdin(['rules', 'show'], 'placement/nw-terminal-in-shared-zone\n')
+    expect(show.code).toBe(2)
+    expect(show.stdout).toBe('')
   })
 
   it('check ID [INVENTORY]: the terminal first, then the inventory', async () => {
