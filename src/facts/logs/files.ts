@@ -114,8 +114,13 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
       mapping.compression === 'gzip' ||
       (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
     const plan: FilePlan = {file, path: file, gzip, bytes, stamp, invalidLines: [], invalid: 0}
-    // An empty export has no header and no rows; its days show up as days without logs.
-    if (bytes === 0) continue
+    // An empty export has no header and no rows: the engine does not read it, and its days show up as days without
+    // logs; it is still listed, with the hash of no bytes, among the files the review read.
+    if (bytes === 0) {
+      plans.push({...plan, sha256: createHash('sha256').digest('hex')})
+      continue
+    }
+
     if (mapping.format !== 'parquet') {
       let text: string
       try {

@@ -144,7 +144,8 @@ export async function reviewLogs(
     await createUsageView(engine)
     await checkRuleQueries(engine, rules)
 
-    const groups = fileGroups(plans)
+    // An empty file is listed (see planFiles), not read.
+    const groups = fileGroups(plans.filter(({plan}) => plan.bytes > 0))
     const summaries = await readFiles(engine, groups, plans, tz, deps.onProgress, deps.firstReads)
     await readHours(engine, groups, tz)
     await engine.table(
@@ -330,6 +331,8 @@ async function readFiles(
     await pool.close()
   }
 
+  // An empty file is listed as empty only if it still is.
+  for (const {plan} of plans) if (plan.bytes === 0) await unchanged(plan)
   return summarize(engine, plans, rejects)
 }
 
