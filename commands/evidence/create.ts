@@ -71,7 +71,7 @@ EXIT CODES
       parseNow(flags.now),
     )
     this.log(
-      `${written.output}: ${written.files} files, signed by ${written.signer.company} (${written.signer.key}); ${result.summary.total} findings, ${result.summary.failing} failing`,
+      `${written.output}: ${written.files} files and their manifest, signed by ${written.signer.company} (${written.signer.key}); ${result.summary.total} findings, ${result.summary.failing} failing`,
     )
     // What the database says that no list the other company signed backs: the bundle shows it as not so.
     for (const note of written.ledger_notes)

@@ -27,6 +27,8 @@ const key = join(tmp.dir, 'keys', 'nw')
 let fingerprint: string
 let folder: string
 let archive: string
+/** How many files `evidence create` said the folder bundle's manifest lists. */
+let created: number
 
 beforeAll(async () => {
   cpSync(EXAMPLE, inv, {recursive: true})
@@ -60,6 +62,7 @@ beforeAll(async () => {
   expect(a.stderr).toBe('')
   expect(a.code).toBe(0)
   expect(a.stdout).toContain('signed by tohoku-nw')
+  created = Number(/: (\d+) files and their manifest, signed by/.exec(a.stdout)?.[1])
   expect(b.code).toBe(0)
 }, 120_000)
 
@@ -149,6 +152,9 @@ describe('evidence verify', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('trusted by --trust-key')
     expect(r.stdout).toMatch(/OK {2}\d+ files, signature, 13 findings and every report reproduced/)
+    // The same count as `evidence create` said (it used to count the manifest and its signature too).
+    expect(created).toBeGreaterThan(10)
+    expect(r.stdout).toContain(`OK  ${created} files,`)
   })
 
   it('verifies an archive against an inventory the verifier holds (exit 0); log files are recorded by hash only', async () => {

@@ -47,6 +47,7 @@ export interface CreateBundleResult {
   output: string
   archive: boolean
   signer: {company: string; key: string}
+  /** The files the signed manifest lists (the manifest and its signature come with them): what `verify` counts. */
   files: number
   result: AuditResult
   /**
@@ -123,7 +124,7 @@ export async function createBundle(options: CreateBundleOptions, now: Date): Pro
       output: options.output,
       archive,
       signer: manifest.signer,
-      files: files.length + 2,
+      files: files.length,
       result,
       ledger_notes: notes,
     }
