@@ -1,0 +1,67 @@
+/**
+ * Attack (attack9) on logged values in findings: a terminal id, user id, setting or action from the logs with an
+ * escape sequence (ESC), a bell or a bidi override reached the JSON and SARIF reports (and the ledger's history, which
+ * keeps the findings) as it was, where every other format showed it escaped: a SARIF viewer or `jq -r` then recolours
+ * a terminal or reorders what an auditor reads. Logged values are escaped in the finding itself, like terminal output.
+ */
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {EXAMPLE, EXAMPLE_NOW, exampleDayLines, exampleLogMapping, run, tempDir} from './helpers.js'
+
+const {dir, remove} = tempDir('fa-attack9-values-')
+afterAll(remove)
+
+/** Unsafe characters: ESC, BEL, RLO (bidi override), line separator, DEL. */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
+
+const EVIL_TERMINAL = 'EV\u001b[31mIL\u202eTERM\u0007'
+const EVIL_USER = 'U\u001b]0;owned\u0007SR\u2028X'
+const EVIL_SETTING = 'nw\u202e<x>'
+const EVIL_ACTION = '\u007fview\u2066'
+
+function writeLogs(): string {
+  const [header, ...rows] = exampleDayLines()
+  const row = (time: string, terminal: string, setting: string, user: string, action: string) =>
+    `2026/10/15 ${time},"${terminal}",${setting},"${user}","${action}",0322059369875712214385,三陸 陽子,090-2059-5637,契約名義,1`
+  const evil = [
+    row('10:00:00', EVIL_TERMINAL, 'NW', 'NW-H001', '照会'),
+    row('10:01:00', 'HC-NW-002', 'NW', EVIL_USER, '照会'),
+    row('10:02:00', 'HC-NW-002', `"${EVIL_SETTING}"`, 'NW-H001', '照会'),
+    row('10:03:00', 'HC-NW-002', 'NW', 'NW-H001', EVIL_ACTION),
+  ]
+  const file = join(dir, 'evil.csv')
+  writeFileSync(file, [header, ...rows, ...evil].join('\n') + '\n')
+  // The logged setting is not mapped to nw or retail: it reaches the setting rule as it was logged.
+  return exampleLogMapping(join(dir, 'evil.yaml'), file)
+}
+
+describe('logged values with control characters and bidi overrides', () => {
+  it('are escaped in the JSON and SARIF reports, not only in the table', async () => {
+    const mapping = writeLogs()
+    const args = ['logs', 'analyze', '-i', EXAMPLE, '--logs', mapping, '--from', '2026-10-15', '--to', '2026-10-15']
+    const json = await run([...args, '--now', EXAMPLE_NOW, '--format', 'json'], {timeout: 120_000})
+    expect(json.stderr).toBe('')
+    expect(json.code).toBe(1)
+    const findings = JSON.parse(json.stdout).findings as {
+      terminal: string
+      message: {en: string; ja: string}
+      actual?: string
+    }[]
+    // The four values each made a finding (undeclared terminal, unknown user, setting) and none kept its characters.
+    expect(findings.some((f) => f.terminal.includes('EV\\u001b[31mIL\\u202eTERM\\u0007'))).toBe(true)
+    expect(findings.some((f) => f.message.en.includes('U\\u001b]0;owned\\u0007SR\\u2028X'))).toBe(true)
+    expect(findings.some((f) => f.actual?.includes('nw\\u202e<x>'))).toBe(true)
+    for (const f of findings)
+      expect(JSON.stringify([f.terminal, f.message, f.actual]), f.message.en).not.toMatch(UNSAFE)
+
+    const sarif = join(dir, 'out.sarif')
+    const s = await run([...args, '--now', EXAMPLE_NOW, '--format', 'sarif', '-o', sarif], {timeout: 120_000})
+    expect(s.stderr).toContain('findings')
+    const text = readFileSync(sarif, 'utf8')
+    expect(JSON.parse(text).runs[0].results.length).toBe(findings.length)
+    expect(JSON.stringify(JSON.parse(text))).not.toMatch(UNSAFE)
+  })
+})
