@@ -1,5 +1,9 @@
 /**
- * Attack (attack9) on logged values in findings: a terminal id, user id, setting or action from the logs with an
+ * Attack (attack9) on logged values in findings and messages. An export without a header line: the mapping's
+ * columns are missing, and the exit-2 message listed what the first line "has", that is the first row's values: a
+ * customer's name, phone number and supply point in full, once per mapped field, on stderr (and so in CI logs).
+ *
+ * And logged values in findings: a terminal id, user id, setting or action from the logs with an
  * escape sequence (ESC), a bell or a bidi override reached the JSON and SARIF reports (and the ledger's history, which
  * keeps the findings) as it was, where every other format showed it escaped: a SARIF viewer or `jq -r` then recolours
  * a terminal or reorders what an auditor reads. Logged values are escaped in the finding itself, like terminal output.
@@ -9,7 +13,16 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_NOW, exampleDayLines, exampleLogMapping, run, tempDir} from './helpers.js'
+import {
+  analyzeLogs,
+  EXAMPLE,
+  EXAMPLE_NOW,
+  exampleDayLines,
+  exampleLogMapping,
+  run,
+  STACK_LINE,
+  tempDir,
+} from './helpers.js'
 
 const {dir, remove} = tempDir('fa-attack9-values-')
 afterAll(remove)
@@ -63,5 +76,21 @@ describe('logged values with control characters and bidi overrides', () => {
     const text = readFileSync(sarif, 'utf8')
     expect(JSON.parse(text).runs[0].results.length).toBe(findings.length)
     expect(JSON.stringify(JSON.parse(text))).not.toMatch(UNSAFE)
+  })
+})
+
+describe('an export without a header line', () => {
+  it("is exit 2 at the mapping's fields, and the first row's personal data is not printed", async () => {
+    const [, ...rows] = exampleDayLines()
+    const file = join(dir, 'no-header.csv')
+    writeFileSync(file, rows.join('\n') + '\n')
+    const [time, , , , , sp, name, phone] = rows[0].split(',')
+    const r = await analyzeLogs(exampleLogMapping(join(dir, 'no-header.yaml'), file), '2026-10-15')
+    expect(r.code).toBe(2)
+    expect(r.stderr).not.toMatch(STACK_LINE)
+    expect(r.stderr).toMatch(
+      /no-header\.yaml:\d+:\d+ fields\.time: column "日時" is not in .*no-header\.csv \(it has: 10 value/,
+    )
+    for (const value of [name, phone, sp, time]) expect(r.stderr).not.toContain(value)
   })
 })
