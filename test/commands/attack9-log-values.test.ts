@@ -94,3 +94,24 @@ describe('an export without a header line', () => {
     for (const value of [name, phone, sp, time]) expect(r.stderr).not.toContain(value)
   })
 })
+
+describe('a record count near 2^63', () => {
+  it('is an unusable row at its line, not a sum that overflows and fails the whole review (exit 2)', async () => {
+    const [header, ...rows] = exampleDayLines()
+    const count = (n: string, at: string) =>
+      `2026/10/15 ${at},HC-NW-002,NW,NW-H001,出力,0322059369875712214385,三陸 陽子,090-2059-5637,契約名義,${n}`
+    const huge = ['10:01:00', '10:02:00', '10:03:00'].map((at) => count('9223372036854775807', at))
+    const file = join(dir, 'huge-count.csv')
+    // Three lines overflow a sum; the next is over the most one row may log (1e9); the last is at it, and used.
+    const lines = [header, ...rows, ...huge, count('1000000001', '10:04:00'), count('1000000000', '10:05:00')]
+    writeFileSync(file, lines.join('\n') + '\n')
+    const r = await analyzeLogs(exampleLogMapping(join(dir, 'huge-count.yaml'), file), '2026-10-15')
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(1)
+    const logs = JSON.parse(r.stdout).logs.files[0]
+    expect(logs.unparseable).toBe(4)
+    const first = rows.length + 2
+    expect(logs.first_unparseable).toEqual([0, 1, 2, 3].map((n) => `${file}:${first + n}`))
+    expect(logs.rows).toBe(lines.length - 1)
+  })
+})
