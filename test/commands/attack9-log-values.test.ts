@@ -115,3 +115,22 @@ describe('a record count near 2^63', () => {
     expect(logs.rows).toBe(lines.length - 1)
   })
 })
+
+describe('a timestamp format with a zone name (%Z)', () => {
+  it('reads the logged zone: 14:10 UTC is 23:10 in Tokyo, not 14:10 (the reader dropped the name)', async () => {
+    const [header, ...rows] = exampleDayLines()
+    const file = join(dir, 'utc-names.csv')
+    const stamp = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d),/
+    writeFileSync(file, [header, ...rows.map((l) => l.replace(stamp, '$1 UTC,'))].join('\n') + '\n')
+    const mapping = exampleLogMapping(join(dir, 'utc-names.yaml'), file)
+    writeFileSync(mapping, readFileSync(mapping, 'utf8').replace('"%Y/%m/%d %H:%M:%S"', '"%Y/%m/%d %H:%M:%S %Z"'))
+    const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-16')
+    expect(r.stderr).toBe('')
+    const result = JSON.parse(r.stdout)
+    expect(result.logs.files[0]).toMatchObject({rows: rows.length, unparseable: 0})
+    const ended = result.findings.filter((f: {rule: string}) => f.rule === 'logs/use-after-membership-ended')
+    expect(ended.map((f: {message: {en: string}}) => f.message.en)).toEqual([
+      expect.stringContaining('first 2026-10-15T23:10:00+09:00'),
+    ])
+  })
+})
