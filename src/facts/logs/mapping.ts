@@ -172,6 +172,13 @@ function checkTimestampFormat(format: string, pos: SourcePosition, text: string,
   ]
   const missing = need.filter(([, specs]) => !specs.some((s) => seen.has(s))).map(([name]) => name)
   if (missing.length > 0) problems.at(pos, 'E_MAPPING', `timestamp.format: "${format}" has no ${missing.join(', ')}`)
+  // A 12-hour hour without AM/PM reads 12:30 as 00:30 and cannot read 13:00: the format is wrong, not the lines.
+  if (seen.has('I') && !seen.has('p') && !seen.has('H'))
+    problems.at(
+      pos,
+      'E_MAPPING',
+      `timestamp.format: "${format}" has a 12-hour hour (%I) without AM/PM (%p); %H is 0-23`,
+    )
   // %Z (a zone name such as UTC or JST) carries an offset too: the engine's reader would drop it, so parse it as an instant.
   return seen.has('z') || seen.has('Z')
 }
