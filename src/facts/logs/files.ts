@@ -434,13 +434,18 @@ function checkColumns(
   } else names = splitHeader(line, mapping.delimiter)
 
   const problems: {field: LogField; problem: Problem}[] = []
+  // A first line that names none of the mapped columns is likely a row of data (an export without a header line):
+  // its values (a customer's name, phone number, supply point) are never printed, only how many there are.
+  const noHeader = mapping.format !== 'jsonl' && mapped.every((f) => !names.includes(mapping.fields[f]!))
   for (const field of mapped as LogField[]) {
     const column = mapping.fields[field]!
     if (!names.includes(column)) {
-      const shown = names
-        .slice(0, 20)
-        .map((n) => JSON.stringify(n.slice(0, 40)))
-        .join(', ')
+      const shown = noHeader
+        ? `${names.length} value(s), none of them a mapped column: is the header line missing, or the delimiter or encoding wrong? They are not shown`
+        : names
+            .slice(0, 20)
+            .map((n) => JSON.stringify(n.slice(0, 40)))
+            .join(', ')
       problems.push({
         field,
         problem: columnProblem(

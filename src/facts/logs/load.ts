@@ -3,7 +3,7 @@ import type {LogEngine} from './engine.js'
 import {ident, literal} from './sql.js'
 import {type FilePlan, readsGzip} from './files.js'
 import {MAX_LINE} from './lines.js'
-import {linesAt} from './locate.js'
+import {linesAt, MAX_RECORDS} from './locate.js'
 import {columnProblem} from './mapping.js'
 import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
 
@@ -88,7 +88,7 @@ async function rowsSql(
     q AS (
       SELECT p.*, CAST(lt AS DATE) AS day, ${actionKind(mapping)} AS ak,
         CASE WHEN NOT ok THEN 1 WHEN lt IS NULL THEN 2 WHEN terminal IS NULL THEN 3
-          WHEN user_id IS NULL THEN 4 WHEN action_raw IS NULL THEN 5 WHEN bad_records OR nrec < 0 THEN 6
+          WHEN user_id IS NULL THEN 4 WHEN action_raw IS NULL THEN 5 WHEN bad_records OR nrec < 0 OR nrec > ${MAX_RECORDS} THEN 6
           ELSE 0 END AS badk
       FROM p
     ),
@@ -103,7 +103,8 @@ async function rowsSql(
     m AS (
       SELECT c.*, ${settingKind(mapping)} AS sk,
         unmasked IS NOT NULL AND competitor IS NOT FALSE AS shown_comp, ak = 1 AND competitor IS NOT FALSE AS export_comp,
-        coalesce(nrec, 1) AS recs
+        -- An unusable count (see badk) counts as 1, so that no sum overflows.
+        CASE WHEN nrec BETWEEN 0 AND ${MAX_RECORDS} THEN nrec ELSE 1 END AS recs
       FROM c
     )`
   return {sql, sampled}

@@ -2,6 +2,12 @@ import {createReadStream, type ReadStream} from 'node:fs'
 import {createInterface} from 'node:readline'
 import {createGunzip} from 'node:zlib'
 
+/**
+ * The largest record count one row may log: ten times the supply points of all of Japan. A larger one is unusable
+ * like a negative one; left in, a few rows near 2^63 made the sums overflow and the whole review fail.
+ */
+export const MAX_RECORDS = 1_000_000_000
+
 /** A file's bytes as a stream (decompressed for a gzip file), and the file stream to destroy when done. */
 function bytesOf(path: string, gzip: boolean): {input: AsyncIterable<Buffer> & NodeJS.ReadableStream; raw: ReadStream} {
   const raw = createReadStream(path, {highWaterMark: 1 << 20})
@@ -53,7 +59,8 @@ function unquote(field: string): string {
 /** Whether a record count as logged is one the review rejects: present, and not a whole number of zero or more. */
 function badCount(value: unknown): boolean {
   if (value === undefined || value === null || value === '') return false
-  return !/^\s*\+?\d+\s*$/.test(String(value))
+  const digits = /^\s*\+?(\d+)\s*$/.exec(String(value))?.[1]
+  return digits === undefined || BigInt(digits) > BigInt(MAX_RECORDS)
 }
 
 /** A JSON line's object, or undefined when it is not one. */

@@ -137,7 +137,7 @@ export async function loadMapping(file: string, logFiles?: readonly string[]): P
 
 /**
  * Checks a strptime format: every `%x` must be one DuckDB knows, and a time needs a year, month, day, hour and
- * minute. Returns whether the format carries an offset (%z). A bad specifier is reported at its own column.
+ * minute. Returns whether the format carries an offset (%z, or a zone name: %Z). A bad specifier is reported at its own column.
  */
 function checkTimestampFormat(format: string, pos: SourcePosition, text: string, problems: ProblemList): boolean {
   if (format === 'iso8601') return true
@@ -172,7 +172,15 @@ function checkTimestampFormat(format: string, pos: SourcePosition, text: string,
   ]
   const missing = need.filter(([, specs]) => !specs.some((s) => seen.has(s))).map(([name]) => name)
   if (missing.length > 0) problems.at(pos, 'E_MAPPING', `timestamp.format: "${format}" has no ${missing.join(', ')}`)
-  return seen.has('z')
+  // A 12-hour hour without AM/PM reads 12:30 as 00:30 and cannot read 13:00: the format is wrong, not the lines.
+  if (seen.has('I') && !seen.has('p') && !seen.has('H'))
+    problems.at(
+      pos,
+      'E_MAPPING',
+      `timestamp.format: "${format}" has a 12-hour hour (%I) without AM/PM (%p); %H is 0-23`,
+    )
+  // %Z (a zone name such as UTC or JST) carries an offset too: the engine's reader would drop it, so parse it as an instant.
+  return seen.has('z') || seen.has('Z')
 }
 
 /** Expands paths and glob patterns (`*`, `?`, `**`) relative to `base`; a pattern matching nothing is an error. */

@@ -1,4 +1,5 @@
 import type {Finding, Inventory, SourcePosition} from '../../model/types.js'
+import {sanitizeLine} from '../../io/text.js'
 import {renderMessage} from '../evaluate.js'
 import type {Rule} from '../types.js'
 import type {Cell} from '../../facts/logs/engine.js'
@@ -21,7 +22,9 @@ export interface FindingContext {
 /**
  * One result row of a log rule → one finding. The row's `terminal` column is the finding's terminal; `person`
  * adds where that person is declared; `expected` and `actual` are taken as they are; every other column can be
- * used in the rule's message as `{column}`. Values are bounded; supply point ids are masked.
+ * used in the rule's message as `{column}`. Values are bounded and escaped in the finding itself (like terminal
+ * output), so JSON, SARIF and the ledger's history carry no control character or bidi override either; supply
+ * point ids are masked.
  */
 export function rowToFinding(rule: Rule, row: Record<string, Cell>, ctx: FindingContext): Finding {
   const values: Record<string, string> = {}
@@ -50,6 +53,9 @@ export function rowToFinding(rule: Rule, row: Record<string, Cell>, ctx: Finding
 function show(column: string, v: Cell, masker: Masker): string {
   if (v === null) return ''
   const text = String(v)
-  if (SUPPLY_POINT_COLUMNS.has(column)) return masker.mask(text)
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text
+  // Shown in full (--show-supply-points), a supply point is a logged value like any other.
+  const shown = SUPPLY_POINT_COLUMNS.has(column) ? masker.mask(text) : text
+  // Cut by code points, so that no half of a surrogate pair is left (the ledger's history would change it).
+  const chars = shown.length > MAX_VALUE ? [...shown] : undefined
+  return sanitizeLine(chars && chars.length > MAX_VALUE ? `${chars.slice(0, MAX_VALUE).join('')}…` : shown)
 }

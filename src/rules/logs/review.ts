@@ -398,7 +398,9 @@ async function summarize(
     }
 
     const positions = [...rejected.lines]
-    if (st.bad > 0) {
+    // A Parquet file has no lines: searching its bytes as text would show a line of the binary file, so its unusable
+    // rows are counted and the file itself is shown.
+    if (st.bad > 0 && mapping.format !== 'parquet') {
       // A row unusable for an empty field (time, terminal, user, action) is looked for with that field empty, and one
       // unusable for its record count with that count, so that a good row with the same time is not shown in its
       // place; a row whose sample is empty (the reader typed its time, or the time was empty) is found by that field

@@ -198,7 +198,8 @@ describe('hostile and broken lines', () => {
     )
     const result = await review(s)
     const undeclared = result.findings.filter((f) => f.rule === 'logs/undeclared-terminal')
-    expect(undeclared.map((f) => f.terminal.length)).toEqual(expect.arrayContaining([evil.length]))
+    // Escaped in the finding itself (so in JSON and SARIF too), not only when a table shows it.
+    expect(undeclared.map((f) => f.terminal)).toContain('T-\\u001b[31mEVIL\\u202e')
     // The huge id is kept to 200 characters by the engine and shown to at most 120 (plus an ellipsis).
     expect(Math.max(...undeclared.map((f) => f.terminal.length))).toBeLessThanOrEqual(121)
     const bad = result.findings.find((f) => f.rule === 'logs/unparseable-lines')!
