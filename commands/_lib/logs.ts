@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {type LogProgress, type LogReviewOptions, parsePeriod} from '../../src/index.js'
+import {InputError, type LogProgress, type LogReviewOptions, parsePeriod} from '../../src/index.js'
 
 /** Flags of an access-log review, shared by `logs analyze` and `audit --logs`. */
 export const logFlags = {
@@ -25,8 +25,8 @@ export const logFlags = {
     helpGroup: 'LOGS',
   }),
   'mask-key-env': Flags.string({
-    summary: 'Name of the environment variable holding the key of the supply point mask.',
-    default: 'FLEET_AUDIT_MASK_KEY',
+    summary:
+      'Name of the environment variable holding the key of the supply point mask [default: FLEET_AUDIT_MASK_KEY]. A variable named here must be set.',
     helpGroup: 'LOGS',
   }),
   'memory-limit': Flags.string({
@@ -43,17 +43,24 @@ export function logOptions(flags: {
   from?: string
   to?: string
   'show-supply-points': boolean
-  'mask-key-env': string
+  'mask-key-env'?: string
   'memory-limit': string
 }): LogReviewOptions {
   const {from, to} = parsePeriod(flags.from, flags.to)
+  // Without a key the masks hold for one run only (see the README): fine when none was asked for, but a variable named
+  // on purpose and left unset would quietly give masks the NW side cannot match against its records.
+  const keyEnv = flags['mask-key-env']
+  if (keyEnv !== undefined && !process.env[keyEnv])
+    throw new InputError([
+      {code: 'E_FLAG', message: `--mask-key-env ${keyEnv}: the variable is not set (or is empty), so there is no key`},
+    ])
   return {
     mappings: flags.logs ?? [],
     files: flags['log-file'],
     from,
     to,
     showSupplyPoints: flags['show-supply-points'],
-    maskKey: process.env[flags['mask-key-env']],
+    maskKey: process.env[keyEnv ?? 'FLEET_AUDIT_MASK_KEY'],
     memoryLimit: flags['memory-limit'],
   }
 }

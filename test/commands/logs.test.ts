@@ -239,6 +239,19 @@ describe('bad input is exit 2 with file:line:column', () => {
     )
   })
 
+  it('--mask-key-env naming a variable that is not set (the masks would quietly hold for one run only)', async () => {
+    const args = [...LOGS, '--mask-key-env', 'NW_MASK_KEY', '--format', 'json']
+    const r = await run(args, {env: {NW_MASK_KEY: ''}})
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(
+      '--mask-key-env NW_MASK_KEY: the variable is not set (or is empty), so there is no key (E_FLAG)\n',
+    )
+    // Set, it is the key.
+    const ok = await run(args, {timeout: 120_000, env: {NW_MASK_KEY: 'nw-secret'}})
+    expect(ok.code).toBe(1)
+    expect(JSON.parse(ok.stdout).logs.mask_key).toBe('operator')
+  })
+
   it('a mapping naming a missing column, also under --json', async () => {
     const mapping = join(tmp, 'bad.yaml')
     writeFileSync(
