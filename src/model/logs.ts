@@ -14,6 +14,12 @@ export const LOG_FIELDS = [
 ] as const
 export type LogField = (typeof LOG_FIELDS)[number]
 
+/**
+ * The largest record count one row may log: ten times the supply points of all of Japan. A larger one is unusable
+ * like a negative one; left in, a few rows near 2^63 made the sums overflow and the whole review fail.
+ */
+export const MAX_RECORDS = 1_000_000_000
+
 /** The canonical actions; a mapping translates the logged words to these. */
 export const ACTIONS = ['view', 'search', 'print', 'export', 'login', 'logout', 'update', 'other'] as const
 

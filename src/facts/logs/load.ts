@@ -3,9 +3,9 @@ import type {LogEngine} from './engine.js'
 import {ident, literal} from './sql.js'
 import {type FilePlan, readsGzip} from './files.js'
 import {MAX_LINE} from './lines.js'
-import {linesAt, MAX_RECORDS} from './locate.js'
+import {linesAt} from './locate.js'
 import {columnProblem} from './mapping.js'
-import {LOG_FIELDS, type LogField, type LogMapping} from '../../model/logs.js'
+import {LOG_FIELDS, type LogField, type LogMapping, MAX_RECORDS} from '../../model/logs.js'
 
 /** Longest value kept of any logged field: a hostile or broken log cannot make a report or the engine balloon. */
 export const MAX_FIELD = 200

@@ -2,11 +2,7 @@ import {createReadStream, type ReadStream} from 'node:fs'
 import {createInterface} from 'node:readline'
 import {createGunzip} from 'node:zlib'
 
-/**
- * The largest record count one row may log: ten times the supply points of all of Japan. A larger one is unusable
- * like a negative one; left in, a few rows near 2^63 made the sums overflow and the whole review fail.
- */
-export const MAX_RECORDS = 1_000_000_000
+import {MAX_RECORDS} from '../../model/logs.js'
 
 /** A file's bytes as a stream (decompressed for a gzip file), and the file stream to destroy when done. */
 function bytesOf(path: string, gzip: boolean): {input: AsyncIterable<Buffer> & NodeJS.ReadableStream; raw: ReadStream} {
@@ -26,7 +22,7 @@ function lineFeeds(buf: Buffer, from = 0, to = buf.length): number {
  * without (time, terminal, user, action) and its delimiter, or the keys of a JSON Lines file; and the column or key of
  * the record count, when one is mapped.
  */
-export type EmptyColumns =
+export type UnusableFields =
   {columns: readonly number[]; delimiter: string; records?: number} | {keys: readonly string[]; records?: string}
 
 /** A csv or tsv line's fields as written (quotes kept): a quoted delimiter does not split. */
@@ -63,25 +59,30 @@ function badCount(value: unknown): boolean {
   return digits === undefined || BigInt(digits) > BigInt(MAX_RECORDS)
 }
 
-/** A JSON line's object, or undefined when it is not one. */
-function jsonObject(line: string): Record<string, unknown> | undefined {
+/** What JSON.parse makes of a line (a BOM before it ignored), or NOT_JSON. */
+const NOT_JSON = Symbol('not JSON')
+function parseJson(line: string): unknown {
   try {
-    const value: unknown = JSON.parse(line.replace(/^\uFEFF/, ''))
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined
+    return JSON.parse(line.replace(/^\uFEFF/, ''))
   } catch {
-    return undefined
+    return NOT_JSON
   }
 }
 
+/** A JSON line's object, or undefined when it is not one. */
+function jsonObject(line: string): Record<string, unknown> | undefined {
+  const value = parseJson(line)
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined
+}
+
 /**
- * Whether a line shows why its row was unusable (see EmptyColumns): an empty value where a row cannot do without one
- * (`empty`; for a JSON line, a key missing, null or empty; without columns or keys, any empty field), or a record count
- * the review rejects (`records`). A line that is not JSON is another needle's.
+ * Whether a line shows why its row was unusable (see UnusableFields): an empty value where a row cannot do without one
+ * (`empty`; for a JSON line, a key missing, null or empty), or a record count the review rejects (`records`). A line
+ * that is not JSON is another needle's.
  */
-function showsWhy(line: string, where: EmptyColumns | undefined, mark: 'empty' | 'records'): boolean {
-  if (!where) return mark === 'empty' && /(^|[,\t])\s*([,\t]|$)/.test(line)
+function showsWhy(line: string, where: UnusableFields, mark: 'empty' | 'records'): boolean {
   if ('columns' in where) {
     const fields = splitFields(line, where.delimiter)
     if (mark === 'records') return where.records !== undefined && badCount(unquote(fields[where.records] ?? ''))
@@ -99,13 +100,7 @@ function showsWhy(line: string, where: EmptyColumns | undefined, mark: 'empty' |
  * (the engine refuses a lone one, JSON.parse takes it).
  */
 function notJson(line: string): boolean {
-  if (/\\u[dD][89a-fA-F]/.test(line)) return true
-  try {
-    JSON.parse(line.replace(/^\uFEFF/, ''))
-    return false
-  } catch {
-    return true
-  }
+  return /\\u[dD][89a-fA-F]/.test(line) || parseJson(line) === NOT_JSON
 }
 
 /**
@@ -131,7 +126,7 @@ export async function locateLines(
   path: string,
   gzip: boolean,
   needles: readonly Needle[],
-  empty?: EmptyColumns,
+  where: UnusableFields,
   limit = Number.POSITIVE_INFINITY,
 ): Promise<Map<Needle, number[]>> {
   const found = new Map<Needle, number[]>(needles.map((w) => [w, []]))
@@ -150,7 +145,7 @@ export async function locateLines(
         (w) =>
           // An empty text is looked for on data lines only (the first line of a csv or tsv file is its header).
           (w.text === '' ? n > 1 : line.includes(w.text)) &&
-          (w.mark === undefined || (w.mark === 'json' ? notJson(line) : showsWhy(line, empty, w.mark))),
+          (w.mark === undefined || (w.mark === 'json' ? notJson(line) : showsWhy(line, where, w.mark))),
       )
       if (!w) continue
       found.get(w)!.push(n)

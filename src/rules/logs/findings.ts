@@ -56,6 +56,6 @@ function show(column: string, v: Cell, masker: Masker): string {
   // Shown in full (--show-supply-points), a supply point is a logged value like any other.
   const shown = SUPPLY_POINT_COLUMNS.has(column) ? masker.mask(text) : text
   // Cut by code points, so that no half of a surrogate pair is left (the ledger's history would change it).
-  const chars = shown.length > MAX_VALUE ? [...shown] : undefined
-  return sanitizeLine(chars && chars.length > MAX_VALUE ? `${chars.slice(0, MAX_VALUE).join('')}…` : shown)
+  const chars = [...shown]
+  return sanitizeLine(chars.length > MAX_VALUE ? `${chars.slice(0, MAX_VALUE).join('')}…` : shown)
 }

@@ -33,7 +33,7 @@ import {
   USAGE_HOURS_TABLE,
   USAGE_TABLE,
 } from '../../facts/logs/load.js'
-import {countLines, type EmptyColumns, locateLines, type Needle} from '../../facts/logs/locate.js'
+import {countLines, locateLines, type Needle, type UnusableFields} from '../../facts/logs/locate.js'
 import {makeMasker} from '../../facts/logs/mask.js'
 import {createTables, createUsageView} from './context.js'
 import type {LogFileSummary, LogMapping, LogReviewSummary, PastReview} from '../../model/logs.js'
@@ -407,7 +407,7 @@ async function summarize(
       // alone. A JSON line that is not JSON is looked for among the lines that are not, so that a good line that
       // starts the same is not shown in its place. Up to NEEDLES different samples are looked for, and the scan stops
       // at the fifth line found: the first five in the file.
-      const where = emptyColumns(mapping, plan)
+      const where = unusableFields(mapping, plan)
       const needles = (
         await engine.rows(
           `SELECT text, why, sum(n) AS n FROM (
@@ -420,11 +420,9 @@ async function summarize(
         )
       ).flatMap((r): Needle[] => {
         const text = String(r.text)
-        const why = r.why as Needle['mark'] | null
-        // A mark is checked in the line: an empty field needs the columns or keys, a count the count's.
-        const checkable =
-          why === 'json' || (why === 'empty' && where) || (why === 'records' && where?.records !== undefined)
-        const mark = checkable ? (why ?? undefined) : undefined
+        // A count is checked in the line only when the count is mapped (else such a row has no count to be bad).
+        const why = (r.why ?? undefined) as Needle['mark']
+        const mark = why === 'records' && where.records === undefined ? undefined : why
         // Nothing to find such a row by: the file itself is shown.
         if (text === '' && mark !== 'empty' && mark !== 'records') return []
         // A sample stands for the rows of a group (see `loadFiles`), only one of them with that text, but every row with
@@ -472,30 +470,30 @@ async function summarize(
 }
 
 /**
- * Where an unusable row shows why (see EmptyColumns): the header columns (csv, tsv) or keys (jsonl) of time, terminal,
- * user and action, rather than any empty field (an export leaves unmapped columns empty on good rows), and of the
- * record count.
+ * Where an unusable row shows why (see UnusableFields): the header columns (csv, tsv) or keys (jsonl) of time,
+ * terminal, user and action, rather than any empty field (an export leaves unmapped columns empty on good rows), and of
+ * the record count. (A Parquet file has no lines to look in.)
  */
-function emptyColumns(mapping: LogMapping, plan: FilePlan): EmptyColumns | undefined {
+function unusableFields(mapping: LogMapping, plan: FilePlan): UnusableFields {
   const fields = (['time', 'terminal', 'user', 'action'] as const).flatMap((f) => mapping.fields[f] ?? [])
   const records = mapping.fields.records
   if (mapping.format === 'jsonl') return {keys: fields, records}
-  if (!plan.header || (mapping.format !== 'csv' && mapping.format !== 'tsv')) return undefined
-  const columns = plan.header.flatMap((h, i) => (fields.includes(h) ? [i] : []))
-  const at = records === undefined ? -1 : plan.header.indexOf(records)
-  return columns.length > 0 ? {columns, delimiter: mapping.delimiter, records: at >= 0 ? at : undefined} : undefined
+  const header = plan.header ?? []
+  const columns = header.flatMap((h, i) => (fields.includes(h) ? [i] : []))
+  const at = records === undefined ? -1 : header.indexOf(records)
+  return {columns, delimiter: mapping.delimiter, records: at >= 0 ? at : undefined}
 }
 
 /**
  * The first lines (up to SHOWN) of the needles (see `locateLines`) in the files the engine read for a plan, as lines of
  * the plan's file.
  */
-async function locate(plan: FilePlan, parts: CopyPart[], needles: Needle[], empty?: EmptyColumns): Promise<number[]> {
+async function locate(plan: FilePlan, parts: CopyPart[], needles: Needle[], where: UnusableFields): Promise<number[]> {
   const found: number[] = []
   let open = needles
   for (const {path, shift} of parts) {
     if (open.length === 0 || found.length >= SHOWN) break
-    const lines = await locateLines(path, readsGzip(plan, path), open, empty, SHOWN - found.length)
+    const lines = await locateLines(path, readsGzip(plan, path), open, where, SHOWN - found.length)
     for (const ls of lines.values()) found.push(...ls.map((line) => line + shift))
     open = open.flatMap((w) => {
       const want = w.want - lines.get(w)!.length
