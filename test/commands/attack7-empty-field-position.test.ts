@@ -7,13 +7,13 @@
  * needle, and only the first used to be). A row found by its raw time (a time the reader did not type) must also have
  * the empty field, or a good row logged in the same second was shown in its place; a JSON line is found by its start.
  */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {analyzeLogs, exampleDayLines, exampleLogMapping} from './helpers.js'
+import {analyzeLogLines, exampleDayLines, isoTime} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-attack7-empty-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -34,22 +34,17 @@ describe('a row with an empty terminal or user', () => {
       lines[at] = cols.join(',')
     }
 
-    const file = join(tmp, 'empty.csv')
-    writeFileSync(file, lines.join('\n') + '\n')
-    const mapping = exampleLogMapping(join(tmp, 'empty.yaml'), file, 'utf-8')
-    const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 120_000})
-    expect(r.stderr).toBe('')
-    const logs = JSON.parse(r.stdout).logs.files[0]
-    expect(logs.unparseable).toBe(2)
+    const {stderr, file, unparseable, first} = await analyzeLogLines(tmp, 'empty.csv', lines)
+    expect(stderr).toBe('')
+    expect(unparseable).toBe(2)
     // Was: [empty.csv:6], a good line; then only the first of the two.
-    expect(logs.first_unparseable).toEqual([`${file}:5001`, `${file}:6001`])
+    expect(first).toEqual([`${file}:5001`, `${file}:6001`])
   })
 
   it('logged in the same second as a good row is shown at its own line (times parsed as text)', async () => {
     const [header, ...rows] = exampleDayLines()
     // ISO times with an offset: the review reads them as text and finds a bad row by its raw time.
-    const iso = (line: string) => line.replace(/^(\d{4})\/(\d\d)\/(\d\d) ([\d:]{8})/, '$1-$2-$3T$4+09:00')
-    const lines = [header, ...Array.from({length: 10}, () => rows.map(iso)).flat()]
+    const lines = [header, ...Array.from({length: 10}, () => rows.map(isoTime)).flat()]
     // Lines 2001 and 2501 repeat the time of the good line before them, with the terminal (then the user) left empty.
     for (const [at, col] of [
       [2000, 1],
@@ -60,16 +55,13 @@ describe('a row with an empty terminal or user', () => {
       lines[at] = cols.join(',')
     }
 
-    const file = join(tmp, 'same-second.csv')
-    writeFileSync(file, lines.join('\n') + '\n')
-    const mapping = exampleLogMapping(join(tmp, 'same-second.yaml'), file, 'utf-8')
-    writeFileSync(mapping, readFileSync(mapping, 'utf8').replace('"%Y/%m/%d %H:%M:%S"', 'iso8601'))
-    const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 120_000})
-    expect(r.stderr).toBe('')
-    const logs = JSON.parse(r.stdout).logs.files[0]
-    expect(logs.unparseable).toBe(2)
+    const {stderr, file, unparseable, first} = await analyzeLogLines(tmp, 'same-second.csv', lines, (m) =>
+      m.replace('"%Y/%m/%d %H:%M:%S"', 'iso8601'),
+    )
+    expect(stderr).toBe('')
+    expect(unparseable).toBe(2)
     // Was: lines 2000 and 2500, the good rows with the same time.
-    expect(logs.first_unparseable).toEqual([`${file}:2001`, `${file}:2501`])
+    expect(first).toEqual([`${file}:2001`, `${file}:2501`])
   })
 
   it('in a JSON Lines file is shown at its own line, not at a good line of the same second', async () => {
@@ -82,15 +74,13 @@ describe('a row with an empty terminal or user', () => {
         return Object.fromEntries(names.map((n, i) => [n, cols[i]]))
       })
     json.splice(1500, 0, {...json[1499], 端末ID: ''})
-    const file = join(tmp, 'empty.jsonl')
-    writeFileSync(file, json.map((o) => JSON.stringify(o)).join('\n') + '\n')
-    const mapping = exampleLogMapping(join(tmp, 'empty-jsonl.yaml'), file, 'utf-8')
-    writeFileSync(mapping, readFileSync(mapping, 'utf8').replace('format: csv', 'format: jsonl'))
-    const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 120_000})
-    expect(r.stderr).toBe('')
-    const logs = JSON.parse(r.stdout).logs.files[0]
-    expect(logs.unparseable).toBe(1)
+    const jsonLines = json.map((o) => JSON.stringify(o))
+    const {stderr, file, unparseable, first} = await analyzeLogLines(tmp, 'empty.jsonl', jsonLines, (m) =>
+      m.replace('format: csv', 'format: jsonl'),
+    )
+    expect(stderr).toBe('')
+    expect(unparseable).toBe(1)
     // Was: line 1500, the good line whose time it repeats.
-    expect(logs.first_unparseable).toEqual([`${file}:1501`])
+    expect(first).toEqual([`${file}:1501`])
   })
 })

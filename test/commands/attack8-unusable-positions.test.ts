@@ -6,13 +6,13 @@
  * line that starts with the same 200 characters. And a row unusable for its record count (negative) was shown at a good
  * row logged in the same second, or, when the reader typed the time, not at all (the file alone).
  */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {analyzeLogs, exampleDayLines, exampleLogMapping} from './helpers.js'
+import {analyzeLogLines, exampleDayLines, isoTime} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-attack8-positions-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -26,14 +26,9 @@ async function review(
   const [header, ...rows] = exampleDayLines()
   const lines = [header, ...Array.from({length: options.copies ?? 1}, () => rows).flat()]
   edit(lines)
-  const file = join(tmp, name)
-  writeFileSync(file, (options.jsonl ? toJsonLines(lines) : lines).join('\n') + '\n')
-  const mapping = exampleLogMapping(join(tmp, `${name}.yaml`), file, 'utf-8')
-  if (options.mapping) writeFileSync(mapping, options.mapping(readFileSync(mapping, 'utf8')))
-  const r = await analyzeLogs(mapping, '2026-10-15', '2026-10-15', {timeout: 120_000})
+  const r = await analyzeLogLines(tmp, name, options.jsonl ? toJsonLines(lines) : lines, options.mapping)
   expect(r.stderr).toBe('')
-  const logs = JSON.parse(r.stdout).logs.files[0]
-  return {file, unparseable: logs.unparseable as number, first: logs.first_unparseable as string[]}
+  return r
 }
 
 /**
@@ -80,11 +75,10 @@ describe('an unusable row', () => {
   })
 
   it('is shown among the first five in the file, whatever its bad time says', async () => {
-    const iso = (line: string) => line.replace(/^(\d{4})\/(\d\d)\/(\d\d) ([\d:]{8})/, '$1-$2-$3T$4+09:00')
     const {file, unparseable, first} = await review(
       'bad-times.csv',
       (lines) => {
-        for (let i = 1; i < lines.length; i++) lines[i] = iso(lines[i])
+        for (let i = 1; i < lines.length; i++) lines[i] = isoTime(lines[i])
         // Ten bad times, each by another user (so each keeps its own sample), in reverse text order in the file.
         for (let k = 0; k < 10; k++) {
           setField(lines, 50 * (k + 1), 0, `bad-${String.fromCharCode(0x7a - k)}`)
@@ -99,11 +93,10 @@ describe('an unusable row', () => {
   })
 
   it('with a negative count is shown at its own line, not at a good row of the same second', async () => {
-    const iso = (line: string) => line.replace(/^(\d{4})\/(\d\d)\/(\d\d) ([\d:]{8})/, '$1-$2-$3T$4+09:00')
     const {file, unparseable, first} = await review(
       'negative-count-iso.csv',
       (lines) => {
-        for (let i = 1; i < lines.length; i++) lines[i] = iso(lines[i])
+        for (let i = 1; i < lines.length; i++) lines[i] = isoTime(lines[i])
         // Line 101 repeats line 100 (a good row) with a count of -3.
         lines[100] = lines[99]
         setField(lines, 101, 9, '-3')

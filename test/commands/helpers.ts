@@ -108,6 +108,30 @@ export function analyzeLogs(mapping: string, from: string, to = from, options: R
   )
 }
 
+/** A line of the example's day with its time as ISO 8601 with an offset (a time the review reads as text). */
+export function isoTime(line: string): string {
+  return line.replace(/^(\d{4})\/(\d\d)\/(\d\d) ([\d:]{8})/, '$1-$2-$3T$4+09:00')
+}
+
+/**
+ * `logs analyze` of 2026-10-15 over `lines` written to `dir/name` (UTF-8, one per line), with the example's mapping
+ * (`mapping` rewrites its text): stderr, the file, and its unparseable count and first positions.
+ */
+export async function analyzeLogLines(
+  dir: string,
+  name: string,
+  lines: readonly string[],
+  mapping: (text: string) => string = (text) => text,
+): Promise<{stderr: string; file: string; unparseable: number; first: string[]}> {
+  const file = join(dir, name)
+  writeFileSync(file, lines.join('\n') + '\n')
+  const map = exampleLogMapping(join(dir, `${name}.yaml`), file, 'utf-8')
+  writeFileSync(map, mapping(readFileSync(map, 'utf8')))
+  const r = await analyzeLogs(map, '2026-10-15', '2026-10-15', {timeout: 120_000})
+  const logs = r.stdout ? JSON.parse(r.stdout).logs.files[0] : {}
+  return {stderr: r.stderr, file, unparseable: logs.unparseable, first: logs.first_unparseable}
+}
+
 /** A stack trace line, as Node prints them. */
 export const STACK_LINE = /^ {4}at /m
 
