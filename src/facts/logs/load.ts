@@ -48,9 +48,60 @@ export const USAGE_HOURS_TABLE = `CREATE TABLE usage_hours (source VARCHAR, user
 /** Lines the reader itself rejected (wrong column count, invalid bytes, over-long lines), by engine path. */
 export type Rejects = Map<string, {lines: number[]; count: number}>
 
-/** A supply point's retailer resolved once per id and period: is it a competitor's customer? */
-export const SUPPLY_POINT_LOOKUP = `CREATE TABLE sp_lookup AS
-  SELECT s.id, s.from_day, s.to_day, s.retailer, coalesce(NOT rt.own, true) AS competitor FROM supply_points s LEFT JOIN retailers rt ON rt.id = s.retailer`
+/** The first and last day a period without a start or an end is given (the engine's DATE range, in practice). */
+export const FIRST_DAY = '0001-01-01'
+export const LAST_DAY = '9999-12-31'
+
+/**
+ * Whose customer a supply point is, made cheap to ask of every log row. A row's supply point is looked up in a type
+ * of the engine (an ENUM: one hash lookup that yields a small integer) instead of joining ten million rows to the
+ * supply points, which cost about 0.45 s of the 7 s of CPU the load takes at 10 M rows of bench/logs.mjs. The ids are
+ * ordered by class, so that a row's class is a comparison of its code:
+ * - 0: a competitor's customer on every day (every period's retailer is another's; a day without a period is
+ *   treated as a competitor's too, as an unknown supply point is);
+ * - 1: the own retailer's customer on every day (one period, without start or end);
+ * - 2: anything else (a customer who switched, or own for some days only). Their rows are kept apart in the first
+ *   aggregation (by supply point and day) and resolved against `sp_periods` after it, on a few groups rather than on
+ *   every row (see `loadFiles`).
+ * Retailers are ordered own first, for logs that name a row's retailer. `lookup_bounds` holds where the classes end.
+ */
+export async function classifySupplyPoints(engine: LogEngine): Promise<void> {
+  for (const sql of [
+    `CREATE TABLE sp_lookup AS
+       SELECT s.id, s.from_day, s.to_day, coalesce(NOT rt.own, true) AS competitor FROM supply_points s LEFT JOIN retailers rt ON rt.id = s.retailer`,
+    `CREATE TABLE sp_class AS
+       SELECT id, CASE WHEN bool_and(competitor) THEN 0
+         WHEN count(*) = 1 AND NOT bool_or(competitor) AND min(from_day) = DATE '${FIRST_DAY}' AND max(to_day) = DATE '${LAST_DAY}' THEN 1
+         ELSE 2 END AS cls
+       FROM sp_lookup GROUP BY id`,
+    'CREATE TYPE sp_id AS ENUM (SELECT id FROM sp_class ORDER BY cls, id)',
+    'CREATE TYPE retailer_id AS ENUM (SELECT id FROM retailers ORDER BY NOT own, id)',
+    `CREATE TABLE sp_periods AS
+       SELECT enum_code(CAST(l.id AS sp_id)) AS code, l.from_day, l.to_day, l.competitor FROM sp_lookup l JOIN sp_class c USING (id) WHERE c.cls > 0`,
+    `CREATE TABLE lookup_bounds AS SELECT
+       (SELECT count(*) FROM sp_class WHERE cls = 0) AS comp, (SELECT count(*) FROM sp_class WHERE cls < 2) AS fixed,
+       (SELECT count(*) FROM retailers WHERE own) AS own_retailers`,
+  ])
+    await engine.run(sql)
+  // The classes are code ranges only if the engine kept the order it was given: checked, never assumed.
+  const [check] = await engine.rows(`SELECT
+      (SELECT count(*) FROM sp_class WHERE (cls = 0) <> (enum_code(CAST(id AS sp_id)) < b.comp) OR (cls < 2) <> (enum_code(CAST(id AS sp_id)) < b.fixed))
+      + (SELECT count(*) FROM retailers WHERE own <> (enum_code(CAST(id AS retailer_id)) < b.own_retailers)) AS wrong
+    FROM lookup_bounds b`)
+  if (check.wrong !== 0) throw new Error("the engine did not keep the order of the supply points' classes")
+}
+
+/** Where the classes of `classifySupplyPoints` end: codes below `comp` are class 0, below `fixed` class 0 or 1. */
+interface LookupBounds {
+  comp: number
+  fixed: number
+  ownRetailers: number
+}
+
+async function lookupBounds(engine: LogEngine): Promise<LookupBounds> {
+  const [b] = await engine.rows('SELECT comp, fixed, own_retailers FROM lookup_bounds')
+  return {comp: Number(b.comp), fixed: Number(b.fixed), ownRetailers: Number(b.own_retailers)}
+}
 
 /**
  * The files' rows as a relation `m`, parsed and classified but not aggregated: local time `lt`, terminal, user,
@@ -72,6 +123,7 @@ async function rowsSql(
   const f = (field: LogField) => (mapping.fields[field] === undefined ? 'NULL' : `r.${ident(`f_${field}`)}`)
   const typedRecords = mapping.format === 'csv' || mapping.format === 'tsv'
   const retailer = mapping.fields.retailer !== undefined
+  const b = await lookupBounds(engine)
   const sql = `
     r AS (${source}),
     p AS (
@@ -93,19 +145,26 @@ async function rowsSql(
       FROM p
     ),
     c AS (
-      SELECT q.*, CASE WHEN sp IS NULL THEN NULL ELSE ${retailer ? 'coalesce(NOT rt.own, true)' : 'coalesce(s.competitor, true)'} END AS competitor
+      -- The supply point's code (see classifySupplyPoints), for the rows whose customer matters: fields shown
+      -- unmasked, or an export.
+      SELECT q.*, enum_code(CASE WHEN q.sp IS NOT NULL AND (q.unmasked IS NOT NULL OR q.ak = 1) THEN TRY_CAST(q.sp AS sp_id) END) AS spc
+        ${retailer ? ', enum_code(CASE WHEN q.retailer IS NOT NULL AND (q.unmasked IS NOT NULL OR q.ak = 1) THEN TRY_CAST(q.retailer AS retailer_id) END) AS rtc' : ''}
       FROM q
-      -- An equality join on the id (a hash join, built on the supply points), for the rows whose customer matters:
-      -- fields shown unmasked, or an export.
-      LEFT JOIN sp_lookup s ON s.id = CASE WHEN q.unmasked IS NOT NULL OR q.ak = 1 THEN q.sp END AND q.day BETWEEN s.from_day AND s.to_day
-      ${retailer ? 'LEFT JOIN retailers rt ON rt.id = coalesce(q.retailer, s.retailer)' : ''}
+    ),
+    e AS (
+      -- Whose customer: a logged retailer decides; else the supply point's class. NULL for a class-2 supply point (or
+      -- one of class 1 on a day outside its period): pending until after the first aggregation (see loadFiles).
+      SELECT c.*, ${settingKind(mapping)} AS sk,
+        CASE WHEN sp IS NULL THEN NULL ${retailer ? `WHEN retailer IS NOT NULL THEN coalesce(rtc >= ${b.ownRetailers}, true) ` : ''}WHEN spc IS NULL OR spc < ${b.comp} THEN true
+          WHEN spc < ${b.fixed} AND day BETWEEN DATE '${FIRST_DAY}' AND DATE '${LAST_DAY}' THEN false END AS competitor
+      FROM c
     ),
     m AS (
-      SELECT c.*, ${settingKind(mapping)} AS sk,
+      SELECT e.*,
         unmasked IS NOT NULL AND competitor IS NOT FALSE AS shown_comp, ak = 1 AND competitor IS NOT FALSE AS export_comp,
         -- An unusable count (see badk) counts as 1, so that no sum overflows.
         CASE WHEN nrec BETWEEN 0 AND ${MAX_RECORDS} THEN nrec ELSE 1 END AS recs
-      FROM c
+      FROM e
     )`
   return {sql, sampled}
 }
@@ -172,10 +231,19 @@ export async function loadFiles(
         terminal, user_id, CASE WHEN badk = 0 AND sk = 3 THEN left(setting_raw, 40) END AS other_key,
         CAST(sk + CASE WHEN shown_comp THEN 4 ELSE 0 END + CASE WHEN export_comp THEN 8 ELSE 0 END
           + CASE WHEN ak >= 1 THEN 16 ELSE 0 END + 32 * badk AS UTINYINT) AS kind,
-        count(*) AS n, sum(recs) AS recs, min(lt) AS first_lt, max(lt) AS last_lt,
+        CASE WHEN competitor IS NULL THEN spc END AS pending_sp, count(*) AS n, sum(recs) AS recs, min(lt) AS first_lt, max(lt) AS last_lt,
         min(sp) FILTER (WHERE shown_comp) AS sample_sp, min(unmasked) FILTER (WHERE shown_comp) AS fields
         ${sampled ? `, min(${sample}) FILTER (WHERE badk > 0) AS bad_sample` : ''}
       FROM m GROUP BY ALL
+    ),
+    j AS (
+      -- The pending supply points' groups resolved on their day: an own customer's on that day is not a competitor's
+      -- (no more shown or exported competitor data, no sample).
+      SELECT k.* EXCLUDE (pending_sp, kind, sample_sp, fields),
+        CASE WHEN x.competitor IS FALSE THEN CAST(kind & 243 AS UTINYINT) ELSE kind END AS kind,
+        CASE WHEN x.competitor IS NOT FALSE THEN sample_sp END AS sample_sp,
+        CASE WHEN x.competitor IS NOT FALSE THEN fields END AS fields
+      FROM k LEFT JOIN sp_periods x ON x.code = k.pending_sp AND CAST(k.tkey AS DATE) BETWEEN x.from_day AND x.to_day
     ),
     g AS (
       SELECT ${file}${badName} AS bad, tkey, terminal, user_id, other_key,
@@ -188,7 +256,7 @@ export async function loadFiles(
         min(sample_sp) AS sample_sp, min(fields) AS fields,
         sum(n) FILTER (WHERE kind & 8 = 8) AS export_n, sum(recs) FILTER (WHERE kind & 8 = 8) AS export_records, min(first_lt) FILTER (WHERE kind & 8 = 8) AS export_first,
         ${sampled ? 'min(bad_sample)' : "CASE WHEN kind // 32 > 0 THEN '' END"} AS bad_sample
-      FROM k GROUP BY ${file}tkey, terminal, user_id, other_key, kind // 32
+      FROM j GROUP BY ${file}tkey, terminal, user_id, other_key, kind // 32
     )
     SELECT ${literal(mapping.source)}, ${plans.length === 1 ? literal(plans[0].path) : 'r_file'}, bad, ${bounded('bad_sample', MAX_FIELD)},
       ${at('CAST(tkey AS DATE)')}, ${at(bounded('terminal', MAX_FIELD))}, ${at(bounded('user_id', MAX_FIELD))},

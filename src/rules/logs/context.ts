@@ -3,9 +3,7 @@ import type {Inventory} from '../../model/types.js'
 import type {PastReview} from '../../model/logs.js'
 import {dayIn} from '../../io/time.js'
 import type {LogEngine} from '../../facts/logs/engine.js'
-
-const FIRST_DAY = '0001-01-01'
-const LAST_DAY = '9999-12-31'
+import {FIRST_DAY, LAST_DAY} from '../../facts/logs/load.js'
 
 /**
  * The declared side of the review, as tables the rules join with the usage facts (see the README for each column).

@@ -28,7 +28,7 @@ import {
   loadFiles,
   loadHours,
   type Rejects,
-  SUPPLY_POINT_LOOKUP,
+  classifySupplyPoints,
   TRAVEL_CANDIDATES,
   USAGE_HOURS_TABLE,
   USAGE_TABLE,
@@ -137,7 +137,7 @@ export async function reviewLogs(
     })
     await engine.run(USAGE_TABLE)
     await engine.run(USAGE_HOURS_TABLE)
-    await engine.run(SUPPLY_POINT_LOOKUP)
+    await classifySupplyPoints(engine)
     await engine.run(
       `CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`,
     )
