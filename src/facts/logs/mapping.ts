@@ -44,6 +44,7 @@ interface RawMapping {
   fields: LogMapping['fields']
   values?: {setting?: Record<string, string>; action?: Record<string, string>}
   unmasked_separator?: string
+  personal_data?: string[]
 }
 
 /** Loads every mapping (all problems at once, exit 2). `files` overrides the files of a single mapping. */
@@ -112,6 +113,15 @@ export async function loadMapping(file: string, logFiles?: readonly string[]): P
     'timestamp.format': formatAt,
   }
   for (const f of LOG_FIELDS) if (raw.fields[f] !== undefined) positions[f as LogField] = at('fields', f)
+  // A field read from a column of customers' personal data would carry it into every report.
+  const personal = new Set(raw.personal_data ?? [])
+  for (const f of LOG_FIELDS)
+    if (raw.fields[f] !== undefined && personal.has(raw.fields[f]))
+      problems.at(
+        at('fields', f),
+        'E_MAPPING',
+        `fields.${f}: column ${JSON.stringify(raw.fields[f])} is listed in personal_data (customers' personal data is never read)`,
+      )
   if (raw.format === 'parquet' && raw.encoding && !/^utf-?8$/.test(raw.encoding))
     problems.at(at('encoding'), 'E_MAPPING', 'encoding: parquet files are always UTF-8')
   let files: string[] = []
