@@ -53,9 +53,17 @@ export const FIRST_DAY = '0001-01-01'
 export const LAST_DAY = '9999-12-31'
 
 /**
+ * Up to this many supply points, a row's supply point is looked up in an engine ENUM; more are joined row by row.
+ * Making the ENUM and checking it costs about 3.5 µs per supply point (about 3.5 s for a million), the join's hash
+ * table a tenth of that, while the lookup saves about 0.05 µs per log row: at 10,000 supply points the two break
+ * even at about a million rows, and a month of a utility's logs is several times that.
+ */
+export const SUPPLY_POINT_ENUM_MAX = 10_000
+
+/**
  * Whose customer a supply point is, made cheap to ask of every log row. A row's supply point is looked up in a type
  * of the engine (an ENUM: one hash lookup that yields a small integer) instead of joining ten million rows to the
- * supply points, which cost about 0.45 s of the 7 s of CPU the load takes at 10 M rows of bench/logs.mjs. The ids are
+ * supply points, which cost 0.4-0.7 s of the 9-10 s of CPU a review of 10 M rows of bench/logs.mjs takes. The ids are
  * ordered by class, so that a row's class is a comparison of its code:
  * - 0: a competitor's customer on every day (every period's retailer is another's; a day without a period is
  *   treated as a competitor's too, as an unknown supply point is);
@@ -63,12 +71,20 @@ export const LAST_DAY = '9999-12-31'
  * - 2: anything else (a customer who switched, or own for some days only). Their rows are kept apart in the first
  *   aggregation (by supply point and day) and resolved against `sp_periods` after it, on a few groups rather than on
  *   every row (see `loadFiles`).
- * Retailers are ordered own first, for logs that name a row's retailer. `lookup_bounds` holds where the classes end.
+ * Retailers are ordered own first, for logs that name a row's retailer. `lookup_bounds` holds where the classes end,
+ * or `by_enum` false when there are more than `enumMax` supply points (then rows are joined to `sp_lookup`).
  */
-export async function classifySupplyPoints(engine: LogEngine): Promise<void> {
+export async function classifySupplyPoints(engine: LogEngine, enumMax = SUPPLY_POINT_ENUM_MAX): Promise<void> {
+  await engine.run(`CREATE TABLE sp_lookup AS
+    SELECT s.id, s.from_day, s.to_day, s.retailer, coalesce(NOT rt.own, true) AS competitor FROM supply_points s LEFT JOIN retailers rt ON rt.id = s.retailer`)
+  const [{n}] = await engine.rows('SELECT count(DISTINCT id) AS n FROM sp_lookup')
+  if (Number(n) > enumMax) {
+    await engine.run('CREATE TABLE sp_periods (code UINTEGER, from_day DATE, to_day DATE, competitor BOOLEAN)')
+    await engine.run('CREATE TABLE lookup_bounds AS SELECT false AS by_enum, 0 AS comp, 0 AS fixed, 0 AS own_retailers')
+    return
+  }
+
   for (const sql of [
-    `CREATE TABLE sp_lookup AS
-       SELECT s.id, s.from_day, s.to_day, coalesce(NOT rt.own, true) AS competitor FROM supply_points s LEFT JOIN retailers rt ON rt.id = s.retailer`,
     `CREATE TABLE sp_class AS
        SELECT id, CASE WHEN bool_and(competitor) THEN 0
          WHEN count(*) = 1 AND NOT bool_or(competitor) AND min(from_day) = DATE '${FIRST_DAY}' AND max(to_day) = DATE '${LAST_DAY}' THEN 1
@@ -78,14 +94,14 @@ export async function classifySupplyPoints(engine: LogEngine): Promise<void> {
     'CREATE TYPE retailer_id AS ENUM (SELECT id FROM retailers ORDER BY NOT own, id)',
     `CREATE TABLE sp_periods AS
        SELECT enum_code(CAST(l.id AS sp_id)) AS code, l.from_day, l.to_day, l.competitor FROM sp_lookup l JOIN sp_class c USING (id) WHERE c.cls > 0`,
-    `CREATE TABLE lookup_bounds AS SELECT
+    `CREATE TABLE lookup_bounds AS SELECT true AS by_enum,
        (SELECT count(*) FROM sp_class WHERE cls = 0) AS comp, (SELECT count(*) FROM sp_class WHERE cls < 2) AS fixed,
        (SELECT count(*) FROM retailers WHERE own) AS own_retailers`,
   ])
     await engine.run(sql)
   // The classes are code ranges only if the engine kept the order it was given: checked, never assumed.
   const [check] = await engine.rows(`SELECT
-      (SELECT count(*) FROM sp_class WHERE (cls = 0) <> (enum_code(CAST(id AS sp_id)) < b.comp) OR (cls < 2) <> (enum_code(CAST(id AS sp_id)) < b.fixed))
+      (SELECT count(*) FROM (SELECT cls, enum_code(CAST(id AS sp_id)) AS code FROM sp_class) WHERE (cls = 0) <> (code < b.comp) OR (cls < 2) <> (code < b.fixed))
       + (SELECT count(*) FROM retailers WHERE own <> (enum_code(CAST(id AS retailer_id)) < b.own_retailers)) AS wrong
     FROM lookup_bounds b`)
   if (check.wrong !== 0) throw new Error("the engine did not keep the order of the supply points' classes")
@@ -93,14 +109,20 @@ export async function classifySupplyPoints(engine: LogEngine): Promise<void> {
 
 /** Where the classes of `classifySupplyPoints` end: codes below `comp` are class 0, below `fixed` class 0 or 1. */
 interface LookupBounds {
+  byEnum: boolean
   comp: number
   fixed: number
   ownRetailers: number
 }
 
 async function lookupBounds(engine: LogEngine): Promise<LookupBounds> {
-  const [b] = await engine.rows('SELECT comp, fixed, own_retailers FROM lookup_bounds')
-  return {comp: Number(b.comp), fixed: Number(b.fixed), ownRetailers: Number(b.own_retailers)}
+  const [b] = await engine.rows('SELECT by_enum, comp, fixed, own_retailers FROM lookup_bounds')
+  return {
+    byEnum: b.by_enum === true,
+    comp: Number(b.comp),
+    fixed: Number(b.fixed),
+    ownRetailers: Number(b.own_retailers),
+  }
 }
 
 /**
@@ -124,6 +146,34 @@ async function rowsSql(
   const typedRecords = mapping.format === 'csv' || mapping.format === 'tsv'
   const retailer = mapping.fields.retailer !== undefined
   const b = await lookupBounds(engine)
+  const setting = settingKind(mapping)
+  const enumLookup = `
+    c AS (
+      -- The supply point's code (see classifySupplyPoints), for the rows whose customer matters: fields shown
+      -- unmasked, or an export.
+      SELECT q.*, enum_code(CASE WHEN q.sp IS NOT NULL AND (q.unmasked IS NOT NULL OR q.ak = 1) THEN TRY_CAST(q.sp AS sp_id) END) AS spc
+        ${retailer ? ', enum_code(CASE WHEN q.retailer IS NOT NULL AND (q.unmasked IS NOT NULL OR q.ak = 1) THEN TRY_CAST(q.retailer AS retailer_id) END) AS rtc' : ''}
+      FROM q
+    ),
+    e AS (
+      -- Whose customer: a logged retailer decides; else the supply point's class. NULL for a class-2 supply point (or
+      -- one of class 1 on a day outside its period): pending until after the first aggregation (see loadFiles).
+      SELECT c.*, ${setting} AS sk,
+        CASE WHEN sp IS NULL THEN NULL ${retailer ? `WHEN retailer IS NOT NULL THEN coalesce(rtc >= ${b.ownRetailers}, true) ` : ''}WHEN spc IS NULL OR spc < ${b.comp} THEN true
+          WHEN spc < ${b.fixed} AND day BETWEEN DATE '${FIRST_DAY}' AND DATE '${LAST_DAY}' THEN false END AS competitor
+      FROM c
+    ),`
+  // More supply points than SUPPLY_POINT_ENUM_MAX: an equality join on the id (a hash join, built on the supply
+  // points), for the rows whose customer matters; nothing is pending.
+  const joinLookup = `
+    c AS (
+      SELECT q.*, CAST(NULL AS UINTEGER) AS spc,
+        CASE WHEN sp IS NULL THEN NULL ELSE ${retailer ? 'coalesce(NOT rt.own, true)' : 'coalesce(s.competitor, true)'} END AS competitor
+      FROM q
+      LEFT JOIN sp_lookup s ON s.id = CASE WHEN q.unmasked IS NOT NULL OR q.ak = 1 THEN q.sp END AND q.day BETWEEN s.from_day AND s.to_day
+      ${retailer ? 'LEFT JOIN retailers rt ON rt.id = coalesce(q.retailer, s.retailer)' : ''}
+    ),
+    e AS (SELECT c.*, ${setting} AS sk FROM c),`
   const sql = `
     r AS (${source}),
     p AS (
@@ -144,21 +194,7 @@ async function rowsSql(
           ELSE 0 END AS badk
       FROM p
     ),
-    c AS (
-      -- The supply point's code (see classifySupplyPoints), for the rows whose customer matters: fields shown
-      -- unmasked, or an export.
-      SELECT q.*, enum_code(CASE WHEN q.sp IS NOT NULL AND (q.unmasked IS NOT NULL OR q.ak = 1) THEN TRY_CAST(q.sp AS sp_id) END) AS spc
-        ${retailer ? ', enum_code(CASE WHEN q.retailer IS NOT NULL AND (q.unmasked IS NOT NULL OR q.ak = 1) THEN TRY_CAST(q.retailer AS retailer_id) END) AS rtc' : ''}
-      FROM q
-    ),
-    e AS (
-      -- Whose customer: a logged retailer decides; else the supply point's class. NULL for a class-2 supply point (or
-      -- one of class 1 on a day outside its period): pending until after the first aggregation (see loadFiles).
-      SELECT c.*, ${settingKind(mapping)} AS sk,
-        CASE WHEN sp IS NULL THEN NULL ${retailer ? `WHEN retailer IS NOT NULL THEN coalesce(rtc >= ${b.ownRetailers}, true) ` : ''}WHEN spc IS NULL OR spc < ${b.comp} THEN true
-          WHEN spc < ${b.fixed} AND day BETWEEN DATE '${FIRST_DAY}' AND DATE '${LAST_DAY}' THEN false END AS competitor
-      FROM c
-    ),
+    ${b.byEnum ? enumLookup : joinLookup}
     m AS (
       SELECT e.*,
         unmasked IS NOT NULL AND competitor IS NOT FALSE AS shown_comp, ak = 1 AND competitor IS NOT FALSE AS export_comp,

@@ -54,6 +54,8 @@ export interface LogReviewOptions {
   /** Engine threads and memory limit (defaults: the cores this process may use, and 512MB). */
   threads?: number
   memoryLimit?: string
+  /** Up to how many supply points are looked up through an engine ENUM, not joined (see classifySupplyPoints). */
+  supplyPointEnumMax?: number
 }
 
 /** Progress of a long review, for a bar on a terminal. */
@@ -137,7 +139,7 @@ export async function reviewLogs(
     })
     await engine.run(USAGE_TABLE)
     await engine.run(USAGE_HOURS_TABLE)
-    await classifySupplyPoints(engine)
+    await classifySupplyPoints(engine, options.supplyPointEnumMax)
     await engine.run(
       `CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`,
     )

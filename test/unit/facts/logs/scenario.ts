@@ -134,7 +134,7 @@ export async function writeScenario(
 /** Reviews a scenario in-process. */
 export async function review(
   s: Scenario,
-  options: {from?: string; to?: string; db?: string; show?: boolean} = {},
+  options: {from?: string; to?: string; db?: string; show?: boolean; supplyPointEnumMax?: number} = {},
 ): Promise<AuditResult> {
   return runLogReview(
     {
@@ -147,6 +147,7 @@ export async function review(
         to: options.to ?? TO,
         maskKey: 'test-key',
         showSupplyPoints: options.show,
+        supplyPointEnumMax: options.supplyPointEnumMax,
       },
     },
     // The built-in rule packs, read and compiled once per test file.
