@@ -1,3 +1,4 @@
+import {isUtf8} from 'node:buffer'
 import {createHash} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
 import {type FileHandle, open, stat} from 'node:fs/promises'
@@ -122,15 +123,15 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
     }
 
     if (mapping.format !== 'parquet') {
-      let text: string
+      let start: Buffer
       try {
-        text = firstLine(gzip ? gunzipHead(head) : head, mapping.encoding)
+        start = gzip ? gunzipHead(head) : head
       } catch {
         problems.push({code: 'E_READ', message: 'not a gzip file (compression: gzip)', file})
         continue
       }
 
-      const checked = checkColumns(mapping, text, file)
+      const checked = checkColumns(mapping, firstLine(start, mapping.encoding), file, encodingHint(start, mapping))
       for (const {field, problem} of checked.problems) {
         const seen = missing.get(field)
         if (seen) seen.more++
@@ -415,11 +416,30 @@ function firstLine(bytes: Buffer, encoding: LogMapping['encoding']): string {
   return text.replace(/^\uFEFF/, '')
 }
 
+/**
+ * Why a header may not name the mapped columns when the mapping's encoding is the wrong one: a UTF-8 export read as
+ * Shift_JIS (its byte order mark, or a first line that is valid UTF-8 with Japanese in it), or a Shift_JIS export
+ * read as UTF-8 (a first line that is not UTF-8).
+ */
+function encodingHint(start: Buffer, mapping: LogMapping): string {
+  let end = start.indexOf(0x0a)
+  if (end === -1) end = start.length
+  const line = start.subarray(0, end)
+  const ascii = line.every((b) => b < 0x80)
+  if (mapping.encoding === 'shift_jis') {
+    if (line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf)
+      return '; the file starts with a UTF-8 byte order mark: is its encoding utf-8?'
+    if (!ascii && isUtf8(line)) return '; its first line reads as UTF-8: is its encoding utf-8?'
+  } else if (!isUtf8(line)) return '; its first line is not UTF-8: is its encoding shift_jis?'
+  return ''
+}
+
 /** The mapped columns must be in the header (csv, tsv) or keys of the first object (jsonl). */
 function checkColumns(
   mapping: LogMapping,
   line: string,
   file: string,
+  hint = '',
 ): {problems: {field: LogField; problem: Problem}[]; header?: string[]} {
   const mapped = LOG_FIELDS.filter((f) => mapping.fields[f] !== undefined)
   let names: string[]
@@ -451,7 +471,7 @@ function checkColumns(
         problem: columnProblem(
           mapping,
           field,
-          `fields.${field}: ${mapping.format === 'jsonl' ? 'key' : 'column'} ${JSON.stringify(column)} is not in ${file} (it has: ${shown || 'nothing'})`,
+          `fields.${field}: ${mapping.format === 'jsonl' ? 'key' : 'column'} ${JSON.stringify(column)} is not in ${file} (it has: ${shown || 'nothing'})${hint}`,
         ),
       })
     }
