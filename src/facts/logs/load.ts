@@ -470,7 +470,9 @@ function localTime(mapping: LogMapping, col: string, time: TimeKind, timezone: s
   const t = `trim(${col})`
   const {format, hasOffset} = mapping.timestamp
   if (format === 'iso8601') {
-    return `CASE WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone(${tz}, try_cast(${t} AS TIMESTAMPTZ)) ELSE ${fromNaive(`try_cast(${t} AS TIMESTAMP)`)} END`
+    // An ISO time starts with its year's digits; the engine's cast also takes 'infinity', '-infinity' and 'epoch',
+    // which would put the row on no day of the review (or on 1970-01-01) instead of making it unparseable.
+    return `CASE WHEN NOT (left(${t}, 1) BETWEEN '0' AND '9') THEN NULL WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone(${tz}, try_cast(${t} AS TIMESTAMPTZ)) ELSE ${fromNaive(`try_cast(${t} AS TIMESTAMP)`)} END`
   }
 
   return hasOffset

@@ -1,0 +1,32 @@
+/**
+ * An ISO 8601 time is digits: the engine's cast also takes the words 'infinity', '-infinity' and 'epoch' (a day that
+ * is no day of any review, or 1970-01-01), and a row with such a time was silently outside the review, neither
+ * counted nor unparseable. It is unparseable, like any other time that is not one.
+ */
+import {readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
+
+afterAll(cleanup)
+
+describe('an ISO time that is a word', () => {
+  it("'infinity', '-infinity' and 'epoch' are unparseable times, not days outside the review", async () => {
+    const m = mapping({timestamp: {format: 'iso8601', zone: 'Asia/Tokyo'}})
+    const s = await writeScenario(baseLogInventory(), {mapping: m})
+    for (const f of readdirSync(s.logs)) rmSync(join(s.logs, f))
+    const rows = ['2026-03-26T10:00:00+09:00', 'infinity', '-infinity', 'epoch', ' Infinity ', '2026-03-27 10:00:00']
+    writeFileSync(
+      join(s.logs, 'access.csv'),
+      [
+        '日時,端末ID,端末設定,利用者ID,操作,供給地点特定番号,表示項目,件数',
+        ...rows.map((t) => `${t},T-NW,NW,N1,照会,,,1`),
+        '',
+      ].join('\n'),
+    )
+    const found = (await review(s)).findings.filter((f) => f.rule === 'logs/unparseable-lines')
+    expect(found.map((f) => f.message.en)).toEqual([expect.stringMatching(/^4 line\(s\)/)])
+  })
+})
