@@ -475,9 +475,9 @@ function localTime(mapping: LogMapping, col: string, time: TimeKind, timezone: s
     return `CASE WHEN NOT (left(${t}, 1) BETWEEN '0' AND '9') THEN NULL WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone(${tz}, try_cast(${t} AS TIMESTAMPTZ)) ELSE ${fromNaive(`try_cast(${t} AS TIMESTAMP)`)} END`
   }
 
-  return hasOffset
-    ? `timezone(${tz}, try_strptime(${t}, ${literal(format)}))`
-    : fromNaive(`try_strptime(${t}, ${literal(format)})`)
+  // strptime takes 'infinity', '-infinity' and 'epoch' whatever the format, as 1900-01-01 00:00:00: no time of a log.
+  const parsed = `CASE WHEN lower(${t}) NOT IN ('infinity', '-infinity', 'epoch') THEN try_strptime(${t}, ${literal(format)}) END`
+  return hasOffset ? `timezone(${tz}, ${parsed})` : fromNaive(parsed)
 }
 
 /**
