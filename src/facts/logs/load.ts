@@ -449,7 +449,13 @@ async function sourceSql(
   const typeOf = (h: string) =>
     typedTime && h === mapping.fields.time ? 'TIMESTAMP' : h === mapping.fields.records ? 'BIGINT' : 'VARCHAR'
   const columns = header.map((h, i) => `${literal(h || `column${i}`)}: '${typeOf(h)}'`).join(', ')
-  const cols = mapped.map((field) => `${ident(mapping.fields[field]!)} AS ${ident(`f_${field}`)}`).join(', ')
+  // The reader's strptime takes 'infinity', '-infinity' and 'epoch' whatever the format, as 1900-01-01 00:00:00, and
+  // the text is gone by then: that time (no time of a log, at most a placeholder for none) makes the row unparseable.
+  const col = (field: LogField) =>
+    typedTime && field === 'time'
+      ? `CASE WHEN ${ident(mapping.fields.time)} <> TIMESTAMP '1900-01-01 00:00:00' THEN ${ident(mapping.fields.time)} END`
+      : ident(mapping.fields[field]!)
+  const cols = mapped.map((field) => `${col(field)} AS ${ident(`f_${field}`)}`).join(', ')
   const timestampFormat = typedTime ? `, timestampformat = ${literal(mapping.timestamp.format)}` : ''
   return {
     time: typedTime ? 'naive' : 'text',

@@ -2,8 +2,8 @@
  * An ISO 8601 time is digits: the engine's cast also takes the words 'infinity', '-infinity' and 'epoch' (a day that
  * is no day of any review, or 1970-01-01), and its strptime takes them whatever the format (as 1900-01-01 00:00:00),
  * so a row with such a time was silently outside the review, neither counted nor unparseable. It is unparseable, like
- * any other time that is not one. (A time the CSV reader types itself, without an offset, still reads them as
- * 1900-01-01: see the report of attack10.)
+ * any other time that is not one. A time the CSV reader types itself (a format without an offset) has lost its text:
+ * 1900-01-01 00:00:00 itself is unparseable there.
  */
 import {readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -39,5 +39,13 @@ describe('a time that is a word', () => {
   it('a strptime format with an offset: the same words are unparseable', async () => {
     const rows = ['2026/03/26 10:00:00+0900', 'infinity', '-Infinity', 'EPOCH', '2026/03/27 10:00:00+0900']
     expect(await unparseable('%Y/%m/%d %H:%M:%S%z', rows)).toEqual([expect.stringMatching(/^3 line\(s\)/)])
+  })
+
+  it('a format the reader types: the words, and the 1900-01-01 00:00:00 they become, are unparseable', async () => {
+    const rows = ['2026/03/26 10:00:00', 'infinity', '-Infinity', 'EPOCH', '1900/01/01 00:00:00', '2026/03/27 10:00:00']
+    // The lines cannot be found by their text (the reader kept none): the file is shown.
+    expect(await unparseable('%Y/%m/%d %H:%M:%S', rows)).toEqual([
+      expect.stringMatching(/^4 line\(s\) of .*access\.csv could not be read/),
+    ])
   })
 })
