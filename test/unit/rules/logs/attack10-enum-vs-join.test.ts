@@ -8,6 +8,7 @@
 import {readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {
@@ -36,8 +37,8 @@ function rng(seed: number): () => number {
 
 const csvField = (v: string) => (/[",\n\r]/.test(v) || v !== v.trim() ? `"${v.replaceAll('"', '""')}"` : v)
 
-/** How the logs are written: CSV in Tokyo time, in UTC, with a logged retailer, as JSON Lines, in two files. */
-type Variant = 'csv' | 'utc' | 'retailer' | 'jsonl' | 'two-files' | 'no-retailers'
+/** How the logs are written: CSV in Tokyo time, in UTC, with a logged retailer, as JSON Lines or Parquet, in two files. */
+type Variant = 'csv' | 'utc' | 'retailer' | 'jsonl' | 'two-files' | 'no-retailers' | 'parquet'
 
 function scenario(seed: number, variant: Variant): {inv: Json; files: Record<string, string>; mapping: Json} {
   const r = rng(seed)
@@ -140,6 +141,11 @@ function scenario(seed: number, variant: Variant): {inv: Json; files: Record<str
     const lines = rows.map((l) => JSON.stringify(Object.fromEntries(header.map((h, i) => [h, l[i]]))))
     return {inv, mapping: m, files: {'access.jsonl': `${lines.join('\n')}\n`}}
   }
+  if (variant === 'parquet') {
+    m.format = 'parquet'
+    m.files = ['logs/*.parquet']
+    delete m.encoding
+  }
   if (variant === 'two-files')
     return {inv, mapping: m, files: {'a.csv': csv(rows.slice(0, 200)), 'b.csv': csv(rows.slice(200))}}
   return {inv, mapping: m, files: {'access.csv': csv(rows)}}
@@ -154,6 +160,7 @@ describe('the ENUM lookup and the join give the same findings', () => {
     ['jsonl', 5],
     ['two-files', 6],
     ['no-retailers', 7],
+    ['parquet', 8],
   ]
   for (const [variant, seed] of cases) {
     it(`random logs (${variant}, seed ${seed})`, async () => {
@@ -161,6 +168,18 @@ describe('the ENUM lookup and the join give the same findings', () => {
       const s = await writeScenario(inv, {mapping: m})
       for (const f of readdirSync(s.logs)) rmSync(join(s.logs, f))
       for (const [name, text] of Object.entries(files)) writeFileSync(join(s.logs, name), text)
+      if (variant === 'parquet') {
+        // The time typed by the writer (a local time), every other column text.
+        const db = await DuckDBInstance.create(':memory:')
+        const c = await db.connect()
+        await c.run(
+          `COPY (SELECT * REPLACE (try_strptime(日時, '%Y/%m/%d %H:%M:%S') AS 日時)
+             FROM read_csv('${s.logs}/access.csv', header = true, all_varchar = true))
+           TO '${s.logs}/all.parquet' (FORMAT parquet)`,
+        )
+        c.closeSync()
+        rmSync(join(s.logs, 'access.csv'))
+      }
       const byEnum = await review(s, {show: true})
       const byJoin = await review(s, {show: true, supplyPointEnumMax: 0})
       const shown = (x: typeof byEnum) => x.findings.map((f) => JSON.stringify(f))
