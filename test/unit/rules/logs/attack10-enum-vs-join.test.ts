@@ -101,8 +101,8 @@ function scenario(seed: number, variant: Variant): {inv: Json; files: Record<str
   const rows: string[][] = []
   for (let i = 0; i < 400; i++) {
     const day = pick(days)
-    // Distinct seconds: a rule that picks a terminal by the first time must not meet a tie (see the report).
-    const hour = `${pick(['00', '08', '09', '15', '23'])}:${String(Math.floor(r() * 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`
+    // Many rows share a second, on several terminals: a rule that picks one of them must not depend on the plan.
+    const hour = `${pick(['00', '08', '09', '15', '23'])}:${pick(['00', '30', '59'])}:00`
     const time = r() < 0.03 ? 'not a time' : `${day.replaceAll('-', '/')} ${hour}`
     const terminal = r() < 0.03 ? '' : pick(['T-NW', 'T-NW', 'T-RT', 'T-NW2'])
     const user = r() < 0.03 ? '' : pick(['R1', 'R1', 'N1', 'N2', 'X9'])
