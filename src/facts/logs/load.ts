@@ -449,7 +449,13 @@ async function sourceSql(
   const typeOf = (h: string) =>
     typedTime && h === mapping.fields.time ? 'TIMESTAMP' : h === mapping.fields.records ? 'BIGINT' : 'VARCHAR'
   const columns = header.map((h, i) => `${literal(h || `column${i}`)}: '${typeOf(h)}'`).join(', ')
-  const cols = mapped.map((field) => `${ident(mapping.fields[field]!)} AS ${ident(`f_${field}`)}`).join(', ')
+  // The reader's strptime takes 'infinity', '-infinity' and 'epoch' whatever the format, as 1900-01-01 00:00:00, and
+  // the text is gone by then: that time (no time of a log, at most a placeholder for none) makes the row unparseable.
+  const col = (field: LogField) =>
+    typedTime && field === 'time'
+      ? `CASE WHEN ${ident(mapping.fields.time)} <> TIMESTAMP '1900-01-01 00:00:00' THEN ${ident(mapping.fields.time)} END`
+      : ident(mapping.fields[field]!)
+  const cols = mapped.map((field) => `${col(field)} AS ${ident(`f_${field}`)}`).join(', ')
   const timestampFormat = typedTime ? `, timestampformat = ${literal(mapping.timestamp.format)}` : ''
   return {
     time: typedTime ? 'naive' : 'text',
@@ -470,12 +476,14 @@ function localTime(mapping: LogMapping, col: string, time: TimeKind, timezone: s
   const t = `trim(${col})`
   const {format, hasOffset} = mapping.timestamp
   if (format === 'iso8601') {
-    return `CASE WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone(${tz}, try_cast(${t} AS TIMESTAMPTZ)) ELSE ${fromNaive(`try_cast(${t} AS TIMESTAMP)`)} END`
+    // An ISO time starts with its year's digits; the engine's cast also takes 'infinity', '-infinity' and 'epoch',
+    // which would put the row on no day of the review (or on 1970-01-01) instead of making it unparseable.
+    return `CASE WHEN NOT (left(${t}, 1) BETWEEN '0' AND '9') THEN NULL WHEN regexp_matches(${t}, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone(${tz}, try_cast(${t} AS TIMESTAMPTZ)) ELSE ${fromNaive(`try_cast(${t} AS TIMESTAMP)`)} END`
   }
 
-  return hasOffset
-    ? `timezone(${tz}, try_strptime(${t}, ${literal(format)}))`
-    : fromNaive(`try_strptime(${t}, ${literal(format)})`)
+  // strptime takes 'infinity', '-infinity' and 'epoch' whatever the format, as 1900-01-01 00:00:00: no time of a log.
+  const parsed = `CASE WHEN lower(${t}) NOT IN ('infinity', '-infinity', 'epoch') THEN try_strptime(${t}, ${literal(format)}) END`
+  return hasOffset ? `timezone(${tz}, ${parsed})` : fromNaive(parsed)
 }
 
 /**

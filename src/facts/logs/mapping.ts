@@ -113,10 +113,13 @@ export async function loadMapping(file: string, logFiles?: readonly string[]): P
     'timestamp.format': formatAt,
   }
   for (const f of LOG_FIELDS) if (raw.fields[f] !== undefined) positions[f as LogField] = at('fields', f)
-  // A field read from a column of customers' personal data would carry it into every report.
-  const personal = new Set(raw.personal_data ?? [])
+  // A field read from a column of customers' personal data would carry it into every report. A CSV or TSV header's
+  // names are read trimmed (see splitHeader), so a column listed with the spaces of its header line is the column a
+  // field names without them; a JSON key or Parquet column is exact.
+  const trimmed = raw.format === 'csv' || raw.format === 'tsv'
+  const personal = new Set((raw.personal_data ?? []).map((c) => (trimmed ? c.trim() : c)))
   for (const f of LOG_FIELDS)
-    if (raw.fields[f] !== undefined && personal.has(raw.fields[f]))
+    if (raw.fields[f] !== undefined && personal.has(trimmed ? raw.fields[f].trim() : raw.fields[f]))
       problems.at(
         at('fields', f),
         'E_MAPPING',

@@ -1,0 +1,51 @@
+/**
+ * An ISO 8601 time is digits: the engine's cast also takes the words 'infinity', '-infinity' and 'epoch' (a day that
+ * is no day of any review, or 1970-01-01), and its strptime takes them whatever the format (as 1900-01-01 00:00:00),
+ * so a row with such a time was silently outside the review, neither counted nor unparseable. It is unparseable, like
+ * any other time that is not one. A time the CSV reader types itself (a format without an offset) has lost its text:
+ * 1900-01-01 00:00:00 itself is unparseable there.
+ */
+import {readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
+
+afterAll(cleanup)
+
+async function unparseable(format: string, rows: string[]): Promise<string[]> {
+  const m = mapping({timestamp: {format, zone: 'Asia/Tokyo'}})
+  const s = await writeScenario(baseLogInventory(), {mapping: m})
+  for (const f of readdirSync(s.logs)) rmSync(join(s.logs, f))
+  writeFileSync(
+    join(s.logs, 'access.csv'),
+    [
+      '日時,端末ID,端末設定,利用者ID,操作,供給地点特定番号,表示項目,件数',
+      ...rows.map((t) => `${t},T-NW,NW,N1,照会,,,1`),
+      '',
+    ].join('\n'),
+  )
+  const found = (await review(s)).findings.filter((f) => f.rule === 'logs/unparseable-lines')
+  return found.map((f) => f.message.en)
+}
+
+describe('a time that is a word', () => {
+  it("iso8601: 'infinity', '-infinity' and 'epoch' are unparseable times, not days outside the review", async () => {
+    const rows = ['2026-03-26T10:00:00+09:00', 'infinity', '-infinity', 'epoch', ' Infinity ', '2026-03-27 10:00:00']
+    expect(await unparseable('iso8601', rows)).toEqual([expect.stringMatching(/^4 line\(s\)/)])
+  })
+
+  it('a strptime format with an offset: the same words are unparseable', async () => {
+    const rows = ['2026/03/26 10:00:00+0900', 'infinity', '-Infinity', 'EPOCH', '2026/03/27 10:00:00+0900']
+    expect(await unparseable('%Y/%m/%d %H:%M:%S%z', rows)).toEqual([expect.stringMatching(/^3 line\(s\)/)])
+  })
+
+  it('a format the reader types: the words, and the 1900-01-01 00:00:00 they become, are unparseable', async () => {
+    const rows = ['2026/03/26 10:00:00', 'infinity', '-Infinity', 'EPOCH', '1900/01/01 00:00:00', '2026/03/27 10:00:00']
+    // The lines cannot be found by their text (the reader kept none): the file is shown.
+    expect(await unparseable('%Y/%m/%d %H:%M:%S', rows)).toEqual([
+      expect.stringMatching(/^4 line\(s\) of .*access\.csv could not be read/),
+    ])
+  })
+})
