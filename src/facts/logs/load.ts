@@ -437,8 +437,9 @@ async function sourceSql(
       timeType === 'TIMESTAMP WITH TIME ZONE' ? 'instant' : /^TIMESTAMP/.test(timeType) ? 'naive' : 'text'
     const cols = mapped.map((field) => {
       const col = ident(mapping.fields[field]!)
+      // A typed time can be infinite ('infinity', '-infinity'): no day of any review, so the row is unparseable.
       if (field === 'time' && time !== 'text')
-        return `${time === 'naive' ? `CAST(${col} AS TIMESTAMP)` : col} AS f_time`
+        return `CASE WHEN isfinite(${col}) THEN ${time === 'naive' ? `CAST(${col} AS TIMESTAMP)` : col} END AS f_time`
       return `CAST(${col} AS VARCHAR) AS ${ident(`f_${field}`)}`
     })
     return {time, sql: `SELECT ${cols.join(', ')}, filename FROM read_parquet(${literal(plan.path)}, filename = true)`}

@@ -8,7 +8,9 @@
 import {readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, describe, expect, it} from 'vitest'
+import {stringify} from 'yaml'
 
 import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
 
@@ -47,5 +49,31 @@ describe('a time that is a word', () => {
     expect(await unparseable('%Y/%m/%d %H:%M:%S', rows)).toEqual([
       expect.stringMatching(/^4 line\(s\) of .*access\.csv could not be read/),
     ])
+  })
+})
+
+describe('a Parquet time the writer typed', () => {
+  it('that is infinite is an unparseable row, not a day outside the review', async () => {
+    const s = await writeScenario(baseLogInventory(), {
+      mapping: mapping({format: 'parquet', files: ['logs/all.parquet']}),
+    })
+    const db = await DuckDBInstance.create(':memory:')
+    const c = await db.connect()
+    for (const type of ['TIMESTAMP', 'TIMESTAMPTZ'])
+      await c.run(
+        `COPY (SELECT * REPLACE (CAST(日時 AS ${type}) AS 日時) FROM (
+           SELECT * FROM read_csv('${s.logs}/*.csv', header = true, all_varchar = true, timestampformat = '%Y/%m/%d %H:%M:%S')
+           UNION ALL SELECT 'infinity', 'T-NW', 'NW', 'N1', '照会', '', '', '', '', '1'
+           UNION ALL SELECT '-infinity', 'T-NW', 'NW', 'N1', '照会', '', '', '', '', '1'
+         )) TO '${s.logs}/all-${type}.parquet' (FORMAT parquet)`,
+      )
+    c.closeSync()
+    db.closeSync()
+    for (const type of ['TIMESTAMP', 'TIMESTAMPTZ']) {
+      const file = join(s.logs, `all-${type}.parquet`)
+      writeFileSync(s.mapping, stringify(mapping({format: 'parquet', files: [`logs/all-${type}.parquet`]})))
+      const result = await review(s)
+      expect(result.logs!.files.find((f) => f.file === file)?.unparseable, type).toBe(2)
+    }
   })
 })
