@@ -73,6 +73,9 @@ export interface Split {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
+/** What is wrong with a gzip stream the reader stopped in. */
+const GZIP_BAD = 'gzip stream is cut short, corrupt, or followed by bytes that are not gzip'
+
 /** The header line is read from at most this many bytes; a longer first line is not a header. */
 const HEADER_LIMIT = 1 << 20
 
@@ -127,7 +130,10 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
       try {
         start = gzip ? gunzipHead(head) : head
       } catch {
-        problems.push({code: 'E_READ', message: 'not a gzip file (compression: gzip)', file})
+        // With the magic bytes, the stream itself is bad, or bytes that are not gzip follow it (gzip -d would warn of
+        // "trailing garbage" and still exit non-zero): a file that cannot be read whole is not reviewed in part.
+        const magic = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
+        problems.push({code: 'E_READ', message: magic ? GZIP_BAD : 'not a gzip file (compression: gzip)', file})
         continue
       }
 
@@ -216,7 +222,7 @@ async function copyOnce(
     await pipeline(source, tap, createGunzip(), new LinesTransform(decoder), sink)
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code?.startsWith('Z_')
-      ? 'gzip stream is cut short or corrupt'
+      ? GZIP_BAD
       : `cannot read: ${(error as Error).message}`
     throw new InputError([{code: 'E_READ', message: reason, file: plan.file}])
   }
@@ -385,7 +391,7 @@ export async function hashFile(file: string, gzip = false): Promise<string> {
   } catch (error) {
     const reason =
       gzip && (error as NodeJS.ErrnoException).code?.startsWith('Z_')
-        ? 'gzip stream is cut short or corrupt'
+        ? GZIP_BAD
         : `cannot read: ${(error as Error).message}`
     throw new InputError([{code: 'E_READ', message: reason, file}])
   }

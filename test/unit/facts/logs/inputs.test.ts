@@ -3,7 +3,7 @@
  * their line and column; hostile lines are counted, bounded and escaped, never a crash or a silent skip.
  */
 import {isUtf8} from 'node:buffer'
-import {createHash} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -286,7 +286,27 @@ describe('hostile and broken lines', () => {
     const gz = gzipSync(readFileSync(join(s.logs, readdirSync(s.logs)[0])))
     writeFileSync(join(s.dir, 'cut.csv.gz'), gz.subarray(0, gz.length - 20))
     await expect(review(s)).rejects.toSatisfy(
-      (e: unknown) => e instanceof InputError && /cut\.csv\.gz gzip stream is cut short or corrupt/.test(e.message),
+      (e: unknown) => e instanceof InputError && /cut\.csv\.gz gzip stream is cut short, corrupt/.test(e.message),
     )
+  })
+
+  it('a gzip file followed by bytes that are not gzip says so, small or large (not "not a gzip file")', async () => {
+    const s = await writeScenario(baseLogInventory(), {mapping: mapping({files: ['tail.csv.gz']})})
+    const text = readFileSync(join(s.logs, readdirSync(s.logs)[0]))
+    // Large: over the 1 MiB whose head is checked first, so the whole stream's reader meets the bytes.
+    const noise = Buffer.from(
+      `${randomBytes(2 << 20)
+        .toString('base64')
+        .match(/.{1,100}/g)!
+        .join('\n')}\n`,
+    )
+    for (const body of [text.subarray(0, 2000), Buffer.concat([text, noise])]) {
+      writeFileSync(join(s.dir, 'tail.csv.gz'), Buffer.concat([gzipSync(body), Buffer.from('trailing bytes')]))
+      await expect(review(s)).rejects.toSatisfy(
+        (e: unknown) =>
+          e instanceof InputError &&
+          /tail\.csv\.gz gzip stream is cut short, corrupt, or followed by bytes that are not gzip/.test(e.message),
+      )
+    }
   })
 })
