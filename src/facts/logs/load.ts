@@ -146,34 +146,33 @@ async function rowsSql(
   const typedRecords = mapping.format === 'csv' || mapping.format === 'tsv'
   const retailer = mapping.fields.retailer !== undefined
   const b = await lookupBounds(engine)
-  const setting = settingKind(mapping)
-  const enumLookup = `
-    c AS (
-      -- The supply point's code (see classifySupplyPoints), for the rows whose customer matters: fields shown
-      -- unmasked, or an export.
+  // Whose customer a row's supply point is, as `competitor` in `c` (see classifySupplyPoints), asked only for the rows
+  // whose customer matters: fields shown unmasked, or an export.
+  const lookup = b.byEnum
+    ? `
+    c0 AS (
       SELECT q.*, enum_code(CASE WHEN q.sp IS NOT NULL AND (q.unmasked IS NOT NULL OR q.ak = 1) THEN TRY_CAST(q.sp AS sp_id) END) AS spc
         ${retailer ? ', enum_code(CASE WHEN q.retailer IS NOT NULL AND (q.unmasked IS NOT NULL OR q.ak = 1) THEN TRY_CAST(q.retailer AS retailer_id) END) AS rtc' : ''}
       FROM q
     ),
-    e AS (
-      -- Whose customer: a logged retailer decides; else the supply point's class. NULL for a class-2 supply point (or
-      -- one of class 1 on a day outside its period): pending until after the first aggregation (see loadFiles).
-      SELECT c.*, ${setting} AS sk,
+    c AS (
+      -- A logged retailer decides; else the supply point's class. NULL for a class-2 supply point (or one of class 1 on
+      -- a day outside its period): pending until after the first aggregation (see loadFiles).
+      SELECT c0.*,
         CASE WHEN sp IS NULL THEN NULL ${retailer ? `WHEN retailer IS NOT NULL THEN coalesce(rtc >= ${b.ownRetailers}, true) ` : ''}WHEN spc IS NULL OR spc < ${b.comp} THEN true
           WHEN spc < ${b.fixed} AND day BETWEEN DATE '${FIRST_DAY}' AND DATE '${LAST_DAY}' THEN false END AS competitor
-      FROM c
+      FROM c0
     ),`
-  // More supply points than SUPPLY_POINT_ENUM_MAX: an equality join on the id (a hash join, built on the supply
-  // points), for the rows whose customer matters; nothing is pending.
-  const joinLookup = `
+    : // More supply points than SUPPLY_POINT_ENUM_MAX: an equality join on the id (a hash join, built on the supply
+      // points); nothing is pending.
+      `
     c AS (
       SELECT q.*, CAST(NULL AS UINTEGER) AS spc,
         CASE WHEN sp IS NULL THEN NULL ELSE ${retailer ? 'coalesce(NOT rt.own, true)' : 'coalesce(s.competitor, true)'} END AS competitor
       FROM q
       LEFT JOIN sp_lookup s ON s.id = CASE WHEN q.unmasked IS NOT NULL OR q.ak = 1 THEN q.sp END AND q.day BETWEEN s.from_day AND s.to_day
       ${retailer ? 'LEFT JOIN retailers rt ON rt.id = coalesce(q.retailer, s.retailer)' : ''}
-    ),
-    e AS (SELECT c.*, ${setting} AS sk FROM c),`
+    ),`
   const sql = `
     r AS (${source}),
     p AS (
@@ -194,13 +193,13 @@ async function rowsSql(
           ELSE 0 END AS badk
       FROM p
     ),
-    ${b.byEnum ? enumLookup : joinLookup}
+    ${lookup}
     m AS (
-      SELECT e.*,
+      SELECT c.*, ${settingKind(mapping)} AS sk,
         unmasked IS NOT NULL AND competitor IS NOT FALSE AS shown_comp, ak = 1 AND competitor IS NOT FALSE AS export_comp,
         -- An unusable count (see badk) counts as 1, so that no sum overflows.
         CASE WHEN nrec BETWEEN 0 AND ${MAX_RECORDS} THEN nrec ELSE 1 END AS recs
-      FROM e
+      FROM c
     )`
   return {sql, sampled}
 }
