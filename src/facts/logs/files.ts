@@ -1,4 +1,4 @@
-import {isUtf8} from 'node:buffer'
+import {isAscii, isUtf8} from 'node:buffer'
 import {createHash} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
 import {type FileHandle, open, stat} from 'node:fs/promises'
@@ -114,9 +114,8 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
       continue
     }
 
-    const gzip =
-      mapping.compression === 'gzip' ||
-      (mapping.compression === 'auto' && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
+    const magic = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
+    const gzip = mapping.compression === 'gzip' || (mapping.compression === 'auto' && magic)
     const plan: FilePlan = {file, path: file, gzip, bytes, stamp, invalidLines: [], invalid: 0}
     // An empty export has no header and no rows: the engine does not read it, and its days show up as days without
     // logs; it is still listed, with the hash of no bytes, among the files the review read.
@@ -132,12 +131,12 @@ export async function planFiles(mapping: LogMapping, tmpDir: string, counter: {n
       } catch {
         // With the magic bytes, the stream itself is bad, or bytes that are not gzip follow it (gzip -d would warn of
         // "trailing garbage" and still exit non-zero): a file that cannot be read whole is not reviewed in part.
-        const magic = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
         problems.push({code: 'E_READ', message: magic ? GZIP_BAD : 'not a gzip file (compression: gzip)', file})
         continue
       }
 
-      const checked = checkColumns(mapping, firstLine(start, mapping.encoding), file, encodingHint(start, mapping))
+      const line = firstLine(start)
+      const checked = checkColumns(mapping, decodeLine(line, mapping.encoding), file, encodingHint(line, mapping))
       for (const {field, problem} of checked.problems) {
         const seen = missing.get(field)
         if (seen) seen.more++
@@ -413,11 +412,15 @@ function gunzipHead(head: Buffer): Buffer {
   return gunzipSync(head, {finishFlush: 2 /* Z_SYNC_FLUSH */}).subarray(0, HEADER_LIMIT)
 }
 
-function firstLine(bytes: Buffer, encoding: LogMapping['encoding']): string {
+/** The first line's bytes, without its line ending. */
+function firstLine(bytes: Buffer): Buffer {
   let end = bytes.indexOf(0x0a)
   if (end === -1) end = bytes.length
-  let line = bytes.subarray(0, end)
-  if (line.at(-1) === 0x0d) line = line.subarray(0, -1)
+  const line = bytes.subarray(0, end)
+  return line.at(-1) === 0x0d ? line.subarray(0, -1) : line
+}
+
+function decodeLine(line: Buffer, encoding: LogMapping['encoding']): string {
   const text = new TextDecoder(encoding === 'shift_jis' ? 'shift_jis' : 'utf-8').decode(line)
   return text.replace(/^\uFEFF/, '')
 }
@@ -427,15 +430,11 @@ function firstLine(bytes: Buffer, encoding: LogMapping['encoding']): string {
  * Shift_JIS (its byte order mark, or a first line that is valid UTF-8 with Japanese in it), or a Shift_JIS export
  * read as UTF-8 (a first line that is not UTF-8).
  */
-function encodingHint(start: Buffer, mapping: LogMapping): string {
-  let end = start.indexOf(0x0a)
-  if (end === -1) end = start.length
-  const line = start.subarray(0, end)
-  const ascii = line.every((b) => b < 0x80)
+function encodingHint(line: Buffer, mapping: LogMapping): string {
   if (mapping.encoding === 'shift_jis') {
     if (line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf)
       return '; the file starts with a UTF-8 byte order mark: is its encoding utf-8?'
-    if (!ascii && isUtf8(line)) return '; its first line reads as UTF-8: is its encoding utf-8?'
+    if (!isAscii(line) && isUtf8(line)) return '; its first line reads as UTF-8: is its encoding utf-8?'
   } else if (!isUtf8(line)) return '; its first line is not UTF-8: is its encoding shift_jis?'
   return ''
 }

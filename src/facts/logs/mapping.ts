@@ -116,10 +116,10 @@ export async function loadMapping(file: string, logFiles?: readonly string[]): P
   // A field read from a column of customers' personal data would carry it into every report. A CSV or TSV header's
   // names are read trimmed (see splitHeader), so a column listed with the spaces of its header line is the column a
   // field names without them; a JSON key or Parquet column is exact.
-  const trimmed = raw.format === 'csv' || raw.format === 'tsv'
-  const personal = new Set((raw.personal_data ?? []).map((c) => (trimmed ? c.trim() : c)))
+  const name = (column: string) => (raw.format === 'csv' || raw.format === 'tsv' ? column.trim() : column)
+  const personal = new Set((raw.personal_data ?? []).map(name))
   for (const f of LOG_FIELDS)
-    if (raw.fields[f] !== undefined && personal.has(trimmed ? raw.fields[f].trim() : raw.fields[f]))
+    if (raw.fields[f] !== undefined && personal.has(name(raw.fields[f])))
       problems.at(
         at('fields', f),
         'E_MAPPING',
