@@ -8,11 +8,10 @@
 import {readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 
-import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
+import {baseLogInventory, cleanup, mapping, review, runEngine, writeScenario} from './scenario.js'
 
 afterAll(cleanup)
 
@@ -57,18 +56,16 @@ describe('a Parquet time the writer typed', () => {
     const s = await writeScenario(baseLogInventory(), {
       mapping: mapping({format: 'parquet', files: ['logs/all.parquet']}),
     })
-    const db = await DuckDBInstance.create(':memory:')
-    const c = await db.connect()
-    for (const type of ['TIMESTAMP', 'TIMESTAMPTZ'])
-      await c.run(
-        `COPY (SELECT * REPLACE (CAST(日時 AS ${type}) AS 日時) FROM (
+    await runEngine(
+      ...['TIMESTAMP', 'TIMESTAMPTZ'].map(
+        (type) =>
+          `COPY (SELECT * REPLACE (CAST(日時 AS ${type}) AS 日時) FROM (
            SELECT * FROM read_csv('${s.logs}/*.csv', header = true, all_varchar = true, timestampformat = '%Y/%m/%d %H:%M:%S')
            UNION ALL SELECT 'infinity', 'T-NW', 'NW', 'N1', '照会', '', '', '', '', '1'
            UNION ALL SELECT '-infinity', 'T-NW', 'NW', 'N1', '照会', '', '', '', '', '1'
          )) TO '${s.logs}/all-${type}.parquet' (FORMAT parquet)`,
-      )
-    c.closeSync()
-    db.closeSync()
+      ),
+    )
     for (const type of ['TIMESTAMP', 'TIMESTAMPTZ']) {
       const file = join(s.logs, `all-${type}.parquet`)
       writeFileSync(s.mapping, stringify(mapping({format: 'parquet', files: [`logs/all-${type}.parquet`]})))

@@ -4,10 +4,9 @@
  * `file.parquet:N`, where N counted newline bytes in the binary file: a position that points at nothing. A Parquet
  * file's unusable rows are shown as the file.
  */
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {baseLogInventory, cleanup, mapping, review, writeScenario} from './scenario.js'
+import {baseLogInventory, cleanup, mapping, review, runEngine, writeScenario} from './scenario.js'
 
 afterAll(cleanup)
 
@@ -16,18 +15,14 @@ describe('an unusable row in a Parquet file', () => {
     const s = await writeScenario(baseLogInventory(), {
       mapping: mapping({format: 'parquet', files: ['logs/all.parquet']}),
     })
-    const db = await DuckDBInstance.create(':memory:')
-    const c = await db.connect()
     // Uncompressed, with a newline byte before every value, so the raw time is in the file's bytes after some
     // newline bytes, as text.
-    await c.run(
+    await runEngine(
       `COPY (SELECT * FROM (
          SELECT * FROM read_csv('${s.logs}/*.csv', header = true, all_varchar = true)
          UNION ALL SELECT '2026-03-30 10:00:00', 'T-NW', 'NW', 'N1', '照会', '', '', '', '', 'many'
        ) ORDER BY 1) TO '${s.logs}/all.parquet' (FORMAT parquet, COMPRESSION uncompressed)`,
     )
-    c.closeSync()
-    db.closeSync()
     const result = await review(s)
     const file = result.logs!.files.find((f) => f.file.endsWith('all.parquet'))!
     expect(file.unparseable).toBe(1)

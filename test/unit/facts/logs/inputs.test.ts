@@ -9,14 +9,23 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 
 import {InputError} from '../../../../src/model/errors.js'
 import {type FilePlan, transcode} from '../../../../src/facts/logs/files.js'
 import {Cp932ToUtf8, encodeCp932} from '../../../../src/facts/logs/sjis.js'
-import {baseLogInventory, cleanup, COMPETITOR, hits, mapping, review, row, writeScenario} from './scenario.js'
+import {
+  baseLogInventory,
+  cleanup,
+  COMPETITOR,
+  hits,
+  mapping,
+  review,
+  row,
+  runEngine,
+  writeScenario,
+} from './scenario.js'
 
 afterAll(cleanup)
 
@@ -78,13 +87,9 @@ describe('formats and encodings give the same review', () => {
       extra: incidents,
       mapping: mapping({format: 'parquet', files: ['logs/all.parquet']}),
     })
-    const db = await DuckDBInstance.create(':memory:')
-    const c = await db.connect()
-    await c.run(
+    await runEngine(
       `COPY (SELECT * FROM read_csv('${s.logs}/*.csv', header = true, all_varchar = true)) TO '${s.logs}/all.parquet' (FORMAT parquet)`,
     )
-    c.closeSync()
-    db.closeSync()
     expect(hits(await review(s))).toEqual(WANT)
   })
 

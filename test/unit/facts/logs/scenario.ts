@@ -7,6 +7,7 @@ import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {DuckDBInstance} from '@duckdb/node-api'
 import {stringify} from 'yaml'
 
 import {loadInventory} from '../../../../src/inventory/load.js'
@@ -129,6 +130,18 @@ export async function writeScenario(
     ...options.gen,
   })
   return s
+}
+
+/** Runs statements in a throwaway in-memory engine (e.g. `COPY … TO 'x.parquet'` to write a Parquet export). */
+export async function runEngine(...statements: string[]): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:')
+  const c = await db.connect()
+  try {
+    for (const sql of statements) await c.run(sql)
+  } finally {
+    c.closeSync()
+    db.closeSync()
+  }
 }
 
 /** Reviews a scenario in-process. */

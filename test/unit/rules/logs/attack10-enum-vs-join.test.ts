@@ -8,7 +8,6 @@
 import {readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {
@@ -19,6 +18,7 @@ import {
   mapping,
   OWN,
   review,
+  runEngine,
   writeScenario,
 } from '../../facts/logs/scenario.js'
 
@@ -170,14 +170,11 @@ describe('the ENUM lookup and the join give the same findings', () => {
       for (const [name, text] of Object.entries(files)) writeFileSync(join(s.logs, name), text)
       if (variant === 'parquet') {
         // The time typed by the writer (a local time), every other column text.
-        const db = await DuckDBInstance.create(':memory:')
-        const c = await db.connect()
-        await c.run(
+        await runEngine(
           `COPY (SELECT * REPLACE (try_strptime(日時, '%Y/%m/%d %H:%M:%S') AS 日時)
              FROM read_csv('${s.logs}/access.csv', header = true, all_varchar = true))
            TO '${s.logs}/all.parquet' (FORMAT parquet)`,
         )
-        c.closeSync()
         rmSync(join(s.logs, 'access.csv'))
       }
       const byEnum = await review(s, {show: true})
