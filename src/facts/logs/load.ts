@@ -450,12 +450,8 @@ async function sourceSql(
     typedTime && h === mapping.fields.time ? 'TIMESTAMP' : h === mapping.fields.records ? 'BIGINT' : 'VARCHAR'
   const columns = header.map((h, i) => `${literal(h || `column${i}`)}: '${typeOf(h)}'`).join(', ')
   // The reader's strptime takes 'infinity', '-infinity' and 'epoch' whatever the format, as 1900-01-01 00:00:00, and
-  // the text is gone by then: that time (no time of a log, at most a placeholder for none) makes the row unparseable.
-  const col = (field: LogField) =>
-    typedTime && field === 'time'
-      ? `CASE WHEN ${ident(mapping.fields.time)} <> TIMESTAMP '1900-01-01 00:00:00' THEN ${ident(mapping.fields.time)} END`
-      : ident(mapping.fields[field]!)
-  const cols = mapped.map((field) => `${col(field)} AS ${ident(`f_${field}`)}`).join(', ')
+  // the text is gone by then: that time makes the row unparseable, as on every path (see PLACEHOLDER in localTime).
+  const cols = mapped.map((field) => `${ident(mapping.fields[field]!)} AS ${ident(`f_${field}`)}`).join(', ')
   const timestampFormat = typedTime ? `, timestampformat = ${literal(mapping.timestamp.format)}` : ''
   return {
     time: typedTime ? 'naive' : 'text',
@@ -464,13 +460,24 @@ async function sourceSql(
   }
 }
 
+/**
+ * A time written without an offset as exactly 1900-01-01 00:00:00 is a placeholder for none (what a system writes for
+ * an empty date, and what strptime makes of the words 'infinity', '-infinity' and 'epoch' when the reader types the
+ * time and its text is gone): the row is unparseable, whichever way the time was read (typed by the CSV or Parquet
+ * reader, cast as ISO 8601, or parsed with the mapping's format), rather than a row of a day outside every review.
+ */
+const PLACEHOLDER = '1900-01-01 00:00:00'
+
 /** The local time of a row in the policy's zone (naive): what days and hours are counted in. */
 function localTime(mapping: LogMapping, col: string, time: TimeKind, timezone: string): string {
   const tz = literal(timezone)
   const zone = literal(mapping.timestamp.zone)
-  // A local time of the mapping's zone, moved to the policy's zone (nothing to do when they are the same zone).
-  const fromNaive = (naive: string) =>
-    mapping.timestamp.zone === timezone ? naive : `timezone(${tz}, timezone(${zone}, ${naive}))`
+  // A local time of the mapping's zone, moved to the policy's zone (nothing to do when they are the same zone). One
+  // written as the placeholder is no time (see PLACEHOLDER).
+  const fromNaive = (parsed: string) => {
+    const naive = `nullif(${parsed}, TIMESTAMP '${PLACEHOLDER}')`
+    return mapping.timestamp.zone === timezone ? naive : `timezone(${tz}, timezone(${zone}, ${naive}))`
+  }
   if (time === 'naive') return fromNaive(col)
   if (time === 'instant') return `timezone(${tz}, ${col})`
   const t = `trim(${col})`
