@@ -39,9 +39,9 @@ export const USAGE_TABLE = `CREATE TABLE usage_all (
 )`
 
 /**
- * Use by the hour, for the user ids seen at two or more sites: the only ones the travel rule can flag (see
- * TRAVEL_CANDIDATES). Built by a second read of the files that keeps only those ids; a month in which every id stayed
- * at one site does not need it.
+ * Use by the hour, for the user ids the travel rule can flag: seen at two or more sites, within the travel window of
+ * each other (see travelCandidates). Built by a second read of the files that keeps only those ids; a month in which
+ * no id came near two sites does not need it.
  */
 export const USAGE_HOURS_TABLE = `CREATE TABLE usage_hours (source VARCHAR, user_id VARCHAR, terminal VARCHAR, hour TIMESTAMP, first_at TIMESTAMP, last_at TIMESTAMP)`
 
@@ -344,11 +344,47 @@ export async function loadFiles(
 }
 
 /**
- * The user ids the travel rule can flag: seen on declared terminals at two or more sites in the period. Every other
- * id stayed at one site, whatever the travel window, so its hours are not needed.
+ * Above this many pairs of day spans to compare (the sum over the ids seen at two sites of their spans squared), every
+ * id seen at two sites is a travel candidate: a month in which many ids are at many sites every day is not compared
+ * pair by pair (that costs more than the hours' second read it could save).
  */
-export const TRAVEL_CANDIDATES = `
-  SELECT u.user_id FROM usage u JOIN terminals t ON t.id = u.terminal GROUP BY u.user_id HAVING count(DISTINCT t.site) > 1`
+export const TRAVEL_PAIR_BUDGET = 20_000_000
+
+/**
+ * Makes `travel_users`: the user ids whose hours the rules need (see `loadHours`), and returns how many there are.
+ * An id is needed only when it was used on declared terminals at two or more sites in the period; every other id
+ * stayed at one site, whatever the window. Given the travel window (`windowMinutes`, the longest of the rules that
+ * read the hours), an id is needed only when two of its day spans at different sites (its first and last use at a
+ * site on a day, from `usage`) come within the window of each other: uses closer in time than the window lie in
+ * spans that are at least as close, so no id the rule could flag is left out, while an id that was at one site on
+ * Monday and at another on Tuesday, or hours apart, costs no second read of the files. Without a window (a rule reads
+ * the hours and names none), or over `budget` pairs, every id seen at two sites is needed.
+ */
+export async function travelCandidates(
+  engine: LogEngine,
+  windowMinutes: number | undefined,
+  budget = TRAVEL_PAIR_BUDGET,
+): Promise<number> {
+  await engine.run(`CREATE TABLE travel_spans AS
+    WITH h AS (
+      SELECT u.user_id, t.site, u.day, min(u.first_at) AS a, max(u.last_at) AS b
+      FROM usage u JOIN terminals t ON t.id = u.terminal GROUP BY ALL
+    ), multi AS (SELECT user_id, count(*) AS n FROM h GROUP BY user_id HAVING count(DISTINCT site) > 1)
+    SELECT h.*, multi.n FROM h JOIN multi USING (user_id)`)
+  const [{pairs}] = await engine.rows(
+    'SELECT coalesce(sum(n * n), 0) AS pairs FROM (SELECT DISTINCT user_id, n FROM travel_spans)',
+  )
+  const window =
+    windowMinutes === undefined || Number(pairs) > budget ? undefined : Math.max(0, Math.ceil(windowMinutes))
+  await engine.run(
+    window === undefined
+      ? 'CREATE TABLE travel_users AS SELECT DISTINCT user_id FROM travel_spans'
+      : `CREATE TABLE travel_users AS SELECT DISTINCT x.user_id FROM travel_spans x JOIN travel_spans y
+           ON x.user_id = y.user_id AND x.site <> y.site AND y.a >= x.a AND y.a <= x.b + to_minutes(${window})`,
+  )
+  await engine.run('DROP TABLE travel_spans')
+  return Number((await engine.rows('SELECT count(*) AS n FROM travel_users'))[0].n)
+}
 
 /**
  * Reads the files of one mapping again, keeping only the period's parsed rows of the given user ids (a table

@@ -29,7 +29,7 @@ import {
   loadHours,
   type Rejects,
   classifySupplyPoints,
-  TRAVEL_CANDIDATES,
+  travelCandidates,
   USAGE_HOURS_TABLE,
   USAGE_TABLE,
 } from '../../facts/logs/load.js'
@@ -56,6 +56,8 @@ export interface LogReviewOptions {
   memoryLimit?: string
   /** Up to how many supply points are looked up through an engine ENUM, not joined (see classifySupplyPoints). */
   supplyPointEnumMax?: number
+  /** Up to how many pairs of day spans the travel candidates are compared in (see travelCandidates). */
+  travelPairBudget?: number
 }
 
 /** Progress of a long review, for a bar on a terminal. */
@@ -149,7 +151,7 @@ export async function reviewLogs(
     // An empty file is listed (see planFiles), not read.
     const groups = fileGroups(plans.filter(({plan}) => plan.bytes > 0))
     const summaries = await readFiles(engine, groups, plans, tz, deps.onProgress, deps.firstReads)
-    await readHours(engine, groups, tz)
+    await readHours(engine, groups, tz, rules, options.travelPairBudget)
     await engine.table(
       'unparseable',
       {source: 'VARCHAR', file: 'VARCHAR', n: 'BIGINT', positions: 'VARCHAR', first_day: 'DATE', last_day: 'DATE'},
@@ -241,13 +243,23 @@ function fileGroups(plans: {mapping: LogMapping; plan: FilePlan}[]): FileGroup[]
 }
 
 /**
- * The hourly use the travel rule reads, for the user ids that can be flagged at all (see TRAVEL_CANDIDATES): the
- * files are read a second time only when some id was used at two sites.
+ * The hourly use the travel rule reads (`usage_hours`), for the user ids it can flag at all (see travelCandidates):
+ * the files are read a second time only when a rule that runs reads the hours and some id was used at two sites
+ * within the travel window of each other (the longest `travel_minutes` of those rules; any id at two sites when one
+ * of them names none).
  */
-async function readHours(engine: LogEngine, groups: FileGroup[], tz: string): Promise<void> {
-  await engine.run(`CREATE TABLE travel_users AS ${TRAVEL_CANDIDATES}`)
-  const n = Number((await engine.rows('SELECT count(*) AS n FROM travel_users'))[0].n)
-  if (n === 0) return
+async function readHours(
+  engine: LogEngine,
+  groups: FileGroup[],
+  tz: string,
+  rules: readonly Rule[],
+  pairBudget?: number,
+): Promise<void> {
+  const readers = rules.filter((r) => /\busage_hours\b/i.test(r.sql ?? ''))
+  if (readers.length === 0) return
+  const windows = readers.map((r) => Number(r.params?.travel_minutes))
+  const window = windows.every((w) => Number.isFinite(w)) ? Math.max(...windows) : undefined
+  if ((await travelCandidates(engine, window, pairBudget)) === 0) return
   for (const {mapping, plans} of groups) await loadHours(engine, mapping, enginePlans(plans), tz)
 }
 

@@ -147,7 +147,14 @@ export async function runEngine(...statements: string[]): Promise<void> {
 /** Reviews a scenario in-process. */
 export async function review(
   s: Scenario,
-  options: {from?: string; to?: string; db?: string; show?: boolean; supplyPointEnumMax?: number} = {},
+  options: {
+    from?: string
+    to?: string
+    db?: string
+    show?: boolean
+    supplyPointEnumMax?: number
+    travelPairBudget?: number
+  } = {},
 ): Promise<AuditResult> {
   return runLogReview(
     {
@@ -161,6 +168,7 @@ export async function review(
         maskKey: 'test-key',
         showSupplyPoints: options.show,
         supplyPointEnumMax: options.supplyPointEnumMax,
+        travelPairBudget: options.travelPairBudget,
       },
     },
     // The built-in rule packs, read and compiled once per test file.
