@@ -11,7 +11,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import type {LogEngine} from '../../../../src/facts/logs/engine.js'
 import {travelCandidates} from '../../../../src/facts/logs/load.js'
 import type {GeneratedRow} from '../../../../src/facts/logs/generate.js'
-import {baseLogInventory, cleanup, review, row, writeScenario} from '../../facts/logs/scenario.js'
+import {baseLogInventory, cleanup, review, rng, row, writeScenario} from '../../facts/logs/scenario.js'
 
 afterAll(cleanup)
 
@@ -94,17 +94,6 @@ describe('travel candidates', () => {
     expect(await candidates(SPANS, 60, 28)).toEqual(['U3', 'U4', 'U5', 'U7', 'U8'])
   })
 })
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 describe('the travel rule with the narrower candidates', () => {
   it('flags what it flags with every id at two sites, in random months', async () => {
