@@ -1,5 +1,5 @@
 // The access-log review at 1 M and 10 M rows (about 1 GB), against the engine's bare scan of the same files in the
-// same run. Prints a Markdown section; `node bench/logs.mjs --write` also puts it into BENCHMARKS.md in place.
+// same run (and its typed read of the mapped fields, the least a review reads). Prints a Markdown section; `node bench/logs.mjs --write` also puts it into BENCHMARKS.md in place.
 //   BENCH_LOG_ROWS=1000000,10000000 (default)   BENCH_LOG_SJIS=0 skips the Shift_JIS runs   BENCH_LOG_REPEAT=5 (runs per process, fastest kept)
 // The generated files are deleted afterwards.
 import {spawnSync} from 'node:child_process'
@@ -202,16 +202,17 @@ try {
     }
 
     // The engine cannot read CP932 itself (its encodings extension is not available offline): baseline on UTF-8 only.
-    const [review, bare, sjisReview] = measure(
+    const [review, bare, typed, sjisReview] = measure(
       runs[0].reviewArgs,
       ['bench/logs-baseline.mjs', runs[0].file],
+      ['bench/logs-baseline.mjs', runs[0].file, '--typed'],
       ...runs.slice(1).map((r) => r.reviewArgs),
     )
-    Object.assign(runs[0], {review, bare})
+    Object.assign(runs[0], {review, bare, typed})
     if (runs[1]) runs[1].review = sjisReview
     for (const r of runs) {
       console.error(
-        `  ${r.encoding}: ${r.bare ? `bare scan ${fmt(r.bare.ms)} (cpu ${fmt(r.bare.cpu)}), ` : ''}review ${fmt(r.review.ms)} (cpu ${fmt(r.review.cpu)}) / ${r.review.mb.toFixed(0)} MB`,
+        `  ${r.encoding}: ${r.bare ? `bare scan ${fmt(r.bare.ms)} (cpu ${fmt(r.bare.cpu)}), typed read ${fmt(r.typed.ms)} (cpu ${fmt(r.typed.cpu)}), ` : ''}review ${fmt(r.review.ms)} (cpu ${fmt(r.review.cpu)}) / ${r.review.mb.toFixed(0)} MB`,
       )
       rmSync(r.dir, {recursive: true, force: true})
     }
@@ -221,7 +222,7 @@ try {
     const sjis = runs[1]
     const both = (a, b) => `${(a.ms / b.ms).toFixed(2)}× (cpu ${(a.cpu / b.cpu).toFixed(2)}×)`
     rows.push(
-      `| ${utf8.rows.toLocaleString('en')} | ${(utf8.bytes / 2 ** 20).toFixed(0)} MB | ${fmt(utf8.bare.ms)} (cpu ${fmt(utf8.bare.cpu)}) | ${fmt(utf8.review.ms)} (cpu ${fmt(utf8.review.cpu)}) / ${utf8.review.mb.toFixed(0)} MB | ${both(utf8.review, utf8.bare)} | ${(utf8.review.ms / first.review.ms / (utf8.rows / first.rows)).toFixed(2)} (cpu ${(utf8.review.cpu / first.review.cpu / (utf8.rows / first.rows)).toFixed(2)}) | ${sjis ? `${fmt(sjis.review.ms)} (cpu ${fmt(sjis.review.cpu)}) / ${sjis.review.mb.toFixed(0)} MB | ${both(sjis.review, utf8.review)}` : '— | —'} |`,
+      `| ${utf8.rows.toLocaleString('en')} | ${(utf8.bytes / 2 ** 20).toFixed(0)} MB | ${fmt(utf8.bare.ms)} (cpu ${fmt(utf8.bare.cpu)}) | ${fmt(utf8.review.ms)} (cpu ${fmt(utf8.review.cpu)}) / ${utf8.review.mb.toFixed(0)} MB | ${both(utf8.review, utf8.bare)} | ${fmt(utf8.typed.ms)} (cpu ${fmt(utf8.typed.cpu)}), ${(utf8.typed.ms / utf8.bare.ms).toFixed(2)}× | ${both(utf8.review, utf8.typed)} | ${(utf8.review.ms / first.review.ms / (utf8.rows / first.rows)).toFixed(2)} (cpu ${(utf8.review.cpu / first.review.cpu / (utf8.rows / first.rows)).toFixed(2)}) | ${sjis ? `${fmt(sjis.review.ms)} (cpu ${fmt(sjis.review.cpu)}) / ${sjis.review.mb.toFixed(0)} MB | ${both(sjis.review, utf8.review)}` : '— | —'} |`,
     )
     console.error(rows.at(-1))
   }
@@ -233,17 +234,19 @@ const section = `## Access-log review
 
 \`logs analyze\` over one month of generated logs (\`bench/logs.mjs\`: 2,000 terminals at 50 sites, 4,000 people, 2,000
 supply points; CSV with the example's Japanese header, one file) against the engine's bare scan of the same file in
-the same run (\`bench/logs-baseline.mjs\`: DuckDB \`SELECT count(*) FROM read_csv(...)\`, a process of its own). The
+the same run (\`bench/logs-baseline.mjs\`: DuckDB \`SELECT count(*) FROM read_csv(...)\`, a process of its own), and
+against the engine's typed read of the same file (\`--typed\`: the eight fields the mapping names, the time by its
+format and the count as a number, \`count()\` of each and nothing else: the least any review of the file reads). The
 review is the whole command: load and validate the inventory, hash the file, read every row, run the 16 log rules,
 render JSON. Wall time and, because the 2 cores are shared with other work, CPU time (user + system, all threads) of
-each process, which is steadier under contention; each process is run ${REPEAT} times, the review, the baseline and the Shift_JIS review taking turns, and its fastest run kept
+each process, which is steadier under contention; each process is run ${REPEAT} times, the review, the two baselines and the Shift_JIS review taking turns, and its fastest run kept
 (wall and CPU each; \`BENCH_LOG_REPEAT\`). Peak RSS is the whole process (Node and the engine). Growth = (time per row) / (time per row at the
 smallest size): 1.00 is linear. Shift_JIS: the same rows in CP932, decoded in Node and handed to the engine as UTF-8.
 Targets: review ≤ 3× the bare scan, < 1 GiB at 10 M rows, linear growth, Shift_JIS ≤ 1.5× UTF-8.
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, shared with other work while measured.
 
-| rows | file (UTF-8) | bare scan | review / peak RSS | × bare scan | growth | Shift_JIS review / peak RSS | × UTF-8 |
-| ---: | ---: | ---: | --- | ---: | ---: | --- | ---: |
+| rows | file (UTF-8) | bare scan | review / peak RSS | × bare scan | typed read, × bare scan | review × typed read | growth | Shift_JIS review / peak RSS | × UTF-8 |
+| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |
 ${rows.join('\n')}
 `
 process.stdout.write(section)
