@@ -243,10 +243,18 @@ function fileGroups(plans: {mapping: LogMapping; plan: FilePlan}[]): FileGroup[]
 }
 
 /**
+ * A query that may read `usage_hours`: one that names it, or that names its tables in text the engine resolves
+ * (`query_table('usage' || '_hours')`, `query('SELECT … ')`), which no reading of its words can rule out. Such a
+ * query is taken to read the hours with no travel window (see readHours).
+ */
+const NAMES_TABLES = /\bquery(?:_table)?\s*\(/i
+const READS_HOURS = new RegExp(`\\busage_hours\\b|${NAMES_TABLES.source}`, 'i')
+
+/**
  * The hourly use the travel rule reads (`usage_hours`), for the user ids it can flag at all (see travelCandidates):
  * the files are read a second time only when a rule that runs reads the hours and some id was used at two sites
  * within the travel window of each other (the longest `travel_minutes` of those rules; any id at two sites when one
- * of them names none).
+ * of them names none, or may read the hours through a table name in text, see NAMES_TABLES).
  */
 async function readHours(
   engine: LogEngine,
@@ -255,9 +263,9 @@ async function readHours(
   rules: readonly Rule[],
   pairBudget?: number,
 ): Promise<void> {
-  const readers = rules.filter((r) => /\busage_hours\b/i.test(r.sql ?? ''))
+  const readers = rules.filter((r) => READS_HOURS.test(r.sql ?? ''))
   if (readers.length === 0) return
-  const windows = readers.map((r) => Number(r.params?.travel_minutes))
+  const windows = readers.map((r) => (NAMES_TABLES.test(r.sql ?? '') ? NaN : Number(r.params?.travel_minutes)))
   const window = windows.every((w) => Number.isFinite(w)) ? Math.max(...windows) : undefined
   if ((await travelCandidates(engine, window, pairBudget)) === 0) return
   for (const {mapping, plans} of groups) await loadHours(engine, mapping, enginePlans(plans), tz)

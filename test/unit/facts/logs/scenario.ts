@@ -14,6 +14,7 @@ import {loadInventory} from '../../../../src/inventory/load.js'
 import {generateLogs, type GenerateLogsOptions, type GeneratedRow} from '../../../../src/facts/logs/generate.js'
 import {runLogReview} from '../../../../src/app/logs-start.js'
 import {builtinRulePacks} from '../../scenario.js'
+import type {Rule} from '../../../../src/rules/types.js'
 
 export type Json = Record<string, any>
 
@@ -154,6 +155,8 @@ export async function review(
     show?: boolean
     supplyPointEnumMax?: number
     travelPairBudget?: number
+    /** The rules to run (a rule pack's with the built-in ones, see loadRules); the built-in ones by default. */
+    rules?: Rule[]
   } = {},
 ): Promise<AuditResult> {
   return runLogReview(
@@ -172,7 +175,7 @@ export async function review(
       },
     },
     // The built-in rule packs, read and compiled once per test file.
-    {now: NOW, rules: await builtinRulePacks()},
+    {now: NOW, rules: options.rules ?? (await builtinRulePacks())},
   )
 }
 

@@ -5,15 +5,24 @@
  * another on Tuesday. The narrower set must never leave out an id the rule flags: random months are reviewed with it
  * and with every id at two sites (a pair budget of 0), and their findings must be the same.
  */
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import type {LogEngine} from '../../../../src/facts/logs/engine.js'
 import {travelCandidates} from '../../../../src/facts/logs/load.js'
+import {loadRules} from '../../../../src/rules/load.js'
 import type {GeneratedRow} from '../../../../src/facts/logs/generate.js'
 import {baseLogInventory, cleanup, review, rng, row, writeScenario} from '../../facts/logs/scenario.js'
 
-afterAll(cleanup)
+const packs = mkdtempSync(join(tmpdir(), 'fa-travel-packs-'))
+afterAll(() => {
+  cleanup()
+  rmSync(packs, {recursive: true, force: true})
+})
 
 /** Day spans (user, terminal, day, first, last) as `usage` holds them; T-A1 and T-A2 at site a, T-B at site b. */
 async function candidates(
@@ -137,4 +146,53 @@ describe('the travel rule with the narrower candidates', () => {
     // The months are not vacuous: the rule flags some of their ids.
     expect(flagged).toBeGreaterThan(0)
   })
+})
+
+/**
+ * A rule pack's rule that reads the hours with no travel window: an id used at two sites on one day, by the hour. It
+ * must see every id at two sites, whether its query names usage_hours or names it in text the engine resolves
+ * (query_table), which no reading of the query's words finds.
+ */
+async function packRules(name: string, from: string): Promise<Awaited<ReturnType<typeof loadRules>>> {
+  const dir = join(packs, name)
+  mkdirSync(dir)
+  writeFileSync(
+    join(dir, 'mine.yaml'),
+    `pack: mine
+rules:
+  - id: mine/two-sites-a-day
+    severity: high
+    needs: logs
+    title: {en: Two sites a day, ja: 1日に2拠点}
+    rationale: {en: Why, ja: 理由}
+    remediation: {en: Fix, ja: 対処}
+    message: {en: "{user_id} at {n} sites on {day}", ja: "{user_id} {n} {day}"}
+    sql: |
+      SELECT min(u.terminal) AS terminal, u.user_id, CAST(u.hour AS DATE) AS day, count(DISTINCT t.site) AS n
+      FROM ${from} u JOIN terminals t ON t.id = u.terminal
+      GROUP BY u.user_id, CAST(u.hour AS DATE) HAVING count(DISTINCT t.site) > 1
+`,
+  )
+  return loadRules([dir])
+}
+
+describe("a rule pack's rule that reads the hours without a travel window", () => {
+  for (const [name, from] of [
+    ['by name', 'usage_hours'],
+    ['through query_table', "query_table('usage' || '_hours')"],
+  ])
+    it(`sees every id at two sites (${name}), however far apart`, async () => {
+      // X1 at site s1 at 09:00 and at site s2 at 15:00: far outside the built-in rule's 60 minutes.
+      const s = await writeScenario(baseLogInventory(), {
+        extra: [
+          row('2026-03-30 09:00:00', 'T-NW', 'X1', {unmasked: false}),
+          row('2026-03-30 15:00:00', 'T-NW2', 'X1', {unmasked: false}),
+        ],
+      })
+      const found = (await review(s, {rules: await packRules(name.replaceAll(' ', '-'), from)})).findings
+      expect(found.filter((f) => f.rule === 'mine/two-sites-a-day').map((f) => f.message.en)).toEqual([
+        'X1 at 2 sites on 2026-03-30',
+      ])
+      expect(found.filter((f) => f.rule === 'logs/impossible-travel')).toEqual([])
+    })
 })
