@@ -1,11 +1,12 @@
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, sep} from 'node:path'
 
 import {InputError, type Problem, RulePackError} from '../../model/errors.js'
 import type {LedgerView} from '../../ledger/view.js'
 import type {Finding, Inventory} from '../../model/types.js'
 import {sortFindings} from '../evaluate.js'
+import {BUILTIN_RULES_DIR} from '../dir.js'
 import type {Rule} from '../types.js'
 import {applyWaivers} from '../waivers.js'
 import {dayIn} from '../../io/time.js'
@@ -146,7 +147,7 @@ export async function reviewLogs(
       `CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`,
     )
     await createUsageView(engine)
-    await checkRuleQueries(engine, rules)
+    const params = await checkRuleQueries(engine, rules)
 
     // An empty file is listed (see planFiles), not read.
     const groups = fileGroups(plans.filter(({plan}) => plan.bytes > 0))
@@ -172,7 +173,7 @@ export async function reviewLogs(
     // The terminals covered are asked beside the rules' queries, not after them.
     const [coveredRows, ...results] = await engine.rowsEach([
       {sql: `SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`},
-      ...rules.map((rule) => ({sql: rule.sql!, params: rule.params})),
+      ...rules.map((rule) => ({sql: rule.sql!, params: params.get(rule)})),
     ])
     for (const [i, rule] of rules.entries())
       for (const row of results[i]) findings.push(rowToFinding(rule, row, {inventory, masker, fallback}))
@@ -201,12 +202,21 @@ export async function reviewLogs(
   }
 }
 
-/** Every log rule's query must compile against the review's tables: a broken rule is exit 2 at the rule. */
-async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Promise<void> {
+type Params = Record<string, string | number>
+
+/**
+ * Every log rule's query must compile against the review's tables, and every `$name` it uses must be one of its
+ * `params`: a broken rule is exit 2 at the rule. Returns the values to bind for each rule: the params its query uses
+ * (one it declares and does not use is not bound, which the engine would refuse).
+ */
+async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Promise<Map<Rule, Params>> {
   const problems: Problem[] = []
+  const bound = new Map<Rule, Params>()
   for (const rule of rules) {
+    let names: string[]
     try {
       const prepared = await engine.conn.prepare(rule.sql!)
+      names = Array.from({length: prepared.parameterCount}, (_, i) => prepared.parameterName(i + 1))
       prepared.destroySync()
     } catch (error) {
       const reason = (error as Error).message.split('\n')[0]
@@ -215,10 +225,22 @@ async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Prom
         message: `rule ${rule.id}: the sql query does not compile: ${reason}`,
         ...rule.source,
       })
+      continue
     }
+
+    const given = rule.params ?? {}
+    const missing = names.filter((n) => !Object.hasOwn(given, n))
+    if (missing.length > 0)
+      problems.push({
+        code: 'E_SQL',
+        message: `rule ${rule.id}: the sql query uses ${missing.map((n) => `$${n}`).join(', ')}, which its params do not give`,
+        ...rule.source,
+      })
+    bound.set(rule, Object.fromEntries(names.filter((n) => Object.hasOwn(given, n)).map((n) => [n, given[n]])))
   }
 
   if (problems.length > 0) throw new RulePackError(problems)
+  return bound
 }
 
 /** Files that one scan reads together: the same mapping, the same header (or one Parquet file), the same compression. */
@@ -242,19 +264,17 @@ function fileGroups(plans: {mapping: LogMapping; plan: FilePlan}[]): FileGroup[]
   return [...groups.values()]
 }
 
-/**
- * A query that may read `usage_hours`: one that names it, or that names its tables in text the engine resolves
- * (`query_table('usage' || '_hours')`, `query('SELECT … ')`), which no reading of its words can rule out. Such a
- * query is taken to read the hours with no travel window (see readHours).
- */
-const NAMES_TABLES = /\bquery(?:_table)?\s*\(/i
-const READS_HOURS = new RegExp(`\\busage_hours\\b|${NAMES_TABLES.source}`, 'i')
+/** A rule of the packs shipped with the tool (rules/), whose queries are known; not one of a rule pack's own. */
+function builtIn(rule: Rule): boolean {
+  return rule.source.file.startsWith(BUILTIN_RULES_DIR + sep)
+}
 
 /**
  * The hourly use the travel rule reads (`usage_hours`), for the user ids it can flag at all (see travelCandidates):
- * the files are read a second time only when a rule that runs reads the hours and some id was used at two sites
- * within the travel window of each other (the longest `travel_minutes` of those rules; any id at two sites when one
- * of them names none, or may read the hours through a table name in text, see NAMES_TABLES).
+ * the files are read a second time only when a rule that runs may read the hours and some id was used at two sites
+ * within the travel window of each other (`travel_minutes` of the built-in travel rule). A rule pack's own log rule
+ * may read the hours however its query is written (a table can be named in text, `query_table('usage' || '_hours')`),
+ * and may mean another window by the same name: with one, every id seen at two sites is read, as before the window.
  */
 async function readHours(
   engine: LogEngine,
@@ -263,9 +283,9 @@ async function readHours(
   rules: readonly Rule[],
   pairBudget?: number,
 ): Promise<void> {
-  const readers = rules.filter((r) => READS_HOURS.test(r.sql ?? ''))
+  const readers = rules.filter((r) => !builtIn(r) || /\busage_hours\b/.test(r.sql ?? ''))
   if (readers.length === 0) return
-  const windows = readers.map((r) => (NAMES_TABLES.test(r.sql ?? '') ? NaN : Number(r.params?.travel_minutes)))
+  const windows = readers.map((r) => (builtIn(r) ? Number(r.params?.travel_minutes) : Number.NaN))
   const window = windows.every((w) => Number.isFinite(w)) ? Math.max(...windows) : undefined
   if ((await travelCandidates(engine, window, pairBudget)) === 0) return
   for (const {mapping, plans} of groups) await loadHours(engine, mapping, enginePlans(plans), tz)

@@ -149,11 +149,11 @@ describe('the travel rule with the narrower candidates', () => {
 })
 
 /**
- * A rule pack's rule that reads the hours with no travel window: an id used at two sites on one day, by the hour. It
- * must see every id at two sites, whether its query names usage_hours or names it in text the engine resolves
- * (query_table), which no reading of the query's words finds.
+ * A rule pack's rule that reads the hours: an id used at two sites on one day, by the hour. It must see every id at
+ * two sites, whether its query names usage_hours or names it in text the engine resolves (query_table), which no
+ * reading of the query's words finds, and whatever its own `travel_minutes` means (here none of the window).
  */
-async function packRules(name: string, from: string): Promise<Awaited<ReturnType<typeof loadRules>>> {
+async function packRules(name: string, from: string, params = ''): Promise<Awaited<ReturnType<typeof loadRules>>> {
   const dir = join(packs, name)
   mkdirSync(dir)
   writeFileSync(
@@ -167,7 +167,7 @@ rules:
     rationale: {en: Why, ja: 理由}
     remediation: {en: Fix, ja: 対処}
     message: {en: "{user_id} at {n} sites on {day}", ja: "{user_id} {n} {day}"}
-    sql: |
+${params}    sql: |
       SELECT min(u.terminal) AS terminal, u.user_id, CAST(u.hour AS DATE) AS day, count(DISTINCT t.site) AS n
       FROM ${from} u JOIN terminals t ON t.id = u.terminal
       GROUP BY u.user_id, CAST(u.hour AS DATE) HAVING count(DISTINCT t.site) > 1
@@ -176,10 +176,11 @@ rules:
   return loadRules([dir])
 }
 
-describe("a rule pack's rule that reads the hours without a travel window", () => {
-  for (const [name, from] of [
-    ['by name', 'usage_hours'],
-    ['through query_table', "query_table('usage' || '_hours')"],
+describe("a rule pack's rule that reads the hours", () => {
+  for (const [name, from, params] of [
+    ['by name', 'usage_hours', ''],
+    ['through query_table', "query_table('usage' || '_hours')", ''],
+    ['with a travel_minutes of its own', 'usage_hours', '    params: {travel_minutes: 60}\n'],
   ])
     it(`sees every id at two sites (${name}), however far apart`, async () => {
       // X1 at site s1 at 09:00 and at site s2 at 15:00: far outside the built-in rule's 60 minutes.
@@ -189,7 +190,7 @@ describe("a rule pack's rule that reads the hours without a travel window", () =
           row('2026-03-30 15:00:00', 'T-NW2', 'X1', {unmasked: false}),
         ],
       })
-      const found = (await review(s, {rules: await packRules(name.replaceAll(' ', '-'), from)})).findings
+      const found = (await review(s, {rules: await packRules(name.replaceAll(' ', '-'), from, params)})).findings
       expect(found.filter((f) => f.rule === 'mine/two-sites-a-day').map((f) => f.message.en)).toEqual([
         'X1 at 2 sites on 2026-03-30',
       ])
