@@ -6,11 +6,11 @@ import type {DuckDBConnection, DuckDBInstance as Instance} from '@duckdb/node-ap
 
 // Loaded with require, not import: the package is CommonJS of some 120 files, and an ES import of it first runs
 // Node's CommonJS export scanner over every one of them (0.1 s of the review's start, twice that in CPU).
-const {DuckDBDateValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue} = createRequire(import.meta.url)(
-  '@duckdb/node-api',
-) as typeof import('@duckdb/node-api')
+const {DuckDBDateValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue, StatementType} = createRequire(
+  import.meta.url,
+)('@duckdb/node-api') as typeof import('@duckdb/node-api')
 
-import {ident, literal} from './sql.js'
+import {ident, literal, QueryError} from './sql.js'
 import {formatInstant, formatLocal} from './time.js'
 
 /** A value of a result row, converted for messages: text, number, or null. */
@@ -35,9 +35,13 @@ export interface EngineOptions {
  * a memory limit so that a month of a utility's logs fits on an ordinary machine.
  */
 export class LogEngine {
+  /** Sessions opened for `rowsEach` before the configuration was locked (see lockDown). */
+  private spare: DuckDBConnection[] = []
+  private locked = false
+
   private constructor(
     private readonly instance: Instance,
-    readonly conn: DuckDBConnection,
+    private readonly conn: DuckDBConnection,
     private readonly options: EngineOptions,
   ) {}
 
@@ -72,10 +76,40 @@ export class LogEngine {
     await this.conn.run(sql, params)
   }
 
+  /**
+   * What a query is, without running it: its kind (`SELECT`, `DROP`, `COPY`, …) and the names of its parameters
+   * (`$name`). Throws when it does not compile.
+   */
+  async describe(sql: string): Promise<{kind: string; params: string[]}> {
+    const prepared = await this.conn.prepare(sql)
+    try {
+      return {
+        kind: StatementType[prepared.statementType] ?? String(prepared.statementType),
+        params: Array.from({length: prepared.parameterCount}, (_, i) => prepared.parameterName(i + 1)),
+      }
+    } finally {
+      prepared.destroySync()
+    }
+  }
+
   /** Runs a query and converts its rows: times in the policy's zone with offset, big integers as numbers. */
   async rows(sql: string, params?: Record<string, string | number>): Promise<Record<string, Cell>[]> {
     const reader = await this.conn.runAndReadAll(sql, params)
     return this.convert(reader.getRowObjects())
+  }
+
+  /**
+   * Ends the engine's access to anything but its own tables, for the rules' queries (a rule pack is input too): no
+   * file can be read or written (`read_csv`, `read_text`, `COPY … TO`, `ATTACH`), and no setting changed, this one
+   * included. The sessions `rowsEach` uses are opened first (a new session sets its time zone, which the lock
+   * refuses). The load is over by then; nothing after it reads a file through the engine.
+   */
+  async lockDown(): Promise<void> {
+    const width = Math.max(1, this.options.threads ?? availableParallelism())
+    while (this.spare.length < width - 1) this.spare.push(await LogEngine.connect(this.instance, this.options))
+    await this.conn.run('SET enable_external_access = false')
+    await this.conn.run('SET lock_configuration = true')
+    this.locked = true
   }
 
   /**
@@ -89,9 +123,10 @@ export class LogEngine {
   ): Promise<Record<string, Cell>[][]> {
     const out: Record<string, Cell>[][] = Array.from({length: queries.length}, () => [])
     const width = Math.max(1, Math.min(this.options.threads ?? availableParallelism(), queries.length))
-    const sessions = [this.conn]
+    const sessions = [this.conn, ...this.spare.splice(0, width - 1)]
     try {
-      while (sessions.length < width) sessions.push(await LogEngine.connect(this.instance, this.options))
+      while (sessions.length < width && !this.locked)
+        sessions.push(await LogEngine.connect(this.instance, this.options))
       let next = 0
       // A failed query stops the others from starting; every session is idle before any is closed.
       const settled = await Promise.allSettled(
@@ -102,7 +137,7 @@ export class LogEngine {
               out[i] = this.convert((await conn.runAndReadAll(queries[i].sql, queries[i].params)).getRowObjects())
             } catch (error) {
               next = queries.length
-              throw error
+              throw new QueryError(i, error)
             }
           }
         }),
@@ -155,6 +190,7 @@ export class LogEngine {
   }
 
   close(): void {
+    for (const conn of this.spare.splice(0)) conn.closeSync()
     this.conn.closeSync()
     this.instance.closeSync()
   }

@@ -7,3 +7,13 @@ export function literal(s: string): string {
 export function ident(s: string): string {
   return `"${s.replaceAll('"', '""')}"`
 }
+
+/** A query of `rowsEach` that failed: which one (its index in the list), and the engine's first line on why. */
+export class QueryError extends Error {
+  constructor(
+    readonly index: number,
+    cause: unknown,
+  ) {
+    super((cause as Error).message.split('\n')[0], {cause})
+  }
+}

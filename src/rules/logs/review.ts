@@ -11,6 +11,7 @@ import type {Rule} from '../types.js'
 import {applyWaivers} from '../waivers.js'
 import {dayIn} from '../../io/time.js'
 import type {LogEngine} from '../../facts/logs/engine.js'
+import {QueryError} from '../../facts/logs/sql.js'
 import {
   enginePlans,
   type FilePlan,
@@ -170,11 +171,26 @@ export async function reviewLogs(
     const masker = makeMasker(options.maskKey, options.showSupplyPoints)
     const fallback = {file: mappings[0]?.file ?? inventory.root, line: 1, column: 1}
     const findings: Finding[] = []
-    // The terminals covered are asked beside the rules' queries, not after them.
-    const [coveredRows, ...results] = await engine.rowsEach([
-      {sql: `SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`},
-      ...rules.map((rule) => ({sql: rule.sql!, params: params.get(rule)})),
-    ])
+    // The rules' queries read the review's tables and nothing else (see lockDown).
+    await engine.lockDown()
+    // The terminals covered are asked beside the rules' queries, not after them. A rule's query that fails as it runs
+    // (a file it may not read, a value it cannot cast) is exit 2 at the rule, as one that does not compile.
+    const [coveredRows, ...results] = await engine
+      .rowsEach([
+        {sql: `SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`},
+        ...rules.map((rule) => ({sql: rule.sql!, params: params.get(rule)})),
+      ])
+      .catch((error: unknown) => {
+        const rule = error instanceof QueryError ? rules[error.index - 1] : undefined
+        if (!rule) throw error
+        throw new RulePackError([
+          {
+            code: 'E_SQL',
+            message: `rule ${rule.id}: the sql query failed: ${(error as Error).message}`,
+            ...rule.source,
+          },
+        ])
+      })
     for (const [i, rule] of rules.entries())
       for (const row of results[i]) findings.push(rowToFinding(rule, row, {inventory, masker, fallback}))
 
@@ -213,16 +229,25 @@ async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Prom
   const problems: Problem[] = []
   const bound = new Map<Rule, Params>()
   for (const rule of rules) {
+    let kind: string
     let names: string[]
     try {
-      const prepared = await engine.conn.prepare(rule.sql!)
-      names = Array.from({length: prepared.parameterCount}, (_, i) => prepared.parameterName(i + 1))
-      prepared.destroySync()
+      ;({kind, params: names} = await engine.describe(rule.sql!))
     } catch (error) {
       const reason = (error as Error).message.split('\n')[0]
       problems.push({
         code: 'E_SQL',
         message: `rule ${rule.id}: the sql query does not compile: ${reason}`,
+        ...rule.source,
+      })
+      continue
+    }
+
+    // A rule reads; it never changes the tables the other rules read, writes, attaches or loads anything.
+    if (kind !== 'SELECT') {
+      problems.push({
+        code: 'E_SQL',
+        message: `rule ${rule.id}: the sql query must be a SELECT (this one is ${kind})`,
         ...rule.source,
       })
       continue

@@ -1,0 +1,105 @@
+/**
+ * A rule pack's log rule: its query reads the review's tables and nothing else. A `$name` the query uses that its
+ * params do not give is exit 2 at the rule (it was an internal error when the query ran), a param the query does not
+ * use is not bound (the engine refused the whole review: an internal error), and a query that does not compile is
+ * exit 2 at the rule. A rule pack is input like any other: a query that is not a SELECT (drops a table the other rules
+ * read, copies one to a file, attaches or loads something) is exit 2 before any file is read, and one that reads or
+ * writes a file (the raw export, with its customers' names and phone numbers, into a finding) is refused by the
+ * engine and exit 2 at the rule.
+ */
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {EXAMPLE, EXAMPLE_NOW, run} from './helpers.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'fa-rule-params-'))
+afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+
+/** A pack of one log rule with these params and this condition on each user id's rows (or this whole query). */
+function pack(name: string, params: string, having: string, sql?: string): string {
+  const dir = join(tmp, name)
+  mkdirSync(dir)
+  writeFileSync(
+    join(dir, 'mine.yaml'),
+    `pack: mine
+rules:
+  - id: mine/busy-id
+    severity: high
+    needs: logs
+    params: ${params}
+    title: {en: A busy id, ja: 多忙なID}
+    rationale: {en: Why, ja: 理由}
+    remediation: {en: Fix, ja: 対処}
+    message: {en: "{user_id} used {n} times", ja: "{user_id} {n}"}
+    sql: |
+      ${sql ?? `SELECT min(u.terminal) AS terminal, u.user_id, sum(u.n) AS n FROM usage u GROUP BY u.user_id HAVING ${having}`}
+`,
+  )
+  return dir
+}
+
+const review = (rules: string) =>
+  run([
+    ...['logs', 'analyze', '-i', EXAMPLE, '--logs', `${EXAMPLE}/logs/customer-system.yaml`],
+    ...['--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW, '--rules', rules, '--format', 'json'],
+  ])
+
+describe("a log rule's params", () => {
+  it('a param the query does not use is not bound: the review runs, and the rule with it', async () => {
+    const r = await review(pack('unused', '{limit: 1000000, margin: 5}', 'sum(u.n) > $limit'))
+    expect(r.stderr).not.toMatch(/internal error/)
+    expect(r.code).toBe(1)
+    const found = JSON.parse(r.stdout).findings.filter((f: {rule: string}) => f.rule === 'mine/busy-id')
+    expect(found).toEqual([])
+    // The example's month still shows its incidents.
+    expect(JSON.parse(r.stdout).findings.length).toBeGreaterThan(20)
+  })
+
+  it('a $name the params do not give is exit 2 at the rule, before any file is read', async () => {
+    const r = await review(pack('missing', '{margin: 5}', 'sum(u.n) > $limit'))
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /mine\.yaml:3:5 rule mine\/busy-id: the sql query uses \$limit, which its params do not give/,
+    )
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /)
+  })
+
+  it('a query that does not compile is exit 2 at the rule', async () => {
+    const r = await review(pack('broken', '{}', 'sum(u.no_such_column) > 1'))
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/mine\.yaml:3:5 rule mine\/busy-id: the sql query does not compile: .*no_such_column/)
+  })
+})
+
+describe("a log rule's query reads the review's tables and nothing else", () => {
+  const csv = join(tmp, 'raw.csv')
+  writeFileSync(csv, '契約名義,電話番号\n山田太郎,090-0000-0000\n')
+  for (const [kind, sql] of [
+    ['DROP', 'DROP TABLE usage'],
+    ['COPY', `COPY usage TO '${join(tmp, 'copied.csv')}'`],
+    ['ATTACH', `ATTACH '${join(tmp, 'other.db')}'`],
+    ['LOAD', 'INSTALL httpfs'],
+  ])
+    it(`a ${kind} is exit 2 at the rule, before any file is read`, async () => {
+      const r = await review(pack(`stmt-${kind}`, '{}', '', sql))
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(
+        new RegExp(`mine\\.yaml:3:5 rule mine/busy-id: the sql query must be a SELECT \\(this one is ${kind}\\)`),
+      )
+      expect(existsSync(join(tmp, 'copied.csv')) || existsSync(join(tmp, 'other.db'))).toBe(false)
+    })
+
+  for (const [what, sql] of [
+    ['reads a file', `SELECT 'x' AS terminal, 契約名義 AS user_id, 1 AS n FROM read_csv('${csv}')`],
+    ['reads a file as text', `SELECT 'x' AS terminal, content AS user_id, 1 AS n FROM read_text('${csv}')`],
+  ])
+    it(`a SELECT that ${what} is refused by the engine: exit 2 at the rule, no name in any output`, async () => {
+      const r = await review(pack(`file-${what.replaceAll(' ', '-')}`, '{}', '', sql))
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(/mine\.yaml:3:5 rule mine\/busy-id: the sql query failed: .*(disabled|Permission)/)
+      expect(r.stdout + r.stderr).not.toMatch(/山田|090-0000/)
+    })
+})
