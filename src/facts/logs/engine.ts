@@ -28,6 +28,11 @@ export interface EngineOptions {
    * each task it runs, which cost about a tenth of the CPU of the log scan's aggregation; off, `progress()` is -1.
    */
   progress?: boolean
+  /**
+   * No file may be read or written from the start (see lockDown): an engine that only holds the review's tables,
+   * empty, to compile a rule pack's queries against (binding a query reads files: `read_csv` sniffs its file's header).
+   */
+  sandboxed?: boolean
 }
 
 /**
@@ -55,7 +60,7 @@ export class LogEngine {
       // Nothing may be fetched from the network: extensions are built in or absent.
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
-      enable_external_access: 'true',
+      enable_external_access: options.sandboxed ? 'false' : 'true',
     })
     const conn = await LogEngine.connect(instance, options)
     return new LogEngine(instance, conn, options)

@@ -133,22 +133,36 @@ export async function reviewLogs(
       progress: deps.onProgress !== undefined,
     })
     const sources = mappings.map((m) => m.source)
-    await createTables(engine, {
-      inventory,
-      ledger: deps.ledger,
-      from: options.from,
-      to: options.to,
-      sources,
-      past: deps.past ?? [],
-    })
-    await engine.run(USAGE_TABLE)
-    await engine.run(USAGE_HOURS_TABLE)
-    await classifySupplyPoints(engine, options.supplyPointEnumMax)
-    await engine.run(
-      `CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`,
-    )
-    await createUsageView(engine)
-    const params = await checkRuleQueries(engine, rules)
+    const schema = async (e: LogEngine) => {
+      await createTables(e, {
+        inventory,
+        ledger: deps.ledger,
+        from: options.from,
+        to: options.to,
+        sources,
+        past: deps.past ?? [],
+      })
+      await e.run(USAGE_TABLE)
+      await e.run(USAGE_HOURS_TABLE)
+      await classifySupplyPoints(e, options.supplyPointEnumMax)
+      await e.run(
+        `CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`,
+      )
+      await createUsageView(e)
+    }
+
+    await schema(engine)
+    // The rules' queries are compiled, before any file is read, in an engine of their own that can read no file and
+    // holds the same tables, empty: compiling one reads what it names (`read_csv(…, skip = 9, header = true)` made a
+    // customer's name a column name, and the error of a query that misused it showed the name).
+    const sandbox = await LogEngine.open({tmpDir: join(tmp, 'sandbox'), timezone: tz, threads: 1, sandboxed: true})
+    let params: Map<Rule, Params>
+    try {
+      await schema(sandbox)
+      params = await checkRuleQueries(sandbox, rules)
+    } finally {
+      sandbox.close()
+    }
 
     // An empty file is listed (see planFiles), not read.
     const groups = fileGroups(plans.filter(({plan}) => plan.bytes > 0))
