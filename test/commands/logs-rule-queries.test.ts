@@ -5,15 +5,17 @@
  * exit 2 at the rule. A rule pack is input like any other: a query that is not a SELECT (drops a table the other rules
  * read, copies one to a file, attaches or loads something) is exit 2 before any file is read, and one that reads or
  * writes a file (the raw export, with its customers' names and phone numbers, into a finding) is refused by the
- * engine and exit 2 at the rule.
+ * engine and exit 2 at the rule. A review stopped by a signal (Ctrl-C on a rule that does not end) leaves no UTF-8 copy
+ * of the export behind.
  */
-import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {EXAMPLE, EXAMPLE_NOW, run} from './helpers.js'
+import {BIN, EXAMPLE, EXAMPLE_NOW, ROOT, run} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-rule-params-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -115,4 +117,42 @@ describe("a log rule's query reads the review's tables and nothing else", () => 
     )
     expect(r.stdout + r.stderr).not.toMatch(/山田|090-0000/)
   })
+})
+
+describe('a review stopped by a signal', () => {
+  it("leaves no copy of the export behind (its lines hold customers' names)", async () => {
+    // A rule whose query never ends: the review is stopped while the rules run, the copies all written.
+    const rules = pack(
+      'endless',
+      '{}',
+      '',
+      "WITH RECURSIVE t(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM t) SELECT 'x' AS terminal, 'u' AS user_id, max(i) AS n FROM t",
+    )
+    const scratch = join(tmp, 'tmpdir')
+    mkdirSync(scratch)
+    const args = ['logs', 'analyze', '-i', EXAMPLE, '--logs', `${EXAMPLE}/logs/customer-system.yaml`]
+    args.push('--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW, '--rules', rules)
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: {...process.env, TMPDIR: scratch},
+      stdio: 'ignore',
+    })
+    try {
+      const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_code, signal) => resolve(signal)),
+      )
+      const copies = () =>
+        readdirSync(scratch).flatMap((d) => readdirSync(join(scratch, d)).filter((f) => f.endsWith('.txt')))
+      const start = Date.now()
+      while (copies().length < 31 && Date.now() - start < 15_000) await new Promise((r) => setTimeout(r, 100))
+      expect(copies().length).toBeGreaterThanOrEqual(31)
+      await new Promise((r) => setTimeout(r, 1500))
+      child.kill('SIGINT')
+      expect(await ended).toBe('SIGINT')
+      expect(readdirSync(scratch)).toEqual([])
+    } finally {
+      // A failed test leaves no endless review running.
+      child.kill('SIGKILL')
+    }
+  }, 30_000)
 })

@@ -1,3 +1,4 @@
+import {rmSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, sep} from 'node:path'
@@ -108,6 +109,16 @@ export async function reviewLogs(
   const tz = inventory.policy.timezone
   const rules = allRules.filter((r) => r.needs === 'logs' && (!r.ledger || deps.past !== undefined))
   const tmp = await mkdtemp(join(tmpdir(), 'fleet-audit-logs-'))
+  // Stopped by a signal (Ctrl-C on a review that takes long), the process ended with the UTF-8 copies of the export
+  // left in tmp: its whole lines, customers' names and phone numbers included. They go first; the signal then ends
+  // the process as it would have.
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const s of SIGNALS) process.off(s, onSignal)
+    rmSync(tmp, {recursive: true, force: true, maxRetries: 3})
+    process.kill(process.pid, signal)
+  }
+
+  for (const s of SIGNALS) process.once(s, onSignal)
   let engine: LogEngine | undefined
   try {
     const counter = {n: 0}
@@ -227,10 +238,14 @@ export async function reviewLogs(
     const waived = applyWaivers(findings, {inventory, now: deps.now, today, rules: allRules}, allRules)
     return {findings: sortFindings(waived), summary, rules, terminalsCovered: covered}
   } finally {
+    for (const s of SIGNALS) process.off(s, onSignal)
     engine?.close()
     await rm(tmp, {recursive: true, force: true})
   }
 }
+
+/** The signals that end a review before its end (see reviewLogs). */
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 type Params = Record<string, string | number>
 
