@@ -43,11 +43,11 @@ rules:
   return dir
 }
 
-const review = (rules: string) =>
-  run([
-    ...['logs', 'analyze', '-i', EXAMPLE, '--logs', `${EXAMPLE}/logs/customer-system.yaml`],
-    ...['--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW, '--rules', rules, '--format', 'json'],
-  ])
+const reviewArgs = (rules: string) => [
+  ...['logs', 'analyze', '-i', EXAMPLE, '--logs', `${EXAMPLE}/logs/customer-system.yaml`],
+  ...['--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW, '--rules', rules],
+]
+const review = (rules: string) => run([...reviewArgs(rules), '--format', 'json'])
 
 describe("a log rule's params", () => {
   it('a param the query does not use is not bound: the review runs, and the rule with it', async () => {
@@ -116,6 +116,31 @@ describe("a log rule's query reads the review's tables and nothing else", () => 
       /mine\.yaml:3:5 rule mine\/busy-id: the sql query does not compile: .*(disabled|Permission)/,
     )
     expect(r.stdout + r.stderr).not.toMatch(/山田|090-0000/)
+  })
+})
+
+describe("a log rule's result columns", () => {
+  it('a very long value is cut in the finding, without the process running out of memory', async () => {
+    // 50 million characters: spread into an array of characters, they took more than this heap.
+    const sql = "SELECT 'nope' AS terminal, repeat('A', 50000000) AS user_id, 1 AS n"
+    const r = await run([...reviewArgs(pack('long-value', '{}', '', sql)), '--format', 'json'], {
+      child: true,
+      env: {NODE_OPTIONS: '--max-old-space-size=128'},
+      timeout: 60_000,
+    })
+    expect(r.stderr).not.toMatch(/FATAL|out of memory/)
+    expect(r.code).toBe(1)
+    const found = JSON.parse(r.stdout).findings.filter((f: {rule: string}) => f.rule === 'mine/busy-id')
+    expect(found.map((f: {message: {en: string}}) => f.message.en)).toEqual([`${'A'.repeat(120)}… used 1 times`])
+  })
+
+  it('a file a row names is escaped and bounded where the finding points', async () => {
+    const sql = `SELECT 'nope' AS terminal, chr(27) || '[31m' || chr(10) || repeat('B', 10000) AS file, 7 AS line, 'u' AS user_id, 1 AS n`
+    const r = await review(pack('file-column', '{}', '', sql))
+    expect(r.code).toBe(1)
+    const [found] = JSON.parse(r.stdout).findings.filter((f: {rule: string}) => f.rule === 'mine/busy-id')
+    // 4096 characters: the escape, `[31m`, the newline, then the B's.
+    expect(found.location).toEqual({file: `\\u001b[31m\\n${'B'.repeat(4096 - 6)}…`, line: 7, column: 1})
   })
 })
 

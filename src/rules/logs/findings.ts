@@ -8,6 +8,9 @@ import type {Masker} from '../../facts/logs/mask.js'
 /** Longest value of a result column put into a message: log fields are bounded before anyone reads them. */
 const MAX_VALUE = 120
 
+/** Longest file name a row may point a finding at (a path the system would take). */
+const MAX_PATH = 4096
+
 /** Columns whose values are supply point ids: masked unless the NW side asked to see them in full. */
 const SUPPLY_POINT_COLUMNS = new Set(['supply_point', 'sample_sp'])
 
@@ -32,7 +35,8 @@ export function rowToFinding(rule: Rule, row: Record<string, Cell>, ctx: Finding
   const terminal = values.terminal || '-'
   const declared = ctx.inventory.terminals.find((t) => t.id === terminal)
   const person = row.person ? ctx.inventory.people.find((p) => p.id === row.person) : undefined
-  const file = typeof row.file === 'string' ? row.file : undefined
+  // The file a row names is shown where the finding is (a rule pack's query may name any text): bounded and escaped.
+  const file = typeof row.file === 'string' ? sanitizeLine(bounded(row.file, MAX_PATH)) : undefined
   const location: SourcePosition =
     declared?.source ??
     (file ? {file, line: typeof row.line === 'number' && row.line > 0 ? row.line : 1, column: 1} : ctx.fallback)
@@ -55,7 +59,22 @@ function show(column: string, v: Cell, masker: Masker): string {
   const text = String(v)
   // Shown in full (--show-supply-points), a supply point is a logged value like any other.
   const shown = SUPPLY_POINT_COLUMNS.has(column) ? masker.mask(text) : text
-  // Cut by code points, so that no half of a surrogate pair is left (the ledger's history would change it).
-  const chars = [...shown]
-  return sanitizeLine(chars.length > MAX_VALUE ? `${chars.slice(0, MAX_VALUE).join('')}…` : shown)
+  return sanitizeLine(bounded(shown, MAX_VALUE))
+}
+
+/**
+ * The first `max` code points of a text, with `…` when there were more. Cut by code points, so that no half of a
+ * surrogate pair is left (the ledger's history would change it); counted without spreading the text into an array
+ * (a value of 300 million characters from a rule pack's query ended the process with the engine's heap exhausted).
+ */
+function bounded(text: string, max: number): string {
+  let end = 0
+  let n = 0
+  for (const ch of text) {
+    if (n === max) return `${text.slice(0, end)}…`
+    end += ch.length
+    n++
+  }
+
+  return text
 }
