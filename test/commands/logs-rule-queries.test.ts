@@ -134,6 +134,15 @@ describe("a log rule's result columns", () => {
     expect(found.map((f: {message: {en: string}}) => f.message.en)).toEqual([`${'A'.repeat(120)}… used 1 times`])
   })
 
+  it('a query that returns more than 100 000 rows is exit 2 at the rule, not gigabytes of findings', async () => {
+    const sql = "SELECT 'nope' AS terminal, 'u' || i AS user_id, i AS n FROM range(100001) t(i)"
+    const r = await review(pack('many-rows', '{}', '', sql))
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /mine\.yaml:3:5 rule mine\/busy-id: the sql query failed: it returned 100001 rows, more than the 100000 allowed/,
+    )
+  })
+
   it('a file a row names is escaped and bounded where the finding points', async () => {
     const sql = `SELECT 'nope' AS terminal, chr(27) || '[31m' || chr(10) || repeat('B', 10000) AS file, 7 AS line, 'u' AS user_id, 1 AS n`
     const r = await review(pack('file-column', '{}', '', sql))

@@ -121,10 +121,12 @@ export class LogEngine {
    * Runs independent read-only queries (the rules' queries after the load), as many at once as the engine has
    * threads, each on a session of its own; the rows of each query, in the order given. A rule's query reads a table
    * of a few hundred thousand rows and mostly keeps one thread busy, so one after the other they left the other
-   * core idle at the end of every review.
+   * core idle at the end of every review. A query that returns more than `maxRows` rows fails (its rows are not
+   * converted).
    */
   async rowsEach(
     queries: readonly {sql: string; params?: Record<string, string | number>}[],
+    maxRows = Number.POSITIVE_INFINITY,
   ): Promise<Record<string, Cell>[][]> {
     const out: Record<string, Cell>[][] = Array.from({length: queries.length}, () => [])
     const width = Math.max(1, Math.min(this.options.threads ?? availableParallelism(), queries.length))
@@ -139,7 +141,10 @@ export class LogEngine {
           while (next < queries.length) {
             const i = next++
             try {
-              out[i] = this.convert((await conn.runAndReadAll(queries[i].sql, queries[i].params)).getRowObjects())
+              const reader = await conn.runAndReadAll(queries[i].sql, queries[i].params)
+              if (reader.currentRowCount > maxRows)
+                throw new Error(`it returned ${reader.currentRowCount} rows, more than the ${maxRows} allowed`)
+              out[i] = this.convert(reader.getRowObjects())
             } catch (error) {
               next = queries.length
               throw new QueryError(i, error)
