@@ -9,13 +9,13 @@
  * of the export behind.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {BIN, EXAMPLE, EXAMPLE_NOW, ROOT, run} from './helpers.js'
+import {BIN, EXAMPLE, EXAMPLE_NOW, exampleDayLines, exampleLogMapping, ROOT, run} from './helpers.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'fa-rule-params-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -115,6 +115,37 @@ describe("a log rule's query reads the review's tables and nothing else", () => 
     expect(r.stderr).toMatch(
       /mine\.yaml:3:5 rule mine\/busy-id: the sql query does not compile: .*(disabled|Permission)/,
     )
+    expect(r.stdout + r.stderr).not.toMatch(/山田|090-0000/)
+  })
+})
+
+describe("a log rule's query and the lines that do not parse", () => {
+  it("reads nothing of them: a JSON line's first characters (a customer's name) never reach a finding", async () => {
+    const [header, ...lines] = exampleDayLines()
+    const keys = header.split(',')
+    const json = lines.map((line, i) => {
+      const row = Object.fromEntries(
+        line
+          .split(',')
+          .map((v, j) => [keys[j], v])
+          .filter(([k]) => i !== 3 || !['日時', '契約名義', '電話番号'].includes(k)),
+      )
+      // A line whose time does not parse, the customer's name and phone number first.
+      return JSON.stringify(i === 3 ? {契約名義: '山田太郎', 電話番号: '090-0000-0000', ...row, 日時: 'garbage'} : row)
+    })
+    const dir = join(tmp, 'jsonl')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'a.jsonl'), json.join('\n') + '\n')
+    const mapping = exampleLogMapping(join(dir, 'map.yaml'), join(dir, 'a.jsonl'), 'utf-8')
+    writeFileSync(mapping, readFileSync(mapping, 'utf8').replace(/format: csv/, 'format: jsonl'))
+    const sql = "SELECT 'nope' AS terminal, bad_sample AS user_id, 1 AS n FROM usage_all WHERE bad IS NOT NULL"
+    const r = await run([
+      ...['logs', 'analyze', '-i', EXAMPLE, '--logs', mapping, '--from', '2026-10-15', '--to', '2026-10-15'],
+      ...['--now', EXAMPLE_NOW, '--rules', pack('bad-sample', '{}', '', sql), '--format', 'json'],
+    ])
+    expect(r.code).toBe(1)
+    // The line is still counted and located.
+    expect(JSON.parse(r.stdout).logs.files[0].first_unparseable).toEqual([`${join(dir, 'a.jsonl')}:4`])
     expect(r.stdout + r.stderr).not.toMatch(/山田|090-0000/)
   })
 })

@@ -196,6 +196,10 @@ export async function reviewLogs(
     const masker = makeMasker(options.maskKey, options.showSupplyPoints)
     const fallback = {file: mappings[0]?.file ?? inventory.root, line: 1, column: 1}
     const findings: Finding[] = []
+    // What found an unusable row in its file is not kept for the rules: a JSON line's first characters (the sample
+    // of a line that does not parse) can be a customer's name and phone number, and a rule pack's query could show
+    // them.
+    await engine.run('UPDATE usage_all SET bad_sample = NULL WHERE bad_sample IS NOT NULL')
     // The rules' queries read the review's tables and nothing else (see lockDown).
     await engine.lockDown()
     // The terminals covered are asked beside the rules' queries, not after them. A rule's query that fails as it runs
