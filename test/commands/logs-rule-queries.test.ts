@@ -119,6 +119,36 @@ describe("a log rule's query reads the review's tables and nothing else", () => 
   })
 })
 
+describe("a log rule's query does not change the engine", () => {
+  it('a table function that does (enable_logging to a file, even through query()) is exit 2 at the rule', async () => {
+    const dir = join(tmp, 'engine-changing')
+    mkdirSync(dir)
+    const rule = (id: string, sql: string) => `  - id: mine/${id}
+    severity: high
+    needs: logs
+    title: {en: A, ja: A}
+    rationale: {en: Why, ja: 理由}
+    remediation: {en: Fix, ja: 対処}
+    message: {en: "{n}", ja: "{n}"}
+    sql: "${sql}"
+`
+    // Then other rules' queries: each failed once the log was to be written, and the process aborted.
+    const logging = `enable_' || 'logging(level=''trace'', storage=''file'', storage_path=''${join(dir, 'log')}'')`
+    writeFileSync(
+      join(dir, 'mine.yaml'),
+      'pack: mine\nrules:\n' +
+        rule('logging', `SELECT 'x' AS terminal, 1 AS n FROM query('SELECT * FROM ${logging}')`) +
+        [1, 2, 3, 4].map((i) => rule(`count${i}`, "SELECT 'x' AS terminal, count(*) AS n FROM usage")).join(''),
+    )
+    const r = await run([...reviewArgs(dir), '--format', 'json'], {child: true, timeout: 60_000})
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /mine\.yaml:3:5 rule mine\/logging: the sql query calls enable_logging, which a rule may not/,
+    )
+    expect(r.stderr).not.toMatch(/terminate|Permission/)
+  })
+})
+
 describe("a log rule's query and the lines that do not parse", () => {
   it("reads nothing of them: a JSON line's first characters (a customer's name) never reach a finding", async () => {
     const [header, ...lines] = exampleDayLines()

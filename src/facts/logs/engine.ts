@@ -63,6 +63,8 @@ export class LogEngine {
       enable_external_access: options.sandboxed ? 'false' : 'true',
     })
     const conn = await LogEngine.connect(instance, options)
+    // Compiled as written: planned against empty tables, a branch could be pruned and a call in it not seen.
+    if (options.sandboxed) await conn.run('PRAGMA disable_optimizer')
     return new LogEngine(instance, conn, options)
   }
 
@@ -95,6 +97,21 @@ export class LogEngine {
     } finally {
       prepared.destroySync()
     }
+  }
+
+  /** The table functions a query's plan calls (`RANGE`, `ENABLE_LOGGING`, …), those of `query('…')` included. */
+  async tableFunctions(sql: string, params?: Record<string, string | number>): Promise<Set<string>> {
+    const [{explain_value: plan}] = (
+      await this.conn.runAndReadAll(`EXPLAIN (FORMAT json) ${sql}`, params)
+    ).getRowObjects()
+    const found = new Set<string>()
+    const walk = (node: {children?: unknown[]; extra_info?: {Function?: string}}) => {
+      if (node.extra_info?.Function) found.add(node.extra_info.Function)
+      for (const child of node.children ?? []) walk(child as typeof node)
+    }
+
+    for (const node of JSON.parse(String(plan)) as unknown[]) walk(node as {children?: unknown[]})
+    return found
   }
 
   /** Runs a query and converts its rows: times in the policy's zone with offset, big integers as numbers. */

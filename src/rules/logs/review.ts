@@ -258,6 +258,26 @@ export async function reviewLogs(
  */
 const MAX_RULE_ROWS = 100_000
 
+/**
+ * Table functions of the engine that change it rather than read it, or read memory by address: a rule's query may
+ * call none. `enable_logging(storage = 'file', …)` in a rule's SELECT ran despite the locked configuration, every
+ * query after it failed, and the process aborted (a native exception, exit 134).
+ */
+const ENGINE_CHANGING = new Set([
+  'ENABLE_LOGGING',
+  'DISABLE_LOGGING',
+  'TRUNCATE_DUCKDB_LOGS',
+  'ENABLE_PROFILING',
+  'DISABLE_PROFILING',
+  'ENABLE_PEG_PARSER',
+  'DISABLE_PEG_PARSER',
+  'CHECKPOINT',
+  'FORCE_CHECKPOINT',
+  'ARROW_SCAN',
+  'ARROW_SCAN_DUMB',
+  'JSON_EXECUTE_SERIALIZED_SQL',
+])
+
 /** The signals that end a review before its end (see reviewLogs). */
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
@@ -304,7 +324,17 @@ async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Prom
         message: `rule ${rule.id}: the sql query uses ${missing.map((n) => `$${n}`).join(', ')}, which its params do not give`,
         ...rule.source,
       })
-    bound.set(rule, Object.fromEntries(names.filter((n) => Object.hasOwn(given, n)).map((n) => [n, given[n]])))
+    const values = Object.fromEntries(names.filter((n) => Object.hasOwn(given, n)).map((n) => [n, given[n]]))
+    bound.set(rule, values)
+    if (missing.length > 0) continue
+    // A SELECT can still call a table function that changes the engine for every rule after it.
+    const calls = [...(await engine.tableFunctions(rule.sql!, values))].filter((f) => ENGINE_CHANGING.has(f))
+    if (calls.length > 0)
+      problems.push({
+        code: 'E_SQL',
+        message: `rule ${rule.id}: the sql query calls ${calls.map((f) => f.toLowerCase()).join(', ')}, which a rule may not`,
+        ...rule.source,
+      })
   }
 
   if (problems.length > 0) throw new RulePackError(problems)
