@@ -1,5 +1,5 @@
 import {rmSync} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, sep} from 'node:path'
 
@@ -202,6 +202,11 @@ export async function reviewLogs(
     await engine.run('UPDATE usage_all SET bad_sample = NULL WHERE bad_sample IS NOT NULL')
     // The rules' queries read the review's tables and nothing else (see lockDown).
     await engine.lockDown()
+    // Nothing reads a file after the lock: the UTF-8 copies of the export (whole lines, customers' names included) go
+    // before the rules run, so that a review that ends there without cleaning up (a rule's query that does not end,
+    // killed; the process aborted) leaves none of them. The engine's spill folder stays.
+    for (const entry of await readdir(tmp))
+      if (entry !== 'spill') await rm(join(tmp, entry), {recursive: true, force: true})
     // The terminals covered are asked beside the rules' queries, not after them. A rule's query that fails as it runs
     // (a file it may not read, a value it cannot cast) is exit 2 at the rule, as one that does not compile.
     const [coveredRows, ...results] = await engine
