@@ -144,9 +144,9 @@ export async function reviewLogs(
       progress: deps.onProgress !== undefined,
     })
     const sources = mappings.map((m) => m.source)
-    const schema = async (e: LogEngine) => {
+    const schema = async (e: LogEngine, inv: Inventory) => {
       await createTables(e, {
-        inventory,
+        inventory: inv,
         ledger: deps.ledger,
         from: options.from,
         to: options.to,
@@ -162,14 +162,16 @@ export async function reviewLogs(
       await createUsageView(e)
     }
 
-    await schema(engine)
+    await schema(engine, inventory)
     // The rules' queries are compiled, before any file is read, in an engine of their own that can read no file and
     // holds the same tables, empty: compiling one reads what it names (`read_csv(…, skip = 9, header = true)` made a
-    // customer's name a column name, and the error of a query that misused it showed the name).
+    // customer's name a column name, and the error of a query that misused it showed the name). 65-80 ms with the
+    // bench's 16 rules (0.1-0.15 s with the inventory's rows in its tables too).
     const sandbox = await LogEngine.open({tmpDir: join(tmp, 'sandbox'), timezone: tz, threads: 1, sandboxed: true})
     let params: Map<Rule, Params>
     try {
-      await schema(sandbox)
+      const none = {companies: [], zones: [], terminals: [], people: [], retailers: [], supply_points: []}
+      await schema(sandbox, {...inventory, ...none, emergency_windows: []})
       params = await checkRuleQueries(sandbox, rules)
     } finally {
       sandbox.close()
