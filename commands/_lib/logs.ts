@@ -34,6 +34,12 @@ export const logFlags = {
     default: '512MB',
     helpGroup: 'LOGS',
   }),
+  'query-timeout': Flags.integer({
+    summary: "Seconds one log rule's query may run before it is stopped (exit 2 at the rule).",
+    default: 60,
+    min: 1,
+    helpGroup: 'LOGS',
+  }),
 }
 
 /** The review's options from the flags (the period is checked here: exit 2 for a bad or missing day). */
@@ -45,6 +51,7 @@ export function logOptions(flags: {
   'show-supply-points': boolean
   'mask-key-env'?: string
   'memory-limit': string
+  'query-timeout'?: number
 }): LogReviewOptions {
   const {from, to} = parsePeriod(flags.from, flags.to)
   // Without a key the masks hold for one run only (see the README): fine when none was asked for, but a variable named
@@ -62,6 +69,7 @@ export function logOptions(flags: {
     showSupplyPoints: flags['show-supply-points'],
     maskKey: process.env[keyEnv ?? 'FLEET_AUDIT_MASK_KEY'],
     memoryLimit: flags['memory-limit'],
+    queryTimeout: flags['query-timeout'],
   }
 }
 

@@ -281,3 +281,15 @@ describe('a review stopped by a signal', () => {
     }
   }, 30_000)
 })
+
+describe("a log rule's query that does not end", () => {
+  it('is stopped after --query-timeout seconds: exit 2 at the rule', async () => {
+    const sql =
+      "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT 'x' AS terminal, 'u' AS user_id, max(i) AS n FROM r"
+    const r = await run([...reviewArgs(pack('endless-timeout', '{}', '', sql)), '--query-timeout', '1'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /mine\.yaml:3:5 rule mine\/busy-id: the sql query failed: it ran longer than 1 s and was stopped/,
+    )
+  })
+})

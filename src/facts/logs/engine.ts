@@ -13,6 +13,9 @@ const {DuckDBDateValue, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampV
 import {ident, literal, QueryError} from './sql.js'
 import {formatInstant, formatLocal} from './time.js'
 
+/** What the rules' queries may spill to disk, all together, beyond what the load left there (see lockDown). */
+export const RULE_SPILL_BYTES = 2 ** 30
+
 /** A value of a result row, converted for messages: text, number, or null. */
 export type Cell = string | number | boolean | null
 
@@ -126,9 +129,13 @@ export class LogEngine {
    * included. The sessions `rowsEach` uses are opened first (a new session sets its time zone, which the lock
    * refuses). The load is over by then; nothing after it reads a file through the engine.
    */
-  async lockDown(): Promise<void> {
+  async lockDown(spillBytes = RULE_SPILL_BYTES): Promise<void> {
     const width = Math.max(1, this.options.threads ?? availableParallelism())
     while (this.spare.length < width - 1) this.spare.push(await LogEngine.connect(this.instance, this.options))
+    // What the queries may spill to disk beyond what the load left there (the engine's own cap is 90 % of the free
+    // disk: a query of a rule pack that spilled without end filled it at 170 MB/s).
+    const [{used}] = await this.rows('SELECT coalesce(sum(size), 0) AS used FROM duckdb_temporary_files()')
+    await this.conn.run(`SET max_temp_directory_size = '${Number(used) + spillBytes}B'`)
     await this.conn.run('SET enable_external_access = false')
     await this.conn.run('SET lock_configuration = true')
     this.locked = true
@@ -139,12 +146,13 @@ export class LogEngine {
    * threads, each on a session of its own; the rows of each query, in the order given. A rule's query reads a table
    * of a few hundred thousand rows and mostly keeps one thread busy, so one after the other they left the other
    * core idle at the end of every review. A query that returns more than `maxRows` rows fails (its rows are not
-   * converted).
+   * converted), and so does one that runs longer than `timeoutMs` (it is interrupted).
    */
   async rowsEach(
     queries: readonly {sql: string; params?: Record<string, string | number>}[],
-    maxRows = Number.POSITIVE_INFINITY,
+    limits: {maxRows?: number; timeoutMs?: number} = {},
   ): Promise<Record<string, Cell>[][]> {
+    const {maxRows = Number.POSITIVE_INFINITY, timeoutMs} = limits
     const out: Record<string, Cell>[][] = Array.from({length: queries.length}, () => [])
     const width = Math.max(1, Math.min(this.options.threads ?? availableParallelism(), queries.length))
     const sessions = [this.conn, ...this.spare.splice(0, width - 1)]
@@ -157,6 +165,14 @@ export class LogEngine {
         sessions.map(async (conn) => {
           while (next < queries.length) {
             const i = next++
+            let late = false
+            const timer =
+              timeoutMs === undefined
+                ? undefined
+                : setTimeout(() => {
+                    late = true
+                    conn.interrupt()
+                  }, timeoutMs)
             try {
               const reader = await conn.runAndReadAll(queries[i].sql, queries[i].params)
               if (reader.currentRowCount > maxRows)
@@ -164,7 +180,12 @@ export class LogEngine {
               out[i] = this.convert(reader.getRowObjects())
             } catch (error) {
               next = queries.length
-              throw new QueryError(i, error)
+              throw new QueryError(
+                i,
+                late ? new Error(`it ran longer than ${timeoutMs! / 1000} s and was stopped`) : error,
+              )
+            } finally {
+              clearTimeout(timer)
             }
           }
         }),

@@ -61,6 +61,8 @@ export interface LogReviewOptions {
   supplyPointEnumMax?: number
   /** Up to how many pairs of day spans the travel candidates are compared in (see travelCandidates). */
   travelPairBudget?: number
+  /** How long one rule's query may run, in seconds (see QUERY_TIMEOUT). */
+  queryTimeout?: number
 }
 
 /** Progress of a long review, for a bar on a terminal. */
@@ -217,7 +219,7 @@ export async function reviewLogs(
           {sql: `SELECT DISTINCT u.terminal FROM usage u JOIN terminals t ON t.id = u.terminal ORDER BY 1`},
           ...rules.map((rule) => ({sql: rule.sql!, params: params.get(rule)})),
         ],
-        MAX_RULE_ROWS,
+        {maxRows: MAX_RULE_ROWS, timeoutMs: (options.queryTimeout ?? QUERY_TIMEOUT) * 1000},
       )
       .catch((error: unknown) => {
         const rule = error instanceof QueryError ? rules[error.index - 1] : undefined
@@ -284,6 +286,13 @@ const ENGINE_CHANGING = new Set([
   'ARROW_SCAN_DUMB',
   'JSON_EXECUTE_SERIALIZED_SQL',
 ])
+
+/**
+ * How long one log rule's query may run, in seconds, unless `--query-timeout` says otherwise: a rule pack's query
+ * that never ends (a recursive one without a stop) hung the review. The built-in rules take well under a second each
+ * at 10 M rows; a query stopped is exit 2 at the rule.
+ */
+export const QUERY_TIMEOUT = 60
 
 /** The signals that end a review before its end (see reviewLogs). */
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']

@@ -1,0 +1,98 @@
+/**
+ * The rules' queries run under limits a rule pack cannot lift (see LogEngine.lockDown and rowsEach): no file access,
+ * a cap on what they spill to disk beyond what the load left there, a time budget per query, and a row cap. A query
+ * that never ends hung the review; one that spilled without end filled the disk at 170 MB/s.
+ */
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {LogEngine} from '../../../../src/facts/logs/engine.js'
+import {QueryError} from '../../../../src/facts/logs/sql.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'fa-engine-limits-'))
+afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+
+async function locked(name: string, spillBytes?: number): Promise<LogEngine> {
+  mkdirSync(join(tmp, name))
+  const engine = await LogEngine.open({
+    tmpDir: join(tmp, name),
+    timezone: 'Asia/Tokyo',
+    threads: 2,
+    memoryLimit: '64MB',
+  })
+  await engine.run('CREATE TABLE t AS SELECT 1 AS a')
+  await engine.lockDown(spillBytes)
+  return engine
+}
+
+describe("the rules' queries", () => {
+  it('one that runs longer than its budget is stopped, and the others are not run', async () => {
+    const engine = await locked('time')
+    const started = Date.now()
+    try {
+      const error = await engine
+        .rowsEach(
+          [
+            {sql: 'SELECT a FROM t'},
+            {sql: 'WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT max(i) FROM r'},
+          ],
+          {timeoutMs: 300},
+        )
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(QueryError)
+      expect((error as QueryError).index).toBe(1)
+      expect((error as QueryError).message).toBe('it ran longer than 0.3 s and was stopped')
+      expect(Date.now() - started).toBeLessThan(20_000)
+      // The engine is still usable afterwards.
+      expect(await engine.rowsEach([{sql: 'SELECT a FROM t'}], {timeoutMs: 5000})).toEqual([[{a: 1}]])
+    } finally {
+      engine.close()
+    }
+  })
+
+  it('one that spills more than the budget to disk fails', async () => {
+    const engine = await locked('spill', 32 * 2 ** 20)
+    try {
+      const error = await engine
+        .rowsEach([{sql: 'SELECT count(*) AS n FROM (SELECT DISTINCT i FROM range(200000000) t(i))'}])
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(QueryError)
+      // Stopped at the cap (the engine's words: it could not write more to disk), not by running out of memory.
+      expect((error as QueryError).message).toMatch(/failed to offload data block .*\/32\.0 MiB used/)
+    } finally {
+      engine.close()
+    }
+  })
+
+  it('one that returns more rows than allowed fails', async () => {
+    const engine = await locked('rows')
+    try {
+      const error = await engine
+        .rowsEach([{sql: 'SELECT i FROM range(11) t(i)'}], {maxRows: 10})
+        .catch((e: unknown) => e)
+      expect((error as QueryError).message).toBe('it returned 11 rows, more than the 10 allowed')
+    } finally {
+      engine.close()
+    }
+  })
+
+  it('may not read a file, nor lift the lock', async () => {
+    const engine = await locked('files')
+    try {
+      for (const sql of [`SELECT * FROM read_text('/etc/hostname')`, `SELECT * FROM glob('/etc/*')`]) {
+        const error = await engine.rowsEach([{sql}]).catch((e: unknown) => e)
+        expect((error as QueryError).message, sql).toMatch(/disabled by configuration/)
+      }
+
+      await expect(engine.run('SET enable_external_access = true')).rejects.toThrow(
+        /locked|Cannot enable external access/,
+      )
+      await expect(engine.run("SET max_temp_directory_size = '1TB'")).rejects.toThrow(/locked/)
+    } finally {
+      engine.close()
+    }
+  })
+})
