@@ -95,3 +95,24 @@ describe('reporters', () => {
     expect(table).toMatch(/│ high +│ GHOST-1 +│ collect\/undeclared-terminal +│/)
   })
 })
+
+describe('table of many findings in one place', () => {
+  it('is several tables of at most 500 rows, each with its header, every finding in order', async () => {
+    const result = await audit(baseInventory(), {facts: allOk(baseInventory())})
+    const n = 1_234
+    result.findings = Array.from({length: n}, (_, i) => ({
+      ...result.findings[0],
+      severity: 'high' as const,
+      terminal: `T-${String(i).padStart(4, '0')}`,
+      rule: 'logs/undeclared-terminal',
+      message: {en: `terminal T-${i} used, not declared`, ja: `未登録の端末 T-${i}`},
+      site: undefined,
+      zone: undefined,
+      waiver: undefined,
+    }))
+    const table = reporters.table.render(result, {lang: 'en', color: false, cwd: process.cwd(), width: 160})
+    const rows = table.split('\n').filter((l) => /│ high/.test(l))
+    expect(rows.map((l) => /T-\d{4}/.exec(l)![0])).toEqual(result.findings.map((f) => f.terminal))
+    expect(table.split('\n').filter((l) => /│ severity/.test(l))).toHaveLength(Math.ceil(n / 500))
+  })
+})

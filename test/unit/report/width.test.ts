@@ -1,3 +1,4 @@
+import stringWidth from 'string-width'
 import {describe, expect, it} from 'vitest'
 
 import {tableWidth} from '../../../commands/_lib/report.js'
@@ -31,6 +32,22 @@ describe('display width and wrapping', () => {
   it('never starts a Japanese line with closing punctuation (kinsoku)', () => {
     const lines = wrapText('あいうえおかきくけ、こさしすせそ', 10)
     expect(lines.every((l) => !/^[、。）]/.test(l))).toBe(true)
+  })
+
+  it('measures as string-width does, with or without its shortcuts (ASCII, single characters)', () => {
+    const samples = ['', 'abc', 'T-1 used 3 times', ' ~', '共', 'ｱ', '👍', '👨‍👩‍👧', 'é', 'e\u0301', '\u0301', '\u200b']
+    samples.push(
+      '\u001b[31mred\u001b[0m',
+      '\t',
+      '\u007f',
+      'a共b',
+      '共用カウンター',
+      '\u202e',
+      String.fromCodePoint(0x20000),
+    )
+    // Twice: the second time from the cache of single characters.
+    for (const text of [...samples, ...samples])
+      expect(displayWidth(text), JSON.stringify(text)).toBe(stringWidth(text))
   })
 
   it('an empty message is one empty line', () => {
