@@ -202,8 +202,9 @@ export async function reviewLogs(
     const findings: Finding[] = []
     // What found an unusable row in its file is not kept for the rules: a JSON line's first characters (the sample
     // of a line that does not parse) can be a customer's name and phone number, and a rule pack's query could show
-    // them.
+    // them; so can the reader's rejects, which hold each rejected line whole (`csv_line`).
     await engine.run('UPDATE usage_all SET bad_sample = NULL WHERE bad_sample IS NOT NULL')
+    for (const table of ['rejects', 'rejects_scan']) await engine.run(`DROP TABLE IF EXISTS ${table}`)
     // The rules' queries read the review's tables and nothing else (see lockDown).
     await engine.lockDown()
     // Nothing reads a file after the lock: the UTF-8 copies of the export (whole lines, customers' names included) go
