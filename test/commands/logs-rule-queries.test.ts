@@ -293,3 +293,28 @@ describe("a log rule's query that does not end", () => {
     )
   })
 })
+
+describe("supply point ids in a rule pack's results", () => {
+  // A sample under another column name, and the inventory's own ids: masked in the engine, not by the column's name.
+  const sql = `SELECT 'x' AS terminal, s AS user_id, 1 AS n FROM (
+      SELECT sample_sp AS s FROM usage_all WHERE sample_sp IS NOT NULL UNION SELECT id FROM supply_points)`
+  const shown = async (name: string, extra: string[]) => {
+    const r = await run([...reviewArgs(pack(name, '{}', '', sql)), '--format', 'json', ...extra])
+    expect(r.code).toBe(1)
+    return JSON.parse(r.stdout)
+      .findings.filter((f: {rule: string}) => f.rule === 'mine/busy-id')
+      .map((f: {message: {en: string}}) => f.message.en.replace(/ used 1 times$/, ''))
+  }
+
+  it('are masked, under any column name, whether a sample or the inventory table', async () => {
+    const ids = await shown('sp-masked', [])
+    expect(ids.length).toBeGreaterThan(10)
+    for (const id of ids) expect(id).toMatch(/^sp:[0-9a-f]{12}$/)
+  })
+
+  it('are shown in full with --show-supply-points', async () => {
+    const ids = await shown('sp-full', ['--show-supply-points'])
+    expect(ids.length).toBeGreaterThan(10)
+    for (const id of ids) expect(id).toMatch(/^\d{22}$/)
+  })
+})

@@ -3,7 +3,6 @@ import {sanitizeLine} from '../../io/text.js'
 import {renderMessage} from '../evaluate.js'
 import type {Rule} from '../types.js'
 import type {Cell} from '../../facts/logs/engine.js'
-import type {Masker} from '../../facts/logs/mask.js'
 
 /** Longest value of a result column put into a message: log fields are bounded before anyone reads them. */
 const MAX_VALUE = 120
@@ -11,13 +10,9 @@ const MAX_VALUE = 120
 /** Longest file name a row may point a finding at (a path the system would take). */
 const MAX_PATH = 4096
 
-/** Columns whose values are supply point ids: masked unless the NW side asked to see them in full. */
-const SUPPLY_POINT_COLUMNS = new Set(['supply_point', 'sample_sp'])
-
 /** Where findings without a declared terminal point to: the file that shows them, else the mapping. */
 export interface FindingContext {
   inventory: Inventory
-  masker: Masker
   /** Position used when a row names neither a declared terminal nor a log file. */
   fallback: SourcePosition
 }
@@ -26,12 +21,12 @@ export interface FindingContext {
  * One result row of a log rule → one finding. The row's `terminal` column is the finding's terminal; `person`
  * adds where that person is declared; `expected` and `actual` are taken as they are; every other column can be
  * used in the rule's message as `{column}`. Values are bounded and escaped in the finding itself (like terminal
- * output), so JSON, SARIF and the ledger's history carry no control character or bidi override either; supply
- * point ids are masked.
+ * output), so JSON, SARIF and the ledger's history carry no control character or bidi override either. Supply point
+ * ids come masked from the engine's tables (see maskSupplyPoints in review.ts).
  */
 export function rowToFinding(rule: Rule, row: Record<string, Cell>, ctx: FindingContext): Finding {
   const values: Record<string, string> = {}
-  for (const [k, v] of Object.entries(row)) values[k] = show(k, v, ctx.masker)
+  for (const [k, v] of Object.entries(row)) values[k] = show(v)
   const terminal = values.terminal || '-'
   const declared = ctx.inventory.terminals.find((t) => t.id === terminal)
   const person = row.person ? ctx.inventory.people.find((p) => p.id === row.person) : undefined
@@ -54,12 +49,8 @@ export function rowToFinding(rule: Rule, row: Record<string, Cell>, ctx: Finding
   }
 }
 
-function show(column: string, v: Cell, masker: Masker): string {
-  if (v === null) return ''
-  const text = String(v)
-  // Shown in full (--show-supply-points), a supply point is a logged value like any other.
-  const shown = SUPPLY_POINT_COLUMNS.has(column) ? masker.mask(text) : text
-  return sanitizeLine(bounded(shown, MAX_VALUE))
+function show(v: Cell): string {
+  return v === null ? '' : sanitizeLine(bounded(String(v), MAX_VALUE))
 }
 
 /**

@@ -37,7 +37,7 @@ import {
   USAGE_TABLE,
 } from '../../facts/logs/load.js'
 import {countLines, locateLines, type Needle, type UnusableFields} from '../../facts/logs/locate.js'
-import {makeMasker} from '../../facts/logs/mask.js'
+import {makeMasker, type Masker} from '../../facts/logs/mask.js'
 import {createTables, createUsageView} from './context.js'
 import type {LogFileSummary, LogMapping, LogReviewSummary, PastReview} from '../../model/logs.js'
 
@@ -205,6 +205,7 @@ export async function reviewLogs(
     // them; so can the reader's rejects, which hold each rejected line whole (`csv_line`).
     await engine.run('UPDATE usage_all SET bad_sample = NULL WHERE bad_sample IS NOT NULL')
     for (const table of ['rejects', 'rejects_scan']) await engine.run(`DROP TABLE IF EXISTS ${table}`)
+    if (!masker.full) await maskSupplyPoints(engine, masker)
     // The rules' queries read the review's tables and nothing else (see lockDown).
     await engine.lockDown()
     // Nothing reads a file after the lock: the UTF-8 copies of the export (whole lines, customers' names included) go
@@ -234,7 +235,7 @@ export async function reviewLogs(
         ])
       })
     for (const [i, rule] of rules.entries())
-      for (const row of results[i]) findings.push(rowToFinding(rule, row, {inventory, masker, fallback}))
+      for (const row of results[i]) findings.push(rowToFinding(rule, row, {inventory, fallback}))
 
     const covered = coveredRows.map((r) => String(r.terminal))
     const files: LogFileSummary[] = summaries.map(({days: _days, ...s}) => s)
@@ -259,6 +260,27 @@ export async function reviewLogs(
     engine?.close()
     await rm(tmp, {recursive: true, force: true})
   }
+}
+
+/**
+ * Supply point ids are masked in the engine's tables before the rules run, not in the rules' results: a rule pack's
+ * query that showed `sample_sp` under another column name, or read `supply_points`, showed them in full. The samples
+ * and the inventory's ids become their masks (the rules' `min` then picks the smallest mask, not the smallest id), and
+ * the tables and the type that only looked them up (`sp_lookup`, `sp_class`, `sp_id`) go.
+ */
+async function maskSupplyPoints(engine: LogEngine, masker: Masker): Promise<void> {
+  const ids = await engine.rows(
+    'SELECT DISTINCT sample_sp AS id FROM usage_all WHERE sample_sp IS NOT NULL UNION SELECT id FROM supply_points',
+  )
+  await engine.table(
+    'sp_masks',
+    {raw: 'VARCHAR', masked: 'VARCHAR'},
+    ids.map(({id}) => ({raw: String(id), masked: masker.mask(String(id))})),
+  )
+  await engine.run('UPDATE usage_all SET sample_sp = m.masked FROM sp_masks m WHERE usage_all.sample_sp = m.raw')
+  await engine.run('UPDATE supply_points SET id = m.masked FROM sp_masks m WHERE supply_points.id = m.raw')
+  for (const table of ['sp_masks', 'sp_lookup', 'sp_class']) await engine.run(`DROP TABLE IF EXISTS ${table}`)
+  await engine.run('DROP TYPE IF EXISTS sp_id')
 }
 
 /**
