@@ -69,6 +69,16 @@ describe("a log rule's params", () => {
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /)
   })
 
+  it('a query that compiles but not with its params is exit 2 at the rule, not an internal error', async () => {
+    const sql = "SELECT 'x' AS terminal, 'y' AS user_id, 1 AS n FROM range($n)"
+    const r = await review(pack('bad-param', '{n: abc}', '', sql))
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /mine\.yaml:3:5 rule mine\/busy-id: the sql query does not compile with its params: .*range/,
+    )
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /)
+  })
+
   it('a query that does not compile is exit 2 at the rule', async () => {
     const r = await review(pack('broken', '{}', 'sum(u.no_such_column) > 1'))
     expect(r.code).toBe(2)

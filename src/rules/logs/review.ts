@@ -366,8 +366,20 @@ async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Prom
     const values = Object.fromEntries(names.filter((n) => Object.hasOwn(given, n)).map((n) => [n, given[n]]))
     bound.set(rule, values)
     if (missing.length > 0) continue
-    // A SELECT can still call a table function that changes the engine for every rule after it.
-    const calls = [...(await engine.tableFunctions(rule.sql!, values))].filter((f) => ENGINE_CHANGING.has(f))
+    // A SELECT can still call a table function that changes the engine for every rule after it. Planned with its
+    // params' values, a query can fail where it compiled without them (`range($n)` with a text n).
+    let calls: string[]
+    try {
+      calls = [...(await engine.tableFunctions(rule.sql!, values))].filter((f) => ENGINE_CHANGING.has(f))
+    } catch (error) {
+      problems.push({
+        code: 'E_SQL',
+        message: `rule ${rule.id}: the sql query does not compile with its params: ${(error as Error).message.split('\n')[0]}`,
+        ...rule.source,
+      })
+      continue
+    }
+
     if (calls.length > 0)
       problems.push({
         code: 'E_SQL',
