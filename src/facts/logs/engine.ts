@@ -14,7 +14,7 @@ import {ident, literal, QueryError} from './sql.js'
 import {formatInstant, formatLocal} from './time.js'
 
 /** What the rules' queries may spill to disk, all together, beyond what the load left there (see lockDown). */
-export const RULE_SPILL_BYTES = 2 ** 30
+const RULE_SPILL_BYTES = 2 ** 30
 
 /** A value of a result row, converted for messages: text, number, or null. */
 export type Cell = string | number | boolean | null

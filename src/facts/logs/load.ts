@@ -348,7 +348,7 @@ export async function loadFiles(
  * id seen at two sites is a travel candidate: a month in which many ids are at many sites every day is not compared
  * pair by pair (that costs more than the hours' second read it could save).
  */
-export const TRAVEL_PAIR_BUDGET = 20_000_000
+const TRAVEL_PAIR_BUDGET = 20_000_000
 
 /**
  * Makes `travel_users`: the user ids whose hours the rules need (see `loadHours`), and returns how many there are.

@@ -315,7 +315,7 @@ const ENGINE_CHANGING = new Set([
  * that never ends (a recursive one without a stop) hung the review. The built-in rules take well under a second each
  * at 10 M rows; a query stopped is exit 2 at the rule.
  */
-export const QUERY_TIMEOUT = 60
+const QUERY_TIMEOUT = 60
 
 /** The signals that end a review before its end (see reviewLogs). */
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
