@@ -65,10 +65,16 @@ export class LogEngine {
       autoload_known_extensions: 'false',
       enable_external_access: options.sandboxed ? 'false' : 'true',
     })
-    const conn = await LogEngine.connect(instance, options)
-    // Compiled as written: planned against empty tables, a branch could be pruned and a call in it not seen.
-    if (options.sandboxed) await conn.run('PRAGMA disable_optimizer')
-    return new LogEngine(instance, conn, options)
+    // A session that cannot be set up (a time zone the engine does not know) leaves no instance open behind it.
+    try {
+      const conn = await LogEngine.connect(instance, options)
+      // Compiled as written: planned against empty tables, a branch could be pruned and a call in it not seen.
+      if (options.sandboxed) await conn.run('PRAGMA disable_optimizer')
+      return new LogEngine(instance, conn, options)
+    } catch (error) {
+      instance.closeSync()
+      throw error
+    }
   }
 
   /** A session of the instance with the review's settings (time zone, progress tracking). */
