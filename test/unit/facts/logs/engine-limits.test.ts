@@ -73,7 +73,19 @@ describe("the rules' queries", () => {
       const error = await engine
         .rowsEach([{sql: 'SELECT i FROM range(11) t(i)'}], {maxRows: 10})
         .catch((e: unknown) => e)
-      expect((error as QueryError).message).toBe('it returned 11 rows, more than the 10 allowed')
+      expect((error as QueryError).message).toBe('it returned more than the 10 rows allowed')
+    } finally {
+      engine.close()
+    }
+  })
+
+  it('one that returns many more rows than allowed is stopped near the cap, not read whole first', async () => {
+    const engine = await locked('rows-stream')
+    try {
+      // A row far past the cap fails if it is ever made: read whole, the result took gigabytes before it was counted.
+      const sql = `SELECT CASE WHEN i < 5000000 THEN i ELSE error('read far past the cap') END AS i FROM range(10000000) t(i)`
+      const error = await engine.rowsEach([{sql}], {maxRows: 10}).catch((e: unknown) => e)
+      expect((error as QueryError).message).toBe('it returned more than the 10 rows allowed')
     } finally {
       engine.close()
     }
