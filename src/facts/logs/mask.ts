@@ -9,6 +9,7 @@ import {createHmac, randomBytes} from 'node:crypto'
  * masks are then stable within one report only.
  */
 export interface Masker {
+  /** The id's mask (used only when `full` is false: the review then masks the ids in its tables). */
   mask(id: string): string
   keyed: 'operator' | 'per-run'
   full: boolean
@@ -19,6 +20,6 @@ export function makeMasker(key: string | undefined, full = false): Masker {
   return {
     keyed: key ? 'operator' : 'per-run',
     full,
-    mask: (id) => (full ? id : `sp:${createHmac('sha256', secret).update(id).digest('hex').slice(0, 12)}`),
+    mask: (id) => `sp:${createHmac('sha256', secret).update(id).digest('hex').slice(0, 12)}`,
   }
 }

@@ -116,8 +116,12 @@ export async function reviewLogs(
   // the process as it would have.
   const onSignal = (signal: NodeJS.Signals) => {
     for (const s of SIGNALS) process.off(s, onSignal)
-    rmSync(tmp, {recursive: true, force: true, maxRetries: 3})
-    process.kill(process.pid, signal)
+    try {
+      rmSync(tmp, {recursive: true, force: true, maxRetries: 3})
+    } finally {
+      // Ended as the signal would have, even when the copies could not be removed.
+      process.kill(process.pid, signal)
+    }
   }
 
   for (const s of SIGNALS) process.once(s, onSignal)
