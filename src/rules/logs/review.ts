@@ -162,9 +162,8 @@ export async function reviewLogs(
       await e.run(USAGE_TABLE)
       await e.run(USAGE_HOURS_TABLE)
       await classifySupplyPoints(e, options.supplyPointEnumMax)
-      await e.run(
-        `CREATE TABLE unparseable (source VARCHAR, file VARCHAR, n BIGINT, positions VARCHAR, first_day DATE, last_day DATE)`,
-      )
+      // Empty until the files are read (the rules compile against it before).
+      await e.table('unparseable', UNPARSEABLE_COLUMNS, [])
       await createUsageView(e)
     }
 
@@ -189,7 +188,7 @@ export async function reviewLogs(
     await readHours(engine, groups, tz, rules, options.travelPairBudget)
     await engine.table(
       'unparseable',
-      {source: 'VARCHAR', file: 'VARCHAR', n: 'BIGINT', positions: 'VARCHAR', first_day: 'DATE', last_day: 'DATE'},
+      UNPARSEABLE_COLUMNS,
       summaries
         .filter((s) => s.unparseable > 0)
         .map((s) => ({
@@ -230,13 +229,7 @@ export async function reviewLogs(
       .catch((error: unknown) => {
         const rule = error instanceof QueryError ? rules[error.index - 1] : undefined
         if (!rule) throw error
-        throw new RulePackError([
-          {
-            code: 'E_SQL',
-            message: `rule ${rule.id}: the sql query failed: ${(error as Error).message}`,
-            ...rule.source,
-          },
-        ])
+        throw new RulePackError([ruleProblem(rule, `the sql query failed: ${(error as Error).message}`)])
       })
     for (const [i, rule] of rules.entries())
       for (const row of results[i]) findings.push(rowToFinding(rule, row, {inventory, fallback}))
@@ -326,6 +319,26 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 type Params = Record<string, string | number>
 
+/** The columns of `unparseable`: per file, its unparseable lines, where the first are, and the days they fall on. */
+const UNPARSEABLE_COLUMNS = {
+  source: 'VARCHAR',
+  file: 'VARCHAR',
+  n: 'BIGINT',
+  positions: 'VARCHAR',
+  first_day: 'DATE',
+  last_day: 'DATE',
+}
+
+/** What is wrong with a log rule's query, at the rule (exit 2). */
+function ruleProblem(rule: Rule, message: string): Problem {
+  return {code: 'E_SQL', message: `rule ${rule.id}: ${message}`, ...rule.source}
+}
+
+/** The first line of an error's message (the engine's own go on with candidates and context). */
+function firstLine(error: unknown): string {
+  return (error as Error).message.split('\n')[0]
+}
+
 /**
  * Every log rule's query must compile against the review's tables, and every `$name` it uses must be one of its
  * `params`: a broken rule is exit 2 at the rule. Returns the values to bind for each rule: the params its query uses
@@ -340,56 +353,40 @@ async function checkRuleQueries(engine: LogEngine, rules: readonly Rule[]): Prom
     try {
       ;({kind, params: names} = await engine.describe(rule.sql!))
     } catch (error) {
-      const reason = (error as Error).message.split('\n')[0]
-      problems.push({
-        code: 'E_SQL',
-        message: `rule ${rule.id}: the sql query does not compile: ${reason}`,
-        ...rule.source,
-      })
+      problems.push(ruleProblem(rule, `the sql query does not compile: ${firstLine(error)}`))
       continue
     }
 
     // A rule reads; it never changes the tables the other rules read, writes, attaches or loads anything.
     if (kind !== 'SELECT') {
-      problems.push({
-        code: 'E_SQL',
-        message: `rule ${rule.id}: the sql query must be a SELECT (this one is ${kind})`,
-        ...rule.source,
-      })
+      problems.push(ruleProblem(rule, `the sql query must be a SELECT (this one is ${kind})`))
       continue
     }
 
     const given = rule.params ?? {}
     const missing = names.filter((n) => !Object.hasOwn(given, n))
-    if (missing.length > 0)
-      problems.push({
-        code: 'E_SQL',
-        message: `rule ${rule.id}: the sql query uses ${missing.map((n) => `$${n}`).join(', ')}, which its params do not give`,
-        ...rule.source,
-      })
-    const values = Object.fromEntries(names.filter((n) => Object.hasOwn(given, n)).map((n) => [n, given[n]]))
+    if (missing.length > 0) {
+      const uses = missing.map((n) => `$${n}`).join(', ')
+      problems.push(ruleProblem(rule, `the sql query uses ${uses}, which its params do not give`))
+      continue
+    }
+
+    const values = Object.fromEntries(names.map((n) => [n, given[n]]))
     bound.set(rule, values)
-    if (missing.length > 0) continue
     // A SELECT can still call a table function that changes the engine for every rule after it. Planned with its
     // params' values, a query can fail where it compiled without them (`range($n)` with a text n).
     let calls: string[]
     try {
       calls = [...(await engine.tableFunctions(rule.sql!, values))].filter((f) => ENGINE_CHANGING.has(f))
     } catch (error) {
-      problems.push({
-        code: 'E_SQL',
-        message: `rule ${rule.id}: the sql query does not compile with its params: ${(error as Error).message.split('\n')[0]}`,
-        ...rule.source,
-      })
+      problems.push(ruleProblem(rule, `the sql query does not compile with its params: ${firstLine(error)}`))
       continue
     }
 
-    if (calls.length > 0)
-      problems.push({
-        code: 'E_SQL',
-        message: `rule ${rule.id}: the sql query calls ${calls.map((f) => f.toLowerCase()).join(', ')}, which a rule may not`,
-        ...rule.source,
-      })
+    if (calls.length > 0) {
+      const listed = calls.map((f) => f.toLowerCase()).join(', ')
+      problems.push(ruleProblem(rule, `the sql query calls ${listed}, which a rule may not`))
+    }
   }
 
   if (problems.length > 0) throw new RulePackError(problems)
