@@ -8,7 +8,7 @@
  * engine and exit 2 at the rule. A review stopped by a signal (Ctrl-C on a rule that does not end) leaves no UTF-8 copy
  * of the export behind.
  */
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -48,6 +48,27 @@ const reviewArgs = (rules: string) => [
   ...['--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW, '--rules', rules],
 ]
 const review = (rules: string) => run([...reviewArgs(rules), '--format', 'json'])
+
+/** A rule's query that never ends. */
+const ENDLESS =
+  "WITH RECURSIVE t(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM t) SELECT 'x' AS terminal, 'u' AS user_id, max(i) AS n FROM t"
+
+/**
+ * A review of the example whose rule pack's query never ends, as a child process with a temporary folder of its own
+ * (`scratch`), and the UTF-8 copies of the export in it at the moment of asking.
+ */
+function spawnReview(name: string): {child: ChildProcess; copies: () => string[]; scratch: string} {
+  const scratch = join(tmp, `tmpdir-${name}`)
+  mkdirSync(scratch)
+  const child = spawn(process.execPath, [BIN, ...reviewArgs(pack(name, '{}', '', ENDLESS))], {
+    cwd: ROOT,
+    env: {...process.env, TMPDIR: scratch},
+    stdio: 'ignore',
+  })
+  const copies = () =>
+    readdirSync(scratch).flatMap((d) => readdirSync(join(scratch, d)).filter((f) => f.endsWith('.txt')))
+  return {child, copies, scratch}
+}
 
 describe("a log rule's params", () => {
   it('a param the query does not use is not bound: the review runs, and the rule with it', async () => {
@@ -226,22 +247,8 @@ describe("a log rule's result columns", () => {
 
 describe('while the rules run', () => {
   it("no copy of the export is on disk (a review killed there leaves none of customers' names)", async () => {
-    const rules = pack(
-      'endless-killed',
-      '{}',
-      '',
-      "WITH RECURSIVE t(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM t) SELECT 'x' AS terminal, 'u' AS user_id, max(i) AS n FROM t",
-    )
-    const scratch = join(tmp, 'tmpdir-killed')
-    mkdirSync(scratch)
-    const child = spawn(process.execPath, [BIN, ...reviewArgs(rules)], {
-      cwd: ROOT,
-      env: {...process.env, TMPDIR: scratch},
-      stdio: 'ignore',
-    })
+    const {child, copies} = spawnReview('endless-killed')
     try {
-      const copies = () =>
-        readdirSync(scratch).flatMap((d) => readdirSync(join(scratch, d)).filter((f) => f.endsWith('.txt')))
       const start = Date.now()
       while (copies().length < 31 && Date.now() - start < 15_000) await new Promise((r) => setTimeout(r, 50))
       expect(copies().length).toBeGreaterThanOrEqual(31)
@@ -258,27 +265,11 @@ describe('while the rules run', () => {
 describe('a review stopped by a signal', () => {
   it("leaves no copy of the export behind (its lines hold customers' names)", async () => {
     // Stopped as the copies are written (they are gone once the rules run, see above).
-    const rules = pack(
-      'endless',
-      '{}',
-      '',
-      "WITH RECURSIVE t(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM t) SELECT 'x' AS terminal, 'u' AS user_id, max(i) AS n FROM t",
-    )
-    const scratch = join(tmp, 'tmpdir')
-    mkdirSync(scratch)
-    const args = ['logs', 'analyze', '-i', EXAMPLE, '--logs', `${EXAMPLE}/logs/customer-system.yaml`]
-    args.push('--from', '2026-10-01', '--to', '2026-10-31', '--now', EXAMPLE_NOW, '--rules', rules)
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: {...process.env, TMPDIR: scratch},
-      stdio: 'ignore',
-    })
+    const {child, copies, scratch} = spawnReview('endless')
     try {
       const ended = new Promise<NodeJS.Signals | null>((resolve) =>
         child.on('exit', (_code, signal) => resolve(signal)),
       )
-      const copies = () =>
-        readdirSync(scratch).flatMap((d) => readdirSync(join(scratch, d)).filter((f) => f.endsWith('.txt')))
       const start = Date.now()
       while (copies().length === 0 && Date.now() - start < 15_000) await new Promise((r) => setTimeout(r, 20))
       expect(copies().length).toBeGreaterThan(0)
@@ -294,9 +285,7 @@ describe('a review stopped by a signal', () => {
 
 describe("a log rule's query that does not end", () => {
   it('is stopped after --query-timeout seconds: exit 2 at the rule', async () => {
-    const sql =
-      "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT 'x' AS terminal, 'u' AS user_id, max(i) AS n FROM r"
-    const r = await run([...reviewArgs(pack('endless-timeout', '{}', '', sql)), '--query-timeout', '1'])
+    const r = await run([...reviewArgs(pack('endless-timeout', '{}', '', ENDLESS)), '--query-timeout', '1'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(
       /mine\.yaml:3:5 rule mine\/busy-id: the sql query failed: it ran longer than 1 s and was stopped/,

@@ -9,10 +9,9 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import type {LogEngine} from '../../../../src/facts/logs/engine.js'
+import {LogEngine} from '../../../../src/facts/logs/engine.js'
 import {travelCandidates} from '../../../../src/facts/logs/load.js'
 import {loadRules} from '../../../../src/rules/load.js'
 import type {GeneratedRow} from '../../../../src/facts/logs/generate.js'
@@ -30,30 +29,24 @@ async function candidates(
   window: number | undefined,
   budget?: number,
 ): Promise<string[]> {
-  const db = await DuckDBInstance.create(':memory:')
-  const c = await db.connect()
+  const engine = await LogEngine.open({tmpDir: packs, timezone: 'Asia/Tokyo', threads: 1})
   try {
-    const engine = {
-      run: async (sql: string) => void (await c.run(sql)),
-      rows: async (sql: string) => (await c.runAndReadAll(sql)).getRowObjects(),
-    } as unknown as LogEngine
-    await c.run(
+    await engine.run(
       `CREATE TABLE terminals AS SELECT * FROM (VALUES ('T-A1', 'a'), ('T-A2', 'a'), ('T-B', 'b')) t(id, site)`,
     )
-    await c.run(
+    await engine.run(
       'CREATE TABLE usage (user_id VARCHAR, terminal VARCHAR, day DATE, first_at TIMESTAMP, last_at TIMESTAMP)',
     )
     for (const [user, terminal, day, first, last] of spans)
-      await c.run(
+      await engine.run(
         `INSERT INTO usage VALUES ('${user}', '${terminal}', DATE '${day}', TIMESTAMP '${day} ${first}', TIMESTAMP '${day} ${last}')`,
       )
     const n = await travelCandidates(engine, window, budget)
-    const ids = (await c.runAndReadAll('SELECT user_id FROM travel_users ORDER BY user_id')).getRowObjects()
+    const ids = await engine.rows('SELECT user_id FROM travel_users ORDER BY user_id')
     expect(ids.length).toBe(n)
     return ids.map((r) => String(r.user_id))
   } finally {
-    c.closeSync()
-    db.closeSync()
+    engine.close()
   }
 }
 
